@@ -1,0 +1,25 @@
+// One chain and one app server for the whole run; each test restores the chain from a snapshot
+// (see fixtures.mjs), so tests do not see each other's transactions.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, startLocalChain } from '../scripts/lib/localchain.mjs';
+import { startStaticServer } from './serve.mjs';
+
+export const CHAIN_PORT = 8645;
+export const APP_PORT = 8180;
+
+export default async function globalSetup() {
+  const dist = join(ROOT, 'dist');
+  if (!existsSync(join(dist, 'index.html'))) {
+    throw new Error('dist/ has no build: run `trunk build --release` first (scripts/test does)');
+  }
+  const networksPath = join(ROOT, '.run', 'e2e-networks.json');
+  const chain = await startLocalChain({ port: CHAIN_PORT, networks: networksPath, log: (line) => console.log(`e2e chain: ${line}`) });
+  const app = await startStaticServer({ root: dist, port: APP_PORT, networksPath });
+  process.env.E2E_RPC_URL = chain.url;
+  process.env.E2E_TWIN_REGISTRY = chain.contracts.twinRegistry;
+  return async () => {
+    app.stop();
+    chain.stop();
+  };
+}

@@ -1,0 +1,132 @@
+// The local chain both scripts/dev and the e2e suite run on: anvil on 127.0.0.1, the contracts
+// deployed by their Foundry scripts, demo data seeded, and the addresses written into a
+// networks.json the app reads. Run as a program it keeps the chain up until it is signalled.
+import { spawn, execFile } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const CONTRACTS = join(ROOT, 'contracts');
+const BIN = (tool) => join(ROOT, 'node_modules', '@foundry-rs', `${tool}-linux-amd64`, 'bin', tool);
+export const CHAIN_ID = 31337;
+
+// anvil's well-known dev accounts (from its public test mnemonic): local chains only.
+export const ANVIL_KEYS = [
+  '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80',
+  '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d',
+  '0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a',
+  '0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6',
+  '0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a',
+  '0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba',
+];
+
+async function rpc(url, method, params = []) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+  });
+  const body = await response.json();
+  if (body.error) throw new Error(`${method}: ${body.error.message}`);
+  return body.result;
+}
+export { rpc };
+
+/** Starts anvil on 127.0.0.1:`port` and resolves once it answers RPC. */
+export async function startAnvil({ port, log = () => {} }) {
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await rpc(url, 'eth_chainId');
+    throw new Error(`port ${port} already answers JSON-RPC: stop whatever runs there first`);
+  } catch (error) {
+    if (error.message.startsWith('port')) throw error;
+  }
+  const anvil = spawn(BIN('anvil'), ['--host', '127.0.0.1', '--port', String(port), '--chain-id', String(CHAIN_ID)], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  let exited = null;
+  anvil.on('exit', (code) => (exited = code));
+  for (let attempt = 0; attempt < 100; attempt++) {
+    if (exited !== null) throw new Error(`anvil exited with ${exited} before answering on ${url}`);
+    try {
+      await rpc(url, 'eth_chainId');
+      log(`anvil answers on ${url} (pid ${anvil.pid})`);
+      return { url, pid: anvil.pid, stop: () => anvil.kill('SIGTERM') };
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  anvil.kill('SIGKILL');
+  throw new Error(`anvil did not answer on ${url} within 10 s`);
+}
+
+async function forgeScript(script, rpcUrl, extraArgs = [], env = {}) {
+  await run(BIN('forge'), ['script', script, '--rpc-url', rpcUrl, '--broadcast', '--slow', ...extraArgs], {
+    cwd: CONTRACTS,
+    env: { ...process.env, ...env },
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  const record = join(CONTRACTS, 'broadcast', script.split('/').pop(), String(CHAIN_ID), 'run-latest.json');
+  return JSON.parse(readFileSync(record, 'utf8'));
+}
+
+/** Deploys the contracts from anvil's first account; returns their addresses and first block. */
+export async function deploy(rpcUrl) {
+  const record = await forgeScript('script/Deploy.s.sol', rpcUrl, ['--private-key', ANVIL_KEYS[0]]);
+  const created = Object.fromEntries(
+    record.transactions
+      .filter((tx) => tx.transactionType === 'CREATE')
+      .map((tx) => [tx.contractName, tx.contractAddress.toLowerCase()]),
+  );
+  const deploymentBlock = Math.min(...record.receipts.map((receipt) => Number(receipt.blockNumber)));
+  return { twinRegistry: created.TwinRegistry, deploymentBlock };
+}
+
+/** Mints the demo twins. */
+export async function seed(rpcUrl, contracts) {
+  await forgeScript('script/Seed.s.sol', rpcUrl, [], { TWIN_REGISTRY: contracts.twinRegistry });
+}
+
+/** Writes `source` networks.json to `target` with the local chain's RPC URL and addresses. */
+export function writeNetworks({ source, target, rpcUrl, contracts }) {
+  const config = JSON.parse(readFileSync(source, 'utf8'));
+  const local = config.networks.find((network) => network.chainId === CHAIN_ID);
+  local.rpcUrl = rpcUrl;
+  local.contracts = contracts;
+  const text = JSON.stringify(config, null, 2) + '\n';
+  if (readFileSync(target, { encoding: 'utf8', flag: 'a+' }) !== text) writeFileSync(target, text);
+}
+
+/** anvil, deployed and seeded, its addresses written to `networks`. */
+export async function startLocalChain({ port, networks, log = console.log }) {
+  const anvil = await startAnvil({ port, log });
+  try {
+    const started = Date.now();
+    const contracts = await deploy(anvil.url);
+    log(`deployed TwinRegistry at ${contracts.twinRegistry}`);
+    await seed(anvil.url, contracts);
+    log(`seeded demo data in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    writeNetworks({ source: join(ROOT, 'public', 'networks.json'), target: networks, rpcUrl: anvil.url, contracts });
+    return { ...anvil, contracts };
+  } catch (error) {
+    anvil.stop();
+    throw error;
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const port = Number(process.argv[2] ?? 8545);
+  const networks = process.argv[3] ?? join(ROOT, 'public', 'networks.json');
+  const chain = await startLocalChain({ port, networks, log: (line) => console.log(`chain: ${line}`) });
+  console.log('chain: ready');
+  const stop = () => {
+    chain.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  setInterval(() => {}, 1 << 30);
+}

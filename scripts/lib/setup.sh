@@ -1,0 +1,85 @@
+# Sourced by scripts/dev, scripts/test and scripts/bench. Installs what is missing, idempotently:
+# each step checks for what it would install and skips when it is there. Nothing here reaches a host
+# other than the package registries (crates.io, npm, Debian) and rustup's own dist server.
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+RUN_DIR="$ROOT/.run"
+mkdir -p "$RUN_DIR"
+export PATH="$ROOT/node_modules/.bin:$ROOT/node_modules/@foundry-rs/forge-linux-amd64/bin:$ROOT/node_modules/@foundry-rs/anvil-linux-amd64/bin:$ROOT/node_modules/@foundry-rs/cast-linux-amd64/bin:$HOME/.cargo/bin:$PATH"
+
+TRUNK_VERSION="0.21.14"
+
+step() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
+note() { printf '    %s\n' "$*"; }
+die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+
+# The one wasm-bindgen version: Cargo.lock's. Trunk.toml and the CLI must agree with it.
+wasm_bindgen_version() {
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock"
+}
+
+ensure_rust() {
+  command -v rustup >/dev/null || die "rustup is required (https://rustup.rs); nothing else is assumed"
+  # rustup installs the toolchain, components and wasm target that rust-toolchain.toml names.
+  (cd "$ROOT" && rustup toolchain install >/dev/null 2>&1) || (cd "$ROOT" && rustup show active-toolchain >/dev/null)
+  rustup target list --installed 2>/dev/null | grep -q wasm32-unknown-unknown \
+    || (cd "$ROOT" && rustup target add wasm32-unknown-unknown)
+}
+
+# cargo install, skipped when `binary --version` already prints `version`. Long: shows its progress.
+ensure_cargo_tool() {
+  local crate="$1" binary="$2" version="$3"; shift 3
+  if command -v "$binary" >/dev/null && "$binary" --version 2>/dev/null | grep -qF " $version"; then
+    return
+  fi
+  step "installing $crate $version from crates.io (several minutes, once)"
+  # Outside the project so that its rust-toolchain.toml does not apply to the tool's own build.
+  (cd /tmp && cargo install "$crate" --version "$version" "$@" 2>&1 | grep --line-buffered -E '^\s+(Compiling|Installing|Installed|Finished)|error' \
+    | awk '/Compiling/ { n++; if (n % 25 == 0) { printf "    compiled %d crates\n", n; fflush() } next } { print "    " $0; fflush() }')
+  "$binary" --version 2>/dev/null | grep -qF " $version" || die "$crate $version did not install"
+}
+
+ensure_wasm_tools() {
+  local wbg
+  wbg="$(wasm_bindgen_version)"
+  grep -q "wasm_bindgen = \"$wbg\"" "$ROOT/Trunk.toml" \
+    || die "Trunk.toml must pin wasm_bindgen = \"$wbg\", the version in Cargo.lock, or trunk tries to download one"
+  ensure_cargo_tool trunk trunk "$TRUNK_VERSION" --locked
+  # Not --locked: its lockfile pins a webpki-roots release the registry no longer serves.
+  ensure_cargo_tool wasm-bindgen-cli wasm-bindgen "$wbg"
+}
+
+ensure_node_modules() {
+  command -v npm >/dev/null || die "Node 20 and npm are required"
+  if [ ! -f "$ROOT/node_modules/.package-lock.json" ] || [ "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ]; then
+    step "installing npm packages (anvil, forge, solc-js, OpenZeppelin, binaryen, Playwright)"
+    (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+  wasm-opt --version | grep -q 'version 132' || die "wasm-opt 132 from npm binaryen is not first on PATH"
+}
+
+ensure_chromium() {
+  [ -x /usr/bin/chromium ] && return
+  step "installing Debian's chromium for the browser tests"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null \
+    || die "apt-get install chromium failed"
+}
+
+ensure_contracts_built() {
+  (cd "$ROOT/contracts" && forge build --quiet) || die "forge build failed"
+}
+
+# Background processes this script started, killed on exit whatever the exit.
+STARTED_PIDS=()
+stop_started() {
+  local pid
+  for pid in "${STARTED_PIDS[@]}"; do
+    kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+  done
+  STARTED_PIDS=()
+}
+trap 'stop_started' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM

@@ -1,0 +1,103 @@
+//! The app shell: config loading, shared state and the routes.
+
+use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+use crate::chain::contracts::TwinRegistryReader;
+use crate::chain::networks::{Network, NetworkConfig};
+use crate::chain::rpc::RpcClient;
+use crate::chain::wallet::Connection;
+use crate::components::header::Header;
+use crate::pages::{
+    gallery::GalleryPage, market::MarketPage, mine::MinePage, mint::MintPage, not_found::NotFound,
+    portfolio::PortfolioPage, twin::TwinPage,
+};
+
+/// Served beside index.html; its contract addresses are written by the deploy step.
+const NETWORKS_URL: &str = "/networks.json";
+
+/// The network the app reads from, and what it reads there.
+#[derive(Clone)]
+pub struct ChainContext {
+    pub config: NetworkConfig,
+    pub network: Network,
+    /// `None` on a network where HashTwin has no deployment.
+    pub registry: Option<TwinRegistryReader>,
+}
+
+impl ChainContext {
+    pub fn new(config: NetworkConfig) -> Self {
+        let network = config.default_network().clone();
+        let registry = network
+            .contracts
+            .clone()
+            .map(|deployment| TwinRegistryReader::new(RpcClient::new(network.rpc_url.clone()), deployment));
+        Self { config, network, registry }
+    }
+
+    /// The name of a chain the wallet reports, known or not.
+    pub fn chain_name(&self, chain_id: u64) -> String {
+        self.config
+            .network(chain_id)
+            .map(|network| network.name.clone())
+            .unwrap_or_else(|| format!("chain {chain_id}"))
+    }
+}
+
+/// The connected wallet, shared by every page.
+#[derive(Clone, Copy)]
+pub struct WalletContext {
+    pub connection: RwSignal<Option<Connection>>,
+}
+
+/// Loads the network config, then mounts the app; a page that cannot load it says why.
+pub fn boot() {
+    leptos::task::spawn_local(async {
+        match load_config().await {
+            Ok(config) => leptos::mount::mount_to_body(move || view! { <App config=config.clone()/> }),
+            Err(message) => leptos::mount::mount_to_body(move || view! { <ConfigError message=message.clone()/> }),
+        }
+    });
+}
+
+async fn load_config() -> Result<NetworkConfig, String> {
+    let response = gloo_net::http::Request::get(NETWORKS_URL)
+        .send()
+        .await
+        .map_err(|error| format!("{NETWORKS_URL} could not be fetched: {error}"))?;
+    let text = response.text().await.map_err(|error| error.to_string())?;
+    NetworkConfig::parse(&text).map_err(|error| error.to_string())
+}
+
+#[component]
+pub fn App(config: NetworkConfig) -> impl IntoView {
+    provide_context(ChainContext::new(config));
+    provide_context(WalletContext { connection: RwSignal::new(None) });
+
+    view! {
+        <Router>
+            <Header/>
+            <main class="page">
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=GalleryPage/>
+                    <Route path=path!("/twin/:id") view=TwinPage/>
+                    <Route path=path!("/mint") view=MintPage/>
+                    <Route path=path!("/market") view=MarketPage/>
+                    <Route path=path!("/mine") view=MinePage/>
+                    <Route path=path!("/portfolio") view=PortfolioPage/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+#[component]
+fn ConfigError(message: String) -> impl IntoView {
+    view! {
+        <main class="page">
+            <h1>"HashTwin cannot start"</h1>
+            <p class="error" role="alert">{message}</p>
+        </main>
+    }
+}

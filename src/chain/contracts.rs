@@ -1,0 +1,160 @@
+//! The HashTwin contracts, as the app calls them: ABIs embedded from the compiled artifacts
+//! (`scripts/lib/abi.mjs` keeps them in step), calldata encoding and log decoding.
+
+use std::sync::LazyLock;
+
+use ethers_core::abi::{Abi, Event, RawLog, Token};
+use ethers_core::types::{BlockNumber, Filter, Log, H256};
+
+use super::networks::Deployment;
+use super::rpc::{RpcClient, RpcError};
+use super::{to_domain_address, to_ethers_address};
+use crate::domain::{RigSpec, Twin};
+
+static TWIN_REGISTRY: LazyLock<Abi> = LazyLock::new(|| {
+    serde_json::from_str(include_str!("abi/TwinRegistry.json")).expect("the embedded TwinRegistry ABI is valid")
+});
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ChainError {
+    #[error(transparent)]
+    Rpc(#[from] RpcError),
+    #[error("a log from the registry could not be decoded: {0}")]
+    Decode(String),
+}
+
+fn twin_minted_event() -> &'static Event {
+    TWIN_REGISTRY.event("TwinMinted").expect("TwinRegistry declares TwinMinted")
+}
+
+/// Reads twins from a TwinRegistry deployment through read-only RPC.
+#[derive(Debug, Clone)]
+pub struct TwinRegistryReader {
+    rpc: RpcClient,
+    deployment: Deployment,
+}
+
+impl TwinRegistryReader {
+    pub fn new(rpc: RpcClient, deployment: Deployment) -> Self {
+        Self { rpc, deployment }
+    }
+
+    /// Every twin minted so far, oldest first, from the registry's `TwinMinted` events.
+    pub async fn twins(&self) -> Result<Vec<Twin>, ChainError> {
+        let logs = self.rpc.get_logs(&self.minted_filter(None)).await?;
+        logs.iter().map(decode_twin_minted).collect()
+    }
+
+    /// One twin, or `None` when no twin has that id.
+    pub async fn twin(&self, id: u64) -> Result<Option<Twin>, ChainError> {
+        let logs = self.rpc.get_logs(&self.minted_filter(Some(id))).await?;
+        logs.first().map(decode_twin_minted).transpose()
+    }
+
+    fn minted_filter(&self, id: Option<u64>) -> Filter {
+        let filter = Filter::new()
+            .address(to_ethers_address(self.deployment.twin_registry))
+            .from_block(BlockNumber::Number(self.deployment.deployment_block.into()))
+            .to_block(BlockNumber::Latest)
+            .topic0(twin_minted_event().signature());
+        match id {
+            Some(id) => filter.topic1(H256::from_low_u64_be(id)),
+            None => filter,
+        }
+    }
+}
+
+pub(crate) fn decode_twin_minted(log: &Log) -> Result<Twin, ChainError> {
+    let raw = RawLog { topics: log.topics.clone(), data: log.data.to_vec() };
+    let parsed = twin_minted_event().parse_log(raw).map_err(|error| ChainError::Decode(error.to_string()))?;
+    let param = |name: &str| {
+        parsed
+            .params
+            .iter()
+            .find(|param| param.name == name)
+            .map(|param| param.value.clone())
+            .ok_or_else(|| ChainError::Decode(format!("TwinMinted has no {name}")))
+    };
+    let malformed = |what: &str| ChainError::Decode(format!("TwinMinted.{what} has an unexpected type"));
+
+    let id = param("tokenId")?.into_uint().ok_or_else(|| malformed("tokenId"))?;
+    let operator = param("operator")?.into_address().ok_or_else(|| malformed("operator"))?;
+    let reporter = param("reporter")?.into_address().ok_or_else(|| malformed("reporter"))?;
+    let royalty_bps = param("royaltyBps")?.into_uint().ok_or_else(|| malformed("royaltyBps"))?;
+    let spec = param("spec")?.into_tuple().ok_or_else(|| malformed("spec"))?;
+
+    Ok(Twin {
+        id: id.low_u64(),
+        operator: to_domain_address(operator),
+        reporter: to_domain_address(reporter),
+        royalty_bps: royalty_bps.low_u32() as u16,
+        spec: decode_spec(spec).ok_or_else(|| malformed("spec"))?,
+    })
+}
+
+fn decode_spec(fields: Vec<Token>) -> Option<RigSpec> {
+    let [manufacturer, model, serial_hash, hashrate_ghs, power_watts, location, commissioned_at] =
+        <[Token; 7]>::try_from(fields).ok()?;
+    Some(RigSpec {
+        manufacturer: manufacturer.into_string()?,
+        model: model.into_string()?,
+        serial_hash: serial_hash.into_fixed_bytes()?.try_into().ok()?,
+        hashrate_ghs: hashrate_ghs.into_uint()?.low_u64(),
+        power_watts: power_watts.into_uint()?.low_u32(),
+        location: location.into_string()?,
+        commissioned_at: commissioned_at.into_uint()?.low_u64(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ethers_core::types::{Address as EthAddress, Bytes};
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    /// A `TwinMinted` log as anvil returned it for the first seeded twin.
+    fn seeded_log() -> Log {
+        serde_json::from_str(include_str!("fixtures/twin_minted_log.json")).unwrap()
+    }
+
+    #[test]
+    fn decodes_the_seeded_twin_from_a_real_log() {
+        let twin = decode_twin_minted(&seeded_log()).unwrap();
+        assert_eq!(twin.id, 1);
+        assert_eq!(twin.operator.to_string(), "0x70997970c51812dc3a010c7d01b50e0d17dc79c8");
+        assert_eq!(twin.royalty_bps, 500);
+        assert_eq!(twin.spec.manufacturer, "Bitmain");
+        assert_eq!(twin.spec.model, "Antminer S21");
+        assert_eq!(twin.spec.hashrate_ghs, 200_000);
+        assert_eq!(twin.spec.power_watts, 3_500);
+        assert_eq!(twin.spec.location, "Rockdale, Texas, US");
+        assert_eq!(twin.spec.commissioned_at, 1_706_745_600);
+    }
+
+    #[test]
+    fn a_log_of_another_event_is_refused() {
+        let mut log = seeded_log();
+        log.topics[0] = H256::repeat_byte(0xab);
+        assert!(matches!(decode_twin_minted(&log), Err(ChainError::Decode(_))));
+    }
+
+    #[test]
+    fn truncated_data_is_refused() {
+        let mut log = seeded_log();
+        log.data = Bytes::from(log.data[..64].to_vec());
+        assert!(matches!(decode_twin_minted(&log), Err(ChainError::Decode(_))));
+    }
+
+    #[test]
+    fn the_filter_for_one_twin_names_its_id_as_first_topic() {
+        let reader = TwinRegistryReader::new(
+            RpcClient::new("http://127.0.0.1:8545"),
+            Deployment { twin_registry: crate::domain::Address([0x5f; 20]), deployment_block: 3 },
+        );
+        let filter = serde_json::to_value(reader.minted_filter(Some(7))).unwrap();
+        assert_eq!(filter["address"], serde_json::json!(format!("{:?}", EthAddress::repeat_byte(0x5f))));
+        assert_eq!(filter["fromBlock"], "0x3");
+        assert_eq!(filter["topics"][1], format!("{:?}", H256::from_low_u64_be(7)));
+    }
+}

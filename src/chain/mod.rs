@@ -1,0 +1,18 @@
+//! Everything that speaks to Ethereum: network config, read-only JSON-RPC, the contracts' ABI and
+//! the injected wallet. ethers-core stays inside this module; the rest of the app sees `domain`
+//! types.
+
+pub mod contracts;
+pub mod networks;
+pub mod rpc;
+pub mod wallet;
+
+use crate::domain::Address;
+
+pub(crate) fn to_domain_address(address: ethers_core::types::Address) -> Address {
+    Address(address.0)
+}
+
+pub(crate) fn to_ethers_address(address: Address) -> ethers_core::types::Address {
+    ethers_core::types::H160(address.0)
+}

@@ -1,0 +1,94 @@
+//! The networks the app knows, from `public/networks.json`.
+
+use serde::Deserialize;
+
+use crate::domain::Address;
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NetworkConfig {
+    pub default_chain_id: u64,
+    pub networks: Vec<Network>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Network {
+    pub chain_id: u64,
+    pub name: String,
+    pub rpc_url: String,
+    pub native_currency: NativeCurrency,
+    #[serde(default)]
+    pub block_explorer_url: Option<String>,
+    /// Absent on networks where HashTwin is not deployed yet.
+    #[serde(default)]
+    pub contracts: Option<Deployment>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct NativeCurrency {
+    pub name: String,
+    pub symbol: String,
+    pub decimals: u8,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Deployment {
+    #[serde(deserialize_with = "deserialize_address")]
+    pub twin_registry: Address,
+    /// Log scans start here rather than at genesis.
+    pub deployment_block: u64,
+}
+
+fn deserialize_address<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Address, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    text.parse().map_err(serde::de::Error::custom)
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ConfigError {
+    #[error("networks.json is not valid: {0}")]
+    Invalid(String),
+    #[error("networks.json names default chain {0}, which it does not list")]
+    UnknownDefault(u64),
+}
+
+impl NetworkConfig {
+    pub fn parse(json: &str) -> Result<Self, ConfigError> {
+        let config: NetworkConfig = serde_json::from_str(json).map_err(|error| ConfigError::Invalid(error.to_string()))?;
+        config.network(config.default_chain_id).ok_or(ConfigError::UnknownDefault(config.default_chain_id))?;
+        Ok(config)
+    }
+
+    pub fn network(&self, chain_id: u64) -> Option<&Network> {
+        self.networks.iter().find(|network| network.chain_id == chain_id)
+    }
+
+    pub fn default_network(&self) -> &Network {
+        self.network(self.default_chain_id).expect("parse checked that the default network is listed")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    const SHIPPED: &str = include_str!("../../public/networks.json");
+
+    #[test]
+    fn the_shipped_config_parses_and_defaults_to_a_deployed_network() {
+        let config = NetworkConfig::parse(SHIPPED).unwrap();
+        let network = config.default_network();
+        assert!(network.contracts.is_some(), "{} has no contracts", network.name);
+        assert!(network.rpc_url.starts_with("http"));
+    }
+
+    #[test]
+    fn a_default_that_is_not_listed_is_refused() {
+        let json = r#"{"defaultChainId": 5, "networks": []}"#;
+        assert_eq!(NetworkConfig::parse(json), Err(ConfigError::UnknownDefault(5)));
+    }
+}

@@ -1,0 +1,7 @@
+//! What HashTwin is about, in plain Rust: no chain, no browser. Everything here tests natively.
+
+pub mod address;
+pub mod twin;
+
+pub use address::Address;
+pub use twin::{RigSpec, Twin};

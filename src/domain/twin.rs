@@ -1,0 +1,124 @@
+use super::Address;
+
+/// A rig as minted: fixed for the life of its twin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RigSpec {
+    pub manufacturer: String,
+    pub model: String,
+    pub serial_hash: [u8; 32],
+    pub hashrate_ghs: u64,
+    pub power_watts: u32,
+    pub location: String,
+    /// Unix seconds.
+    pub commissioned_at: u64,
+}
+
+impl RigSpec {
+    pub fn terahash(&self) -> f64 {
+        self.hashrate_ghs as f64 / 1_000.0
+    }
+
+    /// Joules per terahash, the figure miners compare rigs by; `None` for a rig with no hashrate.
+    pub fn efficiency_j_per_th(&self) -> Option<f64> {
+        (self.hashrate_ghs > 0).then(|| self.power_watts as f64 * 1_000.0 / self.hashrate_ghs as f64)
+    }
+
+    /// "Bitmain Antminer S21", unless the model already names its maker.
+    pub fn display_name(&self) -> String {
+        if self.model.to_lowercase().starts_with(&self.manufacturer.to_lowercase()) {
+            self.model.clone()
+        } else {
+            format!("{} {}", self.manufacturer, self.model)
+        }
+    }
+}
+
+/// A minted twin and the roles around it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Twin {
+    pub id: u64,
+    pub operator: Address,
+    pub reporter: Address,
+    pub royalty_bps: u16,
+    pub spec: RigSpec,
+}
+
+impl Twin {
+    pub fn royalty_percent(&self) -> f64 {
+        self.royalty_bps as f64 / 100.0
+    }
+}
+
+/// "200 TH/s", "1.25 PH/s": hashrates span six orders of magnitude across rigs and farms.
+pub fn format_hashrate(hashrate_ghs: u64) -> String {
+    const UNITS: [(&str, f64); 4] = [("EH/s", 1e9), ("PH/s", 1e6), ("TH/s", 1e3), ("GH/s", 1.0)];
+    let ghs = hashrate_ghs as f64;
+    let (unit, scale) = UNITS.iter().find(|(_, scale)| ghs >= *scale).copied().unwrap_or(UNITS[3]);
+    trim_decimals(ghs / scale, unit)
+}
+
+/// Power in W below 10 kW, kW above: "3500 W", "12.5 kW".
+pub fn format_power(watts: u64) -> String {
+    if watts < 10_000 {
+        format!("{watts} W")
+    } else {
+        trim_decimals(watts as f64 / 1_000.0, "kW")
+    }
+}
+
+fn trim_decimals(value: f64, unit: &str) -> String {
+    let text = format!("{value:.2}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    format!("{text} {unit}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s19j_pro() -> RigSpec {
+        RigSpec {
+            manufacturer: "Bitmain".into(),
+            model: "Antminer S19j Pro".into(),
+            serial_hash: [7; 32],
+            hashrate_ghs: 104_000,
+            power_watts: 3_068,
+            location: "Hernando, Paraguay".into(),
+            commissioned_at: 1_630_454_400,
+        }
+    }
+
+    #[test]
+    fn efficiency_is_watts_per_terahash() {
+        let efficiency = s19j_pro().efficiency_j_per_th().unwrap();
+        assert!((efficiency - 29.5).abs() < 1e-9, "{efficiency}");
+    }
+
+    #[test]
+    fn efficiency_is_undefined_without_hashrate() {
+        let spec = RigSpec { hashrate_ghs: 0, ..s19j_pro() };
+        assert_eq!(spec.efficiency_j_per_th(), None);
+    }
+
+    #[test]
+    fn display_name_adds_the_maker_once() {
+        assert_eq!(s19j_pro().display_name(), "Bitmain Antminer S19j Pro");
+        let spec = RigSpec { model: "bitmain S21".into(), ..s19j_pro() };
+        assert_eq!(spec.display_name(), "bitmain S21");
+    }
+
+    #[test]
+    fn hashrate_picks_the_largest_whole_unit() {
+        assert_eq!(format_hashrate(104_000), "104 TH/s");
+        assert_eq!(format_hashrate(1_250_000), "1.25 PH/s");
+        assert_eq!(format_hashrate(3_000_000_000), "3 EH/s");
+        assert_eq!(format_hashrate(850), "850 GH/s");
+        assert_eq!(format_hashrate(0), "0 GH/s");
+    }
+
+    #[test]
+    fn power_switches_to_kilowatts_for_large_loads() {
+        assert_eq!(format_power(3_068), "3068 W");
+        assert_eq!(format_power(12_500), "12.5 kW");
+    }
+}

@@ -1,0 +1,8 @@
+//! Donated hashing: the SHA-256d kernels, the worker that runs them and the pool that drives the
+//! workers. The kernels and the message protocol are plain Rust; only `worker` and `pool` touch
+//! browser APIs.
+
+pub mod protocol;
+pub mod sha256d;
+pub mod pool;
+pub mod worker;
