@@ -2,11 +2,13 @@ import { test as base, expect } from '@playwright/test';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { injectHeadlessWeb3Provider } from 'headless-web3-provider';
+import headlessWeb3Provider from 'headless-web3-provider';
 import { ANVIL_KEYS, CHAIN_ID, ROOT, rpc } from '../scripts/lib/localchain.mjs';
 
 export { expect };
-export { Web3RequestKind } from 'headless-web3-provider';
+// The package is CommonJS with exports Node cannot list statically: take them from its default.
+const { injectHeadlessWeb3Provider, Web3RequestKind } = headlessWeb3Provider;
+export { Web3RequestKind };
 
 const CAST = join(ROOT, 'node_modules', '@foundry-rs', 'cast-linux-amd64', 'bin', 'cast');
 const run = promisify(execFile);

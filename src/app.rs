@@ -38,10 +38,7 @@ impl ChainContext {
 
     /// The name of a chain the wallet reports, known or not.
     pub fn chain_name(&self, chain_id: u64) -> String {
-        self.config
-            .network(chain_id)
-            .map(|network| network.name.clone())
-            .unwrap_or_else(|| format!("chain {chain_id}"))
+        self.config.network(chain_id).map(|network| network.name.clone()).unwrap_or_else(|| format!("chain {chain_id}"))
     }
 }
 
@@ -53,7 +50,8 @@ pub struct WalletContext {
 
 /// Loads the network config, then mounts the app; a page that cannot load it says why.
 pub fn boot() {
-    leptos::task::spawn_local(async {
+    // Not leptos::task::spawn_local: its executor is set up by mount_to_body, which comes after.
+    wasm_bindgen_futures::spawn_local(async {
         match load_config().await {
             Ok(config) => leptos::mount::mount_to_body(move || view! { <App config=config.clone()/> }),
             Err(message) => leptos::mount::mount_to_body(move || view! { <ConfigError message=message.clone()/> }),

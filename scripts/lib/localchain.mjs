@@ -2,7 +2,7 @@
 // deployed by their Foundry scripts, demo data seeded, and the addresses written into a
 // networks.json the app reads. Run as a program it keeps the chain up until it is signalled.
 import { spawn, execFile } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -97,7 +97,10 @@ export function writeNetworks({ source, target, rpcUrl, contracts }) {
   local.rpcUrl = rpcUrl;
   local.contracts = contracts;
   const text = JSON.stringify(config, null, 2) + '\n';
-  if (readFileSync(target, { encoding: 'utf8', flag: 'a+' }) !== text) writeFileSync(target, text);
+  // Unchanged content is not rewritten, so that trunk's watcher does not rebuild for nothing.
+  if (existsSync(target) && readFileSync(target, 'utf8') === text) return;
+  mkdirSync(dirname(target), { recursive: true });
+  writeFileSync(target, text);
 }
 
 /** anvil, deployed and seeded, its addresses written to `networks`. */

@@ -56,7 +56,8 @@ pub enum ConfigError {
 
 impl NetworkConfig {
     pub fn parse(json: &str) -> Result<Self, ConfigError> {
-        let config: NetworkConfig = serde_json::from_str(json).map_err(|error| ConfigError::Invalid(error.to_string()))?;
+        let config: NetworkConfig =
+            serde_json::from_str(json).map_err(|error| ConfigError::Invalid(error.to_string()))?;
         config.network(config.default_chain_id).ok_or(ConfigError::UnknownDefault(config.default_chain_id))?;
         Ok(config)
     }

@@ -83,7 +83,8 @@ fn parse_response<T: DeserializeOwned>(text: &str) -> Result<T, RpcError> {
     if let Some(NodeError { code, message }) = response.error {
         return Err(RpcError::Node { code, message });
     }
-    serde_json::from_value(response.result.unwrap_or(Value::Null)).map_err(|error| RpcError::Malformed(error.to_string()))
+    serde_json::from_value(response.result.unwrap_or(Value::Null))
+        .map_err(|error| RpcError::Malformed(error.to_string()))
 }
 
 #[cfg(test)]
@@ -100,7 +101,8 @@ mod tests {
 
     #[test]
     fn a_node_error_keeps_its_code_and_message() {
-        let error = parse_response::<U64>(r#"{"jsonrpc":"2.0","id":1,"error":{"code":-32601,"message":"no such method"}}"#);
+        let error =
+            parse_response::<U64>(r#"{"jsonrpc":"2.0","id":1,"error":{"code":-32601,"message":"no such method"}}"#);
         assert_eq!(error, Err(RpcError::Node { code: -32601, message: "no such method".into() }));
     }
 

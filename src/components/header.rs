@@ -37,7 +37,8 @@ fn ConnectButton() -> impl IntoView {
         Ok::<_, WalletError>(())
     });
 
-    let status = move || match connect.value().get() {
+    let status = move || {
+        match connect.value().get() {
         Some(Err(WalletError::NotInstalled)) => Some(view! {
             <span class="notice" role="status">
                 "No wallet found. " <a href="https://metamask.io/download/" rel="noopener" target="_blank">"Install MetaMask"</a>
@@ -46,6 +47,7 @@ fn ConnectButton() -> impl IntoView {
         Some(Err(WalletError::Rejected)) => Some(view! { <span class="notice" role="status">"Connection cancelled."</span> }.into_any()),
         Some(Err(error)) => Some(view! { <span class="error" role="alert">{error.to_string()}</span> }.into_any()),
         _ => None,
+    }
     };
 
     view! {

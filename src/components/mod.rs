@@ -1,5 +1,5 @@
 //! Pieces of view shared by several pages.
 
+pub mod errors;
 pub mod header;
 pub mod twin_card;
-pub mod errors;

@@ -80,9 +80,6 @@ mod tests {
     fn rejects_malformed_text() {
         assert_eq!("f39fd6e51aad88f6f4ce6ab8827279cfffb92266".parse::<Address>(), Err(AddressError::MissingPrefix));
         assert_eq!("0x1234".parse::<Address>(), Err(AddressError::WrongLength(4)));
-        assert_eq!(
-            "0xg39fd6e51aad88f6f4ce6ab8827279cfffb92266".parse::<Address>(),
-            Err(AddressError::NotHex)
-        );
+        assert_eq!("0xg39fd6e51aad88f6f4ce6ab8827279cfffb92266".parse::<Address>(), Err(AddressError::NotHex));
     }
 }
