@@ -71,12 +71,17 @@ ensure_contracts_built() {
   (cd "$ROOT/contracts" && forge build --quiet) || die "forge build failed"
 }
 
-# Background processes this script started, killed on exit whatever the exit.
+# Background services this script started. Each runs in its own process group, so that Ctrl-C
+# reaches only this script, which then stops each group (the service and its children) by PID.
 STARTED_PIDS=()
+start_service() {
+  setsid "$@" &
+  STARTED_PIDS+=($!)
+}
 stop_started() {
   local pid
   for pid in "${STARTED_PIDS[@]}"; do
-    kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+    kill -TERM -- "-$pid" 2>/dev/null && wait "$pid" 2>/dev/null
   done
   STARTED_PIDS=()
 }
