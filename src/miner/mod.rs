@@ -2,6 +2,7 @@
 //! workers. The kernels and the message protocol are plain Rust; only `worker` and `pool` touch
 //! browser APIs.
 
+pub mod job;
 pub mod pool;
 pub mod protocol;
 pub mod sha256d;
