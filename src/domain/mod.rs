@@ -2,6 +2,8 @@
 
 pub mod address;
 pub mod twin;
+pub mod units;
 
 pub use address::Address;
 pub use twin::{RigSpec, Twin};
+pub use units::Wei;
