@@ -15,6 +15,9 @@ static TWIN_REGISTRY: LazyLock<Abi> = LazyLock::new(|| {
     serde_json::from_str(include_str!("abi/TwinRegistry.json")).expect("the embedded TwinRegistry ABI is valid")
 });
 
+/// Every contract the app talks to, for decoding their custom errors.
+pub(crate) static ALL_ABIS: LazyLock<[&'static Abi; 1]> = LazyLock::new(|| [&*TWIN_REGISTRY]);
+
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ChainError {
     #[error(transparent)]

@@ -4,6 +4,7 @@
 
 pub mod contracts;
 pub mod networks;
+pub mod revert;
 pub mod rpc;
 pub mod wallet;
 
