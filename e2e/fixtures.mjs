@@ -41,8 +41,30 @@ export const test = base.extend({
 
   /** Gives the page an injected EIP-1193 wallet signing with anvil account `account`. */
   wallet: async ({ page, chain }, use) => {
-    await use((account = 0, config = {}) =>
-      injectHeadlessWeb3Provider(page, [ANVIL_KEYS[account]], CHAIN_ID, chain.url, config),
-    );
+    await use((account = 0, { chainId = CHAIN_ID, ...config } = {}) => injectWallet(page, account, chainId, chain.url, config));
   },
 });
+
+/**
+ * headless-web3-provider, made to fail as MetaMask does. Its errors reach the page through a
+ * Playwright binding that keeps only the message, so the EIP-1193 code is put back from it; and it
+ * answers a switch to an unknown chain with 4901 where MetaMask answers 4902.
+ */
+export async function injectWallet(page, account, chainId, rpcUrl, config = {}) {
+  const provider = await injectHeadlessWeb3Provider(page, [ANVIL_KEYS[account]], chainId, rpcUrl, config);
+  await page.addInitScript(() => {
+    const codes = {
+      'The user rejected the request.': 4001,
+      'The requested method and/or account has not been authorized by the user.': 4100,
+      'The Provider does not support the requested method.': 4200,
+      'The Provider is not connected to the requested chain.': 4902,
+    };
+    const send = window.__injectedHeadlessWeb3ProviderRequest;
+    window.__injectedHeadlessWeb3ProviderRequest = (...args) =>
+      send(...args).catch((error) => {
+        const code = codes[error?.message];
+        throw code === undefined ? error : Object.assign(new Error(error.message), { code });
+      });
+  });
+  return provider;
+}

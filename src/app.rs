@@ -7,8 +7,8 @@ use leptos_router::path;
 use crate::chain::contracts::TwinRegistryReader;
 use crate::chain::networks::{Network, NetworkConfig};
 use crate::chain::rpc::RpcClient;
-use crate::chain::wallet::Connection;
 use crate::components::header::Header;
+use crate::components::wallet::{NetworkBanner, WalletContext};
 use crate::pages::{
     gallery::GalleryPage, market::MarketPage, mine::MinePage, mint::MintPage, not_found::NotFound,
     portfolio::PortfolioPage, twin::TwinPage,
@@ -42,12 +42,6 @@ impl ChainContext {
     }
 }
 
-/// The connected wallet, shared by every page.
-#[derive(Clone, Copy)]
-pub struct WalletContext {
-    pub connection: RwSignal<Option<Connection>>,
-}
-
 /// Loads the network config, then mounts the app; a page that cannot load it says why.
 pub fn boot() {
     // Not leptos::task::spawn_local: its executor is set up by mount_to_body, which comes after.
@@ -71,11 +65,12 @@ async fn load_config() -> Result<NetworkConfig, String> {
 #[component]
 pub fn App(config: NetworkConfig) -> impl IntoView {
     provide_context(ChainContext::new(config));
-    provide_context(WalletContext { connection: RwSignal::new(None) });
+    provide_context(WalletContext::start());
 
     view! {
         <Router>
             <Header/>
+            <NetworkBanner/>
             <main class="page">
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=GalleryPage/>

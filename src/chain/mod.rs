@@ -6,6 +6,7 @@ pub mod contracts;
 pub mod networks;
 pub mod revert;
 pub mod rpc;
+pub mod storage;
 pub mod wallet;
 
 use crate::domain::Address;

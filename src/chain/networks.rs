@@ -25,6 +25,26 @@ pub struct Network {
     pub contracts: Option<Deployment>,
 }
 
+impl Network {
+    /// EIP-3085 parameters, for a wallet that does not know this network yet.
+    pub fn add_chain_parameters(&self) -> serde_json::Value {
+        let mut parameters = serde_json::json!({
+            "chainId": format!("{:#x}", self.chain_id),
+            "chainName": self.name,
+            "rpcUrls": [self.rpc_url],
+            "nativeCurrency": {
+                "name": self.native_currency.name,
+                "symbol": self.native_currency.symbol,
+                "decimals": self.native_currency.decimals,
+            },
+        });
+        if let Some(explorer) = &self.block_explorer_url {
+            parameters["blockExplorerUrls"] = serde_json::json!([explorer]);
+        }
+        parameters
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct NativeCurrency {
     pub name: String,
@@ -85,6 +105,19 @@ mod tests {
         let network = config.default_network();
         assert!(network.contracts.is_some(), "{} has no contracts", network.name);
         assert!(network.rpc_url.starts_with("http"));
+    }
+
+    #[test]
+    fn add_chain_parameters_follow_eip_3085() {
+        let config = NetworkConfig::parse(SHIPPED).unwrap();
+        let sepolia = config.network(11_155_111).unwrap().add_chain_parameters();
+        assert_eq!(sepolia["chainId"], "0xaa36a7");
+        assert_eq!(sepolia["chainName"], "Sepolia");
+        assert_eq!(sepolia["nativeCurrency"]["decimals"], 18);
+        assert_eq!(sepolia["blockExplorerUrls"][0], "https://sepolia.etherscan.io");
+        let local = config.network(31_337).unwrap().add_chain_parameters();
+        assert_eq!(local["chainId"], "0x7a69");
+        assert!(local.get("blockExplorerUrls").is_none());
     }
 
     #[test]

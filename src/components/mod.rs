@@ -3,3 +3,4 @@
 pub mod errors;
 pub mod header;
 pub mod twin_card;
+pub mod wallet;

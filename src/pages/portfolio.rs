@@ -1,8 +1,9 @@
 use leptos::prelude::*;
 
-use crate::app::{ChainContext, WalletContext};
+use crate::app::ChainContext;
 use crate::components::errors::error_list;
 use crate::components::twin_card::TwinCard;
+use crate::components::wallet::WalletContext;
 
 #[component]
 pub fn PortfolioPage() -> impl IntoView {
