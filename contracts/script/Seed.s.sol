@@ -2,13 +2,21 @@
 pragma solidity ^0.8.24;
 
 import {Script} from "forge-std/Script.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {TwinRegistry} from "../src/TwinRegistry.sol";
+import {TwinMarket} from "../src/TwinMarket.sol";
 
-/// @notice Fills a fresh local chain with demo twins so that a new user sees a living gallery.
-/// Operators are anvil's well-known dev accounts 1 to 4, so that twins have different owners.
-/// Local chains only: the keys are derived from anvil's public test mnemonic.
+/// @notice Fills a fresh local chain with a living market: a dozen twins of real ASIC models, a week
+/// of hourly telemetry for eight of them, maintenance entries, listings, an open offer and one sale.
+/// Local chains only: every key is derived from anvil's public test mnemonic. Roles: account 0
+/// deployed the contracts, accounts 1-4 operate rigs, 5-7 are reporter keys, 8 and 9 are investors.
 contract Seed is Script {
+    using SafeCast for uint256;
+    using SafeCast for int256;
+
     string internal constant ANVIL_MNEMONIC = "test test test test test test test test test test test junk";
+    uint256 internal constant TELEMETRY_HOURS = 168;
+    uint256 internal constant TWINS_WITH_TELEMETRY = 8;
 
     struct DemoRig {
         string manufacturer;
@@ -21,28 +29,139 @@ contract Seed is Script {
         uint96 royaltyBps;
     }
 
+    TwinRegistry internal registry;
+    TwinMarket internal market;
+
     function run() external {
-        TwinRegistry registry = TwinRegistry(vm.envAddress("TWIN_REGISTRY"));
+        registry = TwinRegistry(vm.envAddress("TWIN_REGISTRY"));
+        market = TwinMarket(vm.envAddress("TWIN_MARKET"));
+
         DemoRig[12] memory rigs = demoRigs();
         for (uint32 i = 0; i < rigs.length; i++) {
-            uint256 operatorKey = vm.deriveKey(ANVIL_MNEMONIC, 1 + i % 4);
-            uint256 reporterKey = vm.deriveKey(ANVIL_MNEMONIC, 5 + i % 4);
-            DemoRig memory rig = rigs[i];
-            vm.broadcast(operatorKey);
-            registry.mint(
-                TwinRegistry.RigSpec({
-                    manufacturer: rig.manufacturer,
-                    model: rig.model,
-                    serialHash: keccak256(bytes(rig.serial)),
-                    hashrateGhs: rig.terahash * 1_000,
-                    powerWatts: rig.powerWatts,
-                    location: rig.location,
-                    commissionedAt: rig.commissionedAt
-                }),
-                vm.addr(reporterKey),
-                rig.royaltyBps
-            );
+            mintTwin(rigs[i], i);
         }
+        for (uint256 tokenId = 1; tokenId <= TWINS_WITH_TELEMETRY; tokenId++) {
+            reportWeek(tokenId);
+        }
+        logMaintenance();
+        openMarket();
+    }
+
+    function key(uint32 account) internal pure returns (uint256) {
+        return vm.deriveKey(ANVIL_MNEMONIC, account);
+    }
+
+    function operatorKey(uint256 tokenId) internal pure returns (uint256) {
+        return key((1 + (tokenId - 1) % 4).toUint32());
+    }
+
+    function reporterKey(uint256 tokenId) internal pure returns (uint256) {
+        return key((5 + (tokenId - 1) % 3).toUint32());
+    }
+
+    function mintTwin(DemoRig memory rig, uint32 index) internal {
+        uint256 tokenId = index + 1;
+        vm.broadcast(operatorKey(tokenId));
+        registry.mint(
+            TwinRegistry.RigSpec({
+                manufacturer: rig.manufacturer,
+                model: rig.model,
+                serialHash: keccak256(bytes(rig.serial)),
+                hashrateGhs: rig.terahash * 1_000,
+                powerWatts: rig.powerWatts,
+                location: rig.location,
+                commissionedAt: rig.commissionedAt
+            }),
+            vm.addr(reporterKey(tokenId)),
+            rig.royaltyBps
+        );
+    }
+
+    /// @dev Hourly reports ending an hour ago, drawn from a hash of (twin, hour).
+    function reportWeek(uint256 tokenId) internal {
+        TwinRegistry.RigSpec memory spec = registry.specOf(tokenId);
+        TwinRegistry.TelemetryReport[] memory reports = new TwinRegistry.TelemetryReport[](TELEMETRY_HOURS);
+        uint256 start = block.timestamp - TELEMETRY_HOURS * 1 hours;
+        uint256 uptime = 40 days + tokenId * 1 days;
+        for (uint256 hour = 0; hour < TELEMETRY_HOURS; hour++) {
+            (reports[hour], uptime) = hourlyReport(spec, tokenId, hour, uptime);
+            reports[hour].timestamp = (start + hour * 1 hours).toUint64();
+        }
+        vm.broadcast(reporterKey(tokenId));
+        registry.reportTelemetry(tokenId, reports);
+    }
+
+    /// @dev Hashrate a little under nominal with noise, power following it, board temperature
+    /// following load and the day's ambient swing, fans following temperature, and the odd reboot
+    /// and fan failure.
+    function hourlyReport(TwinRegistry.RigSpec memory spec, uint256 tokenId, uint256 hour, uint256 uptime)
+        internal
+        pure
+        returns (TwinRegistry.TelemetryReport memory report, uint256 uptimeAfter)
+    {
+        uint256 draw = uint256(keccak256(abi.encode(tokenId, hour)));
+        bool rebooted = draw % 89 == 0;
+        bool fanFailed = (draw >> 8) % 131 == 0;
+        uptimeAfter = rebooted ? 20 minutes : uptime + 1 hours;
+
+        // ±3% around 98.5% of nominal; a reboot costs most of the hour.
+        uint256 loadBps = rebooted ? 3_300 : 9_550 + (draw >> 16) % 600;
+        uint256 temperature = 560 + ambientDeciC(hour) + loadBps / 100 + (draw >> 32) % 25 + (fanFailed ? 140 : 0);
+
+        report.hashrateGhs = (spec.hashrateGhs * loadBps / 10_000).toUint64();
+        // Power follows load, but a tenth of it (fans, control board, PSU losses) does not.
+        report.powerWatts = (uint256(spec.powerWatts) * (1_000 + loadBps * 9 / 10) / 10_000).toUint32();
+        report.boardTempDeciC = temperature.toInt256().toInt16();
+        report.fanRpm = fanFailed ? 0 : (4_200 + (temperature - 560) * 9 + (draw >> 48) % 150).toUint32();
+        report.uptimeSeconds = uptimeAfter.toUint32();
+        report.acceptedShares = report.hashrateGhs * 3_600 / 180_000;
+        report.rejectedShares = (uint256(report.acceptedShares) * ((draw >> 64) % 40) / 10_000).toUint64();
+    }
+
+    /// @dev The day's swing of the hall's air, in 0.1 °C: rising to mid-afternoon, falling at night.
+    function ambientDeciC(uint256 hour) internal pure returns (uint256) {
+        uint256 dayHour = hour % 24;
+        return dayHour < 14 ? dayHour * 8 : (24 - dayHour) * 11;
+    }
+
+    function logMaintenance() internal {
+        note(1, TwinRegistry.MaintenanceKind.Inspection, "Quarterly inspection: hashboards clean, intake filters replaced.");
+        note(3, TwinRegistry.MaintenanceKind.FirmwareUpdate, "Firmware updated to the 2024.11 release with autotuning.");
+        note(4, TwinRegistry.MaintenanceKind.PartReplacement, "Replaced the APW12 power supply after a ripple alarm.");
+        note(6, TwinRegistry.MaintenanceKind.Relocation, "Moved to immersion tank 3 in hall B.");
+        note(9, TwinRegistry.MaintenanceKind.Repair, "Hashboard 2 lost a chip chain; board sent for rework.");
+        vm.broadcast(operatorKey(9));
+        registry.setStatus(9, TwinRegistry.Status.Offline);
+    }
+
+    function note(uint256 tokenId, TwinRegistry.MaintenanceKind kind, string memory text) internal {
+        vm.broadcast(operatorKey(tokenId));
+        registry.logMaintenance(tokenId, kind, text);
+    }
+
+    /// @dev Six listings, one of them already sold to investor 9, and investor 8's open offer.
+    function openMarket() internal {
+        for (uint32 operator = 1; operator <= 4; operator++) {
+            vm.broadcast(key(operator));
+            registry.setApprovalForAll(address(market), true);
+        }
+        list(2, 2.4 ether);
+        list(3, 2.8 ether);
+        list(5, 1.1 ether);
+        list(7, 1.9 ether);
+        list(10, 1.35 ether);
+        list(12, 2.05 ether);
+
+        vm.broadcast(key(9));
+        market.buy{value: 2.8 ether}(3);
+
+        vm.broadcast(key(8));
+        market.makeOffer{value: 1.5 ether}(1, (block.timestamp + 7 days).toUint64());
+    }
+
+    function list(uint256 tokenId, uint256 price) internal {
+        vm.broadcast(operatorKey(tokenId));
+        market.list(tokenId, price);
     }
 
     /// @dev Nominal figures from the manufacturers' data sheets.

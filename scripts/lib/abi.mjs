@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const contracts = ['TwinRegistry'];
+const contracts = ['TwinRegistry', 'TwinMarket', 'HashLedger'];
 const check = process.argv.includes('--check');
 
 let drifted = 0;

@@ -82,12 +82,20 @@ export async function deploy(rpcUrl) {
       .map((tx) => [tx.contractName, tx.contractAddress.toLowerCase()]),
   );
   const deploymentBlock = Math.min(...record.receipts.map((receipt) => Number(receipt.blockNumber)));
-  return { twinRegistry: created.TwinRegistry, deploymentBlock };
+  return {
+    twinRegistry: created.TwinRegistry,
+    twinMarket: created.TwinMarket,
+    hashLedger: created.HashLedger,
+    deploymentBlock,
+  };
 }
 
-/** Mints the demo twins. */
+/** Mints the demo twins, posts their telemetry and maintenance, and opens the market. */
 export async function seed(rpcUrl, contracts) {
-  await forgeScript('script/Seed.s.sol', rpcUrl, [], { TWIN_REGISTRY: contracts.twinRegistry });
+  await forgeScript('script/Seed.s.sol', rpcUrl, [], {
+    TWIN_REGISTRY: contracts.twinRegistry,
+    TWIN_MARKET: contracts.twinMarket,
+  });
 }
 
 /** Writes `source` networks.json to `target` with the local chain's RPC URL and addresses. */
@@ -109,7 +117,7 @@ export async function startLocalChain({ port, networks, log = console.log }) {
   try {
     const started = Date.now();
     const contracts = await deploy(anvil.url);
-    log(`deployed TwinRegistry at ${contracts.twinRegistry}`);
+    log(`deployed TwinRegistry ${contracts.twinRegistry}, TwinMarket ${contracts.twinMarket}, HashLedger ${contracts.hashLedger}`);
     await seed(anvil.url, contracts);
     log(`seeded demo data in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     writeNetworks({ source: join(ROOT, 'public', 'networks.json'), target: networks, rpcUrl: anvil.url, contracts });

@@ -67,6 +67,19 @@ ensure_chromium() {
     || die "apt-get install chromium failed"
 }
 
+# Slither from PyPI, in a virtualenv of the project's (.tools/venv), on PATH for the scripts.
+SLITHER_VERSION="0.11.6"
+export PATH="$ROOT/.tools/venv/bin:$PATH"
+ensure_slither() {
+  if slither --version 2>/dev/null | grep -qxF "$SLITHER_VERSION"; then
+    return
+  fi
+  step "installing slither-analyzer $SLITHER_VERSION from PyPI into .tools/venv"
+  command -v python3 >/dev/null || die "python3 is required for Slither"
+  python3 -m venv "$ROOT/.tools/venv" || die "python3 -m venv failed (Debian: apt-get install python3-venv)"
+  "$ROOT/.tools/venv/bin/pip" install --quiet "slither-analyzer==$SLITHER_VERSION" || die "pip install slither-analyzer failed"
+}
+
 ensure_contracts_built() {
   (cd "$ROOT/contracts" && forge build --quiet) || die "forge build failed"
 }

@@ -11,12 +11,25 @@ use super::rpc::{RpcClient, RpcError};
 use super::{to_domain_address, to_ethers_address};
 use crate::domain::{RigSpec, Twin};
 
-static TWIN_REGISTRY: LazyLock<Abi> = LazyLock::new(|| {
-    serde_json::from_str(include_str!("abi/TwinRegistry.json")).expect("the embedded TwinRegistry ABI is valid")
-});
+macro_rules! embedded_abi {
+    ($name:ident, $file:literal) => {
+        static $name: LazyLock<Abi> = LazyLock::new(|| {
+            serde_json::from_str(include_str!(concat!("abi/", $file))).expect(concat!(
+                "the embedded ",
+                $file,
+                " is valid"
+            ))
+        });
+    };
+}
+
+embedded_abi!(TWIN_REGISTRY, "TwinRegistry.json");
+embedded_abi!(TWIN_MARKET, "TwinMarket.json");
+embedded_abi!(HASH_LEDGER, "HashLedger.json");
 
 /// Every contract the app talks to, for decoding their custom errors.
-pub(crate) static ALL_ABIS: LazyLock<[&'static Abi; 1]> = LazyLock::new(|| [&*TWIN_REGISTRY]);
+pub(crate) static ALL_ABIS: LazyLock<[&'static Abi; 3]> =
+    LazyLock::new(|| [&*TWIN_REGISTRY, &*TWIN_MARKET, &*HASH_LEDGER]);
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ChainError {
@@ -153,7 +166,12 @@ mod tests {
     fn the_filter_for_one_twin_names_its_id_as_first_topic() {
         let reader = TwinRegistryReader::new(
             RpcClient::new("http://127.0.0.1:8545"),
-            Deployment { twin_registry: crate::domain::Address([0x5f; 20]), deployment_block: 3 },
+            Deployment {
+                twin_registry: crate::domain::Address([0x5f; 20]),
+                twin_market: crate::domain::Address([0x6f; 20]),
+                hash_ledger: crate::domain::Address([0x7f; 20]),
+                deployment_block: 3,
+            },
         );
         let filter = serde_json::to_value(reader.minted_filter(Some(7))).unwrap();
         assert_eq!(filter["address"], serde_json::json!(format!("{:?}", EthAddress::repeat_byte(0x5f))));

@@ -57,6 +57,10 @@ pub struct NativeCurrency {
 pub struct Deployment {
     #[serde(deserialize_with = "deserialize_address")]
     pub twin_registry: Address,
+    #[serde(deserialize_with = "deserialize_address")]
+    pub twin_market: Address,
+    #[serde(deserialize_with = "deserialize_address")]
+    pub hash_ledger: Address,
     /// Log scans start here rather than at genesis.
     pub deployment_block: u64,
 }

@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+
+/// @title HashLedger
+/// @notice Credits twins with proof of work that browser visitors donate. A share is an 80-byte
+/// header in Bitcoin's layout whose double SHA-256, read little-endian, is at or below the target
+/// that its `bits` encode; the header commits to this chain, this ledger, the twin and the
+/// contributor, so a share cannot be replayed anywhere else or credited to anyone else.
+/// @dev Header layout (all uint32 little-endian, as Bitcoin):
+/// `version | commitment | jobSeed | time | bits | nonce` = 4 + 32 + 32 + 4 + 4 + 4 = 80 bytes, where
+/// `commitment = keccak256(abi.encode(block.chainid, address(this), tokenId, contributor))`.
+/// The miner that produces shares depends on this layout byte for byte.
+contract HashLedger is Ownable {
+    using SafeCast for uint256;
+
+    /// @notice A batch of shares found by one contributor for one twin on one job.
+    /// @dev Every share of a batch has the same header except its nonce; `nonces` must be strictly
+    /// increasing, which is what makes a batch free of duplicate shares without storing nonces.
+    struct ShareBatch {
+        uint256 tokenId;
+        address contributor;
+        bytes32 jobSeed;
+        uint32 version;
+        uint32 time;
+        uint32 bits;
+        uint32[] nonces;
+    }
+
+    /// @dev Work and shares of a twin share one slot so that crediting a twin costs one write. uint192
+    /// holds about 6e57 hashes, some 1e29 times Bitcoin's cumulative work.
+    struct TwinTally {
+        uint192 work;
+        uint64 shares;
+    }
+
+    /// @notice The most shares one batch may carry, which bounds the gas of a submission.
+    uint256 public constant MAX_BATCH = 256;
+
+    /// @notice How far a share's `time` may be from the block's, either way. Job seeds, not time,
+    /// stop replays; time only has to be recent so that old work cannot be hoarded and cashed later.
+    uint256 public constant MAX_TIME_DRIFT = 2 hours;
+
+    /// @notice The twins this ledger credits.
+    IERC721 public immutable twins;
+
+    /// @notice The easiest `bits` a share may have, in Bitcoin's compact encoding.
+    uint32 public minBits;
+
+    mapping(uint256 tokenId => TwinTally) private _twinTally;
+    mapping(address contributor => uint256) private _workBy;
+    // Work per (twin, contributor) is not stored: the top-contributor lists are built from
+    // WorkCredited events, and a third fresh slot per batch would cost 22k gas.
+    mapping(address contributor => mapping(bytes32 jobSeed => bool)) private _jobSeedUsed;
+
+    /// @notice `contributor` was credited with `shares` shares worth `work` expected hashes on twin `tokenId`.
+    event WorkCredited(uint256 indexed tokenId, address indexed contributor, uint256 shares, uint256 work);
+
+    /// @notice The owner changed the easiest difficulty a share may have.
+    event MinBitsChanged(uint32 previousBits, uint32 newBits);
+
+    /// @notice `twins` has no code, so no twin could ever be credited.
+    error TwinsNotAContract(address twins);
+
+    /// @notice `bits` has the sign bit set, or encodes a zero target or one beyond 256 bits.
+    error InvalidBits(uint32 bits);
+
+    /// @notice `bits` encodes an easier target than the ledger's minimum.
+    error BitsTooEasy(uint32 bits, uint32 minBits);
+
+    /// @notice No twin `tokenId` exists (never minted, or burnt).
+    error UnknownTwin(uint256 tokenId);
+
+    /// @notice A batch must name who did the work.
+    error ZeroContributor();
+
+    /// @notice A batch carries `size` shares, outside 1 to `maxBatch`.
+    error BatchSizeOutOfRange(uint256 size, uint256 maxBatch);
+
+    /// @notice The nonce at `index` is not greater than the one before it.
+    error NoncesNotIncreasing(uint256 index);
+
+    /// @notice The share time `time` is more than `MAX_TIME_DRIFT` away from the block time `blockTime`.
+    error TimeOutOfRange(uint32 time, uint256 blockTime);
+
+    /// @notice `contributor` already submitted a batch on `jobSeed`.
+    error JobSeedUsed(address contributor, bytes32 jobSeed);
+
+    /// @notice The share at `index` hashes to `digest` (read little-endian), above the batch's target.
+    error ShareAboveTarget(uint256 index, uint256 digest);
+
+    /// @param twins_ The twin registry (ERC-721) whose tokens receive work.
+    /// @param initialOwner The account allowed to change `minBits`.
+    /// @param initialMinBits The easiest `bits` a share may have; must be valid.
+    constructor(IERC721 twins_, address initialOwner, uint32 initialMinBits) Ownable(initialOwner) {
+        // A registry without code would make every `ownerOf` fail to decode instead of naming the twin.
+        if (address(twins_).code.length == 0) revert TwinsNotAContract(address(twins_));
+        targetOf(initialMinBits);
+        twins = twins_;
+        minBits = initialMinBits;
+        emit MinBitsChanged(0, initialMinBits);
+    }
+
+    /// @notice Verifies a batch of shares and credits their work to `batch.contributor` on twin
+    /// `batch.tokenId`. Anyone may relay a batch: the credit is bound to the contributor by the
+    /// header's commitment, not by the sender.
+    /// @dev Each contributor may use a job seed once, so a batch cannot be submitted twice; a batch is
+    /// all or nothing, so a single bad share rejects it.
+    /// @param batch The shares, all on one header but for the nonce.
+    /// @return work The work credited: the number of shares times `workPerShare(batch.bits)`.
+    function submitShares(ShareBatch calldata batch) external returns (uint256 work) {
+        address contributor = batch.contributor;
+        uint256 tokenId = batch.tokenId;
+        uint32[] calldata nonces = batch.nonces;
+        uint256 count = nonces.length;
+
+        if (contributor == address(0)) revert ZeroContributor();
+        if (count == 0 || count > MAX_BATCH) revert BatchSizeOutOfRange(count, MAX_BATCH);
+        // Validators can skew block.timestamp by seconds; the window is hours, so that cannot matter.
+        // forge-lint: disable-next-line(block-timestamp)
+        if (batch.time + MAX_TIME_DRIFT < block.timestamp || batch.time > block.timestamp + MAX_TIME_DRIFT) {
+            revert TimeOutOfRange(batch.time, block.timestamp);
+        }
+        uint256 target = targetOf(batch.bits);
+        uint32 floorBits = minBits;
+        if (target > targetOf(floorBits)) revert BitsTooEasy(batch.bits, floorBits);
+        if (_jobSeedUsed[contributor][batch.jobSeed]) revert JobSeedUsed(contributor, batch.jobSeed);
+        // A view call cannot re-enter to change state, so checking existence before effects is safe.
+        try twins.ownerOf(tokenId) returns (address) {}
+        catch {
+            revert UnknownTwin(tokenId);
+        }
+
+        bytes memory header = abi.encodePacked(
+            _le32(batch.version),
+            _commitment(tokenId, contributor),
+            batch.jobSeed,
+            _le32(batch.time),
+            _le32(batch.bits),
+            bytes4(0)
+        );
+        _verifyShares(header, nonces, target);
+
+        work = workPerShare(batch.bits) * count;
+        _jobSeedUsed[contributor][batch.jobSeed] = true;
+        TwinTally memory tally = _twinTally[tokenId];
+        _twinTally[tokenId] = TwinTally({
+            work: (uint256(tally.work) + work).toUint192(), shares: (uint256(tally.shares) + count).toUint64()
+        });
+        _workBy[contributor] += work;
+        emit WorkCredited(tokenId, contributor, count, work);
+    }
+
+    /// @notice Lets the owner change the easiest `bits` a share may have. Batches already mined at an
+    /// easier difficulty than the new minimum will be rejected.
+    /// @param bits The new minimum, in compact encoding; must be valid.
+    function setMinBits(uint32 bits) external onlyOwner {
+        targetOf(bits);
+        uint32 previous = minBits;
+        minBits = bits;
+        emit MinBitsChanged(previous, bits);
+    }
+
+    /// @notice What a contributor's miner must put in the header to earn work for twin `tokenId`.
+    /// @param tokenId The twin to credit.
+    /// @param contributor The account to credit.
+    /// @return The 32 header bytes after the version.
+    function commitment(uint256 tokenId, address contributor) external view returns (bytes32) {
+        return _commitment(tokenId, contributor);
+    }
+
+    /// @notice Decodes Bitcoin's compact difficulty encoding.
+    /// @param bits `exponent << 24 | mantissa`, the mantissa's top bit being a sign bit that must be clear.
+    /// @return target The largest digest, read little-endian, that meets `bits`.
+    function targetOf(uint32 bits) public pure returns (uint256 target) {
+        if (bits & 0x00800000 != 0) revert InvalidBits(bits);
+        uint256 exponent = bits >> 24;
+        uint256 mantissa = bits & 0x007fffff;
+        if (exponent <= 3) {
+            target = mantissa >> (8 * (3 - exponent));
+        } else {
+            uint256 shift = 8 * (exponent - 3);
+            target = mantissa << shift;
+            // Shifts drop bits silently (and give 0 from 256 on), so a lossy shift is how overflow shows.
+            if (target >> shift != mantissa) revert InvalidBits(bits);
+        }
+        if (target == 0) revert InvalidBits(bits);
+    }
+
+    /// @notice The expected number of hashes behind one share at `bits`: 2^256 / (target + 1).
+    /// @param bits A valid compact target.
+    /// @return The work one share is credited with.
+    function workPerShare(uint32 bits) public pure returns (uint256) {
+        uint256 target = targetOf(bits);
+        // 2^256 does not fit in a word; (2^256 - t - 1) / (t + 1) + 1 equals 2^256 / (t + 1).
+        return (~target / (target + 1)) + 1;
+    }
+
+    /// @notice The total work credited to twin `tokenId`.
+    /// @param tokenId The twin.
+    /// @return The sum of the work of all its shares.
+    function workOf(uint256 tokenId) external view returns (uint256) {
+        return _twinTally[tokenId].work;
+    }
+
+    /// @notice The total work `contributor` has donated, over all twins.
+    /// @param contributor The account credited.
+    /// @return The sum of the work of all its shares.
+    function workBy(address contributor) external view returns (uint256) {
+        return _workBy[contributor];
+    }
+
+    /// @notice How many shares twin `tokenId` has been credited with.
+    /// @param tokenId The twin.
+    /// @return The number of accepted shares.
+    function sharesOf(uint256 tokenId) external view returns (uint256) {
+        return _twinTally[tokenId].shares;
+    }
+
+    /// @notice Whether `contributor` has already submitted a batch on `jobSeed`.
+    /// @param contributor The account credited.
+    /// @param jobSeed The job seed of the header.
+    /// @return True once a batch on that seed was accepted.
+    function jobSeedUsed(address contributor, bytes32 jobSeed) external view returns (bool) {
+        return _jobSeedUsed[contributor][jobSeed];
+    }
+
+    function _commitment(uint256 tokenId, address contributor) private view returns (bytes32) {
+        return keccak256(abi.encode(block.chainid, address(this), tokenId, contributor));
+    }
+
+    /// @dev Checks that `nonces` are strictly increasing uint32s and that each completes `header`
+    /// (whose last 4 bytes are zero) into a share at or below `target`. Reverts otherwise.
+    function _verifyShares(bytes memory header, uint32[] calldata nonces, uint256 target) private view {
+        // The loop only reports what failed; the custom errors are raised in Solidity below.
+        uint256 failure; // 0: none, 1: nonce out of order, 2: share above target, 3: nonce beyond uint32
+        uint256 index;
+        uint256 digest;
+        assembly ("memory-safe") {
+            // Only the nonce differs between shares, and it is the header's last 4 bytes: keep the
+            // word that ends the header (data bytes 48..80) and rewrite it whole with the nonce in it.
+            let data := add(header, 0x20)
+            let tailPtr := add(data, 48)
+            let tail := mload(tailPtr)
+            let start := nonces.offset
+            let end := add(start, shl(5, nonces.length))
+            // Strictly increasing uint32s means each nonce lies in [floor, 2^32), floor being the
+            // previous nonce + 1; one unsigned comparison of n - floor tests both bounds. The upper
+            // bound matters: the header keeps 4 bytes, so a word with dirty upper bits would hash like
+            // a smaller nonce and be credited twice.
+            let floor := 0
+            for { let p := start } lt(p, end) { p := add(p, 0x20) } {
+                let n := calldataload(p)
+                if iszero(lt(sub(n, floor), sub(0x100000000, floor))) {
+                    failure := add(1, shl(1, gt(n, 0xffffffff)))
+                    index := shr(5, sub(p, start))
+                    break
+                }
+                floor := add(n, 1)
+                // The header stores the nonce little-endian: swap the bytes of the uint32.
+                n := or(shl(8, and(n, 0x00ff00ff)), and(shr(8, n), 0x00ff00ff))
+                n := or(shl(16, and(n, 0xffff)), shr(16, n))
+                mstore(tailPtr, or(tail, n))
+                // sha256 precompile at 0x02; the first digest lands in scratch space and is hashed
+                // again in place. The precompile only fails when out of gas. (Two statements, not one
+                // `and(...)`: Yul evaluates arguments right to left.)
+                let ok := staticcall(gas(), 0x02, data, 80, 0x00, 0x20)
+                if iszero(and(ok, staticcall(gas(), 0x02, 0x00, 0x20, 0x00, 0x20))) { revert(0, 0) }
+                // Bitcoin reads the digest as a little-endian integer: reverse its 32 bytes.
+                let d := mload(0x00)
+                d := or(
+                    shr(8, and(d, 0xff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00)),
+                    shl(8, and(d, 0x00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff))
+                )
+                d := or(
+                    shr(16, and(d, 0xffff0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff0000)),
+                    shl(16, and(d, 0x0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff))
+                )
+                d := or(
+                    shr(32, and(d, 0xffffffff00000000ffffffff00000000ffffffff00000000ffffffff00000000)),
+                    shl(32, and(d, 0x00000000ffffffff00000000ffffffff00000000ffffffff00000000ffffffff))
+                )
+                d := or(
+                    shr(64, and(d, 0xffffffffffffffff0000000000000000ffffffffffffffff0000000000000000)),
+                    shl(64, and(d, 0x0000000000000000ffffffffffffffff0000000000000000ffffffffffffffff))
+                )
+                d := or(shr(128, d), shl(128, d))
+                if gt(d, target) {
+                    failure := 2
+                    index := shr(5, sub(p, start))
+                    digest := d
+                    break
+                }
+            }
+        }
+        if (failure == 1) revert NoncesNotIncreasing(index);
+        if (failure == 2) revert ShareAboveTarget(index, digest);
+        // A word beyond uint32 is malformed calldata, which the ABI decoder would reject bare.
+        if (failure == 3) revert();
+    }
+
+    /// @dev Byte-swaps a uint32 so that abi.encodePacked lays it out little-endian.
+    function _le32(uint32 x) private pure returns (bytes4) {
+        x = ((x & 0x00ff00ff) << 8) | ((x >> 8) & 0x00ff00ff);
+        return bytes4((x << 16) | (x >> 16));
+    }
+}

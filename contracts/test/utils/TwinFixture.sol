@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {Test} from "forge-std/Test.sol";
+import {TwinRegistry} from "../../src/TwinRegistry.sol";
+
+/// @dev Shared set-up for the registry's tests: one registry, a demo spec and telemetry builders.
+abstract contract TwinFixture is Test {
+    /// @dev A plausible "now", well after the demo rig's commissioning date.
+    uint64 internal constant NOW = 1_750_000_000;
+
+    TwinRegistry internal registry;
+    address internal operator = makeAddr("operator");
+    address internal reporter = makeAddr("reporter");
+    address internal investor = makeAddr("investor");
+    address internal stranger = makeAddr("stranger");
+
+    function setUp() public virtual {
+        registry = new TwinRegistry();
+        vm.warp(NOW);
+    }
+
+    function s21(string memory serial) internal pure returns (TwinRegistry.RigSpec memory) {
+        return TwinRegistry.RigSpec({
+            manufacturer: "Bitmain",
+            model: "Antminer S21",
+            serialHash: keccak256(bytes(serial)),
+            hashrateGhs: 200_000,
+            powerWatts: 3_500,
+            location: "Rockdale, Texas, US",
+            commissionedAt: 1_704_067_200
+        });
+    }
+
+    function mintAs(address who, TwinRegistry.RigSpec memory spec, uint96 royaltyBps) internal returns (uint256) {
+        vm.prank(who);
+        return registry.mint(spec, reporter, royaltyBps);
+    }
+
+    /// @dev Mints the demo S21 as `operator`, with `reporter` as its key and a 5% royalty.
+    function mintTwin() internal returns (uint256) {
+        return mintAs(operator, s21("SN-1"), 500);
+    }
+
+    function sample(uint64 timestamp) internal pure returns (TwinRegistry.TelemetryReport memory) {
+        return TwinRegistry.TelemetryReport({
+            timestamp: timestamp,
+            hashrateGhs: 199_250,
+            powerWatts: 3_488,
+            boardTempDeciC: -125,
+            fanRpm: 5_400,
+            uptimeSeconds: 86_400,
+            acceptedShares: 1_234_567,
+            rejectedShares: 89
+        });
+    }
+
+    /// @dev `count` samples, `step` seconds apart, the last one at `last`.
+    function batch(uint64 last, uint64 count, uint64 step)
+        internal
+        pure
+        returns (TwinRegistry.TelemetryReport[] memory reports)
+    {
+        reports = new TwinRegistry.TelemetryReport[](count);
+        for (uint64 i = 0; i < count; ++i) {
+            reports[i] = sample(last - (count - 1 - i) * step);
+        }
+    }
+
+    function single(uint64 timestamp) internal pure returns (TwinRegistry.TelemetryReport[] memory reports) {
+        reports = new TwinRegistry.TelemetryReport[](1);
+        reports[0] = sample(timestamp);
+    }
+
+    function report(uint256 tokenId, TwinRegistry.TelemetryReport[] memory reports) internal {
+        vm.prank(reporter);
+        registry.reportTelemetry(tokenId, reports);
+    }
+
+    function sellTo(uint256 tokenId, address buyer) internal {
+        address seller = registry.ownerOf(tokenId);
+        vm.prank(seller);
+        registry.transferFrom(seller, buyer, tokenId);
+    }
+}
