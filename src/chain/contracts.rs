@@ -9,7 +9,7 @@ use ethers_core::types::{BlockNumber, Filter, Log, H256};
 use super::networks::Deployment;
 use super::rpc::{RpcClient, RpcError};
 use super::{to_domain_address, to_ethers_address};
-use crate::domain::{RigSpec, Twin};
+use crate::domain::{RigSpec, Twin, Wei};
 
 macro_rules! embedded_abi {
     ($name:ident, $file:literal) => {
@@ -35,8 +35,33 @@ pub(crate) static ALL_ABIS: LazyLock<[&'static Abi; 3]> =
 pub enum ChainError {
     #[error(transparent)]
     Rpc(#[from] RpcError),
-    #[error("a log from the registry could not be decoded: {0}")]
+    #[error("an answer from the contracts could not be decoded: {0}")]
     Decode(String),
+}
+
+/// Calldata for `function` of `abi` with `args`.
+pub(crate) fn encode_call(abi: &Abi, function: &str, args: &[Token]) -> Vec<u8> {
+    abi.function(function)
+        .and_then(|function| function.encode_input(args))
+        .unwrap_or_else(|error| panic!("calling {function} as the embedded ABI declares it: {error}"))
+}
+
+/// What `function` of `abi` returned.
+pub(crate) fn decode_output(abi: &Abi, function: &str, output: &[u8]) -> Result<Vec<Token>, ChainError> {
+    let function = abi.function(function).map_err(|error| ChainError::Decode(error.to_string()))?;
+    function.decode_output(output).map_err(|error| ChainError::Decode(format!("{}: {error}", function.name)))
+}
+
+/// Wei from a uint256 the contracts returned; anything past u128 is not a real amount.
+pub(crate) fn to_wei(value: ethers_core::types::U256) -> Result<Wei, ChainError> {
+    if value.bits() > 128 {
+        return Err(ChainError::Decode(format!("{value} wei is not a plausible amount")));
+    }
+    Ok(Wei(value.low_u128()))
+}
+
+pub(crate) fn twin_market_abi() -> &'static Abi {
+    &TWIN_MARKET
 }
 
 fn twin_minted_event() -> &'static Event {

@@ -3,10 +3,12 @@
 //! types.
 
 pub mod contracts;
+pub mod market;
 pub mod networks;
 pub mod revert;
 pub mod rpc;
 pub mod storage;
+pub mod tx;
 pub mod wallet;
 
 use crate::domain::Address;

@@ -1,0 +1,269 @@
+//! The one path every write takes: estimate and price the transaction before the wallet opens, send
+//! it through the wallet, wait for its receipt, and say why it failed when it does.
+
+use std::time::Duration;
+
+use ethers_core::types::{Bytes, U256, U64};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use super::revert::Revert;
+use super::rpc::{Call, RpcClient, RpcError};
+use super::storage;
+use super::to_ethers_address;
+use super::wallet::{InjectedWallet, WalletError};
+use crate::domain::units::WEI_PER_GWEI;
+use crate::domain::{Address, Wei};
+
+const RECEIPT_POLL: Duration = Duration::from_millis(500);
+const RECEIPT_TIMEOUT: Duration = Duration::from_secs(180);
+/// Kept per account and chain.
+const RECENT_LIMIT: usize = 20;
+
+/// A call to make on chain, ready for the wallet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TxRequest {
+    pub to: Address,
+    pub data: Vec<u8>,
+    pub value: Wei,
+    /// What the user is doing, in words: shown in toasts and the recent list.
+    pub label: String,
+}
+
+/// The fee a transaction may cost, as shown before the wallet opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FeeQuote {
+    pub gas_limit: u64,
+    pub max_fee_per_gas: Wei,
+    pub max_priority_fee_per_gas: Wei,
+}
+
+impl FeeQuote {
+    /// A fifth of headroom over the estimate, and room for the base fee to double before the
+    /// transaction is mined, as wallets do.
+    pub fn from_estimate(gas_estimate: u64, base_fee: Wei, priority_fee: Wei) -> Self {
+        Self {
+            gas_limit: gas_estimate.saturating_add(gas_estimate / 5),
+            max_fee_per_gas: Wei(base_fee.0.saturating_mul(2).saturating_add(priority_fee.0)),
+            max_priority_fee_per_gas: priority_fee,
+        }
+    }
+
+    /// The most the transaction can cost in fees: gas limit × max fee per gas.
+    pub fn max_fee(&self) -> Wei {
+        Wei(self.max_fee_per_gas.0.saturating_mul(self.gas_limit.into()))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum TxError {
+    #[error("cancelled in the wallet")]
+    Cancelled,
+    #[error("this would fail: {0}")]
+    WouldRevert(Revert),
+    #[error("the transaction failed on chain: {0}")]
+    Reverted(Revert),
+    #[error(transparent)]
+    Wallet(WalletError),
+    #[error(transparent)]
+    Rpc(RpcError),
+    #[error("no receipt after {0} s; the transaction may still be mined")]
+    Timeout(u64),
+}
+
+/// A mined, successful transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Receipt {
+    pub block_number: u64,
+    pub gas_used: u64,
+}
+
+fn call_object(from: Address, tx: &TxRequest) -> Value {
+    json!({
+        "from": to_ethers_address(from),
+        "to": to_ethers_address(tx.to),
+        "data": Bytes::from(tx.data.clone()),
+        "value": U256::from(tx.value.0),
+    })
+}
+
+/// A failed simulation, in words when the node says why.
+fn simulation_error(error: RpcError) -> TxError {
+    match error.revert_data() {
+        Some(data) => TxError::WouldRevert(Revert::decode(&data)),
+        None => match &error {
+            RpcError::Node { message, .. } if message.contains("revert") => TxError::WouldRevert(Revert::Empty),
+            _ => TxError::Rpc(error),
+        },
+    }
+}
+
+/// Estimates gas and reads the fee market in one batch. A call that would revert is caught here,
+/// with its reason, before the wallet is ever opened.
+pub async fn quote(rpc: &RpcClient, from: Address, tx: &TxRequest) -> Result<FeeQuote, TxError> {
+    let calls = [
+        Call::new("eth_estimateGas", json!([call_object(from, tx)])),
+        Call::new("eth_getBlockByNumber", json!(["latest", false])),
+        Call::new("eth_maxPriorityFeePerGas", json!([])),
+    ];
+    let mut answers = rpc.batch(&calls).await.map_err(TxError::Rpc)?.into_iter();
+    let (estimate, block, priority) = (answers.next(), answers.next(), answers.next());
+    let estimate: U64 = decode(estimate.expect("three answers").map_err(simulation_error)?)?;
+    let block = block.expect("three answers").map_err(TxError::Rpc)?;
+    let base_fee: U256 = decode(block.get("baseFeePerGas").cloned().unwrap_or(json!("0x0")))?;
+    // Nodes without the method get a 1 gwei tip, what most wallets suggest on quiet chains.
+    let priority: U256 = match priority.expect("three answers") {
+        Ok(value) => decode(value)?,
+        Err(_) => U256::from(WEI_PER_GWEI),
+    };
+    Ok(FeeQuote::from_estimate(estimate.as_u64(), Wei(base_fee.low_u128()), Wei(priority.low_u128())))
+}
+
+fn decode<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, TxError> {
+    serde_json::from_value(value).map_err(|error| TxError::Rpc(RpcError::Malformed(error.to_string())))
+}
+
+/// Hands the transaction to the wallet with the quoted gas and fees; returns its hash.
+pub async fn send(wallet: &InjectedWallet, from: Address, tx: &TxRequest, fee: &FeeQuote) -> Result<String, TxError> {
+    let mut params = call_object(from, tx);
+    params["gas"] = json!(U64::from(fee.gas_limit));
+    params["maxFeePerGas"] = json!(U256::from(fee.max_fee_per_gas.0));
+    params["maxPriorityFeePerGas"] = json!(U256::from(fee.max_priority_fee_per_gas.0));
+    match wallet.request("eth_sendTransaction", json!([params])).await {
+        Ok(hash) => {
+            hash.as_string().ok_or_else(|| TxError::Wallet(WalletError::Malformed("no transaction hash".into())))
+        }
+        Err(WalletError::Rejected) => Err(TxError::Cancelled),
+        Err(error) => Err(match error.revert_data() {
+            Some(data) => TxError::WouldRevert(Revert::decode(&data)),
+            None => TxError::Wallet(error),
+        }),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RpcReceipt {
+    block_number: U64,
+    gas_used: U256,
+    status: Option<U64>,
+}
+
+/// Waits for the receipt. A transaction that reverted is replayed with `eth_call` at its block to
+/// learn why, since receipts do not say.
+pub async fn wait_for_receipt(rpc: &RpcClient, hash: &str, from: Address, tx: &TxRequest) -> Result<Receipt, TxError> {
+    let polls = (RECEIPT_TIMEOUT.as_millis() / RECEIPT_POLL.as_millis()) as u32;
+    for _ in 0..polls {
+        let receipt: Option<RpcReceipt> =
+            rpc.request("eth_getTransactionReceipt", json!([hash])).await.map_err(TxError::Rpc)?;
+        let Some(receipt) = receipt else {
+            gloo_timers::future::sleep(RECEIPT_POLL).await;
+            continue;
+        };
+        if receipt.status == Some(U64::one()) {
+            return Ok(Receipt { block_number: receipt.block_number.as_u64(), gas_used: receipt.gas_used.low_u64() });
+        }
+        let replay = rpc.request::<Value>("eth_call", json!([call_object(from, tx), receipt.block_number])).await;
+        let revert = match replay {
+            Err(error) => error.revert_data().map(|data| Revert::decode(&data)).unwrap_or(Revert::Empty),
+            // Replayed on its own, the call passed: it failed on state an earlier transaction in
+            // the same block changed.
+            Ok(_) => Revert::Empty,
+        };
+        return Err(TxError::Reverted(revert));
+    }
+    Err(TxError::Timeout(RECEIPT_TIMEOUT.as_secs()))
+}
+
+/// A transaction as the recent list remembers it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecentTx {
+    pub hash: String,
+    pub label: String,
+    pub status: TxStatus,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", content = "reason", rename_all = "camelCase")]
+pub enum TxStatus {
+    Pending,
+    Confirmed,
+    Failed(String),
+}
+
+fn recent_key(chain_id: u64, account: Address) -> String {
+    format!("hashtwin.txs.{chain_id}.{account}")
+}
+
+/// The account's recent transactions on a chain, newest first.
+pub fn recent(chain_id: u64, account: Address) -> Vec<RecentTx> {
+    storage::get_json(&recent_key(chain_id, account)).unwrap_or_default()
+}
+
+/// Adds or updates (by hash) a transaction in the account's recent list.
+pub fn remember(chain_id: u64, account: Address, tx: RecentTx) {
+    let mut list = recent(chain_id, account);
+    upsert(&mut list, tx);
+    storage::set_json(&recent_key(chain_id, account), &list);
+}
+
+fn upsert(list: &mut Vec<RecentTx>, tx: RecentTx) {
+    list.retain(|known| known.hash != tx.hash);
+    list.insert(0, tx);
+    list.truncate(RECENT_LIMIT);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn a_quote_adds_headroom_and_room_for_the_base_fee_to_double() {
+        let quote = FeeQuote::from_estimate(100_000, Wei(10 * WEI_PER_GWEI), Wei(WEI_PER_GWEI));
+        assert_eq!(quote.gas_limit, 120_000);
+        assert_eq!(quote.max_fee_per_gas, Wei(21 * WEI_PER_GWEI));
+        assert_eq!(quote.max_fee(), Wei(120_000 * 21 * WEI_PER_GWEI));
+        assert_eq!(quote.max_fee().format_ether(6), "0.00252 ETH");
+    }
+
+    #[test]
+    fn simulation_errors_with_revert_data_are_decoded() {
+        let error = RpcError::Node { code: 3, message: "execution reverted".into(), data: Some("0x5fa8f2f2".into()) };
+        assert_eq!(simulation_error(error).to_string(), "this would fail: Empty model");
+        let bare = RpcError::Node { code: -32000, message: "execution reverted".into(), data: None };
+        assert_eq!(simulation_error(bare), TxError::WouldRevert(Revert::Empty));
+        let other = RpcError::Unreachable("http://127.0.0.1:8545".into());
+        assert_eq!(simulation_error(other.clone()), TxError::Rpc(other));
+    }
+
+    #[test]
+    fn the_call_object_is_json_rpc_hex() {
+        let tx = TxRequest { to: Address([0xaa; 20]), data: vec![0x3c, 0xcf], value: Wei(1_000), label: String::new() };
+        let object = call_object(Address([0xbb; 20]), &tx);
+        assert_eq!(object["value"], "0x3e8");
+        assert_eq!(object["data"], "0x3ccf");
+        assert_eq!(object["from"], format!("0x{}", "bb".repeat(20)));
+    }
+
+    #[test]
+    fn the_recent_list_keeps_the_newest_first_once_each() {
+        let tx = |hash: &str, status| RecentTx { hash: hash.into(), label: "Buy".into(), status };
+        let mut list = Vec::new();
+        upsert(&mut list, tx("0x1", TxStatus::Pending));
+        upsert(&mut list, tx("0x2", TxStatus::Pending));
+        upsert(&mut list, tx("0x1", TxStatus::Confirmed));
+        assert_eq!(list, vec![tx("0x1", TxStatus::Confirmed), tx("0x2", TxStatus::Pending)]);
+        for n in 0..30 {
+            upsert(&mut list, tx(&format!("0x{n:x}0"), TxStatus::Pending));
+        }
+        assert_eq!(list.len(), RECENT_LIMIT);
+    }
+
+    #[test]
+    fn statuses_serialize_with_their_reason() {
+        let failed = serde_json::to_value(TxStatus::Failed("Not listed".into())).unwrap();
+        assert_eq!(failed, json!({"state": "failed", "reason": "Not listed"}));
+    }
+}
