@@ -22,6 +22,7 @@ export const test = base.extend({
       await use({
         url,
         twinRegistry: process.env.E2E_TWIN_REGISTRY,
+        twinMarket: process.env.E2E_TWIN_MARKET,
         /** `cast send` from anvil account `account`. */
         send: (account, to, signature, ...args) =>
           run(CAST, ['send', '--rpc-url', url, '--private-key', ANVIL_KEYS[account], to, signature, ...args]),

@@ -18,6 +18,7 @@ export default async function globalSetup() {
   const app = await startStaticServer({ root: dist, port: APP_PORT, networksPath });
   process.env.E2E_RPC_URL = chain.url;
   process.env.E2E_TWIN_REGISTRY = chain.contracts.twinRegistry;
+  process.env.E2E_TWIN_MARKET = chain.contracts.twinMarket;
   return async () => {
     app.stop();
     chain.stop();

@@ -4,11 +4,15 @@ use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
+use std::time::Duration;
+
 use crate::chain::contracts::TwinRegistryReader;
+use crate::chain::market::TwinMarket;
 use crate::chain::networks::{Network, NetworkConfig};
 use crate::chain::rpc::RpcClient;
 use crate::components::header::Header;
-use crate::components::wallet::{NetworkBanner, WalletContext};
+use crate::components::tx::{ToastArea, Toasts};
+use crate::components::wallet::{NetworkBanner, OfflineBanner, WalletContext};
 use crate::pages::{
     gallery::GalleryPage, market::MarketPage, mine::MinePage, mint::MintPage, not_found::NotFound,
     portfolio::PortfolioPage, twin::TwinPage,
@@ -17,23 +21,43 @@ use crate::pages::{
 /// Served beside index.html; its contract addresses are written by the deploy step.
 const NETWORKS_URL: &str = "/networks.json";
 
+/// How often the app asks the node for its latest block: what keeps the offline banner honest.
+const BLOCK_POLL: Duration = Duration::from_secs(4);
+
 /// The network the app reads from, and what it reads there.
 #[derive(Clone)]
 pub struct ChainContext {
     pub config: NetworkConfig,
     pub network: Network,
+    pub rpc: RpcClient,
     /// `None` on a network where HashTwin has no deployment.
     pub registry: Option<TwinRegistryReader>,
+    pub market: Option<TwinMarket>,
+    /// `Some(false)` while the node cannot be reached.
+    pub online: RwSignal<Option<bool>>,
 }
 
 impl ChainContext {
     pub fn new(config: NetworkConfig) -> Self {
         let network = config.default_network().clone();
-        let registry = network
-            .contracts
-            .clone()
-            .map(|deployment| TwinRegistryReader::new(RpcClient::new(network.rpc_url.clone()), deployment));
-        Self { config, network, registry }
+        let rpc = RpcClient::new(network.rpc_url.clone());
+        let registry = network.contracts.clone().map(|deployment| TwinRegistryReader::new(rpc.clone(), deployment));
+        let market = network.contracts.as_ref().map(|deployment| TwinMarket::new(rpc.clone(), deployment.twin_market));
+        Self { config, network, rpc, registry, market, online: RwSignal::new(None) }
+    }
+
+    /// Polls the node for as long as the app runs, so that going offline and back shows at once.
+    fn watch_node(&self) {
+        let (rpc, online) = (self.rpc.clone(), self.online);
+        leptos::task::spawn_local(async move {
+            loop {
+                let reachable = rpc.block_number().await.is_ok();
+                if online.get_untracked() != Some(reachable) {
+                    online.set(Some(reachable));
+                }
+                gloo_timers::future::sleep(BLOCK_POLL).await;
+            }
+        });
     }
 
     /// The name of a chain the wallet reports, known or not.
@@ -64,13 +88,17 @@ async fn load_config() -> Result<NetworkConfig, String> {
 
 #[component]
 pub fn App(config: NetworkConfig) -> impl IntoView {
-    provide_context(ChainContext::new(config));
+    let chain = ChainContext::new(config);
+    chain.watch_node();
+    provide_context(chain);
+    provide_context(Toasts::new());
     provide_context(WalletContext::start());
 
     view! {
         <Router>
             <Header/>
             <NetworkBanner/>
+            <OfflineBanner/>
             <main class="page">
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=GalleryPage/>
@@ -81,6 +109,7 @@ pub fn App(config: NetworkConfig) -> impl IntoView {
                     <Route path=path!("/portfolio") view=PortfolioPage/>
                 </Routes>
             </main>
+            <ToastArea/>
         </Router>
     }
 }

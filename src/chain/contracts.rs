@@ -9,7 +9,7 @@ use ethers_core::types::{BlockNumber, Filter, Log, H256};
 use super::networks::Deployment;
 use super::rpc::{RpcClient, RpcError};
 use super::{to_domain_address, to_ethers_address};
-use crate::domain::{RigSpec, Twin, Wei};
+use crate::domain::{Address, RigSpec, Twin, Wei};
 
 macro_rules! embedded_abi {
     ($name:ident, $file:literal) => {
@@ -90,6 +90,14 @@ impl TwinRegistryReader {
     pub async fn twin(&self, id: u64) -> Result<Option<Twin>, ChainError> {
         let logs = self.rpc.get_logs(&self.minted_filter(Some(id))).await?;
         logs.first().map(decode_twin_minted).transpose()
+    }
+
+    /// Who owns a twin now.
+    pub async fn owner_of(&self, id: u64) -> Result<Address, ChainError> {
+        let data = encode_call(&TWIN_REGISTRY, "ownerOf", &[Token::Uint(id.into())]);
+        let output = self.rpc.call(self.deployment.twin_registry, &data).await?;
+        let owner = decode_output(&TWIN_REGISTRY, "ownerOf", &output)?.into_iter().next().and_then(Token::into_address);
+        owner.map(to_domain_address).ok_or_else(|| ChainError::Decode("ownerOf returned no address".into()))
     }
 
     fn minted_filter(&self, id: Option<u64>) -> Filter {

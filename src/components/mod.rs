@@ -3,4 +3,5 @@
 pub mod errors;
 pub mod header;
 pub mod twin_card;
+pub mod tx;
 pub mod wallet;

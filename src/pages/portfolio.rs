@@ -3,7 +3,9 @@ use leptos::prelude::*;
 use crate::app::ChainContext;
 use crate::components::errors::error_list;
 use crate::components::twin_card::TwinCard;
+use crate::components::tx::TransactButton;
 use crate::components::wallet::WalletContext;
+use crate::domain::Wei;
 
 #[component]
 pub fn PortfolioPage() -> impl IntoView {
@@ -30,6 +32,7 @@ pub fn PortfolioPage() -> impl IntoView {
             when=move || wallet.connection.get().is_some()
             fallback=|| view! { <p class="empty">"Connect a wallet to see the twins you operate."</p> }
         >
+            <Proceeds/>
             <h2>"Twins you operate"</h2>
             <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading…"</p> }>
                 <ErrorBoundary fallback=error_list>
@@ -49,5 +52,54 @@ pub fn PortfolioPage() -> impl IntoView {
                 </ErrorBoundary>
             </Suspense>
         </Show>
+    }
+}
+
+/// Sale proceeds, royalties and refunds waiting to be withdrawn (the market pays by pull).
+#[component]
+fn Proceeds() -> impl IntoView {
+    let chain = expect_context::<ChainContext>();
+    let wallet = expect_context::<WalletContext>();
+    let withdrawals = RwSignal::new(0u64);
+    let proceeds = LocalResource::new({
+        let chain = chain.clone();
+        move || {
+            withdrawals.track();
+            let market = chain.market.clone();
+            let account = wallet.connection.get().map(|connection| connection.account);
+            async move {
+                match (market, account) {
+                    (Some(market), Some(account)) => market.proceeds_of(account).await,
+                    _ => Ok(Wei::ZERO),
+                }
+            }
+        }
+    });
+    let on_confirmed = Callback::new(move |_| withdrawals.update(|count| *count += 1));
+
+    view! {
+        <section class="panel" aria-labelledby="proceeds-heading">
+            <h2 id="proceeds-heading">"Proceeds"</h2>
+            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                <ErrorBoundary fallback=error_list>
+                    {move || Suspend::new({
+                        let market = chain.market.clone();
+                        async move {
+                            proceeds.await.map(|amount| match market {
+                                Some(market) if amount > Wei::ZERO => {
+                                    let request = Signal::derive(move || Ok(market.withdraw(amount)));
+                                    view! {
+                                        <p data-testid="proceeds">{format!("{amount} to withdraw.")}</p>
+                                        <TransactButton label=format!("Withdraw {amount}") request on_confirmed/>
+                                    }
+                                        .into_any()
+                                }
+                                _ => view! { <p class="empty" data-testid="proceeds">"Nothing to withdraw."</p> }.into_any(),
+                            })
+                        }
+                    })}
+                </ErrorBoundary>
+            </Transition>
+        </section>
     }
 }

@@ -1,0 +1,236 @@
+//! The view of the transaction path: a button that shows the fee before the wallet opens, then
+//! follows the transaction to its receipt, and toasts that report each step.
+
+use leptos::prelude::*;
+
+use crate::app::ChainContext;
+use crate::chain::tx::{self, FeeQuote, RecentTx, TxError, TxRequest, TxStatus};
+use crate::components::wallet::WalletContext;
+use crate::domain::Wei;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ToastKind {
+    Pending,
+    Success,
+    Failure,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Toast {
+    id: u64,
+    kind: ToastKind,
+    text: String,
+    hash: Option<String>,
+}
+
+/// Every toast on screen, newest last.
+#[derive(Clone, Copy)]
+pub struct Toasts {
+    list: RwSignal<Vec<Toast>>,
+    next_id: StoredValue<u64>,
+}
+
+impl Toasts {
+    pub fn new() -> Self {
+        Self { list: RwSignal::new(Vec::new()), next_id: StoredValue::new(0) }
+    }
+
+    /// Shows a toast, or replaces the one with the same hash (a pending one that settled).
+    fn show(&self, kind: ToastKind, text: String, hash: Option<String>) {
+        let id = self.next_id.get_value();
+        self.next_id.set_value(id + 1);
+        self.list.update(|list| {
+            list.retain(|toast| hash.is_none() || toast.hash != hash);
+            list.push(Toast { id, kind, text, hash });
+        });
+    }
+
+    fn dismiss(&self, id: u64) {
+        self.list.update(|list| list.retain(|toast| toast.id != id));
+    }
+}
+
+impl Default for Toasts {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[component]
+pub fn ToastArea() -> impl IntoView {
+    let toasts = expect_context::<Toasts>();
+    view! {
+        <div class="toasts" role="status" aria-live="polite">
+            <For each=move || toasts.list.get() key=|toast| toast.id let:toast>
+                <div
+                    class="toast"
+                    class:pending=toast.kind == ToastKind::Pending
+                    class:success=toast.kind == ToastKind::Success
+                    class:failure=toast.kind == ToastKind::Failure
+                    data-testid="toast"
+                >
+                    <span>{toast.text.clone()}</span>
+                    {toast.hash.clone().map(|hash| view! { <code class="mono" title=hash.clone()>{short_hash(&hash)}</code> })}
+                    <button class="quiet" aria-label="Dismiss" on:click=move |_| toasts.dismiss(toast.id)>"×"</button>
+                </div>
+            </For>
+        </div>
+    }
+}
+
+fn short_hash(hash: &str) -> String {
+    if hash.len() > 14 {
+        format!("{}…{}", &hash[..8], &hash[hash.len() - 6..])
+    } else {
+        hash.to_string()
+    }
+}
+
+/// Where a write stands, from the click to its receipt.
+#[derive(Debug, Clone, PartialEq)]
+enum Step {
+    Idle,
+    Quoting,
+    Confirm(TxRequest, FeeQuote),
+    InWallet,
+    Mining(String),
+    Done,
+    Cancelled,
+    Failed(String),
+}
+
+/// A button for one write. `request` builds the transaction, or says in words why the inputs do
+/// not make one; nothing reaches the wallet until the fee has been shown and confirmed.
+#[component]
+pub fn TransactButton(
+    #[prop(into)] label: Signal<String>,
+    #[prop(into)] request: Signal<Result<TxRequest, String>>,
+    #[prop(optional, into)] on_confirmed: Option<Callback<()>>,
+) -> impl IntoView {
+    let chain = expect_context::<ChainContext>();
+    let wallet = expect_context::<WalletContext>();
+    let toasts = expect_context::<Toasts>();
+    let step = RwSignal::new(Step::Idle);
+
+    let begin = {
+        let chain = chain.clone();
+        move |_| {
+            let Some(connection) = wallet.connection.get_untracked() else {
+                step.set(Step::Failed("Connect a wallet first.".into()));
+                return;
+            };
+            if connection.chain_id != chain.network.chain_id {
+                step.set(Step::Failed(format!("Switch your wallet to {} first.", chain.network.name)));
+                return;
+            }
+            let request = match request.get_untracked() {
+                Ok(request) => request,
+                Err(message) => {
+                    step.set(Step::Failed(message));
+                    return;
+                }
+            };
+            step.set(Step::Quoting);
+            let rpc = chain.rpc.clone();
+            leptos::task::spawn_local(async move {
+                match tx::quote(&rpc, connection.account, &request).await {
+                    Ok(quote) => step.set(Step::Confirm(request, quote)),
+                    Err(error) => step.set(Step::Failed(error.to_string())),
+                }
+            });
+        }
+    };
+
+    let confirm = {
+        let chain = chain.clone();
+        move |request: TxRequest, quote: FeeQuote| {
+            let (Some(connection), Some(provider)) = (wallet.connection.get_untracked(), wallet.active_wallet()) else {
+                step.set(Step::Failed("Connect a wallet first.".into()));
+                return;
+            };
+            step.set(Step::InWallet);
+            let rpc = chain.rpc.clone();
+            let chain_id = chain.network.chain_id;
+            leptos::task::spawn_local(async move {
+                let account = connection.account;
+                let hash = match tx::send(&provider, account, &request, &quote).await {
+                    Ok(hash) => hash,
+                    Err(TxError::Cancelled) => return step.set(Step::Cancelled),
+                    Err(error) => return step.set(Step::Failed(error.to_string())),
+                };
+                let remember = |status| {
+                    tx::remember(
+                        chain_id,
+                        account,
+                        RecentTx { hash: hash.clone(), label: request.label.clone(), status },
+                    )
+                };
+                remember(TxStatus::Pending);
+                toasts.show(ToastKind::Pending, format!("{}: pending", request.label), Some(hash.clone()));
+                step.set(Step::Mining(hash.clone()));
+                match tx::wait_for_receipt(&rpc, &hash, account, &request).await {
+                    Ok(_) => {
+                        remember(TxStatus::Confirmed);
+                        toasts.show(ToastKind::Success, format!("{}: done", request.label), Some(hash.clone()));
+                        step.set(Step::Done);
+                        if let Some(on_confirmed) = on_confirmed {
+                            on_confirmed.run(());
+                        }
+                    }
+                    Err(error) => {
+                        let message = error.to_string();
+                        remember(TxStatus::Failed(message.clone()));
+                        toasts.show(ToastKind::Failure, format!("{}: {message}", request.label), Some(hash.clone()));
+                        step.set(Step::Failed(message));
+                    }
+                }
+            });
+        }
+    };
+
+    let busy = move || matches!(step.get(), Step::Quoting | Step::InWallet | Step::Mining(_));
+
+    view! {
+        <div class="transact">
+            <button class="primary" on:click=begin disabled=busy>
+                {move || match step.get() {
+                    Step::Quoting => "Estimating the fee…".to_string(),
+                    Step::InWallet => "Confirm in your wallet…".to_string(),
+                    Step::Mining(_) => "Waiting for the block…".to_string(),
+                    _ => label.get(),
+                }}
+            </button>
+            {move || match step.get() {
+                Step::Confirm(request, quote) => {
+                    let fee = fee_words(&quote);
+                    let total = request.value.checked_add(quote.max_fee()).unwrap_or(request.value);
+                    let confirm = confirm.clone();
+                    view! {
+                        <div class="confirm" role="group" aria-label="Confirm transaction" data-testid="confirm">
+                            <p>{request.label.clone()}</p>
+                            <p class="fee" data-testid="fee">{fee}</p>
+                            <p class="fee">{format!("At most {} in all.", total.format_ether(6))}</p>
+                            <button class="primary" on:click=move |_| confirm(request.clone(), quote)>"Confirm in wallet"</button>
+                            <button class="quiet" on:click=move |_| step.set(Step::Idle)>"Cancel"</button>
+                        </div>
+                    }
+                        .into_any()
+                }
+                Step::Cancelled => view! { <p class="notice" role="status">"Cancelled in your wallet. Nothing was sent."</p> }.into_any(),
+                Step::Failed(message) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
+                Step::Done => view! { <p class="ok" role="status">"Done."</p> }.into_any(),
+                _ => ().into_any(),
+            }}
+        </div>
+    }
+}
+
+/// "Network fee: up to 0.00042 ETH (120000 gas at up to 3.5 gwei)".
+fn fee_words(quote: &FeeQuote) -> String {
+    format!(
+        "Network fee: up to {} ({} gas at up to {}).",
+        quote.max_fee().format_ether(6),
+        quote.gas_limit,
+        Wei(quote.max_fee_per_gas.0).format_gwei(2)
+    )
+}
