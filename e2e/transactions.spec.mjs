@@ -65,6 +65,10 @@ test('a seller withdraws the proceeds of a sale', async ({ page, wallet, chain }
   await provider.authorize(Web3RequestKind.SendTransaction);
   await expect(page.getByTestId('toast').filter({ hasText: 'Withdraw 1.0725 ETH: done' })).toBeVisible();
   await expect(page.getByTestId('proceeds')).toHaveText('Nothing to withdraw.');
+
+  // Remembered per account and chain, across a reload.
+  await page.reload();
+  await expect(page.getByTestId('recent-transactions')).toContainText('Withdraw 1.0725 ETH · confirmed');
 });
 
 test('with the RPC down the app says it is offline, and recovers when it is back', async ({ page, chain }) => {

@@ -35,25 +35,33 @@ pub struct ChainContext {
     pub market: Option<TwinMarket>,
     /// `Some(false)` while the node cannot be reached.
     pub online: RwSignal<Option<bool>>,
+    /// The latest block seen: views that track it refresh as blocks arrive.
+    pub head: RwSignal<Option<u64>>,
 }
 
 impl ChainContext {
     pub fn new(config: NetworkConfig) -> Self {
         let network = config.default_network().clone();
         let rpc = RpcClient::new(network.rpc_url.clone());
-        let registry = network.contracts.clone().map(|deployment| TwinRegistryReader::new(rpc.clone(), deployment));
+        let registry = network
+            .contracts
+            .clone()
+            .map(|deployment| TwinRegistryReader::new(rpc.clone(), network.chain_id, deployment));
         let market = network.contracts.as_ref().map(|deployment| TwinMarket::new(rpc.clone(), deployment.twin_market));
-        Self { config, network, rpc, registry, market, online: RwSignal::new(None) }
+        Self { config, network, rpc, registry, market, online: RwSignal::new(None), head: RwSignal::new(None) }
     }
 
     /// Polls the node for as long as the app runs, so that going offline and back shows at once.
     fn watch_node(&self) {
-        let (rpc, online) = (self.rpc.clone(), self.online);
+        let (rpc, online, head) = (self.rpc.clone(), self.online, self.head);
         leptos::task::spawn_local(async move {
             loop {
-                let reachable = rpc.block_number().await.is_ok();
-                if online.get_untracked() != Some(reachable) {
-                    online.set(Some(reachable));
+                let block = rpc.block_number().await.ok();
+                if online.get_untracked() != Some(block.is_some()) {
+                    online.set(Some(block.is_some()));
+                }
+                if block.is_some() && head.get_untracked() != block {
+                    head.set(block);
                 }
                 gloo_timers::future::sleep(BLOCK_POLL).await;
             }

@@ -6,6 +6,7 @@ use std::sync::LazyLock;
 use ethers_core::abi::{Abi, Event, RawLog, Token};
 use ethers_core::types::{BlockNumber, Filter, Log, H256};
 
+use super::indexer::LogIndexer;
 use super::networks::Deployment;
 use super::rpc::{RpcClient, RpcError};
 use super::{to_domain_address, to_ethers_address};
@@ -73,20 +74,28 @@ fn twin_minted_event() -> &'static Event {
 pub struct TwinRegistryReader {
     rpc: RpcClient,
     deployment: Deployment,
+    minted: LogIndexer,
 }
 
 impl TwinRegistryReader {
-    pub fn new(rpc: RpcClient, deployment: Deployment) -> Self {
-        Self { rpc, deployment }
+    pub fn new(rpc: RpcClient, chain_id: u64, deployment: Deployment) -> Self {
+        let minted = LogIndexer::new(
+            rpc.clone(),
+            chain_id,
+            to_ethers_address(deployment.twin_registry),
+            vec![twin_minted_event().signature()],
+            deployment.deployment_block,
+        );
+        Self { rpc, deployment, minted }
     }
 
-    /// Every twin minted so far, oldest first, from the registry's `TwinMinted` events.
+    /// Every twin minted so far, oldest first, from the registry's `TwinMinted` events (indexed
+    /// and cached in the browser).
     pub async fn twins(&self) -> Result<Vec<Twin>, ChainError> {
-        let logs = self.rpc.get_logs(&self.minted_filter(None)).await?;
-        logs.iter().map(decode_twin_minted).collect()
+        self.minted.sync().await?.iter().map(decode_twin_minted).collect()
     }
 
-    /// One twin, or `None` when no twin has that id.
+    /// One twin, or `None` when no twin has that id: one `eth_getLogs` on the id's topic.
     pub async fn twin(&self, id: u64) -> Result<Option<Twin>, ChainError> {
         let logs = self.rpc.get_logs(&self.minted_filter(Some(id))).await?;
         logs.first().map(decode_twin_minted).transpose()
@@ -199,6 +208,7 @@ mod tests {
     fn the_filter_for_one_twin_names_its_id_as_first_topic() {
         let reader = TwinRegistryReader::new(
             RpcClient::new("http://127.0.0.1:8545"),
+            31_337,
             Deployment {
                 twin_registry: crate::domain::Address([0x5f; 20]),
                 twin_market: crate::domain::Address([0x6f; 20]),

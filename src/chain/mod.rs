@@ -3,6 +3,7 @@
 //! types.
 
 pub mod contracts;
+pub mod indexer;
 pub mod market;
 pub mod networks;
 pub mod revert;

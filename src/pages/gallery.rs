@@ -7,7 +7,9 @@ use crate::components::twin_card::TwinCard;
 #[component]
 pub fn GalleryPage() -> impl IntoView {
     let chain = expect_context::<ChainContext>();
+    // Tracks the head: each new block resumes the indexer from where it stopped.
     let twins = LocalResource::new(move || {
+        chain.head.track();
         let registry = chain.registry.clone();
         async move {
             match registry {
@@ -20,7 +22,7 @@ pub fn GalleryPage() -> impl IntoView {
     view! {
         <h1>"Gallery"</h1>
         <p class="lede">"Every mining rig with a twin on chain. No wallet needed to look."</p>
-        <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading twins…"</p> }>
+        <Transition fallback=|| view! { <p class="loading" aria-busy="true">"Loading twins…"</p> }>
             <ErrorBoundary fallback=error_list>
                 {move || Suspend::new(async move {
                     twins.await.map(|twins| {
@@ -37,6 +39,6 @@ pub fn GalleryPage() -> impl IntoView {
                     })
                 })}
             </ErrorBoundary>
-        </Suspense>
+        </Transition>
     }
 }

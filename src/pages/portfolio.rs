@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 
 use crate::app::ChainContext;
+use crate::chain::tx::{self, TxStatus};
 use crate::components::errors::error_list;
 use crate::components::twin_card::TwinCard;
 use crate::components::tx::TransactButton;
@@ -33,6 +34,7 @@ pub fn PortfolioPage() -> impl IntoView {
             fallback=|| view! { <p class="empty">"Connect a wallet to see the twins you operate."</p> }
         >
             <Proceeds/>
+            <RecentTransactions/>
             <h2>"Twins you operate"</h2>
             <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading…"</p> }>
                 <ErrorBoundary fallback=error_list>
@@ -100,6 +102,45 @@ fn Proceeds() -> impl IntoView {
                     })}
                 </ErrorBoundary>
             </Transition>
+        </section>
+    }
+}
+
+/// This account's recent transactions on this chain, as remembered in this browser.
+#[component]
+fn RecentTransactions() -> impl IntoView {
+    let chain = expect_context::<ChainContext>();
+    let wallet = expect_context::<WalletContext>();
+    let chain_id = chain.network.chain_id;
+    let recent = move || {
+        chain.head.track();
+        wallet.connection.get().map(|connection| tx::recent(chain_id, connection.account)).unwrap_or_default()
+    };
+    view! {
+        <section class="panel" aria-labelledby="recent-heading">
+            <h2 id="recent-heading">"Recent transactions"</h2>
+            <Show when=move || !recent().is_empty() fallback=|| view! { <p class="empty">"None yet from this browser."</p> }>
+                <ul class="recent" data-testid="recent-transactions">
+                    {move || {
+                        recent()
+                            .into_iter()
+                            .map(|entry| {
+                                let status = match &entry.status {
+                                    TxStatus::Pending => "pending".to_string(),
+                                    TxStatus::Confirmed => "confirmed".to_string(),
+                                    TxStatus::Failed(reason) => format!("failed: {reason}"),
+                                };
+                                view! {
+                                    <li>
+                                        <span>{entry.label}</span>" · "<span>{status}</span>" · "
+                                        <code class="mono">{entry.hash}</code>
+                                    </li>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </ul>
+            </Show>
         </section>
     }
 }
