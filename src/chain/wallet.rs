@@ -133,10 +133,14 @@ pub fn legacy_wallet() -> Option<InjectedWallet> {
     Some(InjectedWallet { provider, info })
 }
 
+type Listener = Closure<dyn FnMut(JsValue)>;
+/// How one provider event's payload becomes a [`WalletEvent`].
+type EventParser = fn(JsValue) -> Option<WalletEvent>;
+
 /// Listeners on a provider's events, removed when this is dropped.
 pub struct Subscription {
     provider: Object,
-    listeners: Vec<(&'static str, Closure<dyn FnMut(JsValue)>)>,
+    listeners: Vec<(&'static str, Listener)>,
 }
 
 impl Drop for Subscription {
@@ -226,7 +230,7 @@ impl InjectedWallet {
         let on_event = Rc::new(on_event);
         let on = Reflect::get(&self.provider, &"on".into()).ok().and_then(|on| on.dyn_into::<Function>().ok());
         let mut listeners = Vec::new();
-        let events: [(&'static str, fn(JsValue) -> Option<WalletEvent>); 3] = [
+        let events: [(&'static str, EventParser); 3] = [
             ("accountsChanged", |value| parse_accounts(&value).ok().map(WalletEvent::AccountsChanged)),
             ("chainChanged", |value| parse_chain_id(&value).map(WalletEvent::ChainChanged)),
             ("disconnect", |_| Some(WalletEvent::Disconnected)),
