@@ -121,14 +121,19 @@ contract HashLedger is Ownable {
         if (count == 0 || count > MAX_BATCH) revert BatchSizeOutOfRange(count, MAX_BATCH);
         // Validators can skew block.timestamp by seconds; the window is hours, so that cannot matter.
         // forge-lint: disable-next-line(block-timestamp)
+        // slither-disable-next-line timestamp
         if (batch.time + MAX_TIME_DRIFT < block.timestamp || batch.time > block.timestamp + MAX_TIME_DRIFT) {
             revert TimeOutOfRange(batch.time, block.timestamp);
         }
-        uint256 target = targetOf(batch.bits);
+        uint32 bits = batch.bits;
+        uint256 target = targetOf(bits);
         uint32 floorBits = minBits;
-        if (target > targetOf(floorBits)) revert BitsTooEasy(batch.bits, floorBits);
+        // Most batches are mined at the minimum itself, which needs no second decoding.
+        if (bits != floorBits && target > targetOf(floorBits)) revert BitsTooEasy(bits, floorBits);
         if (_jobSeedUsed[contributor][batch.jobSeed]) revert JobSeedUsed(contributor, batch.jobSeed);
         // A view call cannot re-enter to change state, so checking existence before effects is safe.
+        // Only whether ownerOf reverts matters (it does for unknown ids), not who the owner is.
+        // slither-disable-next-line unused-return
         try twins.ownerOf(tokenId) returns (address) {}
         catch {
             revert UnknownTwin(tokenId);
@@ -139,12 +144,16 @@ contract HashLedger is Ownable {
             _commitment(tokenId, contributor),
             batch.jobSeed,
             _le32(batch.time),
-            _le32(batch.bits),
+            _le32(bits),
             bytes4(0)
         );
-        _verifyShares(header, nonces, target);
+        {
+            // Scoped: the function is near the stack limit.
+            (uint256 topShift, uint256 twiceMantissa) = _targetParts(bits, target);
+            _verifyShares(header, nonces, topShift, twiceMantissa);
+        }
 
-        work = workPerShare(batch.bits) * count;
+        work = _workPerShare(target) * count;
         _jobSeedUsed[contributor][batch.jobSeed] = true;
         TwinTally memory tally = _twinTally[tokenId];
         _twinTally[tokenId] = TwinTally({
@@ -175,6 +184,8 @@ contract HashLedger is Ownable {
     /// @notice Decodes Bitcoin's compact difficulty encoding.
     /// @param bits `exponent << 24 | mantissa`, the mantissa's top bit being a sign bit that must be clear.
     /// @return target The largest digest, read little-endian, that meets `bits`.
+    // The compact encoding is defined in bytes and bits; the masks read best written out in full.
+    // slither-disable-next-line too-many-digits
     function targetOf(uint32 bits) public pure returns (uint256 target) {
         if (bits & 0x00800000 != 0) revert InvalidBits(bits);
         uint256 exponent = bits >> 24;
@@ -194,9 +205,7 @@ contract HashLedger is Ownable {
     /// @param bits A valid compact target.
     /// @return The work one share is credited with.
     function workPerShare(uint32 bits) public pure returns (uint256) {
-        uint256 target = targetOf(bits);
-        // 2^256 does not fit in a word; (2^256 - t - 1) / (t + 1) + 1 equals 2^256 / (t + 1).
-        return (~target / (target + 1)) + 1;
+        return _workPerShare(targetOf(bits));
     }
 
     /// @notice The total work credited to twin `tokenId`.
@@ -228,73 +237,125 @@ contract HashLedger is Ownable {
         return _jobSeedUsed[contributor][jobSeed];
     }
 
+    /// @dev `target` must be a decoded, hence non-zero, target.
+    function _workPerShare(uint256 target) private pure returns (uint256) {
+        // 2^256 does not fit in a word; (2^256 - t - 1) / (t + 1) + 1 equals 2^256 / (t + 1).
+        return (~target / (target + 1)) + 1;
+    }
+
     function _commitment(uint256 tokenId, address contributor) private view returns (bytes32) {
         return keccak256(abi.encode(block.chainid, address(this), tokenId, contributor));
     }
 
+    /// @dev Splits `target` for comparing digests as they are loaded. Bitcoin reads a digest
+    /// little-endian, but reversing its 32 bytes for every share costs more than the comparison needs. Write the target as `M * 256^(E-3)` with `E` in [3, 32] and `M < 2^24`
+    /// (below). Read little-endian, the digest is `H * 256^E + top * 256^(E-3) + R`, where `H` is its
+    /// bytes `E..31`, `top` its bytes `E-3..E-1` and `R < 256^(E-3)` its bytes `0..E-4`. As the target
+    /// is below `256^E`, the share meets it exactly when `H == 0` and either `top < M`, or `top == M`
+    /// and `R == 0`; that is `H == 0 && 2 * top + (R != 0 ? 1 : 0) <= 2 * M`. This needs three bytes
+    /// reversed, not 32; the whole digest is reversed only for the error of a share that fails.
+    /// @return topShift `8 * (32 - E)`: digest bytes `E..31`, which must all be zero, are the low
+    /// `topShift` bits of the digest word as loaded; the three bytes of `top` lie right above them,
+    /// and the bytes of `R` above those.
+    /// @return twiceMantissa `2 * M`.
+    function _targetParts(uint32 bits, uint256 target) private pure returns (uint256 topShift, uint256 twiceMantissa) {
+        // `E` is the exponent of `bits` brought into [3, 32]. Below 3, the target is under 2^24 and is
+        // its own `M`. Above 32 the target still fits in a word (targetOf checked that), so its top
+        // mantissa bytes are zero and shifting them down to exponent 32 leaves `M` below 2^24.
+        uint256 exponent = bits >> 24;
+        if (exponent < 3) exponent = 3;
+        else if (exponent > 32) exponent = 32;
+        topShift = 8 * (32 - exponent);
+        twiceMantissa = (target >> (8 * (exponent - 3))) << 1;
+    }
+
     /// @dev Checks that `nonces` are strictly increasing uint32s and that each completes `header`
-    /// (whose last 4 bytes are zero) into a share at or below `target`. Reverts otherwise.
-    function _verifyShares(bytes memory header, uint32[] calldata nonces, uint256 target) private view {
+    /// (whose last 4 bytes are zero) into a share at or below the target that `topShift` and
+    /// `twiceMantissa` describe (see {_targetParts}). Reverts otherwise.
+    // The share loop is the hot path of every submission: assembly keeps it to one header buffer and
+    // two precompile calls per share; its byte masks are written out in full on purpose.
+    // slither-disable-next-line assembly,too-many-digits
+    function _verifyShares(bytes memory header, uint32[] calldata nonces, uint256 topShift, uint256 twiceMantissa)
+        private
+        view
+    {
         // The loop only reports what failed; the custom errors are raised in Solidity below.
         uint256 failure; // 0: none, 1: nonce out of order, 2: share above target, 3: nonce beyond uint32
         uint256 index;
         uint256 digest;
         assembly ("memory-safe") {
+            // Reverses the 32 bytes of a word, by swapping ever larger halves; the masks are clearest
+            // written out in full.
+            // slither-disable-next-line assembly,too-many-digits
+            function reverseBytes(d) -> r {
+                r := or(
+                    shr(8, and(d, 0xff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00)),
+                    shl(8, and(d, 0x00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff))
+                )
+                r := or(
+                    shr(16, and(r, 0xffff0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff0000)),
+                    shl(16, and(r, 0x0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff))
+                )
+                r := or(
+                    shr(32, and(r, 0xffffffff00000000ffffffff00000000ffffffff00000000ffffffff00000000)),
+                    shl(32, and(r, 0x00000000ffffffff00000000ffffffff00000000ffffffff00000000ffffffff))
+                )
+                r := or(
+                    shr(64, and(r, 0xffffffffffffffff0000000000000000ffffffffffffffff0000000000000000)),
+                    shl(64, and(r, 0x0000000000000000ffffffffffffffff0000000000000000ffffffffffffffff))
+                )
+                r := or(shr(128, r), shl(128, r))
+            }
+
+            // Digest bytes E..31 are the low `topShift` bits; shifting them to the top keeps only them.
+            let highShift := sub(256, topShift)
             // Only the nonce differs between shares, and it is the header's last 4 bytes: keep the
             // word that ends the header (data bytes 48..80) and rewrite it whole with the nonce in it.
             let data := add(header, 0x20)
-            let tailPtr := add(data, 48)
-            let tail := mload(tailPtr)
-            let start := nonces.offset
-            let end := add(start, shl(5, nonces.length))
+            let tail := mload(add(data, 48))
+            let end := add(nonces.offset, shl(5, nonces.length))
             // Strictly increasing uint32s means each nonce lies in [floor, 2^32), floor being the
             // previous nonce + 1; one unsigned comparison of n - floor tests both bounds. The upper
             // bound matters: the header keeps 4 bytes, so a word with dirty upper bits would hash like
             // a smaller nonce and be credited twice.
             let floor := 0
-            for { let p := start } lt(p, end) { p := add(p, 0x20) } {
-                let n := calldataload(p)
-                if iszero(lt(sub(n, floor), sub(0x100000000, floor))) {
-                    failure := add(1, shl(1, gt(n, 0xffffffff)))
-                    index := shr(5, sub(p, start))
-                    break
+            // Blocks scope the temporaries: the loop is near the stack limit. `index` holds the
+            // calldata position of a failing nonce until the loop is left.
+            for { let p := nonces.offset } lt(p, end) { p := add(p, 0x20) } {
+                {
+                    let n := calldataload(p)
+                    if iszero(lt(sub(n, floor), sub(0x100000000, floor))) {
+                        failure := add(1, shl(1, gt(n, 0xffffffff)))
+                        index := p
+                        break
+                    }
+                    floor := add(n, 1)
+                    // The header stores the nonce little-endian: swap the bytes of the uint32.
+                    n := or(shl(8, and(n, 0x00ff00ff)), and(shr(8, n), 0x00ff00ff))
+                    n := or(shl(16, and(n, 0xffff)), shr(16, n))
+                    mstore(add(data, 48), or(tail, n))
                 }
-                floor := add(n, 1)
-                // The header stores the nonce little-endian: swap the bytes of the uint32.
-                n := or(shl(8, and(n, 0x00ff00ff)), and(shr(8, n), 0x00ff00ff))
-                n := or(shl(16, and(n, 0xffff)), shr(16, n))
-                mstore(tailPtr, or(tail, n))
-                // sha256 precompile at 0x02; the first digest lands in scratch space and is hashed
-                // again in place. The precompile only fails when out of gas. (Two statements, not one
-                // `and(...)`: Yul evaluates arguments right to left.)
-                let ok := staticcall(gas(), 0x02, data, 80, 0x00, 0x20)
-                if iszero(and(ok, staticcall(gas(), 0x02, 0x00, 0x20, 0x00, 0x20))) { revert(0, 0) }
-                // Bitcoin reads the digest as a little-endian integer: reverse its 32 bytes.
+                {
+                    // sha256 precompile at 0x02; the first digest lands in scratch space and is hashed
+                    // again in place. The precompile only fails when out of gas. (Two statements, not
+                    // one `and(...)`: Yul evaluates arguments right to left.)
+                    let ok := staticcall(gas(), 0x02, data, 80, 0x00, 0x20)
+                    if iszero(and(ok, staticcall(gas(), 0x02, 0x00, 0x20, 0x00, 0x20))) { revert(0, 0) }
+                }
                 let d := mload(0x00)
-                d := or(
-                    shr(8, and(d, 0xff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00)),
-                    shl(8, and(d, 0x00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff))
-                )
-                d := or(
-                    shr(16, and(d, 0xffff0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff0000)),
-                    shl(16, and(d, 0x0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff))
-                )
-                d := or(
-                    shr(32, and(d, 0xffffffff00000000ffffffff00000000ffffffff00000000ffffffff00000000)),
-                    shl(32, and(d, 0x00000000ffffffff00000000ffffffff00000000ffffffff00000000ffffffff))
-                )
-                d := or(
-                    shr(64, and(d, 0xffffffffffffffff0000000000000000ffffffffffffffff0000000000000000)),
-                    shl(64, and(d, 0x0000000000000000ffffffffffffffff0000000000000000ffffffffffffffff))
-                )
-                d := or(shr(128, d), shl(128, d))
-                if gt(d, target) {
+                // `top`: digest bytes E-3, E-2, E-1 sit in the word big-endian; swap the outer two.
+                let top := and(shr(topShift, d), 0xffffff)
+                top := or(or(shl(16, and(top, 0xff)), and(top, 0xff00)), shr(16, top))
+                // Fails when H != 0, or 2 * top + (R != 0) > 2 * M: see {_targetParts}.
+                top := or(shl(1, top), gt(shr(add(24, topShift), d), 0))
+                if or(shl(highShift, d), gt(top, twiceMantissa)) {
                     failure := 2
-                    index := shr(5, sub(p, start))
-                    digest := d
+                    index := p
+                    digest := reverseBytes(d)
                     break
                 }
             }
+            if failure { index := shr(5, sub(index, nonces.offset)) }
         }
         if (failure == 1) revert NoncesNotIncreasing(index);
         if (failure == 2) revert ShareAboveTarget(index, digest);

@@ -4,7 +4,8 @@ pragma solidity ^0.8.24;
 import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
 import {IERC2981} from "@openzeppelin/contracts/interfaces/IERC2981.sol";
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
-import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 /// @title TwinMarket
 /// @notice Fixed-price listings and escrowed, expiring ETH offers for HashTwin twins. Every sale pays
@@ -14,21 +15,35 @@ import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol
 /// contract; a listing is only a price, so it goes stale when the token or the approval moves.
 /// `address(this).balance == totalEscrowed() + totalProceeds()` holds at all times, except for ETH
 /// forced in without a call (selfdestruct, coinbase), which only makes the balance larger.
-contract TwinMarket is Ownable, ReentrancyGuard {
+/// Credits are not announced one by one: {Sold} names the royalty receiver with `royalty`, the
+/// treasury (see {TreasuryChanged}) gets `fee` and the seller `price - royalty - fee`; {OfferCancelled}
+/// credits its bidder with `amount`.
+contract TwinMarket is Ownable, ReentrancyGuardTransient {
+    using SafeCast for uint256;
+
     /// @notice How a sale came about, so the UI can tell a purchase from an accepted offer.
     enum SaleKind {
         Listing,
         Offer
     }
 
+    /// @dev One slot, so that listing costs one write and buying one read. uint96 holds some 79
+    /// billion ether, far above all the ether there is.
     struct Listing {
         address seller;
-        uint256 price;
+        uint96 price;
     }
 
+    /// @dev One slot, for the same reason; an amount is ether held here, so uint128 cannot overflow.
     struct Offer {
-        uint256 amount;
+        uint128 amount;
         uint64 expiresAt;
+    }
+
+    /// @dev Both totals in one slot, so that a sale out of escrow updates them with one write.
+    struct Totals {
+        uint128 escrowed;
+        uint128 proceeds;
     }
 
     /// @notice The highest protocol fee, in basis points (10%).
@@ -45,8 +60,7 @@ contract TwinMarket is Ownable, ReentrancyGuard {
     /// @notice The protocol fee on every sale, in basis points of the price.
     uint16 public feeBps;
 
-    uint256 private _totalEscrowed;
-    uint256 private _totalProceeds;
+    Totals private _totals;
     mapping(uint256 tokenId => Listing) private _listings;
     mapping(uint256 tokenId => mapping(address bidder => Offer)) private _offers;
     mapping(address account => uint256) private _proceeds;
@@ -84,9 +98,6 @@ contract TwinMarket is Ownable, ReentrancyGuard {
     /// @notice `seller` accepted `bidder`'s offer of `amount` wei on `tokenId`; a {Sold} follows.
     event OfferAccepted(uint256 indexed tokenId, address indexed bidder, address indexed seller, uint256 amount);
 
-    /// @notice `amount` wei became withdrawable by `payee` because of something that happened to `tokenId`.
-    event ProceedsCredited(address indexed payee, uint256 indexed tokenId, uint256 amount);
-
     /// @notice `payee` withdrew `amount` wei.
     event Withdrawn(address indexed payee, uint256 amount);
 
@@ -100,6 +111,7 @@ contract TwinMarket is Ownable, ReentrancyGuard {
     error ZeroTreasury();
     error FeeTooHigh(uint16 feeBps, uint16 maxBps);
     error ZeroPrice();
+    error PriceTooHigh(uint256 price, uint256 maxPrice);
     error ZeroValue();
     error NotTokenOwner(uint256 tokenId, address caller, address owner);
     error MarketNotApproved(uint256 tokenId);
@@ -140,16 +152,18 @@ contract TwinMarket is Ownable, ReentrancyGuard {
     /// @notice Lists one of the caller's twins at a fixed price, or re-prices an existing listing.
     /// @dev The caller must have approved this market for the token (or for all their tokens).
     /// @param tokenId The twin to sell.
-    /// @param price The price in wei, greater than zero.
+    /// @param price The price in wei, greater than zero and at most `type(uint96).max`.
     function list(uint256 tokenId, uint256 price) external {
         address owner = twins.ownerOf(tokenId);
         if (owner != msg.sender) revert NotTokenOwner(tokenId, msg.sender, owner);
         if (!_marketApproved(owner, tokenId)) revert MarketNotApproved(tokenId);
         if (price == 0) revert ZeroPrice();
+        if (price > type(uint96).max) revert PriceTooHigh(price, type(uint96).max);
 
         // Overwriting is deliberate: a previous owner's listing is dead anyway, and the current
         // owner's is simply re-priced.
-        _listings[tokenId] = Listing({seller: msg.sender, price: price});
+        // forge-lint: disable-next-line(unsafe-typecast)
+        _listings[tokenId] = Listing({seller: msg.sender, price: uint96(price)});
         emit Listed(tokenId, msg.sender, price);
     }
 
@@ -181,7 +195,7 @@ contract TwinMarket is Ownable, ReentrancyGuard {
         if (!_marketApproved(owner, tokenId)) revert MarketNotApproved(tokenId);
 
         delete _listings[tokenId];
-        _totalProceeds += l.price;
+        _totals.proceeds += l.price;
         _settle(tokenId, l.seller, msg.sender, l.price, SaleKind.Listing);
 
         twins.safeTransferFrom(l.seller, msg.sender, tokenId);
@@ -197,14 +211,14 @@ contract TwinMarket is Ownable, ReentrancyGuard {
         if (msg.value == 0) revert ZeroValue();
         // Expiries are meant in hours or days; a validator's few seconds of timestamp drift do not matter.
         // forge-lint: disable-next-line(block-timestamp)
+        // slither-disable-next-line timestamp
         if (expiresAt <= block.timestamp) revert ExpiryNotInFuture(expiresAt, block.timestamp);
         if (twins.ownerOf(tokenId) == msg.sender) revert BidderIsOwner(tokenId, msg.sender);
-        Offer storage o = _offers[tokenId][msg.sender];
-        if (o.amount != 0) revert OfferExists(tokenId, msg.sender);
+        if (_offers[tokenId][msg.sender].amount != 0) revert OfferExists(tokenId, msg.sender);
 
-        o.amount = msg.value;
-        o.expiresAt = expiresAt;
-        _totalEscrowed += msg.value;
+        uint128 amount = msg.value.toUint128();
+        _offers[tokenId][msg.sender] = Offer({amount: amount, expiresAt: expiresAt});
+        _totals.escrowed += amount;
         emit OfferMade(tokenId, msg.sender, msg.value, expiresAt);
     }
 
@@ -213,18 +227,18 @@ contract TwinMarket is Ownable, ReentrancyGuard {
     /// @param tokenId The twin bid on.
     /// @param expiresAt The new expiry: not earlier than the current one, and in the future.
     function raiseOffer(uint256 tokenId, uint64 expiresAt) external payable nonReentrant {
-        Offer storage o = _offers[tokenId][msg.sender];
-        uint256 current = o.amount;
-        if (current == 0) revert NoOffer(tokenId, msg.sender);
+        Offer memory o = _offers[tokenId][msg.sender];
+        if (o.amount == 0) revert NoOffer(tokenId, msg.sender);
         if (msg.value == 0) revert ZeroValue();
         if (expiresAt < o.expiresAt) revert ExpiryShortened(o.expiresAt, expiresAt);
         // forge-lint: disable-next-line(block-timestamp)
+        // slither-disable-next-line timestamp
         if (expiresAt <= block.timestamp) revert ExpiryNotInFuture(expiresAt, block.timestamp);
 
-        uint256 amount = current + msg.value;
-        o.amount = amount;
-        o.expiresAt = expiresAt;
-        _totalEscrowed += msg.value;
+        uint128 added = msg.value.toUint128();
+        uint128 amount = o.amount + added;
+        _offers[tokenId][msg.sender] = Offer({amount: amount, expiresAt: expiresAt});
+        _totals.escrowed += added;
         emit OfferRaised(tokenId, msg.sender, msg.value, amount, expiresAt);
     }
 
@@ -232,14 +246,13 @@ contract TwinMarket is Ownable, ReentrancyGuard {
     /// them; collect it with {withdraw}.
     /// @param tokenId The twin bid on.
     function cancelOffer(uint256 tokenId) external nonReentrant {
-        uint256 amount = _offers[tokenId][msg.sender].amount;
+        uint128 amount = _offers[tokenId][msg.sender].amount;
         if (amount == 0) revert NoOffer(tokenId, msg.sender);
 
         delete _offers[tokenId][msg.sender];
-        _totalEscrowed -= amount;
-        _totalProceeds += amount;
+        _moveEscrowToProceeds(amount);
         emit OfferCancelled(tokenId, msg.sender, amount);
-        _credit(msg.sender, tokenId, amount);
+        _credit(msg.sender, amount);
     }
 
     /// @notice Sells one of the caller's twins to a bidder at their escrowed offer. Also ends any
@@ -257,13 +270,13 @@ contract TwinMarket is Ownable, ReentrancyGuard {
         Offer memory o = _offers[tokenId][bidder];
         if (o.amount == 0) revert NoOffer(tokenId, bidder);
         // forge-lint: disable-next-line(block-timestamp)
+        // slither-disable-next-line timestamp
         if (block.timestamp >= o.expiresAt) revert OfferExpired(tokenId, bidder, o.expiresAt);
         if (amount != o.amount) revert OfferAmountMismatch(tokenId, bidder, amount, o.amount);
 
         delete _offers[tokenId][bidder];
         delete _listings[tokenId];
-        _totalEscrowed -= o.amount;
-        _totalProceeds += o.amount;
+        _moveEscrowToProceeds(o.amount);
         emit OfferAccepted(tokenId, bidder, owner, o.amount);
         _settle(tokenId, owner, bidder, o.amount, SaleKind.Offer);
 
@@ -279,9 +292,16 @@ contract TwinMarket is Ownable, ReentrancyGuard {
         if (amount == 0) revert NothingToWithdraw(msg.sender);
 
         _proceeds[msg.sender] = 0;
-        _totalProceeds -= amount;
+        // Every credit was added to the total too, so it holds at least `amount`, which fits in 128 bits.
+        unchecked {
+            // forge-lint: disable-next-line(unsafe-typecast)
+            _totals.proceeds -= uint128(amount);
+        }
         emit Withdrawn(msg.sender, amount);
 
+        // A plain call forwards all gas, so that contract wallets (multisigs, smart accounts) can
+        // receive; the nonReentrant guard and the zeroed balance above make that safe.
+        // slither-disable-next-line low-level-calls
         (bool ok,) = msg.sender.call{value: amount}("");
         if (!ok) revert WithdrawFailed(msg.sender, amount);
     }
@@ -344,38 +364,50 @@ contract TwinMarket is Ownable, ReentrancyGuard {
     /// @notice The sum of all open offers, expired ones included until they are cancelled.
     /// @return The escrowed amount in wei.
     function totalEscrowed() external view returns (uint256) {
-        return _totalEscrowed;
+        return _totals.escrowed;
     }
 
     /// @notice The sum of all credited, not yet withdrawn amounts.
     /// @return The credited amount in wei.
     function totalProceeds() external view returns (uint256) {
-        return _totalProceeds;
+        return _totals.proceeds;
     }
 
     // ------------------------------------------------------------------------------------ internal
 
     /// @dev Splits `price` between royalty receiver, treasury and seller and credits them. The caller
-    /// has already added `price` to `_totalProceeds`, so the three credits must add up to it exactly.
+    /// has already added `price` to the proceeds total, so the three credits must add up to it exactly.
     function _settle(uint256 tokenId, address seller, address buyer, uint256 price, SaleKind kind) private {
         (address royaltyReceiver, uint256 royalty) = IERC2981(address(twins)).royaltyInfo(tokenId, price);
         // A royalty without a receiver would be credited to nobody; it stays with the seller instead.
         if (royaltyReceiver == address(0)) royalty = 0;
-        uint256 fee = price * feeBps / _BPS_DENOMINATOR;
-        // Compared by subtraction so that an absurd royalty cannot overflow; fee <= price as feeBps <= 10%.
-        if (royalty > price - fee) revert FeesExceedPrice(price, royalty, fee);
-        uint256 sellerAmount = price - fee - royalty;
+        uint256 fee;
+        uint256 sellerAmount;
+        // price < 2^128 (a listing's is a uint96, an offer's a uint128) and feeBps <= 1000, so the
+        // product cannot overflow, and fee <= price. The royalty is compared by subtraction, so an
+        // absurd one cannot overflow either, and once it passes, the seller's share cannot underflow.
+        unchecked {
+            fee = price * feeBps / _BPS_DENOMINATOR;
+            if (royalty > price - fee) revert FeesExceedPrice(price, royalty, fee);
+            sellerAmount = price - fee - royalty;
+        }
 
         emit Sold(tokenId, seller, buyer, price, royaltyReceiver, royalty, fee, kind);
-        _credit(royaltyReceiver, tokenId, royalty);
-        _credit(treasury, tokenId, fee);
-        _credit(seller, tokenId, sellerAmount);
+        _credit(royaltyReceiver, royalty);
+        _credit(treasury, fee);
+        _credit(seller, sellerAmount);
     }
 
-    function _credit(address payee, uint256 tokenId, uint256 amount) private {
+    function _credit(address payee, uint256 amount) private {
+        // A zero credit would only cost a storage read.
         if (amount == 0) return;
         _proceeds[payee] += amount;
-        emit ProceedsCredited(payee, tokenId, amount);
+    }
+
+    /// @dev An offer's amount leaves escrow and becomes withdrawable, by a sale or a cancellation.
+    function _moveEscrowToProceeds(uint128 amount) private {
+        Totals memory t = _totals;
+        _totals = Totals({escrowed: t.escrowed - amount, proceeds: t.proceeds + amount});
     }
 
     function _marketApproved(address owner, uint256 tokenId) private view returns (bool) {

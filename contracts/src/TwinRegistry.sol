@@ -229,6 +229,7 @@ contract TwinRegistry is ERC721, ERC2981 {
         // A validator can skew the block time by seconds; that only moves how fresh a sample may be.
         uint64 newest = reports[count - 1].timestamp;
         // forge-lint: disable-next-line(block-timestamp)
+        // slither-disable-next-line timestamp
         if (newest > block.timestamp) revert TelemetryInFuture(newest, block.timestamp);
 
         uint64 previous = state.lastTelemetryAt;

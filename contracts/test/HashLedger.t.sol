@@ -9,11 +9,12 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {HashLedger} from "../src/HashLedger.sol";
 import {TwinRegistry} from "../src/TwinRegistry.sol";
+import {GasProbe} from "./utils/GasProbe.sol";
 
 /// @dev Shares come from test/vectors/shares.json, written by the Rust miner, so these tests check the
 /// contract against the real share format rather than against itself. Only the file's documented keys
 /// are used; every tampered variant is derived from them.
-contract HashLedgerTest is Test {
+contract HashLedgerTest is Test, GasProbe {
     using stdStorage for StdStorage;
 
     using SafeCast for uint256;
@@ -456,6 +457,91 @@ contract HashLedgerTest is Test {
     }
 
     // ---------------------------------------------------------------------------------------------
+    // submitShares: the target comparison, against the reference digest on random headers
+    // ---------------------------------------------------------------------------------------------
+
+    /// @dev The contract compares digests without reversing them (see `_verifyShares`); this checks it
+    /// against `referenceDigest <= targetOf(bits)` on arbitrary headers, at targets of every exponent.
+    function testFuzz_submitShares_acceptsExactlySharesAtOrBelowTarget(
+        bytes32 jobSeed,
+        uint32 nonce,
+        uint256 anyTarget,
+        uint8 shift
+    ) public {
+        // The easiest valid bits, so that any target can be tried.
+        HashLedger open = new HashLedger(registry, owner, 0x2100ffff);
+        HashLedger.ShareBatch memory batch = batchOf(1);
+        batch.jobSeed = jobSeed;
+        batch.nonces[0] = nonce;
+        checkShareAgainst(open, batch, toCompact(bound(anyTarget, 1, type(uint256).max)));
+        checkShareAgainst(open, batch, toCompact(bound(anyTarget >> shift, 1, type(uint256).max)));
+        // Exponents 0 to 3 and 33, 34 take the clamped paths.
+        checkShareAgainst(open, batch, uint32(bound(anyTarget, 0x01000001, 0x037fffff)));
+        checkShareAgainst(open, batch, uint32(bound(anyTarget, 0x21000001, 0x2100ffff)));
+        checkShareAgainst(open, batch, uint32(bound(anyTarget, 0x22000001, 0x220000ff)));
+    }
+
+    function checkShareAgainst(HashLedger target, HashLedger.ShareBatch memory batch, uint32 bits) internal {
+        (bool valid, uint256 limit) = referenceTarget(bits);
+        if (!valid) return;
+        batch.bits = bits;
+        uint256 digest = referenceDigest(block.chainid, address(target), batch, batch.nonces[0]);
+        expectShare(target, batch, digest <= limit, digest);
+    }
+
+    function expectShare(HashLedger target, HashLedger.ShareBatch memory batch, bool accepted, uint256 digest)
+        internal
+    {
+        uint256 snapshot = vm.snapshotState();
+        uint256 work = target.workPerShare(batch.bits);
+        if (!accepted) {
+            vm.expectRevert(abi.encodeWithSelector(HashLedger.ShareAboveTarget.selector, 0, digest));
+        } else if (work > type(uint192).max) {
+            // Targets this tiny pass verification but are worth more than a tally holds.
+            vm.expectRevert(abi.encodeWithSelector(SafeCast.SafeCastOverflowedUintDowncast.selector, 192, work));
+        }
+        target.submitShares(batch);
+        if (accepted && work <= type(uint192).max) {
+            assertEq(target.sharesOf(batch.tokenId), 1, "a share at or below its target is credited");
+        }
+        vm.revertToState(snapshot);
+    }
+
+    /// @dev Real digests almost never land next to a target, so the sha256 precompile is mocked to
+    /// return chosen ones: each target itself and its neighbours, for every kind of exponent.
+    function test_submitShares_digestsAtTheTargetBoundary() public {
+        HashLedger open = new HashLedger(registry, owner, 0x2100ffff);
+        uint32[8] memory cases =
+            [uint32(v.bits), GENESIS_BITS, 0x2100ffff, 0x220000ff, 0x03123456, 0x02123456, 0x01123456, 0x047fffff];
+        for (uint256 i = 0; i < cases.length; i++) {
+            HashLedger.ShareBatch memory batch = batchOf(1);
+            batch.bits = cases[i];
+            uint256 limit = open.targetOf(cases[i]);
+            expectMockedShare(open, batch, limit, true);
+            expectMockedShare(open, batch, limit - 1, true);
+            expectMockedShare(open, batch, 0, true);
+            if (limit < type(uint256).max) expectMockedShare(open, batch, limit + 1, false);
+            // Over the target in the lowest byte only, and in a byte above the target's highest.
+            expectMockedShare(open, batch, limit | 1, (limit | 1) == limit);
+            if (limit < 1 << 248) expectMockedShare(open, batch, limit | (1 << 248), false);
+            expectMockedShare(open, batch, type(uint256).max, false);
+        }
+    }
+
+    /// @dev Makes every sha256 return `digest` as Bitcoin would read it, i.e. its bytes reversed.
+    function expectMockedShare(HashLedger target, HashLedger.ShareBatch memory batch, uint256 digest, bool accepted)
+        internal
+    {
+        uint256 raw;
+        for (uint256 i = 0; i < 32; i++) {
+            raw |= ((digest >> (8 * i)) & 0xff) << (8 * (31 - i));
+        }
+        vm.mockCall(address(2), bytes(""), abi.encode(raw));
+        expectShare(target, batch, accepted, digest);
+        vm.clearMockedCalls();
+    }
+
+    // ---------------------------------------------------------------------------------------------
     // targetOf / workPerShare
     // ---------------------------------------------------------------------------------------------
 
@@ -649,42 +735,64 @@ contract HashLedgerTest is Test {
     }
 
     // ---------------------------------------------------------------------------------------------
-    // Gas: `forge test --mt test_gas -vv` logs the ledger's own cost per batch (`--gas-report` does not
-    // list the ledger, which is etched at the vector address rather than created).
+    // Gas: `forge test --mt test_gas --isolate -vv` logs the execution gas of a batch (see GasProbe;
+    // `--gas-report` does not list the ledger, which is etched at the vector address rather than
+    // created). Only `--isolate` makes these realistic: without it the priming calls leave slots warm.
     // ---------------------------------------------------------------------------------------------
 
-    /// @dev Each batchN test is fresh, so every counter is written from zero: the worst case.
+    /// @dev The common case the budget is set on: a contributor's first batch on a twin that
+    /// already holds work.
     function test_gas_submitShares_batch1() public {
-        measureSubmit(1, 1);
+        primeTwin();
+        measureSubmit("submitShares[1]", 1, 2);
     }
 
     function test_gas_submitShares_batch16() public {
-        measureSubmit(16, 16);
+        primeTwin();
+        measureSubmit("submitShares[16]", 16, 17);
     }
 
     function test_gas_submitShares_batch64() public {
-        measureSubmit(64, 64);
+        primeTwin();
+        measureSubmit("submitShares[64]", 64, 65);
     }
 
-    /// @dev The common case: the twin and the contributor already hold work. Realistic only with
-    /// `--isolate`; without it the priming call leaves the counters warm and dirty in the same transaction.
+    /// @dev A contributor who already holds work, on a twin that does too.
     function test_gas_submitShares_batch64_returningContributor() public {
         ledger.submitShares(batchOf(1));
-        // Forget the job seed so that the same vectors can be submitted again.
-        stdstore.target(address(ledger)).sig(ledger.jobSeedUsed.selector).with_key(v.contributor).with_key(
-            v.jobSeed
-        ).checked_write(false);
+        forgetJobSeed();
+        measureSubmit("submitShares[64]/returning", 64, 65);
+    }
+
+    /// @dev A twin's very first batch, by a first-time contributor: every counter is written from zero.
+    function test_gas_submitShares_batch64_newTwin() public {
+        measureSubmit("submitShares[64]/newTwin", 64, 64);
+    }
+
+    /// @dev Leaves the vector twin with one share of work but the vector contributor with none and the
+    /// job seed unused: the state after another contributor's batch, which the vectors cannot produce
+    /// (their shares commit to one contributor).
+    function primeTwin() internal {
+        ledger.submitShares(batchOf(1));
+        forgetJobSeed();
+        stdstore.target(address(ledger)).sig(ledger.workBy.selector).with_key(v.contributor).checked_write(uint256(0));
+        assertEq(ledger.workBy(v.contributor), 0);
+        assertEq(ledger.sharesOf(v.tokenId), 1);
+    }
+
+    /// @dev Forgets the vector job seed so that the same vectors can be submitted again.
+    function forgetJobSeed() internal {
+        stdstore.target(address(ledger)).sig(ledger.jobSeedUsed.selector).with_key(v.contributor).with_key(v.jobSeed)
+            .checked_write(false);
         assertFalse(ledger.jobSeedUsed(v.contributor, v.jobSeed));
-        measureSubmit(64, 65);
     }
 
     /// @dev Reads nothing from the ledger before submitting, so that no slot is warmed for it.
-    function measureSubmit(uint256 size, uint256 sharesAfter) internal {
+    function measureSubmit(string memory operation, uint256 size, uint256 sharesAfter) internal {
         HashLedger.ShareBatch memory batch = batchOf(size);
         ledger.submitShares(batch);
-        // The ledger's own execution, without the test's ABI encoding or the transaction's intrinsic gas.
-        uint256 used = vm.lastCallGas().gasTotalUsed;
-        console.log("gas submitShares[%d] %d", size, used);
+        uint256 execution = logGas(operation, abi.encodeCall(HashLedger.submitShares, (batch)));
+        console.log("gas/share %s %d", operation, execution / size);
         assertEq(ledger.sharesOf(v.tokenId), sharesAfter);
     }
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {TwinMarket} from "../src/TwinMarket.sol";
 import {TwinMarketFixture} from "./utils/TwinMarketFixture.sol";
 import {
@@ -17,7 +17,7 @@ contract TwinMarketReentrancyTest is TwinMarketFixture {
     uint256 internal constant PRICE = 1 ether;
     uint256 internal constant SELLER_NET = 0.925 ether; // PRICE less 5% royalty and 2.5% fee
 
-    bytes internal guardError = abi.encodeWithSelector(ReentrancyGuard.ReentrancyGuardReentrantCall.selector);
+    bytes internal guardError = abi.encodeWithSelector(ReentrancyGuardTransient.ReentrancyGuardReentrantCall.selector);
 
     MaliciousSeller internal evilSeller;
 
