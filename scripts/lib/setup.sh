@@ -94,7 +94,9 @@ start_service() {
 stop_started() {
   local pid
   for pid in "${STARTED_PIDS[@]}"; do
-    kill -TERM -- "-$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+    # A service killed by the signal exits non-zero; under set -e that must not end the clean-up.
+    kill -TERM -- "-$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
   done
   STARTED_PIDS=()
 }
