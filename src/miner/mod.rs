@@ -3,6 +3,7 @@
 //! browser APIs.
 
 pub mod job;
+pub mod kernel;
 pub mod pool;
 pub mod protocol;
 pub mod sha256d;

@@ -1,0 +1,130 @@
+//! The hot loop of the miner: SHA-256d over consecutive nonces of one job, cut down to what the
+//! share test needs.
+//!
+//! Three observations make it cheaper than hashing 80 bytes twice per nonce:
+//! - the first 64 bytes of the header never change within a job, so their SHA-256 state (the
+//!   [`Midstate`]) is computed once;
+//! - in the second 64-byte block the nonce is only word 3, so rounds 0..=2, most of round 3 and
+//!   every message-schedule term that does not involve word 3 are per-job constants
+//!   ([`PreparedJob`] holds them), and the padding words are compile-time constants;
+//! - a share compares the digest as a little-endian integer, so only its last word (H7 of the
+//!   second hash) can decide cheaply; H7 = IV7 + e₆₁, which round 60 produces, so the second hash
+//!   stops after round 60 and the kernels report the nonces whose top 32 bits are at most the
+//!   target's. Those candidates are a superset of the shares (the top word may tie); the caller
+//!   keeps the ones [`PreparedJob::is_share`] accepts, an exact check on the `sha2` reference.
+//!
+//! [`scalar::scan`] runs anywhere; [`simd::scan`] (wasm32 only) hashes four nonces per step with
+//! 128-bit SIMD. Both share the round code in `rounds`, generic over a [`rounds::Lanes`] word type.
+//! Note that a wasm module containing any SIMD instruction fails validation as a whole on an
+//! engine without SIMD, even if that function is never called: a module that must also load on
+//! such engines has to be built without `simd`.
+
+mod rounds;
+pub mod scalar;
+#[cfg(target_arch = "wasm32")]
+pub mod simd;
+
+#[cfg(test)]
+mod tests;
+
+use ethers_core::types::U256;
+
+use super::job::{meets_target, BitsError, Job, HEADER_LEN};
+use super::sha256d::sha256d;
+use rounds::Precomputed;
+
+const BLOCK_LEN: usize = 64;
+const TAIL_LEN: usize = 12;
+
+/// The SHA-256 state after the header's first 64-byte block, and the 12 header bytes that follow
+/// it up to the nonce: everything a job contributes to the hash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Midstate {
+    pub state: [u32; 8],
+    pub tail: [u8; TAIL_LEN],
+}
+
+impl Midstate {
+    /// From any header; its nonce bytes are ignored.
+    pub fn new(header: &[u8; HEADER_LEN]) -> Self {
+        let mut state = rounds::IV;
+        let mut block = [0u32; 16];
+        for (word, bytes) in block.iter_mut().zip(header[..BLOCK_LEN].chunks_exact(4)) {
+            *word = u32::from_be_bytes(bytes.try_into().expect("chunks of 4"));
+        }
+        rounds::compress(&mut state, &block);
+        let mut tail = [0u8; TAIL_LEN];
+        tail.copy_from_slice(&header[BLOCK_LEN..BLOCK_LEN + TAIL_LEN]);
+        Midstate { state, tail }
+    }
+
+    fn tail_words(&self) -> [u32; 3] {
+        let word = |i: usize| u32::from_be_bytes(self.tail[4 * i..4 * i + 4].try_into().expect("4 bytes"));
+        [word(0), word(1), word(2)]
+    }
+}
+
+/// One job ready for the kernels: its header, exact target, and the per-job constants of the hash.
+#[derive(Debug, Clone)]
+pub struct PreparedJob {
+    header: [u8; HEADER_LEN],
+    midstate: Midstate,
+    target: U256,
+    target_top: u32,
+    precomputed: Precomputed<u32>,
+}
+
+impl PreparedJob {
+    pub fn new(job: &Job) -> Result<Self, BitsError> {
+        Ok(Self::with_target(&job.header(0), job.bits.target()?))
+    }
+
+    /// For a header and target that need not come from a [`Job`] (tests, benchmarks).
+    pub fn with_target(header: &[u8; HEADER_LEN], target: U256) -> Self {
+        let midstate = Midstate::new(header);
+        PreparedJob {
+            header: *header,
+            midstate,
+            target,
+            target_top: (target >> 224).low_u32(),
+            precomputed: Precomputed::new(midstate.state, midstate.tail_words()),
+        }
+    }
+
+    pub fn midstate(&self) -> &Midstate {
+        &self.midstate
+    }
+
+    pub fn target(&self) -> U256 {
+        self.target
+    }
+
+    /// The target's most significant 32 bits: a digest whose own top 32 bits (bytes 28..32, little
+    /// endian) exceed this cannot be a share.
+    pub fn target_top(&self) -> u32 {
+        self.target_top
+    }
+
+    pub fn header(&self, nonce: u32) -> [u8; HEADER_LEN] {
+        let mut header = self.header;
+        header[HEADER_LEN - 4..].copy_from_slice(&nonce.to_le_bytes());
+        header
+    }
+
+    /// The exact share test, on the `sha2` reference: for the kernels' candidates, which are rare,
+    /// so its cost does not matter.
+    pub fn is_share(&self, nonce: u32) -> bool {
+        meets_target(&sha256d(&self.header(nonce)), self.target)
+    }
+
+    pub(crate) fn precomputed(&self) -> &Precomputed<u32> {
+        &self.precomputed
+    }
+}
+
+/// Whether a digest's H7 word (big-endian, as SHA-256 produces it) puts it at or under the
+/// target's top word, i.e. whether the nonce is a candidate.
+#[inline(always)]
+fn word7_may_meet(h7: u32, target_top: u32) -> bool {
+    h7.swap_bytes() <= target_top
+}

@@ -1,0 +1,228 @@
+use super::*;
+use crate::domain::Address;
+use crate::miner::job::{commitment, CompactBits};
+use crate::miner::sha256d::genesis;
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+/// xorshift64*: deterministic, so a failure names a header that can be replayed.
+struct Rng(u64);
+
+impl Rng {
+    fn next_u64(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    fn next_u32(&mut self) -> u32 {
+        (self.next_u64() >> 32) as u32
+    }
+
+    fn header(&mut self) -> [u8; HEADER_LEN] {
+        let mut header = [0u8; HEADER_LEN];
+        for chunk in header.chunks_mut(8) {
+            chunk.copy_from_slice(&self.next_u64().to_le_bytes()[..chunk.len()]);
+        }
+        header
+    }
+}
+
+/// Top 32 bits of 0x00ffffff: one candidate in 256 hashes.
+fn easy_target() -> U256 {
+    (U256::from(0x00ff_ffffu64) << 224) | U256::from(0xdead_beefu64)
+}
+
+fn top_word(digest: &[u8; 32]) -> u32 {
+    u32::from_le_bytes(digest[28..32].try_into().unwrap())
+}
+
+/// Runs `scan` over a range and checks its candidates and shares against `sha2` on every nonce.
+fn check_scan(scan: fn(&PreparedJob, u32, u32, &mut Vec<u32>) -> u32, job: &PreparedJob, start: u32, count: u32) {
+    let nonces = (0..count).map(|i| start.wrapping_add(i));
+    let expected_candidates: Vec<u32> =
+        nonces.clone().filter(|&n| top_word(&sha256d(&job.header(n))) <= job.target_top()).collect();
+    let expected_shares: Vec<u32> = nonces.filter(|&n| job.is_share(n)).collect();
+
+    let mut found = vec![];
+    assert_eq!(scan(job, start, count, &mut found), count);
+    assert_eq!(found, expected_candidates, "candidates from {start} for {count}");
+    found.retain(|&n| job.is_share(n));
+    assert_eq!(found, expected_shares, "shares from {start} for {count}");
+}
+
+/// Ranges that start and end off the SIMD step, are empty or tiny, and wrap past u32::MAX.
+const RANGES: [(u32, u32); 6] = [(0, 3001), (7, 0), (1_000_003, 1), (u32::MAX - 1000, 2003), (12_345, 4096), (9, 5)];
+
+fn vector_job() -> (PreparedJob, Vec<u32>, Vec<u32>) {
+    let vectors: serde_json::Value =
+        serde_json::from_str(include_str!("../../../contracts/test/vectors/shares.json")).unwrap();
+    let address = |key: &str| vectors[key].as_str().unwrap().parse::<Address>().unwrap();
+    let number = |key: &str| vectors[key].as_u64().unwrap();
+    let mut job_seed = [0u8; 32];
+    hex::decode_to_slice(&vectors["jobSeed"].as_str().unwrap()[2..], &mut job_seed).unwrap();
+    let job = Job {
+        version: number("version") as u32,
+        commitment: commitment(number("chainId"), address("ledger"), number("tokenId"), address("contributor")),
+        job_seed,
+        time: number("time") as u32,
+        bits: CompactBits(number("bits") as u32),
+    };
+    let nonces =
+        |key: &str| vectors[key].as_array().unwrap().iter().map(|n| n.as_u64().unwrap() as u32).collect::<Vec<_>>();
+    (PreparedJob::new(&job).unwrap(), nonces("nonces"), nonces("invalidNonces"))
+}
+
+/// The vectors are the first 64 shares from nonce 0: a scan up to the last must find exactly them.
+fn check_vectors(scan: fn(&PreparedJob, u32, u32, &mut Vec<u32>) -> u32) {
+    let (job, shares, not_shares) = vector_job();
+    let mut found = vec![];
+    scan(&job, 0, shares.last().unwrap() + 1, &mut found);
+    found.retain(|&n| job.is_share(n));
+    assert_eq!(found, shares);
+    assert!(not_shares.iter().all(|n| !found.contains(n)));
+}
+
+#[test]
+fn the_midstate_is_sha2s_state_after_the_first_block() {
+    let header = genesis::header();
+    let mut state = rounds::IV;
+    let block: [u8; 64] = header[..64].try_into().unwrap();
+    sha2::compress256(&mut state, &[block.into()]);
+    let midstate = Midstate::new(&header);
+    assert_eq!(midstate.state, state);
+    assert_eq!(midstate.tail, header[64..76]);
+}
+
+#[test]
+fn the_genesis_header_hashes_through_the_kernel_rounds() {
+    let header = genesis::header();
+    let job = PreparedJob::with_target(&header, easy_target());
+    let nonce = u32::from_le_bytes(header[76..80].try_into().unwrap());
+    let mut digest = scalar::digest(&job, nonce);
+    assert_eq!(digest, sha256d(&header));
+    digest.reverse();
+    assert_eq!(hex::encode(digest), genesis::HASH_DISPLAY_HEX);
+}
+
+/// Every specialised round against `sha2`, and the early exit's H7 against the full digest's.
+#[test]
+fn random_headers_hash_like_sha2() {
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    for _ in 0..2000 {
+        let header = rng.header();
+        let job = PreparedJob::with_target(&header, easy_target());
+        let nonce = u32::from_le_bytes(header[76..80].try_into().unwrap());
+        let expected = sha256d(&header);
+        assert_eq!(scalar::digest(&job, nonce), expected, "header {}", hex::encode(header));
+        assert_eq!(scalar::word7(&job, nonce).to_be_bytes(), expected[28..32]);
+    }
+}
+
+#[test]
+fn scalar_scan_finds_exactly_the_candidates_and_shares() {
+    let mut rng = Rng(7);
+    for (start, count) in RANGES {
+        check_scan(scalar::scan, &PreparedJob::with_target(&rng.header(), easy_target()), start, count);
+    }
+}
+
+#[test]
+fn scalar_scan_finds_the_ledger_share_vectors() {
+    check_vectors(scalar::scan);
+}
+
+/// A digest whose top word equals the target's is a candidate; only the full comparison decides.
+#[test]
+fn a_tied_top_word_is_settled_by_verification() {
+    let mut rng = Rng(11);
+    let header = rng.header();
+    let nonce = rng.next_u32();
+    let probe = PreparedJob::with_target(&header, easy_target());
+    let value = U256::from_little_endian(&sha256d(&probe.header(nonce)));
+    for (target, is_share) in [(value, true), (value - 1, false)] {
+        let job = PreparedJob::with_target(&header, target);
+        assert_eq!(job.target_top(), top_word(&sha256d(&job.header(nonce))));
+        let mut found = vec![];
+        scalar::scan(&job, nonce, 1, &mut found);
+        assert_eq!(found, [nonce]);
+        assert_eq!(job.is_share(nonce), is_share);
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+mod simd_kernel {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn random_headers_hash_like_sha2_in_every_lane() {
+        let mut rng = Rng(0x5151_d00d);
+        for _ in 0..1000 {
+            let header = rng.header();
+            let job = PreparedJob::with_target(&header, easy_target());
+            let first = rng.next_u32();
+            let digests = simd::digests(&job, first);
+            for (lane, digest) in digests.iter().enumerate() {
+                let nonce = first.wrapping_add(lane as u32);
+                assert_eq!(*digest, sha256d(&job.header(nonce)), "header {} lane {lane}", hex::encode(header));
+            }
+        }
+    }
+
+    #[test]
+    fn simd_scan_finds_exactly_the_candidates_and_shares() {
+        let mut rng = Rng(7);
+        for (start, count) in RANGES {
+            check_scan(simd::scan, &PreparedJob::with_target(&rng.header(), easy_target()), start, count);
+        }
+    }
+
+    #[test]
+    fn simd_scan_finds_the_ledger_share_vectors() {
+        check_vectors(simd::scan);
+    }
+}
+
+/// Throughput, not correctness: `cargo test --release --lib miner::kernel -- --ignored --nocapture`
+/// natively; on wasm the same with `--target wasm32-unknown-unknown` and the wasm-bindgen runner.
+#[test]
+#[ignore]
+fn throughput() {
+    let job = PreparedJob::with_target(&genesis::header(), easy_target());
+    report("scalar", measure(scalar::scan, &job));
+    #[cfg(target_arch = "wasm32")]
+    report("simd", measure(simd::scan, &job));
+}
+
+fn measure(scan: fn(&PreparedJob, u32, u32, &mut Vec<u32>) -> u32, job: &PreparedJob) -> f64 {
+    const CHUNK: u32 = 1 << 20;
+    let start = now_ms();
+    let (mut hashes, mut found) = (0u64, vec![]);
+    while now_ms() - start < 3000.0 {
+        hashes += u64::from(scan(job, hashes as u32, CHUNK, &mut found));
+        found.clear();
+    }
+    hashes as f64 / (now_ms() - start) / 1000.0
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn now_ms() -> f64 {
+    use std::sync::OnceLock;
+    use std::time::Instant;
+    static EPOCH: OnceLock<Instant> = OnceLock::new();
+    EPOCH.get_or_init(Instant::now).elapsed().as_secs_f64() * 1000.0
+}
+
+#[cfg(target_arch = "wasm32")]
+fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+fn report(kernel: &str, mhs: f64) {
+    #[cfg(not(target_arch = "wasm32"))]
+    println!("{kernel}: {mhs:.2} MH/s");
+    #[cfg(target_arch = "wasm32")]
+    wasm_bindgen_test::console_log!("{kernel}: {mhs:.2} MH/s");
+}
