@@ -115,6 +115,28 @@ pub fn meets_target(digest: &[u8; 32], target: U256) -> bool {
     U256::from_little_endian(digest) <= target
 }
 
+/// The job of contracts/test/vectors/shares.json, its shares and some non-shares: the vectors
+/// HashLedger's tests and the kernels' tests share.
+#[cfg(test)]
+pub(crate) fn ledger_vectors() -> (Job, Vec<u32>, Vec<u32>) {
+    let vectors: serde_json::Value =
+        serde_json::from_str(include_str!("../../contracts/test/vectors/shares.json")).unwrap();
+    let address = |key: &str| vectors[key].as_str().unwrap().parse::<Address>().unwrap();
+    let number = |key: &str| vectors[key].as_u64().unwrap();
+    let mut job_seed = [0u8; 32];
+    hex::decode_to_slice(&vectors["jobSeed"].as_str().unwrap()[2..], &mut job_seed).unwrap();
+    let job = Job {
+        version: number("version") as u32,
+        commitment: commitment(number("chainId"), address("ledger"), number("tokenId"), address("contributor")),
+        job_seed,
+        time: number("time") as u32,
+        bits: CompactBits(number("bits") as u32),
+    };
+    let nonces =
+        |key: &str| vectors[key].as_array().unwrap().iter().map(|n| n.as_u64().unwrap() as u32).collect::<Vec<_>>();
+    (job, nonces("nonces"), nonces("invalidNonces"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -191,30 +213,14 @@ mod tests {
     /// The vectors HashLedger's tests accept: this code must keep finding them valid.
     #[test]
     fn the_ledger_test_vectors_are_shares_for_this_job_code() {
-        let vectors: serde_json::Value =
-            serde_json::from_str(include_str!("../../contracts/test/vectors/shares.json")).unwrap();
-        let address = |key: &str| vectors[key].as_str().unwrap().parse::<Address>().unwrap();
-        let number = |key: &str| vectors[key].as_u64().unwrap();
-        let mut job_seed = [0u8; 32];
-        hex::decode_to_slice(&vectors["jobSeed"].as_str().unwrap()[2..], &mut job_seed).unwrap();
-        let job = Job {
-            version: number("version") as u32,
-            commitment: commitment(number("chainId"), address("ledger"), number("tokenId"), address("contributor")),
-            job_seed,
-            time: number("time") as u32,
-            bits: CompactBits(number("bits") as u32),
-        };
+        let (job, shares, not_shares) = ledger_vectors();
         let target = job.bits.target().unwrap();
-        let nonces =
-            |key: &str| vectors[key].as_array().unwrap().iter().map(|n| n.as_u64().unwrap() as u32).collect::<Vec<_>>();
-
-        let shares = nonces("nonces");
         assert_eq!(shares.len(), 64);
         assert!(shares.windows(2).all(|pair| pair[0] < pair[1]), "nonces strictly increase");
         for nonce in shares {
             assert!(meets_target(&sha256d(&job.header(nonce)), target), "nonce {nonce} is a share");
         }
-        for nonce in nonces("invalidNonces") {
+        for nonce in not_shares {
             assert!(!meets_target(&sha256d(&job.header(nonce)), target), "nonce {nonce} is not a share");
         }
     }

@@ -1,6 +1,4 @@
 use super::*;
-use crate::domain::Address;
-use crate::miner::job::{commitment, CompactBits};
 use crate::miner::sha256d::genesis;
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
@@ -56,22 +54,8 @@ fn check_scan(scan: fn(&PreparedJob, u32, u32, &mut Vec<u32>) -> u32, job: &Prep
 const RANGES: [(u32, u32); 6] = [(0, 3001), (7, 0), (1_000_003, 1), (u32::MAX - 1000, 2003), (12_345, 4096), (9, 5)];
 
 fn vector_job() -> (PreparedJob, Vec<u32>, Vec<u32>) {
-    let vectors: serde_json::Value =
-        serde_json::from_str(include_str!("../../../contracts/test/vectors/shares.json")).unwrap();
-    let address = |key: &str| vectors[key].as_str().unwrap().parse::<Address>().unwrap();
-    let number = |key: &str| vectors[key].as_u64().unwrap();
-    let mut job_seed = [0u8; 32];
-    hex::decode_to_slice(&vectors["jobSeed"].as_str().unwrap()[2..], &mut job_seed).unwrap();
-    let job = Job {
-        version: number("version") as u32,
-        commitment: commitment(number("chainId"), address("ledger"), number("tokenId"), address("contributor")),
-        job_seed,
-        time: number("time") as u32,
-        bits: CompactBits(number("bits") as u32),
-    };
-    let nonces =
-        |key: &str| vectors[key].as_array().unwrap().iter().map(|n| n.as_u64().unwrap() as u32).collect::<Vec<_>>();
-    (PreparedJob::new(&job).unwrap(), nonces("nonces"), nonces("invalidNonces"))
+    let (job, shares, not_shares) = crate::miner::job::ledger_vectors();
+    (PreparedJob::new(&job).unwrap(), shares, not_shares)
 }
 
 /// The vectors are the first 64 shares from nonce 0: a scan up to the last must find exactly them.
