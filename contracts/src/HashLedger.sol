@@ -120,7 +120,6 @@ contract HashLedger is Ownable {
         if (contributor == address(0)) revert ZeroContributor();
         if (count == 0 || count > MAX_BATCH) revert BatchSizeOutOfRange(count, MAX_BATCH);
         // Validators can skew block.timestamp by seconds; the window is hours, so that cannot matter.
-        // forge-lint: disable-next-line(block-timestamp)
         // slither-disable-next-line timestamp
         if (batch.time + MAX_TIME_DRIFT < block.timestamp || batch.time > block.timestamp + MAX_TIME_DRIFT) {
             revert TimeOutOfRange(batch.time, block.timestamp);

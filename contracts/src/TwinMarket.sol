@@ -210,7 +210,6 @@ contract TwinMarket is Ownable, ReentrancyGuardTransient {
     function makeOffer(uint256 tokenId, uint64 expiresAt) external payable nonReentrant {
         if (msg.value == 0) revert ZeroValue();
         // Expiries are meant in hours or days; a validator's few seconds of timestamp drift do not matter.
-        // forge-lint: disable-next-line(block-timestamp)
         // slither-disable-next-line timestamp
         if (expiresAt <= block.timestamp) revert ExpiryNotInFuture(expiresAt, block.timestamp);
         if (twins.ownerOf(tokenId) == msg.sender) revert BidderIsOwner(tokenId, msg.sender);
@@ -231,7 +230,6 @@ contract TwinMarket is Ownable, ReentrancyGuardTransient {
         if (o.amount == 0) revert NoOffer(tokenId, msg.sender);
         if (msg.value == 0) revert ZeroValue();
         if (expiresAt < o.expiresAt) revert ExpiryShortened(o.expiresAt, expiresAt);
-        // forge-lint: disable-next-line(block-timestamp)
         // slither-disable-next-line timestamp
         if (expiresAt <= block.timestamp) revert ExpiryNotInFuture(expiresAt, block.timestamp);
 
@@ -269,7 +267,6 @@ contract TwinMarket is Ownable, ReentrancyGuardTransient {
         if (!_marketApproved(owner, tokenId)) revert MarketNotApproved(tokenId);
         Offer memory o = _offers[tokenId][bidder];
         if (o.amount == 0) revert NoOffer(tokenId, bidder);
-        // forge-lint: disable-next-line(block-timestamp)
         // slither-disable-next-line timestamp
         if (block.timestamp >= o.expiresAt) revert OfferExpired(tokenId, bidder, o.expiresAt);
         if (amount != o.amount) revert OfferAmountMismatch(tokenId, bidder, amount, o.amount);

@@ -228,7 +228,6 @@ contract TwinRegistry is ERC721, ERC2981 {
         // With timestamps strictly increasing, the newest is the only one that can be in the future.
         // A validator can skew the block time by seconds; that only moves how fresh a sample may be.
         uint64 newest = reports[count - 1].timestamp;
-        // forge-lint: disable-next-line(block-timestamp)
         // slither-disable-next-line timestamp
         if (newest > block.timestamp) revert TelemetryInFuture(newest, block.timestamp);
 

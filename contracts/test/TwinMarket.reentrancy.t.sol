@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {TwinMarket} from "../src/TwinMarket.sol";
 import {TwinMarketFixture} from "./utils/TwinMarketFixture.sol";
+import {DemoRigs} from "./utils/DemoRigs.sol";
 import {
     ReentrantAttacker,
     MaliciousSeller,
@@ -127,7 +128,7 @@ contract TwinMarketReentrancyTest is TwinMarketFixture {
 
     function _royaltyReceiverWithTwoSales() internal returns (MaliciousRoyaltyReceiver receiver, uint256 royalty) {
         receiver = new MaliciousRoyaltyReceiver(market);
-        uint256 id = receiver.mint(rigSpec("EVIL-1"), reporter, 1_000);
+        uint256 id = receiver.mint(DemoRigs.s21("EVIL-1"), reporter, 1_000);
         (address royaltyTo,) = registry.royaltyInfo(id, PRICE);
         assertEq(royaltyTo, address(receiver));
         receiver.transferTwin(seller, id);

@@ -12,6 +12,7 @@ import {GasProbe} from "./utils/GasProbe.sol";
 import {TwinRegistry} from "../src/TwinRegistry.sol";
 import {RoyaltyTwinsMock} from "./mocks/RoyaltyTwinsMock.sol";
 import {EthRejecter} from "./mocks/ReentrantAttackers.sol";
+import {DemoRigs} from "./utils/DemoRigs.sol";
 
 contract TwinMarketTest is TwinMarketFixture {
     uint256 internal constant PRICE = 1 ether;
@@ -1120,7 +1121,7 @@ contract TwinMarketGasTest is TwinMarketFixture, GasProbe {
     }
 
     function test_gas_mint() public {
-        TwinRegistry.RigSpec memory spec = rigSpec("gas");
+        TwinRegistry.RigSpec memory spec = DemoRigs.s21("gas");
         vm.prank(minter);
         registry.mint(spec, reporter, ROYALTY_BPS);
         logGas("mint", abi.encodeCall(registry.mint, (spec, reporter, ROYALTY_BPS)));

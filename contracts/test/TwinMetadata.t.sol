@@ -5,6 +5,7 @@ import {Base64} from "@openzeppelin/contracts/utils/Base64.sol";
 import {TwinRegistry} from "../src/TwinRegistry.sol";
 import {TwinMetadata} from "../src/lib/TwinMetadata.sol";
 import {TwinFixture} from "./utils/TwinFixture.sol";
+import {DemoRigs} from "./utils/DemoRigs.sol";
 
 /// @dev The on-chain `tokenURI`: its JSON, its SVG badge, and their resistance to hostile spec strings.
 contract TwinMetadataTest is TwinFixture {
@@ -43,7 +44,7 @@ contract TwinMetadataTest is TwinFixture {
     }
 
     function mintModel(string memory model) internal returns (uint256) {
-        TwinRegistry.RigSpec memory spec = s21("SN-X");
+        TwinRegistry.RigSpec memory spec = DemoRigs.s21("SN-X");
         spec.model = model;
         return mintAs(operator, spec, 0);
     }
@@ -106,7 +107,7 @@ contract TwinMetadataTest is TwinFixture {
     }
 
     function test_tokenURI_roundsHashrateAndEfficiencyToOneDecimal() public {
-        TwinRegistry.RigSpec memory spec = s21("SN-X");
+        TwinRegistry.RigSpec memory spec = DemoRigs.s21("SN-X");
         spec.hashrateGhs = 141_460; // 141.46 TH/s -> 141.5
         spec.powerWatts = 3_010; // 21.278 J/TH -> 21.3
         uint256 id = mintAs(operator, spec, 0);
@@ -117,14 +118,14 @@ contract TwinMetadataTest is TwinFixture {
     }
 
     function test_tokenURI_keepsDecimalForWholeEfficiency() public {
-        TwinRegistry.RigSpec memory spec = s21("SN-X");
+        TwinRegistry.RigSpec memory spec = DemoRigs.s21("SN-X");
         spec.powerWatts = 3_000; // exactly 15 J/TH
         uint256 id = mintAs(operator, spec, 0);
         assertTrue(vm.contains(metadataOf(id), '"value":15.0}'));
     }
 
     function test_tokenURI_handlesExtremeSpecs() public {
-        TwinRegistry.RigSpec memory spec = s21("SN-X");
+        TwinRegistry.RigSpec memory spec = DemoRigs.s21("SN-X");
         spec.hashrateGhs = type(uint64).max;
         spec.powerWatts = type(uint32).max;
         spec.commissionedAt = type(uint64).max;
@@ -187,7 +188,7 @@ contract TwinMetadataTest is TwinFixture {
     }
 
     function test_tokenURI_escapesManufacturerAndLocation() public {
-        TwinRegistry.RigSpec memory spec = s21("SN-X");
+        TwinRegistry.RigSpec memory spec = DemoRigs.s21("SN-X");
         spec.manufacturer = "Bit\"main\",\"x\":\"";
         spec.location = "Rockdale\\\"}]}\r\n\x00\x1f";
         uint256 id = mintAs(operator, spec, 0);
@@ -200,7 +201,7 @@ contract TwinMetadataTest is TwinFixture {
     }
 
     function test_tokenURI_keepsUtf8Text() public {
-        TwinRegistry.RigSpec memory spec = s21("SN-X");
+        TwinRegistry.RigSpec memory spec = DemoRigs.s21("SN-X");
         spec.model = unicode"Antminer S21 – Zürich 矿机";
         spec.location = unicode"Zürich, CH";
         uint256 id = mintAs(operator, spec, 0);
@@ -248,7 +249,7 @@ contract TwinMetadataTest is TwinFixture {
     function testFuzz_tokenURI_anyFiguresYieldValidJson(uint64 hashrateGhs, uint32 powerWatts, uint64 commissionedAt)
         public
     {
-        TwinRegistry.RigSpec memory spec = s21("SN-X");
+        TwinRegistry.RigSpec memory spec = DemoRigs.s21("SN-X");
         spec.hashrateGhs = uint64(bound(hashrateGhs, 1, type(uint64).max));
         spec.powerWatts = uint32(bound(powerWatts, 1, type(uint32).max));
         spec.commissionedAt = commissionedAt;

@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {IERC721Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
 import {TwinRegistry} from "../src/TwinRegistry.sol";
 import {TwinFixture} from "./utils/TwinFixture.sol";
+import {DemoRigs} from "./utils/DemoRigs.sol";
 
 /// @dev Operator hand-over, reporter rotation, status, telemetry and maintenance.
 contract TwinOperationsTest is TwinFixture {
@@ -30,7 +31,7 @@ contract TwinOperationsTest is TwinFixture {
     }
 
     function test_transferOperator_keepsZeroRoyaltyAtZero() public {
-        uint256 free = mintAs(operator, s21("SN-2"), 0);
+        uint256 free = mintAs(operator, DemoRigs.s21("SN-2"), 0);
         vm.prank(operator);
         registry.transferOperator(free, stranger);
         (address receiver, uint256 amount) = registry.royaltyInfo(free, 1 ether);

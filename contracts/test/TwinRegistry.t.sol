@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {Test} from "forge-std/Test.sol";
 import {IERC721Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
 import {TwinRegistry} from "../src/TwinRegistry.sol";
+import {DemoRigs} from "./utils/DemoRigs.sol";
 
 contract TwinRegistryTest is Test {
     TwinRegistry internal registry;
@@ -22,25 +23,13 @@ contract TwinRegistryTest is Test {
         registry = new TwinRegistry();
     }
 
-    function s21(string memory serial) internal pure returns (TwinRegistry.RigSpec memory) {
-        return TwinRegistry.RigSpec({
-            manufacturer: "Bitmain",
-            model: "Antminer S21",
-            serialHash: keccak256(bytes(serial)),
-            hashrateGhs: 200_000,
-            powerWatts: 3_500,
-            location: "Rockdale, Texas, US",
-            commissionedAt: 1_704_067_200
-        });
-    }
-
     function mintAs(address who, TwinRegistry.RigSpec memory spec, uint96 royaltyBps) internal returns (uint256) {
         vm.prank(who);
         return registry.mint(spec, reporter, royaltyBps);
     }
 
     function test_mint_assignsOwnerOperatorReporterAndSpec() public {
-        uint256 id = mintAs(operator, s21("SN-1"), 500);
+        uint256 id = mintAs(operator, DemoRigs.s21("SN-1"), 500);
 
         assertEq(id, 1);
         assertEq(registry.totalSupply(), 1);
@@ -55,61 +44,61 @@ contract TwinRegistryTest is Test {
     }
 
     function test_mint_emitsTwinMintedWithSpec() public {
-        TwinRegistry.RigSpec memory spec = s21("SN-1");
+        TwinRegistry.RigSpec memory spec = DemoRigs.s21("SN-1");
         vm.expectEmit(address(registry));
         emit TwinMinted(1, operator, reporter, 250, spec);
         mintAs(operator, spec, 250);
     }
 
     function test_mint_setsRoyaltyToOperator() public {
-        uint256 id = mintAs(operator, s21("SN-1"), 750);
+        uint256 id = mintAs(operator, DemoRigs.s21("SN-1"), 750);
         (address receiver, uint256 amount) = registry.royaltyInfo(id, 1 ether);
         assertEq(receiver, operator);
         assertEq(amount, 0.075 ether);
     }
 
     function test_mint_countsIdsFromOne() public {
-        assertEq(mintAs(operator, s21("SN-1"), 0), 1);
-        assertEq(mintAs(operator, s21("SN-2"), 0), 2);
+        assertEq(mintAs(operator, DemoRigs.s21("SN-1"), 0), 1);
+        assertEq(mintAs(operator, DemoRigs.s21("SN-2"), 0), 2);
         assertEq(registry.totalSupply(), 2);
     }
 
     function test_mint_revertsOnDuplicateSerial() public {
-        mintAs(operator, s21("SN-1"), 0);
+        mintAs(operator, DemoRigs.s21("SN-1"), 0);
         vm.expectRevert(abi.encodeWithSelector(TwinRegistry.SerialAlreadyRegistered.selector, keccak256("SN-1"), 1));
-        mintAs(makeAddr("someone else"), s21("SN-1"), 0);
+        mintAs(makeAddr("someone else"), DemoRigs.s21("SN-1"), 0);
     }
 
     function test_mint_revertsOnEmptyManufacturer() public {
-        TwinRegistry.RigSpec memory spec = s21("SN-1");
+        TwinRegistry.RigSpec memory spec = DemoRigs.s21("SN-1");
         spec.manufacturer = "";
         vm.expectRevert(TwinRegistry.EmptyManufacturer.selector);
         mintAs(operator, spec, 0);
     }
 
     function test_mint_revertsOnEmptyModel() public {
-        TwinRegistry.RigSpec memory spec = s21("SN-1");
+        TwinRegistry.RigSpec memory spec = DemoRigs.s21("SN-1");
         spec.model = "";
         vm.expectRevert(TwinRegistry.EmptyModel.selector);
         mintAs(operator, spec, 0);
     }
 
     function test_mint_revertsOnEmptySerial() public {
-        TwinRegistry.RigSpec memory spec = s21("SN-1");
+        TwinRegistry.RigSpec memory spec = DemoRigs.s21("SN-1");
         spec.serialHash = bytes32(0);
         vm.expectRevert(TwinRegistry.EmptySerial.selector);
         mintAs(operator, spec, 0);
     }
 
     function test_mint_revertsOnZeroHashrate() public {
-        TwinRegistry.RigSpec memory spec = s21("SN-1");
+        TwinRegistry.RigSpec memory spec = DemoRigs.s21("SN-1");
         spec.hashrateGhs = 0;
         vm.expectRevert(TwinRegistry.ZeroHashrate.selector);
         mintAs(operator, spec, 0);
     }
 
     function test_mint_revertsOnZeroPower() public {
-        TwinRegistry.RigSpec memory spec = s21("SN-1");
+        TwinRegistry.RigSpec memory spec = DemoRigs.s21("SN-1");
         spec.powerWatts = 0;
         vm.expectRevert(TwinRegistry.ZeroPower.selector);
         mintAs(operator, spec, 0);
@@ -118,12 +107,12 @@ contract TwinRegistryTest is Test {
     function test_mint_revertsOnZeroReporter() public {
         vm.expectRevert(TwinRegistry.ZeroReporter.selector);
         vm.prank(operator);
-        registry.mint(s21("SN-1"), address(0), 0);
+        registry.mint(DemoRigs.s21("SN-1"), address(0), 0);
     }
 
     function test_mint_revertsOnRoyaltyOverMaximum() public {
         vm.expectRevert(abi.encodeWithSelector(TwinRegistry.RoyaltyTooHigh.selector, 1_001, 1_000));
-        mintAs(operator, s21("SN-1"), 1_001);
+        mintAs(operator, DemoRigs.s21("SN-1"), 1_001);
     }
 
     function test_views_revertForUnknownToken() public {
@@ -136,7 +125,7 @@ contract TwinRegistryTest is Test {
     }
 
     function test_transfer_keepsOperatorAndReporter() public {
-        uint256 id = mintAs(operator, s21("SN-1"), 0);
+        uint256 id = mintAs(operator, DemoRigs.s21("SN-1"), 0);
         address investor = makeAddr("investor");
         vm.prank(operator);
         registry.transferFrom(operator, investor, id);
@@ -155,14 +144,14 @@ contract TwinRegistryTest is Test {
     function testFuzz_mint_royaltyWithinBoundIsStored(uint96 royaltyBps, uint256 salePrice) public {
         royaltyBps = uint96(bound(royaltyBps, 0, registry.MAX_ROYALTY_BPS()));
         salePrice = bound(salePrice, 0, 1e30);
-        uint256 id = mintAs(operator, s21("SN-1"), royaltyBps);
+        uint256 id = mintAs(operator, DemoRigs.s21("SN-1"), royaltyBps);
         (, uint256 amount) = registry.royaltyInfo(id, salePrice);
         assertEq(amount, salePrice * royaltyBps / 10_000);
     }
 
     function testFuzz_mint_distinctSerialsGetDistinctTokens(bytes32 a, bytes32 b) public {
         vm.assume(a != b && a != bytes32(0) && b != bytes32(0));
-        TwinRegistry.RigSpec memory spec = s21("");
+        TwinRegistry.RigSpec memory spec = DemoRigs.s21("");
         spec.serialHash = a;
         uint256 first = mintAs(operator, spec, 0);
         spec.serialHash = b;

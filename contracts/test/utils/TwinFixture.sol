@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {Test} from "forge-std/Test.sol";
 import {TwinRegistry} from "../../src/TwinRegistry.sol";
+import {DemoRigs} from "./DemoRigs.sol";
 
 /// @dev Shared set-up for the registry's tests: one registry, a demo spec and telemetry builders.
 abstract contract TwinFixture is Test {
@@ -20,18 +21,6 @@ abstract contract TwinFixture is Test {
         vm.warp(NOW);
     }
 
-    function s21(string memory serial) internal pure returns (TwinRegistry.RigSpec memory) {
-        return TwinRegistry.RigSpec({
-            manufacturer: "Bitmain",
-            model: "Antminer S21",
-            serialHash: keccak256(bytes(serial)),
-            hashrateGhs: 200_000,
-            powerWatts: 3_500,
-            location: "Rockdale, Texas, US",
-            commissionedAt: 1_704_067_200
-        });
-    }
-
     function mintAs(address who, TwinRegistry.RigSpec memory spec, uint96 royaltyBps) internal returns (uint256) {
         vm.prank(who);
         return registry.mint(spec, reporter, royaltyBps);
@@ -39,7 +28,7 @@ abstract contract TwinFixture is Test {
 
     /// @dev Mints the demo S21 as `operator`, with `reporter` as its key and a 5% royalty.
     function mintTwin() internal returns (uint256) {
-        return mintAs(operator, s21("SN-1"), 500);
+        return mintAs(operator, DemoRigs.s21("SN-1"), 500);
     }
 
     function sample(uint64 timestamp) internal pure returns (TwinRegistry.TelemetryReport memory) {

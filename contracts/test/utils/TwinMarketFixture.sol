@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {Test} from "forge-std/Test.sol";
 import {TwinRegistry} from "../../src/TwinRegistry.sol";
 import {TwinMarket} from "../../src/TwinMarket.sol";
+import {DemoRigs} from "./DemoRigs.sol";
 
 /// @dev A registry, a market, and named parties kept apart so that every credit can be told apart:
 /// `minter` mints (and so is the royalty receiver), `seller` is who the twin is sold by.
@@ -31,22 +32,10 @@ abstract contract TwinMarketFixture is Test {
         market = new TwinMarket(registry, admin, treasury, FEE_BPS);
     }
 
-    function rigSpec(string memory serial) internal pure returns (TwinRegistry.RigSpec memory) {
-        return TwinRegistry.RigSpec({
-            manufacturer: "Bitmain",
-            model: "Antminer S21",
-            serialHash: keccak256(bytes(serial)),
-            hashrateGhs: 200_000,
-            powerWatts: 3_500,
-            location: "Rockdale, Texas, US",
-            commissionedAt: 1_704_067_200
-        });
-    }
-
     /// @dev Mints a twin as `by` (its royalty receiver) and hands it to `to`.
     function mintTwin(address by, address to, uint96 royaltyBps) internal returns (uint256 tokenId) {
         vm.prank(by);
-        tokenId = registry.mint(rigSpec(vm.toString(++_serialNonce)), reporter, royaltyBps);
+        tokenId = registry.mint(DemoRigs.s21(vm.toString(++_serialNonce)), reporter, royaltyBps);
         if (to != by) {
             vm.prank(by);
             registry.transferFrom(by, to, tokenId);
