@@ -10,9 +10,9 @@ use crate::chain::contracts::TwinRegistryReader;
 use crate::chain::market::TwinMarket;
 use crate::chain::networks::{Network, NetworkConfig};
 use crate::chain::rpc::RpcClient;
-use crate::components::header::Header;
+use crate::components::header::{Header, OfflineBanner};
 use crate::components::tx::{ToastArea, Toasts};
-use crate::components::wallet::{NetworkBanner, OfflineBanner, WalletContext};
+use crate::components::wallet::{NetworkBanner, WalletContext};
 use crate::pages::{
     gallery::GalleryPage, market::MarketPage, mine::MinePage, mint::MintPage, not_found::NotFound,
     portfolio::PortfolioPage, twin::TwinPage,

@@ -59,10 +59,6 @@ impl Call {
     pub fn new(method: &'static str, params: Value) -> Self {
         Self { method, params }
     }
-
-    pub fn get_logs(filter: &Filter) -> Self {
-        Self::new("eth_getLogs", json!([filter]))
-    }
 }
 
 #[derive(Deserialize)]
@@ -89,10 +85,6 @@ pub struct RpcClient {
 impl RpcClient {
     pub fn new(url: impl Into<String>) -> Self {
         Self { url: url.into() }
-    }
-
-    pub fn url(&self) -> &str {
-        &self.url
     }
 
     pub async fn request<T: DeserializeOwned>(&self, method: &'static str, params: Value) -> Result<T, RpcError> {

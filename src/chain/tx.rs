@@ -3,12 +3,12 @@
 
 use std::time::Duration;
 
-use ethers_core::types::{Bytes, U256, U64};
+use ethers_core::types::{U256, U64};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::revert::Revert;
-use super::rpc::{Call, RpcClient, RpcError};
+use super::rpc::{self, Call, RpcClient, RpcError};
 use super::storage;
 use super::to_ethers_address;
 use super::wallet::{InjectedWallet, WalletError};
@@ -79,12 +79,10 @@ pub struct Receipt {
 }
 
 fn call_object(from: Address, tx: &TxRequest) -> Value {
-    json!({
-        "from": to_ethers_address(from),
-        "to": to_ethers_address(tx.to),
-        "data": Bytes::from(tx.data.clone()),
-        "value": U256::from(tx.value.0),
-    })
+    let mut call = rpc::call_object(tx.to, &tx.data);
+    call["from"] = json!(to_ethers_address(from));
+    call["value"] = json!(U256::from(tx.value.0));
+    call
 }
 
 /// A failed simulation, in words when the node says why.

@@ -312,18 +312,3 @@ pub fn NetworkBanner() -> impl IntoView {
         }}
     }
 }
-
-/// Says so while the node cannot be reached; what was already loaded stays on screen.
-#[component]
-pub fn OfflineBanner() -> impl IntoView {
-    let chain = expect_context::<ChainContext>();
-    let message = format!(
-        "Offline: {} at {} cannot be reached. Retrying every few seconds.",
-        chain.network.name, chain.network.rpc_url
-    );
-    view! {
-        <Show when=move || chain.online.get() == Some(false)>
-            <div class="banner offline" role="alert" data-testid="offline">{message.clone()}</div>
-        </Show>
-    }
-}
