@@ -23,9 +23,13 @@ export const test = base.extend({
         url,
         twinRegistry: process.env.E2E_TWIN_REGISTRY,
         twinMarket: process.env.E2E_TWIN_MARKET,
+        hashLedger: process.env.E2E_HASH_LEDGER,
         /** `cast send` from anvil account `account`. */
         send: (account, to, signature, ...args) =>
           run(CAST, ['send', '--rpc-url', url, '--private-key', ANVIL_KEYS[account], to, signature, ...args]),
+        /** `cast call`: a view function's result, as cast prints it. */
+        call: async (to, signature, ...args) =>
+          (await run(CAST, ['call', '--rpc-url', url, to, signature, ...args])).stdout.trim(),
       });
       await rpc(url, 'evm_revert', [snapshot]);
     },

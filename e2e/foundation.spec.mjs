@@ -70,7 +70,12 @@ test('an unknown route shows the 404 page', async ({ page }) => {
   await expect(page.getByTestId('twin-card')).toHaveCount(SEEDED_TWINS);
 });
 
-test('the hasher worker loads and passes its self-test', async ({ page }) => {
+test('the mine page loads no hasher until the visitor opts in', async ({ page }) => {
   await page.goto('/mine');
-  await expect(page.getByTestId('hasher-status')).toHaveText('Hasher ready: SHA-256d self-test passed.');
+  await expect(page.getByTestId('miner-status')).toHaveText('Not mining.');
+  await expect(page.getByRole('button', { name: 'Start mining' })).toBeDisabled();
+  const hasherRequests = await page.evaluate(
+    () => performance.getEntriesByType('resource').filter((entry) => entry.name.includes('hasher')).length,
+  );
+  expect(hasherRequests).toBe(0);
 });

@@ -19,6 +19,7 @@ export default async function globalSetup() {
   process.env.E2E_RPC_URL = chain.url;
   process.env.E2E_TWIN_REGISTRY = chain.contracts.twinRegistry;
   process.env.E2E_TWIN_MARKET = chain.contracts.twinMarket;
+  process.env.E2E_HASH_LEDGER = chain.contracts.hashLedger;
   return async () => {
     app.stop();
     chain.stop();

@@ -7,12 +7,14 @@ use leptos_router::path;
 use std::time::Duration;
 
 use crate::chain::contracts::TwinRegistryReader;
+use crate::chain::ledger::HashLedger;
 use crate::chain::market::TwinMarket;
 use crate::chain::networks::{Network, NetworkConfig};
 use crate::chain::rpc::RpcClient;
 use crate::components::header::{Header, OfflineBanner};
 use crate::components::tx::{ToastArea, Toasts};
 use crate::components::wallet::{NetworkBanner, WalletContext};
+use crate::miner::pool::Miner;
 use crate::pages::{
     gallery::GalleryPage, market::MarketPage, mine::MinePage, mint::MintPage, not_found::NotFound,
     portfolio::PortfolioPage, twin::TwinPage,
@@ -33,6 +35,7 @@ pub struct ChainContext {
     /// `None` on a network where HashTwin has no deployment.
     pub registry: Option<TwinRegistryReader>,
     pub market: Option<TwinMarket>,
+    pub ledger: Option<HashLedger>,
     /// `Some(false)` while the node cannot be reached.
     pub online: RwSignal<Option<bool>>,
     /// The latest block seen: views that track it refresh as blocks arrive.
@@ -48,7 +51,9 @@ impl ChainContext {
             .clone()
             .map(|deployment| TwinRegistryReader::new(rpc.clone(), network.chain_id, deployment));
         let market = network.contracts.as_ref().map(|deployment| TwinMarket::new(rpc.clone(), deployment.twin_market));
-        Self { config, network, rpc, registry, market, online: RwSignal::new(None), head: RwSignal::new(None) }
+        let ledger =
+            network.contracts.as_ref().map(|deployment| HashLedger::new(rpc.clone(), network.chain_id, deployment));
+        Self { config, network, rpc, registry, market, ledger, online: RwSignal::new(None), head: RwSignal::new(None) }
     }
 
     /// Polls the node for as long as the app runs, so that going offline and back shows at once.
@@ -101,6 +106,7 @@ pub fn App(config: NetworkConfig) -> impl IntoView {
     provide_context(chain);
     provide_context(Toasts::new());
     provide_context(WalletContext::start());
+    provide_context(Miner::new());
 
     view! {
         <Router>

@@ -65,6 +65,10 @@ pub(crate) fn twin_market_abi() -> &'static Abi {
     &TWIN_MARKET
 }
 
+pub(crate) fn hash_ledger_abi() -> &'static Abi {
+    &HASH_LEDGER
+}
+
 fn twin_minted_event() -> &'static Event {
     TWIN_REGISTRY.event("TwinMinted").expect("TwinRegistry declares TwinMinted")
 }

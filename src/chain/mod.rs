@@ -4,6 +4,7 @@
 
 pub mod contracts;
 pub mod indexer;
+pub mod ledger;
 pub mod market;
 pub mod networks;
 pub mod revert;
@@ -20,4 +21,9 @@ pub(crate) fn to_domain_address(address: ethers_core::types::Address) -> Address
 
 pub(crate) fn to_ethers_address(address: Address) -> ethers_core::types::Address {
     ethers_core::types::H160(address.0)
+}
+
+/// EIP-55: the address with the capitals that make a typo in it detectable.
+pub fn checksummed(address: &Address) -> String {
+    ethers_core::utils::to_checksum(&to_ethers_address(*address), None)
 }

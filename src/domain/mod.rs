@@ -1,11 +1,18 @@
 //! What HashTwin is about, in plain Rust: no chain, no browser. Everything here tests natively.
 
 pub mod address;
+pub mod calendar;
+pub mod chart;
+pub mod donations;
+pub mod gallery;
 pub mod market;
+pub mod mint_form;
+pub mod profitability;
+pub mod telemetry;
 pub mod twin;
 pub mod units;
 
 pub use address::Address;
 pub use market::Listing;
-pub use twin::{RigSpec, Twin};
+pub use twin::{RigSpec, Twin, TwinStatus};
 pub use units::Wei;

@@ -1,3 +1,5 @@
+use std::fmt;
+
 use super::Address;
 
 /// A rig as minted: fixed for the life of its twin.
@@ -46,6 +48,42 @@ pub struct Twin {
 impl Twin {
     pub fn royalty_percent(&self) -> f64 {
         self.royalty_bps as f64 / 100.0
+    }
+}
+
+/// Where a rig stands in its life, numbered as `TwinRegistry.Status` numbers it on chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum TwinStatus {
+    /// What every twin is minted as.
+    #[default]
+    Active,
+    Offline,
+    /// Final: the contract refuses any change of status after it, and any telemetry.
+    Decommissioned,
+}
+
+impl TwinStatus {
+    pub const ALL: [TwinStatus; 3] = [TwinStatus::Active, TwinStatus::Offline, TwinStatus::Decommissioned];
+
+    /// The contract's enum as ABI-decoded; `None` for a value only a newer contract could return.
+    pub fn from_u8(value: u8) -> Option<Self> {
+        Self::ALL.get(usize::from(value)).copied()
+    }
+
+    /// The words the on-chain metadata uses (`TwinMetadata.statusName`), so that the app and the
+    /// wallets showing a twin's attributes agree.
+    pub fn label(self) -> &'static str {
+        match self {
+            TwinStatus::Active => "Active",
+            TwinStatus::Offline => "Offline",
+            TwinStatus::Decommissioned => "Decommissioned",
+        }
+    }
+}
+
+impl fmt::Display for TwinStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
     }
 }
 
@@ -105,6 +143,24 @@ mod tests {
         assert_eq!(s19j_pro().display_name(), "Bitmain Antminer S19j Pro");
         let spec = RigSpec { model: "bitmain S21".into(), ..s19j_pro() };
         assert_eq!(spec.display_name(), "bitmain S21");
+    }
+
+    #[test]
+    fn status_follows_the_contract_numbering() {
+        assert_eq!(TwinStatus::from_u8(0), Some(TwinStatus::Active));
+        assert_eq!(TwinStatus::from_u8(1), Some(TwinStatus::Offline));
+        assert_eq!(TwinStatus::from_u8(2), Some(TwinStatus::Decommissioned));
+        assert_eq!(TwinStatus::from_u8(3), None);
+        assert_eq!(TwinStatus::default(), TwinStatus::Active);
+        for (number, status) in TwinStatus::ALL.into_iter().enumerate() {
+            assert_eq!(status as usize, number);
+        }
+    }
+
+    #[test]
+    fn status_reads_like_the_on_chain_metadata() {
+        assert_eq!(TwinStatus::Decommissioned.to_string(), "Decommissioned");
+        assert_eq!(TwinStatus::Offline.label(), "Offline");
     }
 
     #[test]

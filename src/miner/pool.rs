@@ -1,14 +1,35 @@
-//! The main thread's side of the hasher workers.
+//! The main thread's side of the hasher workers: starts them, hands out nonce ranges, re-verifies
+//! and queues what they find, and keeps the live figures.
+//!
+//! Only one tab per origin mines (a Web Lock); the pool pauses while its tab is hidden and
+//! replaces a worker that dies. The share queue is persisted on every change, since it is the
+//! one thing a reload must not lose.
+
+use std::cell::RefCell;
+use std::rc::Rc;
 
 use futures::channel::oneshot;
+use leptos::prelude::*;
 use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{MessageEvent, Worker};
 
-use super::protocol::FromWorker;
+use super::job::{CompactBits, HEADER_LEN};
+use super::kernel::PreparedJob;
+use super::meter::HashrateMeter;
+use super::nonces::{NonceRange, NonceRanges};
+use super::protocol::{FromWorker, ToWorker};
+use super::shares::{JobSpec, PendingBatch, ShareQueue, JOB_LIFETIME_SECONDS, MAX_BATCH};
+use crate::chain::storage;
+use crate::domain::Address;
 
 /// Absolute: a relative URL would resolve against the current route, and break on `/twin/7`.
 pub const WORKER_SCRIPT: &str = "/hasher_loader.js";
+const QUEUE_KEY: &str = "hashtwin.miner.queue";
+const LOCK_NAME: &str = "hashtwin-miner";
+/// Points of the hashrate chart: one every [`TICK_MS`] × 2, five minutes in all.
+const HISTORY_POINTS: usize = 150;
+const TICK_MS: u32 = 1_000;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum WorkerError {
@@ -22,56 +43,715 @@ pub enum WorkerError {
     SelfTest,
 }
 
-/// A worker that has answered the ready handshake.
-pub struct HasherWorker {
-    worker: Worker,
+/// Starts a worker and waits for its ready message (messages posted before it would be lost).
+pub async fn spawn_worker() -> Result<Worker, WorkerError> {
+    let worker = Worker::new(WORKER_SCRIPT).map_err(|error| WorkerError::Spawn(format!("{error:?}")))?;
+    let (sender, receiver) = oneshot::channel::<Result<FromWorker, WorkerError>>();
+    let sender = Rc::new(RefCell::new(Some(sender)));
+
+    let on_message = {
+        let sender = sender.clone();
+        Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            let message = serde_wasm_bindgen::from_value(event.data()).map_err(|_| WorkerError::Protocol);
+            if let Some(sender) = sender.borrow_mut().take() {
+                let _ = sender.send(message);
+            }
+        })
+    };
+    let on_error = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |event: web_sys::ErrorEvent| {
+        if let Some(sender) = sender.borrow_mut().take() {
+            let _ = sender.send(Err(WorkerError::Load(event.message())));
+        }
+    });
+    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+
+    let answer = receiver.await.unwrap_or(Err(WorkerError::Protocol));
+    worker.set_onmessage(None);
+    worker.set_onerror(None);
+    drop((on_message, on_error));
+
+    match answer {
+        Ok(FromWorker::Ready { self_test_passed: true }) => Ok(worker),
+        Ok(FromWorker::Ready { self_test_passed: false }) => {
+            worker.terminate();
+            Err(WorkerError::SelfTest)
+        }
+        Ok(_) => {
+            worker.terminate();
+            Err(WorkerError::Protocol)
+        }
+        Err(error) => {
+            worker.terminate();
+            Err(error)
+        }
+    }
 }
 
-impl HasherWorker {
-    /// Starts a worker and waits for its ready message.
-    pub async fn spawn() -> Result<Self, WorkerError> {
-        let worker = Worker::new(WORKER_SCRIPT).map_err(|error| WorkerError::Spawn(format!("{error:?}")))?;
-        let (sender, receiver) = oneshot::channel::<Result<FromWorker, WorkerError>>();
-        let sender = std::rc::Rc::new(std::cell::RefCell::new(Some(sender)));
+/// Whether this engine runs WebAssembly SIMD, which the hasher module needs to load at all.
+pub fn simd_supported() -> bool {
+    // The smallest module with a v128 instruction: (func (result v128) i32.const 0 i8x16.splat
+    // i8x16.popcnt end), as wasm-feature-detect checks it.
+    const SIMD_PROBE: [u8; 31] =
+        [0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11];
+    let probe = js_sys::Uint8Array::from(&SIMD_PROBE[..]);
+    js_sys::WebAssembly::validate(&probe.into()).unwrap_or(false)
+}
 
-        let on_message = {
-            let sender = sender.clone();
-            Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-                let message = serde_wasm_bindgen::from_value(event.data()).map_err(|_| WorkerError::Protocol);
-                if let Some(sender) = sender.borrow_mut().take() {
-                    let _ = sender.send(message);
-                }
-            })
+/// Threads this machine offers, as the browser reports them.
+pub fn hardware_threads() -> usize {
+    web_sys::window().map(|window| window.navigator().hardware_concurrency() as usize).unwrap_or(1).max(1)
+}
+
+/// Everything of a job but its seed and time: whom and what the pool mines for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MiningTarget {
+    pub chain_id: u64,
+    pub ledger: Address,
+    pub twin_id: u64,
+    pub contributor: Address,
+    pub bits: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MinerStatus {
+    Idle,
+    Starting,
+    Mining,
+    /// The tab is hidden; mining resumes when it is shown.
+    Paused,
+    /// Another tab of this site holds the mining lock.
+    OtherTab,
+    Failed(String),
+}
+
+impl MinerStatus {
+    pub fn is_active(&self) -> bool {
+        matches!(self, MinerStatus::Starting | MinerStatus::Mining | MinerStatus::Paused)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MinerStats {
+    pub rate_10s: f64,
+    pub rate_60s: f64,
+    pub total_hashes: u64,
+    /// Shares found since the page loaded, verified on this thread.
+    pub shares_found: u64,
+    /// Expected hashes those shares prove: what the ledger will credit for them.
+    pub work_found: f64,
+    pub workers: usize,
+    pub workers_replaced: u32,
+    /// Nonces a worker or the stored queue claimed as shares that are not.
+    pub rejected: u64,
+}
+
+/// The app's miner: idle until the visitor opts in on the mine page, then running across routes
+/// until they stop it.
+#[derive(Clone, Copy)]
+pub struct Miner {
+    pub status: RwSignal<MinerStatus>,
+    pub stats: RwSignal<MinerStats>,
+    /// The 10 s hashrate, sampled every two seconds.
+    pub history: RwSignal<Vec<f64>>,
+    pub queue: RwSignal<ShareQueue>,
+    pub threads: RwSignal<usize>,
+    pub duty_percent: RwSignal<u8>,
+    /// What the last check of the queue found wrong, in words.
+    pub notice: RwSignal<Option<String>>,
+    engine: StoredValue<Rc<RefCell<Engine>>, LocalStorage>,
+}
+
+struct ActiveJob {
+    id: u32,
+    spec: JobSpec,
+    prepared: PreparedJob,
+    ranges: NonceRanges,
+}
+
+struct Slot {
+    id: u32,
+    worker: Worker,
+    range: Option<(u32, NonceRange)>,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut(web_sys::ErrorEvent)>,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.worker.terminate();
+    }
+}
+
+#[derive(Default)]
+struct Engine {
+    target: Option<MiningTarget>,
+    job: Option<ActiveJob>,
+    job_ids: u32,
+    slot_ids: u32,
+    slots: Vec<Slot>,
+    meter: HashrateMeter,
+    lock: Option<lock::Held>,
+    paused: bool,
+    /// Bumped by every start and stop, so that a spawn finishing after a stop knows to quit.
+    generation: u32,
+    ticker: Option<gloo_timers::callback::Interval>,
+    visibility: Option<Closure<dyn FnMut()>>,
+}
+
+impl Miner {
+    pub fn new() -> Self {
+        let mut queue: ShareQueue = storage::get_json(QUEUE_KEY).unwrap_or_default();
+        let rejected = queue.reverify();
+        let miner = Miner {
+            status: RwSignal::new(MinerStatus::Idle),
+            stats: RwSignal::new(MinerStats { rejected: rejected as u64, ..Default::default() }),
+            history: RwSignal::new(Vec::new()),
+            queue: RwSignal::new(queue),
+            threads: RwSignal::new((hardware_threads() / 2).max(1)),
+            duty_percent: RwSignal::new(100),
+            notice: RwSignal::new(None),
+            engine: StoredValue::new_local(Rc::new(RefCell::new(Engine::default()))),
         };
-        let on_error = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |event: web_sys::ErrorEvent| {
-            if let Some(sender) = sender.borrow_mut().take() {
-                let _ = sender.send(Err(WorkerError::Load(event.message())));
+        if rejected > 0 {
+            miner.notice.set(Some(rejected_words(rejected)));
+            miner.persist_queue();
+        }
+        miner
+    }
+
+    fn engine(&self) -> Rc<RefCell<Engine>> {
+        self.engine.get_value()
+    }
+
+    /// Opts in: takes the mining lock, starts the workers and hashes for `target`.
+    pub fn start(self, target: MiningTarget) {
+        if self.status.get_untracked().is_active() {
+            return;
+        }
+        self.status.set(MinerStatus::Starting);
+        let generation = {
+            let engine = self.engine();
+            let mut engine = engine.borrow_mut();
+            engine.generation += 1;
+            engine.target = Some(target);
+            engine.generation
+        };
+        leptos::task::spawn_local(async move {
+            let Some(held) = lock::try_acquire().await else {
+                return self.status.set(MinerStatus::OtherTab);
+            };
+            if self.engine().borrow().generation != generation {
+                return;
             }
+            self.engine().borrow_mut().lock = Some(held);
+            if let Err(error) = self.rotate_job() {
+                self.stop();
+                return self.status.set(MinerStatus::Failed(error));
+            }
+            match spawn_worker().await {
+                Ok(worker) => self.adopt(worker, generation),
+                Err(error) => {
+                    self.stop();
+                    return self.status.set(MinerStatus::Failed(format!("The miner could not start: {error}.")));
+                }
+            }
+            self.engine().borrow_mut().meter.start(js_sys::Date::now());
+            self.watch_visibility();
+            self.start_ticker();
+            self.status.set(if self.engine().borrow().paused { MinerStatus::Paused } else { MinerStatus::Mining });
+            self.fit_workers(generation).await;
+        });
+    }
+
+    /// Stops hashing and releases the lock; the queue stays.
+    pub fn stop(self) {
+        let engine = self.engine();
+        let mut engine = engine.borrow_mut();
+        engine.generation += 1;
+        engine.slots.clear();
+        engine.job = None;
+        engine.target = None;
+        engine.lock = None;
+        engine.ticker = None;
+        engine.meter.stop();
+        engine.paused = false;
+        if let Some(listener) = engine.visibility.take() {
+            if let Some(document) = web_sys::window().and_then(|window| window.document()) {
+                let _ =
+                    document.remove_event_listener_with_callback("visibilitychange", listener.as_ref().unchecked_ref());
+            }
+        }
+        drop(engine);
+        self.stats.update(|stats| {
+            stats.workers = 0;
+            stats.rate_10s = 0.0;
+            stats.rate_60s = 0.0;
+        });
+        if self.status.get_untracked().is_active() {
+            self.status.set(MinerStatus::Idle);
+        }
+    }
+
+    pub fn set_threads(self, threads: usize) {
+        self.threads.set(threads.clamp(1, hardware_threads()));
+        let generation = self.engine().borrow().generation;
+        if self.status.get_untracked().is_active() {
+            leptos::task::spawn_local(async move { self.fit_workers(generation).await });
+        }
+    }
+
+    pub fn set_duty(self, percent: u8) {
+        let percent = percent.clamp(10, 100);
+        self.duty_percent.set(percent);
+        for slot in &self.engine().borrow().slots {
+            post(&slot.worker, &ToWorker::Duty { percent });
+        }
+    }
+
+    /// Starts or stops workers until there are as many as the visitor chose.
+    async fn fit_workers(self, generation: u32) {
+        loop {
+            let (current, wanted) = {
+                let engine = self.engine();
+                let engine = engine.borrow();
+                if engine.generation != generation {
+                    return;
+                }
+                (engine.slots.len(), self.threads.get_untracked())
+            };
+            if current > wanted {
+                let engine = self.engine();
+                let mut engine = engine.borrow_mut();
+                while engine.slots.len() > wanted {
+                    let slot = engine.slots.pop().expect("more slots than wanted");
+                    engine.give_back(&slot);
+                }
+                drop(engine);
+                self.stats.update(|stats| stats.workers = wanted);
+                return;
+            }
+            if current == wanted {
+                return;
+            }
+            match spawn_worker().await {
+                Ok(worker) => self.adopt(worker, generation),
+                Err(error) => {
+                    self.notice.set(Some(format!("A hasher worker could not start: {error}.")));
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Takes a ready worker into the pool and gives it work, unless the pool stopped meanwhile.
+    fn adopt(self, worker: Worker, generation: u32) {
+        let engine = self.engine();
+        let mut engine = engine.borrow_mut();
+        if engine.generation != generation {
+            worker.terminate();
+            return;
+        }
+        engine.slot_ids += 1;
+        let id = engine.slot_ids;
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            if let Ok(message) = serde_wasm_bindgen::from_value::<FromWorker>(event.data()) {
+                self.on_message(id, message);
+            }
+        });
+        let on_error = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |event: web_sys::ErrorEvent| {
+            event.prevent_default();
+            self.on_worker_died(id, generation);
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        post(&worker, &ToWorker::Duty { percent: self.duty_percent.get_untracked() });
+        engine.slots.push(Slot { id, worker, range: None, _on_message: on_message, _on_error: on_error });
+        let workers = engine.slots.len();
+        if !engine.paused {
+            engine.assign(id);
+        }
+        drop(engine);
+        self.stats.update(|stats| stats.workers = workers);
+    }
 
-        let answer = receiver.await.unwrap_or(Err(WorkerError::Protocol));
-        worker.set_onmessage(None);
-        worker.set_onerror(None);
-        drop((on_message, on_error));
-
-        match answer {
-            Ok(FromWorker::Ready { self_test_passed: true }) => Ok(Self { worker }),
-            Ok(FromWorker::Ready { self_test_passed: false }) => {
-                worker.terminate();
-                Err(WorkerError::SelfTest)
+    fn on_message(self, slot_id: u32, message: FromWorker) {
+        let now = js_sys::Date::now();
+        let mut found = Vec::new();
+        let mut rejected = 0u64;
+        let mut rotate = false;
+        {
+            let engine = self.engine();
+            let mut engine = engine.borrow_mut();
+            match message {
+                FromWorker::Progress { job_id, hashes, shares } => {
+                    engine.meter.record(now, hashes.into());
+                    if let Some(slot) = engine.slots.iter_mut().find(|slot| slot.id == slot_id) {
+                        slot.range = slot
+                            .range
+                            .and_then(|(id, range)| range.after(hashes).map(|rest| (id, rest)))
+                            .filter(|(id, _)| *id == job_id);
+                    }
+                    if let Some(job) = engine.job.as_ref().filter(|job| job.id == job_id) {
+                        // A worker's word is not taken for it: every share is checked here.
+                        for nonce in shares {
+                            if job.prepared.is_share(nonce) {
+                                found.push((job.spec.clone(), nonce));
+                            } else {
+                                rejected += 1;
+                            }
+                        }
+                    }
+                }
+                FromWorker::RangeDone { job_id } => {
+                    if let Some(slot) = engine.slots.iter_mut().find(|slot| slot.id == slot_id) {
+                        slot.range = None;
+                    }
+                    let current = engine.job.as_ref().is_some_and(|job| job.id == job_id);
+                    if current && !engine.paused && !engine.assign(slot_id) {
+                        rotate = true;
+                    }
+                }
+                FromWorker::Refused { reason, .. } => {
+                    drop(engine);
+                    self.stop();
+                    return self.status.set(MinerStatus::Failed(format!("The hasher refused its job: {reason}.")));
+                }
+                FromWorker::Ready { .. } => {}
             }
-            Err(error) => {
-                worker.terminate();
-                Err(error)
+        }
+        if !found.is_empty() {
+            let work_per_share = found
+                .first()
+                .and_then(|(job, _)| CompactBits(job.bits).work_per_share().ok())
+                .map(|work| work.as_u128() as f64)
+                .unwrap_or_default();
+            let mut full = false;
+            self.queue.update(|queue| {
+                for (job, nonce) in &found {
+                    queue.add(job, *nonce);
+                    full |= queue.shares_of(job) >= MAX_BATCH;
+                }
+            });
+            self.persist_queue();
+            self.stats.update(|stats| {
+                stats.shares_found += found.len() as u64;
+                stats.work_found += work_per_share * found.len() as f64;
+            });
+            rotate |= full;
+        }
+        if rejected > 0 {
+            self.stats.update(|stats| stats.rejected += rejected);
+        }
+        if rotate {
+            if let Err(error) = self.rotate_job() {
+                self.stop();
+                self.status.set(MinerStatus::Failed(error));
+            }
+        }
+    }
+
+    fn on_worker_died(self, slot_id: u32, generation: u32) {
+        {
+            let engine = self.engine();
+            let mut engine = engine.borrow_mut();
+            let Some(index) = engine.slots.iter().position(|slot| slot.id == slot_id) else { return };
+            let slot = engine.slots.remove(index);
+            engine.give_back(&slot);
+        }
+        self.stats.update(|stats| {
+            stats.workers_replaced += 1;
+            stats.workers = stats.workers.saturating_sub(1);
+        });
+        leptos::task::spawn_local(async move { self.fit_workers(generation).await });
+    }
+
+    /// Draws a new job seed for the current target and sets every worker on it.
+    fn rotate_job(self) -> Result<(), String> {
+        let engine = self.engine();
+        let mut engine = engine.borrow_mut();
+        let Some(target) = engine.target.clone() else { return Ok(()) };
+        let mut seed = [0u8; 32];
+        getrandom::getrandom(&mut seed).map_err(|error| format!("No randomness for a job seed: {error}."))?;
+        let spec = JobSpec {
+            chain_id: target.chain_id,
+            ledger: target.ledger,
+            twin_id: target.twin_id,
+            contributor: target.contributor,
+            seed,
+            time: (js_sys::Date::now() / 1_000.0) as u32,
+            bits: target.bits,
+        };
+        let prepared =
+            spec.prepare().map_err(|error| format!("The ledger's minimum difficulty is not usable: {error}."))?;
+        engine.job_ids += 1;
+        let id = engine.job_ids;
+        engine.job = Some(ActiveJob { id, spec, prepared, ranges: NonceRanges::default() });
+        if !engine.paused {
+            let ids: Vec<u32> = engine.slots.iter().map(|slot| slot.id).collect();
+            for slot_id in ids {
+                engine.assign(slot_id);
+            }
+        }
+        Ok(())
+    }
+
+    /// The job the workers hash now, if any.
+    pub fn current_job(&self) -> Option<JobSpec> {
+        self.engine().borrow().job.as_ref().map(|job| job.spec.clone())
+    }
+
+    /// The next batch to submit for `contributor` on `chain_id`, verified again from what is
+    /// stored (stored state can be edited behind the app's back). If the workers are still on its
+    /// job, they move to a new seed first, since the ledger takes a seed only once.
+    pub fn take_batch_for_submission(
+        self,
+        chain_id: u64,
+        contributor: Address,
+        now: u64,
+    ) -> Result<PendingBatch, String> {
+        let mut queue: ShareQueue = storage::get_json(QUEUE_KEY).unwrap_or_else(|| self.queue.get_untracked());
+        let rejected = queue.reverify();
+        self.queue.set(queue.clone());
+        self.persist_queue();
+        if rejected > 0 {
+            self.stats.update(|stats| stats.rejected += rejected as u64);
+            self.notice.set(Some(rejected_words(rejected)));
+        }
+        let batch = queue.submittable(chain_id, contributor).next().cloned().ok_or_else(|| {
+            if rejected > 0 {
+                format!("{} Nothing was sent.", rejected_words(rejected))
+            } else {
+                "No shares to submit yet.".to_string()
+            }
+        })?;
+        if !batch.job.within_time_drift(now) {
+            return Err("These shares are over two hours old and the ledger no longer takes them: discard them.".into());
+        }
+        if self.current_job().as_ref() == Some(&batch.job) {
+            self.rotate_job()?;
+        }
+        Ok(batch)
+    }
+
+    /// Drops a job's shares: submitted, or given up on.
+    pub fn forget_batch(self, job: &JobSpec) {
+        self.queue.update(|queue| queue.remove(job));
+        self.persist_queue();
+    }
+
+    fn persist_queue(&self) {
+        self.queue.with_untracked(|queue| storage::set_json(QUEUE_KEY, queue));
+    }
+
+    fn watch_visibility(self) {
+        let Some(document) = web_sys::window().and_then(|window| window.document()) else { return };
+        let listener = Closure::<dyn FnMut()>::new({
+            let document = document.clone();
+            move || self.set_paused(document.hidden())
+        });
+        let _ = document.add_event_listener_with_callback("visibilitychange", listener.as_ref().unchecked_ref());
+        self.engine().borrow_mut().visibility = Some(listener);
+        if document.hidden() {
+            self.set_paused(true);
+        }
+    }
+
+    fn set_paused(self, paused: bool) {
+        {
+            let engine = self.engine();
+            let mut engine = engine.borrow_mut();
+            if engine.paused == paused || engine.target.is_none() {
+                return;
+            }
+            engine.paused = paused;
+            let ids: Vec<u32> = engine.slots.iter().map(|slot| slot.id).collect();
+            for slot_id in ids {
+                if paused {
+                    let slot = engine.slots.iter_mut().find(|slot| slot.id == slot_id).expect("listed slot");
+                    post(&slot.worker, &ToWorker::Halt);
+                    let range = slot.range.take();
+                    engine.give_back_range(range);
+                } else {
+                    engine.assign(slot_id);
+                }
+            }
+        }
+        if self.status.get_untracked().is_active() {
+            self.status.set(if paused { MinerStatus::Paused } else { MinerStatus::Mining });
+        }
+    }
+
+    fn start_ticker(self) {
+        let mut ticks = 0u32;
+        let ticker = gloo_timers::callback::Interval::new(TICK_MS, move || {
+            ticks += 1;
+            let now = js_sys::Date::now();
+            let (rate_10s, rate_60s, total, stale) = {
+                let engine = self.engine();
+                let engine = engine.borrow();
+                let age = engine.job.as_ref().map(|job| (now / 1_000.0) as u64 - u64::from(job.spec.time));
+                (
+                    engine.meter.rate(now, 10_000.0),
+                    engine.meter.rate(now, 60_000.0),
+                    engine.meter.total(),
+                    age.is_some_and(|age| age > JOB_LIFETIME_SECONDS),
+                )
+            };
+            self.stats.update(|stats| {
+                stats.rate_10s = rate_10s;
+                stats.rate_60s = rate_60s;
+                stats.total_hashes = total;
+            });
+            if ticks.is_multiple_of(2) {
+                self.history.update(|history| {
+                    history.push(rate_10s);
+                    let excess = history.len().saturating_sub(HISTORY_POINTS);
+                    history.drain(..excess);
+                });
+            }
+            if stale {
+                // Old headers would soon fall outside the ledger's time window.
+                let _ = self.rotate_job();
+            }
+        });
+        self.engine().borrow_mut().ticker = Some(ticker);
+    }
+}
+
+impl Default for Miner {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Engine {
+    /// Gives a worker its next range; false when the job's nonces are all handed out.
+    fn assign(&mut self, slot_id: u32) -> bool {
+        let Some(job) = self.job.as_mut() else { return true };
+        let Some(range) = job.ranges.take() else { return false };
+        let header = job.prepared.header(0);
+        let mut target = [0u8; 32];
+        job.prepared.target().to_big_endian(&mut target);
+        let message = ToWorker::Scan {
+            job_id: job.id,
+            header: header[..HEADER_LEN].to_vec(),
+            target: target.to_vec(),
+            start: range.start,
+            count: range.count,
+        };
+        let job_id = job.id;
+        match self.slots.iter_mut().find(|slot| slot.id == slot_id) {
+            Some(slot) => {
+                post(&slot.worker, &message);
+                slot.range = Some((job_id, range));
+            }
+            None => job.ranges.give_back(range),
+        }
+        true
+    }
+
+    fn give_back(&mut self, slot: &Slot) {
+        self.give_back_range(slot.range);
+    }
+
+    fn give_back_range(&mut self, range: Option<(u32, NonceRange)>) {
+        if let (Some(job), Some((job_id, range))) = (self.job.as_mut(), range) {
+            if job.id == job_id {
+                job.ranges.give_back(range);
             }
         }
     }
 }
 
-impl Drop for HasherWorker {
-    fn drop(&mut self) {
-        self.worker.terminate();
+fn post(worker: &Worker, message: &ToWorker) {
+    if let Ok(value) = serde_wasm_bindgen::to_value(message) {
+        // A worker that has died cannot take messages; its error handler replaces it.
+        let _ = worker.post_message(&value);
+    }
+}
+
+fn rejected_words(rejected: usize) -> String {
+    match rejected {
+        1 => "1 stored share failed verification and was removed.".to_string(),
+        n => format!("{n} stored shares failed verification and were removed."),
+    }
+}
+
+/// The Web Lock that makes one tab per origin the miner.
+mod lock {
+    use super::*;
+
+    /// Held until dropped.
+    pub struct Held {
+        release: Option<js_sys::Function>,
+    }
+
+    impl Drop for Held {
+        fn drop(&mut self) {
+            if let Some(release) = self.release.take() {
+                let _ = release.call0(&JsValue::UNDEFINED);
+            }
+        }
+    }
+
+    fn locks() -> Option<JsValue> {
+        let navigator = web_sys::window()?.navigator();
+        js_sys::Reflect::get(&navigator, &"locks".into()).ok().filter(|locks| !locks.is_undefined())
+    }
+
+    /// The lock, or `None` when another tab holds it. A browser without Web Locks cannot tell, and
+    /// gets the lock.
+    pub async fn try_acquire() -> Option<Held> {
+        let Some(locks) = locks() else { return Some(Held { release: None }) };
+        let request: js_sys::Function = js_sys::Reflect::get(&locks, &"request".into()).ok()?.dyn_into().ok()?;
+        let (granted, answer) = oneshot::channel::<Option<js_sys::Function>>();
+        let callback = Closure::once_into_js(move |lock: JsValue| -> JsValue {
+            if lock.is_null() {
+                let _ = granted.send(None);
+                return JsValue::UNDEFINED;
+            }
+            // The lock is held for as long as this promise is pending.
+            let mut release = None;
+            let held = js_sys::Promise::new(&mut |resolve, _| release = Some(resolve));
+            let _ = granted.send(release);
+            held.into()
+        });
+        let options = js_sys::Object::new();
+        js_sys::Reflect::set(&options, &"ifAvailable".into(), &JsValue::TRUE).ok()?;
+        request.call3(&locks, &LOCK_NAME.into(), &options, &callback).ok()?;
+        answer.await.ok().flatten().map(|release| Held { release: Some(release) })
+    }
+
+    /// Whether some tab of this origin mines now.
+    pub async fn held_elsewhere() -> bool {
+        let Some(locks) = locks() else { return false };
+        let Ok(query) =
+            js_sys::Reflect::get(&locks, &"query".into()).and_then(|query| query.dyn_into::<js_sys::Function>())
+        else {
+            return false;
+        };
+        let Ok(promise) = query.call0(&locks).and_then(|promise| promise.dyn_into::<js_sys::Promise>()) else {
+            return false;
+        };
+        let Ok(snapshot) = wasm_bindgen_futures::JsFuture::from(promise).await else { return false };
+        let held = js_sys::Reflect::get(&snapshot, &"held".into()).unwrap_or(JsValue::UNDEFINED);
+        js_sys::Array::from(&held).iter().any(|lock| {
+            js_sys::Reflect::get(&lock, &"name".into()).ok().and_then(|name| name.as_string()).as_deref()
+                == Some(LOCK_NAME)
+        })
+    }
+}
+
+pub use lock::held_elsewhere as mining_elsewhere;
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod tests {
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    /// Node has SIMD: a probe that says otherwise is malformed, and would lock every visitor out.
+    #[test]
+    fn the_simd_probe_validates_where_simd_exists() {
+        assert!(super::simd_supported());
     }
 }

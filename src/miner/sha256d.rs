@@ -18,6 +18,9 @@ pub mod genesis {
         "1dac2b7c",
     );
     /// As block explorers print it: the digest's bytes reversed.
+    /// The genesis block's difficulty, as its header carries it.
+    pub const BITS: u32 = 0x1d00_ffff;
+
     pub const HASH_DISPLAY_HEX: &str = "000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f";
 
     pub fn header() -> [u8; 80] {

@@ -29,7 +29,7 @@ mod tests;
 
 use ethers_core::types::U256;
 
-use super::job::{meets_target, BitsError, Job, HEADER_LEN};
+use super::job::{meets_target, BitsError, CompactBits, Job, HEADER_LEN};
 use super::sha256d::sha256d;
 use rounds::Precomputed;
 
@@ -127,4 +127,20 @@ impl PreparedJob {
 #[inline(always)]
 fn word7_may_meet(h7: u32, target_top: u32) -> bool {
     h7.swap_bytes() <= target_top
+}
+
+/// A kernel's scan function: hashes `count` nonces from a start, appends candidates, returns hashes.
+pub type Scan = fn(&PreparedJob, u32, u32, &mut Vec<u32>) -> u32;
+
+/// Whether `scan` picks the Bitcoin genesis block's nonce out of its neighbours under the genesis
+/// target, whose top word is zero, so that nothing else qualifies even as a candidate: a kernel
+/// that fails this must not hash for anyone.
+pub fn self_test(scan: Scan) -> bool {
+    let header = super::sha256d::genesis::header();
+    let nonce = u32::from_le_bytes(header[HEADER_LEN - 4..].try_into().expect("4 bytes"));
+    let Ok(target) = CompactBits(super::sha256d::genesis::BITS).target() else { return false };
+    let job = PreparedJob::with_target(&header, target);
+    let mut candidates = Vec::new();
+    let hashed = scan(&job, nonce - 5, 11, &mut candidates);
+    hashed == 11 && candidates == [nonce] && job.is_share(nonce)
 }

@@ -135,6 +135,20 @@ fn a_tied_top_word_is_settled_by_verification() {
     }
 }
 
+#[test]
+fn the_scalar_kernel_passes_its_self_test() {
+    assert!(self_test(scalar::scan));
+}
+
+#[test]
+fn a_kernel_that_misses_the_share_fails_the_self_test() {
+    assert!(!self_test(|_, _, count, _| count));
+    assert!(!self_test(|_, start, count, found| {
+        found.extend(start..start + count);
+        count
+    }));
+}
+
 #[cfg(target_arch = "wasm32")]
 mod simd_kernel {
     use super::*;
@@ -161,6 +175,11 @@ mod simd_kernel {
         for (start, count) in RANGES {
             check_scan(simd::scan, &PreparedJob::with_target(&rng.header(), easy_target()), start, count);
         }
+    }
+
+    #[test]
+    fn the_simd_kernel_passes_its_self_test() {
+        assert!(self_test(|job, start, count, found| simd::scan(job, start, count, found)));
     }
 
     #[test]

@@ -1,0 +1,78 @@
+import { test, expect, Web3RequestKind } from './fixtures.mjs';
+
+// Account 8 is a seeded investor; account 0 deployed the ledger and owns it.
+const VISITOR = 8;
+const VISITOR_ADDRESS = '0x23618e81e3f5cdf7f54c3d65f7fbc0abf5b21e8f';
+const TWIN = 4;
+// A target near 2^239: one share in about 130,000 hashes, so a share every few hundred
+// milliseconds even on one slow worker, where the seeded minimum wants 16.7 million.
+const EASY_BITS = '0x1e7fffff';
+const QUEUE_KEY = 'hashtwin.miner.queue';
+
+// Mining runs in real time; the rest of the suite keeps the default.
+test.describe.configure({ timeout: 120_000 });
+
+async function mineSomeShares(page, chain, wallet, atLeast) {
+  await chain.send(0, chain.hashLedger, 'setMinBits(uint32)', EASY_BITS);
+  const provider = await wallet(VISITOR);
+  await page.goto(`/mine?twin=${TWIN}`);
+  await page.getByRole('button', { name: 'Connect' }).click();
+  await provider.authorize(Web3RequestKind.RequestAccounts);
+  await expect(page.getByTestId('account')).toBeVisible();
+  await expect(page.getByLabel('Twin', { exact: true })).toHaveValue(String(TWIN));
+
+  await expect(page.getByRole('button', { name: 'Start mining' })).toBeDisabled();
+  await page.getByLabel(/Use this device's processor/).check();
+  await page.getByRole('button', { name: 'Start mining' }).click();
+  await expect(page.getByTestId('miner-status')).toHaveText('Mining. Hasher self-test passed.');
+  await expect
+    .poll(async () => Number(await page.getByTestId('shares-found').textContent()), { timeout: 60_000 })
+    .toBeGreaterThanOrEqual(atLeast);
+  await expect(page.getByTestId('rate-10s')).toHaveText(/^[\d.]+ [kMG]?H\/s$/);
+  await page.getByRole('button', { name: 'Stop' }).click();
+  await expect(page.getByTestId('miner-status')).toHaveText('Not mining.');
+  return provider;
+}
+
+const sharesOf = async (chain, twin) => Number((await chain.call(chain.hashLedger, 'sharesOf(uint256)(uint256)', twin)).split(' ')[0]);
+
+test('a visitor mines for a twin, submits, and the ledger credits the twin and the visitor', async ({ page, chain, wallet }) => {
+  const provider = await mineSomeShares(page, chain, wallet, 3);
+  const queued = await page.evaluate((key) => JSON.parse(localStorage.getItem(key)), QUEUE_KEY);
+  const nonces = queued.batches.flatMap((batch) => batch.nonces);
+  expect(nonces.length).toBeGreaterThanOrEqual(3);
+
+  // The queue survives a reload.
+  await page.reload();
+  await expect(page.getByTestId('pending-count')).toContainText(`${nonces.length} share(s)`);
+  const firstBatch = queued.batches[0].nonces.length;
+
+  await page.getByRole('button', { name: 'Submit the oldest batch' }).click();
+  await expect(page.getByTestId('fee')).toBeVisible();
+  await page.getByRole('button', { name: 'Confirm in wallet' }).click();
+  await provider.authorize(Web3RequestKind.SendTransaction);
+  const label = `Submit ${firstBatch} share${firstBatch === 1 ? '' : 's'} for twin #${TWIN}: done`;
+  await expect(page.getByTestId('toast').filter({ hasText: label })).toBeVisible();
+
+  expect(await sharesOf(chain, TWIN)).toBe(firstBatch);
+  const work = await chain.call(chain.hashLedger, 'workBy(address)(uint256)', VISITOR_ADDRESS);
+  expect(BigInt(work.split(' ')[0])).toBeGreaterThan(0n);
+  const left = await page.evaluate((key) => JSON.parse(localStorage.getItem(key)).batches.length, QUEUE_KEY);
+  expect(left).toBe(queued.batches.length - 1);
+});
+
+test('a share tampered with in storage is caught and never reaches the chain', async ({ page, chain, wallet }) => {
+  const provider = await mineSomeShares(page, chain, wallet, 2);
+  // Every stored nonce moved by one: each now names a hash that misses the target.
+  await page.evaluate((key) => {
+    const queue = JSON.parse(localStorage.getItem(key));
+    for (const batch of queue.batches) batch.nonces = batch.nonces.map((nonce) => nonce + 1);
+    localStorage.setItem(key, JSON.stringify(queue));
+  }, QUEUE_KEY);
+
+  await page.getByRole('button', { name: 'Submit the oldest batch' }).click();
+  await expect(page.getByRole('alert')).toContainText(/stored shares? failed verification and (was|were) removed\. Nothing was sent\./);
+  await expect(page.getByTestId('pending-empty')).toBeVisible();
+  expect(provider.getPendingRequestCount(Web3RequestKind.SendTransaction)).toBe(0);
+  expect(await sharesOf(chain, TWIN)).toBe(0);
+});

@@ -1,0 +1,694 @@
+//! The mint form, checked before any wallet opens: a refused transaction costs the operator a
+//! signature and, on some wallets, gas; a message next to the field costs nothing.
+//!
+//! The checks mirror `TwinRegistry.mint` (`EmptyManufacturer`, `EmptyModel`, `EmptySerial`,
+//! `ZeroHashrate`, `ZeroPower`, `ZeroReporter`, `RoyaltyTooHigh`, `SerialAlreadyRegistered`) and
+//! `TwinMarket.list` (`ZeroPrice`, `PriceTooHigh`), plus what the contracts cannot see: typos in a
+//! checksummed address, dates in the future, text too long for a badge.
+
+use super::address::AddressError;
+use super::calendar::{Date, DateError};
+use super::units::AmountError;
+use super::{Address, RigSpec, Wei};
+
+/// The contract takes names of any length; these limits are the app's, so that names fit badges,
+/// cards and wallets, and a mint does not pay gas for storing an essay.
+pub const MAX_MANUFACTURER_BYTES: usize = 32;
+pub const MAX_MODEL_BYTES: usize = 32;
+pub const MAX_LOCATION_BYTES: usize = 64;
+/// Longer than any manufacturer's serial format; the chain only stores its hash.
+pub const MAX_SERIAL_CHARS: usize = 64;
+/// `TwinRegistry.MAX_ROYALTY_BPS`: 10%.
+pub const MAX_ROYALTY_BPS: u16 = 1_000;
+/// `TwinMarket` stores prices in a uint96 (`PriceTooHigh` above it).
+pub const MAX_LIST_PRICE: Wei = Wei((1 << 96) - 1);
+
+/// No rig mined before the Bitcoin genesis block, so an earlier date is a typo.
+const GENESIS_DAY: Date = Date { year: 2009, month: 1, day: 3 };
+
+/// How far ahead of UTC the latest time zone (UTC+14) runs: a date that is already today there
+/// is not "in the future" for the operator typing it.
+const LATEST_TIME_ZONE_SECONDS: u64 = 14 * 3_600;
+
+/// What the operator typed, as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MintForm {
+    pub manufacturer: String,
+    pub model: String,
+    pub serial: String,
+    /// TH/s, decimals allowed.
+    pub hashrate_ths: String,
+    /// Whole watts.
+    pub power_watts: String,
+    /// Optional, as on chain.
+    pub location: String,
+    /// YYYY-MM-DD, as `<input type="date">` submits it.
+    pub commissioned: String,
+    pub reporter: String,
+    /// Percent, up to 2 decimals; a trailing `%` is fine.
+    pub royalty_percent: String,
+    /// Optional ETH price to list the twin at once.
+    pub list_price: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Field {
+    Manufacturer,
+    Model,
+    Serial,
+    Hashrate,
+    Power,
+    Location,
+    Commissioned,
+    Reporter,
+    Royalty,
+    ListPrice,
+}
+
+impl Field {
+    /// In the form's order, which is also the order errors are reported in.
+    pub const ALL: [Field; 10] = [
+        Field::Manufacturer,
+        Field::Model,
+        Field::Serial,
+        Field::Hashrate,
+        Field::Power,
+        Field::Location,
+        Field::Commissioned,
+        Field::Reporter,
+        Field::Royalty,
+        Field::ListPrice,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Field::Manufacturer => "Manufacturer",
+            Field::Model => "Model",
+            Field::Serial => "Serial number",
+            Field::Hashrate => "Hashrate (TH/s)",
+            Field::Power => "Power draw (W)",
+            Field::Location => "Location",
+            Field::Commissioned => "Commissioned on",
+            Field::Reporter => "Reporter address",
+            Field::Royalty => "Royalty (%)",
+            Field::ListPrice => "List price (ETH)",
+        }
+    }
+}
+
+/// A form that passed every check, in the contract's units.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidMint {
+    pub manufacturer: String,
+    pub model: String,
+    /// Trimmed; the chain layer hashes exactly this text into the spec's `serialHash`.
+    pub serial: String,
+    pub hashrate_ghs: u64,
+    pub power_watts: u32,
+    pub location: String,
+    /// Midnight UTC of the commissioning day, unix seconds.
+    pub commissioned_at: u64,
+    pub reporter: Address,
+    pub royalty_bps: u16,
+    pub list_price: Option<Wei>,
+}
+
+impl ValidMint {
+    /// The spec to mint, once the chain layer has hashed [`ValidMint::serial`].
+    pub fn spec(&self, serial_hash: [u8; 32]) -> RigSpec {
+        RigSpec {
+            manufacturer: self.manufacturer.clone(),
+            model: self.model.clone(),
+            serial_hash,
+            hashrate_ghs: self.hashrate_ghs,
+            power_watts: self.power_watts,
+            location: self.location.clone(),
+            commissioned_at: self.commissioned_at,
+        }
+    }
+}
+
+/// Checks every field and reports every problem at once, in form order, one sentence per field,
+/// so that the operator fixes the form in one pass. `serial_taken` says whether a twin already has
+/// this (trimmed) serial; it is asked only about a serial that is otherwise valid.
+pub fn validate(
+    form: &MintForm,
+    now: u64,
+    serial_taken: impl Fn(&str) -> bool,
+    checksummed: impl Fn(&Address) -> String,
+) -> Result<ValidMint, Vec<(Field, String)>> {
+    let mut errors = Vec::new();
+    let manufacturer = check(
+        &mut errors,
+        Field::Manufacturer,
+        name(&form.manufacturer, "manufacturer", "Bitmain", MAX_MANUFACTURER_BYTES),
+    );
+    let model = check(&mut errors, Field::Model, name(&form.model, "model", "Antminer S21", MAX_MODEL_BYTES));
+    let serial = check(&mut errors, Field::Serial, serial(&form.serial, &serial_taken));
+    let hashrate_ghs = check(&mut errors, Field::Hashrate, hashrate_ghs(&form.hashrate_ths));
+    let power_watts = check(&mut errors, Field::Power, power_watts(&form.power_watts));
+    let location = check(&mut errors, Field::Location, location(&form.location));
+    let commissioned_at = check(&mut errors, Field::Commissioned, commissioned_at(&form.commissioned, now));
+    let reporter = check(&mut errors, Field::Reporter, reporter(&form.reporter, checksummed));
+    let royalty_bps = check(&mut errors, Field::Royalty, royalty_bps(&form.royalty_percent));
+    let list_price = check(&mut errors, Field::ListPrice, list_price(&form.list_price));
+
+    let (
+        Some(manufacturer),
+        Some(model),
+        Some(serial),
+        Some(hashrate_ghs),
+        Some(power_watts),
+        Some(location),
+        Some(commissioned_at),
+        Some(reporter),
+        Some(royalty_bps),
+        Some(list_price),
+    ) = (
+        manufacturer,
+        model,
+        serial,
+        hashrate_ghs,
+        power_watts,
+        location,
+        commissioned_at,
+        reporter,
+        royalty_bps,
+        list_price,
+    )
+    else {
+        return Err(errors);
+    };
+    Ok(ValidMint {
+        manufacturer,
+        model,
+        serial,
+        hashrate_ghs,
+        power_watts,
+        location,
+        commissioned_at,
+        reporter,
+        royalty_bps,
+        list_price,
+    })
+}
+
+/// The value, or `None` with the message recorded against `field`.
+fn check<T>(errors: &mut Vec<(Field, String)>, field: Field, result: Result<T, String>) -> Option<T> {
+    result.map_err(|message| errors.push((field, message))).ok()
+}
+
+/// Manufacturer and model: required (`EmptyManufacturer`, `EmptyModel`), single-line, short.
+fn name(text: &str, what: &str, example: &str, max_bytes: usize) -> Result<String, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(format!("Enter the {what}, like {example}."));
+    }
+    single_line_within(text, what, max_bytes)
+}
+
+/// Optional on chain too; an operator may prefer not to say where a rig runs.
+fn location(text: &str) -> Result<String, String> {
+    single_line_within(text.trim(), "location", MAX_LOCATION_BYTES)
+}
+
+fn single_line_within(text: &str, what: &str, max_bytes: usize) -> Result<String, String> {
+    if text.chars().any(char::is_control) {
+        return Err(format!("The {what} can't contain line breaks or other control characters."));
+    }
+    if text.len() > max_bytes {
+        // Bytes are what the limit counts; say so only where bytes and characters differ.
+        return Err(if text.is_ascii() {
+            format!("The {what} is too long: {} characters, and the limit is {max_bytes}.", text.len())
+        } else {
+            format!(
+                "The {what} is too long: {} bytes, and the limit is {max_bytes} (accented and non-Latin letters take 2 to 4 bytes each).",
+                text.len()
+            )
+        });
+    }
+    Ok(text.to_string())
+}
+
+/// `EmptySerial` and `SerialAlreadyRegistered`.
+fn serial(text: &str, serial_taken: impl Fn(&str) -> bool) -> Result<String, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err("Enter the rig's serial number: it keeps one rig from being twinned twice.".to_string());
+    }
+    if text.chars().any(char::is_control) {
+        return Err("The serial number can't contain line breaks or other control characters.".to_string());
+    }
+    let length = text.chars().count();
+    if length > MAX_SERIAL_CHARS {
+        return Err(format!(
+            "The serial number is too long: {length} characters, and the limit is {MAX_SERIAL_CHARS}."
+        ));
+    }
+    if serial_taken(text) {
+        return Err("This rig already has a twin: its serial number is registered.".to_string());
+    }
+    Ok(text.to_string())
+}
+
+/// `ZeroHashrate`; GH/s is what the contract stores, so TH/s may have up to 3 decimals.
+fn hashrate_ghs(text: &str) -> Result<u64, String> {
+    match parse_scaled(text, 3) {
+        Ok(0) => Err("The hashrate must be more than zero.".to_string()),
+        Ok(ghs) => u64::try_from(ghs).map_err(|_| "That hashrate is more than the contract can record.".to_string()),
+        Err(NumberError::Empty) => Err("Enter the rig's hashrate in TH/s, like 104 or 104.5.".to_string()),
+        Err(NumberError::Negative) => Err("The hashrate can't be negative.".to_string()),
+        Err(NumberError::NotANumber) => Err("Enter the hashrate in TH/s as a number, like 104 or 104.5.".to_string()),
+        Err(NumberError::TooManyDecimals) => {
+            Err("Give the hashrate to at most 3 decimals: the contract records whole GH/s.".to_string())
+        }
+        Err(NumberError::TooLarge) => Err("That hashrate is more than the contract can record.".to_string()),
+    }
+}
+
+/// `ZeroPower`; a uint32 of watts.
+fn power_watts(text: &str) -> Result<u32, String> {
+    match parse_scaled(text, 0) {
+        Ok(0) => Err("The power draw must be more than zero.".to_string()),
+        Ok(watts) => {
+            u32::try_from(watts).map_err(|_| "That power draw is more than the contract can record.".to_string())
+        }
+        Err(NumberError::Empty) => Err("Enter the rig's power draw in watts, like 3250.".to_string()),
+        Err(NumberError::Negative) => Err("The power draw can't be negative.".to_string()),
+        Err(NumberError::NotANumber) => Err("Enter the power draw in watts as a number, like 3250.".to_string()),
+        Err(NumberError::TooManyDecimals) => Err("Give the power draw in whole watts, like 3250.".to_string()),
+        Err(NumberError::TooLarge) => Err("That power draw is more than the contract can record.".to_string()),
+    }
+}
+
+fn commissioned_at(text: &str, now: u64) -> Result<u64, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err("Enter the date the rig started mining.".to_string());
+    }
+    let date = Date::parse_iso(text).map_err(|error| match error {
+        DateError::Format => "Enter the date as YYYY-MM-DD, like 2024-03-15.".to_string(),
+        DateError::NoSuchDay => format!("{text} is not a day on the calendar."),
+    })?;
+    if date < GENESIS_DAY {
+        return Err("No rig mined before Bitcoin's first block, on 3 January 2009.".to_string());
+    }
+    let midnight = date.unix_seconds().ok_or_else(|| "No rig mined before 1970.".to_string())?;
+    if midnight > now.saturating_add(LATEST_TIME_ZONE_SECONDS) {
+        return Err("The commissioning date can't be in the future.".to_string());
+    }
+    Ok(midnight)
+}
+
+/// `ZeroReporter`, plus the EIP-55 checksum wherever the address carries one.
+fn reporter(text: &str, checksummed: impl Fn(&Address) -> String) -> Result<Address, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err("Enter the reporter address: the key your rig's agent posts telemetry with.".to_string());
+    }
+    let address: Address = text.parse().map_err(|error| match error {
+        AddressError::MissingPrefix => "An address starts with 0x.".to_string(),
+        AddressError::WrongLength(length) => format!("An address has 40 hex digits after 0x; this one has {length}."),
+        AddressError::NotHex => "An address has only the digits 0 to 9 and the letters a to f.".to_string(),
+    })?;
+    let digits = &text[2..];
+    let mixed_case = digits.chars().any(|c| c.is_ascii_uppercase()) && digits.chars().any(|c| c.is_ascii_lowercase());
+    if mixed_case && checksummed(&address)[2..] != *digits {
+        return Err(
+            "This address's capital letters don't match its checksum, so it was probably mistyped; paste it again."
+                .to_string(),
+        );
+    }
+    if address == Address::ZERO {
+        return Err("The reporter can't be the zero address: no one holds its key.".to_string());
+    }
+    Ok(address)
+}
+
+/// `RoyaltyTooHigh`; a percent with 2 decimals is exactly the basis points the contract takes.
+fn royalty_bps(text: &str) -> Result<u16, String> {
+    let text = text.trim();
+    let text = text.strip_suffix('%').unwrap_or(text);
+    match parse_scaled(text, 2) {
+        Ok(bps) if bps > u128::from(MAX_ROYALTY_BPS) => Err("The royalty can be at most 10%.".to_string()),
+        Ok(bps) => Ok(bps as u16),
+        Err(NumberError::Empty) => Err("Enter a royalty from 0 to 10%; 0 means none.".to_string()),
+        Err(NumberError::Negative) => Err("The royalty can't be negative.".to_string()),
+        Err(NumberError::NotANumber) => Err("Enter the royalty as a percentage, like 2.5.".to_string()),
+        Err(NumberError::TooManyDecimals) => {
+            Err("Give the royalty to at most 2 decimals, like 2.5 or 7.25.".to_string())
+        }
+        Err(NumberError::TooLarge) => Err("The royalty can be at most 10%.".to_string()),
+    }
+}
+
+/// `ZeroPrice` and `PriceTooHigh`; empty means mint without listing.
+fn list_price(text: &str) -> Result<Option<Wei>, String> {
+    let text = text.trim();
+    let text = text.strip_suffix("ETH").or_else(|| text.strip_suffix("eth")).unwrap_or(text).trim_end();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let price = Wei::parse_ether(text).map_err(|error| match error {
+        AmountError::Negative => "The price can't be negative.".to_string(),
+        AmountError::TooManyDecimals { .. } => "Ether has at most 18 decimals; the price has more.".to_string(),
+        AmountError::TooLarge => "The price is more than the market accepts.".to_string(),
+        AmountError::Empty | AmountError::NotANumber => "Enter the price in ETH as a number, like 0.5.".to_string(),
+    })?;
+    if price == Wei::ZERO {
+        return Err("The price must be more than zero; leave it empty to mint without listing.".to_string());
+    }
+    if price > MAX_LIST_PRICE {
+        return Err("The price is more than the market accepts.".to_string());
+    }
+    Ok(Some(price))
+}
+
+enum NumberError {
+    Empty,
+    Negative,
+    NotANumber,
+    TooManyDecimals,
+    TooLarge,
+}
+
+/// A non-negative decimal as an integer count of 10^-`decimals` units. Trailing zeros past
+/// `decimals` are fine ("104.5000"); exponents, signs and separators are refused, not guessed.
+fn parse_scaled(text: &str, decimals: u32) -> Result<u128, NumberError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(NumberError::Empty);
+    }
+    if text.starts_with(['-', '−']) {
+        return Err(NumberError::Negative);
+    }
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    let digits = |part: &str| part.bytes().all(|byte| byte.is_ascii_digit());
+    if (whole.is_empty() && fraction.is_empty()) || !digits(whole) || !digits(fraction) {
+        return Err(NumberError::NotANumber);
+    }
+    let fraction = fraction.trim_end_matches('0');
+    if fraction.len() > decimals as usize {
+        return Err(NumberError::TooManyDecimals);
+    }
+    let whole: u128 = if whole.is_empty() { 0 } else { whole.parse().map_err(|_| NumberError::TooLarge)? };
+    let fraction: u128 = if fraction.is_empty() {
+        0
+    } else {
+        fraction.parse::<u128>().map_err(|_| NumberError::NotANumber)? * 10u128.pow(decimals - fraction.len() as u32)
+    };
+    whole.checked_mul(10u128.pow(decimals)).and_then(|units| units.checked_add(fraction)).ok_or(NumberError::TooLarge)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chain::checksummed;
+    use crate::domain::units::WEI_PER_ETHER;
+
+    /// Monday 3 November 2025, 12:00 UTC.
+    const NOW: u64 = 1_762_171_200;
+    const ANVIL_1: &str = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
+
+    fn s19j_pro() -> MintForm {
+        MintForm {
+            manufacturer: " Bitmain ".into(),
+            model: "Antminer S19j Pro".into(),
+            serial: "  JYZZB4SBAJAB12345 ".into(),
+            hashrate_ths: "104.5".into(),
+            power_watts: "3068".into(),
+            location: "Hernando, Paraguay".into(),
+            commissioned: "2021-09-01".into(),
+            reporter: ANVIL_1.into(),
+            royalty_percent: "2.5%".into(),
+            list_price: "1.25".into(),
+        }
+    }
+
+    fn never_taken(_: &str) -> bool {
+        false
+    }
+
+    fn errors(form: &MintForm) -> Vec<(Field, String)> {
+        validate(form, NOW, never_taken, checksummed).unwrap_err()
+    }
+
+    fn error_of(form: &MintForm, field: Field) -> Option<String> {
+        validate(form, NOW, never_taken, checksummed)
+            .err()?
+            .into_iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, message)| message)
+    }
+
+    fn with(change: impl FnOnce(&mut MintForm)) -> MintForm {
+        let mut form = s19j_pro();
+        change(&mut form);
+        form
+    }
+
+    #[test]
+    fn a_complete_form_becomes_contract_units() {
+        let valid = validate(&s19j_pro(), NOW, never_taken, checksummed).unwrap();
+        assert_eq!(
+            valid,
+            ValidMint {
+                manufacturer: "Bitmain".into(),
+                model: "Antminer S19j Pro".into(),
+                serial: "JYZZB4SBAJAB12345".into(),
+                hashrate_ghs: 104_500,
+                power_watts: 3_068,
+                location: "Hernando, Paraguay".into(),
+                commissioned_at: 1_630_454_400,
+                reporter: ANVIL_1.parse().unwrap(),
+                royalty_bps: 250,
+                list_price: Some(Wei(WEI_PER_ETHER * 5 / 4)),
+            }
+        );
+        let spec = valid.spec([9; 32]);
+        assert_eq!((spec.serial_hash, spec.hashrate_ghs, spec.commissioned_at), ([9; 32], 104_500, 1_630_454_400));
+    }
+
+    #[test]
+    fn an_empty_form_lists_every_required_field_in_order() {
+        let fields: Vec<Field> = errors(&MintForm::default()).into_iter().map(|(field, _)| field).collect();
+        assert_eq!(
+            fields,
+            [
+                Field::Manufacturer,
+                Field::Model,
+                Field::Serial,
+                Field::Hashrate,
+                Field::Power,
+                Field::Commissioned,
+                Field::Reporter,
+                Field::Royalty
+            ]
+        );
+    }
+
+    #[test]
+    fn every_message_is_a_sentence() {
+        let broken = MintForm {
+            manufacturer: "x".repeat(40),
+            model: "a\nb".into(),
+            serial: "s".repeat(65),
+            hashrate_ths: "1e3".into(),
+            power_watts: "-5".into(),
+            location: "ü".repeat(40),
+            commissioned: "2031-01-01".into(),
+            reporter: "0x0000000000000000000000000000000000000000".into(),
+            royalty_percent: "12".into(),
+            list_price: "0".into(),
+        };
+        let errors = errors(&broken);
+        assert_eq!(errors.len(), Field::ALL.len());
+        for (field, message) in errors {
+            assert!(message.starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit()), "{field:?}: {message}");
+            assert!(message.ends_with('.'), "{field:?}: {message}");
+        }
+    }
+
+    #[test]
+    fn names_are_required_single_line_and_short() {
+        assert_eq!(
+            error_of(&with(|f| f.manufacturer = "  ".into()), Field::Manufacturer).unwrap(),
+            "Enter the manufacturer, like Bitmain."
+        );
+        assert_eq!(
+            error_of(&with(|f| f.model = String::new()), Field::Model).unwrap(),
+            "Enter the model, like Antminer S21."
+        );
+        assert_eq!(error_of(&with(|f| f.model = "m".repeat(32)), Field::Model), None);
+        assert_eq!(
+            error_of(&with(|f| f.model = "m".repeat(33)), Field::Model).unwrap(),
+            "The model is too long: 33 characters, and the limit is 32."
+        );
+        assert_eq!(
+            error_of(&with(|f| f.manufacturer = "é".repeat(17)), Field::Manufacturer).unwrap(),
+            "The manufacturer is too long: 34 bytes, and the limit is 32 (accented and non-Latin letters take 2 to 4 bytes each)."
+        );
+        assert_eq!(
+            error_of(&with(|f| f.model = "S21\tXP".into()), Field::Model).unwrap(),
+            "The model can't contain line breaks or other control characters."
+        );
+    }
+
+    #[test]
+    fn location_is_optional_but_bounded() {
+        let valid = validate(&with(|f| f.location = "   ".into()), NOW, never_taken, checksummed).unwrap();
+        assert_eq!(valid.location, "");
+        assert_eq!(error_of(&with(|f| f.location = "l".repeat(64)), Field::Location), None);
+        assert!(error_of(&with(|f| f.location = "l".repeat(65)), Field::Location).unwrap().contains("limit is 64"));
+    }
+
+    #[test]
+    fn serials_are_trimmed_bounded_and_unique() {
+        let asked = std::cell::RefCell::new(Vec::new());
+        let taken = |serial: &str| {
+            asked.borrow_mut().push(serial.to_string());
+            serial == "JYZZB4SBAJAB12345"
+        };
+        let errors = validate(&s19j_pro(), NOW, taken, checksummed).unwrap_err();
+        assert_eq!(
+            errors,
+            [(Field::Serial, "This rig already has a twin: its serial number is registered.".to_string())]
+        );
+        assert_eq!(*asked.borrow(), ["JYZZB4SBAJAB12345"]);
+
+        let panics = |_: &str| -> bool { panic!("an invalid serial is not looked up") };
+        assert!(validate(&with(|f| f.serial = " ".into()), NOW, panics, checksummed).is_err());
+        assert!(validate(&with(|f| f.serial = "s".repeat(65)), NOW, panics, checksummed).is_err());
+        assert_eq!(error_of(&with(|f| f.serial = "日".repeat(64)), Field::Serial), None);
+        assert_eq!(
+            error_of(&with(|f| f.serial = "s".repeat(65)), Field::Serial).unwrap(),
+            "The serial number is too long: 65 characters, and the limit is 64."
+        );
+    }
+
+    #[test]
+    fn hashrate_is_terahash_text_to_gigahash() {
+        let ghs = |text: &str| {
+            validate(&with(|f| f.hashrate_ths = text.into()), NOW, never_taken, checksummed).map(|v| v.hashrate_ghs)
+        };
+        assert_eq!(ghs("104"), Ok(104_000));
+        assert_eq!(ghs(" 0.001 "), Ok(1));
+        assert_eq!(ghs("1.2000"), Ok(1_200));
+        assert_eq!(ghs(".5"), Ok(500));
+        let message = |text: &str| error_of(&with(|f| f.hashrate_ths = text.into()), Field::Hashrate).unwrap();
+        assert_eq!(message("0"), "The hashrate must be more than zero.");
+        assert_eq!(message("0.0004"), "Give the hashrate to at most 3 decimals: the contract records whole GH/s.");
+        assert_eq!(message("-3"), "The hashrate can't be negative.");
+        assert_eq!(message("104 TH"), "Enter the hashrate in TH/s as a number, like 104 or 104.5.");
+        assert_eq!(message("1,000"), "Enter the hashrate in TH/s as a number, like 104 or 104.5.");
+        assert_eq!(message("18446744073709552"), "That hashrate is more than the contract can record.");
+        assert_eq!(message("9".repeat(60).as_str()), "That hashrate is more than the contract can record.");
+        assert_eq!(ghs("18446744073709551.615"), Ok(u64::MAX));
+    }
+
+    #[test]
+    fn power_is_whole_watts() {
+        let watts = |text: &str| {
+            validate(&with(|f| f.power_watts = text.into()), NOW, never_taken, checksummed).map(|v| v.power_watts)
+        };
+        assert_eq!(watts("3250"), Ok(3_250));
+        assert_eq!(watts("3250.00"), Ok(3_250));
+        assert_eq!(watts("4294967295"), Ok(u32::MAX));
+        let message = |text: &str| error_of(&with(|f| f.power_watts = text.into()), Field::Power).unwrap();
+        assert_eq!(message("0"), "The power draw must be more than zero.");
+        assert_eq!(message("3250.5"), "Give the power draw in whole watts, like 3250.");
+        assert_eq!(message("4294967296"), "That power draw is more than the contract can record.");
+        assert_eq!(message(""), "Enter the rig's power draw in watts, like 3250.");
+    }
+
+    #[test]
+    fn commissioning_dates_are_real_past_and_after_bitcoin() {
+        let at = |text: &str| {
+            validate(&with(|f| f.commissioned = text.into()), NOW, never_taken, checksummed).map(|v| v.commissioned_at)
+        };
+        assert_eq!(at("2009-01-03"), Ok(1_230_940_800));
+        assert_eq!(at("2025-11-03"), Ok(1_762_128_000));
+        // At noon UTC it is already the 4th from UTC+12 eastwards.
+        assert_eq!(at("2025-11-04"), Ok(1_762_214_400));
+        let message = |text: &str| error_of(&with(|f| f.commissioned = text.into()), Field::Commissioned).unwrap();
+        assert_eq!(message("2025-11-05"), "The commissioning date can't be in the future.");
+        assert_eq!(message("2009-01-02"), "No rig mined before Bitcoin's first block, on 3 January 2009.");
+        assert_eq!(message("1969-12-31"), "No rig mined before Bitcoin's first block, on 3 January 2009.");
+        assert_eq!(message("2025-02-29"), "2025-02-29 is not a day on the calendar.");
+        assert_eq!(message("03/11/2025"), "Enter the date as YYYY-MM-DD, like 2024-03-15.");
+        assert_eq!(message(""), "Enter the date the rig started mining.");
+    }
+
+    #[test]
+    fn reporter_addresses_are_checked_like_wallets_do() {
+        let reporter = |text: &str| {
+            validate(&with(|f| f.reporter = text.into()), NOW, never_taken, checksummed).map(|v| v.reporter)
+        };
+        let expected: Address = ANVIL_1.parse().unwrap();
+        assert_eq!(reporter(&ANVIL_1.to_lowercase()), Ok(expected));
+        assert_eq!(reporter(&format!("0x{}", ANVIL_1[2..].to_uppercase())), Ok(expected));
+        assert_eq!(reporter(&format!("  {ANVIL_1} ")), Ok(expected));
+        assert_eq!(reporter(&format!("0X{}", &ANVIL_1[2..])), Ok(expected));
+
+        let message = |text: &str| error_of(&with(|f| f.reporter = text.into()), Field::Reporter).unwrap();
+        assert_eq!(
+            message("0x70997970c51812dc3A010C7d01b50e0d17dc79C8"),
+            "This address's capital letters don't match its checksum, so it was probably mistyped; paste it again."
+        );
+        assert_eq!(
+            message("0x0000000000000000000000000000000000000000"),
+            "The reporter can't be the zero address: no one holds its key."
+        );
+        assert_eq!(message("70997970C51812dc3A010C7d01b50e0d17dc79C8"), "An address starts with 0x.");
+        assert_eq!(message("0x7099"), "An address has 40 hex digits after 0x; this one has 4.");
+        assert_eq!(
+            message("0xZ0997970C51812dc3A010C7d01b50e0d17dc79C8"),
+            "An address has only the digits 0 to 9 and the letters a to f."
+        );
+        assert_eq!(message(""), "Enter the reporter address: the key your rig's agent posts telemetry with.");
+    }
+
+    #[test]
+    fn royalty_is_percent_text_to_basis_points() {
+        let bps = |text: &str| {
+            validate(&with(|f| f.royalty_percent = text.into()), NOW, never_taken, checksummed).map(|v| v.royalty_bps)
+        };
+        assert_eq!(bps("0"), Ok(0));
+        assert_eq!(bps("10"), Ok(1_000));
+        assert_eq!(bps("10.00%"), Ok(1_000));
+        assert_eq!(bps("7.25"), Ok(725));
+        assert_eq!(bps(" 0.01 % "), Ok(1));
+        let message = |text: &str| error_of(&with(|f| f.royalty_percent = text.into()), Field::Royalty).unwrap();
+        assert_eq!(message("10.01"), "The royalty can be at most 10%.");
+        assert_eq!(message("99999999999999999999999999999999999999999"), "The royalty can be at most 10%.");
+        assert_eq!(message("7.255"), "Give the royalty to at most 2 decimals, like 2.5 or 7.25.");
+        assert_eq!(message("-1"), "The royalty can't be negative.");
+        assert_eq!(message("five"), "Enter the royalty as a percentage, like 2.5.");
+        assert_eq!(message(""), "Enter a royalty from 0 to 10%; 0 means none.");
+    }
+
+    #[test]
+    fn list_price_is_optional_positive_ether() {
+        let price = |text: &str| {
+            validate(&with(|f| f.list_price = text.into()), NOW, never_taken, checksummed).map(|v| v.list_price)
+        };
+        assert_eq!(price(""), Ok(None));
+        assert_eq!(price("  "), Ok(None));
+        assert_eq!(price("0.5 ETH"), Ok(Some(Wei(WEI_PER_ETHER / 2))));
+        assert_eq!(price("0.000000000000000001"), Ok(Some(Wei(1))));
+        let message = |text: &str| error_of(&with(|f| f.list_price = text.into()), Field::ListPrice).unwrap();
+        assert_eq!(message("-1"), "The price can't be negative.");
+        assert_eq!(message("0.0000000000000000001"), "Ether has at most 18 decimals; the price has more.");
+        assert_eq!(message("0"), "The price must be more than zero; leave it empty to mint without listing.");
+        assert_eq!(message("0.000"), "The price must be more than zero; leave it empty to mint without listing.");
+        assert_eq!(message("one"), "Enter the price in ETH as a number, like 0.5.");
+        assert_eq!(message("79228162515"), "The price is more than the market accepts.");
+        assert_eq!(price("79228162514"), Ok(Some(Wei(79_228_162_514 * WEI_PER_ETHER))));
+    }
+
+    #[test]
+    fn labels_name_every_field() {
+        assert!(Field::ALL.iter().all(|field| !field.label().is_empty()));
+        assert_eq!(Field::ListPrice.label(), "List price (ETH)");
+    }
+}
