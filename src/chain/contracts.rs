@@ -5,11 +5,14 @@ use std::sync::LazyLock;
 
 use ethers_core::abi::{Abi, Event, RawLog, Token};
 use ethers_core::types::{BlockNumber, Filter, Log, H256};
+use ethers_core::utils::keccak256;
 
-use super::indexer::LogIndexer;
+use super::activity::RegistryActivity;
 use super::networks::Deployment;
 use super::rpc::{RpcClient, RpcError};
+use super::tx::TxRequest;
 use super::{to_domain_address, to_ethers_address};
+use crate::domain::mint_form::ValidMint;
 use crate::domain::{Address, RigSpec, Twin, Wei};
 
 macro_rules! embedded_abi {
@@ -61,6 +64,10 @@ pub(crate) fn to_wei(value: ethers_core::types::U256) -> Result<Wei, ChainError>
     Ok(Wei(value.low_u128()))
 }
 
+pub(crate) fn twin_registry_abi() -> &'static Abi {
+    &TWIN_REGISTRY
+}
+
 pub(crate) fn twin_market_abi() -> &'static Abi {
     &TWIN_MARKET
 }
@@ -69,8 +76,15 @@ pub(crate) fn hash_ledger_abi() -> &'static Abi {
     &HASH_LEDGER
 }
 
-fn twin_minted_event() -> &'static Event {
+pub(crate) fn twin_minted_event() -> &'static Event {
     TWIN_REGISTRY.event("TwinMinted").expect("TwinRegistry declares TwinMinted")
+}
+
+/// The registry's `serialHash` of a rig: keccak256 of its serial number's UTF-8 bytes, as
+/// `Seed.s.sol` computes it (`keccak256(bytes(serial))`). Trimmed first, as the mint form keeps it,
+/// so that a stray space cannot twin one rig twice.
+pub fn serial_hash(serial: &str) -> [u8; 32] {
+    keccak256(serial.trim().as_bytes())
 }
 
 /// Reads twins from a TwinRegistry deployment through read-only RPC.
@@ -78,25 +92,32 @@ fn twin_minted_event() -> &'static Event {
 pub struct TwinRegistryReader {
     rpc: RpcClient,
     deployment: Deployment,
-    minted: LogIndexer,
+    activity: RegistryActivity,
 }
 
 impl TwinRegistryReader {
     pub fn new(rpc: RpcClient, chain_id: u64, deployment: Deployment) -> Self {
-        let minted = LogIndexer::new(
-            rpc.clone(),
-            chain_id,
-            to_ethers_address(deployment.twin_registry),
-            vec![twin_minted_event().signature()],
-            deployment.deployment_block,
-        );
-        Self { rpc, deployment, minted }
+        let activity = RegistryActivity::new(rpc.clone(), chain_id, &deployment);
+        Self { rpc, deployment, activity }
     }
 
-    /// Every twin minted so far, oldest first, from the registry's `TwinMinted` events (indexed
-    /// and cached in the browser).
+    /// The registry's events, and each twin's telemetry and maintenance.
+    pub fn activity(&self) -> &RegistryActivity {
+        &self.activity
+    }
+
+    /// The transactions the app asks the wallet to send to the registry.
+    pub fn writer(&self) -> TwinRegistryWriter {
+        TwinRegistryWriter::new(self.deployment.twin_registry)
+    }
+
+    /// Every twin minted so far, oldest first, from the registry's `TwinMinted` events. They share
+    /// one cache with the rest of the registry's events rather than keeping a second copy of the
+    /// largest logs in localStorage.
     pub async fn twins(&self) -> Result<Vec<Twin>, ChainError> {
-        self.minted.sync().await?.iter().map(decode_twin_minted).collect()
+        let minted = twin_minted_event().signature();
+        let logs = self.activity.logs().await?;
+        logs.iter().filter(|log| log.topics.first() == Some(&minted)).map(decode_twin_minted).collect()
     }
 
     /// One twin, or `None` when no twin has that id: one `eth_getLogs` on the id's topic.
@@ -105,12 +126,32 @@ impl TwinRegistryReader {
         logs.first().map(decode_twin_minted).transpose()
     }
 
+    async fn read(&self, function: &str, args: &[Token]) -> Result<Vec<Token>, ChainError> {
+        let output = self.rpc.call(self.deployment.twin_registry, &encode_call(&TWIN_REGISTRY, function, args)).await?;
+        decode_output(&TWIN_REGISTRY, function, &output)
+    }
+
     /// Who owns a twin now.
     pub async fn owner_of(&self, id: u64) -> Result<Address, ChainError> {
-        let data = encode_call(&TWIN_REGISTRY, "ownerOf", &[Token::Uint(id.into())]);
-        let output = self.rpc.call(self.deployment.twin_registry, &data).await?;
-        let owner = decode_output(&TWIN_REGISTRY, "ownerOf", &output)?.into_iter().next().and_then(Token::into_address);
+        let owner =
+            self.read("ownerOf", &[Token::Uint(id.into())]).await?.into_iter().next().and_then(Token::into_address);
         owner.map(to_domain_address).ok_or_else(|| ChainError::Decode("ownerOf returned no address".into()))
+    }
+
+    /// Whether `operator` (the market) may move every twin of `owner`: what listing and accepting
+    /// offers need first.
+    pub async fn is_approved_for_all(&self, owner: Address, operator: Address) -> Result<bool, ChainError> {
+        let args = [Token::Address(to_ethers_address(owner)), Token::Address(to_ethers_address(operator))];
+        let approved = self.read("isApprovedForAll", &args).await?.into_iter().next().and_then(Token::into_bool);
+        approved.ok_or_else(|| ChainError::Decode("isApprovedForAll returned no bool".into()))
+    }
+
+    /// The twin of the rig with this serial number, if it has one.
+    pub async fn token_of_serial(&self, serial: &str) -> Result<Option<u64>, ChainError> {
+        let args = [Token::FixedBytes(serial_hash(serial).to_vec())];
+        let id = self.read("tokenOfSerial", &args).await?.into_iter().next().and_then(Token::into_uint);
+        let id = id.ok_or_else(|| ChainError::Decode("tokenOfSerial returned no number".into()))?;
+        Ok((!id.is_zero()).then(|| id.low_u64()))
     }
 
     fn minted_filter(&self, id: Option<u64>) -> Filter {
@@ -122,6 +163,53 @@ impl TwinRegistryReader {
         match id {
             Some(id) => filter.topic1(H256::from_low_u64_be(id)),
             None => filter,
+        }
+    }
+}
+
+/// The transactions the app asks the wallet to send to a TwinRegistry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TwinRegistryWriter {
+    address: Address,
+}
+
+impl TwinRegistryWriter {
+    pub fn new(address: Address) -> Self {
+        Self { address }
+    }
+
+    /// Lets `market` move every twin of the sender: the market never holds twins, it moves them at
+    /// the sale, so listing and accepting offers need this first.
+    pub fn set_approval_for_all(&self, market: Address, approved: bool) -> TxRequest {
+        let args = [Token::Address(to_ethers_address(market)), Token::Bool(approved)];
+        TxRequest {
+            to: self.address,
+            data: encode_call(&TWIN_REGISTRY, "setApprovalForAll", &args),
+            value: Wei::ZERO,
+            label: if approved { "Let the market sell your twins" } else { "Stop the market selling your twins" }
+                .into(),
+        }
+    }
+
+    /// Mints the twin of the rig the mint form describes; the sender becomes its operator. A list
+    /// price in the form is a second transaction, once the twin has an id.
+    pub fn mint(&self, mint: &ValidMint) -> TxRequest {
+        let spec = mint.spec(serial_hash(&mint.serial));
+        let spec_tuple = Token::Tuple(vec![
+            Token::String(spec.manufacturer.clone()),
+            Token::String(spec.model.clone()),
+            Token::FixedBytes(spec.serial_hash.to_vec()),
+            Token::Uint(spec.hashrate_ghs.into()),
+            Token::Uint(spec.power_watts.into()),
+            Token::String(spec.location.clone()),
+            Token::Uint(spec.commissioned_at.into()),
+        ]);
+        let args = [spec_tuple, Token::Address(to_ethers_address(mint.reporter)), Token::Uint(mint.royalty_bps.into())];
+        TxRequest {
+            to: self.address,
+            data: encode_call(&TWIN_REGISTRY, "mint", &args),
+            value: Wei::ZERO,
+            label: format!("Mint the twin of a {}", spec.display_name()),
         }
     }
 }
@@ -206,6 +294,60 @@ mod tests {
         let mut log = seeded_log();
         log.data = Bytes::from(log.data[..64].to_vec());
         assert!(matches!(decode_twin_minted(&log), Err(ChainError::Decode(_))));
+    }
+
+    #[test]
+    fn serial_hashes_are_keccak_of_the_trimmed_serial() {
+        // cast keccak "BTM-S21-2401-000117", the first serial Seed.s.sol mints
+        let expected = "5a697159a38644098b2b0bb5712b88e7cb2c4be1e52939b04a2a0aa717a92b82";
+        assert_eq!(hex::encode(serial_hash("BTM-S21-2401-000117")), expected);
+        assert_eq!(hex::encode(serial_hash("  BTM-S21-2401-000117\n")), expected);
+        // What the seed script minted on chain, read back from its log.
+        assert_eq!(decode_twin_minted(&seeded_log()).unwrap().spec.serial_hash, serial_hash("BTM-S21-2401-000117"));
+    }
+
+    fn writer() -> TwinRegistryWriter {
+        TwinRegistryWriter::new(Address([0x5f; 20]))
+    }
+
+    #[test]
+    fn approving_the_market_is_set_approval_for_all() {
+        let tx = writer().set_approval_for_all(Address([0x6f; 20]), true);
+        // cast calldata "setApprovalForAll(address,bool)" 0x6f6f…6f true
+        assert_eq!(hex::encode(&tx.data), format!("a22cb465{:0>64}{:0>64}", "6f".repeat(20), "1"),);
+        assert_eq!((tx.to, tx.value), (Address([0x5f; 20]), Wei::ZERO));
+        assert_eq!(tx.label, "Let the market sell your twins");
+        let revoke = writer().set_approval_for_all(Address([0x6f; 20]), false);
+        let args = TWIN_REGISTRY.function("setApprovalForAll").unwrap().decode_input(&revoke.data[4..]).unwrap();
+        assert_eq!(args, [Token::Address(EthAddress::repeat_byte(0x6f)), Token::Bool(false)]);
+        assert_eq!(revoke.label, "Stop the market selling your twins");
+    }
+
+    #[test]
+    fn a_mint_carries_the_spec_with_the_serials_hash_the_reporter_and_the_royalty() {
+        let mint = ValidMint {
+            manufacturer: "Bitmain".into(),
+            model: "Antminer S21".into(),
+            serial: "BTM-S21-2401-000117".into(),
+            hashrate_ghs: 200_000,
+            power_watts: 3_500,
+            location: "Rockdale, Texas, US".into(),
+            commissioned_at: 1_706_745_600,
+            reporter: Address([0x99; 20]),
+            royalty_bps: 500,
+            list_price: None,
+        };
+        let tx = writer().mint(&mint);
+        assert_eq!((tx.to, tx.value), (Address([0x5f; 20]), Wei::ZERO));
+        assert_eq!(tx.label, "Mint the twin of a Bitmain Antminer S21");
+
+        let function = TWIN_REGISTRY.function("mint").unwrap();
+        assert_eq!(tx.data[..4], function.short_signature());
+        let [spec, reporter, royalty] = <[Token; 3]>::try_from(function.decode_input(&tx.data[4..]).unwrap()).unwrap();
+        let spec = decode_spec(spec.into_tuple().unwrap()).unwrap();
+        assert_eq!(spec, mint.spec(serial_hash("BTM-S21-2401-000117")));
+        assert_eq!(reporter, Token::Address(EthAddress::repeat_byte(0x99)));
+        assert_eq!(royalty, Token::Uint(500.into()));
     }
 
     #[test]

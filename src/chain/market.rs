@@ -5,9 +5,9 @@ use ethers_core::types::U256;
 
 use super::contracts::{decode_output, encode_call, to_wei, twin_market_abi, ChainError};
 use super::rpc::RpcClient;
-use super::to_domain_address;
 use super::tx::TxRequest;
-use crate::domain::{Address, Listing, Wei};
+use super::{to_domain_address, to_ethers_address};
+use crate::domain::{Address, Listing, Offer, Wei};
 
 #[derive(Debug, Clone)]
 pub struct TwinMarket {
@@ -35,29 +35,77 @@ impl TwinMarket {
         Ok((seller != Address::ZERO).then_some(Listing { token_id, seller, price }))
     }
 
+    /// `bidder`'s open offer on a twin, expired or not, if they have one.
+    pub async fn offer(&self, token_id: u64, bidder: Address) -> Result<Option<Offer>, ChainError> {
+        let tokens =
+            self.read("offer", &[Token::Uint(token_id.into()), Token::Address(to_ethers_address(bidder))]).await?;
+        let malformed = || ChainError::Decode("offer() returned unexpected types".into());
+        let [amount, expires_at] = <[Token; 2]>::try_from(tokens).map_err(|_| malformed())?;
+        let amount = to_wei(amount.into_uint().ok_or_else(malformed)?)?;
+        let expires_at = expires_at.into_uint().ok_or_else(malformed)?.low_u64();
+        Ok((amount != Wei::ZERO).then_some(Offer { twin_id: token_id, bidder, amount, expires_at }))
+    }
+
     /// What `account` can withdraw: sale proceeds, royalties and refunded offers.
     pub async fn proceeds_of(&self, account: Address) -> Result<Wei, ChainError> {
-        let tokens = self.read("proceedsOf", &[Token::Address(super::to_ethers_address(account))]).await?;
+        let tokens = self.read("proceedsOf", &[Token::Address(to_ethers_address(account))]).await?;
         let amount = tokens.into_iter().next().and_then(Token::into_uint).unwrap_or(U256::zero());
         to_wei(amount)
     }
 
+    fn request(&self, function: &str, args: &[Token], value: Wei, label: String) -> TxRequest {
+        TxRequest { to: self.address, data: encode_call(twin_market_abi(), function, args), value, label }
+    }
+
     pub fn buy(&self, listing: &Listing) -> TxRequest {
-        TxRequest {
-            to: self.address,
-            data: encode_call(twin_market_abi(), "buy", &[Token::Uint(listing.token_id.into())]),
-            value: listing.price,
-            label: format!("Buy twin #{} for {}", listing.token_id, listing.price),
-        }
+        let label = format!("Buy twin #{} for {}", listing.token_id, listing.price);
+        self.request("buy", &[Token::Uint(listing.token_id.into())], listing.price, label)
     }
 
     pub fn withdraw(&self, amount: Wei) -> TxRequest {
-        TxRequest {
-            to: self.address,
-            data: encode_call(twin_market_abi(), "withdraw", &[]),
-            value: Wei::ZERO,
-            label: format!("Withdraw {amount}"),
-        }
+        self.request("withdraw", &[], Wei::ZERO, format!("Withdraw {amount}"))
+    }
+
+    /// Lists one of the sender's twins, or re-prices its listing. The market must be approved for
+    /// the sender's twins first (`TwinRegistryWriter::set_approval_for_all`).
+    pub fn list(&self, token_id: u64, price: Wei) -> TxRequest {
+        let args = [Token::Uint(token_id.into()), Token::Uint(price.0.into())];
+        self.request("list", &args, Wei::ZERO, format!("List twin #{token_id} for {price}"))
+    }
+
+    pub fn cancel_listing(&self, token_id: u64) -> TxRequest {
+        let label = format!("Cancel the listing of twin #{token_id}");
+        self.request("cancelListing", &[Token::Uint(token_id.into())], Wei::ZERO, label)
+    }
+
+    /// Escrows `amount` as an offer, acceptable until `expires_at` (unix seconds, exclusive).
+    pub fn make_offer(&self, token_id: u64, amount: Wei, expires_at: u64) -> TxRequest {
+        let args = [Token::Uint(token_id.into()), Token::Uint(expires_at.into())];
+        self.request("makeOffer", &args, amount, format!("Offer {amount} for twin #{token_id}"))
+    }
+
+    /// Adds `added` to the sender's offer; `expires_at` may not be earlier than the offer's.
+    pub fn raise_offer(&self, token_id: u64, added: Wei, expires_at: u64) -> TxRequest {
+        let args = [Token::Uint(token_id.into()), Token::Uint(expires_at.into())];
+        self.request("raiseOffer", &args, added, format!("Add {added} to your offer on twin #{token_id}"))
+    }
+
+    /// Cancels the sender's offer; its amount becomes theirs to withdraw.
+    pub fn cancel_offer(&self, token_id: u64) -> TxRequest {
+        let label = format!("Cancel your offer on twin #{token_id}");
+        self.request("cancelOffer", &[Token::Uint(token_id.into())], Wei::ZERO, label)
+    }
+
+    /// Sells the twin to the offer's bidder. The amount the owner saw goes with it, so that a bidder
+    /// who swaps their offer for a smaller one in between makes the sale fail instead of go through.
+    pub fn accept_offer(&self, offer: &Offer) -> TxRequest {
+        let args = [
+            Token::Uint(offer.twin_id.into()),
+            Token::Address(to_ethers_address(offer.bidder)),
+            Token::Uint(offer.amount.0.into()),
+        ];
+        let label = format!("Accept {} from {} for twin #{}", offer.amount, offer.bidder.short(), offer.twin_id);
+        self.request("acceptOffer", &args, Wei::ZERO, label)
     }
 }
 
@@ -80,6 +128,82 @@ mod tests {
         assert_eq!(tx.value, listing.price);
         assert_eq!(tx.to, Address([0xe7; 20]));
         assert_eq!(tx.label, "Buy twin #5 for 1.1 ETH");
+    }
+
+    /// The arguments the market's ABI reads back from a request's calldata.
+    fn arguments(tx: &TxRequest, function: &str) -> Vec<Token> {
+        let function = twin_market_abi().function(function).unwrap();
+        assert_eq!(tx.data[..4], function.short_signature(), "calls {}", function.name);
+        function.decode_input(&tx.data[4..]).unwrap()
+    }
+
+    fn eth(tenths: u128) -> Wei {
+        Wei(tenths * crate::domain::units::WEI_PER_ETHER / 10)
+    }
+
+    #[test]
+    fn list_names_token_and_price_and_pays_nothing() {
+        let tx = market().list(5, eth(11));
+        // cast calldata "list(uint256,uint256)" 5 1100000000000000000
+        assert_eq!(
+            hex::encode(&tx.data),
+            "50fd73670000000000000000000000000000000000000000000000000000000000000005\
+             0000000000000000000000000000000000000000000000000f43fc2c04ee0000"
+        );
+        assert_eq!((tx.to, tx.value), (Address([0xe7; 20]), Wei::ZERO));
+        assert_eq!(tx.label, "List twin #5 for 1.1 ETH");
+    }
+
+    #[test]
+    fn cancelling_takes_the_token_id_only() {
+        let listing = market().cancel_listing(5);
+        // cast sig "cancelListing(uint256)"
+        assert_eq!(hex::encode(&listing.data[..4]), "305a67a8");
+        assert_eq!(arguments(&listing, "cancelListing"), [Token::Uint(5.into())]);
+        assert_eq!(listing.label, "Cancel the listing of twin #5");
+
+        let offer = market().cancel_offer(1);
+        // cast sig "cancelOffer(uint256)"
+        assert_eq!(hex::encode(&offer.data[..4]), "ef706adf");
+        assert_eq!(arguments(&offer, "cancelOffer"), [Token::Uint(1.into())]);
+        assert_eq!((offer.value, offer.label.as_str()), (Wei::ZERO, "Cancel your offer on twin #1"));
+    }
+
+    #[test]
+    fn an_offer_pays_its_amount_into_escrow() {
+        let tx = market().make_offer(1, eth(15), 1_764_000_000);
+        // cast calldata "makeOffer(uint256,uint64)" 1 1764000000
+        assert_eq!(
+            hex::encode(&tx.data),
+            "f9252fec0000000000000000000000000000000000000000000000000000000000000001\
+             0000000000000000000000000000000000000000000000000000000069248100"
+        );
+        assert_eq!(tx.value, eth(15));
+        assert_eq!(tx.label, "Offer 1.5 ETH for twin #1");
+    }
+
+    #[test]
+    fn raising_pays_only_what_is_added() {
+        let tx = market().raise_offer(1, eth(5), 1_764_600_000);
+        assert_eq!(arguments(&tx, "raiseOffer"), [Token::Uint(1.into()), Token::Uint(1_764_600_000u64.into())]);
+        assert_eq!(tx.value, eth(5));
+        assert_eq!(tx.label, "Add 0.5 ETH to your offer on twin #1");
+    }
+
+    #[test]
+    fn accepting_pins_the_bidder_and_the_amount_seen() {
+        let bidder: Address = "0x23618e81e3f5cdf7f54c3d65f7fbc0abf5b21e8f".parse().unwrap();
+        let offer = Offer { twin_id: 1, bidder, amount: eth(15), expires_at: 1_764_000_000 };
+        let tx = market().accept_offer(&offer);
+        // cast calldata "acceptOffer(uint256,address,uint256)" 1 0x2361…1e8f 1500000000000000000
+        assert_eq!(
+            hex::encode(&tx.data),
+            "9589d7b90000000000000000000000000000000000000000000000000000000000000001\
+             00000000000000000000000023618e81e3f5cdf7f54c3d65f7fbc0abf5b21e8f\
+             00000000000000000000000000000000000000000000000014d1120d7b160000"
+        );
+        assert_eq!(tx.value, Wei::ZERO);
+        assert_eq!(tx.label, "Accept 1.5 ETH from 0x2361…1e8f for twin #1");
     }
 
     #[test]

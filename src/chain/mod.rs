@@ -2,6 +2,7 @@
 //! the injected wallet. ethers-core stays inside this module; the rest of the app sees `domain`
 //! types.
 
+pub mod activity;
 pub mod contracts;
 pub mod indexer;
 pub mod ledger;

@@ -1,5 +1,6 @@
 //! What HashTwin is about, in plain Rust: no chain, no browser. Everything here tests natively.
 
+pub mod activity;
 pub mod address;
 pub mod calendar;
 pub mod chart;
@@ -13,6 +14,6 @@ pub mod twin;
 pub mod units;
 
 pub use address::Address;
-pub use market::Listing;
+pub use market::{Listing, Offer, Sale};
 pub use twin::{RigSpec, Twin, TwinStatus};
 pub use units::Wei;

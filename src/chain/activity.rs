@@ -1,0 +1,544 @@
+//! The registry's and the market's events as `domain::activity` replays them, and one twin's
+//! telemetry and maintenance history, fetched when its page asks.
+//!
+//! The twin-wide events are few (a handful per twin over its life) and every page needs them, so
+//! they are indexed for the whole collection. Telemetry is thousands of reports per twin and only
+//! its own page shows it, so it is fetched per twin, on the twin id's topic.
+
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex, PoisonError};
+
+use ethers_core::abi::{Abi, Event, LogParam, RawLog, Token};
+use ethers_core::types::{Address as EthAddress, Log, H256, U256};
+
+use super::contracts::{decode_twin_minted, to_wei, twin_market_abi, twin_minted_event, twin_registry_abi, ChainError};
+use super::indexer::LogIndexer;
+use super::networks::Deployment;
+use super::rpc::RpcClient;
+use super::{to_domain_address, to_ethers_address};
+use crate::domain::activity::{Located, MaintenanceKind, TwinEvent};
+use crate::domain::telemetry::TelemetrySample;
+use crate::domain::{Address, TwinStatus, Wei};
+
+/// Each event the app reads, with its topic0 worked out once rather than per log.
+type EventTable = LazyLock<Vec<(H256, &'static Event)>>;
+
+static REGISTRY_EVENTS: EventTable = LazyLock::new(|| {
+    table(twin_registry_abi(), &["TwinMinted", "Transfer", "StatusChanged", "OperatorTransferred", "ReporterChanged"])
+});
+
+static MARKET_EVENTS: EventTable = LazyLock::new(|| {
+    table(
+        twin_market_abi(),
+        &["Listed", "ListingCancelled", "Sold", "OfferMade", "OfferRaised", "OfferCancelled", "OfferAccepted"],
+    )
+});
+
+fn table(abi: &'static Abi, names: &[&str]) -> Vec<(H256, &'static Event)> {
+    names.iter().map(|name| contract_event(abi, name)).map(|event| (event.signature(), event)).collect()
+}
+
+fn contract_event(abi: &'static Abi, name: &str) -> &'static Event {
+    abi.event(name).unwrap_or_else(|error| panic!("the embedded ABI declares {name}: {error}"))
+}
+
+fn topic0s(table: &EventTable) -> Vec<H256> {
+    table.iter().map(|(topic0, _)| *topic0).collect()
+}
+
+fn telemetry_reported_event() -> &'static Event {
+    contract_event(twin_registry_abi(), "TelemetryReported")
+}
+
+fn maintenance_logged_event() -> &'static Event {
+    contract_event(twin_registry_abi(), "MaintenanceLogged")
+}
+
+/// Who minted, owns, runs and reports for every twin, and every change of status, from the
+/// registry's events (indexed and cached in the browser); and each twin's history on demand.
+#[derive(Debug, Clone)]
+pub struct RegistryActivity {
+    rpc: RpcClient,
+    chain_id: u64,
+    registry: EthAddress,
+    first_block: u64,
+    logs: LogIndexer,
+    /// One indexer per twin whose telemetry was asked for, so that a twin page refreshing on every
+    /// block fetches only the blocks it has not seen.
+    telemetry: Arc<Mutex<HashMap<u64, LogIndexer>>>,
+}
+
+impl RegistryActivity {
+    pub fn new(rpc: RpcClient, chain_id: u64, deployment: &Deployment) -> Self {
+        let registry = to_ethers_address(deployment.twin_registry);
+        let first_block = deployment.deployment_block;
+        let logs = LogIndexer::new(rpc.clone(), chain_id, registry, topic0s(&REGISTRY_EVENTS), first_block);
+        Self { rpc, chain_id, registry, first_block, logs, telemetry: Arc::default() }
+    }
+
+    /// The raw logs, for `TwinRegistryReader::twins` to read the mints from the same cache.
+    pub(crate) async fn logs(&self) -> Result<Vec<Log>, ChainError> {
+        self.logs.sync().await
+    }
+
+    /// Every registry event of every twin, oldest first.
+    pub async fn events(&self) -> Result<Vec<Located>, ChainError> {
+        self.logs().await?.iter().map(decode_registry_log).collect()
+    }
+
+    /// The twin's telemetry, oldest first. Kept in memory only: a month of five-minute reports of a
+    /// single twin is megabytes of logs, localStorage's whole quota.
+    pub async fn telemetry(&self, twin_id: u64) -> Result<Vec<TelemetrySample>, ChainError> {
+        let indexer = self
+            .telemetry
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry(twin_id)
+            .or_insert_with(|| self.twin_indexer(telemetry_reported_event(), twin_id).in_memory())
+            .clone();
+        indexer.sync().await?.iter().map(decode_telemetry).collect()
+    }
+
+    /// The maintenance the twin's operator logged, oldest first: `TwinEvent::Maintenance` events.
+    pub async fn maintenance(&self, twin_id: u64) -> Result<Vec<Located>, ChainError> {
+        let logs = self.twin_indexer(maintenance_logged_event(), twin_id).sync().await?;
+        logs.iter().map(decode_maintenance).collect()
+    }
+
+    fn twin_indexer(&self, event: &Event, twin_id: u64) -> LogIndexer {
+        LogIndexer::new(self.rpc.clone(), self.chain_id, self.registry, vec![event.signature()], self.first_block)
+            .with_topic1(H256::from_low_u64_be(twin_id))
+    }
+}
+
+/// Listings, sales and offers of every twin, from the market's events (indexed and cached in the
+/// browser).
+#[derive(Debug, Clone)]
+pub struct MarketActivity {
+    logs: LogIndexer,
+}
+
+impl MarketActivity {
+    pub fn new(rpc: RpcClient, chain_id: u64, deployment: &Deployment) -> Self {
+        let market = to_ethers_address(deployment.twin_market);
+        let logs = LogIndexer::new(rpc, chain_id, market, topic0s(&MARKET_EVENTS), deployment.deployment_block);
+        Self { logs }
+    }
+
+    /// Every market event of every twin, oldest first.
+    pub async fn events(&self) -> Result<Vec<Located>, ChainError> {
+        self.logs.sync().await?.iter().map(decode_market_log).collect()
+    }
+}
+
+/// A log's parameters, looked up by the names the contract gives them.
+struct Fields {
+    event: &'static str,
+    params: Vec<LogParam>,
+}
+
+impl Fields {
+    fn parse(event: &'static Event, log: &Log) -> Result<Self, ChainError> {
+        let raw = RawLog { topics: log.topics.clone(), data: log.data.to_vec() };
+        let parsed = event.parse_log(raw).map_err(|error| ChainError::Decode(format!("{}: {error}", event.name)))?;
+        Ok(Self { event: &event.name, params: parsed.params })
+    }
+
+    fn malformed(&self, name: &str) -> ChainError {
+        ChainError::Decode(format!("{}.{name} is missing or has an unexpected value", self.event))
+    }
+
+    fn token(&self, name: &str) -> Result<Token, ChainError> {
+        let param = self.params.iter().find(|param| param.name == name);
+        param.map(|param| param.value.clone()).ok_or_else(|| self.malformed(name))
+    }
+
+    fn address(&self, name: &str) -> Result<Address, ChainError> {
+        self.token(name)?.into_address().map(to_domain_address).ok_or_else(|| self.malformed(name))
+    }
+
+    fn uint(&self, name: &str) -> Result<U256, ChainError> {
+        self.token(name)?.into_uint().ok_or_else(|| self.malformed(name))
+    }
+
+    fn wei(&self, name: &str) -> Result<Wei, ChainError> {
+        to_wei(self.uint(name)?)
+    }
+
+    fn u64(&self, name: &str) -> Result<u64, ChainError> {
+        let value = self.uint(name)?;
+        (value.bits() <= 64).then(|| value.low_u64()).ok_or_else(|| self.malformed(name))
+    }
+
+    /// A Solidity enum.
+    fn variant(&self, name: &str) -> Result<u8, ChainError> {
+        u8::try_from(self.u64(name)?).map_err(|_| self.malformed(name))
+    }
+
+    fn string(&self, name: &str) -> Result<String, ChainError> {
+        self.token(name)?.into_string().ok_or_else(|| self.malformed(name))
+    }
+}
+
+fn by_topic0(table: &EventTable, log: &Log) -> Result<&'static Event, ChainError> {
+    let topic0 = log.topics.first().copied().unwrap_or_default();
+    let event = table.iter().find(|(signature, _)| *signature == topic0).map(|(_, event)| *event);
+    event.ok_or_else(|| ChainError::Decode(format!("a log of an unexpected event, topic {topic0:?}")))
+}
+
+/// Where the log sits on chain. `eth_getLogs` gives mined logs only, which have all three.
+fn located(log: &Log, twin_id: u64, event: TwinEvent) -> Result<Located, ChainError> {
+    let missing = |what: &str| ChainError::Decode(format!("a log without its {what}"));
+    Ok(Located {
+        twin_id,
+        block: log.block_number.ok_or_else(|| missing("block number"))?.as_u64(),
+        log_index: log.log_index.ok_or_else(|| missing("log index"))?.low_u64(),
+        tx_hash: format!("{:?}", log.transaction_hash.ok_or_else(|| missing("transaction hash"))?),
+        event,
+    })
+}
+
+fn decode_registry_log(log: &Log) -> Result<Located, ChainError> {
+    let event = by_topic0(&REGISTRY_EVENTS, log)?;
+    if event.signature() == twin_minted_event().signature() {
+        let twin = decode_twin_minted(log)?;
+        return located(log, twin.id, TwinEvent::Minted { operator: twin.operator });
+    }
+    let fields = Fields::parse(event, log)?;
+    let decoded = match fields.event {
+        "Transfer" => TwinEvent::Transfer { from: fields.address("from")?, to: fields.address("to")? },
+        "StatusChanged" => TwinEvent::StatusChanged {
+            next: TwinStatus::from_u8(fields.variant("next")?).ok_or_else(|| fields.malformed("next"))?,
+        },
+        "OperatorTransferred" => TwinEvent::OperatorTransferred {
+            from: fields.address("previousOperator")?,
+            to: fields.address("newOperator")?,
+        },
+        "ReporterChanged" => {
+            TwinEvent::ReporterChanged { from: fields.address("previousReporter")?, to: fields.address("newReporter")? }
+        }
+        other => unreachable!("REGISTRY_EVENTS has no {other}"),
+    };
+    located(log, fields.u64("tokenId")?, decoded)
+}
+
+fn decode_market_log(log: &Log) -> Result<Located, ChainError> {
+    let fields = Fields::parse(by_topic0(&MARKET_EVENTS, log)?, log)?;
+    let decoded = match fields.event {
+        "Listed" => TwinEvent::Listed { seller: fields.address("seller")?, price: fields.wei("price")? },
+        "ListingCancelled" => TwinEvent::ListingCancelled { seller: fields.address("seller")? },
+        "Sold" => TwinEvent::Sold {
+            seller: fields.address("seller")?,
+            buyer: fields.address("buyer")?,
+            price: fields.wei("price")?,
+            royalty: fields.wei("royalty")?,
+            fee: fields.wei("fee")?,
+            // `TwinMarket.SaleKind`: Listing, Offer.
+            via_offer: match fields.variant("kind")? {
+                0 => false,
+                1 => true,
+                _ => return Err(fields.malformed("kind")),
+            },
+        },
+        "OfferMade" => TwinEvent::OfferMade {
+            bidder: fields.address("bidder")?,
+            amount: fields.wei("amount")?,
+            expires_at: fields.u64("expiresAt")?,
+        },
+        "OfferRaised" => TwinEvent::OfferRaised {
+            bidder: fields.address("bidder")?,
+            amount: fields.wei("amount")?,
+            expires_at: fields.u64("expiresAt")?,
+        },
+        "OfferCancelled" => TwinEvent::OfferCancelled { bidder: fields.address("bidder")? },
+        "OfferAccepted" => TwinEvent::OfferAccepted {
+            bidder: fields.address("bidder")?,
+            seller: fields.address("seller")?,
+            amount: fields.wei("amount")?,
+        },
+        other => unreachable!("MARKET_EVENTS has no {other}"),
+    };
+    located(log, fields.u64("tokenId")?, decoded)
+}
+
+fn decode_telemetry(log: &Log) -> Result<TelemetrySample, ChainError> {
+    let fields = Fields::parse(telemetry_reported_event(), log)?;
+    let malformed = || fields.malformed("report");
+    let report = fields.token("report")?.into_tuple().ok_or_else(malformed)?;
+    let [timestamp, hashrate_ghs, power_watts, board_temp, fan_rpm, uptime_seconds, accepted, rejected] =
+        <[Token; 8]>::try_from(report).map_err(|_| malformed())?;
+    let uint = |token: Token| token.into_uint().ok_or_else(malformed);
+    // An int16 arrives sign-extended to 256 bits: its low 16 bits are its two's complement.
+    let board_temp = board_temp.into_int().ok_or_else(malformed)?.low_u32() as u16 as i16;
+    Ok(TelemetrySample {
+        timestamp: uint(timestamp)?.low_u64(),
+        hashrate_ghs: uint(hashrate_ghs)?.low_u64(),
+        power_watts: uint(power_watts)?.low_u32(),
+        board_temp_deci_c: board_temp,
+        fan_rpm: uint(fan_rpm)?.low_u32(),
+        uptime_seconds: uint(uptime_seconds)?.low_u32(),
+        accepted_shares: uint(accepted)?.low_u64(),
+        rejected_shares: uint(rejected)?.low_u64(),
+    })
+}
+
+fn decode_maintenance(log: &Log) -> Result<Located, ChainError> {
+    let fields = Fields::parse(maintenance_logged_event(), log)?;
+    let kind = MaintenanceKind::from_u8(fields.variant("kind")?).ok_or_else(|| fields.malformed("kind"))?;
+    let event = TwinEvent::Maintenance { kind, note: fields.string("note")?, timestamp: fields.u64("timestamp")? };
+    located(log, fields.u64("tokenId")?, event)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ethers_core::abi::encode;
+    use ethers_core::types::{Bytes, I256, U64};
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    fn operator() -> Address {
+        "0x70997970c51812dc3a010c7d01b50e0d17dc79c8".parse().unwrap()
+    }
+    fn investor() -> Address {
+        "0x23618e81e3f5cdf7f54c3d65f7fbc0abf5b21e8f".parse().unwrap()
+    }
+
+    fn topic(address: Address) -> H256 {
+        H256::from(to_ethers_address(address))
+    }
+
+    fn twin(id: u64) -> H256 {
+        H256::from_low_u64_be(id)
+    }
+
+    /// A mined log of `event` as a node returns it, in block 12 at position 3.
+    fn log(event: &Event, indexed: &[H256], data: &[Token]) -> Log {
+        Log {
+            topics: [vec![event.signature()], indexed.to_vec()].concat(),
+            data: Bytes::from(encode(data)),
+            block_number: Some(U64::from(12)),
+            log_index: Some(U256::from(3)),
+            transaction_hash: Some(H256::repeat_byte(0xee)),
+            ..Default::default()
+        }
+    }
+
+    fn registry_log(name: &str, indexed: &[H256], data: &[Token]) -> Log {
+        log(contract_event(twin_registry_abi(), name), indexed, data)
+    }
+
+    fn market_log(name: &str, indexed: &[H256], data: &[Token]) -> Log {
+        log(contract_event(twin_market_abi(), name), indexed, data)
+    }
+
+    fn wei(amount: u128) -> Token {
+        Token::Uint(U256::from(amount))
+    }
+
+    #[test]
+    fn a_log_is_located_by_twin_block_position_and_transaction() {
+        let located =
+            decode_registry_log(&registry_log("Transfer", &[topic(Address::ZERO), topic(operator()), twin(4)], &[]))
+                .unwrap();
+        assert_eq!(
+            located,
+            Located {
+                twin_id: 4,
+                block: 12,
+                log_index: 3,
+                tx_hash: format!("0x{}", "ee".repeat(32)),
+                event: TwinEvent::Transfer { from: Address::ZERO, to: operator() },
+            }
+        );
+    }
+
+    #[test]
+    fn a_mint_decodes_through_the_twin_minted_decoder() {
+        let log: Log = serde_json::from_str(include_str!("fixtures/twin_minted_log.json")).unwrap();
+        let located = decode_registry_log(&log).unwrap();
+        assert_eq!((located.twin_id, located.block, located.log_index), (1, 2, 0));
+        assert_eq!(located.event, TwinEvent::Minted { operator: operator() });
+        assert_eq!(located.tx_hash, "0xeeac77b2c4c2a1ab95055c19b9ce300988d3e710592a7c27ba3452f8b1e34a97");
+    }
+
+    #[test]
+    fn registry_role_and_status_changes_decode() {
+        let status = registry_log("StatusChanged", &[twin(9)], &[Token::Uint(0.into()), Token::Uint(1.into())]);
+        assert_eq!(decode_registry_log(&status).unwrap().event, TwinEvent::StatusChanged { next: TwinStatus::Offline });
+
+        let handed = registry_log("OperatorTransferred", &[twin(9), topic(operator()), topic(investor())], &[]);
+        let located = decode_registry_log(&handed).unwrap();
+        assert_eq!(
+            (located.twin_id, located.event),
+            (9, TwinEvent::OperatorTransferred { from: operator(), to: investor() })
+        );
+
+        let rotated = registry_log("ReporterChanged", &[twin(9), topic(investor()), topic(operator())], &[]);
+        assert_eq!(
+            decode_registry_log(&rotated).unwrap().event,
+            TwinEvent::ReporterChanged { from: investor(), to: operator() }
+        );
+    }
+
+    #[test]
+    fn a_status_no_contract_version_has_is_refused() {
+        let status = registry_log("StatusChanged", &[twin(9)], &[Token::Uint(0.into()), Token::Uint(3.into())]);
+        assert!(matches!(decode_registry_log(&status), Err(ChainError::Decode(_))));
+    }
+
+    #[test]
+    fn listings_decode() {
+        let listed = market_log("Listed", &[twin(5), topic(operator())], &[wei(1_100_000_000_000_000_000)]);
+        let located = decode_market_log(&listed).unwrap();
+        assert_eq!(located.twin_id, 5);
+        assert_eq!(located.event, TwinEvent::Listed { seller: operator(), price: Wei(1_100_000_000_000_000_000) });
+
+        let cancelled = market_log("ListingCancelled", &[twin(5), topic(operator()), topic(investor())], &[]);
+        assert_eq!(decode_market_log(&cancelled).unwrap().event, TwinEvent::ListingCancelled { seller: operator() });
+    }
+
+    #[test]
+    fn sales_decode_with_their_split_and_kind() {
+        let sold = |kind: u8| {
+            market_log(
+                "Sold",
+                &[twin(3), topic(operator()), topic(investor())],
+                &[
+                    wei(2_800),
+                    Token::Address(to_ethers_address(operator())),
+                    wei(140),
+                    wei(70),
+                    Token::Uint(kind.into()),
+                ],
+            )
+        };
+        let expected = |via_offer| TwinEvent::Sold {
+            seller: operator(),
+            buyer: investor(),
+            price: Wei(2_800),
+            royalty: Wei(140),
+            fee: Wei(70),
+            via_offer,
+        };
+        assert_eq!(decode_market_log(&sold(0)).unwrap().event, expected(false));
+        assert_eq!(decode_market_log(&sold(1)).unwrap().event, expected(true));
+        assert!(matches!(decode_market_log(&sold(2)), Err(ChainError::Decode(_))));
+    }
+
+    #[test]
+    fn offers_decode() {
+        let made = market_log("OfferMade", &[twin(1), topic(investor())], &[wei(1_500), Token::Uint(9_000.into())]);
+        assert_eq!(
+            decode_market_log(&made).unwrap().event,
+            TwinEvent::OfferMade { bidder: investor(), amount: Wei(1_500), expires_at: 9_000 }
+        );
+
+        // The event's `amount` is the new total, which is what the book keeps; `added` is not.
+        let raised = market_log(
+            "OfferRaised",
+            &[twin(1), topic(investor())],
+            &[wei(500), wei(2_000), Token::Uint(12_000.into())],
+        );
+        assert_eq!(
+            decode_market_log(&raised).unwrap().event,
+            TwinEvent::OfferRaised { bidder: investor(), amount: Wei(2_000), expires_at: 12_000 }
+        );
+
+        let cancelled = market_log("OfferCancelled", &[twin(1), topic(investor())], &[wei(2_000)]);
+        assert_eq!(decode_market_log(&cancelled).unwrap().event, TwinEvent::OfferCancelled { bidder: investor() });
+
+        let accepted = market_log("OfferAccepted", &[twin(1), topic(investor()), topic(operator())], &[wei(2_000)]);
+        assert_eq!(
+            decode_market_log(&accepted).unwrap().event,
+            TwinEvent::OfferAccepted { bidder: investor(), seller: operator(), amount: Wei(2_000) }
+        );
+    }
+
+    #[test]
+    fn an_amount_beyond_any_ether_supply_is_refused() {
+        let listed = market_log("Listed", &[twin(5), topic(operator())], &[Token::Uint(U256::MAX)]);
+        assert!(matches!(decode_market_log(&listed), Err(ChainError::Decode(_))));
+    }
+
+    #[test]
+    fn each_indexer_refuses_the_other_contracts_events() {
+        let listed = market_log("Listed", &[twin(5), topic(operator())], &[wei(1)]);
+        assert!(matches!(decode_registry_log(&listed), Err(ChainError::Decode(_))));
+        let transfer = registry_log("Transfer", &[topic(Address::ZERO), topic(operator()), twin(4)], &[]);
+        assert!(matches!(decode_market_log(&transfer), Err(ChainError::Decode(_))));
+    }
+
+    #[test]
+    fn a_pending_log_is_not_history() {
+        let mut listed = market_log("Listed", &[twin(5), topic(operator())], &[wei(1)]);
+        listed.block_number = None;
+        assert!(matches!(decode_market_log(&listed), Err(ChainError::Decode(_))));
+    }
+
+    #[test]
+    fn telemetry_decodes_field_for_field_below_freezing_too() {
+        let report = Token::Tuple(vec![
+            Token::Uint(1_764_000_000u64.into()),
+            Token::Uint(197_000.into()),
+            Token::Uint(3_420.into()),
+            Token::Int(I256::from(-55).into_raw()),
+            Token::Uint(4_380.into()),
+            Token::Uint(3_600.into()),
+            Token::Uint(3_940.into()),
+            Token::Uint(7.into()),
+        ]);
+        let sample = decode_telemetry(&registry_log("TelemetryReported", &[twin(2)], &[report])).unwrap();
+        assert_eq!(
+            sample,
+            TelemetrySample {
+                timestamp: 1_764_000_000,
+                hashrate_ghs: 197_000,
+                power_watts: 3_420,
+                board_temp_deci_c: -55,
+                fan_rpm: 4_380,
+                uptime_seconds: 3_600,
+                accepted_shares: 3_940,
+                rejected_shares: 7,
+            }
+        );
+    }
+
+    #[test]
+    fn maintenance_decodes_with_its_kind_and_note() {
+        let note = "Replaced the APW12 power supply after a ripple alarm.";
+        let logged = registry_log(
+            "MaintenanceLogged",
+            &[twin(4)],
+            &[Token::Uint(2.into()), Token::String(note.into()), Token::Uint(1_764_000_000u64.into())],
+        );
+        let located = decode_maintenance(&logged).unwrap();
+        assert_eq!(located.twin_id, 4);
+        assert_eq!(
+            located.event,
+            TwinEvent::Maintenance {
+                kind: MaintenanceKind::PartReplacement,
+                note: note.into(),
+                timestamp: 1_764_000_000
+            }
+        );
+    }
+
+    #[test]
+    fn the_indexers_follow_the_events_the_book_replays() {
+        let names = |table: &EventTable| table.iter().map(|(_, event)| event.name.clone()).collect::<Vec<_>>();
+        assert_eq!(
+            names(&REGISTRY_EVENTS),
+            ["TwinMinted", "Transfer", "StatusChanged", "OperatorTransferred", "ReporterChanged"]
+        );
+        assert_eq!(
+            names(&MARKET_EVENTS),
+            ["Listed", "ListingCancelled", "Sold", "OfferMade", "OfferRaised", "OfferCancelled", "OfferAccepted"]
+        );
+        // cast sig-event "Transfer(address,address,uint256)"
+        assert_eq!(
+            format!("{:?}", REGISTRY_EVENTS[1].0),
+            "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"
+        );
+    }
+}

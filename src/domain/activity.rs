@@ -1,0 +1,806 @@
+//! A twin's life as the registry's and the market's events tell it: who owns and runs it, what it
+//! is listed at, what is bid on it, and the provenance a buyer reads before paying.
+//!
+//! The book is rebuilt from events alone, replayed in chain order, so that the market page, the
+//! gallery and the portfolio need no contract call per twin. What events cannot tell is left to the
+//! contracts: a listing whose seller has since revoked the market's approval still shows here, and
+//! the simulation before the wallet opens says why `buy` would fail.
+
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+
+use super::market::{Listing, Offer, Sale};
+use super::{Address, TwinStatus, Wei};
+
+/// What kind of work a maintenance entry records, numbered as `TwinRegistry.MaintenanceKind`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum MaintenanceKind {
+    Inspection,
+    Repair,
+    PartReplacement,
+    FirmwareUpdate,
+    Relocation,
+    Other,
+}
+
+impl MaintenanceKind {
+    pub const ALL: [MaintenanceKind; 6] = [
+        MaintenanceKind::Inspection,
+        MaintenanceKind::Repair,
+        MaintenanceKind::PartReplacement,
+        MaintenanceKind::FirmwareUpdate,
+        MaintenanceKind::Relocation,
+        MaintenanceKind::Other,
+    ];
+
+    /// The contract's enum as ABI-decoded; `None` for a value only a newer contract could emit.
+    pub fn from_u8(value: u8) -> Option<Self> {
+        Self::ALL.get(usize::from(value)).copied()
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            MaintenanceKind::Inspection => "Inspection",
+            MaintenanceKind::Repair => "Repair",
+            MaintenanceKind::PartReplacement => "Part replacement",
+            MaintenanceKind::FirmwareUpdate => "Firmware update",
+            MaintenanceKind::Relocation => "Relocation",
+            MaintenanceKind::Other => "Other",
+        }
+    }
+}
+
+impl fmt::Display for MaintenanceKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// One event of a twin, from either contract, with only what the app uses of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TwinEvent {
+    /// `operator` minted the twin and runs its rig; the twin itself arrives by the `Transfer` from
+    /// zero of the same transaction.
+    Minted {
+        operator: Address,
+    },
+    /// ERC-721 `Transfer`: from zero at mint.
+    Transfer {
+        from: Address,
+        to: Address,
+    },
+    StatusChanged {
+        next: TwinStatus,
+    },
+    OperatorTransferred {
+        from: Address,
+        to: Address,
+    },
+    ReporterChanged {
+        from: Address,
+        to: Address,
+    },
+    /// A new listing, or a new price for the listing there is.
+    Listed {
+        seller: Address,
+        price: Wei,
+    },
+    ListingCancelled {
+        seller: Address,
+    },
+    Sold {
+        seller: Address,
+        buyer: Address,
+        price: Wei,
+        royalty: Wei,
+        fee: Wei,
+        via_offer: bool,
+    },
+    OfferMade {
+        bidder: Address,
+        amount: Wei,
+        expires_at: u64,
+    },
+    /// `amount` is the offer's new total, not what was added.
+    OfferRaised {
+        bidder: Address,
+        amount: Wei,
+        expires_at: u64,
+    },
+    OfferCancelled {
+        bidder: Address,
+    },
+    OfferAccepted {
+        bidder: Address,
+        seller: Address,
+        amount: Wei,
+    },
+    Maintenance {
+        kind: MaintenanceKind,
+        note: String,
+        /// Unix seconds: the block's time, which the contract records.
+        timestamp: u64,
+    },
+}
+
+/// An event and where it happened on chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Located {
+    pub twin_id: u64,
+    pub block: u64,
+    /// Position in the block, across all contracts: orders the registry's and the market's events
+    /// of one block against each other.
+    pub log_index: u64,
+    /// `0x` and 64 hex digits.
+    pub tx_hash: String,
+    pub event: TwinEvent,
+}
+
+/// Registry and market events arrive from separate indexers; state only makes sense replayed in
+/// the order the chain executed them.
+fn in_chain_order(events: &[Located]) -> Vec<&Located> {
+    let mut ordered: Vec<&Located> = events.iter().collect();
+    ordered.sort_by_key(|located| (located.block, located.log_index));
+    ordered
+}
+
+/// Where every twin and every open offer stands after the events replayed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Book {
+    twins: BTreeMap<u64, TwinRecord>,
+    offers: BTreeMap<(u64, Address), OpenOffer>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct TwinRecord {
+    owner: Option<Address>,
+    operator: Option<Address>,
+    /// `None` until the registry's events mention the twin's mint.
+    status: Option<TwinStatus>,
+    /// As the market stores it: it outlives a transfer of the twin, and is live only while its
+    /// seller owns the twin (again).
+    listing: Option<(Address, Wei)>,
+    last_sale: Option<Sale>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct OpenOffer {
+    amount: Wei,
+    expires_at: u64,
+}
+
+impl Book {
+    /// The state after `events`, in whatever order they are given: they are put in chain order.
+    pub fn replay(events: &[Located]) -> Book {
+        let mut book = Book::default();
+        for located in in_chain_order(events) {
+            book.apply(located);
+        }
+        book
+    }
+
+    fn apply(&mut self, located: &Located) {
+        let twin_id = located.twin_id;
+        let record = self.twins.entry(twin_id).or_default();
+        match &located.event {
+            TwinEvent::Minted { operator } => {
+                record.operator = Some(*operator);
+                record.status.get_or_insert(TwinStatus::Active);
+            }
+            TwinEvent::Transfer { from, to } => {
+                record.owner = (*to != Address::ZERO).then_some(*to);
+                if *from == Address::ZERO {
+                    record.status.get_or_insert(TwinStatus::Active);
+                }
+            }
+            TwinEvent::StatusChanged { next } => record.status = Some(*next),
+            TwinEvent::OperatorTransferred { to, .. } => record.operator = Some(*to),
+            TwinEvent::Listed { seller, price } => record.listing = Some((*seller, *price)),
+            TwinEvent::ListingCancelled { .. } => record.listing = None,
+            TwinEvent::Sold { seller, buyer, price, royalty, fee, via_offer } => {
+                // Both `buy` and `acceptOffer` delete the listing.
+                record.listing = None;
+                record.last_sale = Some(Sale {
+                    twin_id,
+                    seller: *seller,
+                    buyer: *buyer,
+                    price: *price,
+                    royalty: *royalty,
+                    fee: *fee,
+                    via_offer: *via_offer,
+                    block: located.block,
+                    tx_hash: located.tx_hash.clone(),
+                });
+            }
+            TwinEvent::OfferMade { bidder, amount, expires_at }
+            | TwinEvent::OfferRaised { bidder, amount, expires_at } => {
+                self.offers.insert((twin_id, *bidder), OpenOffer { amount: *amount, expires_at: *expires_at });
+            }
+            TwinEvent::OfferCancelled { bidder } | TwinEvent::OfferAccepted { bidder, .. } => {
+                self.offers.remove(&(twin_id, *bidder));
+            }
+            TwinEvent::ReporterChanged { .. } | TwinEvent::Maintenance { .. } => {}
+        }
+    }
+
+    pub fn owner(&self, twin_id: u64) -> Option<Address> {
+        self.twins.get(&twin_id)?.owner
+    }
+
+    pub fn operator(&self, twin_id: u64) -> Option<Address> {
+        self.twins.get(&twin_id)?.operator
+    }
+
+    /// `None` for a twin whose mint was not among the events.
+    pub fn status(&self, twin_id: u64) -> Option<TwinStatus> {
+        self.twins.get(&twin_id)?.status
+    }
+
+    /// The twins `account` owns, by id.
+    pub fn owned_by(&self, account: Address) -> Vec<u64> {
+        self.twins.iter().filter(|(_, record)| record.owner == Some(account)).map(|(&id, _)| id).collect()
+    }
+
+    /// The twin's listing, unless it went stale: a listing whose seller no longer owns the twin is
+    /// one `buy` refuses. It counts again if the twin comes back to the seller, as it does for the
+    /// contract.
+    pub fn listing(&self, twin_id: u64) -> Option<Listing> {
+        let record = self.twins.get(&twin_id)?;
+        let (seller, price) = record.listing?;
+        (record.owner == Some(seller)).then_some(Listing { token_id: twin_id, seller, price })
+    }
+
+    /// Every live listing, by twin id.
+    pub fn listings(&self) -> Vec<Listing> {
+        self.twins.keys().filter_map(|&id| self.listing(id)).collect()
+    }
+
+    /// `seller`'s live listings, by twin id.
+    pub fn listings_by(&self, seller: Address) -> Vec<Listing> {
+        self.listings().into_iter().filter(|listing| listing.seller == seller).collect()
+    }
+
+    pub fn last_sale(&self, twin_id: u64) -> Option<&Sale> {
+        self.twins.get(&twin_id)?.last_sale.as_ref()
+    }
+
+    /// The offers the twin's owner can accept at `now`, highest first. Expired offers and one the
+    /// owner made before owning the twin are left out: `acceptOffer` refuses both, though their
+    /// ether stays escrowed until their bidders cancel them (see [`Book::offers_by`]).
+    pub fn offers_on(&self, twin_id: u64, now: u64) -> Vec<Offer> {
+        let owner = self.owner(twin_id);
+        let mut offers: Vec<Offer> = self
+            .offers
+            .range((twin_id, Address::ZERO)..=(twin_id, Address([0xff; 20])))
+            .map(|(&(twin_id, bidder), open)| offer(twin_id, bidder, open))
+            .filter(|offer| !offer.expired(now) && Some(offer.bidder) != owner)
+            .collect();
+        offers.sort_by_key(|offer| Reverse(offer.amount));
+        offers
+    }
+
+    /// Every open offer of `bidder`, by twin id, expired ones included: they still hold the
+    /// bidder's ether until cancelled.
+    pub fn offers_by(&self, bidder: Address) -> Vec<Offer> {
+        self.offers
+            .iter()
+            .filter(|((_, offer_bidder), _)| *offer_bidder == bidder)
+            .map(|(&(twin_id, bidder), open)| offer(twin_id, bidder, open))
+            .collect()
+    }
+}
+
+fn offer(twin_id: u64, bidder: Address, open: &OpenOffer) -> Offer {
+    Offer { twin_id, bidder, amount: open.amount, expires_at: open.expires_at }
+}
+
+/// A step in a twin's provenance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProvenanceEvent {
+    Minted { operator: Address },
+    Transferred { from: Address, to: Address },
+    Sold { seller: Address, buyer: Address, price: Wei, via_offer: bool },
+    OperatorChanged { from: Address, to: Address },
+    StatusChanged { next: TwinStatus },
+    Listed { seller: Address, price: Wei },
+    ListingCancelled { seller: Address },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProvenanceEntry {
+    pub block: u64,
+    pub tx_hash: String,
+    pub event: ProvenanceEvent,
+}
+
+impl ProvenanceEntry {
+    /// One sentence, such as "Sold by 0x7099…79c8 to 0x2361…1e8f for 1.1 ETH".
+    pub fn describe(&self) -> String {
+        match &self.event {
+            ProvenanceEvent::Minted { operator } => format!("Minted by {}", operator.short()),
+            ProvenanceEvent::Transferred { from, to } => format!("Transferred from {} to {}", from.short(), to.short()),
+            ProvenanceEvent::Sold { seller, buyer, price, via_offer } => {
+                let how = if *via_offer { " (offer accepted)" } else { "" };
+                format!("Sold by {} to {} for {price}{how}", seller.short(), buyer.short())
+            }
+            ProvenanceEvent::OperatorChanged { from, to } => {
+                format!("Operator changed from {} to {}", from.short(), to.short())
+            }
+            ProvenanceEvent::StatusChanged { next } => format!("Status changed to {next}"),
+            ProvenanceEvent::Listed { seller, price } => format!("Listed by {} for {price}", seller.short()),
+            ProvenanceEvent::ListingCancelled { seller } => format!("Listing by {} withdrawn", seller.short()),
+        }
+    }
+}
+
+/// The twin's history of ownership, operation and sale, oldest first. Offers, reporter keys and
+/// maintenance are left to their own views.
+///
+/// A mint and a sale each move the token with an ERC-721 `Transfer` in the same transaction; that
+/// transfer is part of the mint or the sale, not a step of its own.
+pub fn provenance(events: &[Located], twin_id: u64) -> Vec<ProvenanceEntry> {
+    let history: Vec<&Located> = in_chain_order(events).into_iter().filter(|l| l.twin_id == twin_id).collect();
+    let mint_txs: HashSet<&str> = history
+        .iter()
+        .filter(|located| matches!(located.event, TwinEvent::Minted { .. }))
+        .map(|located| located.tx_hash.as_str())
+        .collect();
+    let sales: HashSet<(&str, Address, Address)> = history
+        .iter()
+        .filter_map(|located| match located.event {
+            TwinEvent::Sold { seller, buyer, .. } => Some((located.tx_hash.as_str(), seller, buyer)),
+            _ => None,
+        })
+        .collect();
+
+    history
+        .into_iter()
+        .filter_map(|located| {
+            let tx = located.tx_hash.as_str();
+            let event = match located.event {
+                TwinEvent::Minted { operator } => ProvenanceEvent::Minted { operator },
+                TwinEvent::Transfer { from, .. } if from == Address::ZERO && mint_txs.contains(tx) => return None,
+                TwinEvent::Transfer { from, to } if sales.contains(&(tx, from, to)) => return None,
+                // A mint whose `TwinMinted` is missing from the events: the recipient is its minter.
+                TwinEvent::Transfer { from, to } if from == Address::ZERO => ProvenanceEvent::Minted { operator: to },
+                TwinEvent::Transfer { from, to } => ProvenanceEvent::Transferred { from, to },
+                TwinEvent::Sold { seller, buyer, price, via_offer, .. } => {
+                    ProvenanceEvent::Sold { seller, buyer, price, via_offer }
+                }
+                TwinEvent::OperatorTransferred { from, to } => ProvenanceEvent::OperatorChanged { from, to },
+                TwinEvent::StatusChanged { next } => ProvenanceEvent::StatusChanged { next },
+                TwinEvent::Listed { seller, price } => ProvenanceEvent::Listed { seller, price },
+                TwinEvent::ListingCancelled { seller } => ProvenanceEvent::ListingCancelled { seller },
+                TwinEvent::ReporterChanged { .. }
+                | TwinEvent::OfferMade { .. }
+                | TwinEvent::OfferRaised { .. }
+                | TwinEvent::OfferCancelled { .. }
+                | TwinEvent::OfferAccepted { .. }
+                | TwinEvent::Maintenance { .. } => return None,
+            };
+            Some(ProvenanceEntry { block: located.block, tx_hash: located.tx_hash.clone(), event })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::units::WEI_PER_ETHER;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    /// Anvil's accounts 1 (an operator), 8 and 9 (investors), as the seed script uses them.
+    fn operator() -> Address {
+        "0x70997970c51812dc3a010c7d01b50e0d17dc79c8".parse().unwrap()
+    }
+    fn investor() -> Address {
+        "0x23618e81e3f5cdf7f54c3d65f7fbc0abf5b21e8f".parse().unwrap()
+    }
+    fn collector() -> Address {
+        "0xa0ee7a142d267c1f36714e4a8f75612f20a79720".parse().unwrap()
+    }
+
+    fn eth(tenths: u128) -> Wei {
+        Wei(tenths * WEI_PER_ETHER / 10)
+    }
+
+    /// Events of one transaction per block unless `log_index` says otherwise.
+    fn at(twin_id: u64, block: u64, log_index: u64, event: TwinEvent) -> Located {
+        Located { twin_id, block, log_index, tx_hash: format!("0x{block:064x}"), event }
+    }
+
+    fn minted(twin_id: u64, block: u64, by: Address) -> [Located; 2] {
+        [
+            at(twin_id, block, 0, TwinEvent::Minted { operator: by }),
+            at(twin_id, block, 1, TwinEvent::Transfer { from: Address::ZERO, to: by }),
+        ]
+    }
+
+    fn listed(twin_id: u64, block: u64, seller: Address, price: Wei) -> Located {
+        at(twin_id, block, 0, TwinEvent::Listed { seller, price })
+    }
+
+    /// `buy` as the market emits it: the sale, then the token's transfer.
+    fn bought(twin_id: u64, block: u64, seller: Address, buyer: Address, price: Wei) -> [Located; 2] {
+        [
+            at(
+                twin_id,
+                block,
+                0,
+                TwinEvent::Sold { seller, buyer, price, royalty: Wei(price.0 / 20), fee: Wei(0), via_offer: false },
+            ),
+            at(twin_id, block, 1, TwinEvent::Transfer { from: seller, to: buyer }),
+        ]
+    }
+
+    fn transferred(twin_id: u64, block: u64, from: Address, to: Address) -> Located {
+        at(twin_id, block, 0, TwinEvent::Transfer { from, to })
+    }
+
+    #[test]
+    fn maintenance_kinds_follow_the_contract_numbering() {
+        for (number, kind) in MaintenanceKind::ALL.into_iter().enumerate() {
+            assert_eq!(kind as usize, number);
+            assert_eq!(MaintenanceKind::from_u8(number as u8), Some(kind));
+        }
+        assert_eq!(MaintenanceKind::from_u8(6), None);
+        assert_eq!(MaintenanceKind::PartReplacement.to_string(), "Part replacement");
+        assert_eq!(MaintenanceKind::FirmwareUpdate.label(), "Firmware update");
+    }
+
+    #[test]
+    fn a_mint_gives_the_twin_its_owner_operator_and_active_status() {
+        let book = Book::replay(&minted(1, 10, operator()));
+        assert_eq!(book.owner(1), Some(operator()));
+        assert_eq!(book.operator(1), Some(operator()));
+        assert_eq!(book.status(1), Some(TwinStatus::Active));
+        assert_eq!(book.owned_by(operator()), vec![1]);
+        assert_eq!((book.owner(2), book.status(2), book.listing(2)), (None, None, None));
+    }
+
+    #[test]
+    fn replay_puts_events_in_chain_order_whatever_order_they_come_in() {
+        let [mint, mint_transfer] = minted(5, 10, operator());
+        let [sold, sale_transfer] = bought(5, 12, operator(), investor(), eth(11));
+        let events = [
+            sale_transfer,
+            listed(5, 11, operator(), eth(11)),
+            mint_transfer,
+            sold,
+            at(5, 13, 0, TwinEvent::Listed { seller: investor(), price: eth(20) }),
+            mint,
+        ];
+        let book = Book::replay(&events);
+        assert_eq!(book.owner(5), Some(investor()));
+        assert_eq!(book.listing(5), Some(Listing { token_id: 5, seller: investor(), price: eth(20) }));
+        assert_eq!(book.last_sale(5).map(|sale| (sale.buyer, sale.price)), Some((investor(), eth(11))));
+    }
+
+    #[test]
+    fn log_index_orders_events_within_a_block() {
+        let [mint, mint_transfer] = minted(1, 10, operator());
+        let events = [
+            mint,
+            mint_transfer,
+            at(1, 11, 7, TwinEvent::ListingCancelled { seller: operator() }),
+            at(1, 11, 3, TwinEvent::Listed { seller: operator(), price: eth(10) }),
+        ];
+        assert_eq!(Book::replay(&events).listing(1), None);
+    }
+
+    #[test]
+    fn status_and_operator_follow_their_changes() {
+        let mut events = minted(9, 10, operator()).to_vec();
+        events.push(at(9, 11, 0, TwinEvent::StatusChanged { next: TwinStatus::Offline }));
+        events.push(at(9, 12, 0, TwinEvent::OperatorTransferred { from: operator(), to: collector() }));
+        events.push(at(9, 13, 0, TwinEvent::ReporterChanged { from: investor(), to: collector() }));
+        let book = Book::replay(&events);
+        assert_eq!(book.status(9), Some(TwinStatus::Offline));
+        assert_eq!(book.operator(9), Some(collector()));
+        // Running the rig is not owning the twin.
+        assert_eq!(book.owner(9), Some(operator()));
+    }
+
+    #[test]
+    fn a_listing_goes_stale_when_the_twin_leaves_its_seller() {
+        let mut events = minted(2, 10, operator()).to_vec();
+        events.push(listed(2, 11, operator(), eth(24)));
+        events.push(transferred(2, 12, operator(), investor()));
+        let book = Book::replay(&events);
+        assert_eq!(book.listing(2), None);
+        assert_eq!(book.listings_by(operator()), vec![]);
+        assert_eq!(book.listings(), vec![]);
+    }
+
+    #[test]
+    fn a_stale_listing_counts_again_when_the_twin_returns_to_its_seller() {
+        // The market keeps the listing through transfers and `buy` checks only who owns the twin.
+        let mut events = minted(2, 10, operator()).to_vec();
+        events.push(listed(2, 11, operator(), eth(24)));
+        events.push(transferred(2, 12, operator(), investor()));
+        events.push(transferred(2, 13, investor(), operator()));
+        let listing = Listing { token_id: 2, seller: operator(), price: eth(24) };
+        assert_eq!(Book::replay(&events).listing(2), Some(listing));
+    }
+
+    #[test]
+    fn a_new_owner_listing_replaces_the_stale_one() {
+        let mut events = minted(2, 10, operator()).to_vec();
+        events.push(listed(2, 11, operator(), eth(24)));
+        events.push(transferred(2, 12, operator(), investor()));
+        events.push(listed(2, 13, investor(), eth(30)));
+        events.push(transferred(2, 14, investor(), operator()));
+        events.push(transferred(2, 15, operator(), investor()));
+        let book = Book::replay(&events);
+        assert_eq!(book.listing(2), Some(Listing { token_id: 2, seller: investor(), price: eth(30) }));
+        assert_eq!(book.listings_by(investor()).len(), 1);
+    }
+
+    #[test]
+    fn listing_again_reprices() {
+        let mut events = minted(7, 10, operator()).to_vec();
+        events.push(listed(7, 11, operator(), eth(19)));
+        events.push(listed(7, 12, operator(), eth(17)));
+        assert_eq!(Book::replay(&events).listing(7).map(|listing| listing.price), Some(eth(17)));
+    }
+
+    #[test]
+    fn cancelling_or_selling_closes_a_listing() {
+        let mut cancelled = minted(3, 10, operator()).to_vec();
+        cancelled.push(listed(3, 11, operator(), eth(28)));
+        cancelled.push(at(3, 12, 0, TwinEvent::ListingCancelled { seller: operator() }));
+        assert_eq!(Book::replay(&cancelled).listing(3), None);
+
+        let mut sold = minted(3, 10, operator()).to_vec();
+        sold.push(listed(3, 11, operator(), eth(28)));
+        sold.extend(bought(3, 12, operator(), investor(), eth(28)));
+        // Were the twin to come back, the listing `buy` deleted must not revive.
+        sold.push(transferred(3, 13, investor(), operator()));
+        let book = Book::replay(&sold);
+        assert_eq!(book.listing(3), None);
+        assert_eq!(book.owned_by(operator()), vec![3]);
+    }
+
+    #[test]
+    fn accepting_an_offer_sells_and_closes_the_listing() {
+        let mut events = minted(1, 10, operator()).to_vec();
+        events.push(listed(1, 11, operator(), eth(20)));
+        events.push(at(1, 12, 0, TwinEvent::OfferMade { bidder: investor(), amount: eth(15), expires_at: 5_000 }));
+        events.push(at(1, 13, 0, TwinEvent::OfferAccepted { bidder: investor(), seller: operator(), amount: eth(15) }));
+        events.push(at(
+            1,
+            13,
+            1,
+            TwinEvent::Sold {
+                seller: operator(),
+                buyer: investor(),
+                price: eth(15),
+                royalty: Wei(0),
+                fee: Wei(0),
+                via_offer: true,
+            },
+        ));
+        events.push(at(1, 13, 2, TwinEvent::Transfer { from: operator(), to: investor() }));
+        let book = Book::replay(&events);
+        assert_eq!(book.owner(1), Some(investor()));
+        assert_eq!(book.listing(1), None);
+        assert_eq!(book.offers_by(investor()), vec![]);
+        assert_eq!(book.offers_on(1, 1_000), vec![]);
+        let sale = book.last_sale(1).unwrap();
+        assert!(sale.via_offer);
+        assert_eq!((sale.seller, sale.price, sale.block), (operator(), eth(15), 13));
+        assert_eq!(sale.tx_hash, format!("0x{:064x}", 13));
+    }
+
+    #[test]
+    fn the_last_sale_is_the_latest() {
+        let mut events = minted(4, 10, operator()).to_vec();
+        events.extend(bought(4, 11, operator(), investor(), eth(10)));
+        events.extend(bought(4, 12, investor(), collector(), eth(12)));
+        let sale = Book::replay(&events).last_sale(4).cloned().unwrap();
+        assert_eq!(
+            (sale.seller, sale.buyer, sale.price, sale.royalty),
+            (investor(), collector(), eth(12), Wei(eth(12).0 / 20))
+        );
+        assert_eq!(Book::replay(&minted(4, 10, operator())).last_sale(4), None);
+    }
+
+    #[test]
+    fn raising_an_offer_sets_its_total_and_expiry() {
+        let mut events = minted(1, 10, operator()).to_vec();
+        events.push(at(1, 11, 0, TwinEvent::OfferMade { bidder: investor(), amount: eth(15), expires_at: 5_000 }));
+        events.push(at(1, 12, 0, TwinEvent::OfferRaised { bidder: investor(), amount: eth(18), expires_at: 9_000 }));
+        let offer = Offer { twin_id: 1, bidder: investor(), amount: eth(18), expires_at: 9_000 };
+        let book = Book::replay(&events);
+        assert_eq!(book.offers_on(1, 6_000), vec![offer]);
+        assert_eq!(book.offers_by(investor()), vec![offer]);
+    }
+
+    #[test]
+    fn cancelling_an_offer_closes_only_that_bidders_offer() {
+        let mut events = minted(1, 10, operator()).to_vec();
+        events.push(at(1, 11, 0, TwinEvent::OfferMade { bidder: investor(), amount: eth(15), expires_at: 5_000 }));
+        events.push(at(1, 11, 1, TwinEvent::OfferMade { bidder: collector(), amount: eth(12), expires_at: 5_000 }));
+        events.push(at(1, 12, 0, TwinEvent::OfferCancelled { bidder: investor() }));
+        let book = Book::replay(&events);
+        assert_eq!(book.offers_by(investor()), vec![]);
+        assert_eq!(book.offers_on(1, 0).iter().map(|offer| offer.bidder).collect::<Vec<_>>(), vec![collector()]);
+    }
+
+    #[test]
+    fn an_offer_made_again_after_cancelling_starts_afresh() {
+        let mut events = minted(1, 10, operator()).to_vec();
+        events.push(at(1, 11, 0, TwinEvent::OfferMade { bidder: investor(), amount: eth(15), expires_at: 5_000 }));
+        events.push(at(1, 12, 0, TwinEvent::OfferCancelled { bidder: investor() }));
+        events.push(at(1, 13, 0, TwinEvent::OfferMade { bidder: investor(), amount: eth(9), expires_at: 7_000 }));
+        let offers = Book::replay(&events).offers_by(investor());
+        assert_eq!(offers, vec![Offer { twin_id: 1, bidder: investor(), amount: eth(9), expires_at: 7_000 }]);
+    }
+
+    #[test]
+    fn offers_on_a_twin_are_the_acceptable_ones_highest_first() {
+        let mut events = minted(1, 10, operator()).to_vec();
+        events.push(at(1, 11, 0, TwinEvent::OfferMade { bidder: investor(), amount: eth(12), expires_at: 5_000 }));
+        events.push(at(1, 11, 1, TwinEvent::OfferMade { bidder: collector(), amount: eth(15), expires_at: 3_000 }));
+        events.push(at(2, 11, 2, TwinEvent::OfferMade { bidder: collector(), amount: eth(40), expires_at: 9_000 }));
+        let book = Book::replay(&events);
+        let amounts = |now| book.offers_on(1, now).iter().map(|offer| offer.amount).collect::<Vec<_>>();
+        assert_eq!(amounts(2_999), vec![eth(15), eth(12)]);
+        // Expiry is exclusive: at 3000 the collector's offer can no longer be accepted.
+        assert_eq!(amounts(3_000), vec![eth(12)]);
+        assert_eq!(amounts(5_000), vec![]);
+    }
+
+    #[test]
+    fn expired_offers_stay_with_their_bidder_until_cancelled() {
+        let mut events = minted(1, 10, operator()).to_vec();
+        events.push(at(1, 11, 0, TwinEvent::OfferMade { bidder: collector(), amount: eth(15), expires_at: 3_000 }));
+        events.push(at(2, 11, 1, TwinEvent::OfferMade { bidder: collector(), amount: eth(40), expires_at: 9_000 }));
+        let offers = Book::replay(&events).offers_by(collector());
+        assert_eq!(offers.iter().map(|offer| offer.twin_id).collect::<Vec<_>>(), vec![1, 2]);
+        assert!(offers[0].expired(4_000));
+        assert!(!offers[1].expired(4_000));
+    }
+
+    #[test]
+    fn an_owner_cannot_accept_the_offer_they_made_before_buying() {
+        let mut events = minted(1, 10, operator()).to_vec();
+        events.push(at(1, 11, 0, TwinEvent::OfferMade { bidder: investor(), amount: eth(12), expires_at: 5_000 }));
+        events.push(listed(1, 12, operator(), eth(20)));
+        events.extend(bought(1, 13, operator(), investor(), eth(20)));
+        let book = Book::replay(&events);
+        assert_eq!(book.offers_on(1, 1_000), vec![]);
+        assert_eq!(book.offers_by(investor()).len(), 1, "its ether is still escrowed");
+    }
+
+    #[test]
+    fn owned_by_lists_twins_by_id() {
+        let mut events = minted(3, 10, operator()).to_vec();
+        events.extend(minted(1, 11, operator()));
+        events.extend(minted(2, 12, operator()));
+        events.push(transferred(2, 13, operator(), investor()));
+        let book = Book::replay(&events);
+        assert_eq!(book.owned_by(operator()), vec![1, 3]);
+        assert_eq!(book.owned_by(investor()), vec![2]);
+        assert_eq!(book.owned_by(collector()), Vec::<u64>::new());
+    }
+
+    #[test]
+    fn provenance_shows_a_mint_once() {
+        let history = provenance(&minted(1, 10, operator()), 1);
+        assert_eq!(
+            history,
+            vec![ProvenanceEntry {
+                block: 10,
+                tx_hash: format!("0x{:064x}", 10),
+                event: ProvenanceEvent::Minted { operator: operator() }
+            }]
+        );
+        assert_eq!(history[0].describe(), "Minted by 0x7099…79c8");
+    }
+
+    #[test]
+    fn provenance_merges_a_sales_transfer_into_the_sale() {
+        let mut events = minted(5, 10, operator()).to_vec();
+        events.push(listed(5, 11, operator(), eth(11)));
+        events.extend(bought(5, 12, operator(), investor(), eth(11)));
+        let history = provenance(&events, 5);
+        let described: Vec<String> = history.iter().map(ProvenanceEntry::describe).collect();
+        assert_eq!(
+            described,
+            [
+                "Minted by 0x7099…79c8",
+                "Listed by 0x7099…79c8 for 1.1 ETH",
+                "Sold by 0x7099…79c8 to 0x2361…1e8f for 1.1 ETH",
+            ]
+        );
+        assert_eq!(history[2].block, 12);
+    }
+
+    #[test]
+    fn provenance_keeps_plain_transfers_and_orders_everything() {
+        let mut events = vec![
+            at(6, 14, 0, TwinEvent::StatusChanged { next: TwinStatus::Decommissioned }),
+            transferred(6, 12, operator(), collector()),
+            at(6, 13, 0, TwinEvent::OperatorTransferred { from: operator(), to: investor() }),
+            at(6, 11, 0, TwinEvent::ListingCancelled { seller: operator() }),
+        ];
+        events.extend(minted(6, 10, operator()));
+        let described: Vec<String> = provenance(&events, 6).iter().map(ProvenanceEntry::describe).collect();
+        assert_eq!(
+            described,
+            [
+                "Minted by 0x7099…79c8",
+                "Listing by 0x7099…79c8 withdrawn",
+                "Transferred from 0x7099…79c8 to 0xa0ee…9720",
+                "Operator changed from 0x7099…79c8 to 0x2361…1e8f",
+                "Status changed to Decommissioned",
+            ]
+        );
+    }
+
+    #[test]
+    fn provenance_leaves_out_offers_reporters_maintenance_and_other_twins() {
+        let mut events = minted(1, 10, operator()).to_vec();
+        events.extend(minted(2, 10, operator()).map(|mut located| {
+            located.log_index += 2;
+            located
+        }));
+        events.push(at(1, 11, 0, TwinEvent::OfferMade { bidder: investor(), amount: eth(15), expires_at: 5_000 }));
+        events.push(at(1, 12, 0, TwinEvent::OfferCancelled { bidder: investor() }));
+        events.push(at(1, 13, 0, TwinEvent::ReporterChanged { from: investor(), to: collector() }));
+        events.push(at(
+            1,
+            14,
+            0,
+            TwinEvent::Maintenance { kind: MaintenanceKind::Inspection, note: "Filters".into(), timestamp: 1 },
+        ));
+        events.push(transferred(2, 15, operator(), investor()));
+        let history = provenance(&events, 1);
+        assert_eq!(history.len(), 1, "{history:?}");
+        assert_eq!(history[0].event, ProvenanceEvent::Minted { operator: operator() });
+    }
+
+    #[test]
+    fn an_accepted_offer_reads_as_a_sale_on_an_offer() {
+        let mut events = minted(1, 10, operator()).to_vec();
+        events.push(at(1, 12, 0, TwinEvent::OfferAccepted { bidder: investor(), seller: operator(), amount: eth(15) }));
+        events.push(at(
+            1,
+            12,
+            1,
+            TwinEvent::Sold {
+                seller: operator(),
+                buyer: investor(),
+                price: eth(15),
+                royalty: Wei(0),
+                fee: Wei(0),
+                via_offer: true,
+            },
+        ));
+        events.push(at(1, 12, 2, TwinEvent::Transfer { from: operator(), to: investor() }));
+        let history = provenance(&events, 1);
+        assert_eq!(history.len(), 2);
+        assert_eq!(history[1].describe(), "Sold by 0x7099…79c8 to 0x2361…1e8f for 1.5 ETH (offer accepted)");
+    }
+
+    #[test]
+    fn a_transfer_in_a_sales_transaction_between_others_is_still_shown() {
+        // Only the transfer that delivers the sold twin belongs to the sale.
+        let mut events = minted(1, 10, operator()).to_vec();
+        let [sold, _] = bought(1, 11, operator(), investor(), eth(10));
+        events.push(sold);
+        events.push(at(1, 11, 1, TwinEvent::Transfer { from: operator(), to: collector() }));
+        let described: Vec<String> = provenance(&events, 1).iter().map(ProvenanceEntry::describe).collect();
+        assert_eq!(described[2], "Transferred from 0x7099…79c8 to 0xa0ee…9720");
+    }
+
+    #[test]
+    fn a_mint_without_its_twin_minted_event_still_reads_as_a_mint() {
+        let [_, mint_transfer] = minted(1, 10, operator());
+        let history = provenance(&[mint_transfer], 1);
+        assert_eq!(history[0].event, ProvenanceEvent::Minted { operator: operator() });
+    }
+}
