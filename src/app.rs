@@ -6,6 +6,7 @@ use leptos_router::path;
 
 use std::time::Duration;
 
+use crate::chain::activity::MarketActivity;
 use crate::chain::contracts::TwinRegistryReader;
 use crate::chain::ledger::HashLedger;
 use crate::chain::market::TwinMarket;
@@ -35,6 +36,8 @@ pub struct ChainContext {
     /// `None` on a network where HashTwin has no deployment.
     pub registry: Option<TwinRegistryReader>,
     pub market: Option<TwinMarket>,
+    /// The market's events, for listings and offers across all twins.
+    pub market_activity: Option<MarketActivity>,
     pub ledger: Option<HashLedger>,
     /// `Some(false)` while the node cannot be reached.
     pub online: RwSignal<Option<bool>>,
@@ -53,7 +56,19 @@ impl ChainContext {
         let market = network.contracts.as_ref().map(|deployment| TwinMarket::new(rpc.clone(), deployment.twin_market));
         let ledger =
             network.contracts.as_ref().map(|deployment| HashLedger::new(rpc.clone(), network.chain_id, deployment));
-        Self { config, network, rpc, registry, market, ledger, online: RwSignal::new(None), head: RwSignal::new(None) }
+        let market_activity =
+            network.contracts.as_ref().map(|deployment| MarketActivity::new(rpc.clone(), network.chain_id, deployment));
+        Self {
+            config,
+            network,
+            rpc,
+            registry,
+            market,
+            market_activity,
+            ledger,
+            online: RwSignal::new(None),
+            head: RwSignal::new(None),
+        }
     }
 
     /// Polls the node for as long as the app runs, so that going offline and back shows at once.

@@ -6,6 +6,7 @@
 pub mod app;
 pub mod chain;
 pub mod components;
+pub mod data;
 pub mod domain;
 pub mod miner;
 pub mod pages;

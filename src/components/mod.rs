@@ -1,7 +1,11 @@
 //! Pieces of view shared by several pages.
 
+pub mod chart;
+pub mod donations;
 pub mod errors;
 pub mod header;
+pub mod market_panel;
+pub mod telemetry;
 pub mod twin_card;
 pub mod tx;
 pub mod wallet;

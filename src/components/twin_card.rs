@@ -1,25 +1,39 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use crate::domain::chart::badge_svg;
+use crate::domain::donations::format_work;
+use crate::domain::gallery::GalleryEntry;
 use crate::domain::twin::{format_hashrate, format_power};
-use crate::domain::Twin;
 
 #[component]
-pub fn TwinCard(twin: Twin) -> impl IntoView {
+pub fn TwinCard(entry: GalleryEntry) -> impl IntoView {
+    let GalleryEntry { twin, status, listing_price, donated_work } = entry;
     let href = format!("/twin/{}", twin.id);
     let efficiency = twin.spec.efficiency_j_per_th().map(|value| format!("{value:.1} J/TH")).unwrap_or_default();
+    let badge = badge_svg(&twin.spec, status);
 
     view! {
         <article class="twin-card" data-testid="twin-card">
             <A href=href>
+                // The badge is generated from the spec by the app itself: no user markup reaches it
+                // unescaped (badge_svg escapes the model).
+                <div class="badge" inner_html=badge></div>
                 <h2>{twin.spec.display_name()}</h2>
-                <p class="twin-id">"#"{twin.id}</p>
+                <p class="twin-id">"#"{twin.id}" · "<span class=format!("status {}", status.label().to_lowercase())>{status.label()}</span></p>
                 <dl>
                     <dt>"Hashrate"</dt><dd>{format_hashrate(twin.spec.hashrate_ghs)}</dd>
                     <dt>"Power"</dt><dd>{format_power(twin.spec.power_watts.into())}</dd>
                     <dt>"Efficiency"</dt><dd>{efficiency}</dd>
                     <dt>"Location"</dt><dd>{twin.spec.location.clone()}</dd>
+                    <dt>"Donated"</dt><dd data-testid="card-donated">{if donated_work == 0 { "—".to_string() } else { format_work(donated_work) }}</dd>
                 </dl>
+                <p class="price" data-testid="card-price">
+                    {match listing_price {
+                        Some(price) => format!("For sale: {price}"),
+                        None => "Not for sale".to_string(),
+                    }}
+                </p>
             </A>
         </article>
     }

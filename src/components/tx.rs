@@ -78,7 +78,8 @@ pub fn ToastArea() -> impl IntoView {
     }
 }
 
-fn short_hash(hash: &str) -> String {
+/// `0x1234ab…cdef01`: enough of a transaction hash to match it in an explorer.
+pub fn short_hash(hash: &str) -> String {
     if hash.len() > 14 {
         format!("{}…{}", &hash[..8], &hash[hash.len() - 6..])
     } else {

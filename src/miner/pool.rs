@@ -479,7 +479,7 @@ impl Miner {
             twin_id: target.twin_id,
             contributor: target.contributor,
             seed,
-            time: (js_sys::Date::now() / 1_000.0) as u32,
+            time: crate::data::now_seconds() as u32,
             bits: target.bits,
         };
         let prepared =

@@ -14,7 +14,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{DedicatedWorkerGlobalScope, MessageChannel, MessageEvent};
 
 use super::job::HEADER_LEN;
-use super::kernel::{self, PreparedJob, Scan};
+use super::kernel::{self, Kernel, PreparedJob};
 use super::protocol::{FromWorker, ToWorker};
 use super::sha256d;
 
@@ -24,9 +24,9 @@ const SLICE_MS: f64 = 100.0;
 const FIRST_SLICE: u32 = 1 << 16;
 
 #[cfg(target_arch = "wasm32")]
-const KERNEL: Scan = |job, start, count, found| kernel::simd::scan(job, start, count, found);
+const KERNEL: Kernel = kernel::SIMD;
 #[cfg(not(target_arch = "wasm32"))]
-const KERNEL: Scan = kernel::scalar::scan;
+const KERNEL: Kernel = kernel::SCALAR;
 
 struct Assignment {
     job_id: u32,
@@ -101,7 +101,7 @@ async fn mine(scope: DedicatedWorkerGlobalScope, state: Rc<RefCell<State>>) {
             let count = assignment.remaining.min(slice);
             found.clear();
             let started = js_sys::Date::now();
-            KERNEL(&assignment.job, assignment.next, count, &mut found);
+            (KERNEL.scan)(&assignment.job, assignment.next, count, &mut found);
             let elapsed_ms = (js_sys::Date::now() - started).max(1.0);
             found.retain(|&nonce| assignment.job.is_share(nonce));
             assignment.next = assignment.next.wrapping_add(count);

@@ -1,44 +1,268 @@
-use leptos::prelude::*;
+//! Every twin, with search, filters and sort kept in the URL so a view can be shared and survives
+//! a reload. Pages of [`PAGE_SIZE`] keep the DOM small however many twins there are.
 
-use crate::app::ChainContext;
+use leptos::prelude::*;
+use leptos_router::hooks::{use_location, use_navigate};
+use leptos_router::NavigateOptions;
+
 use crate::components::errors::error_list;
 use crate::components::twin_card::TwinCard;
+use crate::data::use_gallery;
+use crate::domain::gallery::{self, GalleryEntry, GalleryQuery, SortKey, PAGE_SIZE};
+use crate::domain::{TwinStatus, Wei};
 
 #[component]
 pub fn GalleryPage() -> impl IntoView {
-    let chain = expect_context::<ChainContext>();
-    // Tracks the head: each new block resumes the indexer from where it stopped.
-    let twins = LocalResource::new(move || {
-        chain.head.track();
-        let registry = chain.registry.clone();
-        async move {
-            match registry {
-                Some(registry) => registry.twins().await,
-                None => Ok(Vec::new()),
-            }
-        }
+    let entries = use_gallery();
+    let location = use_location();
+    let query = Memo::new(move |_| GalleryQuery::from_query_string(location.search.get().trim_start_matches('?')));
+    let navigate = use_navigate();
+    // Every change of filter starts again from the first page; paging itself keeps the filters.
+    let set_query = Callback::new(move |next: GalleryQuery| {
+        let search = next.to_query_string();
+        let path = if search.is_empty() { "/".to_string() } else { format!("/?{search}") };
+        navigate(&path, NavigateOptions { replace: true, scroll: false, ..Default::default() });
     });
 
     view! {
         <h1>"Gallery"</h1>
         <p class="lede">"Every mining rig with a twin on chain. No wallet needed to look."</p>
-        <Transition fallback=|| view! { <p class="loading" aria-busy="true">"Loading twins…"</p> }>
+        <Transition fallback=GallerySkeleton>
             <ErrorBoundary fallback=error_list>
                 {move || Suspend::new(async move {
-                    twins.await.map(|twins| {
-                        if twins.is_empty() {
-                            view! { <p class="empty">"No twins minted yet."</p> }.into_any()
-                        } else {
-                            view! {
-                                <p class="count" data-testid="twin-count">{twins.len()}" twins"</p>
-                                <div class="twin-grid">
-                                    {twins.into_iter().rev().map(|twin| view! { <TwinCard twin/> }).collect_view()}
-                                </div>
-                            }.into_any()
+                    entries.await.map(|entries| {
+                        if entries.is_empty() {
+                            return view! { <p class="empty">"No twins minted yet. " <a href="/mint">"Mint the first"</a></p> }.into_any();
                         }
+                        let entries = StoredValue::new(entries);
+                        view! {
+                            <Filters entries query set_query/>
+                            <Results entries query set_query/>
+                        }
+                            .into_any()
                     })
                 })}
             </ErrorBoundary>
         </Transition>
+    }
+}
+
+#[component]
+fn GallerySkeleton() -> impl IntoView {
+    view! {
+        <p class="loading" aria-busy="true">"Loading twins…"</p>
+        <div class="twin-grid" aria-hidden="true">
+            {(0..6).map(|_| view! { <div class="twin-card skeleton"></div> }).collect_view()}
+        </div>
+    }
+}
+
+#[component]
+fn Filters(
+    entries: StoredValue<Vec<GalleryEntry>>,
+    query: Memo<GalleryQuery>,
+    set_query: Callback<GalleryQuery>,
+) -> impl IntoView {
+    let facets = entries.with_value(|entries| gallery::facets(entries));
+    let update = move |change: &dyn Fn(&mut GalleryQuery)| {
+        let mut next = query.get_untracked();
+        change(&mut next);
+        next.page = 0;
+        set_query.run(next);
+    };
+    let single = |values: &[String]| values.first().cloned().unwrap_or_default();
+    let price_text =
+        |price: Option<Wei>| price.map(|price| price.format_ether(18).trim_end_matches(" ETH").to_string());
+    let number_text = |value: Option<f64>| value.map(|value| value.to_string()).unwrap_or_default();
+
+    view! {
+        <form class="filters" role="search" aria-label="Filter twins" on:submit=|event| event.prevent_default()>
+            <div class="field grow">
+                <label for="gallery-search">"Search"</label>
+                <input
+                    id="gallery-search"
+                    type="search"
+                    placeholder="Model, maker, place or #id"
+                    prop:value=move || query.get().search
+                    on:input=move |event| {
+                        let text = event_target_value(&event);
+                        update(&|query| query.search = text.clone());
+                    }
+                />
+            </div>
+            <div class="field">
+                <label for="gallery-maker">"Maker"</label>
+                <select
+                    id="gallery-maker"
+                    prop:value=move || single(&query.get().manufacturers)
+                    on:change=move |event| {
+                        let value = event_target_value(&event);
+                        update(&|query| query.manufacturers = (!value.is_empty()).then(|| value.clone()).into_iter().collect());
+                    }
+                >
+                    <option value="">"All"</option>
+                    {facets.manufacturers.iter().map(|(name, count)| view! {
+                        <option value=name.clone()>{format!("{name} ({count})")}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="gallery-model">"Model"</label>
+                <select
+                    id="gallery-model"
+                    prop:value=move || single(&query.get().models)
+                    on:change=move |event| {
+                        let value = event_target_value(&event);
+                        update(&|query| query.models = (!value.is_empty()).then(|| value.clone()).into_iter().collect());
+                    }
+                >
+                    <option value="">"All"</option>
+                    {facets.models.iter().map(|(name, count)| view! {
+                        <option value=name.clone()>{format!("{name} ({count})")}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="gallery-status">"Status"</label>
+                <select
+                    id="gallery-status"
+                    prop:value=move || query.get().statuses.first().map(|status| status.label().to_string()).unwrap_or_default()
+                    on:change=move |event| {
+                        let value = event_target_value(&event);
+                        let status = TwinStatus::ALL.into_iter().find(|status| status.label() == value);
+                        update(&|query| query.statuses = status.into_iter().collect());
+                    }
+                >
+                    <option value="">"Any"</option>
+                    {TwinStatus::ALL.map(|status| view! { <option value=status.label()>{status.label()}</option> }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="gallery-sort">"Sort"</label>
+                <select
+                    id="gallery-sort"
+                    prop:value=move || query.get().sort.slug()
+                    on:change=move |event| {
+                        let sort = SortKey::from_slug(&event_target_value(&event)).unwrap_or_default();
+                        update(&|query| query.sort = sort);
+                    }
+                >
+                    {SortKey::ALL.map(|sort| view! { <option value=sort.slug()>{sort.label()}</option> }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label>
+                    <input
+                        type="checkbox"
+                        prop:checked=move || query.get().listed_only
+                        on:change=move |event| {
+                            let checked = event_target_checked(&event);
+                            update(&|query| query.listed_only = checked);
+                        }
+                    />
+                    " For sale only"
+                </label>
+            </div>
+            <fieldset class="range">
+                <legend>"Price, ETH"</legend>
+                <input
+                    type="number" min="0" step="any" inputmode="decimal" aria-label="Lowest price in ETH" placeholder="min"
+                    prop:value=move || price_text(query.get().price_min).unwrap_or_default()
+                    on:change=move |event| {
+                        let price = Wei::parse_ether(&event_target_value(&event)).ok();
+                        update(&|query| query.price_min = price);
+                    }
+                />
+                <input
+                    type="number" min="0" step="any" inputmode="decimal" aria-label="Highest price in ETH" placeholder="max"
+                    prop:value=move || price_text(query.get().price_max).unwrap_or_default()
+                    on:change=move |event| {
+                        let price = Wei::parse_ether(&event_target_value(&event)).ok();
+                        update(&|query| query.price_max = price);
+                    }
+                />
+            </fieldset>
+            <fieldset class="range">
+                <legend>"Efficiency, J/TH"</legend>
+                <input
+                    type="number" min="0" step="any" inputmode="decimal" aria-label="Best efficiency in J/TH" placeholder="min"
+                    prop:value=move || number_text(query.get().efficiency_min)
+                    on:change=move |event| {
+                        let value = event_target_value(&event).parse::<f64>().ok().filter(|value| *value >= 0.0);
+                        update(&|query| query.efficiency_min = value);
+                    }
+                />
+                <input
+                    type="number" min="0" step="any" inputmode="decimal" aria-label="Worst efficiency in J/TH" placeholder="max"
+                    prop:value=move || number_text(query.get().efficiency_max)
+                    on:change=move |event| {
+                        let value = event_target_value(&event).parse::<f64>().ok().filter(|value| *value >= 0.0);
+                        update(&|query| query.efficiency_max = value);
+                    }
+                />
+            </fieldset>
+            <button type="button" class="quiet" on:click=move |_| set_query.run(GalleryQuery::default())>"Clear"</button>
+        </form>
+    }
+}
+
+#[component]
+fn Results(
+    entries: StoredValue<Vec<GalleryEntry>>,
+    query: Memo<GalleryQuery>,
+    set_query: Callback<GalleryQuery>,
+) -> impl IntoView {
+    let total = entries.with_value(Vec::len);
+    let matching = Memo::new(move |_| {
+        let query = query.get();
+        entries.with_value(|entries| query.apply(entries).into_iter().map(|entry| entry.twin.id).collect::<Vec<_>>())
+    });
+    let page = move || gallery::clamp_page(matching.with(Vec::len), query.get().page);
+    let go_to = move |page: u32| {
+        let mut next = query.get_untracked();
+        next.page = page;
+        set_query.run(next);
+    };
+
+    view! {
+        <p class="count" data-testid="twin-count" role="status">
+            {move || {
+                let shown = matching.with(Vec::len);
+                if shown == total { format!("{total} twins") } else { format!("{shown} of {total} twins") }
+            }}
+        </p>
+        {move || {
+            let ids = matching.get();
+            if ids.is_empty() {
+                return view! { <p class="empty">"No twin matches these filters."</p> }.into_any();
+            }
+            let range = gallery::page_range(ids.len(), page());
+            let cards = entries.with_value(|entries| {
+                ids[range]
+                    .iter()
+                    .filter_map(|id| entries.iter().find(|entry| entry.twin.id == *id).cloned())
+                    .collect::<Vec<_>>()
+            });
+            view! {
+                <div class="twin-grid">
+                    {cards.into_iter().map(|entry| view! { <TwinCard entry/> }).collect_view()}
+                </div>
+            }
+                .into_any()
+        }}
+        {move || {
+            let pages = gallery::page_count(matching.with(Vec::len));
+            (pages > 1).then(|| {
+                let current = page();
+                view! {
+                    <nav class="pager" aria-label="Pages">
+                        <button on:click=move |_| go_to(current - 1) disabled=current == 0>"Previous"</button>
+                        <span>{format!("Page {} of {pages}", current + 1)}</span>
+                        <button on:click=move |_| go_to(current + 1) disabled=current + 1 >= pages>"Next"</button>
+                    </nav>
+                }
+            })
+        }}
+        <p class="hint">{format!("{PAGE_SIZE} twins per page.")}</p>
     }
 }

@@ -309,7 +309,7 @@ fn PendingShares() -> impl IntoView {
         move || -> Result<TxRequest, String> {
             let connection = wallet.connection.get_untracked().ok_or("Connect a wallet first.")?;
             let ledger = chain.ledger.as_ref().ok_or("HashTwin has no ledger on this network.")?;
-            let now = (js_sys::Date::now() / 1_000.0) as u64;
+            let now = crate::data::now_seconds();
             let batch = miner.take_batch_for_submission(chain.network.chain_id, connection.account, now)?;
             submitting.set(Some(batch.job.clone()));
             Ok(ledger.submit(&batch))

@@ -1,4 +1,5 @@
 use leptos::prelude::*;
+use leptos_router::components::A;
 
 use crate::app::ChainContext;
 use crate::chain::tx::{self, TxStatus};
@@ -6,54 +7,174 @@ use crate::components::errors::error_list;
 use crate::components::twin_card::TwinCard;
 use crate::components::tx::TransactButton;
 use crate::components::wallet::WalletContext;
-use crate::domain::Wei;
+use crate::data::{now_seconds, use_catalog, Catalog};
+use crate::domain::donations;
+use crate::domain::gallery::GalleryEntry;
+use crate::domain::profitability::{self, format_usd, Economics};
+use crate::domain::twin::format_power;
+use crate::domain::{Address, Offer, Wei};
 
 #[component]
 pub fn PortfolioPage() -> impl IntoView {
-    let chain = expect_context::<ChainContext>();
     let wallet = expect_context::<WalletContext>();
-
-    let operated = LocalResource::new(move || {
-        let registry = chain.registry.clone();
-        let account = wallet.connection.get().map(|connection| connection.account);
-        async move {
-            match (registry, account) {
-                (Some(registry), Some(account)) => registry
-                    .twins()
-                    .await
-                    .map(|twins| twins.into_iter().filter(|twin| twin.operator == account).collect::<Vec<_>>()),
-                _ => Ok(Vec::new()),
-            }
-        }
-    });
+    let catalog = use_catalog();
 
     view! {
         <h1>"Portfolio"</h1>
         <Show
             when=move || wallet.connection.get().is_some()
-            fallback=|| view! { <p class="empty">"Connect a wallet to see the twins you operate."</p> }
+            fallback=|| view! { <p class="empty">"Connect a wallet to see your twins, offers and proceeds."</p> }
         >
             <Proceeds/>
-            <RecentTransactions/>
-            <h2>"Twins you operate"</h2>
-            <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading…"</p> }>
+            <Transition fallback=|| view! { <p class="loading" aria-busy="true">"Loading your twins…"</p> }>
                 <ErrorBoundary fallback=error_list>
                     {move || Suspend::new(async move {
-                        operated.await.map(|twins| {
-                            if twins.is_empty() {
-                                view! { <p class="empty">"You operate no twins yet."</p> }.into_any()
-                            } else {
-                                view! {
-                                    <div class="twin-grid">
-                                        {twins.into_iter().map(|twin| view! { <TwinCard twin/> }).collect_view()}
-                                    </div>
-                                }.into_any()
-                            }
+                        catalog.await.map(|catalog| {
+                            let account = wallet.connection.get_untracked().map(|connection| connection.account).unwrap_or_default();
+                            view! { <Holdings catalog account/> }
                         })
                     })}
                 </ErrorBoundary>
-            </Suspense>
+            </Transition>
+            <RecentTransactions/>
         </Show>
+    }
+}
+
+/// What `account` owns, operates, lists and bids, and what it has donated.
+#[component]
+fn Holdings(catalog: Catalog, account: Address) -> impl IntoView {
+    let chain = expect_context::<ChainContext>();
+    let now = now_seconds();
+    let entries = catalog.gallery_entries(now);
+    let owned_ids = catalog.book.owned_by(account);
+    let owned: Vec<GalleryEntry> = entries.iter().filter(|entry| owned_ids.contains(&entry.twin.id)).cloned().collect();
+    let operated: Vec<GalleryEntry> = entries
+        .iter()
+        .filter(|entry| entry.twin.operator == account && !owned_ids.contains(&entry.twin.id))
+        .cloned()
+        .collect();
+    let totals = profitability::totals(
+        owned.iter().map(|entry| (entry.twin.spec.terahash(), f64::from(entry.twin.spec.power_watts))),
+        &Economics::default(),
+    );
+    let listings = catalog.book.listings_by(account);
+    let offers_made = catalog.book.offers_by(account);
+    let offers_received: Vec<Offer> = owned_ids.iter().flat_map(|id| catalog.book.offers_on(*id, now)).collect();
+    let donated = donations::by_contributor(&catalog.credits, account);
+    let market = chain.market.clone();
+
+    view! {
+        <section class="panel" aria-labelledby="totals-heading">
+            <h2 id="totals-heading">"Totals"</h2>
+            <dl class="figures" data-testid="portfolio-totals">
+                <div><dt>"Twins owned"</dt><dd data-testid="owned-count">{owned.len()}</dd></div>
+                <div><dt>"Hashrate"</dt><dd>{format!("{:.1} TH/s", totals.hashrate_ths)}</dd></div>
+                <div><dt>"Power"</dt><dd>{format_power(totals.power_watts as u64)}</dd></div>
+                <div><dt>"Net / day"</dt><dd>{format_usd(totals.daily.net_usd)}</dd></div>
+            </dl>
+            <p class="hint">{format!(
+                "Nameplate figures at {} per TH/s a day and {} per kWh.",
+                format_usd(Economics::DEFAULT_HASHPRICE_USD_PER_TH_DAY),
+                format_usd(Economics::DEFAULT_ELECTRICITY_USD_PER_KWH)
+            )}</p>
+        </section>
+        <section class="panel" aria-labelledby="owned-heading">
+            <h2 id="owned-heading">"Twins you own"</h2>
+            {grid(owned, "You own no twins yet. Browse the gallery or the market.")}
+        </section>
+        <section class="panel" aria-labelledby="operated-heading">
+            <h2 id="operated-heading">"Twins you operate for others"</h2>
+            {grid(operated, "None.")}
+        </section>
+        <section class="panel" aria-labelledby="listings-heading">
+            <h2 id="listings-heading">"Your listings"</h2>
+            {if listings.is_empty() {
+                view! { <p class="empty">"Nothing listed."</p> }.into_any()
+            } else {
+                view! {
+                    <ul data-testid="my-listings">
+                        {listings.into_iter().map(|listing| view! {
+                            <li><A href=format!("/twin/{}", listing.token_id)>{format!("Twin #{}", listing.token_id)}</A>{format!(" for {}", listing.price)}</li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </section>
+        <section class="panel" aria-labelledby="offers-heading">
+            <h2 id="offers-heading">"Offers"</h2>
+            <h3>"Received"</h3>
+            {if offers_received.is_empty() {
+                view! { <p class="empty">"No open offers on your twins."</p> }.into_any()
+            } else {
+                let market = market.clone();
+                view! {
+                    <ul data-testid="offers-received">
+                        {offers_received.into_iter().map(|offer| {
+                            let request = {
+                                let market = market.clone();
+                                Signal::derive(move || market.as_ref().map(|market| market.accept_offer(&offer)).ok_or_else(|| "No market on this network.".to_string()))
+                            };
+                            view! {
+                                <li>
+                                    <A href=format!("/twin/{}", offer.twin_id)>{format!("Twin #{}", offer.twin_id)}</A>
+                                    {format!(": {} from {}", offer.amount, offer.bidder.short())}
+                                    <TransactButton label=format!("Accept {}", offer.amount) request/>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+            <h3>"Made"</h3>
+            {if offers_made.is_empty() {
+                view! { <p class="empty">"You have made no offers."</p> }.into_any()
+            } else {
+                view! {
+                    <ul data-testid="offers-made">
+                        {offers_made.into_iter().map(|offer| {
+                            let request = {
+                                let market = market.clone();
+                                Signal::derive(move || market.as_ref().map(|market| market.cancel_offer(offer.twin_id)).ok_or_else(|| "No market on this network.".to_string()))
+                            };
+                            let state = if offer.expired(now) { " (expired: cancel it to get the ether back)" } else { "" };
+                            view! {
+                                <li>
+                                    <A href=format!("/twin/{}", offer.twin_id)>{format!("Twin #{}", offer.twin_id)}</A>
+                                    {format!(": {}{state}", offer.amount)}
+                                    <TransactButton label="Cancel offer" request/>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </section>
+        <section class="panel" aria-labelledby="donated-heading">
+            <h2 id="donated-heading">"Your donated work"</h2>
+            {if donated.is_empty() {
+                view! { <p class="empty">"None yet. " <A href="/mine">"Mine for a twin"</A></p> }.into_any()
+            } else {
+                view! {
+                    <ul data-testid="my-donations">
+                        {donated.into_iter().map(|(twin_id, contribution)| view! {
+                            <li>
+                                <A href=format!("/twin/{twin_id}")>{format!("Twin #{twin_id}")}</A>
+                                {format!(": {} in {} shares", donations::format_work(contribution.work), contribution.shares)}
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+fn grid(entries: Vec<GalleryEntry>, empty: &'static str) -> AnyView {
+    if entries.is_empty() {
+        view! { <p class="empty">{empty}</p> }.into_any()
+    } else {
+        view! { <div class="twin-grid">{entries.into_iter().map(|entry| view! { <TwinCard entry/> }).collect_view()}</div> }.into_any()
     }
 }
 

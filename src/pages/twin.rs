@@ -1,54 +1,95 @@
+//! One twin: its rig, roles, market, telemetry, earnings, maintenance, provenance and donations.
+
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use crate::app::ChainContext;
+use crate::components::donations::DonatedWork;
 use crate::components::errors::error_list;
-use crate::components::tx::TransactButton;
-use crate::components::wallet::WalletContext;
+use crate::components::market_panel::MarketPanel;
+use crate::components::telemetry::{ProfitabilityPanel, TelemetryPanel};
+use crate::components::tx::short_hash;
+use crate::data::{use_catalog, Catalog};
+use crate::domain::activity::{provenance, TwinEvent};
+use crate::domain::calendar::Date;
+use crate::domain::chart::badge_svg;
 use crate::domain::twin::{format_hashrate, format_power};
-use crate::domain::Twin;
+use crate::domain::{Twin, TwinStatus};
 
 #[component]
 pub fn TwinPage() -> impl IntoView {
-    let chain = expect_context::<ChainContext>();
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|id| id.parse::<u64>().ok());
+    let resource = use_catalog();
+    let on_trade = Callback::new(move |_| resource.refetch());
 
-    let twin = LocalResource::new(move || {
+    view! {
+        <Transition fallback=|| view! { <p class="loading" aria-busy="true">"Loading twin…"</p> }>
+            <ErrorBoundary fallback=error_list>
+                {move || Suspend::new(async move {
+                    let id = id();
+                    resource.await.map(|catalog| {
+                        match id.and_then(|id| catalog.twins.iter().find(|twin| twin.id == id).cloned()) {
+                            Some(twin) => view! { <TwinDetails twin catalog on_trade/> }.into_any(),
+                            None => view! {
+                                <h1>"No such twin"</h1>
+                                <p class="empty">"No twin has this id. " <a href="/">"Back to the gallery"</a></p>
+                            }
+                                .into_any(),
+                        }
+                    })
+                })}
+            </ErrorBoundary>
+        </Transition>
+    }
+}
+
+#[component]
+fn TwinDetails(twin: Twin, catalog: Catalog, on_trade: Callback<()>) -> impl IntoView {
+    let chain = expect_context::<ChainContext>();
+    let status = catalog.book.status(twin.id).unwrap_or(TwinStatus::Active);
+    let owner = catalog.book.owner(twin.id).map(|owner| owner.to_string()).unwrap_or_default();
+    let operator = catalog.book.operator(twin.id).unwrap_or(twin.operator);
+    let history = provenance(&catalog.events, twin.id);
+    let spec = twin.spec.clone();
+    let efficiency = spec.efficiency_j_per_th().map(|value| format!("{value:.1} J/TH")).unwrap_or_default();
+    let twin_id = twin.id;
+
+    let telemetry = LocalResource::new({
         let registry = chain.registry.clone();
-        let id = id();
-        async move {
-            match (registry, id) {
-                (Some(registry), Some(id)) => registry.twin(id).await,
-                _ => Ok(None),
+        move || {
+            chain.head.track();
+            let registry = registry.clone();
+            async move {
+                match registry {
+                    Some(registry) => registry.activity().telemetry(twin_id).await.map_err(|error| error.to_string()),
+                    None => Ok(Vec::new()),
+                }
+            }
+        }
+    });
+    let maintenance = LocalResource::new({
+        let registry = chain.registry.clone();
+        move || {
+            let registry = registry.clone();
+            async move {
+                match registry {
+                    Some(registry) => registry.activity().maintenance(twin_id).await.map_err(|error| error.to_string()),
+                    None => Ok(Vec::new()),
+                }
             }
         }
     });
 
     view! {
-        <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading twin…"</p> }>
-            <ErrorBoundary fallback=error_list>
-                {move || Suspend::new(async move {
-                    twin.await.map(|twin| match twin {
-                        Some(twin) => view! { <TwinDetails twin/> }.into_any(),
-                        None => view! {
-                            <h1>"No such twin"</h1>
-                            <p class="empty">"No twin has this id. " <a href="/">"Back to the gallery"</a></p>
-                        }.into_any(),
-                    })
-                })}
-            </ErrorBoundary>
-        </Suspense>
-    }
-}
-
-#[component]
-fn TwinDetails(twin: Twin) -> impl IntoView {
-    provide_context(TradeCount(RwSignal::new(0)));
-    let spec = &twin.spec;
-    let efficiency = spec.efficiency_j_per_th().map(|value| format!("{value:.1} J/TH")).unwrap_or_default();
-    view! {
-        <h1>{spec.display_name()}" "<span class="twin-id">"#"{twin.id}</span></h1>
+        <div class="twin-header">
+            <div class="badge" inner_html=badge_svg(&spec, status)></div>
+            <div>
+                <h1>{spec.display_name()}" "<span class="twin-id">"#"{twin.id}</span></h1>
+                <p><span class=format!("status {}", status.label().to_lowercase()) data-testid="status">{status.label()}</span>
+                    " · "{format_hashrate(spec.hashrate_ghs)}" · "{efficiency.clone()}</p>
+            </div>
+        </div>
         <section class="panel" aria-labelledby="spec-heading">
             <h2 id="spec-heading">"Rig"</h2>
             <dl class="spec" data-testid="twin-spec">
@@ -58,101 +99,72 @@ fn TwinDetails(twin: Twin) -> impl IntoView {
                 <dt>"Nominal power"</dt><dd>{format_power(spec.power_watts.into())}</dd>
                 <dt>"Efficiency"</dt><dd>{efficiency}</dd>
                 <dt>"Location"</dt><dd>{spec.location.clone()}</dd>
+                <dt>"Commissioned"</dt><dd>{Date::from_unix(spec.commissioned_at).to_string()}</dd>
                 <dt>"Serial hash"</dt><dd class="mono">{format!("0x{}", hex::encode(spec.serial_hash))}</dd>
             </dl>
         </section>
-        <MarketPanel token_id=twin.id/>
         <section class="panel" aria-labelledby="roles-heading">
             <h2 id="roles-heading">"Roles"</h2>
             <dl class="spec">
-                <dt>"Owner"</dt><dd class="mono" data-testid="owner"><Owner token_id=twin.id/></dd>
-                <dt>"Operator"</dt><dd class="mono">{twin.operator.to_string()}</dd>
+                <dt>"Owner"</dt><dd class="mono" data-testid="owner">{owner}</dd>
+                <dt>"Operator"</dt><dd class="mono">{operator.to_string()}</dd>
                 <dt>"Reporter key"</dt><dd class="mono">{twin.reporter.to_string()}</dd>
-                <dt>"Royalty"</dt><dd>{format!("{}%", twin.royalty_percent())}</dd>
+                <dt>"Royalty"</dt><dd>{format!("{}% ({} bps)", twin.royalty_percent(), twin.royalty_bps)}</dd>
             </dl>
         </section>
-    }
-}
-
-/// The current owner, refreshed after every trade on this page.
-#[component]
-fn Owner(token_id: u64) -> impl IntoView {
-    let chain = expect_context::<ChainContext>();
-    let trades = expect_context::<TradeCount>();
-    let owner = LocalResource::new(move || {
-        trades.0.track();
-        let registry = chain.registry.clone();
-        async move {
-            match registry {
-                Some(registry) => registry.owner_of(token_id).await.map(|owner| owner.to_string()),
-                None => Ok(String::new()),
-            }
-        }
-    });
-    view! {
-        <Transition fallback=|| "…">
-            {move || owner.get().map(|owner| owner.unwrap_or_else(|error| error.to_string()))}
+        <MarketPanel twin_id catalog on_trade/>
+        <Transition fallback=|| view! { <section class="panel"><p class="loading">"Loading telemetry…"</p></section> }>
+            <ErrorBoundary fallback=error_list>
+                {move || Suspend::new({
+                    let spec = spec.clone();
+                    async move {
+                        telemetry.await.map(|samples| view! {
+                            <TelemetryPanel samples=samples.clone() spec=spec.clone()/>
+                            <ProfitabilityPanel samples spec/>
+                        })
+                    }
+                })}
+            </ErrorBoundary>
         </Transition>
-    }
-}
-
-/// Bumped after every confirmed trade, so that what depends on ownership reloads.
-#[derive(Clone, Copy)]
-struct TradeCount(RwSignal<u64>);
-
-#[component]
-fn MarketPanel(token_id: u64) -> impl IntoView {
-    let chain = expect_context::<ChainContext>();
-    let wallet = expect_context::<WalletContext>();
-    let trades = expect_context::<TradeCount>();
-
-    let listing = LocalResource::new({
-        let chain = chain.clone();
-        move || {
-            trades.0.track();
-            let market = chain.market.clone();
-            async move {
-                match market {
-                    Some(market) => market.listing(token_id).await,
-                    None => Ok(None),
-                }
-            }
-        }
-    });
-    let on_confirmed = Callback::new(move |_| trades.0.update(|count| *count += 1));
-
-    view! {
-        <section class="panel" aria-labelledby="market-heading" data-testid="market-panel">
-            <h2 id="market-heading">"Market"</h2>
-            <Transition fallback=|| view! { <p class="loading">"Loading the listing…"</p> }>
+        <section class="panel" aria-labelledby="maintenance-heading">
+            <h2 id="maintenance-heading">"Maintenance log"</h2>
+            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 <ErrorBoundary fallback=error_list>
-                    {move || Suspend::new({
-                        let chain = chain.clone();
-                        async move {
-                            listing.await.map(|listing| match (listing, chain.market.clone()) {
-                                (Some(listing), Some(market)) => {
-                                    let own = move || wallet.connection.get().map(|c| c.account) == Some(listing.seller);
-                                    let request = Signal::derive(move || Ok(market.buy(&listing)));
-                                    view! {
-                                        <p data-testid="listing">
-                                            {format!("Listed for {} by {}", listing.price, listing.seller.short())}
-                                        </p>
-                                        <Show when=move || !own() fallback=|| view! { <p class="notice">"This is your listing."</p> }>
-                                            <TransactButton
-                                                label=format!("Buy for {}", listing.price)
-                                                request=request
-                                                on_confirmed=on_confirmed
-                                            />
-                                        </Show>
-                                    }
-                                        .into_any()
-                                }
-                                _ => view! { <p class="empty" data-testid="listing">"Not listed for sale."</p> }.into_any(),
-                            })
-                        }
+                    {move || Suspend::new(async move {
+                        maintenance.await.map(|entries| {
+                            if entries.is_empty() {
+                                return view! { <p class="empty">"Nothing logged yet."</p> }.into_any();
+                            }
+                            view! {
+                                <ol class="timeline" data-testid="maintenance">
+                                    {entries.into_iter().rev().filter_map(|entry| match entry.event {
+                                        TwinEvent::Maintenance { kind, note, timestamp } => Some(view! {
+                                            <li>
+                                                <strong>{kind.label()}</strong>
+                                                <span>{note}</span>
+                                                <span class="meta">{Date::from_unix(timestamp).to_string()}" · block "{entry.block}</span>
+                                            </li>
+                                        }),
+                                        _ => None,
+                                    }).collect_view()}
+                                </ol>
+                            }.into_any()
+                        })
                     })}
                 </ErrorBoundary>
             </Transition>
         </section>
+        <section class="panel" aria-labelledby="provenance-heading">
+            <h2 id="provenance-heading">"Provenance"</h2>
+            <ol class="timeline" data-testid="provenance">
+                {history.into_iter().rev().map(|entry| view! {
+                    <li>
+                        <span>{entry.describe()}</span>
+                        <span class="meta">"block "{entry.block}" · "<code class="mono" title=entry.tx_hash.clone()>{short_hash(&entry.tx_hash)}</code></span>
+                    </li>
+                }).collect_view()}
+            </ol>
+        </section>
+        <DonatedWork twin_id/>
     }
 }

@@ -132,15 +132,68 @@ fn word7_may_meet(h7: u32, target_top: u32) -> bool {
 /// A kernel's scan function: hashes `count` nonces from a start, appends candidates, returns hashes.
 pub type Scan = fn(&PreparedJob, u32, u32, &mut Vec<u32>) -> u32;
 
-/// Whether `scan` picks the Bitcoin genesis block's nonce out of its neighbours under the genesis
-/// target, whose top word is zero, so that nothing else qualifies even as a candidate: a kernel
+/// A kernel as a worker runs it: its scan, and the full digests of four consecutive nonces through
+/// the same rounds, to check it against `sha2` where it runs.
+#[derive(Clone, Copy)]
+pub struct Kernel {
+    pub scan: Scan,
+    pub digests: fn(&PreparedJob, u32) -> [[u8; 32]; 4],
+}
+
+pub const SCALAR: Kernel = Kernel { scan: scalar::scan, digests: scalar::digests };
+
+#[cfg(target_arch = "wasm32")]
+pub const SIMD: Kernel = Kernel {
+    scan: |job, start, count, found| simd::scan(job, start, count, found),
+    digests: |job, first| simd::digests(job, first),
+};
+
+/// Random headers a worker checks before it reports ready: a few milliseconds of work.
+const SELF_TEST_HEADERS: usize = 1_024;
+
+/// Whether a kernel hashes bit-exactly like `sha2`, on [`SELF_TEST_HEADERS`] random headers in
+/// every lane, and picks the Bitcoin genesis block's nonce out of its neighbours under the
+/// genesis target, whose top word is zero so nothing else qualifies even as a candidate. A kernel
 /// that fails this must not hash for anyone.
-pub fn self_test(scan: Scan) -> bool {
+pub fn self_test(kernel: Kernel) -> bool {
     let header = super::sha256d::genesis::header();
     let nonce = u32::from_le_bytes(header[HEADER_LEN - 4..].try_into().expect("4 bytes"));
     let Ok(target) = CompactBits(super::sha256d::genesis::BITS).target() else { return false };
     let job = PreparedJob::with_target(&header, target);
     let mut candidates = Vec::new();
-    let hashed = scan(&job, nonce - 5, 11, &mut candidates);
-    hashed == 11 && candidates == [nonce] && job.is_share(nonce)
+    let hashed = (kernel.scan)(&job, nonce - 5, 11, &mut candidates);
+    if hashed != 11 || candidates != [nonce] || !job.is_share(nonce) {
+        return false;
+    }
+    let mut rng = XorShift(0x5151_d00d);
+    (0..SELF_TEST_HEADERS).all(|_| {
+        let job = PreparedJob::with_target(&rng.header(), U256::MAX);
+        let first = rng.next_u32();
+        let digests = (kernel.digests)(&job, first);
+        (0..4u32).all(|lane| digests[lane as usize] == sha256d(&job.header(first.wrapping_add(lane))))
+    })
+}
+
+/// xorshift64*: deterministic, so a failing header can be replayed.
+pub(crate) struct XorShift(pub u64);
+
+impl XorShift {
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    pub fn next_u32(&mut self) -> u32 {
+        (self.next_u64() >> 32) as u32
+    }
+
+    pub fn header(&mut self) -> [u8; HEADER_LEN] {
+        let mut header = [0u8; HEADER_LEN];
+        for chunk in header.chunks_mut(8) {
+            chunk.copy_from_slice(&self.next_u64().to_le_bytes()[..chunk.len()]);
+        }
+        header
+    }
 }

@@ -88,9 +88,8 @@ pub fn scan(job: &PreparedJob, start_nonce: u32, count: u32, found: &mut Vec<u32
 }
 
 /// Full digests of four consecutive nonces through the SIMD rounds, to check them.
-#[cfg(test)]
 #[target_feature(enable = "simd128")]
-pub(crate) fn digests(job: &PreparedJob, first_nonce: u32) -> [[u8; 32]; 4] {
+pub fn digests(job: &PreparedJob, first_nonce: u32) -> [[u8; 32]; 4] {
     let precomputed = job.precomputed().splat::<Words>();
     let nonces = u32x4_add(u32x4_splat(first_nonce), u32x4(0, 1, 2, 3));
     let words = rounds::digest_words(&precomputed, Words(swap_bytes(nonces)));
@@ -98,7 +97,6 @@ pub(crate) fn digests(job: &PreparedJob, first_nonce: u32) -> [[u8; 32]; 4] {
     [0, 1, 2, 3].map(|l| super::scalar::words_to_bytes(lane(l)))
 }
 
-#[cfg(test)]
 #[target_feature(enable = "simd128")]
 fn lane_of(v: v128, lane: usize) -> u32 {
     use core::arch::wasm32::u32x4_extract_lane;

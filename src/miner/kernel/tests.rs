@@ -3,29 +3,7 @@ use crate::miner::sha256d::genesis;
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
-/// xorshift64*: deterministic, so a failure names a header that can be replayed.
-struct Rng(u64);
-
-impl Rng {
-    fn next_u64(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn next_u32(&mut self) -> u32 {
-        (self.next_u64() >> 32) as u32
-    }
-
-    fn header(&mut self) -> [u8; HEADER_LEN] {
-        let mut header = [0u8; HEADER_LEN];
-        for chunk in header.chunks_mut(8) {
-            chunk.copy_from_slice(&self.next_u64().to_le_bytes()[..chunk.len()]);
-        }
-        header
-    }
-}
+use super::XorShift as Rng;
 
 /// Top 32 bits of 0x00ffffff: one candidate in 256 hashes.
 fn easy_target() -> U256 {
@@ -137,15 +115,34 @@ fn a_tied_top_word_is_settled_by_verification() {
 
 #[test]
 fn the_scalar_kernel_passes_its_self_test() {
-    assert!(self_test(scalar::scan));
+    assert!(self_test(SCALAR));
 }
 
 #[test]
-fn a_kernel_that_misses_the_share_fails_the_self_test() {
-    assert!(!self_test(|_, _, count, _| count));
-    assert!(!self_test(|_, start, count, found| {
-        found.extend(start..start + count);
-        count
+fn a_kernel_that_misses_the_share_or_miscounts_fails_the_self_test() {
+    assert!(!self_test(Kernel { scan: |_, _, count, _| count, ..SCALAR }));
+    assert!(!self_test(Kernel {
+        scan: |_, start, count, found| {
+            found.extend(start..start + count);
+            count
+        },
+        ..SCALAR
+    }));
+    assert!(!self_test(Kernel {
+        scan: |job, start, count, found| scalar::scan(job, start, count - 1, found),
+        ..SCALAR
+    }));
+}
+
+#[test]
+fn a_kernel_that_hashes_one_lane_wrong_fails_the_self_test() {
+    assert!(!self_test(Kernel {
+        digests: |job, first| {
+            let mut digests = scalar::digests(job, first);
+            digests[3][0] ^= 1;
+            digests
+        },
+        ..SCALAR
     }));
 }
 
@@ -179,7 +176,7 @@ mod simd_kernel {
 
     #[test]
     fn the_simd_kernel_passes_its_self_test() {
-        assert!(self_test(|job, start, count, found| simd::scan(job, start, count, found)));
+        assert!(self_test(SIMD));
     }
 
     #[test]

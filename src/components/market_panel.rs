@@ -1,0 +1,244 @@
+//! A twin's market panel: only the actions that apply to whoever is looking, each through the
+//! wallet layer's transaction path.
+
+use leptos::prelude::*;
+
+use crate::app::ChainContext;
+use crate::chain::tx::TxRequest;
+use crate::components::tx::TransactButton;
+use crate::components::wallet::WalletContext;
+use crate::data::{now_seconds, Catalog};
+use crate::domain::{Address, Offer, Wei};
+
+const DAY: u64 = 24 * 60 * 60;
+const DEFAULT_OFFER_DAYS: u64 = 7;
+
+#[component]
+pub fn MarketPanel(
+    twin_id: u64,
+    catalog: Catalog,
+    /// Called after every confirmed trade, so the page reloads what it shows.
+    on_trade: Callback<()>,
+) -> impl IntoView {
+    let wallet = expect_context::<WalletContext>();
+    let book = catalog.book;
+    let listing = book.listing(twin_id);
+    let owner = book.owner(twin_id);
+    let offers = book.offers_on(twin_id, now_seconds());
+    let viewer = move || wallet.connection.get().map(|connection| connection.account);
+
+    view! {
+        <section class="panel" aria-labelledby="market-heading" data-testid="market-panel">
+            <h2 id="market-heading">"Market"</h2>
+            <p data-testid="listing">
+                {match listing {
+                    Some(listing) => format!("Listed for {} by {}", listing.price, listing.seller.short()),
+                    None => "Not listed for sale.".to_string(),
+                }}
+            </p>
+            {(!offers.is_empty()).then(|| {
+                let best = offers[0];
+                view! { <p data-testid="best-offer">{format!("Best offer: {} from {} ({} open)", best.amount, best.bidder.short(), offers.len())}</p> }
+            })}
+            {move || match viewer() {
+                None => view! { <p class="hint">"Connect a wallet to buy, sell or make an offer."</p> }.into_any(),
+                Some(account) if Some(account) == owner => {
+                    view! { <OwnerActions twin_id listed=listing.map(|listing| listing.price) offers=offers.clone() owner=account on_trade/> }.into_any()
+                }
+                Some(account) => {
+                    let own_offer = book.offers_by(account).into_iter().find(|offer| offer.twin_id == twin_id);
+                    view! { <BuyerActions twin_id listing=listing own_offer on_trade/> }.into_any()
+                }
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn BuyerActions(
+    twin_id: u64,
+    listing: Option<crate::domain::Listing>,
+    own_offer: Option<Offer>,
+    on_trade: Callback<()>,
+) -> impl IntoView {
+    let chain = expect_context::<ChainContext>();
+    let market = chain.market.clone();
+    let buy = listing.zip(market.clone()).map(|(listing, market)| {
+        let request = Signal::derive(move || Ok(market.buy(&listing)));
+        view! { <TransactButton label=format!("Buy for {}", listing.price) request on_confirmed=on_trade/> }
+    });
+
+    let amount = RwSignal::new(String::new());
+    let days = RwSignal::new(DEFAULT_OFFER_DAYS.to_string());
+    let offer_request = {
+        let market = market.clone();
+        Signal::derive(move || -> Result<TxRequest, String> {
+            let market = market.as_ref().ok_or("No market on this network.")?;
+            let amount = parse_amount(&amount.get())?;
+            let days = parse_days(&days.get())?;
+            let expires_at = now_seconds() + days * DAY;
+            Ok(match own_offer {
+                Some(_) => market.raise_offer(twin_id, amount, expires_at),
+                None => market.make_offer(twin_id, amount, expires_at),
+            })
+        })
+    };
+    let cancel = own_offer.as_ref().zip(market).map(|(_, market)| {
+        let request = Signal::derive(move || Ok(market.cancel_offer(twin_id)));
+        view! { <TransactButton label="Cancel your offer" request on_confirmed=on_trade/> }
+    });
+
+    view! {
+        {buy}
+        <div class="offer" data-testid="offer-form">
+            <h3>{if own_offer.is_some() { "Raise your offer" } else { "Make an offer" }}</h3>
+            {own_offer.as_ref().map(|offer| view! {
+                <p data-testid="own-offer">{format!("Your offer: {}, {}", offer.amount, expiry_words(offer.expires_at))}</p>
+            })}
+            <div class="field">
+                <label for="offer-amount">{if own_offer.is_some() { "Add, ETH" } else { "Amount, ETH" }}</label>
+                <input id="offer-amount" inputmode="decimal" placeholder="1.5" prop:value=amount on:input=move |event| amount.set(event_target_value(&event))/>
+                <label for="offer-days">"Valid for, days"</label>
+                <input id="offer-days" inputmode="numeric" prop:value=days on:input=move |event| days.set(event_target_value(&event))/>
+            </div>
+            <TransactButton
+                label=if own_offer.is_some() { "Raise offer" } else { "Make offer" }
+                request=offer_request
+                on_confirmed=on_trade
+            />
+            {cancel}
+        </div>
+    }
+}
+
+#[component]
+fn OwnerActions(
+    twin_id: u64,
+    listed: Option<Wei>,
+    offers: Vec<Offer>,
+    owner: Address,
+    on_trade: Callback<()>,
+) -> impl IntoView {
+    let chain = expect_context::<ChainContext>();
+    let market = chain.market.clone();
+    let market_address = chain.network.contracts.as_ref().map(|deployment| deployment.twin_market);
+    let approvals = RwSignal::new(0u32);
+    let approved = LocalResource::new({
+        let registry = chain.registry.clone();
+        move || {
+            approvals.track();
+            let registry = registry.clone();
+            async move {
+                match (registry, market_address) {
+                    (Some(registry), Some(market)) => {
+                        registry.is_approved_for_all(owner, market).await.unwrap_or(false)
+                    }
+                    _ => false,
+                }
+            }
+        }
+    });
+
+    let price = RwSignal::new(String::new());
+    let list_request = {
+        let market = market.clone();
+        Signal::derive(move || -> Result<TxRequest, String> {
+            let market = market.as_ref().ok_or("No market on this network.")?;
+            Ok(market.list(twin_id, parse_amount(&price.get())?))
+        })
+    };
+    let approve_request = {
+        let registry = chain.registry.clone();
+        Signal::derive(move || -> Result<TxRequest, String> {
+            let (registry, market) = registry.as_ref().zip(market_address).ok_or("No market on this network.")?;
+            Ok(registry.writer().set_approval_for_all(market, true))
+        })
+    };
+    let on_approved = Callback::new(move |_| approvals.update(|count| *count += 1));
+
+    view! {
+        {match (listed, market.clone()) {
+            (Some(price), Some(market)) => {
+                let request = Signal::derive(move || Ok(market.cancel_listing(twin_id)));
+                view! {
+                    <p class="notice">{format!("You listed this twin for {price}.")}</p>
+                    <TransactButton label="Cancel listing" request on_confirmed=on_trade/>
+                }.into_any()
+            }
+            _ => view! {
+                <div class="list-form" data-testid="list-form">
+                    <h3>"Sell"</h3>
+                    <Transition fallback=|| view! { <p class="loading">"Checking the market's approval…"</p> }>
+                        {move || approved.get().map(|approved| if approved {
+                            view! {
+                                <div class="field">
+                                    <label for="list-price">"Price, ETH"</label>
+                                    <input id="list-price" inputmode="decimal" placeholder="2.5" prop:value=price on:input=move |event| price.set(event_target_value(&event))/>
+                                </div>
+                                <TransactButton label="List for sale" request=list_request on_confirmed=on_trade/>
+                            }.into_any()
+                        } else {
+                            view! {
+                                <p class="hint">"First let the market transfer your twins when they sell. This is asked once per wallet."</p>
+                                <TransactButton label="Approve the market" request=approve_request on_confirmed=on_approved/>
+                            }.into_any()
+                        })}
+                    </Transition>
+                </div>
+            }.into_any(),
+        }}
+        <div class="offers-received">
+            <h3>"Offers"</h3>
+            {if offers.is_empty() {
+                view! { <p class="empty">"No open offers."</p> }.into_any()
+            } else {
+                view! {
+                    <ul data-testid="offers">
+                        {offers.into_iter().map(|offer| {
+                            let market = market.clone();
+                            let label = format!("Accept {}", offer.amount);
+                            let text = format!("{} from {}, {}", offer.amount, offer.bidder.short(), expiry_words(offer.expires_at));
+                            let request = Signal::derive(move || market.as_ref().map(|market| market.accept_offer(&offer)).ok_or_else(|| "No market on this network.".to_string()));
+                            view! { <li><span>{text}</span><TransactButton label request on_confirmed=on_trade/></li> }
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </div>
+    }
+}
+
+fn parse_amount(text: &str) -> Result<Wei, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err("Enter an amount in ETH.".into());
+    }
+    if text.starts_with('-') {
+        return Err("The amount can't be negative.".into());
+    }
+    let amount = Wei::parse_ether(text).map_err(|error| format!("That amount is not valid: {error}."))?;
+    if amount == Wei::ZERO {
+        return Err("The amount must be more than zero.".into());
+    }
+    Ok(amount)
+}
+
+fn parse_days(text: &str) -> Result<u64, String> {
+    match text.trim().parse::<u64>() {
+        Ok(days) if (1..=365).contains(&days) => Ok(days),
+        _ => Err("An offer lasts from 1 to 365 whole days.".into()),
+    }
+}
+
+fn expiry_words(expires_at: u64) -> String {
+    let now = now_seconds();
+    if expires_at <= now {
+        return "expired".into();
+    }
+    let hours = (expires_at - now) / 3_600;
+    if hours >= 48 {
+        format!("expires in {} days", hours / 24)
+    } else {
+        format!("expires in {hours} h")
+    }
+}

@@ -1,0 +1,116 @@
+//! A twin's telemetry: charts per window, uptime and share acceptance, and what the rig earns.
+
+use leptos::prelude::*;
+
+use crate::components::chart::LineChart;
+use crate::data::now_seconds;
+use crate::domain::profitability::{self, format_usd, Economics};
+use crate::domain::telemetry::{self, Metric, Series, TelemetrySample, Window, CHART_POINTS};
+use crate::domain::RigSpec;
+
+#[component]
+pub fn TelemetryPanel(samples: Vec<TelemetrySample>, spec: RigSpec) -> impl IntoView {
+    let window = RwSignal::new(Window::Week);
+    let samples = StoredValue::new(samples);
+    let nominal_ths = spec.terahash();
+
+    view! {
+        <section class="panel" aria-labelledby="telemetry-heading" data-testid="telemetry">
+            <h2 id="telemetry-heading">"Telemetry"</h2>
+            <div class="tabs" role="group" aria-label="Time window">
+                {Window::all().into_iter().map(|option| view! {
+                    <button
+                        class="tab"
+                        aria-pressed=move || (window.get() == option).to_string()
+                        on:click=move |_| window.set(option)
+                    >
+                        {option.label()}
+                    </button>
+                }).collect_view()}
+            </div>
+            {move || {
+                let window = window.get();
+                let now = now_seconds();
+                samples.with_value(|all| {
+                    let shown = telemetry::in_window(all, window, now);
+                    let uptime = telemetry::uptime_percent(all, window, now);
+                    let ratio = telemetry::share_ratio(shown);
+                    let span = (now.saturating_sub(window.seconds()), now);
+                    view! {
+                        <dl class="figures">
+                            <div><dt>"Reports"</dt><dd data-testid="report-count">{shown.len()}</dd></div>
+                            <div><dt>"Uptime"</dt><dd data-testid="uptime">{uptime.map(|percent| format!("{percent:.1}%")).unwrap_or_else(|| "—".into())}</dd></div>
+                            <div><dt>"Shares accepted"</dt><dd data-testid="accepted">{ratio.map(|ratio| format!("{:.2}% of {}", ratio.accepted_percent, ratio.accepted + ratio.rejected)).unwrap_or_else(|| "—".into())}</dd></div>
+                        </dl>
+                        <div class="charts">
+                            {Metric::ALL.into_iter().map(|metric| {
+                                let series = Series::of(shown, metric).downsampled(CHART_POINTS);
+                                let gap = series.gap_threshold();
+                                let reference = (metric == Metric::Hashrate).then_some((nominal_ths, "nominal"));
+                                view! {
+                                    <LineChart
+                                        title=metric.label().to_string()
+                                        unit=metric.unit()
+                                        points=series.points
+                                        window=span
+                                        max_gap=gap
+                                        reference=reference
+                                    />
+                                }
+                            }).collect_view()}
+                        </div>
+                    }
+                })
+            }}
+        </section>
+    }
+}
+
+/// Revenue, power cost and net per day at the user's hashprice and tariff, from the rig's
+/// measured week, or its nameplate when it has not reported.
+#[component]
+pub fn ProfitabilityPanel(samples: Vec<TelemetrySample>, spec: RigSpec) -> impl IntoView {
+    let hashprice = RwSignal::new(Economics::DEFAULT_HASHPRICE_USD_PER_TH_DAY.to_string());
+    let electricity = RwSignal::new(Economics::DEFAULT_ELECTRICITY_USD_PER_KWH.to_string());
+    let measured = telemetry::measured(&samples, Window::Week, now_seconds());
+    let (ths, watts, basis) = match measured {
+        Some(measured) => (measured.hashrate_ths(), measured.power_watts, "measured over the last 7 days"),
+        None => (spec.terahash(), f64::from(spec.power_watts), "nameplate: no reports in the last 7 days"),
+    };
+    let parsed = move || {
+        (profitability::parse_hashprice(&hashprice.get()), profitability::parse_electricity_price(&electricity.get()))
+    };
+
+    view! {
+        <section class="panel" aria-labelledby="profit-heading" data-testid="profitability">
+            <h2 id="profit-heading">"Earnings"</h2>
+            <p class="hint">{format!("{ths:.1} TH/s at {watts:.0} W, {basis}.")}</p>
+            <div class="field">
+                <label for="hashprice">"Hashprice, $/TH/day"</label>
+                <input id="hashprice" inputmode="decimal" prop:value=hashprice on:input=move |event| hashprice.set(event_target_value(&event))/>
+                {move || parsed().0.err().map(|error| view! { <span class="error" role="alert">{error.to_string()}</span> })}
+            </div>
+            <div class="field">
+                <label for="electricity">"Electricity, $/kWh"</label>
+                <input id="electricity" inputmode="decimal" prop:value=electricity on:input=move |event| electricity.set(event_target_value(&event))/>
+                {move || parsed().1.err().map(|error| view! { <span class="error" role="alert">{error.to_string()}</span> })}
+            </div>
+            {move || match parsed() {
+                (Ok(hashprice), Ok(electricity)) => {
+                    let economics = Economics { hashprice_usd_per_th_day: hashprice, electricity_usd_per_kwh: electricity };
+                    let day = profitability::daily(ths, watts, &economics);
+                    view! {
+                        <dl class="figures">
+                            <div><dt>"Revenue / day"</dt><dd data-testid="revenue">{format_usd(day.revenue_usd)}</dd></div>
+                            <div><dt>"Power / day"</dt><dd data-testid="power-cost">{format_usd(day.power_cost_usd)}</dd></div>
+                            <div><dt>"Net / day"</dt><dd data-testid="net" class=if day.net_usd < 0.0 { "error" } else { "ok" }>{format_usd(day.net_usd)}</dd></div>
+                            <div><dt>"Break-even power price"</dt><dd data-testid="break-even">{day.break_even_usd_per_kwh.map(|price| format!("{}/kWh", format_usd(price))).unwrap_or_else(|| "—".into())}</dd></div>
+                        </dl>
+                    }
+                        .into_any()
+                }
+                _ => view! { <p class="hint">"Fix the figures above to see the estimate."</p> }.into_any(),
+            }}
+        </section>
+    }
+}
