@@ -29,6 +29,7 @@ pub fn LineChart(
     let y = Scale::new((*y_ticks.first().unwrap_or(&0.0), *y_ticks.last().unwrap_or(&1.0)), (HEIGHT - BOTTOM, TOP));
     let x = Scale::new((window.0 as f64, window.1 as f64), (LEFT, WIDTH - RIGHT));
     let x_ticks = time_ticks(window.0, window.1, 6);
+    let tick_decimals = decimals_for_step(y_ticks.windows(2).next().map_or(1.0, |pair| pair[1] - pair[0]));
     let line = path_d(&points, &x, &y, max_gap);
     let hovered = RwSignal::new(None::<usize>);
     let points = StoredValue::new(points);
@@ -65,7 +66,7 @@ pub fn LineChart(
                             let py = y.map(tick);
                             view! {
                                 <line class="grid" x1=LEFT x2=WIDTH - RIGHT y1=py y2=py/>
-                                <text class="tick" x=LEFT - 6.0 y=py + 4.0 text-anchor="end">{format_tick(tick)}</text>
+                                <text class="tick" x=LEFT - 6.0 y=py + 4.0 text-anchor="end">{format!("{tick:.tick_decimals$}")}</text>
                             }
                         }).collect_view()}
                         {x_ticks.into_iter().map(|(time, text)| {
@@ -99,7 +100,15 @@ pub fn LineChart(
     }
 }
 
-/// Axis and readout numbers: no more digits than the magnitude calls for.
+/// Decimals that tell ticks `step` apart: 0.05 needs two, 20 needs none.
+fn decimals_for_step(step: f64) -> usize {
+    if step <= 0.0 || !step.is_finite() {
+        return 0;
+    }
+    (-step.log10().floor()).max(0.0) as usize
+}
+
+/// Readout numbers: no more digits than the magnitude calls for.
 fn format_tick(value: f64) -> String {
     let magnitude = value.abs();
     if magnitude >= 100.0 || value == value.trunc() {

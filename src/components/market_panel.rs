@@ -111,13 +111,16 @@ fn BuyerActions(
     }
 }
 
+/// What the owner can do: approve the market once, list or cancel, and accept offers. The mint page
+/// uses it for the listing that follows a mint, with the price the operator already typed.
 #[component]
-fn OwnerActions(
+pub fn OwnerActions(
     twin_id: u64,
     listed: Option<Wei>,
     offers: Vec<Offer>,
     owner: Address,
     on_trade: Callback<()>,
+    #[prop(default = None)] initial_price: Option<Wei>,
 ) -> impl IntoView {
     let chain = expect_context::<ChainContext>();
     let market = chain.market.clone();
@@ -139,7 +142,7 @@ fn OwnerActions(
         }
     });
 
-    let price = RwSignal::new(String::new());
+    let price = RwSignal::new(initial_price.map(Wei::ether_digits).unwrap_or_default());
     let list_request = {
         let market = market.clone();
         Signal::derive(move || -> Result<TxRequest, String> {
@@ -235,10 +238,11 @@ fn expiry_words(expires_at: u64) -> String {
     if expires_at <= now {
         return "expired".into();
     }
-    let hours = (expires_at - now) / 3_600;
-    if hours >= 48 {
-        format!("expires in {} days", hours / 24)
+    // Rounded to the nearest unit: an offer made for 7 days reads "7 days" a second later.
+    let seconds = expires_at - now;
+    if seconds >= 2 * DAY {
+        format!("expires in {} days", (seconds + DAY / 2) / DAY)
     } else {
-        format!("expires in {hours} h")
+        format!("expires in {} h", (seconds + 1_800) / 3_600)
     }
 }

@@ -50,6 +50,13 @@ impl Wei {
         format_decimal(self.0, ETHER_DECIMALS, max_decimals, "ETH")
     }
 
+    /// The exact amount in ether as a person types it, with no unit: what an input field shows
+    /// for a price it was given, so that submitting it unchanged sends the same wei.
+    pub fn ether_digits(self) -> String {
+        let text = self.format_ether(ETHER_DECIMALS);
+        text.trim_end_matches(" ETH").to_string()
+    }
+
     /// Gwei with up to `max_decimals` decimals, rounded down, for gas prices.
     pub fn format_gwei(self, max_decimals: usize) -> String {
         format_decimal(self.0, GWEI_DECIMALS, max_decimals, "gwei")
@@ -146,6 +153,8 @@ mod tests {
     #[test]
     fn formats_ether_rounding_down() {
         assert_eq!(Wei(WEI_PER_ETHER * 3 / 2).format_ether(4), "1.5 ETH");
+        assert_eq!(Wei(WEI_PER_ETHER * 3 / 2).ether_digits(), "1.5");
+        assert_eq!(Wei(1).ether_digits(), "0.000000000000000001");
         assert_eq!(Wei(0).format_ether(4), "0 ETH");
         assert_eq!(Wei(12 * WEI_PER_ETHER).format_ether(4), "12 ETH");
         assert_eq!(Wei(WEI_PER_ETHER - 1).format_ether(4), "0.9999 ETH");

@@ -7,6 +7,7 @@ use leptos_router::components::A;
 use crate::app::ChainContext;
 use crate::chain::checksummed;
 use crate::chain::tx::TxRequest;
+use crate::components::market_panel::OwnerActions;
 use crate::components::twin_card::TwinCard;
 use crate::components::tx::TransactButton;
 use crate::components::wallet::WalletContext;
@@ -158,6 +159,17 @@ pub fn MintPage() -> impl IntoView {
                     _ => ().into_any(),
                 }}
                 <TransactButton label="Mint twin" request on_confirmed/>
+                {move || minted.get().map(|(token, price)| {
+                    let owner = wallet.connection.get_untracked().map(|connection| connection.account).unwrap_or_default();
+                    view! {
+                        <div class="minted" role="status" data-testid="minted">
+                            <p class="ok">"Minted as " <A href=format!("/twin/{token}")>{format!("twin #{token}")}</A>"."</p>
+                            {price.map(|price| view! {
+                                <OwnerActions twin_id=token listed=None offers=Vec::new() owner on_trade=Callback::new(|_| ()) initial_price=Some(price)/>
+                            })}
+                        </div>
+                    }
+                })}
             </form>
             <aside class="preview" aria-label="Preview">
                 <h2>"Preview"</h2>

@@ -1,0 +1,149 @@
+import { test, expect, injectWallet, Web3RequestKind } from './fixtures.mjs';
+import { CHAIN_ID } from '../scripts/lib/localchain.mjs';
+
+// Seeded (contracts/script/Seed.s.sol): twin N is operated and owned by account 1 + (N - 1) % 4;
+// accounts 8 and 9 are investors; account 8 has offered 1.5 ETH on twin 1.
+const OPERATOR = 1;
+const INVESTOR = 8;
+const INVESTOR_ADDRESS = '0x23618e81e3f5cdf7f54c3d65f7fbc0abf5b21e8f';
+const OPERATOR_ADDRESS = '0x70997970c51812dc3a010c7d01b50e0d17dc79c8';
+
+async function connect(page, provider, path) {
+  await page.goto(path);
+  await page.getByRole('button', { name: 'Connect' }).click();
+  await provider.authorize(Web3RequestKind.RequestAccounts);
+  await expect(page.getByTestId('account')).toBeVisible();
+}
+
+/** Presses a transaction button, checks the fee is shown first, and approves it in the wallet. */
+async function transact(page, provider, buttonName, doneLabel) {
+  await page.getByRole('button', { name: buttonName, exact: true }).click();
+  await expect(page.getByTestId('fee')).toBeVisible();
+  await page.getByRole('button', { name: 'Confirm in wallet' }).click();
+  await provider.authorize(Web3RequestKind.SendTransaction);
+  await expect(page.getByTestId('toast').filter({ hasText: `${doneLabel}: done` })).toBeVisible();
+}
+
+const VALID = {
+  Manufacturer: 'Bitmain',
+  Model: 'Antminer S21 Pro',
+  'Serial number': 'E2E-S21P-000042',
+  'Hashrate (TH/s)': '234',
+  'Power draw (W)': '3510',
+  Location: 'Kuopio, Finland',
+  'Commissioned on': '2025-03-14',
+  'Reporter address': '0x90F79bf6EB2c4f870365E785982E1f101E93b906',
+  'Royalty (%)': '2.5',
+  'List price (ETH)': '3.25',
+};
+
+async function fillMintForm(page, values) {
+  for (const [label, value] of Object.entries(values)) {
+    await page.getByLabel(label, { exact: true }).fill(value);
+  }
+}
+
+test('the full journey: an operator mints and lists, an investor buys, the seller withdraws', async ({ page, browser, chain }) => {
+  const operator = await injectWallet(page, OPERATOR, CHAIN_ID, chain.url);
+  await connect(page, operator, '/mint');
+  await fillMintForm(page, VALID);
+  await expect(page.getByTestId('royalty-bps')).toHaveText('250 bps of every resale, paid to the operator.');
+  await expect(page.locator('.preview').getByRole('heading', { name: 'Bitmain Antminer S21 Pro' })).toBeVisible();
+  await transact(page, operator, 'Mint twin', 'Mint the twin of a Bitmain Antminer S21 Pro');
+  await expect(page.getByTestId('minted')).toContainText('Minted as twin #13.');
+
+  // The seeded operator has approved the market before; listing is the one step left.
+  await expect(page.getByLabel('Price, ETH')).toHaveValue('3.25');
+  await transact(page, operator, 'List for sale', 'List twin #13 for 3.25 ETH');
+
+  await page.goto('/?q=%2313');
+  await expect(page.getByTestId('twin-card')).toHaveCount(1);
+  await expect(page.getByTestId('card-price')).toHaveText('For sale: 3.25 ETH');
+
+  // The investor, in a browser of their own.
+  const investorContext = await browser.newContext();
+  const investorPage = await investorContext.newPage();
+  const investor = await injectWallet(investorPage, INVESTOR, CHAIN_ID, chain.url);
+  await connect(investorPage, investor, '/twin/13');
+  await expect(investorPage.getByTestId('listing')).toHaveText('Listed for 3.25 ETH by 0x7099…79c8');
+  await transact(investorPage, investor, 'Buy for 3.25 ETH', 'Buy twin #13 for 3.25 ETH');
+  await expect(investorPage.getByTestId('owner')).toHaveText(INVESTOR_ADDRESS);
+  await expect(investorPage.getByTestId('provenance')).toContainText('Sold by 0x7099…79c8 to 0x2361…1e8f for 3.25 ETH');
+  await expect(investorPage.getByTestId('provenance')).toContainText('Minted by 0x7099…79c8');
+  await investorContext.close();
+
+  // The seller's proceeds: the price less the 2.5% fee; the royalty comes back to them as operator.
+  await page.goto('/portfolio');
+  await expect(page.getByTestId('proceeds')).toContainText('ETH to withdraw.');
+  const proceeds = (await page.getByTestId('proceeds').textContent()).replace(' to withdraw.', '');
+  await transact(page, operator, `Withdraw ${proceeds}`, `Withdraw ${proceeds}`);
+  await expect(page.getByTestId('proceeds')).toHaveText('Nothing to withdraw.');
+
+  await page.goto('/?q=%2313');
+  await expect(page.getByTestId('card-price')).toHaveText('Not for sale');
+});
+
+test('an offer is made by an investor and accepted by the owner', async ({ page, browser, chain }) => {
+  const investor = await injectWallet(page, INVESTOR, CHAIN_ID, chain.url);
+  await connect(page, investor, '/twin/4');
+  await page.getByLabel('Amount, ETH').fill('2.2');
+  await transact(page, investor, 'Make offer', 'Offer 2.2 ETH for twin #4');
+  await expect(page.getByTestId('own-offer')).toContainText('Your offer: 2.2 ETH, expires in 7 days');
+
+  const ownerContext = await browser.newContext();
+  const ownerPage = await ownerContext.newPage();
+  const owner = await injectWallet(ownerPage, 4, CHAIN_ID, chain.url);
+  await connect(ownerPage, owner, '/twin/4');
+  await expect(ownerPage.getByTestId('offers')).toContainText('2.2 ETH from 0x2361…1e8f');
+  await transact(ownerPage, owner, 'Accept 2.2 ETH', 'Accept 2.2 ETH from 0x2361…1e8f for twin #4');
+  await expect(ownerPage.getByTestId('owner')).toHaveText(INVESTOR_ADDRESS);
+  await expect(ownerPage.getByTestId('provenance')).toContainText('for 2.2 ETH (offer accepted)');
+  await ownerContext.close();
+});
+
+const INVALID = [
+  ['an empty model', { Model: '' }, 'Model'],
+  ['a serial already used', { 'Serial number': 'BTM-S21-2401-000117' }, 'Serial number'],
+  ['a royalty over the maximum', { 'Royalty (%)': '12' }, 'Royalty (%)'],
+  ['a bad address', { 'Reporter address': '0x90F79bf6EB2c4f870365E785982E1f101E93b9' }, 'Reporter address'],
+  ['a negative price', { 'List price (ETH)': '-1' }, 'List price (ETH)'],
+  ['a price with too many decimals', { 'List price (ETH)': '1.0000000000000000001' }, 'List price (ETH)'],
+];
+
+for (const [what, change, field] of INVALID) {
+  test(`minting with ${what} says why and sends nothing`, async ({ page, chain }) => {
+    const operator = await injectWallet(page, OPERATOR, CHAIN_ID, chain.url);
+    await connect(page, operator, '/mint');
+    await fillMintForm(page, { ...VALID, ...change });
+    await page.getByRole('button', { name: 'Mint twin' }).click();
+    const input = page.getByLabel(field, { exact: true });
+    await expect(input).toHaveAttribute('aria-invalid', 'true');
+    const message = page.locator(`#${await input.getAttribute('aria-describedby')}`);
+    await expect(message).not.toBeEmpty();
+    await expect(page.getByText(/Fix the (highlighted field|\d+ highlighted fields) first\. Nothing was sent\./)).toBeVisible();
+    await expect(page.getByTestId('fee')).toHaveCount(0);
+    expect(operator.getPendingRequestCount(Web3RequestKind.SendTransaction)).toBe(0);
+    console.log(`${what}: ${await message.textContent()}`);
+  });
+}
+
+// Kept as artifacts of the run (scripts/test prints where): the pages people look at, on a
+// desktop and at a phone's 375 px.
+const ARTIFACTS = new URL('./artifacts/', import.meta.url).pathname;
+for (const [name, width, height] of [['desktop', 1280, 900], ['phone', 375, 812]]) {
+  test(`screenshots of the gallery, a twin page and the mine page (${name})`, async ({ page }) => {
+    await page.setViewportSize({ width, height });
+    await page.goto('/');
+    await expect(page.getByTestId('twin-card')).toHaveCount(12);
+    await page.screenshot({ path: `${ARTIFACTS}gallery-${name}.png`, fullPage: true });
+    await page.goto('/twin/1');
+    await expect(page.getByTestId('report-count')).not.toHaveText('0');
+    await page.screenshot({ path: `${ARTIFACTS}twin-${name}.png`, fullPage: true });
+    await page.goto('/mine');
+    await expect(page.getByTestId('miner-status')).toHaveText('Not mining.');
+    await page.screenshot({ path: `${ARTIFACTS}mine-${name}.png`, fullPage: true });
+    // Nothing may stick out sideways on a phone.
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+  });
+}
