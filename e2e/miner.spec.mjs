@@ -12,7 +12,7 @@ const QUEUE_KEY = 'hashtwin.miner.queue';
 // Mining runs in real time; the rest of the suite keeps the default.
 test.describe.configure({ timeout: 120_000 });
 
-async function mineSomeShares(page, chain, wallet, atLeast) {
+async function mineSomeShares(page, chain, wallet, atLeast, { stop = true } = {}) {
   await chain.send(0, chain.hashLedger, 'setMinBits(uint32)', EASY_BITS);
   const provider = await wallet(VISITOR);
   await page.goto(`/mine?twin=${TWIN}`);
@@ -29,8 +29,10 @@ async function mineSomeShares(page, chain, wallet, atLeast) {
     .poll(async () => Number(await page.getByTestId('shares-found').textContent()), { timeout: 60_000 })
     .toBeGreaterThanOrEqual(atLeast);
   await expect(page.getByTestId('rate-10s')).toHaveText(/^[\d.]+ [kMG]?H\/s$/);
-  await page.getByRole('button', { name: 'Stop' }).click();
-  await expect(page.getByTestId('miner-status')).toHaveText('Not mining.');
+  if (stop) {
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await expect(page.getByTestId('miner-status')).toHaveText('Not mining.');
+  }
   return provider;
 }
 
@@ -59,6 +61,13 @@ test('a visitor mines for a twin, submits, and the ledger credits the twin and t
   expect(BigInt(work.split(' ')[0])).toBeGreaterThan(0n);
   const left = await page.evaluate((key) => JSON.parse(localStorage.getItem(key)).batches.length, QUEUE_KEY);
   expect(left).toBe(queued.batches.length - 1);
+
+  // The twin page and the gallery show the donation, from the ledger's WorkCredited events.
+  await page.goto(`/twin/${TWIN}`);
+  await expect(page.getByTestId('top-contributors')).toContainText('0x2361…1e8f');
+  await expect(page.getByTestId('donated-total')).toHaveText(/hashes$/);
+  await page.goto(`/?q=%23${TWIN}`);
+  await expect(page.getByTestId('card-donated')).toHaveText(/hashes · [\d.]+ [kMG]?H\/s over 24 h$/);
 });
 
 test('a share tampered with in storage is caught and never reaches the chain', async ({ page, chain, wallet }) => {
@@ -75,4 +84,37 @@ test('a share tampered with in storage is caught and never reaches the chain', a
   await expect(page.getByTestId('pending-empty')).toBeVisible();
   expect(provider.getPendingRequestCount(Web3RequestKind.SendTransaction)).toBe(0);
   expect(await sharesOf(chain, TWIN)).toBe(0);
+});
+
+test('a second tab of the site says another tab is mining, and mining pauses while its tab is hidden', async ({ page, chain, wallet }) => {
+  await mineSomeShares(page, chain, wallet, 0, { stop: false });
+  const other = await page.context().newPage();
+  await other.goto('/mine');
+  await expect(other.getByTestId('miner-status')).toHaveText('Another tab of HashTwin is mining. Stop it there to mine here.');
+  await other.close();
+
+  await page.evaluate(() => {
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+  await expect(page.getByTestId('miner-status')).toHaveText('Paused while this tab is hidden.');
+  await page.evaluate(() => {
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => false });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+  await expect(page.getByTestId('miner-status')).toHaveText('Mining. Hasher self-test passed.');
+  await page.getByRole('button', { name: 'Stop' }).click();
+});
+
+test('a browser without WebAssembly SIMD gets a clear message, and the rest of the app works', async ({ page }) => {
+  await page.addInitScript(() => {
+    const validate = WebAssembly.validate;
+    // The probe is the only module the app validates; any module with a v128 type (0x7b) fails.
+    WebAssembly.validate = (bytes) => (new Uint8Array(bytes).includes(0x7b) ? false : validate(bytes));
+  });
+  await page.goto('/mine');
+  await expect(page.getByRole('alert')).toContainText('This browser cannot run WebAssembly SIMD');
+  await expect(page.getByRole('button', { name: 'Start mining' })).toHaveCount(0);
+  await page.getByRole('link', { name: 'Gallery' }).click();
+  await expect(page.getByTestId('twin-card')).toHaveCount(12);
 });

@@ -29,6 +29,7 @@ impl Catalog {
                 status: self.book.status(twin.id).unwrap_or(TwinStatus::Active),
                 listing_price: self.book.listing(twin.id).map(|listing| listing.price),
                 donated_work: donated.get(&twin.id).map_or(0, |donations| donations.work),
+                donated_hashrate: donated.get(&twin.id).map_or(0.0, |donations| donations.hashrate),
             })
             .collect()
     }

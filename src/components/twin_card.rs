@@ -5,10 +5,16 @@ use crate::domain::chart::badge_svg;
 use crate::domain::donations::format_work;
 use crate::domain::gallery::GalleryEntry;
 use crate::domain::twin::{format_hashrate, format_power};
+use crate::miner::meter::format_rate;
 
 #[component]
 pub fn TwinCard(entry: GalleryEntry) -> impl IntoView {
-    let GalleryEntry { twin, status, listing_price, donated_work } = entry;
+    let GalleryEntry { twin, status, listing_price, donated_work, donated_hashrate } = entry;
+    let donated = match (donated_work, donated_hashrate) {
+        (0, _) => "—".to_string(),
+        (work, rate) if rate > 0.0 => format!("{} · {} over 24 h", format_work(work), format_rate(rate)),
+        (work, _) => format_work(work),
+    };
     let href = format!("/twin/{}", twin.id);
     let efficiency = twin.spec.efficiency_j_per_th().map(|value| format!("{value:.1} J/TH")).unwrap_or_default();
     let badge = badge_svg(&twin.spec, status);
@@ -26,7 +32,7 @@ pub fn TwinCard(entry: GalleryEntry) -> impl IntoView {
                     <dt>"Power"</dt><dd>{format_power(twin.spec.power_watts.into())}</dd>
                     <dt>"Efficiency"</dt><dd>{efficiency}</dd>
                     <dt>"Location"</dt><dd>{twin.spec.location.clone()}</dd>
-                    <dt>"Donated"</dt><dd data-testid="card-donated">{if donated_work == 0 { "—".to_string() } else { format_work(donated_work) }}</dd>
+                    <dt>"Donated"</dt><dd data-testid="card-donated">{donated}</dd>
                 </dl>
                 <p class="price" data-testid="card-price">
                     {match listing_price {

@@ -25,6 +25,8 @@ pub struct GalleryEntry {
     pub listing_price: Option<Wei>,
     /// Expected hashes credited to the twin by donated mining.
     pub donated_work: u128,
+    /// Donated hashes per second over the last day.
+    pub donated_hashrate: f64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -466,6 +468,7 @@ mod tests {
             status: TwinStatus::Active,
             listing_price: None,
             donated_work: 0,
+            donated_hashrate: 0.0,
         }
     }
 
@@ -483,6 +486,7 @@ mod tests {
             GalleryEntry {
                 status: TwinStatus::Offline,
                 donated_work: 900,
+                donated_hashrate: 0.0,
                 ..entry(5, "bitmain", "Antminer S9", 14, 1_372)
             },
             GalleryEntry { donated_work: 50, ..entry(6, "Bitaxe", "Gamma 601", 0, 18) },

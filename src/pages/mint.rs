@@ -118,7 +118,7 @@ pub fn MintPage() -> impl IntoView {
             spec,
         };
         let listing_price = valid.and_then(|valid| valid.list_price);
-        view! { <TwinCard entry=GalleryEntry { twin, status: TwinStatus::Active, listing_price, donated_work: 0 }/> }
+        view! { <TwinCard entry=GalleryEntry { twin, status: TwinStatus::Active, listing_price, donated_work: 0, donated_hashrate: 0.0 }/> }
     };
 
     view! {
