@@ -16,7 +16,8 @@ contract BenchTwins is Script {
         uint256 first = vm.envUint("BENCH_FIRST");
         string[4] memory makers = ["Bitmain", "MicroBT", "Canaan", "Bitdeer"];
         string[4] memory models = ["Antminer S21", "Whatsminer M60S", "Avalon A1566", "SealMiner A2"];
-        string[5] memory places = ["Rockdale, Texas, US", "Kuopio, Finland", "Sohar, Oman", "Thimphu, Bhutan", "Boden, Sweden"];
+        string[5] memory places =
+            ["Rockdale, Texas, US", "Kuopio, Finland", "Sohar, Oman", "Thimphu, Bhutan", "Boden, Sweden"];
         address reporter = vm.addr(vm.deriveKey(ANVIL_MNEMONIC, 5));
         vm.startBroadcast(vm.deriveKey(ANVIL_MNEMONIC, 1));
         for (uint256 i = first; i < first + count; i++) {
