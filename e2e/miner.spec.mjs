@@ -118,3 +118,25 @@ test('a browser without WebAssembly SIMD gets a clear message, and the rest of t
   await page.getByRole('link', { name: 'Gallery' }).click();
   await expect(page.getByTestId('twin-card')).toHaveCount(12);
 });
+
+test('a hasher worker that dies is replaced and mining goes on', async ({ page, chain, wallet }) => {
+  // Keep a handle on every worker the page starts, to make one of them fail as a crash would.
+  await page.addInitScript(() => {
+    const Native = window.Worker;
+    window.__workers = [];
+    window.Worker = class extends Native {
+      constructor(...args) {
+        super(...args);
+        window.__workers.push(this);
+      }
+    };
+  });
+  await mineSomeShares(page, chain, wallet, 1, { stop: false });
+  await expect(page.getByTestId('workers')).toHaveText('1');
+  await page.evaluate(() => window.__workers.at(-1).dispatchEvent(new ErrorEvent('error', { message: 'RuntimeError: unreachable' })));
+  await expect(page.getByText('1 worker(s) replaced after a crash')).toBeVisible();
+  await expect(page.getByTestId('workers')).toHaveText('1');
+  const before = Number(await page.getByTestId('shares-found').textContent());
+  await expect.poll(async () => Number(await page.getByTestId('shares-found').textContent()), { timeout: 30_000 }).toBeGreaterThan(before);
+  await page.getByRole('button', { name: 'Stop' }).click();
+});
