@@ -45,8 +45,7 @@ async fn load_catalog(chain: ChainContext) -> Result<Catalog, String> {
     };
     let words = |error: crate::chain::contracts::ChainError| error.to_string();
     // One after another: they share the node, and each is mostly a cache read after the first load.
-    let twins = registry.twins().await.map_err(words)?;
-    let mut events = registry.activity().events().await.map_err(words)?;
+    let (twins, mut events) = registry.twins_and_events().await.map_err(words)?;
     events.extend(market.events().await.map_err(words)?);
     let credits = ledger.credits().await.map_err(words)?;
     let book = Book::replay(&events);

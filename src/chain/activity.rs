@@ -198,7 +198,7 @@ fn located(log: &Log, twin_id: u64, event: TwinEvent) -> Result<Located, ChainEr
     })
 }
 
-fn decode_registry_log(log: &Log) -> Result<Located, ChainError> {
+pub(crate) fn decode_registry_log(log: &Log) -> Result<Located, ChainError> {
     let event = by_topic0(&REGISTRY_EVENTS, log)?;
     if event.signature() == twin_minted_event().signature() {
         let twin = decode_twin_minted(log)?;

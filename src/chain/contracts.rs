@@ -7,11 +7,12 @@ use ethers_core::abi::{Abi, Event, RawLog, Token};
 use ethers_core::types::{BlockNumber, Filter, Log, H256};
 use ethers_core::utils::keccak256;
 
-use super::activity::RegistryActivity;
+use super::activity::{decode_registry_log, RegistryActivity};
 use super::networks::Deployment;
 use super::rpc::{RpcClient, RpcError};
 use super::tx::TxRequest;
 use super::{to_domain_address, to_ethers_address};
+use crate::domain::activity::Located;
 use crate::domain::mint_form::ValidMint;
 use crate::domain::{Address, RigSpec, Twin, Wei};
 
@@ -118,6 +119,20 @@ impl TwinRegistryReader {
         let minted = twin_minted_event().signature();
         let logs = self.activity.logs().await?;
         logs.iter().filter(|log| log.topics.first() == Some(&minted)).map(decode_twin_minted).collect()
+    }
+
+    /// Every twin and every registry event, from one pass over the cached logs: what the catalog
+    /// needs, without reading and parsing the cache twice.
+    pub async fn twins_and_events(&self) -> Result<(Vec<Twin>, Vec<Located>), ChainError> {
+        let minted = twin_minted_event().signature();
+        let logs = self.activity.logs().await?;
+        let twins = logs
+            .iter()
+            .filter(|log| log.topics.first() == Some(&minted))
+            .map(decode_twin_minted)
+            .collect::<Result<_, _>>()?;
+        let events = logs.iter().map(decode_registry_log).collect::<Result<_, _>>()?;
+        Ok((twins, events))
     }
 
     /// One twin, or `None` when no twin has that id: one `eth_getLogs` on the id's topic.

@@ -80,13 +80,17 @@ pub fn by_contributor(credits: &[Credit], contributor: Address) -> Vec<(u64, Con
     twins
 }
 
-/// "3.1 G hashes", "812 M hashes": work in the units a reader can picture.
+/// "3.10 G hashes", "812 hashes": work in the units a reader can picture.
 pub fn format_work(work: u128) -> String {
+    format!("{} hashes", format_count(work as f64))
+}
+
+/// "1.34 G": large counts, compactly.
+pub fn format_count(count: f64) -> String {
     const UNITS: [(&str, f64); 6] = [("E", 1e18), ("P", 1e15), ("T", 1e12), ("G", 1e9), ("M", 1e6), ("k", 1e3)];
-    let work = work as f64;
-    match UNITS.iter().find(|(_, scale)| work >= *scale) {
-        Some((unit, scale)) => format!("{:.1} {unit} hashes", work / scale),
-        None => format!("{work:.0} hashes"),
+    match UNITS.iter().find(|(_, scale)| count >= *scale) {
+        Some((unit, scale)) => format!("{:.2} {unit}", count / scale),
+        None => format!("{count:.0}"),
     }
 }
 
@@ -132,7 +136,9 @@ mod tests {
 
     #[test]
     fn work_reads_in_big_units() {
-        assert_eq!(format_work(3_100_000_000), "3.1 G hashes");
+        assert_eq!(format_work(3_100_000_000), "3.10 G hashes");
+        assert_eq!(format_count(1_340_000_000.0), "1.34 G");
+        assert_eq!(format_count(12.0), "12");
         assert_eq!(format_work(999), "999 hashes");
     }
 }

@@ -59,15 +59,6 @@ pub fn format_rate(hashes_per_second: f64) -> String {
     format!("{:.2} {unit}", hashes_per_second / scale)
 }
 
-/// "1.34 G": counts of hashes, compactly.
-pub fn format_count(count: f64) -> String {
-    const UNITS: [(&str, f64); 5] = [("P", 1e15), ("T", 1e12), ("G", 1e9), ("M", 1e6), ("k", 1e3)];
-    match UNITS.iter().find(|(_, scale)| count >= *scale) {
-        Some((unit, scale)) => format!("{:.2} {unit}", count / scale),
-        None => format!("{count:.0}"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,7 +109,5 @@ mod tests {
         assert_eq!(format_rate(4_123_456.0), "4.12 MH/s");
         assert_eq!(format_rate(950.0), "950.00 H/s");
         assert_eq!(format_rate(0.0), "0.00 H/s");
-        assert_eq!(format_count(1_340_000_000.0), "1.34 G");
-        assert_eq!(format_count(12.0), "12");
     }
 }

@@ -7,10 +7,10 @@ use crate::app::ChainContext;
 use crate::chain::tx::TxRequest;
 use crate::components::tx::TransactButton;
 use crate::components::wallet::WalletContext;
-use crate::domain::donations::format_work;
+use crate::domain::donations::{format_count, format_work};
 use crate::domain::Twin;
 use crate::miner::job::CompactBits;
-use crate::miner::meter::{format_count, format_rate};
+use crate::miner::meter::format_rate;
 use crate::miner::pool::{self, Miner, MinerStatus, MiningTarget};
 use crate::miner::shares::{JobSpec, PendingBatch};
 
