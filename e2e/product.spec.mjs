@@ -147,3 +147,17 @@ for (const [name, width, height] of [['desktop', 1280, 900], ['phone', 375, 812]
     expect(overflow).toBeLessThanOrEqual(0);
   });
 }
+
+test('a telemetry chart reads out its values with the pointer and with the keyboard', async ({ page }) => {
+  await page.goto('/twin/1');
+  const chart = page.getByRole('img', { name: 'Hashrate, TH/s' });
+  await chart.hover();
+  await expect(chart.locator('.readout')).toHaveText(/^[\d.]+ TH\/s · \w{3} \d+ \d\d:\d\d UTC$/);
+  await page.mouse.move(0, 0);
+  await chart.focus();
+  await page.keyboard.press('End');
+  const newest = await chart.locator('.readout').textContent();
+  await page.keyboard.press('ArrowLeft');
+  await expect(chart.locator('.readout')).not.toHaveText(newest);
+  await expect(page.getByTestId('uptime')).toHaveText(/^\d+\.\d%$/);
+});

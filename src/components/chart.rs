@@ -45,6 +45,19 @@ pub fn LineChart(
         let time = x.invert(svg_x).max(0.0) as u64;
         hovered.set(points.with_value(|points| nearest_point(points, time)));
     };
+    // The keyboard reads the chart too: arrows step through the points, Home and End jump.
+    let on_key = move |event: web_sys::KeyboardEvent| {
+        let last = points.with_value(Vec::len).saturating_sub(1);
+        let next = match (event.key().as_str(), hovered.get_untracked()) {
+            ("ArrowRight", Some(index)) => (index + 1).min(last),
+            ("ArrowLeft", Some(index)) => index.saturating_sub(1),
+            ("ArrowRight" | "ArrowLeft" | "End", None) | ("End", _) => last,
+            ("Home", _) => 0,
+            _ => return,
+        };
+        event.prevent_default();
+        hovered.set(Some(next));
+    };
     let empty = points.with_value(Vec::is_empty);
     let label = format!("{title}, {unit}");
 
@@ -59,8 +72,11 @@ pub fn LineChart(
                         viewBox=format!("0 0 {WIDTH} {HEIGHT}")
                         role="img"
                         aria-label=label
+                        tabindex="0"
                         on:pointermove=on_pointer
                         on:pointerleave=move |_| hovered.set(None)
+                        on:keydown=on_key
+                        on:blur=move |_| hovered.set(None)
                     >
                         {y_ticks.iter().map(|&tick| {
                             let py = y.map(tick);
