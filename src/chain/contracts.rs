@@ -4,7 +4,7 @@
 use std::sync::LazyLock;
 
 use ethers_core::abi::{Abi, Event, RawLog, Token};
-use ethers_core::types::{BlockNumber, Filter, Log, H256};
+use ethers_core::types::Log;
 use ethers_core::utils::keccak256;
 
 use super::activity::{decode_registry_log, RegistryActivity};
@@ -135,22 +135,9 @@ impl TwinRegistryReader {
         Ok((twins, events))
     }
 
-    /// One twin, or `None` when no twin has that id: one `eth_getLogs` on the id's topic.
-    pub async fn twin(&self, id: u64) -> Result<Option<Twin>, ChainError> {
-        let logs = self.rpc.get_logs(&self.minted_filter(Some(id))).await?;
-        logs.first().map(decode_twin_minted).transpose()
-    }
-
     async fn read(&self, function: &str, args: &[Token]) -> Result<Vec<Token>, ChainError> {
         let output = self.rpc.call(self.deployment.twin_registry, &encode_call(&TWIN_REGISTRY, function, args)).await?;
         decode_output(&TWIN_REGISTRY, function, &output)
-    }
-
-    /// Who owns a twin now.
-    pub async fn owner_of(&self, id: u64) -> Result<Address, ChainError> {
-        let owner =
-            self.read("ownerOf", &[Token::Uint(id.into())]).await?.into_iter().next().and_then(Token::into_address);
-        owner.map(to_domain_address).ok_or_else(|| ChainError::Decode("ownerOf returned no address".into()))
     }
 
     /// Whether `operator` (the market) may move every twin of `owner`: what listing and accepting
@@ -167,18 +154,6 @@ impl TwinRegistryReader {
         let id = self.read("tokenOfSerial", &args).await?.into_iter().next().and_then(Token::into_uint);
         let id = id.ok_or_else(|| ChainError::Decode("tokenOfSerial returned no number".into()))?;
         Ok((!id.is_zero()).then(|| id.low_u64()))
-    }
-
-    fn minted_filter(&self, id: Option<u64>) -> Filter {
-        let filter = Filter::new()
-            .address(to_ethers_address(self.deployment.twin_registry))
-            .from_block(BlockNumber::Number(self.deployment.deployment_block.into()))
-            .to_block(BlockNumber::Latest)
-            .topic0(twin_minted_event().signature());
-        match id {
-            Some(id) => filter.topic1(H256::from_low_u64_be(id)),
-            None => filter,
-        }
     }
 }
 
@@ -274,7 +249,7 @@ fn decode_spec(fields: Vec<Token>) -> Option<RigSpec> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ethers_core::types::{Address as EthAddress, Bytes};
+    use ethers_core::types::{Address as EthAddress, Bytes, H256};
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
@@ -363,23 +338,5 @@ mod tests {
         assert_eq!(spec, mint.spec(serial_hash("BTM-S21-2401-000117")));
         assert_eq!(reporter, Token::Address(EthAddress::repeat_byte(0x99)));
         assert_eq!(royalty, Token::Uint(500.into()));
-    }
-
-    #[test]
-    fn the_filter_for_one_twin_names_its_id_as_first_topic() {
-        let reader = TwinRegistryReader::new(
-            RpcClient::new("http://127.0.0.1:8545"),
-            31_337,
-            Deployment {
-                twin_registry: crate::domain::Address([0x5f; 20]),
-                twin_market: crate::domain::Address([0x6f; 20]),
-                hash_ledger: crate::domain::Address([0x7f; 20]),
-                deployment_block: 3,
-            },
-        );
-        let filter = serde_json::to_value(reader.minted_filter(Some(7))).unwrap();
-        assert_eq!(filter["address"], serde_json::json!(format!("{:?}", EthAddress::repeat_byte(0x5f))));
-        assert_eq!(filter["fromBlock"], "0x3");
-        assert_eq!(filter["topics"][1], format!("{:?}", H256::from_low_u64_be(7)));
     }
 }

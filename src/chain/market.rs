@@ -5,8 +5,8 @@ use ethers_core::types::U256;
 
 use super::contracts::{decode_output, encode_call, to_wei, twin_market_abi, ChainError};
 use super::rpc::RpcClient;
+use super::to_ethers_address;
 use super::tx::TxRequest;
-use super::{to_domain_address, to_ethers_address};
 use crate::domain::{Address, Listing, Offer, Wei};
 
 #[derive(Debug, Clone)]
@@ -23,27 +23,6 @@ impl TwinMarket {
     async fn read(&self, function: &str, args: &[Token]) -> Result<Vec<Token>, ChainError> {
         let output = self.rpc.call(self.address, &encode_call(twin_market_abi(), function, args)).await?;
         decode_output(twin_market_abi(), function, &output)
-    }
-
-    /// The listing of a twin, if it is listed.
-    pub async fn listing(&self, token_id: u64) -> Result<Option<Listing>, ChainError> {
-        let tokens = self.read("listing", &[Token::Uint(token_id.into())]).await?;
-        let malformed = || ChainError::Decode("listing() returned unexpected types".into());
-        let [seller, price] = <[Token; 2]>::try_from(tokens).map_err(|_| malformed())?;
-        let seller = to_domain_address(seller.into_address().ok_or_else(malformed)?);
-        let price = to_wei(price.into_uint().ok_or_else(malformed)?)?;
-        Ok((seller != Address::ZERO).then_some(Listing { token_id, seller, price }))
-    }
-
-    /// `bidder`'s open offer on a twin, expired or not, if they have one.
-    pub async fn offer(&self, token_id: u64, bidder: Address) -> Result<Option<Offer>, ChainError> {
-        let tokens =
-            self.read("offer", &[Token::Uint(token_id.into()), Token::Address(to_ethers_address(bidder))]).await?;
-        let malformed = || ChainError::Decode("offer() returned unexpected types".into());
-        let [amount, expires_at] = <[Token; 2]>::try_from(tokens).map_err(|_| malformed())?;
-        let amount = to_wei(amount.into_uint().ok_or_else(malformed)?)?;
-        let expires_at = expires_at.into_uint().ok_or_else(malformed)?.low_u64();
-        Ok((amount != Wei::ZERO).then_some(Offer { twin_id: token_id, bidder, amount, expires_at }))
     }
 
     /// What `account` can withdraw: sale proceeds, royalties and refunded offers.

@@ -1,49 +1,21 @@
-//! Donated work, from HashLedger's `WorkCredited` events.
+//! Donated work, from HashLedger's `WorkCredited` events as the catalog reads them.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::app::ChainContext;
-use crate::components::errors::error_list;
-use crate::data::now_seconds;
-use crate::domain::donations::{self, format_work, Donations};
+use crate::domain::donations::{format_work, Donations};
 use crate::miner::meter::format_rate;
 
 /// How many contributors a twin page names.
 const TOP_CONTRIBUTORS: usize = 5;
 
-/// Every credit the ledger has recorded, refreshed with each block. `None` where there is no ledger.
-pub fn use_credits() -> LocalResource<Result<Vec<donations::Credit>, String>> {
-    let chain = expect_context::<ChainContext>();
-    LocalResource::new(move || {
-        chain.head.track();
-        let ledger = chain.ledger.clone();
-        async move {
-            match ledger {
-                Some(ledger) => ledger.credits().await.map_err(|error| error.to_string()),
-                None => Ok(Vec::new()),
-            }
-        }
-    })
-}
-
-/// A twin's donated work, hashrate and top contributors.
+/// A twin's donated work, hashrate and top contributors, from the catalog's credits.
 #[component]
-pub fn DonatedWork(twin_id: u64) -> impl IntoView {
-    let credits = use_credits();
+pub fn DonatedWork(twin_id: u64, donations: Donations) -> impl IntoView {
     view! {
         <section class="panel" aria-labelledby="donated-heading" data-testid="donated-work">
             <h2 id="donated-heading">"Donated work"</h2>
-            <Transition fallback=|| view! { <p class="loading">"Reading the ledger…"</p> }>
-                <ErrorBoundary fallback=error_list>
-                    {move || Suspend::new(async move {
-                        credits.await.map(|credits| {
-                            let twin = donations::by_twin(&credits, now_seconds()).remove(&twin_id).unwrap_or_default();
-                            view! { <DonationSummary twin/> }
-                        })
-                    })}
-                </ErrorBoundary>
-            </Transition>
+            <DonationSummary twin=donations/>
             <A href=format!("/mine?twin={twin_id}")>"Donate hashrate to this twin"</A>
         </section>
     }

@@ -152,8 +152,8 @@ pub struct MinerStats {
 pub struct Miner {
     pub status: RwSignal<MinerStatus>,
     pub stats: RwSignal<MinerStats>,
-    /// The 10 s hashrate, sampled every two seconds.
-    pub history: RwSignal<Vec<f64>>,
+    /// The 10 s hashrate in H/s, sampled every two seconds, with the unix second of each sample.
+    pub history: RwSignal<Vec<(u64, f64)>>,
     pub queue: RwSignal<ShareQueue>,
     pub threads: RwSignal<usize>,
     pub duty_percent: RwSignal<u8>,
@@ -605,7 +605,7 @@ impl Miner {
             });
             if ticks.is_multiple_of(2) {
                 self.history.update(|history| {
-                    history.push(rate_10s);
+                    history.push(((now / 1_000.0) as u64, rate_10s));
                     let excess = history.len().saturating_sub(HISTORY_POINTS);
                     history.drain(..excess);
                 });

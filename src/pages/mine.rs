@@ -5,6 +5,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::app::ChainContext;
 use crate::chain::tx::TxRequest;
+use crate::components::chart::LineChart;
 use crate::components::tx::TransactButton;
 use crate::components::wallet::WalletContext;
 use crate::domain::donations::{format_count, format_work};
@@ -258,33 +259,23 @@ fn LiveFigures() -> impl IntoView {
     }
 }
 
-/// The last five minutes of the 10 s hashrate.
+/// The last five minutes of the 10 s hashrate, on the app's one line chart.
 #[component]
-fn HashrateChart(history: RwSignal<Vec<f64>>) -> impl IntoView {
-    const WIDTH: f64 = 300.0;
-    const HEIGHT: f64 = 80.0;
-    let path = move || {
-        history.with(|points| {
-            let top = points.iter().copied().fold(0.0, f64::max).max(1.0);
-            let step = WIDTH / 149.0;
-            points
-                .iter()
-                .enumerate()
-                .map(|(index, rate)| {
-                    let command = if index == 0 { 'M' } else { 'L' };
-                    format!("{command}{:.1},{:.1}", index as f64 * step, HEIGHT - rate / top * (HEIGHT - 4.0))
-                })
-                .collect::<String>()
-        })
-    };
-    let peak = move || history.with(|points| format_rate(points.iter().copied().fold(0.0, f64::max)));
-    view! {
-        <figure class="hashrate-chart">
-            <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-label="Hashrate over the last five minutes">
-                <path d=path fill="none" stroke="currentColor" stroke-width="1.5"/>
-            </svg>
-            <figcaption>{move || format!("Hashrate, last 5 minutes; peak {}", peak())}</figcaption>
-        </figure>
+fn HashrateChart(history: RwSignal<Vec<(u64, f64)>>) -> impl IntoView {
+    const SPAN_SECONDS: u64 = 300;
+    move || {
+        let points: Vec<(u64, f64)> =
+            history.with(|points| points.iter().map(|&(time, rate)| (time, rate / 1e6)).collect());
+        let end = points.last().map_or_else(crate::data::now_seconds, |&(time, _)| time);
+        view! {
+            <LineChart
+                title="Hashrate, 10 s average".to_string()
+                unit="MH/s"
+                points
+                window=(end.saturating_sub(SPAN_SECONDS), end)
+                max_gap=10
+            />
+        }
     }
 }
 

@@ -9,10 +9,11 @@ use crate::components::errors::error_list;
 use crate::components::market_panel::MarketPanel;
 use crate::components::telemetry::{ProfitabilityPanel, TelemetryPanel};
 use crate::components::tx::short_hash;
-use crate::data::{use_catalog, Catalog};
+use crate::data::{now_seconds, use_catalog, Catalog};
 use crate::domain::activity::{provenance, TwinEvent};
 use crate::domain::calendar::Date;
 use crate::domain::chart::badge_svg;
+use crate::domain::donations;
 use crate::domain::twin::{format_hashrate, format_power};
 use crate::domain::{Twin, TwinStatus};
 
@@ -51,6 +52,7 @@ fn TwinDetails(twin: Twin, catalog: Catalog, on_trade: Callback<()>) -> impl Int
     let owner = catalog.book.owner(twin.id).map(|owner| owner.to_string()).unwrap_or_default();
     let operator = catalog.book.operator(twin.id).unwrap_or(twin.operator);
     let history = provenance(&catalog.events, twin.id);
+    let donated = donations::by_twin(&catalog.credits, now_seconds()).remove(&twin.id).unwrap_or_default();
     let spec = twin.spec.clone();
     let efficiency = spec.efficiency_j_per_th().map(|value| format!("{value:.1} J/TH")).unwrap_or_default();
     let twin_id = twin.id;
@@ -165,6 +167,6 @@ fn TwinDetails(twin: Twin, catalog: Catalog, on_trade: Callback<()>) -> impl Int
                 }).collect_view()}
             </ol>
         </section>
-        <DonatedWork twin_id/>
+        <DonatedWork twin_id donations=donated/>
     }
 }
