@@ -150,6 +150,8 @@ fn in_chain_order(events: &[Located]) -> Vec<&Located> {
 pub struct Book {
     twins: BTreeMap<u64, TwinRecord>,
     offers: BTreeMap<(u64, Address), OpenOffer>,
+    /// Every sale, in chain order.
+    sales: Vec<Sale>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -161,7 +163,6 @@ struct TwinRecord {
     /// As the market stores it: it outlives a transfer of the twin, and is live only while its
     /// seller owns the twin (again).
     listing: Option<(Address, Wei)>,
-    last_sale: Option<Sale>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -201,7 +202,7 @@ impl Book {
             TwinEvent::Sold { seller, buyer, price, royalty, fee, via_offer } => {
                 // Both `buy` and `acceptOffer` delete the listing.
                 record.listing = None;
-                record.last_sale = Some(Sale {
+                self.sales.push(Sale {
                     twin_id,
                     seller: *seller,
                     buyer: *buyer,
@@ -262,7 +263,12 @@ impl Book {
     }
 
     pub fn last_sale(&self, twin_id: u64) -> Option<&Sale> {
-        self.twins.get(&twin_id)?.last_sale.as_ref()
+        self.sales.iter().rev().find(|sale| sale.twin_id == twin_id)
+    }
+
+    /// Every sale of every twin, oldest first.
+    pub fn sales(&self) -> &[Sale] {
+        &self.sales
     }
 
     /// The offers the twin's owner can accept at `now`, highest first. Expired offers and one the

@@ -7,7 +7,7 @@ use crate::components::errors::error_list;
 use crate::components::twin_card::TwinCard;
 use crate::components::tx::short_hash;
 use crate::data::{now_seconds, use_catalog, Catalog};
-use crate::domain::activity::TwinEvent;
+use crate::domain::Sale;
 
 /// Sales the page lists; the full history of a twin is on its page.
 const RECENT_SALES: usize = 20;
@@ -31,25 +31,7 @@ fn Listings(catalog: Catalog) -> impl IntoView {
     let mut for_sale: Vec<_> =
         catalog.gallery_entries(now_seconds()).into_iter().filter(|entry| entry.listing_price.is_some()).collect();
     for_sale.sort_by_key(|entry| (entry.listing_price, entry.twin.id));
-    let mut sales: Vec<_> = catalog
-        .events
-        .iter()
-        .filter_map(|located| match &located.event {
-            TwinEvent::Sold { seller, buyer, price, via_offer, .. } => Some((
-                located.block,
-                located.log_index,
-                located.twin_id,
-                *seller,
-                *buyer,
-                *price,
-                *via_offer,
-                located.tx_hash.clone(),
-            )),
-            _ => None,
-        })
-        .collect();
-    sales.sort_by_key(|sale| std::cmp::Reverse((sale.0, sale.1)));
-    sales.truncate(RECENT_SALES);
+    let sales: Vec<Sale> = catalog.book.sales().iter().rev().take(RECENT_SALES).cloned().collect();
 
     view! {
         <section aria-labelledby="for-sale-heading">
@@ -67,11 +49,11 @@ fn Listings(catalog: Catalog) -> impl IntoView {
             } else {
                 view! {
                     <ol class="timeline" data-testid="recent-sales">
-                        {sales.into_iter().map(|(block, _, twin_id, seller, buyer, price, via_offer, tx_hash)| view! {
+                        {sales.into_iter().map(|sale| view! {
                             <li>
-                                <A href=format!("/twin/{twin_id}")>{format!("Twin #{twin_id}")}</A>
-                                <span>{format!("{price} from {} to {}{}", seller.short(), buyer.short(), if via_offer { " (offer)" } else { "" })}</span>
-                                <span class="meta">"block "{block}" · "<code class="mono">{short_hash(&tx_hash)}</code></span>
+                                <A href=format!("/twin/{}", sale.twin_id)>{format!("Twin #{}", sale.twin_id)}</A>
+                                <span>{format!("{} from {} to {}{}", sale.price, sale.seller.short(), sale.buyer.short(), if sale.via_offer { " (offer)" } else { "" })}</span>
+                                <span class="meta">"block "{sale.block}" · "<code class="mono">{short_hash(&sale.tx_hash)}</code></span>
                             </li>
                         }).collect_view()}
                     </ol>
