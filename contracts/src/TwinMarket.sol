@@ -1,24 +1,26 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
-import {IERC2981} from "@openzeppelin/contracts/interfaces/IERC2981.sol";
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {ITwins} from "./interfaces/ITwins.sol";
 
 /// @title TwinMarket
-/// @notice Fixed-price listings and escrowed, expiring ETH offers for HashTwin twins. Every sale pays
-/// the twin's ERC-2981 royalty and the protocol fee, and every payment is credited here and pulled with
-/// {withdraw}: a payee that cannot or will not receive ETH can never block a sale.
+/// @notice Fixed-price, expiring listings and escrowed, expiring ETH offers for HashTwin twins. Every
+/// sale pays the twin's ERC-2981 royalty and the protocol fee, and every payment is credited here and
+/// pulled with {withdraw} or {withdrawTo}: a payee that cannot or will not receive ETH can never block
+/// a sale, nor lose what it was paid.
 /// @dev The market never holds twins. Sellers keep their token until the sale and approve this
-/// contract; a listing is only a price, so it goes stale when the token or the approval moves.
-/// `address(this).balance == totalEscrowed() + totalProceeds()` holds at all times, except for ETH
-/// forced in without a call (selfdestruct, coinbase), which only makes the balance larger.
-/// Credits are not announced one by one: {Sold} names the royalty receiver with `royalty`, the
-/// treasury (see {TreasuryChanged}) gets `fee` and the seller `price - royalty - fee`; {OfferCancelled}
-/// credits its bidder with `amount`.
-contract TwinMarket is Ownable, ReentrancyGuardTransient {
+/// contract; a listing is only a price tied to the twin's custody epoch ({ITwins.custodyOf}), so it
+/// dies for good when the twin moves, when an approval over it is taken back, when the seller cancels
+/// all their listings, when it expires, or when the rig is decommissioned. A sale charges the protocol
+/// fee in force or the bound the seller agreed to, whichever is lower, and the owner can change the
+/// fee or the treasury only after announcing it `CONFIG_DELAY` ahead.
+/// `address(this).balance` always covers every open offer and every credit, and exceeds their sum
+/// only by ETH forced in without a call (selfdestruct, coinbase).
+contract TwinMarket is Ownable2Step, ReentrancyGuardTransient {
     using SafeCast for uint256;
 
     /// @notice How a sale came about, so the UI can tell a purchase from an accepted offer.
@@ -27,11 +29,15 @@ contract TwinMarket is Ownable, ReentrancyGuardTransient {
         Offer
     }
 
-    /// @dev One slot, so that listing costs one write and buying one read. uint96 holds some 79
-    /// billion ether, far above all the ether there is.
+    /// @notice A twin's listing, in one slot so that listing costs one write and buying one read.
+    /// @dev The seller is not stored: under an unchanged custody epoch the twin's owner is the seller.
+    /// uint96 holds some 79 billion ether, far above all the ether there is.
     struct Listing {
-        address seller;
         uint96 price;
+        uint40 expiresAt;
+        uint64 epoch;
+        uint16 maxFeeBps;
+        uint40 sellerNonce;
     }
 
     /// @dev One slot, for the same reason; an amount is ether held here, so uint128 cannot overflow.
@@ -40,37 +46,64 @@ contract TwinMarket is Ownable, ReentrancyGuardTransient {
         uint64 expiresAt;
     }
 
-    /// @dev Both totals in one slot, so that a sale out of escrow updates them with one write.
-    struct Totals {
-        uint128 escrowed;
+    /// @dev A payee's credit and, for a seller, the counter that {cancelAllListings} moves: one slot,
+    /// which a sale reads and credits anyway.
+    struct Account {
         uint128 proceeds;
+        uint40 listingNonce;
+    }
+
+    /// @dev A fee or treasury change waiting out `CONFIG_DELAY`; `effectiveAt` is 0 when none is.
+    struct PendingFee {
+        uint16 feeBps;
+        uint64 effectiveAt;
+    }
+
+    struct PendingTreasury {
+        address treasury;
+        uint64 effectiveAt;
     }
 
     /// @notice The highest protocol fee, in basis points (10%).
     uint16 public constant MAX_FEE_BPS = 1_000;
 
+    /// @notice How long a fee or treasury change is announced before it can take effect.
+    uint256 public constant CONFIG_DELAY = 2 days;
+
+    /// @notice The longest a listing may stay open.
+    uint256 public constant MAX_LISTING_DURATION = 365 days;
+
     uint256 private constant _BPS_DENOMINATOR = 10_000;
 
-    /// @notice The TwinRegistry whose tokens are traded here; it also answers ERC-2981 royalty queries.
-    IERC721 public immutable twins;
+    /// @notice The TwinRegistry whose tokens are traded here.
+    ITwins public immutable twins;
 
     /// @notice Where protocol fees are credited.
     address public treasury;
 
-    /// @notice The protocol fee on every sale, in basis points of the price.
+    /// @notice The protocol fee in force, in basis points of the price.
     uint16 public feeBps;
 
-    Totals private _totals;
+    /// @notice The announced fee change, if any.
+    PendingFee public pendingFee;
+
+    /// @notice The announced treasury change, if any.
+    PendingTreasury public pendingTreasury;
+
     mapping(uint256 tokenId => Listing) private _listings;
     mapping(uint256 tokenId => mapping(address bidder => Offer)) private _offers;
-    mapping(address account => uint256) private _proceeds;
+    mapping(address account => Account) private _accounts;
 
-    /// @notice `seller` listed (or re-priced) `tokenId` at `price` wei.
-    event Listed(uint256 indexed tokenId, address indexed seller, uint256 price);
+    /// @notice `seller` listed (or re-priced) `tokenId` at `price` wei until `expiresAt` (exclusive),
+    /// agreeing to a protocol fee of at most `maxFeeBps`.
+    event Listed(uint256 indexed tokenId, address indexed seller, uint256 price, uint64 expiresAt, uint16 maxFeeBps);
 
-    /// @notice The listing of `tokenId` by `seller` was withdrawn by `by` (the seller, or anyone once it
-    /// was stale). A sale also ends the listing of its token, without this event.
-    event ListingCancelled(uint256 indexed tokenId, address indexed seller, address indexed by);
+    /// @notice The listing of `tokenId` was withdrawn by `by`: its seller, or anyone once it was dead.
+    /// A sale also ends the listing of its token, without this event.
+    event ListingCancelled(uint256 indexed tokenId, address indexed by);
+
+    /// @notice Every listing `seller` made before this is dead; `listingNonce` is their new counter.
+    event AllListingsCancelled(address indexed seller, uint256 listingNonce);
 
     /// @notice `tokenId` changed hands for `price` wei, of which `royalty` went to `royaltyReceiver`,
     /// `fee` to the treasury and the rest to `seller`. Ends any listing of `tokenId`.
@@ -98,11 +131,17 @@ contract TwinMarket is Ownable, ReentrancyGuardTransient {
     /// @notice `seller` accepted `bidder`'s offer of `amount` wei on `tokenId`; a {Sold} follows.
     event OfferAccepted(uint256 indexed tokenId, address indexed bidder, address indexed seller, uint256 amount);
 
-    /// @notice `payee` withdrew `amount` wei.
-    event Withdrawn(address indexed payee, uint256 amount);
+    /// @notice `payee` withdrew `amount` wei, sent to `to`.
+    event Withdrawn(address indexed payee, address indexed to, uint256 amount);
+
+    /// @notice The fee will be `newFeeBps` from `effectiveAt` on, once {applyFee} is called.
+    event FeeChangeScheduled(uint16 currentFeeBps, uint16 newFeeBps, uint64 effectiveAt);
 
     /// @notice The protocol fee changed from `oldFeeBps` to `newFeeBps`.
     event FeeChanged(uint16 oldFeeBps, uint16 newFeeBps);
+
+    /// @notice Fees will be credited to `newTreasury` from `effectiveAt` on, once {applyTreasury} is called.
+    event TreasuryChangeScheduled(address indexed currentTreasury, address indexed newTreasury, uint64 effectiveAt);
 
     /// @notice Fees are now credited to `newTreasury`; what `oldTreasury` was credited stays theirs.
     event TreasuryChanged(address indexed oldTreasury, address indexed newTreasury);
@@ -114,10 +153,18 @@ contract TwinMarket is Ownable, ReentrancyGuardTransient {
     error PriceTooHigh(uint256 price, uint256 maxPrice);
     error ZeroValue();
     error NotTokenOwner(uint256 tokenId, address caller, address owner);
-    error MarketNotApproved(uint256 tokenId);
+    /// @notice Twin `tokenId` is decommissioned: it can no longer be listed, bought or bid on.
+    error TwinRetired(uint256 tokenId);
     error NotListed(uint256 tokenId);
+    /// @notice Only the seller may withdraw a listing that is still live.
     error NotSeller(uint256 tokenId, address caller, address seller);
-    error ListingStale(uint256 tokenId, address seller, address currentOwner);
+    /// @notice The listing of `tokenId` was made under another custody: the twin changed hands, an
+    /// approval over it was revoked, or its seller cancelled all their listings since.
+    error ListingStale(uint256 tokenId);
+    /// @notice The listing of `tokenId` expired at `expiresAt`.
+    error ListingExpired(uint256 tokenId, uint64 expiresAt);
+    /// @notice A listing may stay open until at most `maxExpiresAt`.
+    error ExpiryTooFar(uint64 expiresAt, uint256 maxExpiresAt);
     error BuyerIsSeller(uint256 tokenId, address buyer);
     error WrongPayment(uint256 tokenId, uint256 expected, uint256 sent);
     error BidderIsOwner(uint256 tokenId, address bidder);
@@ -129,13 +176,18 @@ contract TwinMarket is Ownable, ReentrancyGuardTransient {
     error OfferAmountMismatch(uint256 tokenId, address bidder, uint256 expected, uint256 actual);
     error FeesExceedPrice(uint256 price, uint256 royalty, uint256 fee);
     error NothingToWithdraw(address account);
+    error ZeroRecipient();
     error WithdrawFailed(address account, uint256 amount);
+    /// @notice No fee or treasury change is announced.
+    error NoPendingChange();
+    /// @notice The announced change takes effect at `effectiveAt`, not before.
+    error ChangeNotDue(uint64 effectiveAt, uint256 blockTimestamp);
 
-    /// @param twins_ The TwinRegistry; it must implement ERC-2981 as well as ERC-721.
-    /// @param initialOwner The admin who may change the fee and the treasury.
+    /// @param twins_ The TwinRegistry.
+    /// @param initialOwner The admin who may announce fee and treasury changes.
     /// @param treasury_ Where protocol fees are credited; must not be zero.
     /// @param feeBps_ The protocol fee, at most `MAX_FEE_BPS`.
-    constructor(IERC721 twins_, address initialOwner, address treasury_, uint16 feeBps_) Ownable(initialOwner) {
+    constructor(ITwins twins_, address initialOwner, address treasury_, uint16 feeBps_) Ownable(initialOwner) {
         if (address(twins_) == address(0)) revert ZeroTwins();
         if (treasury_ == address(0)) revert ZeroTreasury();
         if (feeBps_ > MAX_FEE_BPS) revert FeeTooHigh(feeBps_, MAX_FEE_BPS);
@@ -149,75 +201,101 @@ contract TwinMarket is Ownable, ReentrancyGuardTransient {
 
     // ------------------------------------------------------------------------------------ listings
 
-    /// @notice Lists one of the caller's twins at a fixed price, or re-prices an existing listing.
-    /// @dev The caller must have approved this market for the token (or for all their tokens).
-    /// @param tokenId The twin to sell.
+    /// @notice Lists one of the caller's twins at a fixed price until an expiry, or re-prices an
+    /// existing listing.
+    /// @dev The market must be approved for the token (or all the caller's tokens) by the time it is
+    /// bought. `maxFeeBps` is the seller's terms: a sale charges the fee in force or this bound,
+    /// whichever is lower, so a later fee rise can never cost the seller.
+    /// @param tokenId The twin to sell; not decommissioned.
     /// @param price The price in wei, greater than zero and at most `type(uint96).max`.
-    function list(uint256 tokenId, uint256 price) external {
-        address owner = twins.ownerOf(tokenId);
+    /// @param expiresAt The first second at which it can no longer be bought; in the future and at
+    /// most `MAX_LISTING_DURATION` away.
+    /// @param maxFeeBps The highest protocol fee the seller agrees to, usually {feeBps}.
+    function list(uint256 tokenId, uint256 price, uint64 expiresAt, uint16 maxFeeBps) external {
+        (address owner, uint64 epoch, bool retired) = twins.custodyOf(tokenId);
         if (owner != msg.sender) revert NotTokenOwner(tokenId, msg.sender, owner);
-        if (!_marketApproved(owner, tokenId)) revert MarketNotApproved(tokenId);
+        if (retired) revert TwinRetired(tokenId);
         if (price == 0) revert ZeroPrice();
         if (price > type(uint96).max) revert PriceTooHigh(price, type(uint96).max);
+        // Expiries are meant in hours or days; a validator's few seconds of timestamp drift do not matter.
+        // slither-disable-next-line timestamp
+        if (expiresAt <= block.timestamp) revert ExpiryNotInFuture(expiresAt, block.timestamp);
+        // slither-disable-next-line timestamp
+        if (expiresAt > block.timestamp + MAX_LISTING_DURATION) {
+            revert ExpiryTooFar(expiresAt, block.timestamp + MAX_LISTING_DURATION);
+        }
 
         // Overwriting is deliberate: a previous owner's listing is dead anyway, and the current
-        // owner's is simply re-priced.
-        // forge-lint: disable-next-line(unsafe-typecast)
-        _listings[tokenId] = Listing({seller: msg.sender, price: uint96(price)});
-        emit Listed(tokenId, msg.sender, price);
+        // owner's is simply re-priced. Both narrowings were checked just above.
+        _listings[tokenId] = Listing({
+            // forge-lint: disable-next-line(unsafe-typecast)
+            price: uint96(price),
+            // forge-lint: disable-next-line(unsafe-typecast)
+            expiresAt: uint40(expiresAt),
+            epoch: epoch,
+            maxFeeBps: maxFeeBps,
+            sellerNonce: _accounts[msg.sender].listingNonce
+        });
+        emit Listed(tokenId, msg.sender, price, expiresAt, maxFeeBps);
     }
 
     /// @notice Withdraws the listing of a twin.
-    /// @dev Anyone may remove a listing whose seller no longer owns the token, so that dead listings
-    /// do not linger in the UI; a live one only its seller may remove.
+    /// @dev Anyone may remove a dead listing (stale, expired, or of a decommissioned twin), so that
+    /// dead listings do not linger in the UI; a live one only its seller may remove.
     /// @param tokenId The listed twin.
     function cancelListing(uint256 tokenId) external {
-        address seller = _listings[tokenId].seller;
-        if (seller == address(0)) revert NotListed(tokenId);
-        if (msg.sender != seller && _ownerOrZero(tokenId) == seller) {
-            revert NotSeller(tokenId, msg.sender, seller);
-        }
+        Listing memory l = _listings[tokenId];
+        if (l.price == 0) revert NotListed(tokenId);
+        (address seller, bool live) = _liveSeller(tokenId, l);
+        if (live && msg.sender != seller) revert NotSeller(tokenId, msg.sender, seller);
 
         delete _listings[tokenId];
-        emit ListingCancelled(tokenId, seller, msg.sender);
+        emit ListingCancelled(tokenId, msg.sender);
+    }
+
+    /// @notice Ends every listing the caller has made, on every twin, in one transaction.
+    function cancelAllListings() external {
+        uint40 nonce = ++_accounts[msg.sender].listingNonce;
+        emit AllListingsCancelled(msg.sender, nonce);
     }
 
     /// @notice Buys a listed twin, paying exactly its price; the twin is sent with `safeTransferFrom`.
     /// @param tokenId The listed twin.
     function buy(uint256 tokenId) external payable nonReentrant {
         Listing memory l = _listings[tokenId];
-        if (l.seller == address(0)) revert NotListed(tokenId);
-        if (msg.sender == l.seller) revert BuyerIsSeller(tokenId, msg.sender);
+        if (l.price == 0) revert NotListed(tokenId);
+        // slither-disable-next-line timestamp
+        if (block.timestamp >= l.expiresAt) revert ListingExpired(tokenId, l.expiresAt);
         // Exact, not "at least": an overpayment would have to be refunded or silently kept.
         if (msg.value != l.price) revert WrongPayment(tokenId, l.price, msg.value);
-        address owner = twins.ownerOf(tokenId);
-        if (owner != l.seller) revert ListingStale(tokenId, l.seller, owner);
-        if (!_marketApproved(owner, tokenId)) revert MarketNotApproved(tokenId);
+        (address seller, uint64 epoch, bool retired) = twins.custodyOf(tokenId);
+        if (retired) revert TwinRetired(tokenId);
+        if (epoch != l.epoch || _accounts[seller].listingNonce != l.sellerNonce) revert ListingStale(tokenId);
+        if (msg.sender == seller) revert BuyerIsSeller(tokenId, msg.sender);
 
         delete _listings[tokenId];
-        _totals.proceeds += l.price;
-        _settle(tokenId, l.seller, msg.sender, l.price, SaleKind.Listing);
+        _settle(tokenId, seller, msg.sender, l.price, l.maxFeeBps, SaleKind.Listing);
 
-        twins.safeTransferFrom(l.seller, msg.sender, tokenId);
+        // The registry refuses the transfer, with its own error, if the market is not approved.
+        twins.safeTransferFrom(seller, msg.sender, tokenId);
     }
 
     // -------------------------------------------------------------------------------------- offers
 
     /// @notice Offers `msg.value` wei for a twin, held here in escrow until the offer is accepted or
     /// cancelled. One open offer per bidder and twin; use {raiseOffer} to add to it.
-    /// @param tokenId The twin bid on; it must exist and not be the caller's.
+    /// @param tokenId The twin bid on; it must exist, not be decommissioned and not be the caller's.
     /// @param expiresAt The first second at which the offer can no longer be accepted; in the future.
     function makeOffer(uint256 tokenId, uint64 expiresAt) external payable nonReentrant {
         if (msg.value == 0) revert ZeroValue();
-        // Expiries are meant in hours or days; a validator's few seconds of timestamp drift do not matter.
         // slither-disable-next-line timestamp
         if (expiresAt <= block.timestamp) revert ExpiryNotInFuture(expiresAt, block.timestamp);
-        if (twins.ownerOf(tokenId) == msg.sender) revert BidderIsOwner(tokenId, msg.sender);
+        (address owner,, bool retired) = twins.custodyOf(tokenId);
+        if (retired) revert TwinRetired(tokenId);
+        if (owner == msg.sender) revert BidderIsOwner(tokenId, msg.sender);
         if (_offers[tokenId][msg.sender].amount != 0) revert OfferExists(tokenId, msg.sender);
 
-        uint128 amount = msg.value.toUint128();
-        _offers[tokenId][msg.sender] = Offer({amount: amount, expiresAt: expiresAt});
-        _totals.escrowed += amount;
+        _offers[tokenId][msg.sender] = Offer({amount: msg.value.toUint128(), expiresAt: expiresAt});
         emit OfferMade(tokenId, msg.sender, msg.value, expiresAt);
     }
 
@@ -233,10 +311,8 @@ contract TwinMarket is Ownable, ReentrancyGuardTransient {
         // slither-disable-next-line timestamp
         if (expiresAt <= block.timestamp) revert ExpiryNotInFuture(expiresAt, block.timestamp);
 
-        uint128 added = msg.value.toUint128();
-        uint128 amount = o.amount + added;
+        uint128 amount = o.amount + msg.value.toUint128();
         _offers[tokenId][msg.sender] = Offer({amount: amount, expiresAt: expiresAt});
-        _totals.escrowed += added;
         emit OfferRaised(tokenId, msg.sender, msg.value, amount, expiresAt);
     }
 
@@ -248,7 +324,6 @@ contract TwinMarket is Ownable, ReentrancyGuardTransient {
         if (amount == 0) revert NoOffer(tokenId, msg.sender);
 
         delete _offers[tokenId][msg.sender];
-        _moveEscrowToProceeds(amount);
         emit OfferCancelled(tokenId, msg.sender, amount);
         _credit(msg.sender, amount);
     }
@@ -256,15 +331,16 @@ contract TwinMarket is Ownable, ReentrancyGuardTransient {
     /// @notice Sells one of the caller's twins to a bidder at their escrowed offer. Also ends any
     /// listing of the twin.
     /// @dev `amount` pins the offer the owner saw: a bidder who cancels and re-offers less in between
-    /// makes the acceptance revert instead of selling for less.
+    /// makes the acceptance revert instead of selling for less. `maxFeeBps` pins the fee the same way.
     /// @param tokenId The caller's twin; this market must be approved for it.
     /// @param bidder Whose offer to accept.
     /// @param amount The offer's current amount, as the caller expects it.
-    function acceptOffer(uint256 tokenId, address bidder, uint256 amount) external nonReentrant {
-        address owner = twins.ownerOf(tokenId);
+    /// @param maxFeeBps The highest protocol fee the seller agrees to; the lower of it and {feeBps} applies.
+    function acceptOffer(uint256 tokenId, address bidder, uint256 amount, uint16 maxFeeBps) external nonReentrant {
+        (address owner,, bool retired) = twins.custodyOf(tokenId);
         if (owner != msg.sender) revert NotTokenOwner(tokenId, msg.sender, owner);
+        if (retired) revert TwinRetired(tokenId);
         if (bidder == msg.sender) revert BidderIsOwner(tokenId, bidder);
-        if (!_marketApproved(owner, tokenId)) revert MarketNotApproved(tokenId);
         Offer memory o = _offers[tokenId][bidder];
         if (o.amount == 0) revert NoOffer(tokenId, bidder);
         // slither-disable-next-line timestamp
@@ -273,9 +349,8 @@ contract TwinMarket is Ownable, ReentrancyGuardTransient {
 
         delete _offers[tokenId][bidder];
         delete _listings[tokenId];
-        _moveEscrowToProceeds(o.amount);
         emit OfferAccepted(tokenId, bidder, owner, o.amount);
-        _settle(tokenId, owner, bidder, o.amount, SaleKind.Offer);
+        _settle(tokenId, owner, bidder, o.amount, maxFeeBps, SaleKind.Offer);
 
         twins.safeTransferFrom(owner, bidder, tokenId);
     }
@@ -285,60 +360,76 @@ contract TwinMarket is Ownable, ReentrancyGuardTransient {
     /// @notice Sends the caller everything credited to them: sale proceeds, royalties, fees and
     /// refunded offers.
     function withdraw() external nonReentrant {
-        uint256 amount = _proceeds[msg.sender];
-        if (amount == 0) revert NothingToWithdraw(msg.sender);
+        _withdraw(payable(msg.sender));
+    }
 
-        _proceeds[msg.sender] = 0;
-        // Every credit was added to the total too, so it holds at least `amount`, which fits in 128 bits.
-        unchecked {
-            // forge-lint: disable-next-line(unsafe-typecast)
-            _totals.proceeds -= uint128(amount);
-        }
-        emit Withdrawn(msg.sender, amount);
-
-        // A plain call forwards all gas, so that contract wallets (multisigs, smart accounts) can
-        // receive; the nonReentrant guard and the zeroed balance above make that safe.
-        // slither-disable-next-line low-level-calls
-        (bool ok,) = msg.sender.call{value: amount}("");
-        if (!ok) revert WithdrawFailed(msg.sender, amount);
+    /// @notice Sends everything credited to the caller to another address: for a payee, such as a
+    /// contract without `receive()`, that cannot take ETH itself.
+    /// @param to The recipient; not zero.
+    function withdrawTo(address payable to) external nonReentrant {
+        if (to == address(0)) revert ZeroRecipient();
+        _withdraw(to);
     }
 
     // --------------------------------------------------------------------------------------- admin
 
-    /// @notice Sets the protocol fee for sales from now on.
+    /// @notice Announces a new protocol fee, which {applyFee} puts in force after `CONFIG_DELAY`.
+    /// Announcing again replaces the pending change and restarts the delay.
     /// @param newFeeBps The fee in basis points, at most `MAX_FEE_BPS`.
-    function setFee(uint16 newFeeBps) external onlyOwner {
+    function scheduleFee(uint16 newFeeBps) external onlyOwner {
         if (newFeeBps > MAX_FEE_BPS) revert FeeTooHigh(newFeeBps, MAX_FEE_BPS);
-        emit FeeChanged(feeBps, newFeeBps);
-        feeBps = newFeeBps;
+        uint64 effectiveAt = (block.timestamp + CONFIG_DELAY).toUint64();
+        pendingFee = PendingFee({feeBps: newFeeBps, effectiveAt: effectiveAt});
+        emit FeeChangeScheduled(feeBps, newFeeBps, effectiveAt);
     }
 
-    /// @notice Sets where future protocol fees are credited.
+    /// @notice Puts the announced fee in force once its delay has passed. Anyone may call it.
+    function applyFee() external {
+        PendingFee memory pending = pendingFee;
+        _checkDue(pending.effectiveAt);
+        delete pendingFee;
+        emit FeeChanged(feeBps, pending.feeBps);
+        feeBps = pending.feeBps;
+    }
+
+    /// @notice Announces a new treasury, which {applyTreasury} puts in force after `CONFIG_DELAY`.
+    /// Announcing again replaces the pending change and restarts the delay.
     /// @param newTreasury The new treasury; must not be zero.
-    function setTreasury(address newTreasury) external onlyOwner {
+    function scheduleTreasury(address newTreasury) external onlyOwner {
         if (newTreasury == address(0)) revert ZeroTreasury();
-        emit TreasuryChanged(treasury, newTreasury);
-        treasury = newTreasury;
+        uint64 effectiveAt = (block.timestamp + CONFIG_DELAY).toUint64();
+        pendingTreasury = PendingTreasury({treasury: newTreasury, effectiveAt: effectiveAt});
+        emit TreasuryChangeScheduled(treasury, newTreasury, effectiveAt);
+    }
+
+    /// @notice Puts the announced treasury in force once its delay has passed. Anyone may call it.
+    function applyTreasury() external {
+        PendingTreasury memory pending = pendingTreasury;
+        _checkDue(pending.effectiveAt);
+        delete pendingTreasury;
+        emit TreasuryChanged(treasury, pending.treasury);
+        treasury = pending.treasury;
     }
 
     // --------------------------------------------------------------------------------------- views
 
-    /// @notice The listing of a twin; a zero seller means it is not listed.
+    /// @notice The stored listing of a twin, live or dead; a zero price means there is none. Use
+    /// {isBuyable} to know whether it can be bought.
     /// @param tokenId The twin.
-    /// @return seller Who listed it.
-    /// @return price The asking price in wei.
-    function listing(uint256 tokenId) external view returns (address seller, uint256 price) {
-        Listing memory l = _listings[tokenId];
-        return (l.seller, l.price);
+    /// @return The listing.
+    function listingOf(uint256 tokenId) external view returns (Listing memory) {
+        return _listings[tokenId];
     }
 
     /// @notice Whether {buy} would succeed for a twin right now, for a buyer other than the seller
     /// paying the listed price.
     /// @param tokenId The twin.
-    /// @return True when it is listed, its seller still owns it and this market is still approved.
+    /// @return True when its listing is live and this market is approved for it.
     function isBuyable(uint256 tokenId) external view returns (bool) {
-        address seller = _listings[tokenId].seller;
-        return seller != address(0) && _ownerOrZero(tokenId) == seller && _marketApproved(seller, tokenId);
+        Listing memory l = _listings[tokenId];
+        if (l.price == 0) return false;
+        (address seller, bool live) = _liveSeller(tokenId, l);
+        return live && (twins.isApprovedForAll(seller, address(this)) || twins.getApproved(tokenId) == address(this));
     }
 
     /// @notice A bidder's open offer on a twin; a zero amount means there is none.
@@ -355,36 +446,35 @@ contract TwinMarket is Ownable, ReentrancyGuardTransient {
     /// @param account The payee.
     /// @return The credited amount in wei.
     function proceedsOf(address account) external view returns (uint256) {
-        return _proceeds[account];
+        return _accounts[account].proceeds;
     }
 
-    /// @notice The sum of all open offers, expired ones included until they are cancelled.
-    /// @return The escrowed amount in wei.
-    function totalEscrowed() external view returns (uint256) {
-        return _totals.escrowed;
-    }
-
-    /// @notice The sum of all credited, not yet withdrawn amounts.
-    /// @return The credited amount in wei.
-    function totalProceeds() external view returns (uint256) {
-        return _totals.proceeds;
+    /// @notice The counter {cancelAllListings} moves; listings made under an earlier one are dead.
+    /// @param seller The seller.
+    /// @return The seller's current listing nonce.
+    function listingNonceOf(address seller) external view returns (uint256) {
+        return _accounts[seller].listingNonce;
     }
 
     // ------------------------------------------------------------------------------------ internal
 
-    /// @dev Splits `price` between royalty receiver, treasury and seller and credits them. The caller
-    /// has already added `price` to the proceeds total, so the three credits must add up to it exactly.
-    function _settle(uint256 tokenId, address seller, address buyer, uint256 price, SaleKind kind) private {
-        (address royaltyReceiver, uint256 royalty) = IERC2981(address(twins)).royaltyInfo(tokenId, price);
+    /// @dev Splits `price` between royalty receiver, treasury and seller and credits them. The fee is
+    /// the lower of the one in force and the seller's bound.
+    function _settle(uint256 tokenId, address seller, address buyer, uint256 price, uint16 maxFeeBps, SaleKind kind)
+        private
+    {
+        (address royaltyReceiver, uint256 royalty) = twins.royaltyInfo(tokenId, price);
         // A royalty without a receiver would be credited to nobody; it stays with the seller instead.
         if (royaltyReceiver == address(0)) royalty = 0;
+        uint256 appliedFeeBps = feeBps < maxFeeBps ? feeBps : maxFeeBps;
         uint256 fee;
         uint256 sellerAmount;
-        // price < 2^128 (a listing's is a uint96, an offer's a uint128) and feeBps <= 1000, so the
-        // product cannot overflow, and fee <= price. The royalty is compared by subtraction, so an
-        // absurd one cannot overflow either, and once it passes, the seller's share cannot underflow.
+        // price < 2^128 (a listing's is a uint96, an offer's a uint128) and appliedFeeBps < 2^16, so
+        // the product cannot overflow, and with appliedFeeBps <= MAX_FEE_BPS, fee <= price. The royalty
+        // is compared by subtraction, so an absurd one cannot overflow either, and once it passes, the
+        // seller's share cannot underflow.
         unchecked {
-            fee = price * feeBps / _BPS_DENOMINATOR;
+            fee = price * appliedFeeBps / _BPS_DENOMINATOR;
             if (royalty > price - fee) revert FeesExceedPrice(price, royalty, fee);
             sellerAmount = price - fee - royalty;
         }
@@ -398,26 +488,41 @@ contract TwinMarket is Ownable, ReentrancyGuardTransient {
     function _credit(address payee, uint256 amount) private {
         // A zero credit would only cost a storage read.
         if (amount == 0) return;
-        _proceeds[payee] += amount;
+        // Every credit is ether paid into this contract, so the sum fits in 128 bits.
+        _accounts[payee].proceeds += amount.toUint128();
     }
 
-    /// @dev An offer's amount leaves escrow and becomes withdrawable, by a sale or a cancellation.
-    function _moveEscrowToProceeds(uint128 amount) private {
-        Totals memory t = _totals;
-        _totals = Totals({escrowed: t.escrowed - amount, proceeds: t.proceeds + amount});
+    function _withdraw(address payable to) private {
+        uint256 amount = _accounts[msg.sender].proceeds;
+        if (amount == 0) revert NothingToWithdraw(msg.sender);
+
+        _accounts[msg.sender].proceeds = 0;
+        emit Withdrawn(msg.sender, to, amount);
+
+        // A plain call forwards all gas, so that contract wallets (multisigs, smart accounts) can
+        // receive; the nonReentrant guard and the zeroed balance above make that safe.
+        // slither-disable-next-line low-level-calls,arbitrary-send-eth
+        (bool ok,) = to.call{value: amount}("");
+        if (!ok) revert WithdrawFailed(to, amount);
     }
 
-    function _marketApproved(address owner, uint256 tokenId) private view returns (bool) {
-        return twins.isApprovedForAll(owner, address(this)) || twins.getApproved(tokenId) == address(this);
+    function _checkDue(uint64 effectiveAt) private view {
+        if (effectiveAt == 0) revert NoPendingChange();
+        // slither-disable-next-line timestamp
+        if (block.timestamp < effectiveAt) revert ChangeNotDue(effectiveAt, block.timestamp);
     }
 
-    /// @dev `ownerOf` reverts for a token that does not exist (burnt, should the registry ever allow
-    /// it); views and stale-listing clean-up treat that as "owned by nobody" instead.
-    function _ownerOrZero(uint256 tokenId) private view returns (address) {
-        try twins.ownerOf(tokenId) returns (address owner) {
-            return owner;
+    /// @dev The owner of a listed twin, and whether its listing `l` is live: unexpired, of a twin not
+    /// decommissioned, made under its current custody epoch and its owner's current listing nonce.
+    /// An unknown twin (`custodyOf` reverts) has a dead listing and no owner.
+    function _liveSeller(uint256 tokenId, Listing memory l) private view returns (address owner, bool live) {
+        try twins.custodyOf(tokenId) returns (address current, uint64 epoch, bool retired) {
+            owner = current;
+            // slither-disable-next-line timestamp
+            live = !retired && epoch == l.epoch && block.timestamp < l.expiresAt
+                && _accounts[current].listingNonce == l.sellerNonce;
         } catch {
-            return address(0);
+            return (address(0), false);
         }
     }
 }

@@ -2,7 +2,9 @@
 pragma solidity ^0.8.24;
 
 import {ERC721} from "@openzeppelin/contracts/token/ERC721/ERC721.sol";
-import {ERC2981} from "@openzeppelin/contracts/token/common/ERC2981.sol";
+import {IERC2981} from "@openzeppelin/contracts/interfaces/IERC2981.sol";
+import {ITwins} from "./interfaces/ITwins.sol";
+import {IERC4906} from "@openzeppelin/contracts/interfaces/IERC4906.sol";
 import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 import {TwinMetadata} from "./lib/TwinMetadata.sol";
 
@@ -10,14 +12,31 @@ import {TwinMetadata} from "./lib/TwinMetadata.sol";
 /// @notice NFT digital twins of physical crypto-mining rigs. Owning a twin (the investor's role) is
 /// kept apart from running the rig (the operator's role, and the reporter key that posts telemetry):
 /// selling a twin does not move the rig.
-contract TwinRegistry is ERC721, ERC2981 {
-    /// @notice What a rig is, fixed at mint.
-    /// @dev `serialHash` is keccak256 of the manufacturer's serial number, so that one physical rig
-    /// can have one twin without publishing the serial itself.
+/// @dev A rig is registered by commit and reveal ({commitMint}, then {mint} at least a block later),
+/// so that a serial seen in a pending transaction is useless to a copier. Each twin also carries a
+/// custody epoch ({custodyOf}) that changes whenever the twin moves or an approval over it is taken
+/// back, so that a market can tie a listing to the custody it was made under.
+contract TwinRegistry is ITwins, IERC4906, ERC721 {
+    /// @notice What a rig is, fixed at mint, as it is stored and announced.
+    /// @dev `serialHash` is keccak256 of the rig's canonical serial ({mint} checks the form).
     struct RigSpec {
         string manufacturer;
         string model;
         bytes32 serialHash;
+        uint64 hashrateGhs;
+        uint32 powerWatts;
+        string location;
+        uint64 commissionedAt;
+    }
+
+    /// @notice A rig as its operator reveals it to {mint}: the spec with the serial in clear.
+    /// @dev `serial` must already be canonical: 4 to `MAX_SERIAL_LENGTH` characters of `A-Z`, `0-9`
+    /// and `-`. Clients trim and upper-case what the user typed; the contract only checks, so that
+    /// one physical rig has exactly one serial hash.
+    struct RigInput {
+        string manufacturer;
+        string model;
+        string serial;
         uint64 hashrateGhs;
         uint32 powerWatts;
         string location;
@@ -55,11 +74,14 @@ contract TwinRegistry is ERC721, ERC2981 {
         Other
     }
 
-    /// @dev The royalty is re-set on every operator change and ERC2981 keeps its fraction private,
-    /// so the fraction is kept here too, in the slot the operator check reads anyway.
-    struct Operator {
-        address account;
-        uint96 royaltyBps;
+    /// @dev What a sale reads, in one slot: the royalty receiver and rate (ERC-2981 is answered from
+    /// here), the custody epoch and whether the rig is decommissioned. `retired` repeats the final
+    /// `Decommissioned` status so that listing and buying need not read the telemetry slot too.
+    struct Custody {
+        address operator;
+        uint16 royaltyBps;
+        uint32 epoch;
+        bool retired;
     }
 
     /// @dev Everything `reportTelemetry` reads shares one slot, so that a batch costs one cold read
@@ -79,16 +101,47 @@ contract TwinRegistry is ERC721, ERC2981 {
     /// @notice The longest maintenance note, in bytes.
     uint256 public constant MAX_NOTE_LENGTH = 280;
 
+    /// @notice The shortest and longest canonical serial, in characters.
+    uint256 public constant MIN_SERIAL_LENGTH = 4;
+    uint256 public constant MAX_SERIAL_LENGTH = 64;
+
+    /// @notice The longest manufacturer, model and location, in bytes. They bound what `tokenURI`
+    /// renders, and so its gas.
+    uint256 public constant MAX_MANUFACTURER_LENGTH = 32;
+    uint256 public constant MAX_MODEL_LENGTH = 48;
+    uint256 public constant MAX_LOCATION_LENGTH = 96;
+
+    /// @notice The largest nameplate a twin may carry: 100 EH/s and 1 GW, room for a whole farm.
+    uint64 public constant MAX_HASHRATE_GHS = 100_000_000_000;
+    uint32 public constant MAX_POWER_WATTS = 1_000_000_000;
+
+    /// @notice The plausible band of efficiency, in J/TH: from beyond today's best ASICs to the
+    /// oldest ones still worth running.
+    uint256 public constant MIN_JOULES_PER_TH = 5;
+    uint256 public constant MAX_JOULES_PER_TH = 200;
+
+    uint256 private constant _BPS_DENOMINATOR = 10_000;
+
     uint256 private _mintedCount;
     mapping(uint256 tokenId => RigSpec) private _specs;
-    mapping(uint256 tokenId => Operator) private _operators;
+    mapping(uint256 tokenId => Custody) private _custody;
     mapping(uint256 tokenId => TwinState) private _states;
+    mapping(uint256 tokenId => address) private _pendingOperators;
     mapping(bytes32 serialHash => uint256 tokenId) private _tokenBySerial;
+    mapping(bytes32 commitment => uint256 blockNumber) private _mintCommitments;
+    mapping(address owner => uint32) private _approvalEpochs;
+
+    /// @notice `minter` committed to registering a rig whose serial stays hidden until {mint}.
+    event MintCommitted(bytes32 indexed commitment, address indexed minter);
 
     /// @notice A twin was minted; `spec` is everything the gallery needs to show it.
     event TwinMinted(
         uint256 indexed tokenId, address indexed operator, address reporter, uint96 royaltyBps, RigSpec spec
     );
+
+    /// @notice The operator of `tokenId` offered its rig to `proposed`, who must accept; a zero
+    /// `proposed` withdraws the offer.
+    event OperatorProposed(uint256 indexed tokenId, address indexed operator, address indexed proposed);
 
     /// @notice The rig behind a twin is now run by `newOperator`, who also receives its royalties.
     event OperatorTransferred(uint256 indexed tokenId, address indexed previousOperator, address indexed newOperator);
@@ -108,17 +161,32 @@ contract TwinRegistry is ERC721, ERC2981 {
 
     error EmptyManufacturer();
     error EmptyModel();
-    error EmptySerial();
-    error ZeroHashrate();
-    error ZeroPower();
     error ZeroReporter();
     error RoyaltyTooHigh(uint96 royaltyBps, uint96 maxBps);
     error SerialAlreadyRegistered(bytes32 serialHash, uint256 tokenId);
+    /// @notice A commitment must not be zero.
+    error EmptyCommitment();
+    /// @notice No {commitMint} matches this reveal: another serial, salt or minter than committed.
+    error MintNotCommitted(bytes32 commitment);
+    /// @notice The reveal is in the commitment's own block (`committedAt`); it must come later.
+    error RevealTooEarly(bytes32 commitment, uint256 committedAt);
+    /// @notice The serial is not canonical: 4 to 64 characters of `A-Z`, `0-9` and `-`.
+    error SerialNotCanonical(string serial);
+    /// @notice A spec text is over its byte cap: `field` 0 is the manufacturer, 1 the model, 2 the location.
+    error SpecTextTooLong(uint8 field, uint256 length, uint256 max);
+    /// @notice The hashrate is zero or above `max` GH/s.
+    error HashrateOutOfRange(uint64 hashrateGhs, uint64 max);
+    /// @notice The power is zero or above `max` watts.
+    error PowerOutOfRange(uint32 powerWatts, uint32 max);
+    /// @notice `powerWatts` at `hashrateGhs` lies outside the plausible efficiency band.
+    error ImplausibleEfficiency(uint64 hashrateGhs, uint32 powerWatts);
 
     /// @notice A new operator must be a real account: the royalties follow it.
     error ZeroOperator();
     /// @notice `caller` is not the operator of `tokenId` (an unknown token has no operator).
     error NotOperator(uint256 tokenId, address caller);
+    /// @notice `caller` was not offered the rig of `tokenId`.
+    error NotProposedOperator(uint256 tokenId, address caller);
     /// @notice `caller` is not the reporter key of `tokenId` (an unknown token has no reporter).
     error NotReporter(uint256 tokenId, address caller);
     /// @notice Twin `tokenId` is decommissioned: its status is final and it takes no telemetry.
@@ -130,7 +198,7 @@ contract TwinRegistry is ERC721, ERC2981 {
     /// @notice A telemetry batch of `length` reports is over `max`.
     error TelemetryBatchTooLarge(uint256 length, uint256 max);
     /// @notice Report `index` of the batch, at `timestamp`, is not after `previous`, the report
-    /// before it or, for the first, the twin's last reported timestamp.
+    /// before it or, for the first, the twin's last reported timestamp (its mint before any report).
     error TelemetryOutOfOrder(uint256 index, uint64 timestamp, uint64 previous);
     /// @notice The batch's newest report, at `timestamp`, is after the block's `blockTimestamp`.
     error TelemetryInFuture(uint64 timestamp, uint256 blockTimestamp);
@@ -141,44 +209,87 @@ contract TwinRegistry is ERC721, ERC2981 {
 
     constructor() ERC721("HashTwin", "TWIN") {}
 
-    /// @notice Mints the twin of a rig to the caller, who becomes its operator and royalty receiver.
-    /// @param spec The rig's fixed description; its serial hash must not belong to another twin.
+    // ---------------------------------------------------------------------------------- minting
+
+    /// @notice First step of registering a rig: commits to its serial without showing it.
+    /// @dev Committing the same value twice keeps the earlier block, so that copying a pending
+    /// commitment can neither make it fail nor delay its reveal.
+    /// @param commitment {mintCommitment} of the canonical serial, the minter and a secret salt.
+    function commitMint(bytes32 commitment) external {
+        if (commitment == bytes32(0)) revert EmptyCommitment();
+        if (_mintCommitments[commitment] == 0) _mintCommitments[commitment] = block.number;
+        emit MintCommitted(commitment, msg.sender);
+    }
+
+    /// @notice Second step: reveals the rig and mints its twin to the caller, who becomes its
+    /// operator and royalty receiver. The caller must have committed to this serial and salt with
+    /// {commitMint} in an earlier block.
+    /// @param rig The rig's fixed description, serial in canonical form; the serial must be new.
     /// @param reporter The key that will post the rig's telemetry.
     /// @param royaltyBps The ERC-2981 royalty on every sale, at most `MAX_ROYALTY_BPS`.
+    /// @param salt The secret the commitment was made with.
     /// @return tokenId The new twin's id, counting from 1.
-    function mint(RigSpec calldata spec, address reporter, uint96 royaltyBps) external returns (uint256 tokenId) {
-        if (bytes(spec.manufacturer).length == 0) revert EmptyManufacturer();
-        if (bytes(spec.model).length == 0) revert EmptyModel();
-        if (spec.serialHash == bytes32(0)) revert EmptySerial();
-        if (spec.hashrateGhs == 0) revert ZeroHashrate();
-        if (spec.powerWatts == 0) revert ZeroPower();
+    function mint(RigInput calldata rig, address reporter, uint96 royaltyBps, bytes32 salt)
+        external
+        returns (uint256 tokenId)
+    {
+        _checkRig(rig);
         if (reporter == address(0)) revert ZeroReporter();
         if (royaltyBps > MAX_ROYALTY_BPS) revert RoyaltyTooHigh(royaltyBps, MAX_ROYALTY_BPS);
-        uint256 existing = _tokenBySerial[spec.serialHash];
-        if (existing != 0) revert SerialAlreadyRegistered(spec.serialHash, existing);
+        bytes32 serialHash = keccak256(bytes(rig.serial));
+        bytes32 commitment = _commitment(serialHash, msg.sender, salt);
+        uint256 committedAt = _mintCommitments[commitment];
+        if (committedAt == 0) revert MintNotCommitted(commitment);
+        if (committedAt >= block.number) revert RevealTooEarly(commitment, committedAt);
+        uint256 existing = _tokenBySerial[serialHash];
+        if (existing != 0) revert SerialAlreadyRegistered(serialHash, existing);
 
+        delete _mintCommitments[commitment];
         tokenId = ++_mintedCount;
+        RigSpec memory spec = RigSpec({
+            manufacturer: rig.manufacturer,
+            model: rig.model,
+            serialHash: serialHash,
+            hashrateGhs: rig.hashrateGhs,
+            powerWatts: rig.powerWatts,
+            location: rig.location,
+            commissionedAt: rig.commissionedAt
+        });
         _specs[tokenId] = spec;
-        _operators[tokenId] = Operator(msg.sender, royaltyBps);
-        _states[tokenId].reporter = reporter;
-        _tokenBySerial[spec.serialHash] = tokenId;
-        _setTokenRoyalty(tokenId, msg.sender, royaltyBps);
+        // forge-lint: disable-next-line(unsafe-typecast)
+        _custody[tokenId] = Custody({operator: msg.sender, royaltyBps: uint16(royaltyBps), epoch: 0, retired: false});
+        // Telemetry is measured after the twin exists: its mint is the floor of the first report.
+        _states[tokenId] = TwinState({reporter: reporter, lastTelemetryAt: uint64(block.timestamp), status: Status.Active});
+        _tokenBySerial[serialHash] = tokenId;
         emit TwinMinted(tokenId, msg.sender, reporter, royaltyBps, spec);
 
         _safeMint(msg.sender, tokenId);
     }
 
-    /// @notice Hands the running of a twin's rig, and its royalties at the same rate, to another
-    /// account. Only the operator may do this: the twin's owner cannot take over a rig by buying it.
-    /// @param tokenId The twin.
-    /// @param newOperator The account that will run the rig; not zero.
-    function transferOperator(uint256 tokenId, address newOperator) external {
-        Operator memory current = _checkOperator(tokenId);
-        if (newOperator == address(0)) revert ZeroOperator();
+    // ------------------------------------------------------------------------------- operations
 
-        _operators[tokenId].account = newOperator;
-        _setTokenRoyalty(tokenId, newOperator, current.royaltyBps);
-        emit OperatorTransferred(tokenId, current.account, newOperator);
+    /// @notice Offers the running of a twin's rig, and its royalties at the same rate, to another
+    /// account, who takes it over with {acceptOperator}. Only the operator may do this: the twin's
+    /// owner cannot take over a rig by buying it.
+    /// @param tokenId The twin.
+    /// @param proposed The account offered the rig; zero withdraws a pending offer.
+    function proposeOperator(uint256 tokenId, address proposed) external {
+        address operator = _checkOperator(tokenId);
+        _pendingOperators[tokenId] = proposed;
+        emit OperatorProposed(tokenId, operator, proposed);
+    }
+
+    /// @notice Takes over the rig of a twin that its operator offered to the caller.
+    /// @param tokenId The twin.
+    function acceptOperator(uint256 tokenId) external {
+        if (msg.sender == address(0) || _pendingOperators[tokenId] != msg.sender) {
+            revert NotProposedOperator(tokenId, msg.sender);
+        }
+        Custody storage custody = _custody[tokenId];
+        address previous = custody.operator;
+        delete _pendingOperators[tokenId];
+        custody.operator = msg.sender;
+        emit OperatorTransferred(tokenId, previous, msg.sender);
     }
 
     /// @notice Rotates the key that posts a twin's telemetry, e.g. after a compromise or a new
@@ -196,7 +307,7 @@ contract TwinRegistry is ERC721, ERC2981 {
     }
 
     /// @notice Moves a twin's rig to another stage of its life. Only the operator may do this, and
-    /// `Decommissioned` cannot be left.
+    /// `Decommissioned` cannot be left: a decommissioned twin can no longer be sold on the market.
     /// @param tokenId The twin.
     /// @param next The new status; it must differ from the current one.
     function setStatus(uint256 tokenId, Status next) external {
@@ -207,14 +318,16 @@ contract TwinRegistry is ERC721, ERC2981 {
         if (previous == next) revert StatusUnchanged(tokenId, next);
 
         state.status = next;
+        if (next == Status.Decommissioned) _custody[tokenId].retired = true;
         emit StatusChanged(tokenId, previous, next);
+        emit MetadataUpdate(tokenId);
     }
 
     /// @notice Posts a batch of telemetry samples of a twin's rig, oldest first. Only the twin's
     /// reporter key may do this, and not once the twin is decommissioned.
     /// @dev The samples are kept in the `TelemetryReported` events only; indexers rebuild the history
-    /// from them. Timestamps strictly increase across all batches, so that a sample can neither be
-    /// replayed nor slipped into the past.
+    /// from them. Timestamps strictly increase across all batches, starting after the mint, so that a
+    /// sample can neither be replayed nor slipped into the past.
     /// @param tokenId The twin.
     /// @param reports 1 to `MAX_TELEMETRY_BATCH` samples, each after the one before and after the
     /// twin's `lastTelemetryAt`, none after the current block.
@@ -255,6 +368,24 @@ contract TwinRegistry is ERC721, ERC2981 {
         emit MaintenanceLogged(tokenId, kind, note, uint64(block.timestamp));
     }
 
+    // ------------------------------------------------------------------------------------ views
+
+    /// @notice What {commitMint} must be given to register `serial` as `minter` with `salt`.
+    /// @param serial The canonical serial.
+    /// @param minter Who will call {mint}.
+    /// @param salt A secret the minter keeps until the reveal.
+    /// @return The commitment.
+    function mintCommitment(string calldata serial, address minter, bytes32 salt) external pure returns (bytes32) {
+        return _commitment(keccak256(bytes(serial)), minter, salt);
+    }
+
+    /// @notice The block a commitment was first made in; 0 when it was never made or is used.
+    /// @param commitment A {mintCommitment}.
+    /// @return The block number.
+    function commitmentBlock(bytes32 commitment) external view returns (uint256) {
+        return _mintCommitments[commitment];
+    }
+
     /// @notice How many twins exist; ids run from 1 to this number.
     /// @return The number of twins minted.
     function totalSupply() external view returns (uint256) {
@@ -274,7 +405,14 @@ contract TwinRegistry is ERC721, ERC2981 {
     /// @return The operator, who also receives the twin's royalties.
     function operatorOf(uint256 tokenId) external view returns (address) {
         _requireOwned(tokenId);
-        return _operators[tokenId].account;
+        return _custody[tokenId].operator;
+    }
+
+    /// @notice Who has been offered the rig of a twin and may {acceptOperator}; zero when nobody.
+    /// @param tokenId The twin.
+    /// @return The proposed operator.
+    function pendingOperatorOf(uint256 tokenId) external view returns (address) {
+        return _pendingOperators[tokenId];
     }
 
     /// @notice The key allowed to post a twin's telemetry.
@@ -293,19 +431,42 @@ contract TwinRegistry is ERC721, ERC2981 {
         return _states[tokenId].status;
     }
 
-    /// @notice The timestamp of a twin's newest telemetry sample; the next one must be after it.
+    /// @notice The time after which the next telemetry sample of a twin must lie.
     /// @param tokenId The twin; it must exist.
-    /// @return Unix seconds, or 0 before the first report.
+    /// @return Unix seconds: the newest sample's timestamp, or the mint's before the first report.
     function lastTelemetryAt(uint256 tokenId) external view returns (uint64) {
         _requireOwned(tokenId);
         return _states[tokenId].lastTelemetryAt;
     }
 
-    /// @notice The twin of a rig, by the hash of its serial number; 0 when it has none.
-    /// @param serialHash keccak256 of the rig's serial number.
+    /// @notice The twin of a rig, by the hash of its canonical serial; 0 when it has none.
+    /// @param serialHash keccak256 of the rig's canonical serial.
     /// @return The twin's id, or 0.
     function tokenOfSerial(bytes32 serialHash) external view returns (uint256) {
         return _tokenBySerial[serialHash];
+    }
+
+    /// @notice Who holds a twin, under which custody, and whether it may still be sold.
+    /// @dev `epoch` changes whenever the twin is transferred, its per-token approval is revoked or
+    /// replaced, or its owner revokes an approval for all their twins; for one owner it never comes
+    /// back to an earlier value. A listing made under one epoch is dead under any other.
+    /// @param tokenId The twin; it must exist.
+    /// @return owner The current owner.
+    /// @return epoch The custody epoch: the twin's own counter in the high 32 bits, its owner's
+    /// revocation counter in the low 32 bits.
+    /// @return retired Whether the rig is decommissioned.
+    function custodyOf(uint256 tokenId) external view returns (address owner, uint64 epoch, bool retired) {
+        owner = _requireOwned(tokenId);
+        Custody memory custody = _custody[tokenId];
+        epoch = (uint64(custody.epoch) << 32) | _approvalEpochs[owner];
+        retired = custody.retired;
+    }
+
+    /// @inheritdoc IERC2981
+    /// @dev The operator receives the royalty, so it follows the rig, not the token.
+    function royaltyInfo(uint256 tokenId, uint256 salePrice) external view returns (address, uint256) {
+        Custody memory custody = _custody[tokenId];
+        return (custody.operator, salePrice * custody.royaltyBps / _BPS_DENOMINATOR);
     }
 
     /// @notice A twin's metadata, rendered on-chain from its spec and status: OpenSea-standard JSON
@@ -318,13 +479,83 @@ contract TwinRegistry is ERC721, ERC2981 {
     }
 
     /// @inheritdoc IERC165
-    function supportsInterface(bytes4 interfaceId) public view override(ERC721, ERC2981) returns (bool) {
-        return super.supportsInterface(interfaceId);
+    function supportsInterface(bytes4 interfaceId) public view override(ERC721, IERC165) returns (bool) {
+        return interfaceId == type(IERC2981).interfaceId || interfaceId == bytes4(0x49064906)
+            || super.supportsInterface(interfaceId);
     }
 
-    /// @dev Returns the operator's slot so that callers need not read it again.
-    function _checkOperator(uint256 tokenId) private view returns (Operator memory current) {
-        current = _operators[tokenId];
-        if (current.account != msg.sender) revert NotOperator(tokenId, msg.sender);
+    // --------------------------------------------------------------------------------- internal
+
+    /// @dev Every transfer, mint included, starts a new custody epoch.
+    function _update(address to, uint256 tokenId, address auth) internal override returns (address from) {
+        from = super._update(to, tokenId, auth);
+        ++_custody[tokenId].epoch;
+    }
+
+    /// @dev Taking a per-token approval away from someone (revoking or replacing it) starts a new
+    /// custody epoch. Transfers clear the approval without the event and start one anyway.
+    function _approve(address to, uint256 tokenId, address auth, bool emitEvent) internal override {
+        if (emitEvent) {
+            address previous = _getApproved(tokenId);
+            if (previous != address(0) && previous != to) ++_custody[tokenId].epoch;
+        }
+        super._approve(to, tokenId, auth, emitEvent);
+    }
+
+    /// @dev Revoking an operator's approval for all of an owner's twins starts a new custody epoch
+    /// for every one of them at once.
+    function _setApprovalForAll(address owner, address operator, bool approved) internal override {
+        if (!approved && isApprovedForAll(owner, operator)) ++_approvalEpochs[owner];
+        super._setApprovalForAll(owner, operator, approved);
+    }
+
+    /// @dev Returns the operator so that callers need not read it again.
+    function _checkOperator(uint256 tokenId) private view returns (address operator) {
+        operator = _custody[tokenId].operator;
+        if (operator != msg.sender) revert NotOperator(tokenId, msg.sender);
+    }
+
+    function _commitment(bytes32 serialHash, address minter, bytes32 salt) private pure returns (bytes32) {
+        return keccak256(abi.encode(serialHash, minter, salt));
+    }
+
+    /// @dev Refuses a rig whose texts are empty or too long, whose serial is not canonical, or whose
+    /// nameplate is outside what any real rig or farm could be.
+    function _checkRig(RigInput calldata rig) private pure {
+        uint256 manufacturerLength = bytes(rig.manufacturer).length;
+        uint256 modelLength = bytes(rig.model).length;
+        uint256 locationLength = bytes(rig.location).length;
+        if (manufacturerLength == 0) revert EmptyManufacturer();
+        if (modelLength == 0) revert EmptyModel();
+        if (manufacturerLength > MAX_MANUFACTURER_LENGTH) {
+            revert SpecTextTooLong(0, manufacturerLength, MAX_MANUFACTURER_LENGTH);
+        }
+        if (modelLength > MAX_MODEL_LENGTH) revert SpecTextTooLong(1, modelLength, MAX_MODEL_LENGTH);
+        if (locationLength > MAX_LOCATION_LENGTH) revert SpecTextTooLong(2, locationLength, MAX_LOCATION_LENGTH);
+        if (!isCanonicalSerial(rig.serial)) revert SerialNotCanonical(rig.serial);
+
+        uint64 hashrate = rig.hashrateGhs;
+        uint32 power = rig.powerWatts;
+        if (hashrate == 0 || hashrate > MAX_HASHRATE_GHS) revert HashrateOutOfRange(hashrate, MAX_HASHRATE_GHS);
+        if (power == 0 || power > MAX_POWER_WATTS) revert PowerOutOfRange(power, MAX_POWER_WATTS);
+        // J/TH = W / (GH/s / 1000), compared without dividing.
+        uint256 milliWattsPerGhs = uint256(power) * 1_000;
+        if (milliWattsPerGhs < MIN_JOULES_PER_TH * hashrate || milliWattsPerGhs > MAX_JOULES_PER_TH * hashrate) {
+            revert ImplausibleEfficiency(hashrate, power);
+        }
+    }
+
+    /// @notice Whether `serial` is in canonical form: 4 to 64 characters of `A-Z`, `0-9` and `-`.
+    /// @param serial The serial to check.
+    /// @return True when {mint} accepts it as it is.
+    function isCanonicalSerial(string calldata serial) public pure returns (bool) {
+        bytes calldata raw = bytes(serial);
+        if (raw.length < MIN_SERIAL_LENGTH || raw.length > MAX_SERIAL_LENGTH) return false;
+        for (uint256 i = 0; i < raw.length; ++i) {
+            bytes1 char = raw[i];
+            bool allowed = (char >= "A" && char <= "Z") || (char >= "0" && char <= "9") || char == "-";
+            if (!allowed) return false;
+        }
+        return true;
     }
 }

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {Test} from "forge-std/Test.sol";
 import {TwinRegistry} from "../../src/TwinRegistry.sol";
 import {DemoRigs} from "./DemoRigs.sol";
+import {Minting} from "./Minting.sol";
 
 /// @dev Shared set-up for the registry's tests: one registry, a demo spec and telemetry builders.
-abstract contract TwinFixture is Test {
+abstract contract TwinFixture is Minting {
     /// @dev A plausible "now", well after the demo rig's commissioning date.
     uint64 internal constant NOW = 1_750_000_000;
 
@@ -21,9 +21,8 @@ abstract contract TwinFixture is Test {
         vm.warp(NOW);
     }
 
-    function mintAs(address who, TwinRegistry.RigSpec memory spec, uint96 royaltyBps) internal returns (uint256) {
-        vm.prank(who);
-        return registry.mint(spec, reporter, royaltyBps);
+    function mintAs(address who, TwinRegistry.RigInput memory rig, uint96 royaltyBps) internal returns (uint256) {
+        return commitAndMint(registry, who, rig, reporter, royaltyBps);
     }
 
     /// @dev Mints the demo S21 as `operator`, with `reporter` as its key and a 5% royalty.

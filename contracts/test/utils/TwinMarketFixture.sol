@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {Test} from "forge-std/Test.sol";
 import {TwinRegistry} from "../../src/TwinRegistry.sol";
 import {TwinMarket} from "../../src/TwinMarket.sol";
 import {DemoRigs} from "./DemoRigs.sol";
+import {Minting} from "./Minting.sol";
 
 /// @dev A registry, a market, and named parties kept apart so that every credit can be told apart:
 /// `minter` mints (and so is the royalty receiver), `seller` is who the twin is sold by.
-abstract contract TwinMarketFixture is Test {
+abstract contract TwinMarketFixture is Minting {
     uint16 internal constant FEE_BPS = 250;
     uint96 internal constant ROYALTY_BPS = 500;
 
@@ -34,8 +34,7 @@ abstract contract TwinMarketFixture is Test {
 
     /// @dev Mints a twin as `by` (its royalty receiver) and hands it to `to`.
     function mintTwin(address by, address to, uint96 royaltyBps) internal returns (uint256 tokenId) {
-        vm.prank(by);
-        tokenId = registry.mint(DemoRigs.s21(vm.toString(++_serialNonce)), reporter, royaltyBps);
+        tokenId = commitAndMint(registry, by, DemoRigs.s21(string.concat("SN-", vm.toString(++_serialNonce))), reporter, royaltyBps);
         if (to != by) {
             vm.prank(by);
             registry.transferFrom(by, to, tokenId);
@@ -55,7 +54,7 @@ abstract contract TwinMarketFixture is Test {
     function listAs(address owner, uint256 tokenId, uint256 price) internal {
         approveAll(owner);
         vm.prank(owner);
-        market.list(tokenId, price);
+        market.list(tokenId, price, inThirtyDays(), FEE_BPS);
     }
 
     function buyAs(address who, uint256 tokenId, uint256 price) internal {
@@ -73,6 +72,10 @@ abstract contract TwinMarketFixture is Test {
     function withdrawAs(address who) internal {
         vm.prank(who);
         market.withdraw();
+    }
+
+    function inThirtyDays() internal view returns (uint64) {
+        return uint64(block.timestamp + 30 days);
     }
 
     function inOneDay() internal view returns (uint64) {
