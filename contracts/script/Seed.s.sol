@@ -10,6 +10,10 @@ import {TwinMarket} from "../src/TwinMarket.sol";
 /// of hourly telemetry for eight of them, maintenance entries, listings, an open offer and one sale.
 /// Local chains only: every key is derived from anvil's public test mnemonic. Roles: account 0
 /// deployed the contracts, accounts 1-4 operate rigs, 5-7 are reporter keys, 8 and 9 are investors.
+/// @dev Two phases, chosen by SEED_PHASE, because telemetry cannot predate its twin: `twins` commits
+/// and reveals the rigs (run it with --skip-simulation: the reveal must land a block after the
+/// commit, which forge's on-chain simulation does not reproduce), then scripts/lib/localchain.mjs
+/// moves the chain's clock a week on, then `activity` posts the week that passed and opens the market.
 contract Seed is Script {
     using SafeCast for uint256;
     using SafeCast for int256;
@@ -32,19 +36,46 @@ contract Seed is Script {
     TwinRegistry internal registry;
     TwinMarket internal market;
 
+    /// @dev How long a listing of the demo stays open.
+    uint256 internal constant LISTING_DAYS = 30;
+
     function run() external {
         registry = TwinRegistry(vm.envAddress("TWIN_REGISTRY"));
         market = TwinMarket(vm.envAddress("TWIN_MARKET"));
+        bytes32 phase = keccak256(bytes(vm.envString("SEED_PHASE")));
 
+        if (phase == keccak256("twins")) {
+            mintTwins();
+        } else if (phase == keccak256("activity")) {
+            for (uint256 tokenId = 1; tokenId <= TWINS_WITH_TELEMETRY; tokenId++) {
+                reportWeek(tokenId);
+            }
+            logMaintenance();
+            openMarket();
+        } else {
+            revert("SEED_PHASE must be twins or activity");
+        }
+    }
+
+    /// @dev Every rig committed first, then, a block later, every rig revealed.
+    function mintTwins() internal {
         DemoRig[12] memory rigs = demoRigs();
+        for (uint32 i = 0; i < rigs.length; i++) {
+            uint256 tokenId = i + 1;
+            bytes32 commitment = registry.mintCommitment(rigs[i].serial, vm.addr(operatorKey(tokenId)), salt(tokenId));
+            vm.broadcast(operatorKey(tokenId));
+            registry.commitMint(commitment);
+        }
+        // The reveals' simulation must see the commits in an earlier block, as the chain will.
+        vm.roll(block.number + 1);
         for (uint32 i = 0; i < rigs.length; i++) {
             mintTwin(rigs[i], i);
         }
-        for (uint256 tokenId = 1; tokenId <= TWINS_WITH_TELEMETRY; tokenId++) {
-            reportWeek(tokenId);
-        }
-        logMaintenance();
-        openMarket();
+    }
+
+    /// @dev A demo salt: secret enough for a chain that lives as long as `scripts/dev`.
+    function salt(uint256 tokenId) internal pure returns (bytes32) {
+        return keccak256(abi.encode("hashtwin demo salt", tokenId));
     }
 
     function key(uint32 account) internal pure returns (uint256) {
@@ -63,17 +94,18 @@ contract Seed is Script {
         uint256 tokenId = index + 1;
         vm.broadcast(operatorKey(tokenId));
         registry.mint(
-            TwinRegistry.RigSpec({
+            TwinRegistry.RigInput({
                 manufacturer: rig.manufacturer,
                 model: rig.model,
-                serialHash: keccak256(bytes(rig.serial)),
+                serial: rig.serial,
                 hashrateGhs: rig.terahash * 1_000,
                 powerWatts: rig.powerWatts,
                 location: rig.location,
                 commissionedAt: rig.commissionedAt
             }),
             vm.addr(reporterKey(tokenId)),
-            rig.royaltyBps
+            rig.royaltyBps,
+            salt(tokenId)
         );
     }
 
@@ -164,8 +196,9 @@ contract Seed is Script {
     }
 
     function list(uint256 tokenId, uint256 price) internal {
+        uint16 feeBps = market.feeBps();
         vm.broadcast(operatorKey(tokenId));
-        market.list(tokenId, price);
+        market.list(tokenId, price, (block.timestamp + LISTING_DAYS * 1 days).toUint64(), feeBps);
     }
 
     /// @dev Nominal figures from the manufacturers' data sheets.

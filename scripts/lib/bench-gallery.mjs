@@ -51,7 +51,7 @@ async function mint(count, first) {
   // In batches: one forge simulation of thousands of calls is slower than several of hundreds.
   const batch = 500;
   for (let done = 0; done < count; done += batch) {
-    await run(forge, ['script', 'script/BenchTwins.s.sol', '--rpc-url', chain.url, '--broadcast'], {
+    await run(forge, ['script', 'script/BenchTwins.s.sol', '--rpc-url', chain.url, '--broadcast', '--skip-simulation'], {
       cwd: join(ROOT, 'contracts'),
       env: {
         ...process.env,

@@ -39,8 +39,9 @@ async function rpc(url, method, params = []) {
 }
 export { rpc };
 
-/** Starts anvil on 127.0.0.1:`port` and resolves once it answers RPC. */
-export async function startAnvil({ port, log = () => {} }) {
+/** Starts anvil on 127.0.0.1:`port` and resolves once it answers RPC; `startTime` (unix seconds)
+ * sets its clock, which then runs on from there. */
+export async function startAnvil({ port, log = () => {}, startTime }) {
   const url = `http://127.0.0.1:${port}`;
   try {
     await rpc(url, 'eth_chainId');
@@ -48,7 +49,9 @@ export async function startAnvil({ port, log = () => {} }) {
   } catch (error) {
     if (error.message.startsWith('port')) throw error;
   }
-  const anvil = spawn(BIN('anvil'), ['--host', '127.0.0.1', '--port', String(port), '--chain-id', String(CHAIN_ID)], {
+  const args = ['--host', '127.0.0.1', '--port', String(port), '--chain-id', String(CHAIN_ID)];
+  if (startTime !== undefined) args.push('--timestamp', String(startTime));
+  const anvil = spawn(BIN('anvil'), args, {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   let exited = null;
@@ -94,12 +97,21 @@ export async function deploy(rpcUrl) {
   };
 }
 
-/** Mints the demo twins, posts their telemetry and maintenance, and opens the market. */
+/** How far back the demo twins are minted: before the week of telemetry the seed posts, which
+ * the registry refuses to date before a twin's mint. */
+export const SEED_HISTORY_SECONDS = 8 * 24 * 3600;
+
+/** Mints the demo twins, moves the chain's clock to now, posts the week of telemetry and
+ * maintenance that passed, and opens the market. The chain must have started at
+ * `SEED_HISTORY_SECONDS` ago. */
 export async function seed(rpcUrl, contracts) {
-  await forgeScript('script/Seed.s.sol', rpcUrl, [], {
-    TWIN_REGISTRY: contracts.twinRegistry,
-    TWIN_MARKET: contracts.twinMarket,
-  });
+  const env = { TWIN_REGISTRY: contracts.twinRegistry, TWIN_MARKET: contracts.twinMarket };
+  // The reveals must land a block after their commits, which forge's on-chain simulation does not
+  // reproduce; the script's own simulation does (it rolls the block).
+  await forgeScript('script/Seed.s.sol', rpcUrl, ['--skip-simulation'], { ...env, SEED_PHASE: 'twins' });
+  await rpc(rpcUrl, 'evm_setNextBlockTimestamp', [Math.floor(Date.now() / 1000)]);
+  await rpc(rpcUrl, 'evm_mine');
+  await forgeScript('script/Seed.s.sol', rpcUrl, [], { ...env, SEED_PHASE: 'activity' });
 }
 
 /** Writes `source` networks.json to `target` with the local chain's RPC URL and addresses. */
@@ -117,7 +129,7 @@ export function writeNetworks({ source, target, rpcUrl, contracts }) {
 
 /** anvil, deployed and seeded, its addresses written to `networks`. */
 export async function startLocalChain({ port, networks, log = console.log }) {
-  const anvil = await startAnvil({ port, log });
+  const anvil = await startAnvil({ port, log, startTime: Math.floor(Date.now() / 1000) - SEED_HISTORY_SECONDS });
   try {
     const started = Date.now();
     const contracts = await deploy(anvil.url);
