@@ -3,8 +3,9 @@
 # or above, then ERC-721 conformance of TwinRegistry with slither-check-erc.
 #
 # forge is given absolute remappings for this build only: with the relative ones of foundry.toml
-# (../node_modules), forge names some OpenZeppelin files twice (relative and absolute), solc
-# compiles both copies, and Slither, which merges sources by absolute path, loses half the AST.
+# (node_modules, a link to the project's), forge names some OpenZeppelin files twice (relative and
+# absolute), solc compiles both copies, and Slither, which merges sources by absolute path, loses half
+# the AST.
 set -euo pipefail
 source "$(dirname "$0")/setup.sh"
 cd "$ROOT/contracts"
