@@ -2,7 +2,10 @@
 pragma solidity ^0.8.24;
 
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 /// @title HashLedger
@@ -10,11 +13,15 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 /// header in Bitcoin's layout whose double SHA-256, read little-endian, is at or below the target
 /// that its `bits` encode; the header commits to this chain, this ledger, the twin and the
 /// contributor, so a share cannot be replayed anywhere else or credited to anyone else.
+/// A batch reaches the ledger in one of two ways, both authorised by its contributor: the contributor
+/// sends it ({submitShares}), or anyone relays it with the contributor's EIP-712 signature over the
+/// whole batch ({submitSharesFor}). A third party who copies shares out of a pending batch can
+/// therefore neither submit them nor, by using up the job seed first, void the rest of the batch.
 /// @dev Header layout (all uint32 little-endian, as Bitcoin):
 /// `version | commitment | jobSeed | time | bits | nonce` = 4 + 32 + 32 + 4 + 4 + 4 = 80 bytes, where
 /// `commitment = keccak256(abi.encode(block.chainid, address(this), tokenId, contributor))`.
 /// The miner that produces shares depends on this layout byte for byte.
-contract HashLedger is Ownable {
+contract HashLedger is Ownable2Step, EIP712 {
     using SafeCast for uint256;
 
     /// @notice A batch of shares found by one contributor for one twin on one job.
@@ -44,6 +51,12 @@ contract HashLedger is Ownable {
     /// stop replays; time only has to be recent so that old work cannot be hoarded and cashed later.
     uint256 public constant MAX_TIME_DRIFT = 2 hours;
 
+    /// @notice The EIP-712 type of a signed {ShareBatch}; `nonces` is hashed as EIP-712 hashes arrays,
+    /// the keccak256 of its elements as 32-byte words, one after another.
+    bytes32 public constant SHARE_BATCH_TYPEHASH = keccak256(
+        "ShareBatch(uint256 tokenId,address contributor,bytes32 jobSeed,uint32 version,uint32 time,uint32 bits,uint32[] nonces)"
+    );
+
     /// @notice The twins this ledger credits.
     IERC721 public immutable twins;
 
@@ -56,8 +69,11 @@ contract HashLedger is Ownable {
     // WorkCredited events, and a third fresh slot per batch would cost 22k gas.
     mapping(address contributor => mapping(bytes32 jobSeed => bool)) private _jobSeedUsed;
 
-    /// @notice `contributor` was credited with `shares` shares worth `work` expected hashes on twin `tokenId`.
-    event WorkCredited(uint256 indexed tokenId, address indexed contributor, uint256 shares, uint256 work);
+    /// @notice `contributor` was credited with `shares` shares, found on job `jobSeed`, worth `work`
+    /// expected hashes on twin `tokenId`.
+    event WorkCredited(
+        uint256 indexed tokenId, address indexed contributor, bytes32 jobSeed, uint256 shares, uint256 work
+    );
 
     /// @notice The owner changed the easiest difficulty a share may have.
     event MinBitsChanged(uint32 previousBits, uint32 newBits);
@@ -74,8 +90,12 @@ contract HashLedger is Ownable {
     /// @notice No twin `tokenId` exists (never minted, or burnt).
     error UnknownTwin(uint256 tokenId);
 
-    /// @notice A batch must name who did the work.
-    error ZeroContributor();
+    /// @notice `caller` sent a batch of `contributor`'s shares: only the contributor may send its own
+    /// batch; anyone else must relay it with the contributor's signature ({submitSharesFor}).
+    error NotContributor(address caller, address contributor);
+
+    /// @notice The signature is not `contributor`'s over this exact batch (see {batchDigest}).
+    error InvalidBatchSignature(address contributor);
 
     /// @notice A batch carries `size` shares, outside 1 to `maxBatch`.
     error BatchSizeOutOfRange(uint256 size, uint256 maxBatch);
@@ -93,9 +113,13 @@ contract HashLedger is Ownable {
     error ShareAboveTarget(uint256 index, uint256 digest);
 
     /// @param twins_ The twin registry (ERC-721) whose tokens receive work.
-    /// @param initialOwner The account allowed to change `minBits`.
+    /// @param initialOwner The account allowed to change `minBits`. Ownership moves in two steps
+    /// (Ownable2Step): the next owner must accept it, so a mistyped address cannot take it.
     /// @param initialMinBits The easiest `bits` a share may have; must be valid.
-    constructor(IERC721 twins_, address initialOwner, uint32 initialMinBits) Ownable(initialOwner) {
+    constructor(IERC721 twins_, address initialOwner, uint32 initialMinBits)
+        Ownable(initialOwner)
+        EIP712("HashLedger", "1")
+    {
         // A registry without code would make every `ownerOf` fail to decode instead of naming the twin.
         if (address(twins_).code.length == 0) revert TwinsNotAContract(address(twins_));
         targetOf(initialMinBits);
@@ -104,20 +128,54 @@ contract HashLedger is Ownable {
         emit MinBitsChanged(0, initialMinBits);
     }
 
-    /// @notice Verifies a batch of shares and credits their work to `batch.contributor` on twin
-    /// `batch.tokenId`. Anyone may relay a batch: the credit is bound to the contributor by the
-    /// header's commitment, not by the sender.
+    /// @notice Verifies a batch of the sender's own shares and credits their work to the sender on twin
+    /// `batch.tokenId`. Only `batch.contributor` may send it: a copy of some of its nonces, sent by
+    /// anyone else, is refused, so it cannot use up the job seed and void the rest of the batch.
     /// @dev Each contributor may use a job seed once, so a batch cannot be submitted twice; a batch is
     /// all or nothing, so a single bad share rejects it.
-    /// @param batch The shares, all on one header but for the nonce.
+    /// @param batch The shares, all on one header but for the nonce; `batch.contributor` must be the sender.
     /// @return work The work credited: the number of shares times `workPerShare(batch.bits)`.
     function submitShares(ShareBatch calldata batch) external returns (uint256 work) {
+        if (msg.sender != batch.contributor) revert NotContributor(msg.sender, batch.contributor);
+        return _credit(batch);
+    }
+
+    /// @notice Verifies a batch that `batch.contributor` signed and credits its work to the contributor
+    /// on twin `batch.tokenId`, whoever sends it: a relayer can pay the gas for a contributor.
+    /// @dev The signature is EIP-712 over every field and every nonce of the batch (see {batchDigest}),
+    /// checked with ECDSA for an account without code and with ERC-1271 for a contract wallet. A
+    /// front-runner who copies a relayed batch therefore cannot submit a subset, a superset or any
+    /// other variant of it; submitting the exact signed batch first only credits the contributor in
+    /// full, as the relayer would have. The signature needs no nonce or deadline of its own: the job
+    /// seed is accepted once per contributor and the share time ages out after `MAX_TIME_DRIFT`.
+    /// @param batch The shares, all on one header but for the nonce.
+    /// @param signature The contributor's signature over `batchDigest(batch)`: 65 bytes (r, s, v) from
+    /// an account, or whatever the contract wallet at `batch.contributor` accepts.
+    /// @return work The work credited: the number of shares times `workPerShare(batch.bits)`.
+    function submitSharesFor(ShareBatch calldata batch, bytes calldata signature) external returns (uint256 work) {
+        // A view (staticcall) into a contract wallet cannot re-enter to change state before the effects.
+        if (!SignatureChecker.isValidSignatureNowCalldata(batch.contributor, _batchDigest(batch), signature)) {
+            revert InvalidBatchSignature(batch.contributor);
+        }
+        return _credit(batch);
+    }
+
+    /// @notice The EIP-712 digest a contributor signs to let anyone relay `batch` ({submitSharesFor}).
+    /// @param batch The batch to sign, exactly as it will be submitted.
+    /// @return The typed-data hash of `batch` under this ledger's domain ("HashLedger", "1", this chain,
+    /// this contract).
+    function batchDigest(ShareBatch calldata batch) external view returns (bytes32) {
+        return _batchDigest(batch);
+    }
+
+    /// @dev Verifies `batch`, whose contributor has authorised it, and credits it. The contributor is
+    /// never the zero address: no transaction comes from it, ECDSA never recovers it and it has no code.
+    function _credit(ShareBatch calldata batch) private returns (uint256 work) {
         address contributor = batch.contributor;
         uint256 tokenId = batch.tokenId;
         uint32[] calldata nonces = batch.nonces;
         uint256 count = nonces.length;
 
-        if (contributor == address(0)) revert ZeroContributor();
         if (count == 0 || count > MAX_BATCH) revert BatchSizeOutOfRange(count, MAX_BATCH);
         // Validators can skew block.timestamp by seconds; the window is hours, so that cannot matter.
         // slither-disable-next-line timestamp
@@ -159,7 +217,7 @@ contract HashLedger is Ownable {
             work: (uint256(tally.work) + work).toUint192(), shares: (uint256(tally.shares) + count).toUint64()
         });
         _workBy[contributor] += work;
-        emit WorkCredited(tokenId, contributor, count, work);
+        emit WorkCredited(tokenId, contributor, batch.jobSeed, count, work);
     }
 
     /// @notice Lets the owner change the easiest `bits` a share may have. Batches already mined at an
@@ -234,6 +292,36 @@ contract HashLedger is Ownable {
     /// @return True once a batch on that seed was accepted.
     function jobSeedUsed(address contributor, bytes32 jobSeed) external view returns (bool) {
         return _jobSeedUsed[contributor][jobSeed];
+    }
+
+    /// @dev The EIP-712 hash of `batch`. The nonces' words are hashed as they are in calldata: a word
+    /// with dirty upper bits hashes unlike the nonce it would be cleaned to, and is refused anyway by
+    /// {_verifyShares}.
+    function _batchDigest(ShareBatch calldata batch) private view returns (bytes32) {
+        uint32[] calldata nonces = batch.nonces;
+        bytes32 noncesHash;
+        // Copies the array's words to free memory, without claiming it, to hash them.
+        // slither-disable-next-line assembly
+        assembly ("memory-safe") {
+            let data := mload(0x40)
+            let size := shl(5, nonces.length)
+            calldatacopy(data, nonces.offset, size)
+            noncesHash := keccak256(data, size)
+        }
+        return _hashTypedDataV4(
+            keccak256(
+                abi.encode(
+                    SHARE_BATCH_TYPEHASH,
+                    batch.tokenId,
+                    batch.contributor,
+                    batch.jobSeed,
+                    batch.version,
+                    batch.time,
+                    batch.bits,
+                    noncesHash
+                )
+            )
+        );
     }
 
     /// @dev `target` must be a decoded, hence non-zero, target.

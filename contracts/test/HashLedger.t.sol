@@ -1,37 +1,26 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {stdStorage, StdStorage, Test} from "forge-std/Test.sol";
+import {stdStorage, StdStorage, Test, Vm} from "forge-std/Test.sol";
 import {console} from "forge-std/console.sol";
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {IERC1271} from "@openzeppelin/contracts/interfaces/IERC1271.sol";
 import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {HashLedger} from "../src/HashLedger.sol";
 import {TwinRegistry} from "../src/TwinRegistry.sol";
+import {ContractWalletMock} from "./mocks/ContractWalletMock.sol";
 import {GasProbe} from "./utils/GasProbe.sol";
+import {ShareVectors} from "./utils/ShareVectors.sol";
 
-/// @dev Shares come from test/vectors/shares.json, written by the Rust miner, so these tests check the
-/// contract against the real share format rather than against itself. Only the file's documented keys
-/// are used; every tampered variant is derived from them.
-contract HashLedgerTest is Test, GasProbe {
+/// @dev Shares come from test/vectors/shares.json (see ShareVectors). Only the contributor may send
+/// its own batch, so every direct submission below is pranked as the batch's contributor.
+contract HashLedgerTest is Test, GasProbe, ShareVectors {
     using stdStorage for StdStorage;
 
     using SafeCast for uint256;
     using SafeCast for int256;
-
-    struct Vectors {
-        uint256 chainId;
-        address ledger;
-        uint256 tokenId;
-        address contributor;
-        bytes32 jobSeed;
-        uint32 version;
-        uint32 time;
-        uint32 bits;
-        uint32[] nonces;
-        uint32[] invalidNonces;
-    }
 
     uint32 internal constant GENESIS_BITS = 0x1d00ffff;
 
@@ -40,6 +29,8 @@ contract HashLedgerTest is Test, GasProbe {
     HashLedger internal ledger;
     address internal owner = makeAddr("owner");
     address internal operator = makeAddr("operator");
+    address internal relayer = makeAddr("relayer");
+    address internal frontRunner = makeAddr("frontRunner");
 
     function setUp() public {
         v = loadVectors();
@@ -56,29 +47,6 @@ contract HashLedgerTest is Test, GasProbe {
     // ---------------------------------------------------------------------------------------------
     // Helpers
     // ---------------------------------------------------------------------------------------------
-
-    function loadVectors() internal view returns (Vectors memory vectors) {
-        string memory json = vm.readFile(string.concat(vm.projectRoot(), "/test/vectors/shares.json"));
-        vectors.chainId = vm.parseJsonUint(json, ".chainId");
-        vectors.ledger = vm.parseJsonAddress(json, ".ledger");
-        vectors.tokenId = vm.parseJsonUint(json, ".tokenId");
-        vectors.contributor = vm.parseJsonAddress(json, ".contributor");
-        vectors.jobSeed = vm.parseJsonBytes32(json, ".jobSeed");
-        vectors.version = vm.parseJsonUint(json, ".version").toUint32();
-        vectors.time = vm.parseJsonUint(json, ".time").toUint32();
-        vectors.bits = vm.parseJsonUint(json, ".bits").toUint32();
-        vectors.nonces = toUint32s(vm.parseJsonUintArray(json, ".nonces"));
-        vectors.invalidNonces = toUint32s(vm.parseJsonUintArray(json, ".invalidNonces"));
-        require(vectors.nonces.length >= 64, "vectors: need 64 valid nonces");
-        require(vectors.invalidNonces.length >= 1, "vectors: need invalid nonces");
-    }
-
-    function toUint32s(uint256[] memory values) internal pure returns (uint32[] memory out) {
-        out = new uint32[](values.length);
-        for (uint256 i = 0; i < values.length; i++) {
-            out[i] = values[i].toUint32();
-        }
-    }
 
     function mintTwin(uint256 serial) internal returns (uint256) {
         vm.prank(operator);
@@ -108,15 +76,13 @@ contract HashLedgerTest is Test, GasProbe {
         for (uint256 i = 0; i < size; i++) {
             nonces[i] = v.nonces[i];
         }
-        batch = HashLedger.ShareBatch({
-            tokenId: v.tokenId,
-            contributor: v.contributor,
-            jobSeed: v.jobSeed,
-            version: v.version,
-            time: v.time,
-            bits: v.bits,
-            nonces: nonces
-        });
+        batch = vectorBatch(v, nonces);
+    }
+
+    /// @dev Sends `batch` to `target` as its contributor, the only sender `submitShares` accepts.
+    function submit(HashLedger target, HashLedger.ShareBatch memory batch) internal returns (uint256) {
+        vm.prank(batch.contributor);
+        return target.submitShares(batch);
     }
 
     function le32(uint32 x) internal pure returns (bytes memory) {
@@ -159,7 +125,7 @@ contract HashLedgerTest is Test, GasProbe {
 
     function submitTampered(HashLedger.ShareBatch memory batch) internal {
         expectFirstShareAboveTarget(ledger, block.chainid, batch);
-        ledger.submitShares(batch);
+        submit(ledger, batch);
     }
 
     /// @dev Same mantissa, exponent moved by `delta`: each step scales the target by 256.
@@ -193,9 +159,8 @@ contract HashLedgerTest is Test, GasProbe {
     function test_submitShares_acceptsVectorShares() public {
         uint256 perShare = ledger.workPerShare(v.bits);
         vm.expectEmit(address(ledger));
-        emit HashLedger.WorkCredited(v.tokenId, v.contributor, 64, 64 * perShare);
-        vm.prank(v.contributor);
-        uint256 work = ledger.submitShares(batchOf(64));
+        emit HashLedger.WorkCredited(v.tokenId, v.contributor, v.jobSeed, 64, 64 * perShare);
+        uint256 work = submit(ledger, batchOf(64));
 
         assertEq(work, 64 * perShare);
         assertEq(ledger.workOf(v.tokenId), work);
@@ -205,25 +170,30 @@ contract HashLedgerTest is Test, GasProbe {
         assertEq(ledger.workOf(v.tokenId + 1), 0);
     }
 
-    function test_submitShares_relayedBatchCreditsContributor() public {
-        address relayer = makeAddr("relayer");
-        vm.expectEmit(address(ledger));
-        emit HashLedger.WorkCredited(v.tokenId, v.contributor, 16, 16 * ledger.workPerShare(v.bits));
-        vm.prank(relayer);
-        uint256 work = ledger.submitShares(batchOf(16));
+    function test_workCredited_carriesJobSeed() public {
+        vm.recordLogs();
+        uint256 work = submit(ledger, batchOf(16));
+        Vm.Log[] memory logs = vm.getRecordedLogs();
 
-        assertEq(ledger.workBy(v.contributor), work);
-        assertEq(ledger.workBy(relayer), 0);
-        assertEq(ledger.workBy(relayer), 0);
+        assertEq(logs.length, 1);
+        assertEq(logs[0].emitter, address(ledger));
+        assertEq(logs[0].topics.length, 3);
+        assertEq(logs[0].topics[0], keccak256("WorkCredited(uint256,address,bytes32,uint256,uint256)"));
+        assertEq(uint256(logs[0].topics[1]), v.tokenId);
+        assertEq(address(uint160(uint256(logs[0].topics[2]))), v.contributor);
+        (bytes32 jobSeed, uint256 shares, uint256 credited) = abi.decode(logs[0].data, (bytes32, uint256, uint256));
+        assertEq(jobSeed, v.jobSeed, "the event names the job the shares were found on");
+        assertEq(shares, 16);
+        assertEq(credited, work);
     }
 
     function test_submitShares_acceptsTimeAtDriftLimits() public {
         uint256 snapshot = vm.snapshotState();
         vm.warp(uint256(v.time) + ledger.MAX_TIME_DRIFT());
-        ledger.submitShares(batchOf(1));
+        submit(ledger, batchOf(1));
         vm.revertToState(snapshot);
         vm.warp(uint256(v.time) - ledger.MAX_TIME_DRIFT());
-        ledger.submitShares(batchOf(1));
+        submit(ledger, batchOf(1));
         assertEq(ledger.sharesOf(v.tokenId), 1);
     }
 
@@ -233,7 +203,7 @@ contract HashLedgerTest is Test, GasProbe {
         submitTampered(batch);
         assertFalse(ledger.jobSeedUsed(v.contributor, v.jobSeed));
 
-        ledger.submitShares(batchOf(64));
+        submit(ledger, batchOf(64));
         assertEq(ledger.sharesOf(v.tokenId), 64);
     }
 
@@ -250,7 +220,7 @@ contract HashLedgerTest is Test, GasProbe {
         HashLedger other = deployLedgerAt(address(uint160(v.ledger) ^ 1));
         HashLedger.ShareBatch memory batch = batchOf(64);
         expectFirstShareAboveTarget(other, v.chainId, batch);
-        other.submitShares(batch);
+        submit(other, batch);
     }
 
     function test_submitShares_rejectsOtherTwin() public {
@@ -295,14 +265,14 @@ contract HashLedgerTest is Test, GasProbe {
         batch.bits = shiftExponent(v.bits, 1);
         assertGt(ledger.targetOf(batch.bits), ledger.targetOf(v.bits));
         vm.expectRevert(abi.encodeWithSelector(HashLedger.BitsTooEasy.selector, batch.bits, v.bits));
-        ledger.submitShares(batch);
+        submit(ledger, batch);
     }
 
     function test_submitShares_rejectsInvalidBits() public {
         HashLedger.ShareBatch memory batch = batchOf(1);
         batch.bits = v.bits | 0x00800000;
         vm.expectRevert(abi.encodeWithSelector(HashLedger.InvalidBits.selector, batch.bits));
-        ledger.submitShares(batch);
+        submit(ledger, batch);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -332,21 +302,21 @@ contract HashLedgerTest is Test, GasProbe {
                 HashLedger.ShareAboveTarget.selector, badIndex, referenceDigest(v.chainId, v.ledger, batch, bad)
             )
         );
-        ledger.submitShares(batch);
+        submit(ledger, batch);
     }
 
     function test_submitShares_rejectsDuplicateNonce() public {
         HashLedger.ShareBatch memory batch = batchOf(64);
         batch.nonces[10] = batch.nonces[9];
         vm.expectRevert(abi.encodeWithSelector(HashLedger.NoncesNotIncreasing.selector, 10));
-        ledger.submitShares(batch);
+        submit(ledger, batch);
     }
 
     function test_submitShares_rejectsDecreasingNonces() public {
         HashLedger.ShareBatch memory batch = batchOf(64);
         (batch.nonces[0], batch.nonces[1]) = (batch.nonces[1], batch.nonces[0]);
         vm.expectRevert(abi.encodeWithSelector(HashLedger.NoncesNotIncreasing.selector, 1));
-        ledger.submitShares(batch);
+        submit(ledger, batch);
     }
 
     function test_submitShares_largestNonceIsNotTakenForDirtyCalldata() public {
@@ -364,6 +334,7 @@ contract HashLedgerTest is Test, GasProbe {
         assembly ("memory-safe") {
             mstore(add(data, mload(data)), dirty)
         }
+        vm.prank(v.contributor);
         (bool ok, bytes memory returned) = address(ledger).call(data);
         assertFalse(ok);
         assertEq(returned.length, 0);
@@ -373,7 +344,7 @@ contract HashLedgerTest is Test, GasProbe {
     function test_submitShares_rejectsEmptyBatch() public {
         HashLedger.ShareBatch memory batch = batchOf(0);
         vm.expectRevert(abi.encodeWithSelector(HashLedger.BatchSizeOutOfRange.selector, 0, 256));
-        ledger.submitShares(batch);
+        submit(ledger, batch);
     }
 
     function test_submitShares_rejectsBatchOverMaximum() public {
@@ -383,7 +354,7 @@ contract HashLedgerTest is Test, GasProbe {
             batch.nonces[i] = i.toUint32();
         }
         vm.expectRevert(abi.encodeWithSelector(HashLedger.BatchSizeOutOfRange.selector, 257, 256));
-        ledger.submitShares(batch);
+        submit(ledger, batch);
     }
 
     function test_submitShares_maximumBatchReachesShareChecks() public {
@@ -400,37 +371,39 @@ contract HashLedgerTest is Test, GasProbe {
     // ---------------------------------------------------------------------------------------------
 
     function test_submitShares_rejectsReusedJobSeed() public {
-        ledger.submitShares(batchOf(32));
+        submit(ledger, batchOf(32));
         HashLedger.ShareBatch memory rest = batchOf(64);
         vm.expectRevert(abi.encodeWithSelector(HashLedger.JobSeedUsed.selector, v.contributor, v.jobSeed));
-        ledger.submitShares(rest);
+        submit(ledger, rest);
     }
 
     function test_submitShares_rejectsTimeTooFarInThePast() public {
         uint256 blockTime = uint256(v.time) + ledger.MAX_TIME_DRIFT() + 1;
         vm.warp(blockTime);
         vm.expectRevert(abi.encodeWithSelector(HashLedger.TimeOutOfRange.selector, v.time, blockTime));
-        ledger.submitShares(batchOf(64));
+        submit(ledger, batchOf(64));
     }
 
     function test_submitShares_rejectsTimeTooFarInTheFuture() public {
         uint256 blockTime = uint256(v.time) - ledger.MAX_TIME_DRIFT() - 1;
         vm.warp(blockTime);
         vm.expectRevert(abi.encodeWithSelector(HashLedger.TimeOutOfRange.selector, v.time, blockTime));
-        ledger.submitShares(batchOf(64));
+        submit(ledger, batchOf(64));
     }
 
     function test_submitShares_rejectsUnknownTwin() public {
         HashLedger.ShareBatch memory batch = batchOf(64);
         batch.tokenId = v.tokenId + 100;
         vm.expectRevert(abi.encodeWithSelector(HashLedger.UnknownTwin.selector, batch.tokenId));
-        ledger.submitShares(batch);
+        submit(ledger, batch);
     }
 
-    function test_submitShares_rejectsZeroContributor() public {
+    function test_submitShares_refusesZeroContributor() public {
+        // No transaction comes from the zero address, so the sender check refuses it.
         HashLedger.ShareBatch memory batch = batchOf(64);
         batch.contributor = address(0);
-        vm.expectRevert(HashLedger.ZeroContributor.selector);
+        vm.expectRevert(abi.encodeWithSelector(HashLedger.NotContributor.selector, relayer, address(0)));
+        vm.prank(relayer);
         ledger.submitShares(batch);
     }
 
@@ -439,7 +412,7 @@ contract HashLedgerTest is Test, GasProbe {
         vm.prank(owner);
         ledger.setMinBits(harder);
         vm.expectRevert(abi.encodeWithSelector(HashLedger.BitsTooEasy.selector, v.bits, harder));
-        ledger.submitShares(batchOf(64));
+        submit(ledger, batchOf(64));
     }
 
     function testFuzz_submitShares_rejectsAnyOtherJobSeed(bytes32 jobSeed) public {
@@ -451,6 +424,7 @@ contract HashLedgerTest is Test, GasProbe {
 
     function testFuzz_submitShares_rejectsAnyOtherContributor(address contributor) public {
         vm.assume(contributor != v.contributor && contributor != address(0));
+        assumeNotForgeAddress(contributor);
         HashLedger.ShareBatch memory batch = batchOf(64);
         batch.contributor = contributor;
         submitTampered(batch);
@@ -500,7 +474,7 @@ contract HashLedgerTest is Test, GasProbe {
             // Targets this tiny pass verification but are worth more than a tally holds.
             vm.expectRevert(abi.encodeWithSelector(SafeCast.SafeCastOverflowedUintDowncast.selector, 192, work));
         }
-        target.submitShares(batch);
+        submit(target, batch);
         if (accepted && work <= type(uint192).max) {
             assertEq(target.sharesOf(batch.tokenId), 1, "a share at or below its target is credited");
         }
@@ -735,6 +709,388 @@ contract HashLedgerTest is Test, GasProbe {
     }
 
     // ---------------------------------------------------------------------------------------------
+    // submitShares: only the contributor sends its own batch (front-running)
+    // ---------------------------------------------------------------------------------------------
+
+    /// @dev The issue: copying one nonce out of a pending batch and sending it first used up the job
+    /// seed, so the victim's whole batch reverted and its other shares could never be credited.
+    function test_submitShares_copiedNonceFromPendingBatchIsRefusedAndVictimBatchCredits() public {
+        HashLedger.ShareBatch memory pending = batchOf(64);
+        HashLedger.ShareBatch memory copy = batchOf(1);
+        copy.nonces[0] = pending.nonces[17];
+
+        vm.expectRevert(abi.encodeWithSelector(HashLedger.NotContributor.selector, frontRunner, v.contributor));
+        vm.prank(frontRunner);
+        ledger.submitShares(copy);
+        assertFalse(ledger.jobSeedUsed(v.contributor, v.jobSeed), "the copy does not use up the job seed");
+
+        uint256 work = submit(ledger, pending);
+        assertEq(work, 64 * ledger.workPerShare(v.bits));
+        assertEq(ledger.sharesOf(v.tokenId), 64, "every share of the victim's batch is credited");
+        assertEq(ledger.workBy(v.contributor), work);
+        assertEq(ledger.workBy(frontRunner), 0);
+    }
+
+    function test_submitShares_refusesWholeBatchFromAnyoneButContributor() public {
+        vm.expectRevert(abi.encodeWithSelector(HashLedger.NotContributor.selector, relayer, v.contributor));
+        vm.prank(relayer);
+        ledger.submitShares(batchOf(16));
+        assertEq(ledger.sharesOf(v.tokenId), 0);
+        assertFalse(ledger.jobSeedUsed(v.contributor, v.jobSeed));
+    }
+
+    /// @dev For a random non-empty increasing subset of the vector batch, a front-runner's copy is
+    /// refused whether sent directly, under the contributor's signature of the whole batch or under its
+    /// own signature; the whole batch, sent by the contributor or relayed, then earns all its work.
+    function testFuzz_submitShares_frontRunnerCannotVoidBatch(uint64 mask, address attacker, bool relayed) public {
+        vm.assume(mask != 0);
+        vm.assume(attacker != v.contributor && attacker != address(0));
+        assumeNotForgeAddress(attacker);
+        HashLedger.ShareBatch memory pending = batchOf(64);
+        bytes memory signature = signBatch(ledger, CONTRIBUTOR_KEY, pending);
+        HashLedger.ShareBatch memory copy = vectorBatch(v, subsetOf(pending.nonces, mask));
+
+        vm.expectRevert(abi.encodeWithSelector(HashLedger.NotContributor.selector, attacker, v.contributor));
+        vm.prank(attacker);
+        ledger.submitShares(copy);
+        // The whole batch is the one subset its signature covers (see the exact-copy test).
+        if (mask != type(uint64).max) {
+            vm.expectRevert(abi.encodeWithSelector(HashLedger.InvalidBatchSignature.selector, v.contributor));
+            vm.prank(attacker);
+            ledger.submitSharesFor(copy, signature);
+        }
+        uint256 attackerKey = boundPrivateKey(uint256(keccak256(abi.encode("attacker", attacker))));
+        bytes memory forged = signBatch(ledger, attackerKey, copy);
+        vm.expectRevert(abi.encodeWithSelector(HashLedger.InvalidBatchSignature.selector, v.contributor));
+        vm.prank(attacker);
+        ledger.submitSharesFor(copy, forged);
+        assertFalse(ledger.jobSeedUsed(v.contributor, v.jobSeed));
+
+        uint256 work;
+        if (relayed) {
+            vm.prank(relayer);
+            work = ledger.submitSharesFor(pending, signature);
+        } else {
+            work = submit(ledger, pending);
+        }
+        assertEq(work, 64 * ledger.workPerShare(v.bits), "count x workPerShare");
+        assertEq(ledger.workOf(v.tokenId), work);
+        assertEq(ledger.sharesOf(v.tokenId), 64);
+        assertEq(ledger.workBy(v.contributor), work);
+        assertEq(ledger.workBy(attacker), 0);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // submitSharesFor: relayed with the contributor's signature over the whole batch
+    // ---------------------------------------------------------------------------------------------
+
+    function test_submitSharesFor_relayerCreditsContributorNotRelayer() public {
+        HashLedger.ShareBatch memory batch = batchOf(16);
+        bytes memory signature = signBatch(ledger, CONTRIBUTOR_KEY, batch);
+        uint256 expected = 16 * ledger.workPerShare(v.bits);
+
+        vm.expectEmit(address(ledger));
+        emit HashLedger.WorkCredited(v.tokenId, v.contributor, v.jobSeed, 16, expected);
+        vm.prank(relayer);
+        uint256 work = ledger.submitSharesFor(batch, signature);
+
+        assertEq(work, expected);
+        assertEq(ledger.workOf(v.tokenId), work);
+        assertEq(ledger.sharesOf(v.tokenId), 16);
+        assertEq(ledger.workBy(v.contributor), work);
+        assertEq(ledger.workBy(relayer), 0);
+        assertTrue(ledger.jobSeedUsed(v.contributor, v.jobSeed));
+    }
+
+    function test_submitSharesFor_contributorMayRelayItsOwnBatch() public {
+        HashLedger.ShareBatch memory batch = batchOf(8);
+        bytes memory signature = signBatch(ledger, CONTRIBUTOR_KEY, batch);
+        vm.prank(v.contributor);
+        ledger.submitSharesFor(batch, signature);
+        assertEq(ledger.sharesOf(v.tokenId), 8);
+    }
+
+    /// @dev A front-runner who copies a relayed batch byte for byte and sends it first only does the
+    /// relayer's job: the contributor is credited in full, and the relayer's own send finds the seed used.
+    function test_submitSharesFor_exactCopyOnlyCreditsContributorInFull() public {
+        HashLedger.ShareBatch memory batch = batchOf(64);
+        bytes memory signature = signBatch(ledger, CONTRIBUTOR_KEY, batch);
+
+        vm.prank(frontRunner);
+        uint256 work = ledger.submitSharesFor(batch, signature);
+        assertEq(work, 64 * ledger.workPerShare(v.bits));
+        assertEq(ledger.workBy(v.contributor), work);
+        assertEq(ledger.workBy(frontRunner), 0);
+        assertEq(ledger.sharesOf(v.tokenId), 64);
+
+        vm.expectRevert(abi.encodeWithSelector(HashLedger.JobSeedUsed.selector, v.contributor, v.jobSeed));
+        vm.prank(relayer);
+        ledger.submitSharesFor(batch, signature);
+        assertEq(ledger.sharesOf(v.tokenId), 64, "nothing is credited twice");
+    }
+
+    function test_submitSharesFor_signatureDoesNotCoverASubset() public {
+        HashLedger.ShareBatch memory signed = batchOf(64);
+        bytes memory signature = signBatch(ledger, CONTRIBUTOR_KEY, signed);
+        // The last share dropped, the first, one in the middle, and a single copied nonce.
+        uint64[4] memory masks = [type(uint64).max >> 1, type(uint64).max - 1, type(uint64).max ^ (1 << 31), 1 << 17];
+        for (uint256 i = 0; i < masks.length; i++) {
+            expectInvalidSignature(vectorBatch(v, subsetOf(signed.nonces, masks[i])), signature);
+        }
+        expectSignedBatchStillCredits(signed, signature);
+    }
+
+    function test_submitSharesFor_signatureDoesNotCoverASuperset() public {
+        HashLedger.ShareBatch memory signed = batchOf(32);
+        bytes memory signature = signBatch(ledger, CONTRIBUTOR_KEY, signed);
+        expectInvalidSignature(batchOf(33), signature);
+        expectInvalidSignature(batchOf(64), signature);
+        expectSignedBatchStillCredits(signed, signature);
+    }
+
+    function test_submitSharesFor_signatureDoesNotCoverAnotherTwin() public {
+        HashLedger.ShareBatch memory signed = batchOf(16);
+        bytes memory signature = signBatch(ledger, CONTRIBUTOR_KEY, signed);
+        HashLedger.ShareBatch memory other = batchOf(16);
+        other.tokenId = v.tokenId + 1;
+        expectInvalidSignature(other, signature);
+        expectSignedBatchStillCredits(signed, signature);
+    }
+
+    function test_submitSharesFor_signatureDoesNotCoverAnotherJobSeed() public {
+        HashLedger.ShareBatch memory signed = batchOf(16);
+        bytes memory signature = signBatch(ledger, CONTRIBUTOR_KEY, signed);
+        HashLedger.ShareBatch memory other = batchOf(16);
+        other.jobSeed = bytes32(uint256(v.jobSeed) ^ 1);
+        expectInvalidSignature(other, signature);
+        expectSignedBatchStillCredits(signed, signature);
+    }
+
+    function test_submitSharesFor_signatureDoesNotCoverOtherHeaderFields() public {
+        HashLedger.ShareBatch memory signed = batchOf(16);
+        bytes memory signature = signBatch(ledger, CONTRIBUTOR_KEY, signed);
+        HashLedger.ShareBatch memory other = batchOf(16);
+        other.version ^= 1;
+        expectInvalidSignature(other, signature);
+        other = batchOf(16);
+        other.time += 1;
+        expectInvalidSignature(other, signature);
+        other = batchOf(16);
+        other.bits = shiftExponent(v.bits, -1);
+        expectInvalidSignature(other, signature);
+        // Naming another contributor makes the signature that contributor's to give.
+        other = batchOf(16);
+        other.contributor = frontRunner;
+        vm.expectRevert(abi.encodeWithSelector(HashLedger.InvalidBatchSignature.selector, frontRunner));
+        vm.prank(frontRunner);
+        ledger.submitSharesFor(other, signature);
+        expectSignedBatchStillCredits(signed, signature);
+    }
+
+    function test_submitSharesFor_signatureDoesNotCoverAnotherLedgerOrChain() public {
+        HashLedger.ShareBatch memory batch = batchOf(16);
+        HashLedger other = new HashLedger(registry, owner, v.bits);
+        expectInvalidSignature(batch, signBatch(other, CONTRIBUTOR_KEY, batch));
+        vm.chainId(v.chainId + 1);
+        bytes memory otherChain = signBatch(ledger, CONTRIBUTOR_KEY, batch);
+        vm.chainId(v.chainId);
+        expectInvalidSignature(batch, otherChain);
+        expectSignedBatchStillCredits(batch, signBatch(ledger, CONTRIBUTOR_KEY, batch));
+    }
+
+    function test_submitSharesFor_rejectsSignatureByAnyoneElse() public {
+        HashLedger.ShareBatch memory batch = batchOf(16);
+        (, uint256 frontRunnerKey) = makeAddrAndKey("frontRunner");
+        expectInvalidSignature(batch, signBatch(ledger, frontRunnerKey, batch));
+    }
+
+    function test_submitSharesFor_rejectsMalformedSignatures() public {
+        HashLedger.ShareBatch memory batch = batchOf(16);
+        bytes memory good = signBatch(ledger, CONTRIBUTOR_KEY, batch);
+        expectInvalidSignature(batch, "");
+        expectInvalidSignature(batch, new bytes(65));
+        // 64 bytes (EIP-2098 compact) is not accepted: OpenZeppelin 5's ECDSA takes 65.
+        (bytes32 r, bytes32 s) = abi.decode(good, (bytes32, bytes32));
+        expectInvalidSignature(batch, abi.encodePacked(r, s));
+        bytes memory badV = bytes.concat(r, s, bytes1(0x1d));
+        expectInvalidSignature(batch, badV);
+        // The malleable twin (s' = n - s, v flipped) is refused: OpenZeppelin only takes low s.
+        uint256 n = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141;
+        bytes memory flipped =
+            bytes.concat(r, bytes32(n - uint256(s)), bytes1(uint8(good[64]) == 27 ? uint8(28) : uint8(27)));
+        expectInvalidSignature(batch, flipped);
+        expectSignedBatchStillCredits(batch, good);
+    }
+
+    function test_submitSharesFor_refusesZeroContributor() public {
+        HashLedger.ShareBatch memory batch = batchOf(16);
+        batch.contributor = address(0);
+        (, uint256 anyKey) = makeAddrAndKey("anyKey");
+        bytes memory signature = signBatch(ledger, anyKey, batch);
+        vm.expectRevert(abi.encodeWithSelector(HashLedger.InvalidBatchSignature.selector, address(0)));
+        vm.prank(relayer);
+        ledger.submitSharesFor(batch, signature);
+    }
+
+    function test_submitSharesFor_signatureDoesNotExemptSharesFromVerification() public {
+        HashLedger.ShareBatch memory batch = batchOf(1);
+        batch.nonces[0] = v.invalidNonces[0];
+        bytes memory signature = signBatch(ledger, CONTRIBUTOR_KEY, batch);
+        expectFirstShareAboveTarget(ledger, block.chainid, batch);
+        vm.prank(relayer);
+        ledger.submitSharesFor(batch, signature);
+        assertFalse(ledger.jobSeedUsed(v.contributor, v.jobSeed));
+    }
+
+    function test_submitSharesFor_rejectsJobSeedAlreadyUsed() public {
+        submit(ledger, batchOf(8));
+        HashLedger.ShareBatch memory rest = batchOf(64);
+        bytes memory signature = signBatch(ledger, CONTRIBUTOR_KEY, rest);
+        vm.expectRevert(abi.encodeWithSelector(HashLedger.JobSeedUsed.selector, v.contributor, v.jobSeed));
+        vm.prank(relayer);
+        ledger.submitSharesFor(rest, signature);
+    }
+
+    /// @dev A smart account as the contributor: the shares commit to its address (the vectors'), and its
+    /// ERC-1271 `isValidSignature` decides; its owner key signs the ledger's digest.
+    function test_submitSharesFor_acceptsContractWalletSignature() public {
+        (address walletOwner, uint256 walletOwnerKey) = makeAddrAndKey("walletOwner");
+        vm.etch(v.contributor, address(new ContractWalletMock(walletOwner)).code);
+        HashLedger.ShareBatch memory batch = batchOf(64);
+        bytes32 digest = ledger.batchDigest(batch);
+        bytes memory signature = signDigest(walletOwnerKey, digest);
+        assertEq(IERC1271(v.contributor).isValidSignature(digest, signature), IERC1271.isValidSignature.selector);
+
+        // The wallet refuses what its owner did not sign, even the key that controls the address as an
+        // account: once it has code, only ERC-1271 speaks for it.
+        expectInvalidSignature(batch, signBatch(ledger, CONTRIBUTOR_KEY, batch));
+        (, uint256 strangerKey) = makeAddrAndKey("stranger");
+        expectInvalidSignature(batch, signDigest(strangerKey, digest));
+
+        vm.prank(relayer);
+        uint256 work = ledger.submitSharesFor(batch, signature);
+        assertEq(work, 64 * ledger.workPerShare(v.bits));
+        assertEq(ledger.workBy(v.contributor), work);
+        assertEq(ledger.workBy(relayer), 0);
+    }
+
+    function expectInvalidSignature(HashLedger.ShareBatch memory batch, bytes memory signature) internal {
+        vm.expectRevert(abi.encodeWithSelector(HashLedger.InvalidBatchSignature.selector, batch.contributor));
+        vm.prank(frontRunner);
+        ledger.submitSharesFor(batch, signature);
+        assertFalse(ledger.jobSeedUsed(batch.contributor, batch.jobSeed), "a refused batch leaves the seed unused");
+    }
+
+    function expectSignedBatchStillCredits(HashLedger.ShareBatch memory batch, bytes memory signature) internal {
+        vm.prank(relayer);
+        uint256 work = ledger.submitSharesFor(batch, signature);
+        assertEq(work, batch.nonces.length * ledger.workPerShare(v.bits));
+        assertEq(ledger.sharesOf(v.tokenId), batch.nonces.length);
+        assertEq(ledger.workBy(v.contributor), work);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // batchDigest: what a wallet signs
+    // ---------------------------------------------------------------------------------------------
+
+    /// @dev The digest checked on chain is the one a wallet computes for eth_signTypedData_v4, here
+    /// computed by forge's own EIP-712 implementation from the JSON a dApp would send.
+    function test_batchDigest_matchesWalletTypedData() public view {
+        HashLedger.ShareBatch memory batch = batchOf(3);
+        string memory json = string.concat(
+            '{"types":{"EIP712Domain":[{"name":"name","type":"string"},{"name":"version","type":"string"},',
+            '{"name":"chainId","type":"uint256"},{"name":"verifyingContract","type":"address"}],',
+            '"ShareBatch":[{"name":"tokenId","type":"uint256"},{"name":"contributor","type":"address"},',
+            '{"name":"jobSeed","type":"bytes32"},{"name":"version","type":"uint32"},{"name":"time","type":"uint32"},',
+            '{"name":"bits","type":"uint32"},{"name":"nonces","type":"uint32[]"}]},"primaryType":"ShareBatch",'
+        );
+        json = string.concat(
+            json,
+            '"domain":{"name":"HashLedger","version":"1","chainId":',
+            vm.toString(block.chainid),
+            ',"verifyingContract":"',
+            vm.toString(address(ledger)),
+            '"},"message":{"tokenId":',
+            vm.toString(batch.tokenId),
+            ',"contributor":"',
+            vm.toString(batch.contributor),
+            '","jobSeed":"',
+            vm.toString(batch.jobSeed)
+        );
+        json = string.concat(
+            json,
+            '","version":',
+            vm.toString(batch.version),
+            ',"time":',
+            vm.toString(batch.time),
+            ',"bits":',
+            vm.toString(batch.bits),
+            ',"nonces":[',
+            vm.toString(batch.nonces[0]),
+            ",",
+            vm.toString(batch.nonces[1]),
+            ",",
+            vm.toString(batch.nonces[2]),
+            "]}}"
+        );
+        assertEq(ledger.batchDigest(batch), vm.eip712HashTypedData(json));
+        assertEq(
+            ledger.SHARE_BATCH_TYPEHASH(),
+            vm.eip712HashType(
+                "ShareBatch(uint256 tokenId,address contributor,bytes32 jobSeed,uint32 version,uint32 time,uint32 bits,uint32[] nonces)"
+            )
+        );
+    }
+
+    function testFuzz_batchDigest_matchesReference(uint64 mask, uint256 tokenId, bytes32 jobSeed, uint32 time)
+        public
+        view
+    {
+        HashLedger.ShareBatch memory batch = vectorBatch(v, subsetOf(v.nonces, mask));
+        batch.tokenId = tokenId;
+        batch.jobSeed = jobSeed;
+        batch.time = time;
+        assertEq(ledger.batchDigest(batch), referenceBatchDigest(block.chainid, address(ledger), batch));
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Ownership (Ownable2Step)
+    // ---------------------------------------------------------------------------------------------
+
+    function test_ownership_movesOnlyWhenThePendingOwnerAccepts() public {
+        address next = makeAddr("nextOwner");
+        vm.prank(owner);
+        ledger.transferOwnership(next);
+        assertEq(ledger.owner(), owner, "the owner stays until the transfer is accepted");
+        assertEq(ledger.pendingOwner(), next);
+
+        vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, next));
+        vm.prank(next);
+        ledger.setMinBits(GENESIS_BITS);
+        vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, frontRunner));
+        vm.prank(frontRunner);
+        ledger.acceptOwnership();
+
+        vm.prank(next);
+        ledger.acceptOwnership();
+        assertEq(ledger.owner(), next);
+        assertEq(ledger.pendingOwner(), address(0));
+        vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, owner));
+        vm.prank(owner);
+        ledger.setMinBits(GENESIS_BITS);
+        vm.prank(next);
+        ledger.setMinBits(GENESIS_BITS);
+        assertEq(ledger.minBits(), GENESIS_BITS);
+    }
+
+    function test_ownership_onlyOwnerStartsATransfer() public {
+        vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, frontRunner));
+        vm.prank(frontRunner);
+        ledger.transferOwnership(frontRunner);
+        assertEq(ledger.pendingOwner(), address(0));
+    }
+
+    // ---------------------------------------------------------------------------------------------
     // Gas: `forge test --mt test_gas --isolate -vv` logs the execution gas of a batch (see GasProbe;
     // `--gas-report` does not list the ledger, which is etched at the vector address rather than
     // created). Only `--isolate` makes these realistic: without it the priming calls leave slots warm.
@@ -752,14 +1108,23 @@ contract HashLedgerTest is Test, GasProbe {
         measureSubmit("submitShares[16]", 16, 17);
     }
 
+    /// @dev The issue's budget: at most 2,400 gas per share in total (intrinsic, calldata and
+    /// execution). Under `--isolate` this is the real transaction; without it, warm slots make it lower.
     function test_gas_submitShares_batch64() public {
         primeTwin();
-        measureSubmit("submitShares[64]", 64, 65);
+        uint256 total = measureSubmit("submitShares[64]", 64, 65);
+        assertLe(total, 64 * 2_400, "submitShares[64] over 2,400 gas per share in total");
+    }
+
+    /// @dev The relayed path: the same batch as `submitShares[64]`, plus its 65-byte signature.
+    function test_gas_submitSharesFor_batch64() public {
+        primeTwin();
+        measureSubmitFor("submitSharesFor[64]", 64, 65);
     }
 
     /// @dev A contributor who already holds work, on a twin that does too.
     function test_gas_submitShares_batch64_returningContributor() public {
-        ledger.submitShares(batchOf(1));
+        submit(ledger, batchOf(1));
         forgetJobSeed();
         measureSubmit("submitShares[64]/returning", 64, 65);
     }
@@ -773,7 +1138,7 @@ contract HashLedgerTest is Test, GasProbe {
     /// job seed unused: the state after another contributor's batch, which the vectors cannot produce
     /// (their shares commit to one contributor).
     function primeTwin() internal {
-        ledger.submitShares(batchOf(1));
+        submit(ledger, batchOf(1));
         forgetJobSeed();
         stdstore.target(address(ledger)).sig(ledger.workBy.selector).with_key(v.contributor).checked_write(uint256(0));
         assertEq(ledger.workBy(v.contributor), 0);
@@ -788,10 +1153,28 @@ contract HashLedgerTest is Test, GasProbe {
     }
 
     /// @dev Reads nothing from the ledger before submitting, so that no slot is warmed for it.
-    function measureSubmit(string memory operation, uint256 size, uint256 sharesAfter) internal {
+    /// @return total The transaction's gas: intrinsic, calldata and execution.
+    function measureSubmit(string memory operation, uint256 size, uint256 sharesAfter)
+        internal
+        returns (uint256 total)
+    {
         HashLedger.ShareBatch memory batch = batchOf(size);
-        ledger.submitShares(batch);
-        uint256 execution = logGas(operation, abi.encodeCall(HashLedger.submitShares, (batch)));
+        submit(ledger, batch);
+        bytes memory data = abi.encodeCall(HashLedger.submitShares, (batch));
+        uint256 execution = logGas(operation, data);
+        console.log("gas/share %s %d", operation, execution / size);
+        assertEq(ledger.sharesOf(v.tokenId), sharesAfter);
+        total = execution + TX_BASE_GAS + calldataGas(data);
+    }
+
+    /// @dev As {measureSubmit}, relayed; the signature is made over the reference digest, which
+    /// needs no call to the ledger.
+    function measureSubmitFor(string memory operation, uint256 size, uint256 sharesAfter) internal {
+        HashLedger.ShareBatch memory batch = batchOf(size);
+        bytes memory signature = signDigest(CONTRIBUTOR_KEY, referenceBatchDigest(v.chainId, v.ledger, batch));
+        vm.prank(relayer);
+        ledger.submitSharesFor(batch, signature);
+        uint256 execution = logGas(operation, abi.encodeCall(HashLedger.submitSharesFor, (batch, signature)));
         console.log("gas/share %s %d", operation, execution / size);
         assertEq(ledger.sharesOf(v.tokenId), sharesAfter);
     }
