@@ -127,14 +127,16 @@ impl HashLedger {
 fn decode_work_credited(log: &Log, timestamp: u64) -> Result<Credit, ChainError> {
     let raw = RawLog { topics: log.topics.clone(), data: log.data.to_vec() };
     let parsed = work_credited_event().parse_log(raw).map_err(|error| ChainError::Decode(error.to_string()))?;
-    let value = |index: usize| parsed.params.get(index).map(|param| param.value.clone());
+    let value = |name: &str| parsed.params.iter().find(|param| param.name == name).map(|param| param.value.clone());
     let malformed = || ChainError::Decode("WorkCredited has unexpected fields".into());
-    let uint = |index: usize| value(index).and_then(Token::into_uint).ok_or_else(malformed);
-    let work: U256 = uint(3)?;
+    let uint = |name: &str| value(name).and_then(Token::into_uint).ok_or_else(malformed);
+    let job_seed = value("jobSeed").and_then(Token::into_fixed_bytes).and_then(|bytes| bytes.try_into().ok());
+    let work: U256 = uint("work")?;
     Ok(Credit {
-        twin_id: uint(0)?.low_u64(),
-        contributor: to_domain_address(value(1).and_then(Token::into_address).ok_or_else(malformed)?),
-        shares: uint(2)?.low_u64(),
+        twin_id: uint("tokenId")?.low_u64(),
+        contributor: to_domain_address(value("contributor").and_then(Token::into_address).ok_or_else(malformed)?),
+        job_seed: job_seed.ok_or_else(malformed)?,
+        shares: uint("shares")?.low_u64(),
         work: if work.bits() > 128 { u128::MAX } else { work.low_u128() },
         block: log.block_number.map(|number| number.as_u64()).unwrap_or_default(),
         timestamp,
@@ -197,7 +199,11 @@ mod tests {
                 H256::from_low_u64_be(5),
                 H256::from(to_ethers_address(Address([0x22; 20]))),
             ],
-            data: Bytes::from(encode(&[Token::Uint(64.into()), Token::Uint(U256::from(1u64) << 30)])),
+            data: Bytes::from(encode(&[
+                Token::FixedBytes(vec![0x5e; 32]),
+                Token::Uint(64.into()),
+                Token::Uint(U256::from(1u64) << 30),
+            ])),
             block_number: Some(U64::from(12)),
             ..Default::default()
         };
@@ -207,6 +213,7 @@ mod tests {
             Credit {
                 twin_id: 5,
                 contributor: Address([0x22; 20]),
+                job_seed: [0x5e; 32],
                 shares: 64,
                 work: 1 << 30,
                 block: 12,

@@ -13,6 +13,8 @@ pub const HASHRATE_WINDOW_SECONDS: u64 = 24 * 60 * 60;
 pub struct Credit {
     pub twin_id: u64,
     pub contributor: Address,
+    /// The job seed of the credited batch: each batch a contributor submits has its own.
+    pub job_seed: [u8; 32],
     pub shares: u64,
     /// Expected hashes the shares prove. u128: a u256 past that is no plausible amount of work.
     pub work: u128,
@@ -103,7 +105,15 @@ mod tests {
     const NOW: u64 = 1_764_000_000;
 
     fn credit(twin_id: u64, who: u8, work: u128, age: u64) -> Credit {
-        Credit { twin_id, contributor: Address([who; 20]), shares: 2, work, block: 10, timestamp: NOW - age }
+        Credit {
+            twin_id,
+            contributor: Address([who; 20]),
+            job_seed: [who; 32],
+            shares: 2,
+            work,
+            block: 10,
+            timestamp: NOW - age,
+        }
     }
 
     #[test]
