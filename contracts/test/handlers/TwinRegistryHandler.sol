@@ -194,8 +194,6 @@ contract TwinRegistryHandler is Test {
     function roll(uint256 blocks) external {
         blocks = bound(blocks, 1, 3);
         vm.roll(block.number + blocks);
-        // A test handler moves the (warped) clock on purpose.
-        // forge-lint: disable-next-line(block-timestamp)
         vm.warp(block.timestamp + 12 * blocks);
         _observe();
         ++calls["roll"];
