@@ -259,7 +259,8 @@ contract TwinRegistry is ITwins, IERC4906, ERC721 {
         // forge-lint: disable-next-line(unsafe-typecast)
         _custody[tokenId] = Custody({operator: msg.sender, royaltyBps: uint16(royaltyBps), epoch: 0, retired: false});
         // Telemetry is measured after the twin exists: its mint is the floor of the first report.
-        _states[tokenId] = TwinState({reporter: reporter, lastTelemetryAt: uint64(block.timestamp), status: Status.Active});
+        _states[tokenId] =
+            TwinState({reporter: reporter, lastTelemetryAt: uint64(block.timestamp), status: Status.Active});
         _tokenBySerial[serialHash] = tokenId;
         emit TwinMinted(tokenId, msg.sender, reporter, royaltyBps, spec);
 

@@ -8,19 +8,33 @@ import {DemoRigs} from "./utils/DemoRigs.sol";
 
 /// @dev Operator hand-over, reporter rotation, status, telemetry and maintenance.
 contract TwinOperationsTest is TwinFixture {
+    /// @dev The twin is minted a month before NOW, so that telemetry of the past weeks is after its mint.
+    uint64 internal constant MINTED_AT = NOW - 30 days;
+
     uint256 internal id;
+    address internal successor = makeAddr("successor");
+
+    event MetadataUpdate(uint256 _tokenId);
 
     function setUp() public override {
         super.setUp();
+        vm.warp(MINTED_AT);
         id = mintTwin();
+        vm.warp(NOW);
+    }
+
+    /// @dev Offers the rig of `tokenId` from its operator to `to`, who accepts.
+    function handOver(uint256 tokenId, address to) internal {
+        vm.prank(registry.operatorOf(tokenId));
+        registry.proposeOperator(tokenId, to);
+        vm.prank(to);
+        registry.acceptOperator(tokenId);
     }
 
     // ---------------------------------------------------------------- operator
 
-    function test_transferOperator_movesOperatorAndRoyaltyAtSameRate() public {
-        address successor = makeAddr("successor");
-        vm.prank(operator);
-        registry.transferOperator(id, successor);
+    function test_acceptOperator_movesOperatorAndRoyaltyAtSameRate() public {
+        handOver(id, successor);
 
         assertEq(registry.operatorOf(id), successor);
         (address receiver, uint256 amount) = registry.royaltyInfo(id, 1 ether);
@@ -30,58 +44,168 @@ contract TwinOperationsTest is TwinFixture {
         assertEq(registry.reporterOf(id), reporter);
     }
 
-    function test_transferOperator_keepsZeroRoyaltyAtZero() public {
+    function test_acceptOperator_keepsZeroRoyaltyAtZero() public {
         uint256 free = mintAs(operator, DemoRigs.s21("SN-2"), 0);
-        vm.prank(operator);
-        registry.transferOperator(free, stranger);
+        handOver(free, stranger);
         (address receiver, uint256 amount) = registry.royaltyInfo(free, 1 ether);
         assertEq(receiver, stranger);
         assertEq(amount, 0);
     }
 
-    function test_transferOperator_emitsOperatorTransferred() public {
-        vm.expectEmit(address(registry));
-        emit TwinRegistry.OperatorTransferred(id, operator, stranger);
+    /// @dev Proposing moves nothing: the operator role and the royalties stay until the accept.
+    function test_proposeOperator_movesNothingUntilAccepted() public {
         vm.prank(operator);
-        registry.transferOperator(id, stranger);
+        registry.proposeOperator(id, successor);
+
+        assertEq(registry.pendingOperatorOf(id), successor);
+        assertEq(registry.operatorOf(id), operator);
+        (address receiver, uint256 amount) = registry.royaltyInfo(id, 1 ether);
+        assertEq(receiver, operator);
+        assertEq(amount, 0.05 ether);
+        vm.expectRevert(abi.encodeWithSelector(TwinRegistry.NotOperator.selector, id, successor));
+        vm.prank(successor);
+        registry.setStatus(id, TwinRegistry.Status.Offline);
+
+        vm.prank(successor);
+        registry.acceptOperator(id);
+        (receiver,) = registry.royaltyInfo(id, 1 ether);
+        assertEq(receiver, successor);
     }
 
-    function test_transferOperator_previousOperatorLosesTheRole() public {
+    function test_proposeOperator_emitsOperatorProposed() public {
+        vm.expectEmit(address(registry));
+        emit TwinRegistry.OperatorProposed(id, operator, successor);
         vm.prank(operator);
-        registry.transferOperator(id, stranger);
+        registry.proposeOperator(id, successor);
+    }
+
+    function test_acceptOperator_emitsOperatorTransferred() public {
+        vm.prank(operator);
+        registry.proposeOperator(id, stranger);
+        vm.expectEmit(address(registry));
+        emit TwinRegistry.OperatorTransferred(id, operator, stranger);
+        vm.prank(stranger);
+        registry.acceptOperator(id);
+    }
+
+    function test_acceptOperator_clearsTheOffer() public {
+        handOver(id, successor);
+        assertEq(registry.pendingOperatorOf(id), address(0));
+        vm.expectRevert(abi.encodeWithSelector(TwinRegistry.NotProposedOperator.selector, id, successor));
+        vm.prank(successor);
+        registry.acceptOperator(id);
+    }
+
+    function test_acceptOperator_previousOperatorLosesTheRole() public {
+        handOver(id, stranger);
 
         vm.expectRevert(abi.encodeWithSelector(TwinRegistry.NotOperator.selector, id, operator));
         vm.prank(operator);
-        registry.transferOperator(id, operator);
+        registry.proposeOperator(id, operator);
 
-        vm.prank(stranger);
-        registry.transferOperator(id, operator);
+        handOver(id, operator);
         assertEq(registry.operatorOf(id), operator);
     }
 
-    function test_transferOperator_revertsForOwnerWhoIsNotOperator() public {
+    /// @dev Only the proposed account can take the rig: not its owner, the reporter, the operator
+    /// itself, nor anyone else.
+    function test_acceptOperator_revertsForAnyoneButTheProposed() public {
+        sellTo(id, investor);
+        vm.prank(operator);
+        registry.proposeOperator(id, successor);
+
+        address[4] memory callers = [investor, reporter, operator, stranger];
+        for (uint256 i = 0; i < callers.length; ++i) {
+            vm.expectRevert(abi.encodeWithSelector(TwinRegistry.NotProposedOperator.selector, id, callers[i]));
+            vm.prank(callers[i]);
+            registry.acceptOperator(id);
+        }
+        assertEq(registry.operatorOf(id), operator);
+    }
+
+    function test_acceptOperator_revertsWithoutOffer() public {
+        vm.expectRevert(abi.encodeWithSelector(TwinRegistry.NotProposedOperator.selector, id, successor));
+        vm.prank(successor);
+        registry.acceptOperator(id);
+
+        vm.expectRevert(abi.encodeWithSelector(TwinRegistry.NotProposedOperator.selector, id, address(0)));
+        vm.prank(address(0));
+        registry.acceptOperator(id);
+    }
+
+    function test_acceptOperator_revertsForUnknownToken() public {
+        vm.expectRevert(abi.encodeWithSelector(TwinRegistry.NotProposedOperator.selector, 7, successor));
+        vm.prank(successor);
+        registry.acceptOperator(7);
+    }
+
+    /// @dev `transferOperator(id, 0)` used to revert with `ZeroOperator`; proposing zero now withdraws
+    /// the offer, and the rig stays where it is.
+    function test_proposeOperator_zeroWithdrawsTheOffer() public {
+        vm.startPrank(operator);
+        registry.proposeOperator(id, successor);
+        vm.expectEmit(address(registry));
+        emit TwinRegistry.OperatorProposed(id, operator, address(0));
+        registry.proposeOperator(id, address(0));
+        vm.stopPrank();
+
+        assertEq(registry.pendingOperatorOf(id), address(0));
+        vm.expectRevert(abi.encodeWithSelector(TwinRegistry.NotProposedOperator.selector, id, successor));
+        vm.prank(successor);
+        registry.acceptOperator(id);
+        assertEq(registry.operatorOf(id), operator);
+    }
+
+    function test_proposeOperator_newOfferReplacesTheOld() public {
+        vm.startPrank(operator);
+        registry.proposeOperator(id, successor);
+        registry.proposeOperator(id, stranger);
+        vm.stopPrank();
+
+        vm.expectRevert(abi.encodeWithSelector(TwinRegistry.NotProposedOperator.selector, id, successor));
+        vm.prank(successor);
+        registry.acceptOperator(id);
+        vm.prank(stranger);
+        registry.acceptOperator(id);
+        assertEq(registry.operatorOf(id), stranger);
+    }
+
+    function test_proposeOperator_revertsForOwnerWhoIsNotOperator() public {
         sellTo(id, investor);
         vm.expectRevert(abi.encodeWithSelector(TwinRegistry.NotOperator.selector, id, investor));
         vm.prank(investor);
-        registry.transferOperator(id, investor);
+        registry.proposeOperator(id, investor);
     }
 
-    function test_transferOperator_revertsForReporter() public {
+    function test_proposeOperator_revertsForReporter() public {
         vm.expectRevert(abi.encodeWithSelector(TwinRegistry.NotOperator.selector, id, reporter));
         vm.prank(reporter);
-        registry.transferOperator(id, reporter);
+        registry.proposeOperator(id, reporter);
     }
 
-    function test_transferOperator_revertsOnZeroOperator() public {
-        vm.expectRevert(TwinRegistry.ZeroOperator.selector);
-        vm.prank(operator);
-        registry.transferOperator(id, address(0));
-    }
-
-    function test_transferOperator_revertsForUnknownToken() public {
+    function test_proposeOperator_revertsForUnknownToken() public {
         vm.expectRevert(abi.encodeWithSelector(TwinRegistry.NotOperator.selector, 7, operator));
         vm.prank(operator);
-        registry.transferOperator(7, stranger);
+        registry.proposeOperator(7, stranger);
+    }
+
+    /// @dev Whoever is offered the rig, the royalty stays with the operator until that account accepts,
+    /// and then pays it at the twin's unchanged rate.
+    function testFuzz_operatorHandOver_royaltyFollowsOnlyOnAccept(address to, uint256 salePrice) public {
+        vm.assume(to != address(0) && to != operator);
+        salePrice = bound(salePrice, 0, 1e30);
+        vm.prank(operator);
+        registry.proposeOperator(id, to);
+        (address receiver, uint256 amount) = registry.royaltyInfo(id, salePrice);
+        assertEq(receiver, operator);
+
+        vm.prank(to);
+        registry.acceptOperator(id);
+        uint256 before = amount;
+        (receiver, amount) = registry.royaltyInfo(id, salePrice);
+        assertEq(receiver, to);
+        assertEq(amount, before);
+        assertEq(amount, salePrice * 500 / 10_000);
     }
 
     // ---------------------------------------------------------------- reporter
@@ -157,6 +281,20 @@ contract TwinOperationsTest is TwinFixture {
         registry.setStatus(id, TwinRegistry.Status.Decommissioned);
     }
 
+    /// @dev ERC-4906: the status is part of the rendered metadata, so every change tells indexers to
+    /// refresh it.
+    function test_setStatus_emitsMetadataUpdate() public {
+        vm.expectEmit(address(registry));
+        emit MetadataUpdate(id);
+        vm.prank(operator);
+        registry.setStatus(id, TwinRegistry.Status.Offline);
+
+        vm.expectEmit(address(registry));
+        emit MetadataUpdate(id);
+        vm.prank(operator);
+        registry.setStatus(id, TwinRegistry.Status.Decommissioned);
+    }
+
     function test_setStatus_revertsOnUnchangedStatus() public {
         vm.expectRevert(abi.encodeWithSelector(TwinRegistry.StatusUnchanged.selector, id, TwinRegistry.Status.Active));
         vm.prank(operator);
@@ -198,7 +336,7 @@ contract TwinOperationsTest is TwinFixture {
     // ---------------------------------------------------------------- telemetry
 
     function test_reportTelemetry_recordsNewestTimestamp() public {
-        assertEq(registry.lastTelemetryAt(id), 0);
+        assertEq(registry.lastTelemetryAt(id), MINTED_AT);
         report(id, batch(NOW - 60, 3, 3_600));
         assertEq(registry.lastTelemetryAt(id), NOW - 60);
     }
@@ -277,8 +415,46 @@ contract TwinOperationsTest is TwinFixture {
     }
 
     function test_reportTelemetry_revertsOnZeroTimestamp() public {
-        vm.expectRevert(abi.encodeWithSelector(TwinRegistry.TelemetryOutOfOrder.selector, 0, 0, 0));
+        vm.expectRevert(abi.encodeWithSelector(TwinRegistry.TelemetryOutOfOrder.selector, 0, 0, MINTED_AT));
         report(id, single(0));
+    }
+
+    /// @dev A new twin's telemetry floor is its mint: it used to be 0, which let a reporter date
+    /// samples to before the twin (or the rig) existed.
+    function test_lastTelemetryAt_startsAtTheMint() public {
+        assertEq(registry.lastTelemetryAt(id), MINTED_AT);
+        vm.warp(NOW + 1 days);
+        uint256 fresh = mintAs(operator, DemoRigs.s21("SN-2"), 0);
+        assertEq(registry.lastTelemetryAt(fresh), NOW + 1 days);
+    }
+
+    function test_reportTelemetry_revertsOnReportAtOrBeforeTheMint() public {
+        vm.expectRevert(abi.encodeWithSelector(TwinRegistry.TelemetryOutOfOrder.selector, 0, MINTED_AT, MINTED_AT));
+        report(id, single(MINTED_AT));
+        vm.expectRevert(
+            abi.encodeWithSelector(TwinRegistry.TelemetryOutOfOrder.selector, 0, MINTED_AT - 1 days, MINTED_AT)
+        );
+        report(id, single(MINTED_AT - 1 days));
+
+        report(id, single(MINTED_AT + 1));
+        assertEq(registry.lastTelemetryAt(id), MINTED_AT + 1);
+    }
+
+    /// @dev Even a twin minted this very second takes nothing dated now or before; a second later it does.
+    function test_reportTelemetry_freshTwinTakesOnlyLaterSamples() public {
+        uint256 fresh = mintAs(operator, DemoRigs.s21("SN-2"), 0);
+        vm.expectRevert(abi.encodeWithSelector(TwinRegistry.TelemetryOutOfOrder.selector, 0, NOW, NOW));
+        report(fresh, single(NOW));
+
+        vm.warp(NOW + 1);
+        report(fresh, single(NOW + 1));
+        assertEq(registry.lastTelemetryAt(fresh), NOW + 1);
+    }
+
+    function testFuzz_reportTelemetry_refusesAnySampleUpToTheMint(uint64 timestamp) public {
+        timestamp = uint64(bound(timestamp, 0, MINTED_AT));
+        vm.expectRevert(abi.encodeWithSelector(TwinRegistry.TelemetryOutOfOrder.selector, 0, timestamp, MINTED_AT));
+        report(id, single(timestamp));
     }
 
     function test_reportTelemetry_revertsOnDuplicateTimestampInBatch() public {
@@ -312,9 +488,9 @@ contract TwinOperationsTest is TwinFixture {
         uint16[168] memory steps,
         uint256 count
     ) public {
-        last = uint64(bound(last, 0, NOW - 1));
+        last = uint64(bound(last, MINTED_AT, NOW - 1));
         count = bound(count, 1, 168);
-        if (last != 0) report(id, single(last));
+        if (last != MINTED_AT) report(id, single(last));
 
         TwinRegistry.TelemetryReport[] memory reports = new TwinRegistry.TelemetryReport[](count);
         uint64 previous = last;

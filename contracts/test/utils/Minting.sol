@@ -13,8 +13,10 @@ abstract contract Minting is Test {
 
     /// @dev Commits to `rig` as `minter` and rolls one block, ready for {reveal}.
     function commit(TwinRegistry registry, address minter, TwinRegistry.RigInput memory rig) internal {
+        // Computed first: the prank is for the commit itself, not for this view.
+        bytes32 commitment = registry.mintCommitment(rig.serial, minter, saltFor(minter, rig.serial));
         vm.prank(minter);
-        registry.commitMint(registry.mintCommitment(rig.serial, minter, saltFor(minter, rig.serial)));
+        registry.commitMint(commitment);
         vm.roll(block.number + 1);
     }
 

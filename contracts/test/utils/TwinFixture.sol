@@ -25,6 +25,22 @@ abstract contract TwinFixture is Minting {
         return commitAndMint(registry, who, rig, reporter, royaltyBps);
     }
 
+    /// @dev The first half of {mintAs}: commits to `rig` as `who` and rolls a block, so that a test can
+    /// expect what the reveal does (a revert expected before {mintAs} would catch the commit instead).
+    function commitAs(address who, TwinRegistry.RigInput memory rig) internal {
+        commit(registry, who, rig);
+    }
+
+    /// @dev The second half of {mintAs}: reveals `rig` as `who`, with `reporter` as its key.
+    function revealAs(address who, TwinRegistry.RigInput memory rig, uint96 royaltyBps) internal returns (uint256) {
+        return reveal(registry, who, rig, reporter, royaltyBps);
+    }
+
+    /// @dev The commitment {mintAs} makes for `rig` as `who`.
+    function commitmentOf(address who, string memory serial) internal view returns (bytes32) {
+        return registry.mintCommitment(serial, who, saltFor(who, serial));
+    }
+
     /// @dev Mints the demo S21 as `operator`, with `reporter` as its key and a 5% royalty.
     function mintTwin() internal returns (uint256) {
         return mintAs(operator, DemoRigs.s21("SN-1"), 500);

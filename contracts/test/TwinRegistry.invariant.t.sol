@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {Test} from "forge-std/Test.sol";
+import {StdInvariant} from "forge-std/StdInvariant.sol";
+import {TwinRegistry} from "../src/TwinRegistry.sol";
+import {TwinRegistryHandler} from "./handlers/TwinRegistryHandler.sol";
+
+/// @dev Four actors register rigs from a pool of four serials, each typed in one of seven spellings,
+/// while two copiers race their reveals; twins change hands, approvals come and go, rigs change
+/// status and operator.
+contract TwinRegistryInvariantTest is StdInvariant, Test {
+    TwinRegistry internal registry;
+    TwinRegistryHandler internal handler;
+
+    function setUp() public {
+        vm.warp(1_750_000_000);
+        vm.roll(100);
+        registry = new TwinRegistry();
+
+        address[] memory actors = new address[](4);
+        for (uint256 i; i < actors.length; ++i) {
+            actors[i] = makeAddr(string.concat("actor", vm.toString(i)));
+        }
+        address[] memory copiers = new address[](2);
+        copiers[0] = makeAddr("copier0");
+        copiers[1] = makeAddr("copier1");
+        string[] memory bases = new string[](4);
+        bases[0] = "S19XP-0001";
+        bases[1] = "M60S-77A";
+        bases[2] = "AVALON-1466";
+        bases[3] = "KS5L-X9";
+        handler = new TwinRegistryHandler(registry, actors, copiers, bases);
+
+        bytes4[] memory selectors = new bytes4[](12);
+        selectors[0] = TwinRegistryHandler.commit.selector;
+        selectors[1] = TwinRegistryHandler.frontRunCommit.selector;
+        selectors[2] = TwinRegistryHandler.reveal.selector;
+        selectors[3] = TwinRegistryHandler.copierRace.selector;
+        selectors[4] = TwinRegistryHandler.copierRevealLater.selector;
+        selectors[5] = TwinRegistryHandler.roll.selector;
+        selectors[6] = TwinRegistryHandler.transfer.selector;
+        selectors[7] = TwinRegistryHandler.approve.selector;
+        selectors[8] = TwinRegistryHandler.setApprovalForAll.selector;
+        selectors[9] = TwinRegistryHandler.setStatus.selector;
+        selectors[10] = TwinRegistryHandler.handOverRig.selector;
+        selectors[11] = TwinRegistryHandler.copierRecommit.selector;
+        targetContract(address(handler));
+        targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
+    }
+
+    /// @dev Every twin is found again by its serial hash, no two share one, and every serial hash
+    /// stored is that of a canonical pool serial: no other spelling ever became a twin.
+    /// forge-config: default.invariant.fail-on-revert = true
+    function invariant_oneTwinPerCanonicalSerial() public view {
+        uint256 supply = registry.totalSupply();
+        assertEq(supply, handler.ghostMints(), "supply vs mints");
+        assertLe(supply, 4, "at most one twin per pool serial");
+        for (uint256 id = 1; id <= supply; ++id) {
+            bytes32 serialHash = registry.specOf(id).serialHash;
+            assertEq(registry.tokenOfSerial(serialHash), id, "serial hash maps back to its twin");
+            assertTrue(handler.ghostCanonicalSerial(serialHash), "serial hash of a canonical pool serial");
+            assertEq(handler.ghostTokenOfSerial(serialHash), id, "the twin the handler saw minted");
+            for (uint256 other = 1; other < id; ++other) {
+                assertTrue(registry.specOf(other).serialHash != serialHash, "two twins share a serial");
+            }
+        }
+        bytes32[] memory variants = handler.variantHashes();
+        for (uint256 i; i < variants.length; ++i) {
+            assertEq(registry.tokenOfSerial(variants[i]), 0, "a non-canonical spelling has a twin");
+        }
+    }
+
+    /// @dev Each owner's history of each twin's epochs, as the handler observed it after every call,
+    /// strictly increases (so never repeats), and ends at the epoch the twin has now.
+    /// forge-config: default.invariant.fail-on-revert = true
+    function invariant_custodyEpochNeverRepeatsForAnOwner() public view {
+        assertEq(handler.ghostEpochRepeats(), 0, "an owner saw an epoch again");
+        uint256 supply = registry.totalSupply();
+        address[] memory actors = handler.actors();
+        for (uint256 id = 1; id <= supply; ++id) {
+            (address owner, uint64 epoch,) = registry.custodyOf(id);
+            for (uint256 a; a < actors.length; ++a) {
+                uint64[] memory history = handler.epochHistory(actors[a], id);
+                for (uint256 i = 1; i < history.length; ++i) {
+                    assertGt(history[i], history[i - 1], "epochs of one owner go up");
+                }
+                if (actors[a] == owner) assertEq(history[history.length - 1], epoch, "current epoch last seen");
+            }
+        }
+    }
+
+    /// @dev The epoch moved after exactly the calls that took custody from someone: transfers,
+    /// revoking or replacing an approval, revoking an operator for all.
+    /// forge-config: default.invariant.fail-on-revert = true
+    function invariant_custodyEpochMovesExactlyWithCustody() public view {
+        assertEq(handler.ghostEpochMissedChanges(), 0, "custody taken, epoch unchanged");
+        assertEq(handler.ghostEpochUnexpectedChanges(), 0, "epoch changed, custody not taken");
+    }
+
+    /// @dev No copier ever minted, owns a twin, runs a rig or receives its royalties: every twin was
+    /// minted by the actor who committed to it.
+    /// forge-config: default.invariant.fail-on-revert = true
+    function invariant_copiersNeverMint() public view {
+        assertEq(handler.ghostCopierMints(), 0, "a copier minted");
+        address[] memory copiers = handler.copiers();
+        uint256 supply = registry.totalSupply();
+        for (uint256 c; c < copiers.length; ++c) {
+            assertEq(registry.balanceOf(copiers[c]), 0, "a copier owns a twin");
+            for (uint256 id = 1; id <= supply; ++id) {
+                assertTrue(handler.ghostMinterOf(id) != copiers[c], "a copier minted this twin");
+                assertTrue(registry.operatorOf(id) != copiers[c], "a copier runs this rig");
+            }
+        }
+    }
+
+    /// @dev A twin is retired exactly when decommissioned, and its royalty goes to whoever runs the rig,
+    /// at the rate it was minted with.
+    /// forge-config: default.invariant.fail-on-revert = true
+    function invariant_retiredAndRoyaltyFollowTheRig() public view {
+        uint256 supply = registry.totalSupply();
+        for (uint256 id = 1; id <= supply; ++id) {
+            (,, bool retired) = registry.custodyOf(id);
+            assertEq(retired, handler.ghostDecommissioned(id), "retired vs ghost");
+            assertEq(retired, registry.statusOf(id) == TwinRegistry.Status.Decommissioned, "retired vs status");
+            (address receiver, uint256 amount) = registry.royaltyInfo(id, 10_000);
+            assertEq(receiver, registry.operatorOf(id), "royalty receiver");
+            assertEq(amount, handler.ghostRoyaltyBpsOf(id), "royalty rate");
+        }
+    }
+}

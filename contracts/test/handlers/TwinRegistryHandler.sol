@@ -1,0 +1,509 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {Test} from "forge-std/Test.sol";
+import {TwinRegistry} from "../../src/TwinRegistry.sol";
+
+/// @dev Drives the registry with a few actors registering rigs from a small pool of serials, each
+/// typed in one of several spellings (only one canonical), while copiers watch the mempool and try to
+/// take the serials that others reveal. Twins then change hands, approvals come and go, and rigs
+/// change status. Every call is steered to an outcome the handler predicts, success or the exact
+/// revert (the suite fails on any other revert), and the handler mirrors the registry in ghosts: who
+/// minted what, and every custody epoch each owner has seen each twin under.
+contract TwinRegistryHandler is Test {
+    /// @dev A commitment an actor made and has not yet revealed for good.
+    struct Pending {
+        address minter;
+        uint8 base;
+        uint8 variant;
+        bytes32 salt;
+        uint256 committedAt;
+    }
+
+    uint256 internal constant MAX_PENDING = 24;
+    uint8 internal constant VARIANTS = 7;
+
+    TwinRegistry public immutable registry;
+    address public immutable reporter = makeAddr("reporter");
+    /// @dev An approved spender that is never an owner, as a market would be.
+    address public immutable market = makeAddr("market");
+
+    address[] internal _actors;
+    address[] internal _copiers;
+    string[] internal _bases;
+    Pending[] internal _pending;
+    /// @dev Commitments copiers made while racing a reveal, to be revealed in later blocks.
+    Pending[] internal _copierCommitments;
+
+    /// @dev Canonical serials of the pool, by hash: the only serial hashes a twin may carry.
+    mapping(bytes32 serialHash => bool) public ghostCanonicalSerial;
+    /// @dev Hashes of every non-canonical spelling the handler can type, none of which may own a twin.
+    bytes32[] internal _variantHashes;
+    mapping(bytes32 serialHash => uint256 tokenId) public ghostTokenOfSerial;
+    mapping(uint256 tokenId => address) public ghostMinterOf;
+    mapping(uint256 tokenId => uint96) public ghostRoyaltyBpsOf;
+    mapping(uint256 tokenId => bool) public ghostDecommissioned;
+    uint256 public ghostMints;
+    uint256 public ghostCopierAttempts;
+    uint256 public ghostCopierMints;
+
+    /// @dev Every epoch `owner` has held `tokenId` under, in the order they were observed.
+    mapping(address owner => mapping(uint256 tokenId => uint64[])) internal _epochHistory;
+    mapping(uint256 tokenId => address) internal _lastOwner;
+    mapping(uint256 tokenId => uint64) internal _lastEpoch;
+    mapping(uint256 tokenId => bool) internal _custodyTaken;
+    uint256 public ghostEpochRepeats;
+    uint256 public ghostEpochMissedChanges;
+    uint256 public ghostEpochUnexpectedChanges;
+
+    mapping(string action => uint256) public calls;
+
+    constructor(TwinRegistry registry_, address[] memory actors_, address[] memory copiers_, string[] memory bases_) {
+        registry = registry_;
+        _actors = actors_;
+        _copiers = copiers_;
+        _bases = bases_;
+        for (uint8 b = 0; b < bases_.length; ++b) {
+            require(registry_.isCanonicalSerial(bases_[b]), "pool serials are canonical");
+            ghostCanonicalSerial[keccak256(bytes(bases_[b]))] = true;
+            for (uint8 v = 1; v < VARIANTS; ++v) {
+                string memory spelling = serialOf(b, v);
+                require(!registry_.isCanonicalSerial(spelling), "every other spelling is not");
+                _variantHashes.push(keccak256(bytes(spelling)));
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------ registering
+
+    /// @dev An actor commits to one spelling of a pool serial; committing a value again keeps its block.
+    function commit(uint256 actorSeed, uint256 baseSeed, uint256 variantSeed, bytes32 salt) external {
+        if (_pending.length >= MAX_PENDING) return;
+        address minter = _actor(actorSeed);
+        uint8 base = uint8(bound(baseSeed, 0, _bases.length - 1));
+        uint8 variant = _variant(variantSeed);
+        bytes32 commitment = registry.mintCommitment(serialOf(base, variant), minter, salt);
+        uint256 before = registry.commitmentBlock(commitment);
+
+        vm.prank(minter);
+        registry.commitMint(commitment);
+        assertEq(registry.commitmentBlock(commitment), before == 0 ? block.number : before, "commit block");
+        if (before == 0) _pending.push(Pending(minter, base, variant, salt, block.number));
+        _observe();
+        ++calls["commit"];
+    }
+
+    /// @dev A copier sends an actor's commitment ahead of it in the same block: the actor's commit
+    /// still goes through and keeps the block, so the actor reveals as early as it would have.
+    function frontRunCommit(uint256 copierSeed, uint256 actorSeed, uint256 baseSeed, uint256 variantSeed, bytes32 salt)
+        external
+    {
+        if (_pending.length >= MAX_PENDING) return;
+        address minter = _actor(actorSeed);
+        uint8 base = uint8(bound(baseSeed, 0, _bases.length - 1));
+        uint8 variant = _variant(variantSeed);
+        bytes32 commitment = registry.mintCommitment(serialOf(base, variant), minter, salt);
+        if (registry.commitmentBlock(commitment) != 0) return;
+
+        vm.prank(_copier(copierSeed));
+        registry.commitMint(commitment);
+        vm.prank(minter);
+        registry.commitMint(commitment);
+        assertEq(registry.commitmentBlock(commitment), block.number, "front-run commit moved the block");
+        _pending.push(Pending(minter, base, variant, salt, block.number));
+        _observe();
+        ++calls["frontRunCommit"];
+    }
+
+    /// @dev A copier re-sends a pending commitment in a later block, the reveal's perhaps: the
+    /// commitment keeps its first block, so the reveal is not pushed back.
+    function copierRecommit(uint256 copierSeed, uint256 pendingSeed) external {
+        if (_pending.length == 0) return;
+        Pending memory p = _pending[bound(pendingSeed, 0, _pending.length - 1)];
+        bytes32 commitment = registry.mintCommitment(serialOf(p.base, p.variant), p.minter, p.salt);
+
+        vm.prank(_copier(copierSeed));
+        registry.commitMint(commitment);
+        assertEq(registry.commitmentBlock(commitment), p.committedAt, "re-commit moved the block");
+        _observe();
+        ++calls["copierRecommit"];
+    }
+
+    /// @dev An actor reveals a pending commitment. Only a canonical serial not yet taken mints, and
+    /// not in the commit's own block.
+    function reveal(uint256 pendingSeed, uint96 royaltyBps) external {
+        if (_pending.length == 0) return;
+        uint256 index = bound(pendingSeed, 0, _pending.length - 1);
+        Pending memory p = _pending[index];
+        royaltyBps = uint96(bound(royaltyBps, 0, registry.MAX_ROYALTY_BPS()));
+        bool final_ = _revealAs(p, royaltyBps);
+        if (final_) _removePending(index);
+        _observe();
+        ++calls["reveal"];
+    }
+
+    /// @dev A copier sees an actor's reveal pending in the mempool, serial and salt in clear, and in
+    /// that same block sends the same reveal, then commits to the serial itself and reveals at once.
+    /// Neither mints; the actor's reveal lands in the block as usual. Only reveals that are due (not
+    /// in their commit's block) are raced: a reveal that fails for being early has leaked its serial,
+    /// which no scheme can take back.
+    function copierRace(uint256 copierSeed, uint256 pendingSeed, uint96 royaltyBps) external {
+        if (_pending.length == 0) return;
+        uint256 index = bound(pendingSeed, 0, _pending.length - 1);
+        Pending memory p = _pending[index];
+        if (p.committedAt >= block.number) return;
+        address copier = _copier(copierSeed);
+        string memory serial = serialOf(p.base, p.variant);
+
+        // The same call from the copier: the commitment it needs binds the actor, not the copier.
+        _copierMint(copier, serial, p.salt, _canonicalOr(p, _notCommitted(serial, copier, p.salt)));
+
+        // Committing on the spot: too early in this block.
+        bytes32 salt = keccak256(abi.encode(p.salt, copier));
+        bytes32 commitment = registry.mintCommitment(serial, copier, salt);
+        uint256 committedAt = registry.commitmentBlock(commitment);
+        if (committedAt == 0) {
+            vm.prank(copier);
+            registry.commitMint(commitment);
+            committedAt = block.number;
+            _copierCommitments.push(Pending(copier, p.base, p.variant, salt, committedAt));
+        }
+        _copierMint(copier, serial, salt, _copierRevealError(p, serial, commitment, committedAt));
+
+        royaltyBps = uint96(bound(royaltyBps, 0, registry.MAX_ROYALTY_BPS()));
+        if (_revealAs(p, royaltyBps)) _removePending(index);
+        _observe();
+        ++calls["copierRace"];
+    }
+
+    /// @dev A copier comes back, in that block or a later one, with a commitment it made while racing:
+    /// by then the serial is taken (or was never canonical).
+    function copierRevealLater(uint256 commitmentSeed) external {
+        if (_copierCommitments.length == 0) return;
+        Pending memory p = _copierCommitments[bound(commitmentSeed, 0, _copierCommitments.length - 1)];
+        string memory serial = serialOf(p.base, p.variant);
+        bytes32 commitment = registry.mintCommitment(serial, p.minter, p.salt);
+
+        _copierMint(
+            p.minter, serial, p.salt, _copierRevealError(p, serial, commitment, registry.commitmentBlock(commitment))
+        );
+        _observe();
+        ++calls["copierRevealLater"];
+    }
+
+    function roll(uint256 blocks) external {
+        blocks = bound(blocks, 1, 3);
+        vm.roll(block.number + blocks);
+        vm.warp(block.timestamp + 12 * blocks);
+        _observe();
+        ++calls["roll"];
+    }
+
+    // -------------------------------------------------------------------------------- custody
+
+    /// @dev The owner, its approved spender or an operator for all its twins moves a twin to another actor.
+    function transfer(uint256 tokenSeed, uint256 toSeed, uint256 viaSeed) external {
+        (bool found, uint256 id) = _token(tokenSeed);
+        if (!found) return;
+        address owner = registry.ownerOf(id);
+        address to = _actorOtherThan(toSeed, owner);
+        address caller = owner;
+        uint256 via = viaSeed % 3;
+        if (via == 1 && registry.getApproved(id) != address(0)) caller = registry.getApproved(id);
+        if (via == 2) {
+            (bool any, address operatorForAll) = _operatorForAll(owner, viaSeed);
+            if (any) caller = operatorForAll;
+        }
+
+        vm.prank(caller);
+        registry.transferFrom(owner, to, id);
+        _custodyTaken[id] = true;
+        _observe();
+        ++calls["transfer"];
+    }
+
+    /// @dev The owner (or an operator for all its twins) approves a spender for one twin, replaces the
+    /// approval, or revokes it. Only taking an approval away from someone starts a new custody.
+    function approve(uint256 tokenSeed, uint256 spenderSeed, bool byOperatorForAll) external {
+        (bool found, uint256 id) = _token(tokenSeed);
+        if (!found) return;
+        address owner = registry.ownerOf(id);
+        address caller = owner;
+        if (byOperatorForAll) {
+            (bool any, address operatorForAll) = _operatorForAll(owner, spenderSeed);
+            if (any) caller = operatorForAll;
+        }
+        // A third of the time a revocation, else the market or an actor.
+        uint256 pick = (spenderSeed / 3) % (_actors.length + 1);
+        address spender = spenderSeed % 3 == 0 ? address(0) : pick == _actors.length ? market : _actors[pick];
+        address previous = registry.getApproved(id);
+
+        vm.prank(caller);
+        registry.approve(spender, id);
+        bool taken = previous != address(0) && previous != spender;
+        _custodyTaken[id] = taken;
+        _observe();
+        ++calls[!taken ? "approve" : spender == address(0) ? "approve(revoke)" : "approve(replace)"];
+    }
+
+    /// @dev An actor grants an operator over all its twins, or (`flip`) takes back one it granted or
+    /// revokes one it never granted. Only taking back a granted one starts a new custody, for every
+    /// twin the actor holds.
+    function setApprovalForAll(uint256 ownerSeed, uint256 operatorSeed, bool flip) external {
+        address owner = _actor(ownerSeed);
+        address operatorForAll = operatorSeed % 4 != 0 ? market : _actorOtherThan(operatorSeed / 4, owner);
+        bool granted = registry.isApprovedForAll(owner, operatorForAll);
+        bool approved = granted != flip;
+        bool revokes = granted && !approved;
+
+        vm.prank(owner);
+        registry.setApprovalForAll(operatorForAll, approved);
+        if (revokes) {
+            uint256 supply = registry.totalSupply();
+            for (uint256 id = 1; id <= supply; ++id) {
+                if (registry.ownerOf(id) == owner) _custodyTaken[id] = true;
+            }
+        }
+        _observe();
+        ++calls[revokes ? "setApprovalForAll(revoke)" : "setApprovalForAll"];
+    }
+
+    // ------------------------------------------------------------------------------------ rigs
+
+    /// @dev The operator moves a rig to another status; a decommissioned rig stays so.
+    function setStatus(uint256 tokenSeed, uint256 statusSeed) external {
+        (bool found, uint256 id) = _token(tokenSeed);
+        if (!found) return;
+        TwinRegistry.Status current = registry.statusOf(id);
+        TwinRegistry.Status next = TwinRegistry.Status(bound(statusSeed, 0, 2));
+        address operator = registry.operatorOf(id);
+
+        if (current == TwinRegistry.Status.Decommissioned) {
+            vm.expectRevert(abi.encodeWithSelector(TwinRegistry.TwinDecommissioned.selector, id));
+        } else if (current == next) {
+            vm.expectRevert(abi.encodeWithSelector(TwinRegistry.StatusUnchanged.selector, id, next));
+        } else if (next == TwinRegistry.Status.Decommissioned) {
+            ghostDecommissioned[id] = true;
+        }
+        vm.prank(operator);
+        registry.setStatus(id, next);
+        _observe();
+        ++calls["setStatus"];
+    }
+
+    /// @dev The operator offers the rig to an actor, who accepts or not.
+    function handOverRig(uint256 tokenSeed, uint256 toSeed, bool accept) external {
+        (bool found, uint256 id) = _token(tokenSeed);
+        if (!found) return;
+        address operator = registry.operatorOf(id);
+        address to = _actorOtherThan(toSeed, operator);
+        vm.prank(operator);
+        registry.proposeOperator(id, to);
+        if (accept) {
+            vm.prank(to);
+            registry.acceptOperator(id);
+        }
+        _observe();
+        ++calls[accept ? "handOverRig" : "proposeOperator"];
+    }
+
+    // ------------------------------------------------------------------------------- ghost reads
+
+    function actors() external view returns (address[] memory) {
+        return _actors;
+    }
+
+    function copiers() external view returns (address[] memory) {
+        return _copiers;
+    }
+
+    function variantHashes() external view returns (bytes32[] memory) {
+        return _variantHashes;
+    }
+
+    function epochHistory(address owner, uint256 tokenId) external view returns (uint64[] memory) {
+        return _epochHistory[owner][tokenId];
+    }
+
+    /// @dev Pool serial `base` as typed in spelling `variant`: 0 is canonical; the others are what a
+    /// user might type instead (lower case, spaces around, a trailing newline, mixed case).
+    function serialOf(uint8 base, uint8 variant) public view returns (string memory) {
+        string memory canonical = _bases[base];
+        if (variant == 0) return canonical;
+        if (variant == 1) return _lower(canonical, type(uint256).max);
+        if (variant == 2) return string.concat(" ", canonical);
+        if (variant == 3) return string.concat(canonical, " ");
+        if (variant == 4) return string.concat(canonical, "\n");
+        if (variant == 5) return _lower(canonical, 1);
+        return string.concat(" ", canonical, " ");
+    }
+
+    // ------------------------------------------------------------------------------- internals
+
+    /// @dev Reveals `p` as its minter, expecting the exact outcome; true when the commitment is done
+    /// with (minted, or it can never mint).
+    function _revealAs(Pending memory p, uint96 royaltyBps) private returns (bool final_) {
+        string memory serial = serialOf(p.base, p.variant);
+        bytes32 serialHash = keccak256(bytes(serial));
+        bytes32 commitment = registry.mintCommitment(serial, p.minter, p.salt);
+        uint256 taken = ghostTokenOfSerial[serialHash];
+
+        final_ = true;
+        if (p.variant != 0) {
+            vm.expectRevert(abi.encodeWithSelector(TwinRegistry.SerialNotCanonical.selector, serial));
+        } else if (p.committedAt >= block.number) {
+            vm.expectRevert(abi.encodeWithSelector(TwinRegistry.RevealTooEarly.selector, commitment, p.committedAt));
+            final_ = false;
+        } else if (taken != 0) {
+            vm.expectRevert(abi.encodeWithSelector(TwinRegistry.SerialAlreadyRegistered.selector, serialHash, taken));
+        }
+        vm.prank(p.minter);
+        uint256 id = registry.mint(_rig(serial), reporter, royaltyBps, p.salt);
+
+        if (p.variant == 0 && p.committedAt < block.number && taken == 0) {
+            ++ghostMints;
+            assertEq(id, ghostMints, "ids count from 1");
+            assertEq(registry.commitmentBlock(commitment), 0, "commitment consumed");
+            ghostTokenOfSerial[serialHash] = id;
+            ghostMinterOf[id] = p.minter;
+            ghostRoyaltyBpsOf[id] = royaltyBps;
+        }
+    }
+
+    /// @dev What a copier's own commitment yields when revealed: the serial's form is checked first,
+    /// then the commitment's block, then whether the serial is taken. A copier's commitment is only
+    /// ever made while the serial's reveal is in the same block, so it is never both due and free.
+    function _copierRevealError(Pending memory p, string memory serial, bytes32 commitment, uint256 committedAt)
+        private
+        view
+        returns (bytes memory)
+    {
+        if (p.variant != 0) return abi.encodeWithSelector(TwinRegistry.SerialNotCanonical.selector, serial);
+        if (committedAt == 0) return abi.encodeWithSelector(TwinRegistry.MintNotCommitted.selector, commitment);
+        if (committedAt >= block.number) {
+            return abi.encodeWithSelector(TwinRegistry.RevealTooEarly.selector, commitment, committedAt);
+        }
+        bytes32 serialHash = keccak256(bytes(serial));
+        // Not taken would mean the copier can mint: then expect the taken error all the same, and let
+        // the unexpected success fail the run.
+        return abi.encodeWithSelector(
+            TwinRegistry.SerialAlreadyRegistered.selector, serialHash, ghostTokenOfSerial[serialHash]
+        );
+    }
+
+    /// @dev A copier's attempt to mint. Should one ever succeed, it is recorded like any mint and
+    /// counted, for the invariants to catch; a refusal must be the expected one.
+    function _copierMint(address copier, string memory serial, bytes32 salt, bytes memory expected) private {
+        ++ghostCopierAttempts;
+        vm.prank(copier);
+        try registry.mint(_rig(serial), copier, 1_000, salt) returns (uint256 id) {
+            ++ghostCopierMints;
+            ++ghostMints;
+            ghostTokenOfSerial[keccak256(bytes(serial))] = id;
+            ghostMinterOf[id] = copier;
+            ghostRoyaltyBpsOf[id] = 1_000;
+        } catch (bytes memory reason) {
+            assertEq(reason, expected, "copier refused for another reason");
+        }
+    }
+
+    function _canonicalOr(Pending memory p, bytes memory otherwise) private view returns (bytes memory) {
+        if (p.variant == 0) return otherwise;
+        return abi.encodeWithSelector(TwinRegistry.SerialNotCanonical.selector, serialOf(p.base, p.variant));
+    }
+
+    function _notCommitted(string memory serial, address minter, bytes32 salt) private view returns (bytes memory) {
+        return
+            abi.encodeWithSelector(
+                TwinRegistry.MintNotCommitted.selector, registry.mintCommitment(serial, minter, salt)
+            );
+    }
+
+    /// @dev Records every twin's custody after an action: a change must be expected and new to its
+    /// owner; no change must be expected either.
+    function _observe() private {
+        uint256 supply = registry.totalSupply();
+        for (uint256 id = 1; id <= supply; ++id) {
+            (address owner, uint64 epoch,) = registry.custodyOf(id);
+            bool known = _lastOwner[id] != address(0);
+            bool changed = !known || owner != _lastOwner[id] || epoch != _lastEpoch[id];
+            if (known && _custodyTaken[id] && !changed) ++ghostEpochMissedChanges;
+            if (known && !_custodyTaken[id] && changed) ++ghostEpochUnexpectedChanges;
+            _custodyTaken[id] = false;
+            if (!changed) continue;
+
+            uint64[] storage history = _epochHistory[owner][id];
+            for (uint256 i = 0; i < history.length; ++i) {
+                if (history[i] == epoch) ++ghostEpochRepeats;
+            }
+            history.push(epoch);
+            _lastOwner[id] = owner;
+            _lastEpoch[id] = epoch;
+        }
+    }
+
+    function _rig(string memory serial) private pure returns (TwinRegistry.RigInput memory) {
+        return TwinRegistry.RigInput({
+            manufacturer: "Bitmain",
+            model: "Antminer S21",
+            serial: serial,
+            hashrateGhs: 200_000,
+            powerWatts: 3_500,
+            location: "Rockdale, Texas, US",
+            commissionedAt: 1_704_067_200
+        });
+    }
+
+    function _removePending(uint256 index) private {
+        _pending[index] = _pending[_pending.length - 1];
+        _pending.pop();
+    }
+
+    function _token(uint256 seed) private view returns (bool, uint256) {
+        uint256 supply = registry.totalSupply();
+        if (supply == 0) return (false, 0);
+        return (true, bound(seed, 1, supply));
+    }
+
+    /// @dev Half the time the canonical spelling, else one of the others.
+    function _variant(uint256 seed) private pure returns (uint8) {
+        return seed % 2 == 0 ? 0 : uint8(1 + (seed / 2) % (VARIANTS - 1));
+    }
+
+    function _actor(uint256 seed) private view returns (address) {
+        return _actors[seed % _actors.length];
+    }
+
+    function _copier(uint256 seed) private view returns (address) {
+        return _copiers[seed % _copiers.length];
+    }
+
+    function _actorOtherThan(uint256 seed, address other) private view returns (address actor) {
+        actor = _actor(seed);
+        if (actor == other) actor = _actors[(seed % _actors.length + 1) % _actors.length];
+    }
+
+    /// @dev Someone `owner` approved for all its twins, searched from `seed`, if anyone.
+    function _operatorForAll(address owner, uint256 seed) private view returns (bool, address) {
+        uint256 candidates = _actors.length + 1;
+        for (uint256 i = 0; i < candidates; ++i) {
+            uint256 pick = (seed % candidates + i) % candidates;
+            address candidate = pick == _actors.length ? market : _actors[pick];
+            if (registry.isApprovedForAll(owner, candidate)) return (true, candidate);
+        }
+        return (false, address(0));
+    }
+
+    /// @dev Lower-cases the first `count` letters of `text`.
+    function _lower(string memory text, uint256 count) private pure returns (string memory) {
+        bytes memory raw = bytes(string.concat(text));
+        uint256 done;
+        for (uint256 i = 0; i < raw.length && done < count; ++i) {
+            if (raw[i] >= "A" && raw[i] <= "Z") {
+                raw[i] = bytes1(uint8(raw[i]) + 32);
+                ++done;
+            }
+        }
+        return string(raw);
+    }
+}
