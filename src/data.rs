@@ -17,9 +17,18 @@ pub struct Catalog {
     pub events: Vec<Located>,
     pub book: Book,
     pub credits: Vec<Credit>,
+    /// The latest block's time when the catalog was read.
+    pub chain_time: u64,
 }
 
 impl Catalog {
+    /// Now, for expiries: the chain's clock decides them, and a block's time can run ahead of the
+    /// browser's (a test chain moved forward, a skewed clock). The later of the two only ever
+    /// shows a listing as expired a little early, never as buyable when `buy` would refuse it.
+    pub fn now(&self) -> u64 {
+        now_seconds().max(self.chain_time)
+    }
+
     pub fn gallery_entries(&self, now: u64) -> Vec<GalleryEntry> {
         let donated = donations::by_twin(&self.credits, now);
         self.twins
@@ -27,7 +36,7 @@ impl Catalog {
             .map(|twin| GalleryEntry {
                 twin: twin.clone(),
                 status: self.book.status(twin.id).unwrap_or(TwinStatus::Active),
-                listing_price: self.book.listing(twin.id).map(|listing| listing.price),
+                listing_price: self.book.listing(twin.id, now).map(|listing| listing.price),
                 donated_work: donated.get(&twin.id).map_or(0, |donations| donations.work),
                 donated_hashrate: donated.get(&twin.id).map_or(0.0, |donations| donations.hashrate),
             })
@@ -44,12 +53,14 @@ async fn load_catalog(chain: ChainContext) -> Result<Catalog, String> {
         return Ok(Catalog::default());
     };
     let words = |error: crate::chain::contracts::ChainError| error.to_string();
+    // Read first: the events that follow are at least as new as this clock.
+    let chain_time = chain.rpc.latest_block_time().await.map_err(|error| error.to_string())?;
     // One after another: they share the node, and each is mostly a cache read after the first load.
     let (twins, mut events) = registry.twins_and_events().await.map_err(words)?;
     events.extend(market.events().await.map_err(words)?);
     let credits = ledger.credits().await.map_err(words)?;
     let book = Book::replay(&events);
-    Ok(Catalog { twins, events, book, credits })
+    Ok(Catalog { twins, events, book, credits, chain_time })
 }
 
 /// The catalog, refreshed with each block.
@@ -61,12 +72,25 @@ pub fn use_catalog() -> LocalResource<Result<Catalog, String>> {
     })
 }
 
+/// The market's protocol fee in force: what a seller agrees to as `maxFeeBps` when listing or
+/// accepting an offer. Read once per view: a change is announced two days ahead.
+pub fn use_fee_bps() -> LocalResource<Result<u16, String>> {
+    let chain = expect_context::<ChainContext>();
+    LocalResource::new(move || {
+        let market = chain.market.clone();
+        async move {
+            let market = market.ok_or("HashTwin has no market on this network.")?;
+            market.fee_bps().await.map_err(|error| format!("The market's fee could not be read: {error}."))
+        }
+    })
+}
+
 /// The gallery's entries, newest data with each block.
 pub fn use_gallery() -> LocalResource<Result<Vec<GalleryEntry>, String>> {
     let chain = expect_context::<ChainContext>();
     LocalResource::new(move || {
         chain.head.track();
         let chain = chain.clone();
-        async move { load_catalog(chain).await.map(|catalog| catalog.gallery_entries(now_seconds())) }
+        async move { load_catalog(chain).await.map(|catalog| catalog.gallery_entries(catalog.now())) }
     })
 }

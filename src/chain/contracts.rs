@@ -12,9 +12,9 @@ use super::networks::Deployment;
 use super::rpc::{RpcClient, RpcError};
 use super::tx::TxRequest;
 use super::{to_domain_address, to_ethers_address};
-use crate::domain::activity::Located;
+use crate::domain::activity::{Located, MaintenanceKind};
 use crate::domain::mint_form::ValidMint;
-use crate::domain::{Address, RigSpec, Twin, Wei};
+use crate::domain::{Address, RigSpec, Twin, TwinStatus, Wei};
 
 macro_rules! embedded_abi {
     ($name:ident, $file:literal) => {
@@ -81,11 +81,34 @@ pub(crate) fn twin_minted_event() -> &'static Event {
     TWIN_REGISTRY.event("TwinMinted").expect("TwinRegistry declares TwinMinted")
 }
 
-/// The registry's `serialHash` of a rig: keccak256 of its serial number's UTF-8 bytes, as
-/// `Seed.s.sol` computes it (`keccak256(bytes(serial))`). Trimmed first, as the mint form keeps it,
-/// so that a stray space cannot twin one rig twice.
-pub fn serial_hash(serial: &str) -> [u8; 32] {
-    keccak256(serial.trim().as_bytes())
+/// The registry's `serialHash` of a rig: keccak256 of its canonical serial's bytes, as `mint`
+/// computes it (`keccak256(bytes(rig.serial))`). The serial must already be canonical
+/// (`mint_form::canonical_serial`): the registry refuses any other form, so one rig has one hash.
+pub fn serial_hash(canonical_serial: &str) -> [u8; 32] {
+    keccak256(canonical_serial.as_bytes())
+}
+
+/// What `commitMint` takes to register `canonical_serial` as `minter` with `salt`, as the
+/// registry's `mintCommitment` computes it: keccak256(abi.encode(serialHash, minter, salt)).
+/// Worked out here rather than asked of the node, so that the serial never leaves the browser
+/// before the reveal.
+pub fn mint_commitment(canonical_serial: &str, minter: Address, salt: &[u8; 32]) -> [u8; 32] {
+    let encoded = ethers_core::abi::encode(&[
+        Token::FixedBytes(serial_hash(canonical_serial).to_vec()),
+        Token::Address(to_ethers_address(minter)),
+        Token::FixedBytes(salt.to_vec()),
+    ]);
+    keccak256(encoded)
+}
+
+/// A new secret for a mint commitment: 32 bytes from the platform's CSPRNG (`crypto.getRandomValues`
+/// in the browser). A guessable salt would let anyone who guesses the serial link the commitment to
+/// it before the reveal.
+pub fn fresh_salt() -> Result<[u8; 32], String> {
+    let mut salt = [0; 32];
+    getrandom::getrandom(&mut salt)
+        .map_err(|error| format!("This browser gave no randomness for the mint's secret: {error}."))?;
+    Ok(salt)
 }
 
 /// Reads twins from a TwinRegistry deployment through read-only RPC.
@@ -148,12 +171,21 @@ impl TwinRegistryReader {
         approved.ok_or_else(|| ChainError::Decode("isApprovedForAll returned no bool".into()))
     }
 
-    /// The twin of the rig with this serial number, if it has one.
-    pub async fn token_of_serial(&self, serial: &str) -> Result<Option<u64>, ChainError> {
-        let args = [Token::FixedBytes(serial_hash(serial).to_vec())];
+    /// The twin of the rig with this canonical serial, if it has one.
+    pub async fn token_of_serial(&self, canonical_serial: &str) -> Result<Option<u64>, ChainError> {
+        let args = [Token::FixedBytes(serial_hash(canonical_serial).to_vec())];
         let id = self.read("tokenOfSerial", &args).await?.into_iter().next().and_then(Token::into_uint);
         let id = id.ok_or_else(|| ChainError::Decode("tokenOfSerial returned no number".into()))?;
         Ok((!id.is_zero()).then(|| id.low_u64()))
+    }
+
+    /// The block a mint commitment was made in; `None` while it is not on chain, and again once
+    /// its reveal has used it.
+    pub async fn commitment_block(&self, commitment: [u8; 32]) -> Result<Option<u64>, ChainError> {
+        let block = self.read("commitmentBlock", &[Token::FixedBytes(commitment.to_vec())]).await?;
+        let block = block.into_iter().next().and_then(Token::into_uint);
+        let block = block.ok_or_else(|| ChainError::Decode("commitmentBlock returned no number".into()))?;
+        Ok((!block.is_zero()).then(|| block.low_u64()))
     }
 }
 
@@ -181,26 +213,78 @@ impl TwinRegistryWriter {
         }
     }
 
-    /// Mints the twin of the rig the mint form describes; the sender becomes its operator. A list
-    /// price in the form is a second transaction, once the twin has an id.
-    pub fn mint(&self, mint: &ValidMint) -> TxRequest {
-        let spec = mint.spec(serial_hash(&mint.serial));
-        let spec_tuple = Token::Tuple(vec![
-            Token::String(spec.manufacturer.clone()),
-            Token::String(spec.model.clone()),
-            Token::FixedBytes(spec.serial_hash.to_vec()),
-            Token::Uint(spec.hashrate_ghs.into()),
-            Token::Uint(spec.power_watts.into()),
-            Token::String(spec.location.clone()),
-            Token::Uint(spec.commissioned_at.into()),
+    fn request(&self, function: &str, args: &[Token], label: String) -> TxRequest {
+        TxRequest { to: self.address, data: encode_call(&TWIN_REGISTRY, function, args), value: Wei::ZERO, label }
+    }
+
+    /// Step 1 of a mint: commits to the serial without showing it (see [`mint_commitment`]).
+    pub fn commit_mint(&self, mint: &ValidMint, commitment: [u8; 32]) -> TxRequest {
+        let label = format!("Reserve the twin of a {} (step 1 of 2)", mint.display_name());
+        self.request("commitMint", &[Token::FixedBytes(commitment.to_vec())], label)
+    }
+
+    /// Step 2, a block after the commitment at the earliest: reveals the rig and mints its twin
+    /// to the sender, who becomes its operator. A list price in the form is a third transaction,
+    /// once the twin has an id.
+    pub fn reveal_mint(&self, mint: &ValidMint, salt: &[u8; 32]) -> TxRequest {
+        let rig = Token::Tuple(vec![
+            Token::String(mint.manufacturer.clone()),
+            Token::String(mint.model.clone()),
+            Token::String(mint.serial.clone()),
+            Token::Uint(mint.hashrate_ghs.into()),
+            Token::Uint(mint.power_watts.into()),
+            Token::String(mint.location.clone()),
+            Token::Uint(mint.commissioned_at.into()),
         ]);
-        let args = [spec_tuple, Token::Address(to_ethers_address(mint.reporter)), Token::Uint(mint.royalty_bps.into())];
-        TxRequest {
-            to: self.address,
-            data: encode_call(&TWIN_REGISTRY, "mint", &args),
-            value: Wei::ZERO,
-            label: format!("Mint the twin of a {}", spec.display_name()),
-        }
+        let args = [
+            rig,
+            Token::Address(to_ethers_address(mint.reporter)),
+            Token::Uint(mint.royalty_bps.into()),
+            Token::FixedBytes(salt.to_vec()),
+        ];
+        let label = format!("Mint the twin of a {} (step 2 of 2)", mint.display_name());
+        self.request("mint", &args, label)
+    }
+
+    /// Records work on the twin's rig; only its operator may.
+    pub fn log_maintenance(&self, token_id: u64, kind: MaintenanceKind, note: &str) -> TxRequest {
+        let args = [Token::Uint(token_id.into()), Token::Uint((kind as u8).into()), Token::String(note.to_string())];
+        self.request("logMaintenance", &args, format!("Log {} on twin #{token_id}", kind.label().to_lowercase()))
+    }
+
+    /// Moves the rig to another stage of its life; `Decommissioned` is final.
+    pub fn set_status(&self, token_id: u64, next: TwinStatus) -> TxRequest {
+        let args = [Token::Uint(token_id.into()), Token::Uint((next as u8).into())];
+        let label = match next {
+            TwinStatus::Decommissioned => format!("Decommission twin #{token_id} for good"),
+            _ => format!("Mark twin #{token_id} {}", next.label().to_lowercase()),
+        };
+        self.request("setStatus", &args, label)
+    }
+
+    /// Hands posting the rig's telemetry to another key.
+    pub fn set_reporter(&self, token_id: u64, reporter: Address) -> TxRequest {
+        let args = [Token::Uint(token_id.into()), Token::Address(to_ethers_address(reporter))];
+        self.request("setReporter", &args, format!("Make {} the reporter of twin #{token_id}", reporter.short()))
+    }
+
+    /// Offers the running of the rig to `proposed`, who must accept; `None` withdraws the offer.
+    pub fn propose_operator(&self, token_id: u64, proposed: Option<Address>) -> TxRequest {
+        let args = [Token::Uint(token_id.into()), Token::Address(to_ethers_address(proposed.unwrap_or(Address::ZERO)))];
+        let label = match proposed {
+            Some(proposed) => format!("Offer the operator role of twin #{token_id} to {}", proposed.short()),
+            None => format!("Withdraw the operator hand-over of twin #{token_id}"),
+        };
+        self.request("proposeOperator", &args, label)
+    }
+
+    /// Takes over the rig the operator offered to the sender.
+    pub fn accept_operator(&self, token_id: u64) -> TxRequest {
+        self.request(
+            "acceptOperator",
+            &[Token::Uint(token_id.into())],
+            format!("Become the operator of twin #{token_id}"),
+        )
     }
 }
 
@@ -287,13 +371,35 @@ mod tests {
     }
 
     #[test]
-    fn serial_hashes_are_keccak_of_the_trimmed_serial() {
+    fn serial_hashes_are_keccak_of_the_canonical_serial() {
         // cast keccak "BTM-S21-2401-000117", the first serial Seed.s.sol mints
         let expected = "5a697159a38644098b2b0bb5712b88e7cb2c4be1e52939b04a2a0aa717a92b82";
         assert_eq!(hex::encode(serial_hash("BTM-S21-2401-000117")), expected);
-        assert_eq!(hex::encode(serial_hash("  BTM-S21-2401-000117\n")), expected);
         // What the seed script minted on chain, read back from its log.
         assert_eq!(decode_twin_minted(&seeded_log()).unwrap().spec.serial_hash, serial_hash("BTM-S21-2401-000117"));
+    }
+
+    #[test]
+    fn salts_are_fresh_each_time() {
+        let (first, second) = (fresh_salt().unwrap(), fresh_salt().unwrap());
+        assert_ne!(first, second);
+        assert_ne!(first, [0; 32]);
+    }
+
+    #[test]
+    fn the_commitment_is_the_registrys_mint_commitment() {
+        // cast call <registry> "mintCommitment(string,address,bytes32)(bytes32)" TEST-0001
+        //   0x70997970C51812dc3A010C7d01b50e0d17dc79C8 0x…4d, on the seeded demo chain
+        let minter: Address = "0x70997970c51812dc3a010c7d01b50e0d17dc79c8".parse().unwrap();
+        let mut salt = [0; 32];
+        salt[31] = 77;
+        assert_eq!(
+            hex::encode(mint_commitment("TEST-0001", minter, &salt)),
+            "ae3def77a79845b4bcbfc00d5e3ef9d4854e6d53b6ce56ada059c62ffeb6b315"
+        );
+        // Another minter or salt commits to something else.
+        assert_ne!(mint_commitment("TEST-0001", Address([1; 20]), &salt), mint_commitment("TEST-0001", minter, &salt));
+        assert_ne!(mint_commitment("TEST-0001", minter, &[0; 32]), mint_commitment("TEST-0001", minter, &salt));
     }
 
     fn writer() -> TwinRegistryWriter {
@@ -313,9 +419,8 @@ mod tests {
         assert_eq!(revoke.label, "Stop the market selling your twins");
     }
 
-    #[test]
-    fn a_mint_carries_the_spec_with_the_serials_hash_the_reporter_and_the_royalty() {
-        let mint = ValidMint {
+    fn s21() -> ValidMint {
+        ValidMint {
             manufacturer: "Bitmain".into(),
             model: "Antminer S21".into(),
             serial: "BTM-S21-2401-000117".into(),
@@ -326,17 +431,83 @@ mod tests {
             reporter: Address([0x99; 20]),
             royalty_bps: 500,
             list_price: None,
-        };
-        let tx = writer().mint(&mint);
-        assert_eq!((tx.to, tx.value), (Address([0x5f; 20]), Wei::ZERO));
-        assert_eq!(tx.label, "Mint the twin of a Bitmain Antminer S21");
+        }
+    }
 
-        let function = TWIN_REGISTRY.function("mint").unwrap();
-        assert_eq!(tx.data[..4], function.short_signature());
-        let [spec, reporter, royalty] = <[Token; 3]>::try_from(function.decode_input(&tx.data[4..]).unwrap()).unwrap();
-        let spec = decode_spec(spec.into_tuple().unwrap()).unwrap();
-        assert_eq!(spec, mint.spec(serial_hash("BTM-S21-2401-000117")));
+    /// The arguments the registry's ABI reads back from a request's calldata.
+    fn arguments(tx: &TxRequest, function: &str) -> Vec<Token> {
+        let function = TWIN_REGISTRY.function(function).unwrap();
+        assert_eq!(tx.data[..4], function.short_signature(), "calls {}", function.name);
+        function.decode_input(&tx.data[4..]).unwrap()
+    }
+
+    #[test]
+    fn a_commit_carries_only_the_commitment() {
+        let tx = writer().commit_mint(&s21(), [0xab; 32]);
+        // cast sig "commitMint(bytes32)"
+        assert_eq!(hex::encode(&tx.data[..4]), "db59e4c9");
+        assert_eq!(arguments(&tx, "commitMint"), [Token::FixedBytes(vec![0xab; 32])]);
+        assert!(!String::from_utf8_lossy(&tx.data).contains("BTM"), "the serial stays hidden");
+        assert_eq!((tx.to, tx.value), (Address([0x5f; 20]), Wei::ZERO));
+        assert_eq!(tx.label, "Reserve the twin of a Bitmain Antminer S21 (step 1 of 2)");
+    }
+
+    #[test]
+    fn a_reveal_carries_the_rig_with_its_serial_the_reporter_the_royalty_and_the_salt() {
+        let mint = s21();
+        let tx = writer().reveal_mint(&mint, &[7; 32]);
+        assert_eq!((tx.to, tx.value), (Address([0x5f; 20]), Wei::ZERO));
+        assert_eq!(tx.label, "Mint the twin of a Bitmain Antminer S21 (step 2 of 2)");
+        let [rig, reporter, royalty, salt] = <[Token; 4]>::try_from(arguments(&tx, "mint")).unwrap();
+        assert_eq!(
+            rig,
+            Token::Tuple(vec![
+                Token::String("Bitmain".into()),
+                Token::String("Antminer S21".into()),
+                Token::String("BTM-S21-2401-000117".into()),
+                Token::Uint(200_000.into()),
+                Token::Uint(3_500.into()),
+                Token::String("Rockdale, Texas, US".into()),
+                Token::Uint(1_706_745_600u64.into()),
+            ])
+        );
         assert_eq!(reporter, Token::Address(EthAddress::repeat_byte(0x99)));
         assert_eq!(royalty, Token::Uint(500.into()));
+        assert_eq!(salt, Token::FixedBytes(vec![7; 32]));
+    }
+
+    #[test]
+    fn operator_tools_call_the_registry_with_the_twin() {
+        let twin = Token::Uint(9.into());
+        let note = writer().log_maintenance(9, MaintenanceKind::FirmwareUpdate, "Autotune on");
+        assert_eq!(
+            arguments(&note, "logMaintenance"),
+            [twin.clone(), Token::Uint(3.into()), Token::String("Autotune on".into())]
+        );
+        assert_eq!(note.label, "Log firmware update on twin #9");
+
+        let status = writer().set_status(9, TwinStatus::Decommissioned);
+        assert_eq!(arguments(&status, "setStatus"), [twin.clone(), Token::Uint(2.into())]);
+        assert_eq!(status.label, "Decommission twin #9 for good");
+        assert_eq!(writer().set_status(9, TwinStatus::Offline).label, "Mark twin #9 offline");
+
+        let reporter = writer().set_reporter(9, Address([0x99; 20]));
+        assert_eq!(arguments(&reporter, "setReporter"), [twin.clone(), Token::Address(EthAddress::repeat_byte(0x99))]);
+
+        let proposal = writer().propose_operator(9, Some(Address([0x99; 20])));
+        assert_eq!(
+            arguments(&proposal, "proposeOperator"),
+            [twin.clone(), Token::Address(EthAddress::repeat_byte(0x99))]
+        );
+        let withdrawal = writer().propose_operator(9, None);
+        assert_eq!(arguments(&withdrawal, "proposeOperator"), [twin.clone(), Token::Address(EthAddress::zero())]);
+        assert_eq!(withdrawal.label, "Withdraw the operator hand-over of twin #9");
+
+        let accept = writer().accept_operator(9);
+        assert_eq!(arguments(&accept, "acceptOperator"), [twin]);
+        assert_eq!(accept.label, "Become the operator of twin #9");
+        for tx in [note, status, reporter, proposal, withdrawal, accept] {
+            assert_eq!((tx.to, tx.value), (Address([0x5f; 20]), Wei::ZERO));
+        }
     }
 }

@@ -25,6 +25,16 @@ impl TwinMarket {
         decode_output(twin_market_abi(), function, &output)
     }
 
+    /// The protocol fee in force, in basis points: what a seller agrees to as `maxFeeBps`.
+    pub async fn fee_bps(&self) -> Result<u16, ChainError> {
+        let fee = self.read("feeBps", &[]).await?.into_iter().next().and_then(Token::into_uint);
+        let fee = fee.ok_or_else(|| ChainError::Decode("feeBps returned no number".into()))?;
+        u16::try_from(fee.low_u64())
+            .ok()
+            .filter(|_| fee.bits() <= 16)
+            .ok_or_else(|| ChainError::Decode(format!("a fee of {fee} bps")))
+    }
+
     /// What `account` can withdraw: sale proceeds, royalties and refunded offers.
     pub async fn proceeds_of(&self, account: Address) -> Result<Wei, ChainError> {
         let tokens = self.read("proceedsOf", &[Token::Address(to_ethers_address(account))]).await?;
@@ -45,11 +55,23 @@ impl TwinMarket {
         self.request("withdraw", &[], Wei::ZERO, format!("Withdraw {amount}"))
     }
 
-    /// Lists one of the sender's twins, or re-prices its listing. The market must be approved for
-    /// the sender's twins first (`TwinRegistryWriter::set_approval_for_all`).
-    pub fn list(&self, token_id: u64, price: Wei) -> TxRequest {
-        let args = [Token::Uint(token_id.into()), Token::Uint(price.0.into())];
+    /// Lists one of the sender's twins until `expires_at` (unix seconds, exclusive), or re-prices its
+    /// listing. `max_fee_bps` is the protocol fee the seller agrees to: pass the fee in force, so that
+    /// a later rise cannot cost them. The market must be approved for the sender's twins first
+    /// (`TwinRegistryWriter::set_approval_for_all`).
+    pub fn list(&self, token_id: u64, price: Wei, expires_at: u64, max_fee_bps: u16) -> TxRequest {
+        let args = [
+            Token::Uint(token_id.into()),
+            Token::Uint(price.0.into()),
+            Token::Uint(expires_at.into()),
+            Token::Uint(max_fee_bps.into()),
+        ];
         self.request("list", &args, Wei::ZERO, format!("List twin #{token_id} for {price}"))
+    }
+
+    /// Ends every listing the sender has made, on every twin, in one transaction.
+    pub fn cancel_all_listings(&self) -> TxRequest {
+        self.request("cancelAllListings", &[], Wei::ZERO, "Cancel all your listings".into())
     }
 
     pub fn cancel_listing(&self, token_id: u64) -> TxRequest {
@@ -76,12 +98,14 @@ impl TwinMarket {
     }
 
     /// Sells the twin to the offer's bidder. The amount the owner saw goes with it, so that a bidder
-    /// who swaps their offer for a smaller one in between makes the sale fail instead of go through.
-    pub fn accept_offer(&self, offer: &Offer) -> TxRequest {
+    /// who swaps their offer for a smaller one in between makes the sale fail instead of go through;
+    /// `max_fee_bps` pins the protocol fee the same way.
+    pub fn accept_offer(&self, offer: &Offer, max_fee_bps: u16) -> TxRequest {
         let args = [
             Token::Uint(offer.twin_id.into()),
             Token::Address(to_ethers_address(offer.bidder)),
             Token::Uint(offer.amount.0.into()),
+            Token::Uint(max_fee_bps.into()),
         ];
         let label = format!("Accept {} from {} for twin #{}", offer.amount, offer.bidder.short(), offer.twin_id);
         self.request("acceptOffer", &args, Wei::ZERO, label)
@@ -100,7 +124,13 @@ mod tests {
 
     #[test]
     fn buy_pays_the_price_to_buy_with_the_token_id() {
-        let listing = Listing { token_id: 5, seller: Address([1; 20]), price: Wei(1_100_000_000_000_000_000) };
+        let listing = Listing {
+            token_id: 5,
+            seller: Address([1; 20]),
+            price: Wei(1_100_000_000_000_000_000),
+            expires_at: 1_766_000_000,
+            max_fee_bps: 250,
+        };
         let tx = market().buy(&listing);
         // cast calldata "buy(uint256)" 5
         assert_eq!(hex::encode(&tx.data), "d96a094a0000000000000000000000000000000000000000000000000000000000000005");
@@ -121,16 +151,25 @@ mod tests {
     }
 
     #[test]
-    fn list_names_token_and_price_and_pays_nothing() {
-        let tx = market().list(5, eth(11));
-        // cast calldata "list(uint256,uint256)" 5 1100000000000000000
+    fn list_names_token_price_expiry_and_fee_bound_and_pays_nothing() {
+        let tx = market().list(5, eth(11), 1_766_000_000, 250);
+        // cast calldata "list(uint256,uint256,uint64,uint16)" 5 1100000000000000000 1766000000 250
         assert_eq!(
             hex::encode(&tx.data),
-            "50fd73670000000000000000000000000000000000000000000000000000000000000005\
-             0000000000000000000000000000000000000000000000000f43fc2c04ee0000"
+            "c961218c0000000000000000000000000000000000000000000000000000000000000005\
+             0000000000000000000000000000000000000000000000000f43fc2c04ee0000\
+             0000000000000000000000000000000000000000000000000000000069430580\
+             00000000000000000000000000000000000000000000000000000000000000fa"
         );
         assert_eq!((tx.to, tx.value), (Address([0xe7; 20]), Wei::ZERO));
         assert_eq!(tx.label, "List twin #5 for 1.1 ETH");
+    }
+
+    #[test]
+    fn cancelling_all_listings_takes_nothing() {
+        let tx = market().cancel_all_listings();
+        assert_eq!(arguments(&tx, "cancelAllListings"), []);
+        assert_eq!((tx.value, tx.label.as_str()), (Wei::ZERO, "Cancel all your listings"));
     }
 
     #[test]
@@ -173,13 +212,14 @@ mod tests {
     fn accepting_pins_the_bidder_and_the_amount_seen() {
         let bidder: Address = "0x23618e81e3f5cdf7f54c3d65f7fbc0abf5b21e8f".parse().unwrap();
         let offer = Offer { twin_id: 1, bidder, amount: eth(15), expires_at: 1_764_000_000 };
-        let tx = market().accept_offer(&offer);
-        // cast calldata "acceptOffer(uint256,address,uint256)" 1 0x2361…1e8f 1500000000000000000
+        let tx = market().accept_offer(&offer, 250);
+        // cast calldata "acceptOffer(uint256,address,uint256,uint16)" 1 0x2361…1e8f 1500000000000000000 250
         assert_eq!(
             hex::encode(&tx.data),
-            "9589d7b90000000000000000000000000000000000000000000000000000000000000001\
+            "df53e3860000000000000000000000000000000000000000000000000000000000000001\
              00000000000000000000000023618e81e3f5cdf7f54c3d65f7fbc0abf5b21e8f\
-             00000000000000000000000000000000000000000000000014d1120d7b160000"
+             00000000000000000000000000000000000000000000000014d1120d7b160000\
+             00000000000000000000000000000000000000000000000000000000000000fa"
         );
         assert_eq!(tx.value, Wei::ZERO);
         assert_eq!(tx.label, "Accept 1.5 ETH from 0x2361…1e8f for twin #1");

@@ -6,6 +6,10 @@ use std::fmt;
 use ethers_core::abi::{decode, Abi, ParamType, Token};
 
 use super::contracts::ALL_ABIS;
+use crate::domain::calendar::format_moment;
+use crate::domain::market::format_bps;
+use crate::domain::twin::{efficiency_j_per_th, format_hashrate, format_power, MAX_JOULES_PER_TH, MIN_JOULES_PER_TH};
+use crate::domain::{Address, TwinStatus, Wei};
 
 const ERROR_STRING: [u8; 4] = [0x08, 0xc3, 0x79, 0xa0];
 const PANIC: [u8; 4] = [0x4e, 0x48, 0x7b, 0x71];
@@ -60,11 +64,15 @@ impl Revert {
     }
 }
 
-/// "Serial already registered (serialHash 0x12…, tokenId 3)": the error's name split into words.
+/// A custom error in a sentence of its own where it has one (see [`words`]); otherwise its name
+/// split into words with its arguments: "Safe cast overflowed uint downcast (bits 128, value 3)".
 impl fmt::Display for Revert {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Revert::Custom { name, args } => {
+                if let Some(sentence) = words(name, &Args(args)) {
+                    return f.write_str(&sentence);
+                }
                 f.write_str(&sentence_from_identifier(name))?;
                 if !args.is_empty() {
                     let args: Vec<String> = args.iter().map(|(name, value)| format!("{name} {value}")).collect();
@@ -80,6 +88,261 @@ impl fmt::Display for Revert {
             }
         }
     }
+}
+
+/// A decoded error's arguments, by name, as [`show`] wrote them.
+struct Args<'a>(&'a [(String, String)]);
+
+impl Args<'_> {
+    fn text(&self, name: &str) -> Option<&str> {
+        self.0.iter().find(|(param, _)| param == name).map(|(_, value)| value.as_str())
+    }
+
+    fn number(&self, name: &str) -> Option<u128> {
+        self.text(name)?.parse().ok()
+    }
+
+    fn u64(&self, name: &str) -> Option<u64> {
+        u64::try_from(self.number(name)?).ok()
+    }
+
+    /// "twin #7".
+    fn twin(&self) -> Option<String> {
+        Some(format!("twin #{}", self.u64("tokenId")?))
+    }
+
+    fn moment(&self, name: &str) -> Option<String> {
+        Some(format_moment(self.u64(name)?))
+    }
+
+    fn ether(&self, name: &str) -> Option<String> {
+        Some(Wei(self.number(name)?).to_string())
+    }
+
+    fn account(&self, name: &str) -> Option<String> {
+        let text = self.text(name)?;
+        Some(text.parse::<Address>().map_or_else(|_| text.to_string(), |address| address.short()))
+    }
+
+    fn bps(&self, name: &str) -> Option<String> {
+        Some(format_bps(u16::try_from(self.number(name)?).ok()?))
+    }
+}
+
+/// The sentence a user reads for a custom error of HashTwin's contracts (and of the OpenZeppelin
+/// code they inherit), with its arguments where they help; `None` for the few that only a broken
+/// deployment or an internal fault can raise, which fall back to their name in words.
+fn words(name: &str, args: &Args) -> Option<String> {
+    Some(match name {
+        // TwinRegistry: minting
+        "EmptyCommitment" => "The registration's commitment is empty: start the mint again.".into(),
+        "MintNotCommitted" => "No step 1 matches this registration: step 2 must come from the account that sent step 1, with the same serial and form.".into(),
+        "RevealTooEarly" => format!(
+            "The registration must wait for one more block: step 1 was recorded in block {}, and step 2 can only go in a later one.",
+            args.u64("committedAt")?
+        ),
+        "SerialNotCanonical" => format!(
+            "The serial {} is not in the registry's form: 4 to 64 characters of capital letters A to Z, digits and hyphens.",
+            args.text("serial")?
+        ),
+        "SerialAlreadyRegistered" => {
+            format!("This rig already has a twin: its serial is registered as twin #{}.", args.u64("tokenId")?)
+        }
+        "SpecTextTooLong" => format!(
+            "The {} is {} bytes long, and the registry takes at most {}.",
+            ["manufacturer", "model", "location"].get(usize::try_from(args.number("field")?).ok()?)?,
+            args.number("length")?,
+            args.number("max")?
+        ),
+        "EmptyManufacturer" => "Enter the rig's manufacturer.".into(),
+        "EmptyModel" => "Enter the rig's model.".into(),
+        "HashrateOutOfRange" => format!(
+            "A hashrate of {} is outside what the registry accepts: more than zero and at most {}.",
+            format_hashrate(args.u64("hashrateGhs")?),
+            format_hashrate(args.u64("max")?)
+        ),
+        "PowerOutOfRange" => format!(
+            "A power draw of {} is outside what the registry accepts: more than zero and at most {}.",
+            format_power(args.u64("powerWatts")?),
+            format_power(args.u64("max")?)
+        ),
+        "ImplausibleEfficiency" => {
+            let (hashrate, power) = (args.u64("hashrateGhs")?, u32::try_from(args.u64("powerWatts")?).ok()?);
+            format!(
+                "{} at {} is {:.1} J/TH, outside the {MIN_JOULES_PER_TH} to {MAX_JOULES_PER_TH} J/TH of real rigs: check the hashrate and the power draw.",
+                format_power(power.into()),
+                format_hashrate(hashrate),
+                efficiency_j_per_th(hashrate, power)?
+            )
+        }
+        "ZeroReporter" => "The reporter can't be the zero address: no one holds its key.".into(),
+        "RoyaltyTooHigh" => format!(
+            "A royalty of {} is over the {} the registry allows.",
+            args.bps("royaltyBps")?,
+            args.bps("maxBps")?
+        ),
+        // TwinRegistry: operating a rig
+        "NotOperator" => format!("Only the operator of {} can do this, and {} is not.", args.twin()?, args.account("caller")?),
+        "NotProposedOperator" => {
+            format!("{} has not been offered the operator role of {}.", args.account("caller")?, args.twin()?)
+        }
+        "ZeroOperator" => "The operator can't be the zero address: the royalties follow the operator.".into(),
+        "NotReporter" => format!(
+            "Only the reporter key of {} can post its telemetry, and {} is not it.",
+            args.twin()?,
+            args.account("caller")?
+        ),
+        "TwinDecommissioned" => format!("{} is decommissioned: that is final, and it takes no telemetry.", capitalised(&args.twin()?)),
+        "StatusUnchanged" => format!(
+            "{} already has that status ({}).",
+            capitalised(&args.twin()?),
+            TwinStatus::from_u8(u8::try_from(args.number("status")?).ok()?)?.label().to_lowercase()
+        ),
+        "EmptyNote" => "A maintenance note must say something.".into(),
+        "NoteTooLong" => format!(
+            "The note is {} bytes long, and the registry takes at most {}.",
+            args.number("length")?,
+            args.number("max")?
+        ),
+        "EmptyTelemetryBatch" => "A telemetry batch must hold at least one report.".into(),
+        "TelemetryBatchTooLarge" => format!(
+            "A telemetry batch of {} reports is over the {} the registry takes at once.",
+            args.number("length")?,
+            args.number("max")?
+        ),
+        "TelemetryInFuture" => format!(
+            "A telemetry report is dated {}, after the block's time, {}.",
+            args.moment("timestamp")?,
+            args.moment("blockTimestamp")?
+        ),
+        "TelemetryOutOfOrder" => format!(
+            "Telemetry report {} is dated {}, which is not after {}, the report before it or the last one posted.",
+            args.number("index")?,
+            args.moment("timestamp")?,
+            args.moment("previous")?
+        ),
+        // OpenZeppelin's ERC-721, as the registry raises it
+        "ERC721InsufficientApproval" => format!(
+            "The seller has not approved the market to transfer {}, so it cannot be sold until they approve it again.",
+            args.twin()?
+        ),
+        "ERC721NonexistentToken" => format!("There is no {}.", args.twin()?),
+        "ERC721IncorrectOwner" => {
+            format!("{} does not own {}; {} does.", args.account("sender")?, args.twin()?, args.account("owner")?)
+        }
+        "ERC721InvalidReceiver" => format!(
+            "{} cannot receive twins: it is a contract that does not accept ERC-721 tokens.",
+            args.account("receiver")?
+        ),
+        "ERC721InvalidSender" => format!("{} cannot send twins.", args.account("sender")?),
+        "ERC721InvalidOwner" => format!("{} cannot own twins.", args.account("owner")?),
+        "ERC721InvalidApprover" => format!("{} cannot approve transfers of this twin.", args.account("approver")?),
+        "ERC721InvalidOperator" => format!("{} cannot be approved to move twins.", args.account("operator")?),
+        // TwinMarket: listings
+        "ListingStale" => "This listing is no longer valid: the twin changed hands, an approval was withdrawn, or the seller cancelled it.".into(),
+        "ListingExpired" => format!("This listing expired on {}.", args.moment("expiresAt")?),
+        "TwinRetired" => {
+            format!("{} was decommissioned: it can no longer be listed, bought or bid on.", capitalised(&args.twin()?))
+        }
+        "NotListed" => format!("{} is not listed for sale.", capitalised(&args.twin()?)),
+        "NotSeller" => format!(
+            "Only the seller, {}, can withdraw a listing that is still live.",
+            args.account("seller")?
+        ),
+        "NotTokenOwner" => {
+            format!("{} does not own {}; {} does.", args.account("caller")?, args.twin()?, args.account("owner")?)
+        }
+        "ExpiryTooFar" => format!(
+            "A listing can stay open until {} at the latest, a year from now.",
+            args.moment("maxExpiresAt")?
+        ),
+        "ExpiryNotInFuture" => format!(
+            "The expiry, {}, is not in the future: the chain's time is {}.",
+            args.moment("expiresAt")?,
+            args.moment("blockTimestamp")?
+        ),
+        "ZeroPrice" => "The price must be more than zero.".into(),
+        "PriceTooHigh" => format!("The price is more than the market accepts: at most {}.", args.ether("maxPrice")?),
+        "BuyerIsSeller" => format!("You are the seller of {}: you cannot buy your own listing.", args.twin()?),
+        "WrongPayment" => format!(
+            "{} costs {}, and {} was sent.",
+            capitalised(&args.twin()?),
+            args.ether("expected")?,
+            args.ether("sent")?
+        ),
+        "FeesExceedPrice" => format!(
+            "The royalty ({}) and the fee ({}) add up to more than the price ({}).",
+            args.ether("royalty")?,
+            args.ether("fee")?,
+            args.ether("price")?
+        ),
+        // TwinMarket: offers
+        "BidderIsOwner" => format!("The owner of {} cannot make or accept an offer of their own.", args.twin()?),
+        "ZeroValue" => "Send more than zero ether with the offer.".into(),
+        "ExpiryShortened" => format!(
+            "A raised offer cannot expire earlier than it already does, on {}.",
+            args.moment("current")?
+        ),
+        "OfferExists" => format!("{} already has an open offer on {}: raise it instead.", args.account("bidder")?, args.twin()?),
+        "NoOffer" => format!("{} has no open offer on {}.", args.account("bidder")?, args.twin()?),
+        "OfferExpired" => format!("This offer expired on {}.", args.moment("expiresAt")?),
+        "OfferAmountMismatch" => format!(
+            "The offer changed: it is now {}, not the {} you saw. Look at it again before you accept.",
+            args.ether("actual")?,
+            args.ether("expected")?
+        ),
+        // TwinMarket: payments and administration
+        "NothingToWithdraw" => format!("There is nothing to withdraw for {}.", args.account("account")?),
+        "ZeroRecipient" => "Withdrawals cannot be sent to the zero address.".into(),
+        "WithdrawFailed" => format!(
+            "Sending {} to {} failed: the recipient refused it. Withdraw to another address instead.",
+            args.ether("amount")?,
+            args.account("account")?
+        ),
+        "FeeTooHigh" => format!("A fee of {} is over the market's maximum of {}.", args.bps("feeBps")?, args.bps("maxBps")?),
+        "ZeroTreasury" => "The treasury can't be the zero address.".into(),
+        "NoPendingChange" => "No fee or treasury change has been announced.".into(),
+        "ChangeNotDue" => format!("The announced change takes effect on {}, not before.", args.moment("effectiveAt")?),
+        "OwnableUnauthorizedAccount" => {
+            format!("Only the contract's owner can do this, and {} is not.", args.account("account")?)
+        }
+        "OwnableInvalidOwner" => format!("{} cannot own the contract.", args.account("owner")?),
+        // HashLedger
+        "NotContributor" => format!(
+            "Only {}, who mined these shares, can send them; this wallet is {}.",
+            args.account("contributor")?,
+            args.account("caller")?
+        ),
+        "InvalidBatchSignature" => format!(
+            "The signature is not {}'s over this exact batch of shares, so it cannot be relayed.",
+            args.account("contributor")?
+        ),
+        "UnknownTwin" => format!("There is no {} to credit.", args.twin()?),
+        "JobSeedUsed" => "These shares were credited already: each job is credited once.".into(),
+        "BatchSizeOutOfRange" => format!(
+            "A batch holds 1 to {} shares, and this one has {}.",
+            args.number("maxBatch")?,
+            args.number("size")?
+        ),
+        "NoncesNotIncreasing" => format!(
+            "The batch's nonces must strictly increase, and share {} does not.",
+            args.number("index")?
+        ),
+        "ShareAboveTarget" => format!("Share {} does not meet the batch's difficulty.", args.number("index")?),
+        "BitsTooEasy" => "The shares were mined at an easier difficulty than the ledger accepts.".into(),
+        "InvalidBits" => format!("0x{:08x} is not a valid difficulty.", args.number("bits")?),
+        "TimeOutOfRange" => format!(
+            "The shares' time, {}, is too far from the chain's, {}: mine a fresh job.",
+            args.moment("time")?,
+            args.moment("blockTime")?
+        ),
+        _ => return None,
+    })
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 fn show(token: &Token) -> String {
@@ -170,13 +433,150 @@ mod tests {
                 args: vec![("royaltyBps".into(), "1001".into()), ("maxBps".into(), "1000".into())]
             }
         );
-        assert_eq!(revert.to_string(), "Royalty too high (royaltyBps 1001, maxBps 1000)");
+        assert_eq!(revert.to_string(), "A royalty of 10.01% is over the 10% the registry allows.");
     }
 
     #[test]
     fn decodes_an_argumentless_custom_error() {
         // cast sig "EmptyModel()"
-        assert_eq!(Revert::decode(&[0x5f, 0xa8, 0xf2, 0xf2]).to_string(), "Empty model");
+        assert_eq!(Revert::decode(&[0x5f, 0xa8, 0xf2, 0xf2]).to_string(), "Enter the rig's model.");
+    }
+
+    #[test]
+    fn an_error_without_a_sentence_reads_as_its_name_and_arguments() {
+        let revert = Revert::Custom {
+            name: "SafeCastOverflowedUintDowncast".into(),
+            args: vec![("bits".into(), "128".into()), ("value".into(), "3".into())],
+        };
+        assert_eq!(revert.to_string(), "Safe cast overflowed uint downcast (bits 128, value 3)");
+    }
+
+    /// A decoded error of `abi`'s error `name` with `args`, through the selector, as a node returns it.
+    fn raised(name: &str, args: &[Token]) -> String {
+        let error = ALL_ABIS.iter().find_map(|abi| abi.error(name).ok()).unwrap_or_else(|| panic!("no error {name}"));
+        Revert::decode(&with_selector(error.signature()[..4].try_into().unwrap(), args)).to_string()
+    }
+
+    fn uint(value: u64) -> Token {
+        Token::Uint(value.into())
+    }
+
+    #[test]
+    fn the_new_errors_read_as_plain_sentences() {
+        assert_eq!(
+            raised("ListingStale", &[uint(5)]),
+            "This listing is no longer valid: the twin changed hands, an approval was withdrawn, or the seller cancelled it."
+        );
+        assert_eq!(
+            raised("ListingExpired", &[uint(5), uint(1_762_171_200)]),
+            "This listing expired on 2025-11-03 12:00 UTC."
+        );
+        assert_eq!(
+            raised("RevealTooEarly", &[Token::FixedBytes(vec![1; 32]), uint(55)]),
+            "The registration must wait for one more block: step 1 was recorded in block 55, and step 2 can only go in a later one."
+        );
+        // 200 TH/s at 100 W: 0.5 J/TH.
+        assert_eq!(
+            raised("ImplausibleEfficiency", &[uint(200_000), uint(100)]),
+            "100 W at 200 TH/s is 0.5 J/TH, outside the 5 to 200 J/TH of real rigs: check the hashrate and the power draw."
+        );
+        let market = Token::Address(ethers_core::types::Address::repeat_byte(0xe7));
+        assert_eq!(
+            raised("ERC721InsufficientApproval", &[market, uint(7)]),
+            "The seller has not approved the market to transfer twin #7, so it cannot be sold until they approve it again."
+        );
+        assert_eq!(
+            raised("SpecTextTooLong", &[uint(1), uint(50), uint(48)]),
+            "The model is 50 bytes long, and the registry takes at most 48."
+        );
+        assert_eq!(
+            raised("TwinRetired", &[uint(9)]),
+            "Twin #9 was decommissioned: it can no longer be listed, bought or bid on."
+        );
+        let caller = Token::Address("0x70997970c51812dc3a010c7d01b50e0d17dc79c8".parse().unwrap());
+        assert_eq!(
+            raised("NotProposedOperator", &[uint(9), caller]),
+            "0x7099…79c8 has not been offered the operator role of twin #9."
+        );
+    }
+
+    /// Errors that keep the fallback: only a broken deployment or a fault inside a contract raises
+    /// them, and their name says as much as a sentence would.
+    const FALLBACK: [&str; 6] = [
+        "InvalidShortString",
+        "ReentrancyGuardReentrantCall",
+        "SafeCastOverflowedUintDowncast",
+        "StringTooLong",
+        "TwinsNotAContract",
+        "ZeroTwins",
+    ];
+
+    /// The errors the hardened contracts added: each must have a sentence of its own.
+    const NEW: [&str; 19] = [
+        "ListingStale",
+        "ListingExpired",
+        "TwinRetired",
+        "ExpiryTooFar",
+        "NoPendingChange",
+        "ChangeNotDue",
+        "ZeroRecipient",
+        "MintNotCommitted",
+        "RevealTooEarly",
+        "SerialNotCanonical",
+        "SpecTextTooLong",
+        "HashrateOutOfRange",
+        "PowerOutOfRange",
+        "ImplausibleEfficiency",
+        "NotProposedOperator",
+        "EmptyCommitment",
+        "ERC721InsufficientApproval",
+        "NotContributor",
+        "InvalidBatchSignature",
+    ];
+
+    /// A value of `kind` that every sentence can show: small numbers, a real address, a string.
+    fn sample(kind: &ParamType) -> Token {
+        match kind {
+            ParamType::Address => Token::Address(ethers_core::types::Address::repeat_byte(0x11)),
+            ParamType::Uint(_) => uint(1),
+            ParamType::Int(_) => Token::Int(1.into()),
+            ParamType::Bool => Token::Bool(true),
+            ParamType::String => Token::String("ABC".into()),
+            ParamType::FixedBytes(size) => Token::FixedBytes(vec![0; *size]),
+            other => panic!("no sample of {other:?}: add one"),
+        }
+    }
+
+    #[test]
+    fn every_error_of_the_three_contracts_has_words_and_only_the_listed_ones_fall_back() {
+        let mut fallback: Vec<String> = Vec::new();
+        for abi in ALL_ABIS.iter() {
+            for error in abi.errors() {
+                let args: Vec<Token> = error.inputs.iter().map(|input| sample(&input.kind)).collect();
+                let revert = Revert::decode(&with_selector(error.signature()[..4].try_into().unwrap(), &args));
+                let Revert::Custom { name, args } = &revert else {
+                    panic!("{} did not decode: {revert:?}", error.name)
+                };
+                assert_eq!(name, &error.name);
+                match words(name, &Args(args)) {
+                    Some(sentence) => {
+                        assert!(sentence.ends_with('.'), "{name}: {sentence}");
+                        assert!(
+                            !sentence.is_empty() && !sentence.starts_with(char::is_lowercase),
+                            "{name}: {sentence}"
+                        );
+                    }
+                    None => fallback.push(name.clone()),
+                }
+            }
+        }
+        fallback.sort();
+        fallback.dedup();
+        assert_eq!(fallback, FALLBACK, "the errors that read as their name in words");
+        for name in NEW {
+            assert!(ALL_ABIS.iter().any(|abi| abi.error(name).is_ok()), "{name} is in no ABI");
+            assert!(!FALLBACK.contains(&name), "{name} needs a sentence of its own");
+        }
     }
 
     #[test]

@@ -109,6 +109,16 @@ impl RpcClient {
         Ok(number.as_u64())
     }
 
+    /// The unix time of the latest block: the clock the contracts judge expiries by.
+    pub async fn latest_block_time(&self) -> Result<u64, RpcError> {
+        #[derive(Deserialize)]
+        struct Head {
+            timestamp: U64,
+        }
+        let head: Head = self.request("eth_getBlockByNumber", json!(["latest", false])).await?;
+        Ok(head.timestamp.as_u64())
+    }
+
     /// `eth_call` at the latest block.
     pub async fn call(&self, to: Address, data: &[u8]) -> Result<Vec<u8>, RpcError> {
         let output: Bytes = self.request("eth_call", json!([call_object(to, data), "latest"])).await?;

@@ -229,7 +229,7 @@ mod tests {
     #[test]
     fn simulation_errors_with_revert_data_are_decoded() {
         let error = RpcError::Node { code: 3, message: "execution reverted".into(), data: Some("0x5fa8f2f2".into()) };
-        assert_eq!(simulation_error(error).to_string(), "this would fail: Empty model");
+        assert_eq!(simulation_error(error).to_string(), "this would fail: Enter the rig's model.");
         let bare = RpcError::Node { code: -32000, message: "execution reverted".into(), data: None };
         assert_eq!(simulation_error(bare), TxError::WouldRevert(Revert::Empty));
         let other = RpcError::Unreachable("http://127.0.0.1:8545".into());

@@ -2,15 +2,15 @@
 //! is listed at, what is bid on it, and the provenance a buyer reads before paying.
 //!
 //! The book is rebuilt from events alone, replayed in chain order, so that the market page, the
-//! gallery and the portfolio need no contract call per twin. What events cannot tell is left to the
-//! contracts: a listing whose seller has since revoked the market's approval still shows here, and
-//! the simulation before the wallet opens says why `buy` would fail.
+//! gallery and the portfolio need no contract call per twin. That includes whether a listing is
+//! still live: the market ties a listing to the custody it was made under (`custodyOf`'s epoch and
+//! the seller's listing nonce), and every change of that custody is an event the book replays.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fmt;
 
-use super::market::{Listing, Offer, Sale};
+use super::market::{Listing, ListingState, Offer, Sale, StaleReason};
 use super::{Address, TwinStatus, Wei};
 
 /// What kind of work a maintenance entry records, numbered as `TwinRegistry.MaintenanceKind`.
@@ -60,18 +60,27 @@ impl fmt::Display for MaintenanceKind {
 /// One event of a twin, from either contract, with only what the app uses of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TwinEvent {
-    /// `operator` minted the twin and runs its rig; the twin itself arrives by the `Transfer` from
-    /// zero of the same transaction.
+    /// `operator` minted the twin and runs its rig, `reporter` posts its telemetry; the twin itself
+    /// arrives by the `Transfer` from zero of the same transaction.
     Minted {
         operator: Address,
+        reporter: Address,
     },
-    /// ERC-721 `Transfer`: from zero at mint.
+    /// ERC-721 `Transfer`: from zero at mint. It also clears the twin's approval, without an event.
     Transfer {
         from: Address,
         to: Address,
     },
+    /// ERC-721 `Approval`: `approved` may move this twin; zero clears the approval.
+    Approval {
+        approved: Address,
+    },
     StatusChanged {
         next: TwinStatus,
+    },
+    /// The operator offered the rig to `proposed`, who must accept; zero withdraws the offer.
+    OperatorProposed {
+        proposed: Address,
     },
     OperatorTransferred {
         from: Address,
@@ -81,13 +90,16 @@ pub enum TwinEvent {
         from: Address,
         to: Address,
     },
-    /// A new listing, or a new price for the listing there is.
+    /// A new listing, or new terms for the listing there is.
     Listed {
         seller: Address,
         price: Wei,
+        expires_at: u64,
+        max_fee_bps: u16,
     },
+    /// The listing was withdrawn by `by`: its seller, or anyone once it was dead.
     ListingCancelled {
-        seller: Address,
+        by: Address,
     },
     Sold {
         seller: Address,
@@ -124,17 +136,42 @@ pub enum TwinEvent {
     },
 }
 
+/// An event about an account rather than one twin: it reaches every twin the account holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccountEvent {
+    /// ERC-721 `ApprovalForAll`: `operator` may, or may no longer, move every twin of the account.
+    ApprovalForAll { operator: Address, approved: bool },
+    /// Every listing the account made so far is dead; `nonce` is its new listing counter.
+    AllListingsCancelled { nonce: u64 },
+}
+
+/// What an event is about: one twin, or one account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChainEvent {
+    Twin { twin_id: u64, event: TwinEvent },
+    Account { account: Address, event: AccountEvent },
+}
+
 /// An event and where it happened on chain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Located {
-    pub twin_id: u64,
     pub block: u64,
     /// Position in the block, across all contracts: orders the registry's and the market's events
     /// of one block against each other.
     pub log_index: u64,
     /// `0x` and 64 hex digits.
     pub tx_hash: String,
-    pub event: TwinEvent,
+    pub event: ChainEvent,
+}
+
+impl Located {
+    /// The twin and what happened to it, for an event about one twin.
+    pub fn twin_event(&self) -> Option<(u64, &TwinEvent)> {
+        match &self.event {
+            ChainEvent::Twin { twin_id, event } => Some((*twin_id, event)),
+            ChainEvent::Account { .. } => None,
+        }
+    }
 }
 
 /// Registry and market events arrive from separate indexers; state only makes sense replayed in
@@ -145,10 +182,11 @@ fn in_chain_order(events: &[Located]) -> Vec<&Located> {
     ordered
 }
 
-/// Where every twin and every open offer stands after the events replayed.
+/// Where every twin, every account and every open offer stands after the events replayed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Book {
     twins: BTreeMap<u64, TwinRecord>,
+    accounts: BTreeMap<Address, AccountRecord>,
     offers: BTreeMap<(u64, Address), OpenOffer>,
     /// Every sale, in chain order.
     sales: Vec<Sale>,
@@ -158,11 +196,39 @@ pub struct Book {
 struct TwinRecord {
     owner: Option<Address>,
     operator: Option<Address>,
+    pending_operator: Option<Address>,
+    reporter: Option<Address>,
     /// `None` until the registry's events mention the twin's mint.
     status: Option<TwinStatus>,
-    /// As the market stores it: it outlives a transfer of the twin, and is live only while its
-    /// seller owns the twin (again).
-    listing: Option<(Address, Wei)>,
+    /// How often the twin moved, its mint included: half of what the registry's custody epoch counts.
+    transfers: u64,
+    /// Who may move this one twin, and how often such an approval was taken away (revoked or
+    /// replaced): the other half of the custody epoch.
+    approved: Option<Address>,
+    approvals_withdrawn: u64,
+    /// As the market stores it: it outlives the custody it was made under, dead.
+    listing: Option<StoredListing>,
+}
+
+/// A listing and the custody it was made under, to compare with the custody there is now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct StoredListing {
+    listing: Listing,
+    transfers: u64,
+    approvals_withdrawn: u64,
+    seller_revocations: u64,
+    seller_nonce: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct AccountRecord {
+    /// Who may move every twin of the account.
+    operators: BTreeSet<Address>,
+    /// How often the account took back an approval for all its twins: the registry's per-owner
+    /// revocation counter, which kills every listing the account made before.
+    revocations: u64,
+    /// `TwinMarket`'s listing nonce of the account, moved by `cancelAllListings`.
+    listing_nonce: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -176,28 +242,81 @@ impl Book {
     pub fn replay(events: &[Located]) -> Book {
         let mut book = Book::default();
         for located in in_chain_order(events) {
-            book.apply(located);
+            match &located.event {
+                ChainEvent::Twin { twin_id, event } => book.apply(*twin_id, event, located),
+                ChainEvent::Account { account, event } => book.apply_account(*account, event),
+            }
         }
         book
     }
 
-    fn apply(&mut self, located: &Located) {
-        let twin_id = located.twin_id;
+    fn apply_account(&mut self, account: Address, event: &AccountEvent) {
+        let record = self.accounts.entry(account).or_default();
+        match *event {
+            AccountEvent::ApprovalForAll { operator, approved: true } => {
+                record.operators.insert(operator);
+            }
+            // Only taking back an approval that was given counts, as the registry counts it.
+            AccountEvent::ApprovalForAll { operator, approved: false } => {
+                if record.operators.remove(&operator) {
+                    record.revocations += 1;
+                }
+            }
+            AccountEvent::AllListingsCancelled { nonce } => record.listing_nonce = nonce,
+        }
+    }
+
+    fn apply(&mut self, twin_id: u64, event: &TwinEvent, located: &Located) {
+        let seller_terms = |accounts: &BTreeMap<Address, AccountRecord>, seller: &Address| {
+            accounts.get(seller).map_or((0, 0), |account| (account.revocations, account.listing_nonce))
+        };
         let record = self.twins.entry(twin_id).or_default();
-        match &located.event {
-            TwinEvent::Minted { operator } => {
+        match event {
+            TwinEvent::Minted { operator, reporter } => {
                 record.operator = Some(*operator);
+                record.reporter = Some(*reporter);
                 record.status.get_or_insert(TwinStatus::Active);
             }
             TwinEvent::Transfer { from, to } => {
                 record.owner = (*to != Address::ZERO).then_some(*to);
+                record.transfers += 1;
+                record.approved = None;
                 if *from == Address::ZERO {
                     record.status.get_or_insert(TwinStatus::Active);
                 }
             }
+            TwinEvent::Approval { approved } => {
+                if record.approved.is_some_and(|previous| previous != *approved) {
+                    record.approvals_withdrawn += 1;
+                }
+                record.approved = (*approved != Address::ZERO).then_some(*approved);
+            }
             TwinEvent::StatusChanged { next } => record.status = Some(*next),
-            TwinEvent::OperatorTransferred { to, .. } => record.operator = Some(*to),
-            TwinEvent::Listed { seller, price } => record.listing = Some((*seller, *price)),
+            TwinEvent::OperatorProposed { proposed } => {
+                record.pending_operator = (*proposed != Address::ZERO).then_some(*proposed)
+            }
+            TwinEvent::OperatorTransferred { to, .. } => {
+                record.operator = Some(*to);
+                record.pending_operator = None;
+            }
+            TwinEvent::ReporterChanged { to, .. } => record.reporter = Some(*to),
+            TwinEvent::Listed { seller, price, expires_at, max_fee_bps } => {
+                let (seller_revocations, seller_nonce) = seller_terms(&self.accounts, seller);
+                let listing = Listing {
+                    token_id: twin_id,
+                    seller: *seller,
+                    price: *price,
+                    expires_at: *expires_at,
+                    max_fee_bps: *max_fee_bps,
+                };
+                record.listing = Some(StoredListing {
+                    listing,
+                    transfers: record.transfers,
+                    approvals_withdrawn: record.approvals_withdrawn,
+                    seller_revocations,
+                    seller_nonce,
+                });
+            }
             TwinEvent::ListingCancelled { .. } => record.listing = None,
             TwinEvent::Sold { seller, buyer, price, royalty, fee, via_offer } => {
                 // Both `buy` and `acceptOffer` delete the listing.
@@ -221,7 +340,7 @@ impl Book {
             TwinEvent::OfferCancelled { bidder } | TwinEvent::OfferAccepted { bidder, .. } => {
                 self.offers.remove(&(twin_id, *bidder));
             }
-            TwinEvent::ReporterChanged { .. } | TwinEvent::Maintenance { .. } => {}
+            TwinEvent::Maintenance { .. } => {}
         }
     }
 
@@ -233,9 +352,23 @@ impl Book {
         self.twins.get(&twin_id)?.operator
     }
 
+    /// Who the operator offered the rig to, until they accept or the offer is withdrawn.
+    pub fn pending_operator(&self, twin_id: u64) -> Option<Address> {
+        self.twins.get(&twin_id)?.pending_operator
+    }
+
+    /// The key that posts the twin's telemetry now.
+    pub fn reporter(&self, twin_id: u64) -> Option<Address> {
+        self.twins.get(&twin_id)?.reporter
+    }
+
     /// `None` for a twin whose mint was not among the events.
     pub fn status(&self, twin_id: u64) -> Option<TwinStatus> {
         self.twins.get(&twin_id)?.status
+    }
+
+    fn retired(&self, twin_id: u64) -> bool {
+        self.status(twin_id) == Some(TwinStatus::Decommissioned)
     }
 
     /// The twins `account` owns, by id.
@@ -243,23 +376,43 @@ impl Book {
         self.twins.iter().filter(|(_, record)| record.owner == Some(account)).map(|(&id, _)| id).collect()
     }
 
-    /// The twin's listing, unless it went stale: a listing whose seller no longer owns the twin is
-    /// one `buy` refuses. It counts again if the twin comes back to the seller, as it does for the
-    /// contract.
-    pub fn listing(&self, twin_id: u64) -> Option<Listing> {
+    /// The twin's stored listing, live or dead, and whether `buy` would take it at `now` (unix
+    /// seconds, by the chain's clock): the page shows a dead listing as such rather than hide it.
+    pub fn listing_state(&self, twin_id: u64, now: u64) -> Option<(Listing, ListingState)> {
         let record = self.twins.get(&twin_id)?;
-        let (seller, price) = record.listing?;
-        (record.owner == Some(seller)).then_some(Listing { token_id: twin_id, seller, price })
+        let stored = record.listing?;
+        let listing = stored.listing;
+        let (revocations, nonce) =
+            self.accounts.get(&listing.seller).map_or((0, 0), |account| (account.revocations, account.listing_nonce));
+        let state = if listing.expired(now) {
+            ListingState::Expired
+        } else if self.retired(twin_id) {
+            ListingState::Retired
+        } else if stored.transfers != record.transfers {
+            ListingState::Stale(StaleReason::ChangedHands)
+        } else if stored.approvals_withdrawn != record.approvals_withdrawn || stored.seller_revocations != revocations {
+            ListingState::Stale(StaleReason::ApprovalWithdrawn)
+        } else if stored.seller_nonce != nonce {
+            ListingState::Stale(StaleReason::SellerCancelledAll)
+        } else {
+            ListingState::Live
+        };
+        Some((listing, state))
     }
 
-    /// Every live listing, by twin id.
-    pub fn listings(&self) -> Vec<Listing> {
-        self.twins.keys().filter_map(|&id| self.listing(id)).collect()
+    /// The twin's listing if it can be bought at `now`.
+    pub fn listing(&self, twin_id: u64, now: u64) -> Option<Listing> {
+        self.listing_state(twin_id, now).filter(|(_, state)| state.is_live()).map(|(listing, _)| listing)
     }
 
-    /// `seller`'s live listings, by twin id.
-    pub fn listings_by(&self, seller: Address) -> Vec<Listing> {
-        self.listings().into_iter().filter(|listing| listing.seller == seller).collect()
+    /// Every live listing at `now`, by twin id.
+    pub fn listings(&self, now: u64) -> Vec<Listing> {
+        self.twins.keys().filter_map(|&id| self.listing(id, now)).collect()
+    }
+
+    /// `seller`'s live listings at `now`, by twin id.
+    pub fn listings_by(&self, seller: Address, now: u64) -> Vec<Listing> {
+        self.listings(now).into_iter().filter(|listing| listing.seller == seller).collect()
     }
 
     pub fn last_sale(&self, twin_id: u64) -> Option<&Sale> {
@@ -271,10 +424,14 @@ impl Book {
         &self.sales
     }
 
-    /// The offers the twin's owner can accept at `now`, highest first. Expired offers and one the
-    /// owner made before owning the twin are left out: `acceptOffer` refuses both, though their
-    /// ether stays escrowed until their bidders cancel them (see [`Book::offers_by`]).
+    /// The offers the twin's owner can accept at `now`, highest first. Expired offers, one the
+    /// owner made before owning the twin, and every offer on a decommissioned twin are left out:
+    /// `acceptOffer` refuses them all, though their ether stays escrowed until their bidders
+    /// cancel them (see [`Book::offers_by`]).
     pub fn offers_on(&self, twin_id: u64, now: u64) -> Vec<Offer> {
+        if self.retired(twin_id) {
+            return Vec::new();
+        }
         let owner = self.owner(twin_id);
         let mut offers: Vec<Offer> = self
             .offers
@@ -286,14 +443,20 @@ impl Book {
         offers
     }
 
-    /// Every open offer of `bidder`, by twin id, expired ones included: they still hold the
-    /// bidder's ether until cancelled.
+    /// Every open offer of `bidder`, by twin id, expired ones and ones on decommissioned twins
+    /// included: they still hold the bidder's ether until cancelled.
     pub fn offers_by(&self, bidder: Address) -> Vec<Offer> {
         self.offers
             .iter()
             .filter(|((_, offer_bidder), _)| *offer_bidder == bidder)
             .map(|(&(twin_id, bidder), open)| offer(twin_id, bidder, open))
             .collect()
+    }
+
+    /// Whether an offer on this twin can still be accepted by anyone, ever: not once it is
+    /// decommissioned.
+    pub fn accepts_offers(&self, twin_id: u64) -> bool {
+        !self.retired(twin_id)
     }
 }
 
@@ -310,7 +473,7 @@ pub enum ProvenanceEvent {
     OperatorChanged { from: Address, to: Address },
     StatusChanged { next: TwinStatus },
     Listed { seller: Address, price: Wei },
-    ListingCancelled { seller: Address },
+    ListingCancelled { by: Address },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -335,37 +498,43 @@ impl ProvenanceEntry {
             }
             ProvenanceEvent::StatusChanged { next } => format!("Status changed to {next}"),
             ProvenanceEvent::Listed { seller, price } => format!("Listed by {} for {price}", seller.short()),
-            ProvenanceEvent::ListingCancelled { seller } => format!("Listing by {} withdrawn", seller.short()),
+            ProvenanceEvent::ListingCancelled { by } => format!("Listing withdrawn by {}", by.short()),
         }
     }
 }
 
-/// The twin's history of ownership, operation and sale, oldest first. Offers, reporter keys and
-/// maintenance are left to their own views.
+/// The twin's history of ownership, operation and sale, oldest first. Offers, approvals, reporter
+/// keys and maintenance are left to their own views.
 ///
 /// A mint and a sale each move the token with an ERC-721 `Transfer` in the same transaction; that
 /// transfer is part of the mint or the sale, not a step of its own.
 pub fn provenance(events: &[Located], twin_id: u64) -> Vec<ProvenanceEntry> {
-    let history: Vec<&Located> = in_chain_order(events).into_iter().filter(|l| l.twin_id == twin_id).collect();
+    let history: Vec<(&Located, &TwinEvent)> = in_chain_order(events)
+        .into_iter()
+        .filter_map(|located| match located.twin_event() {
+            Some((id, event)) if id == twin_id => Some((located, event)),
+            _ => None,
+        })
+        .collect();
     let mint_txs: HashSet<&str> = history
         .iter()
-        .filter(|located| matches!(located.event, TwinEvent::Minted { .. }))
-        .map(|located| located.tx_hash.as_str())
+        .filter(|(_, event)| matches!(event, TwinEvent::Minted { .. }))
+        .map(|(located, _)| located.tx_hash.as_str())
         .collect();
     let sales: HashSet<(&str, Address, Address)> = history
         .iter()
-        .filter_map(|located| match located.event {
-            TwinEvent::Sold { seller, buyer, .. } => Some((located.tx_hash.as_str(), seller, buyer)),
+        .filter_map(|(located, event)| match event {
+            TwinEvent::Sold { seller, buyer, .. } => Some((located.tx_hash.as_str(), *seller, *buyer)),
             _ => None,
         })
         .collect();
 
     history
         .into_iter()
-        .filter_map(|located| {
+        .filter_map(|(located, event)| {
             let tx = located.tx_hash.as_str();
-            let event = match located.event {
-                TwinEvent::Minted { operator } => ProvenanceEvent::Minted { operator },
+            let event = match *event {
+                TwinEvent::Minted { operator, .. } => ProvenanceEvent::Minted { operator },
                 TwinEvent::Transfer { from, .. } if from == Address::ZERO && mint_txs.contains(tx) => return None,
                 TwinEvent::Transfer { from, to } if sales.contains(&(tx, from, to)) => return None,
                 // A mint whose `TwinMinted` is missing from the events: the recipient is its minter.
@@ -376,9 +545,11 @@ pub fn provenance(events: &[Located], twin_id: u64) -> Vec<ProvenanceEntry> {
                 }
                 TwinEvent::OperatorTransferred { from, to } => ProvenanceEvent::OperatorChanged { from, to },
                 TwinEvent::StatusChanged { next } => ProvenanceEvent::StatusChanged { next },
-                TwinEvent::Listed { seller, price } => ProvenanceEvent::Listed { seller, price },
-                TwinEvent::ListingCancelled { seller } => ProvenanceEvent::ListingCancelled { seller },
+                TwinEvent::Listed { seller, price, .. } => ProvenanceEvent::Listed { seller, price },
+                TwinEvent::ListingCancelled { by } => ProvenanceEvent::ListingCancelled { by },
                 TwinEvent::ReporterChanged { .. }
+                | TwinEvent::Approval { .. }
+                | TwinEvent::OperatorProposed { .. }
                 | TwinEvent::OfferMade { .. }
                 | TwinEvent::OfferRaised { .. }
                 | TwinEvent::OfferCancelled { .. }
@@ -412,20 +583,47 @@ mod tests {
         Wei(tenths * WEI_PER_ETHER / 10)
     }
 
+    /// Anvil's account 5, a reporter key of the seed.
+    fn reporter() -> Address {
+        "0x9965507d1a55bcc2695c58ba16fb37d819b0a4dc".parse().unwrap()
+    }
+
+    /// The market's address, as sellers approve it.
+    fn market() -> Address {
+        Address([0xe7; 20])
+    }
+
+    /// Unix seconds of the tests' present; listings run to `EXPIRY` unless a test says otherwise.
+    const NOW: u64 = 1_762_171_200;
+    const EXPIRY: u64 = NOW + 30 * 86_400;
+
     /// Events of one transaction per block unless `log_index` says otherwise.
     fn at(twin_id: u64, block: u64, log_index: u64, event: TwinEvent) -> Located {
-        Located { twin_id, block, log_index, tx_hash: format!("0x{block:064x}"), event }
+        Located { block, log_index, tx_hash: format!("0x{block:064x}"), event: ChainEvent::Twin { twin_id, event } }
+    }
+
+    fn of_account(account: Address, block: u64, event: AccountEvent) -> Located {
+        Located {
+            block,
+            log_index: 0,
+            tx_hash: format!("0x{block:064x}"),
+            event: ChainEvent::Account { account, event },
+        }
     }
 
     fn minted(twin_id: u64, block: u64, by: Address) -> [Located; 2] {
         [
-            at(twin_id, block, 0, TwinEvent::Minted { operator: by }),
+            at(twin_id, block, 0, TwinEvent::Minted { operator: by, reporter: reporter() }),
             at(twin_id, block, 1, TwinEvent::Transfer { from: Address::ZERO, to: by }),
         ]
     }
 
     fn listed(twin_id: u64, block: u64, seller: Address, price: Wei) -> Located {
-        at(twin_id, block, 0, TwinEvent::Listed { seller, price })
+        at(twin_id, block, 0, TwinEvent::Listed { seller, price, expires_at: EXPIRY, max_fee_bps: 250 })
+    }
+
+    fn listing(token_id: u64, seller: Address, price: Wei) -> Listing {
+        Listing { token_id, seller, price, expires_at: EXPIRY, max_fee_bps: 250 }
     }
 
     /// `buy` as the market emits it: the sale, then the token's transfer.
@@ -463,7 +661,7 @@ mod tests {
         assert_eq!(book.operator(1), Some(operator()));
         assert_eq!(book.status(1), Some(TwinStatus::Active));
         assert_eq!(book.owned_by(operator()), vec![1]);
-        assert_eq!((book.owner(2), book.status(2), book.listing(2)), (None, None, None));
+        assert_eq!((book.owner(2), book.status(2), book.listing(2, NOW)), (None, None, None));
     }
 
     #[test]
@@ -475,12 +673,12 @@ mod tests {
             listed(5, 11, operator(), eth(11)),
             mint_transfer,
             sold,
-            at(5, 13, 0, TwinEvent::Listed { seller: investor(), price: eth(20) }),
+            listed(5, 13, investor(), eth(20)),
             mint,
         ];
         let book = Book::replay(&events);
         assert_eq!(book.owner(5), Some(investor()));
-        assert_eq!(book.listing(5), Some(Listing { token_id: 5, seller: investor(), price: eth(20) }));
+        assert_eq!(book.listing(5, NOW), Some(listing(5, investor(), eth(20))));
         assert_eq!(book.last_sale(5).map(|sale| (sale.buyer, sale.price)), Some((investor(), eth(11))));
     }
 
@@ -490,10 +688,15 @@ mod tests {
         let events = [
             mint,
             mint_transfer,
-            at(1, 11, 7, TwinEvent::ListingCancelled { seller: operator() }),
-            at(1, 11, 3, TwinEvent::Listed { seller: operator(), price: eth(10) }),
+            at(1, 11, 7, TwinEvent::ListingCancelled { by: operator() }),
+            at(
+                1,
+                11,
+                3,
+                TwinEvent::Listed { seller: operator(), price: eth(10), expires_at: EXPIRY, max_fee_bps: 250 },
+            ),
         ];
-        assert_eq!(Book::replay(&events).listing(1), None);
+        assert_eq!(Book::replay(&events).listing(1, NOW), None);
     }
 
     #[test]
@@ -501,47 +704,232 @@ mod tests {
         let mut events = minted(9, 10, operator()).to_vec();
         events.push(at(9, 11, 0, TwinEvent::StatusChanged { next: TwinStatus::Offline }));
         events.push(at(9, 12, 0, TwinEvent::OperatorTransferred { from: operator(), to: collector() }));
-        events.push(at(9, 13, 0, TwinEvent::ReporterChanged { from: investor(), to: collector() }));
+        events.push(at(9, 13, 0, TwinEvent::ReporterChanged { from: reporter(), to: collector() }));
         let book = Book::replay(&events);
         assert_eq!(book.status(9), Some(TwinStatus::Offline));
         assert_eq!(book.operator(9), Some(collector()));
+        assert_eq!(book.reporter(9), Some(collector()));
         // Running the rig is not owning the twin.
         assert_eq!(book.owner(9), Some(operator()));
     }
 
     #[test]
-    fn a_listing_goes_stale_when_the_twin_leaves_its_seller() {
-        let mut events = minted(2, 10, operator()).to_vec();
-        events.push(listed(2, 11, operator(), eth(24)));
-        events.push(transferred(2, 12, operator(), investor()));
+    fn the_operator_role_moves_only_when_the_proposed_account_accepts() {
+        let mut events = minted(9, 10, operator()).to_vec();
+        assert_eq!(Book::replay(&events).reporter(9), Some(reporter()));
+        events.push(at(9, 11, 0, TwinEvent::OperatorProposed { proposed: investor() }));
         let book = Book::replay(&events);
-        assert_eq!(book.listing(2), None);
-        assert_eq!(book.listings_by(operator()), vec![]);
-        assert_eq!(book.listings(), vec![]);
+        assert_eq!((book.operator(9), book.pending_operator(9)), (Some(operator()), Some(investor())));
+
+        // A new proposal replaces the old one; a zero one withdraws it.
+        let mut withdrawn = events.clone();
+        withdrawn.push(at(9, 12, 0, TwinEvent::OperatorProposed { proposed: collector() }));
+        assert_eq!(Book::replay(&withdrawn).pending_operator(9), Some(collector()));
+        withdrawn.push(at(9, 13, 0, TwinEvent::OperatorProposed { proposed: Address::ZERO }));
+        assert_eq!(Book::replay(&withdrawn).pending_operator(9), None);
+
+        events.push(at(9, 12, 0, TwinEvent::OperatorTransferred { from: operator(), to: investor() }));
+        let book = Book::replay(&events);
+        assert_eq!((book.operator(9), book.pending_operator(9)), (Some(investor()), None));
+    }
+
+    /// Twin 2 minted by the operator, who approved the market for all their twins and listed it.
+    fn listed_twin() -> Vec<Located> {
+        let mut events = minted(2, 10, operator()).to_vec();
+        events.push(of_account(operator(), 11, AccountEvent::ApprovalForAll { operator: market(), approved: true }));
+        events.push(listed(2, 12, operator(), eth(24)));
+        events
+    }
+
+    fn state_of(events: &[Located], now: u64) -> Option<ListingState> {
+        Book::replay(events).listing_state(2, now).map(|(_, state)| state)
     }
 
     #[test]
-    fn a_stale_listing_counts_again_when_the_twin_returns_to_its_seller() {
-        // The market keeps the listing through transfers and `buy` checks only who owns the twin.
+    fn a_listing_under_unchanged_custody_is_live_until_it_expires() {
+        let book = Book::replay(&listed_twin());
+        assert_eq!(book.listing_state(2, NOW), Some((listing(2, operator(), eth(24)), ListingState::Live)));
+        assert_eq!(book.listing(2, NOW), Some(listing(2, operator(), eth(24))));
+        assert_eq!(book.listings(NOW), vec![listing(2, operator(), eth(24))]);
+        assert_eq!(book.listings_by(operator(), NOW).len(), 1);
+        assert_eq!(book.listing_state(7, NOW), None);
+    }
+
+    #[test]
+    fn an_expired_listing_is_dead_from_its_expiry_second_by_the_time_the_view_passes() {
+        let events = listed_twin();
+        assert_eq!(state_of(&events, EXPIRY - 1), Some(ListingState::Live));
+        assert_eq!(state_of(&events, EXPIRY), Some(ListingState::Expired));
+        let book = Book::replay(&events);
+        assert_eq!(book.listing(2, EXPIRY), None);
+        assert_eq!(book.listings(EXPIRY + 1), vec![]);
+    }
+
+    #[test]
+    fn a_listing_goes_stale_when_the_twin_leaves_its_seller() {
+        let mut events = listed_twin();
+        events.push(transferred(2, 13, operator(), investor()));
+        assert_eq!(state_of(&events, NOW), Some(ListingState::Stale(StaleReason::ChangedHands)));
+        let book = Book::replay(&events);
+        assert_eq!(book.listing(2, NOW), None);
+        assert_eq!(book.listings_by(operator(), NOW), vec![]);
+    }
+
+    #[test]
+    fn a_twin_that_comes_back_to_its_seller_keeps_its_listing_dead() {
+        // The custody epoch moved with each transfer and never returns to the one listed under.
+        let mut events = listed_twin();
+        events.push(transferred(2, 13, operator(), investor()));
+        events.push(transferred(2, 14, investor(), operator()));
+        assert_eq!(state_of(&events, NOW), Some(ListingState::Stale(StaleReason::ChangedHands)));
+        assert_eq!(Book::replay(&events).owner(2), Some(operator()));
+    }
+
+    #[test]
+    fn revoking_the_approval_for_all_kills_the_listing_even_once_given_again() {
+        let mut events = listed_twin();
+        events.push(of_account(operator(), 13, AccountEvent::ApprovalForAll { operator: market(), approved: false }));
+        assert_eq!(state_of(&events, NOW), Some(ListingState::Stale(StaleReason::ApprovalWithdrawn)));
+        events.push(of_account(operator(), 14, AccountEvent::ApprovalForAll { operator: market(), approved: true }));
+        assert_eq!(state_of(&events, NOW), Some(ListingState::Stale(StaleReason::ApprovalWithdrawn)));
+    }
+
+    #[test]
+    fn revoking_an_approval_for_all_never_given_changes_nothing() {
+        // The registry counts only a revocation of an approval that was in force.
+        let mut events = listed_twin();
+        let stranger = collector();
+        events.push(of_account(operator(), 13, AccountEvent::ApprovalForAll { operator: stranger, approved: false }));
+        assert_eq!(state_of(&events, NOW), Some(ListingState::Live));
+        // Nor does another account's revocation.
+        events.push(of_account(investor(), 14, AccountEvent::ApprovalForAll { operator: market(), approved: true }));
+        events.push(of_account(investor(), 15, AccountEvent::ApprovalForAll { operator: market(), approved: false }));
+        assert_eq!(state_of(&events, NOW), Some(ListingState::Live));
+    }
+
+    #[test]
+    fn a_listing_made_after_a_revocation_is_live() {
         let mut events = minted(2, 10, operator()).to_vec();
-        events.push(listed(2, 11, operator(), eth(24)));
+        events.push(of_account(operator(), 11, AccountEvent::ApprovalForAll { operator: market(), approved: true }));
+        events.push(of_account(operator(), 12, AccountEvent::ApprovalForAll { operator: market(), approved: false }));
+        events.push(of_account(operator(), 13, AccountEvent::ApprovalForAll { operator: market(), approved: true }));
+        events.push(listed(2, 14, operator(), eth(24)));
+        assert_eq!(state_of(&events, NOW), Some(ListingState::Live));
+    }
+
+    #[test]
+    fn replacing_or_revoking_the_per_token_approval_kills_the_listing() {
+        let approve = |block, approved| at(2, block, 0, TwinEvent::Approval { approved });
+        let mut given = minted(2, 10, operator()).to_vec();
+        given.push(approve(11, market()));
+        given.push(listed(2, 12, operator(), eth(24)));
+        assert_eq!(state_of(&given, NOW), Some(ListingState::Live));
+
+        let mut replaced = given.clone();
+        replaced.push(approve(13, collector()));
+        assert_eq!(state_of(&replaced, NOW), Some(ListingState::Stale(StaleReason::ApprovalWithdrawn)));
+        // Approving the market again does not bring it back.
+        replaced.push(approve(14, market()));
+        assert_eq!(state_of(&replaced, NOW), Some(ListingState::Stale(StaleReason::ApprovalWithdrawn)));
+
+        let mut revoked = given.clone();
+        revoked.push(approve(13, Address::ZERO));
+        assert_eq!(state_of(&revoked, NOW), Some(ListingState::Stale(StaleReason::ApprovalWithdrawn)));
+
+        // Approving the same account again takes nothing away.
+        let mut repeated = given;
+        repeated.push(approve(13, market()));
+        assert_eq!(state_of(&repeated, NOW), Some(ListingState::Live));
+    }
+
+    #[test]
+    fn a_first_per_token_approval_after_listing_takes_nothing_away() {
+        let mut events = listed_twin();
+        events.push(at(2, 13, 0, TwinEvent::Approval { approved: market() }));
+        assert_eq!(state_of(&events, NOW), Some(ListingState::Live));
+    }
+
+    #[test]
+    fn a_transfer_clears_the_per_token_approval_so_a_later_one_is_a_first_one() {
+        // Listed by the investor after the twin came to them with an approval the transfer cleared.
+        let mut events = minted(2, 10, operator()).to_vec();
+        events.push(at(2, 11, 0, TwinEvent::Approval { approved: collector() }));
         events.push(transferred(2, 12, operator(), investor()));
-        events.push(transferred(2, 13, investor(), operator()));
-        let listing = Listing { token_id: 2, seller: operator(), price: eth(24) };
-        assert_eq!(Book::replay(&events).listing(2), Some(listing));
+        events.push(listed(2, 13, investor(), eth(30)));
+        events.push(at(2, 14, 0, TwinEvent::Approval { approved: market() }));
+        assert_eq!(state_of(&events, NOW), Some(ListingState::Live));
+    }
+
+    #[test]
+    fn cancelling_all_listings_kills_the_ones_made_before_only() {
+        let mut events = listed_twin();
+        events.extend(minted(3, 13, operator()));
+        events.push(listed(3, 14, operator(), eth(28)));
+        events.push(of_account(operator(), 15, AccountEvent::AllListingsCancelled { nonce: 1 }));
+        let book = Book::replay(&events);
+        for id in [2, 3] {
+            assert_eq!(
+                book.listing_state(id, NOW).map(|(_, state)| state),
+                Some(ListingState::Stale(StaleReason::SellerCancelledAll))
+            );
+        }
+        assert_eq!(book.listings_by(operator(), NOW), vec![]);
+
+        events.push(listed(3, 16, operator(), eth(27)));
+        // Another seller's cancel-all does not touch this one's listings.
+        events.push(of_account(investor(), 17, AccountEvent::AllListingsCancelled { nonce: 4 }));
+        let book = Book::replay(&events);
+        assert_eq!(book.listings_by(operator(), NOW), vec![listing(3, operator(), eth(27))]);
+    }
+
+    #[test]
+    fn a_decommissioned_twin_has_no_live_listing_and_takes_no_offers() {
+        let mut events = listed_twin();
+        events.push(at(2, 13, 0, TwinEvent::OfferMade { bidder: investor(), amount: eth(15), expires_at: EXPIRY }));
+        assert_eq!(Book::replay(&events).offers_on(2, NOW).len(), 1);
+        events.push(at(2, 14, 0, TwinEvent::StatusChanged { next: TwinStatus::Offline }));
+        assert_eq!(state_of(&events, NOW), Some(ListingState::Live), "offline is not retired");
+        events.push(at(2, 15, 0, TwinEvent::StatusChanged { next: TwinStatus::Decommissioned }));
+        let book = Book::replay(&events);
+        assert_eq!(state_of(&events, NOW), Some(ListingState::Retired));
+        assert_eq!(book.listing(2, NOW), None);
+        assert_eq!(book.offers_on(2, NOW), vec![]);
+        assert!(!book.accepts_offers(2));
+        assert_eq!(book.offers_by(investor()).len(), 1, "its ether is escrowed until the bidder cancels it");
+    }
+
+    #[test]
+    fn a_dead_listing_reads_as_the_first_reason_buy_would_give() {
+        // Expired and stale both: `buy` checks the expiry first.
+        let mut events = listed_twin();
+        events.push(transferred(2, 13, operator(), investor()));
+        assert_eq!(state_of(&events, EXPIRY), Some(ListingState::Expired));
+        events.push(at(2, 14, 0, TwinEvent::StatusChanged { next: TwinStatus::Decommissioned }));
+        assert_eq!(state_of(&events, NOW), Some(ListingState::Retired));
     }
 
     #[test]
     fn a_new_owner_listing_replaces_the_stale_one() {
-        let mut events = minted(2, 10, operator()).to_vec();
-        events.push(listed(2, 11, operator(), eth(24)));
-        events.push(transferred(2, 12, operator(), investor()));
-        events.push(listed(2, 13, investor(), eth(30)));
-        events.push(transferred(2, 14, investor(), operator()));
-        events.push(transferred(2, 15, operator(), investor()));
+        let mut events = listed_twin();
+        events.push(transferred(2, 13, operator(), investor()));
+        events.push(listed(2, 14, investor(), eth(30)));
         let book = Book::replay(&events);
-        assert_eq!(book.listing(2), Some(Listing { token_id: 2, seller: investor(), price: eth(30) }));
-        assert_eq!(book.listings_by(investor()).len(), 1);
+        assert_eq!(book.listing(2, NOW), Some(listing(2, investor(), eth(30))));
+        assert_eq!(book.listings_by(investor(), NOW).len(), 1);
+        assert_eq!(book.listings_by(operator(), NOW), vec![]);
+    }
+
+    #[test]
+    fn a_listing_keeps_the_sellers_terms() {
+        let mut events = minted(2, 10, operator()).to_vec();
+        events.push(at(
+            2,
+            11,
+            0,
+            TwinEvent::Listed { seller: operator(), price: eth(24), expires_at: 9_999_999_999, max_fee_bps: 100 },
+        ));
+        let listing = Book::replay(&events).listing(2, NOW).unwrap();
+        assert_eq!((listing.expires_at, listing.max_fee_bps), (9_999_999_999, 100));
     }
 
     #[test]
@@ -549,15 +937,15 @@ mod tests {
         let mut events = minted(7, 10, operator()).to_vec();
         events.push(listed(7, 11, operator(), eth(19)));
         events.push(listed(7, 12, operator(), eth(17)));
-        assert_eq!(Book::replay(&events).listing(7).map(|listing| listing.price), Some(eth(17)));
+        assert_eq!(Book::replay(&events).listing(7, NOW).map(|listing| listing.price), Some(eth(17)));
     }
 
     #[test]
     fn cancelling_or_selling_closes_a_listing() {
         let mut cancelled = minted(3, 10, operator()).to_vec();
         cancelled.push(listed(3, 11, operator(), eth(28)));
-        cancelled.push(at(3, 12, 0, TwinEvent::ListingCancelled { seller: operator() }));
-        assert_eq!(Book::replay(&cancelled).listing(3), None);
+        cancelled.push(at(3, 12, 0, TwinEvent::ListingCancelled { by: operator() }));
+        assert_eq!(Book::replay(&cancelled).listing(3, NOW), None);
 
         let mut sold = minted(3, 10, operator()).to_vec();
         sold.push(listed(3, 11, operator(), eth(28)));
@@ -565,7 +953,7 @@ mod tests {
         // Were the twin to come back, the listing `buy` deleted must not revive.
         sold.push(transferred(3, 13, investor(), operator()));
         let book = Book::replay(&sold);
-        assert_eq!(book.listing(3), None);
+        assert_eq!(book.listing(3, NOW), None);
         assert_eq!(book.owned_by(operator()), vec![3]);
     }
 
@@ -591,7 +979,7 @@ mod tests {
         events.push(at(1, 13, 2, TwinEvent::Transfer { from: operator(), to: investor() }));
         let book = Book::replay(&events);
         assert_eq!(book.owner(1), Some(investor()));
-        assert_eq!(book.listing(1), None);
+        assert_eq!(book.listing(1, NOW), None);
         assert_eq!(book.offers_by(investor()), vec![]);
         assert_eq!(book.offers_on(1, 1_000), vec![]);
         let sale = book.last_sale(1).unwrap();
@@ -731,7 +1119,7 @@ mod tests {
             at(6, 14, 0, TwinEvent::StatusChanged { next: TwinStatus::Decommissioned }),
             transferred(6, 12, operator(), collector()),
             at(6, 13, 0, TwinEvent::OperatorTransferred { from: operator(), to: investor() }),
-            at(6, 11, 0, TwinEvent::ListingCancelled { seller: operator() }),
+            at(6, 11, 0, TwinEvent::ListingCancelled { by: operator() }),
         ];
         events.extend(minted(6, 10, operator()));
         let described: Vec<String> = provenance(&events, 6).iter().map(ProvenanceEntry::describe).collect();
@@ -739,7 +1127,7 @@ mod tests {
             described,
             [
                 "Minted by 0x7099…79c8",
-                "Listing by 0x7099…79c8 withdrawn",
+                "Listing withdrawn by 0x7099…79c8",
                 "Transferred from 0x7099…79c8 to 0xa0ee…9720",
                 "Operator changed from 0x7099…79c8 to 0x2361…1e8f",
                 "Status changed to Decommissioned",

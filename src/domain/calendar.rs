@@ -106,6 +106,12 @@ impl fmt::Display for Date {
     }
 }
 
+/// "2025-11-03 12:00 UTC": a moment people act by, such as an expiry, to the minute.
+pub fn format_moment(unix_seconds: u64) -> String {
+    let minutes = unix_seconds % SECONDS_PER_DAY / 60;
+    format!("{} {:02}:{:02} UTC", Date::from_unix(unix_seconds), minutes / 60, minutes % 60)
+}
+
 pub fn is_leap_year(year: i32) -> bool {
     year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
 }
@@ -122,6 +128,12 @@ pub fn days_in_month(year: i32, month: u8) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn moments_read_to_the_minute_in_utc() {
+        assert_eq!(format_moment(1_231_006_505), "2009-01-03 18:15 UTC");
+        assert_eq!(format_moment(1_762_214_399), "2025-11-03 23:59 UTC");
+    }
 
     #[test]
     fn converts_known_days() {

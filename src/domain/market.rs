@@ -1,13 +1,88 @@
 //! What is for sale, for how much, and what people offer and pay.
 
+use super::calendar::{format_moment, SECONDS_PER_DAY};
 use super::{Address, Wei};
 
-/// A fixed-price listing of a twin.
+/// How long a seller can keep a listing open, in days: `TwinMarket` allows up to a year, and a
+/// few fixed choices are easier to read than a date picker.
+pub const LISTING_DAYS: [u64; 4] = [1, 7, 30, 90];
+pub const DEFAULT_LISTING_DAYS: u64 = 30;
+
+/// The expiry of a listing made at `now` (unix seconds, by the chain's clock) for `days`.
+pub fn listing_expiry(now: u64, days: u64) -> u64 {
+    now + days * SECONDS_PER_DAY
+}
+
+/// "2.5%": a fee in basis points as people read it.
+pub fn format_bps(bps: u16) -> String {
+    let text = format!("{:.2}", f64::from(bps) / 100.0);
+    format!("{}%", text.trim_end_matches('0').trim_end_matches('.'))
+}
+
+/// A fixed-price listing of a twin, on the seller's terms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Listing {
     pub token_id: u64,
     pub seller: Address,
     pub price: Wei,
+    /// Unix seconds: the first second at which it can no longer be bought.
+    pub expires_at: u64,
+    /// The highest protocol fee the seller agreed to; a sale charges the lower of it and the fee
+    /// in force.
+    pub max_fee_bps: u16,
+}
+
+impl Listing {
+    pub fn expired(&self, now: u64) -> bool {
+        now >= self.expires_at
+    }
+}
+
+/// Whether a stored listing can be bought, and if not, why: in the order `TwinMarket.buy` checks,
+/// so that the page says what a purchase would be refused with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListingState {
+    Live,
+    Expired,
+    /// The rig was decommissioned: a retired twin is never sold again.
+    Retired,
+    /// Made under a custody that has since ended; it never comes back to life.
+    Stale(StaleReason),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StaleReason {
+    /// The twin was transferred after it was listed, even if it came back to the seller.
+    ChangedHands,
+    /// An approval over the twin was revoked or replaced after it was listed.
+    ApprovalWithdrawn,
+    /// The seller cancelled all their listings after it was listed.
+    SellerCancelledAll,
+}
+
+impl ListingState {
+    pub fn is_live(self) -> bool {
+        self == ListingState::Live
+    }
+
+    /// One sentence for a listing that cannot be bought; `None` for a live one.
+    pub fn describe(self, listing: &Listing) -> Option<String> {
+        let reason = match self {
+            ListingState::Live => return None,
+            ListingState::Expired => {
+                return Some(format!("This listing expired on {}.", format_moment(listing.expires_at)))
+            }
+            ListingState::Retired => {
+                return Some("This twin was decommissioned and can no longer be sold.".to_string())
+            }
+            ListingState::Stale(StaleReason::ChangedHands) => "the twin changed hands since it was listed",
+            ListingState::Stale(StaleReason::ApprovalWithdrawn) => {
+                "an approval over the twin was withdrawn since it was listed"
+            }
+            ListingState::Stale(StaleReason::SellerCancelledAll) => "the seller cancelled all their listings",
+        };
+        Some(format!("This listing is no longer valid: {reason}."))
+    }
 }
 
 /// An open offer: ether a bidder has escrowed in the market for a twin.
@@ -57,5 +132,51 @@ mod tests {
         assert!(!offer.expired(999));
         assert!(offer.expired(1_000));
         assert!(offer.expired(1_001));
+    }
+
+    #[test]
+    fn a_listing_expires_at_its_expiry_second_as_the_market_checks() {
+        let listing =
+            Listing { token_id: 2, seller: Address([1; 20]), price: Wei(1), expires_at: 1_000, max_fee_bps: 250 };
+        assert!(!listing.expired(999));
+        assert!(listing.expired(1_000));
+    }
+
+    #[test]
+    fn listings_last_the_chosen_days_within_the_markets_year() {
+        assert_eq!(listing_expiry(1_000, 30), 1_000 + 30 * 86_400);
+        assert!(LISTING_DAYS.contains(&DEFAULT_LISTING_DAYS));
+        assert!(LISTING_DAYS.iter().all(|&days| (1..=365).contains(&days)));
+    }
+
+    #[test]
+    fn fees_read_as_percentages() {
+        assert_eq!(format_bps(250), "2.5%");
+        assert_eq!(format_bps(1_000), "10%");
+        assert_eq!(format_bps(1), "0.01%");
+        assert_eq!(format_bps(0), "0%");
+    }
+
+    #[test]
+    fn dead_listings_say_why_in_a_sentence() {
+        // 2025-11-03 12:00 UTC
+        let listing = Listing {
+            token_id: 2,
+            seller: Address([1; 20]),
+            price: Wei(1),
+            expires_at: 1_762_171_200,
+            max_fee_bps: 250,
+        };
+        assert_eq!(ListingState::Live.describe(&listing), None);
+        assert_eq!(ListingState::Expired.describe(&listing).unwrap(), "This listing expired on 2025-11-03 12:00 UTC.");
+        assert_eq!(
+            ListingState::Stale(StaleReason::ChangedHands).describe(&listing).unwrap(),
+            "This listing is no longer valid: the twin changed hands since it was listed."
+        );
+        assert_eq!(
+            ListingState::Retired.describe(&listing).unwrap(),
+            "This twin was decommissioned and can no longer be sold."
+        );
+        assert!(ListingState::Live.is_live() && !ListingState::Expired.is_live());
     }
 }

@@ -1,22 +1,31 @@
 //! The mint form, checked before any wallet opens: a refused transaction costs the operator a
-//! signature and, on some wallets, gas; a message next to the field costs nothing.
+//! signature and, on some wallets, gas; a message next to the field costs nothing. And a mint is
+//! two transactions (commit, then reveal a block later), so a form the registry would refuse at
+//! the reveal would waste the first one too.
 //!
-//! The checks mirror `TwinRegistry.mint` (`EmptyManufacturer`, `EmptyModel`, `EmptySerial`,
-//! `ZeroHashrate`, `ZeroPower`, `ZeroReporter`, `RoyaltyTooHigh`, `SerialAlreadyRegistered`) and
-//! `TwinMarket.list` (`ZeroPrice`, `PriceTooHigh`), plus what the contracts cannot see: typos in a
-//! checksummed address, dates in the future, text too long for a badge.
+//! The checks mirror `TwinRegistry.mint` (`EmptyManufacturer`, `EmptyModel`, `SpecTextTooLong`,
+//! `SerialNotCanonical`, `HashrateOutOfRange`, `PowerOutOfRange`, `ImplausibleEfficiency`,
+//! `ZeroReporter`, `RoyaltyTooHigh`, `SerialAlreadyRegistered`) and `TwinMarket.list`
+//! (`ZeroPrice`, `PriceTooHigh`), plus what the contracts cannot see: typos in a checksummed
+//! address, dates in the future.
+
+use serde::{Deserialize, Serialize};
 
 use super::address::AddressError;
 use super::calendar::{Date, DateError};
+use super::twin::{
+    efficiency_j_per_th, format_hashrate, plausible_efficiency, MAX_HASHRATE_GHS, MAX_JOULES_PER_TH, MAX_POWER_WATTS,
+    MIN_JOULES_PER_TH,
+};
 use super::units::AmountError;
 use super::{Address, RigSpec, Wei};
 
-/// The contract takes names of any length; these limits are the app's, so that names fit badges,
-/// cards and wallets, and a mint does not pay gas for storing an essay.
+/// `TwinRegistry`'s byte caps on the spec's texts: they bound what `tokenURI` renders on chain.
 pub const MAX_MANUFACTURER_BYTES: usize = 32;
-pub const MAX_MODEL_BYTES: usize = 32;
-pub const MAX_LOCATION_BYTES: usize = 64;
-/// Longer than any manufacturer's serial format; the chain only stores its hash.
+pub const MAX_MODEL_BYTES: usize = 48;
+pub const MAX_LOCATION_BYTES: usize = 96;
+/// `TwinRegistry`'s canonical serial: 4 to 64 characters of `A-Z`, `0-9` and `-`.
+pub const MIN_SERIAL_CHARS: usize = 4;
 pub const MAX_SERIAL_CHARS: usize = 64;
 /// `TwinRegistry.MAX_ROYALTY_BPS`: 10%.
 pub const MAX_ROYALTY_BPS: u16 = 1_000;
@@ -30,8 +39,8 @@ const GENESIS_DAY: Date = Date { year: 2009, month: 1, day: 3 };
 /// is not "in the future" for the operator typing it.
 const LATEST_TIME_ZONE_SECONDS: u64 = 14 * 3_600;
 
-/// What the operator typed, as typed.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// What the operator typed, as typed. Kept in the browser between the two steps of a mint.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MintForm {
     pub manufacturer: String,
     pub model: String,
@@ -96,12 +105,72 @@ impl Field {
     }
 }
 
+/// A rig model whose nameplate the form can fill in: the operator picks one and edits what differs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Preset {
+    pub manufacturer: &'static str,
+    pub model: &'static str,
+    /// TH/s as the form takes it.
+    pub terahash: &'static str,
+    pub watts: u32,
+}
+
+impl Preset {
+    /// "Bitmain Antminer S21 · 200 TH/s · 3500 W".
+    pub fn label(&self) -> String {
+        format!("{} · {} TH/s · {} W", super::twin::display_name(self.manufacturer, self.model), self.terahash, self.watts)
+    }
+
+    /// The form with this model's maker, model and nameplate; everything else as it was.
+    pub fn fill(&self, form: &mut MintForm) {
+        form.manufacturer = self.manufacturer.to_string();
+        form.model = self.model.to_string();
+        form.hashrate_ths = self.terahash.to_string();
+        form.power_watts = self.watts.to_string();
+    }
+}
+
+/// Nominal figures from the manufacturers' data sheets: the demo chain's models
+/// (`contracts/script/Seed.s.sol`) first, then a few other common ones, old and new.
+pub const PRESETS: [Preset; 18] = [
+    Preset { manufacturer: "Bitmain", model: "Antminer S21", terahash: "200", watts: 3_500 },
+    Preset { manufacturer: "Bitmain", model: "Antminer S21 Pro", terahash: "234", watts: 3_510 },
+    Preset { manufacturer: "Bitmain", model: "Antminer S21 XP", terahash: "270", watts: 3_645 },
+    Preset { manufacturer: "Bitmain", model: "Antminer S19j Pro", terahash: "104", watts: 3_068 },
+    Preset { manufacturer: "Bitmain", model: "Antminer S19 XP", terahash: "141", watts: 3_010 },
+    Preset { manufacturer: "Bitmain", model: "Antminer S21 Hyd", terahash: "335", watts: 5_360 },
+    Preset { manufacturer: "MicroBT", model: "Whatsminer M60", terahash: "172", watts: 3_422 },
+    Preset { manufacturer: "MicroBT", model: "Whatsminer M60S", terahash: "186", watts: 3_441 },
+    Preset { manufacturer: "MicroBT", model: "Whatsminer M50S", terahash: "126", watts: 3_276 },
+    Preset { manufacturer: "Canaan", model: "Avalon A1466", terahash: "150", watts: 3_230 },
+    Preset { manufacturer: "Canaan", model: "Avalon A1566", terahash: "185", watts: 3_420 },
+    Preset { manufacturer: "Bitmain", model: "Antminer T21", terahash: "190", watts: 3_610 },
+    Preset { manufacturer: "Bitmain", model: "Antminer S21 XP Hyd", terahash: "473", watts: 5_676 },
+    Preset { manufacturer: "Bitmain", model: "Antminer S19k Pro", terahash: "120", watts: 2_760 },
+    Preset { manufacturer: "Bitmain", model: "Antminer S19 Pro", terahash: "110", watts: 3_250 },
+    Preset { manufacturer: "MicroBT", model: "Whatsminer M66S", terahash: "298", watts: 5_513 },
+    Preset { manufacturer: "MicroBT", model: "Whatsminer M30S++", terahash: "112", watts: 3_472 },
+    Preset { manufacturer: "Bitmain", model: "Antminer S9", terahash: "13.5", watts: 1_323 },
+];
+
+/// What the registry said about a serial: asked before step 1, because a serial already twinned
+/// would make the reveal fail after the commitment was paid for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SerialLookup {
+    /// The answer has not come yet.
+    Pending,
+    Free,
+    Taken(u64),
+    /// The registry could not be asked, and why: never taken as "free".
+    Failed(String),
+}
+
 /// A form that passed every check, in the contract's units.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValidMint {
     pub manufacturer: String,
     pub model: String,
-    /// Trimmed; the chain layer hashes exactly this text into the spec's `serialHash`.
+    /// Canonical (see [`canonical_serial`]): the exact text the reveal sends and the commitment hashes.
     pub serial: String,
     pub hashrate_ghs: u64,
     pub power_watts: u32,
@@ -114,6 +183,11 @@ pub struct ValidMint {
 }
 
 impl ValidMint {
+    /// "Bitmain Antminer S21": what the rig is called in labels and toasts.
+    pub fn display_name(&self) -> String {
+        super::twin::display_name(&self.manufacturer, &self.model)
+    }
+
     /// The spec to mint, once the chain layer has hashed [`ValidMint::serial`].
     pub fn spec(&self, serial_hash: [u8; 32]) -> RigSpec {
         RigSpec {
@@ -129,12 +203,12 @@ impl ValidMint {
 }
 
 /// Checks every field and reports every problem at once, in form order, one sentence per field,
-/// so that the operator fixes the form in one pass. `serial_taken` says whether a twin already has
-/// this (trimmed) serial; it is asked only about a serial that is otherwise valid.
+/// so that the operator fixes the form in one pass. `lookup` says what the registry knows of the
+/// canonical serial; it is asked only about a serial that is otherwise valid.
 pub fn validate(
     form: &MintForm,
     now: u64,
-    serial_taken: impl Fn(&str) -> bool,
+    lookup: impl Fn(&str) -> SerialLookup,
     checksummed: impl Fn(&Address) -> String,
 ) -> Result<ValidMint, Vec<(Field, String)>> {
     let mut errors = Vec::new();
@@ -144,9 +218,15 @@ pub fn validate(
         name(&form.manufacturer, "manufacturer", "Bitmain", MAX_MANUFACTURER_BYTES),
     );
     let model = check(&mut errors, Field::Model, name(&form.model, "model", "Antminer S21", MAX_MODEL_BYTES));
-    let serial = check(&mut errors, Field::Serial, serial(&form.serial, &serial_taken));
+    let serial = check(&mut errors, Field::Serial, serial(&form.serial, &lookup));
     let hashrate_ghs = check(&mut errors, Field::Hashrate, hashrate_ghs(&form.hashrate_ths));
     let power_watts = check(&mut errors, Field::Power, power_watts(&form.power_watts));
+    // Each figure can be right on its own and the pair still no real rig: said under the power,
+    // the figure people get wrong more often (kW for W).
+    let power_watts = match (hashrate_ghs, power_watts) {
+        (Some(hashrate), Some(watts)) => check(&mut errors, Field::Power, efficiency(hashrate, watts).map(|_| watts)),
+        (_, watts) => watts,
+    };
     let location = check(&mut errors, Field::Location, location(&form.location));
     let commissioned_at = check(&mut errors, Field::Commissioned, commissioned_at(&form.commissioned, now));
     let reporter = check(&mut errors, Field::Reporter, reporter(&form.reporter, checksummed));
@@ -212,6 +292,83 @@ fn location(text: &str) -> Result<String, String> {
     single_line_within(text.trim(), "location", MAX_LOCATION_BYTES)
 }
 
+/// The bytes a text field will take on chain, as the form sends it: trimmed UTF-8.
+pub fn byte_count(text: &str) -> usize {
+    text.trim().len()
+}
+
+/// The serial as the registry takes it: what the operator typed, trimmed and in capitals. Anything
+/// else the registry refuses is refused here in words, not silently rewritten: a serial with a
+/// space or a slash in it is not the same serial without them.
+pub fn canonical_serial(text: &str) -> Result<String, String> {
+    let serial = text.trim().to_uppercase();
+    if serial.is_empty() {
+        return Err("Enter the rig's serial number: it keeps one rig from being twinned twice.".to_string());
+    }
+    if let Some(odd) = serial.chars().find(|c| !(c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '-')) {
+        let what = match odd {
+            ' ' => "a space".to_string(),
+            c if c.is_control() => "a line break or another control character".to_string(),
+            c => format!("\"{c}\""),
+        };
+        return Err(format!(
+            "A serial may only have the letters A to Z, digits and hyphens, and this one has {what}: type it as it is printed, without it."
+        ));
+    }
+    let length = serial.len();
+    if length < MIN_SERIAL_CHARS {
+        return Err(format!(
+            "The serial is too short: {length} characters, and the registry takes {MIN_SERIAL_CHARS} to {MAX_SERIAL_CHARS}."
+        ));
+    }
+    if length > MAX_SERIAL_CHARS {
+        return Err(format!(
+            "The serial is too long: {length} characters, and the registry takes {MIN_SERIAL_CHARS} to {MAX_SERIAL_CHARS}."
+        ));
+    }
+    Ok(serial)
+}
+
+/// J/TH for people: one decimal in the band real rigs span, enough significant digits below it so
+/// that an absurd figure never reads as "0.0", whole joules above it.
+pub fn format_efficiency(joules_per_th: f64) -> String {
+    let digits = if joules_per_th >= 1_000.0 || joules_per_th <= 0.0 {
+        0
+    } else if joules_per_th >= 0.1 {
+        1
+    } else {
+        // Two significant digits: 0.0042, 0.00000042.
+        (1.0 - joules_per_th.log10().floor()) as usize
+    };
+    format!("{joules_per_th:.digits$} J/TH")
+}
+
+/// The efficiency of the figures typed so far, in words, once both parse: the live hint under the
+/// power field. `None` while either is missing or malformed.
+pub fn efficiency_note(form: &MintForm) -> Option<String> {
+    let (hashrate, watts) = (hashrate_ghs(&form.hashrate_ths).ok()?, power_watts(&form.power_watts).ok()?);
+    Some(match efficiency(hashrate, watts) {
+        Ok(joules) => format!(
+            "{}: within the {MIN_JOULES_PER_TH} to {MAX_JOULES_PER_TH} J/TH of real rigs.",
+            format_efficiency(joules)
+        ),
+        Err(message) => message,
+    })
+}
+
+/// `ImplausibleEfficiency`, with the figure that gave it away.
+fn efficiency(hashrate_ghs: u64, power_watts: u32) -> Result<f64, String> {
+    let joules = efficiency_j_per_th(hashrate_ghs, power_watts).ok_or("The hashrate must be more than zero.")?;
+    if plausible_efficiency(hashrate_ghs, power_watts) {
+        return Ok(joules);
+    }
+    Err(format!(
+        "{power_watts} W at {} is {}, outside the {MIN_JOULES_PER_TH} to {MAX_JOULES_PER_TH} J/TH of real rigs: check the hashrate and the power draw (watts, not kilowatts).",
+        format_hashrate(hashrate_ghs),
+        format_efficiency(joules)
+    ))
+}
+
 fn single_line_within(text: &str, what: &str, max_bytes: usize) -> Result<String, String> {
     if text.chars().any(char::is_control) {
         return Err(format!("The {what} can't contain line breaks or other control characters."));
@@ -230,54 +387,51 @@ fn single_line_within(text: &str, what: &str, max_bytes: usize) -> Result<String
     Ok(text.to_string())
 }
 
-/// `EmptySerial` and `SerialAlreadyRegistered`.
-fn serial(text: &str, serial_taken: impl Fn(&str) -> bool) -> Result<String, String> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Err("Enter the rig's serial number: it keeps one rig from being twinned twice.".to_string());
+/// `SerialNotCanonical` and `SerialAlreadyRegistered`.
+fn serial(text: &str, lookup: impl Fn(&str) -> SerialLookup) -> Result<String, String> {
+    let serial = canonical_serial(text)?;
+    match lookup(&serial) {
+        SerialLookup::Free => Ok(serial),
+        SerialLookup::Taken(token) => Err(format!("This rig already has a twin: its serial is registered as twin #{token}.")),
+        SerialLookup::Pending => Err("Checking with the registry that no twin has this serial yet…".to_string()),
+        SerialLookup::Failed(why) => Err(format!(
+            "The registry could not be asked whether this serial is free ({why}); try again in a moment."
+        )),
     }
-    if text.chars().any(char::is_control) {
-        return Err("The serial number can't contain line breaks or other control characters.".to_string());
-    }
-    let length = text.chars().count();
-    if length > MAX_SERIAL_CHARS {
-        return Err(format!(
-            "The serial number is too long: {length} characters, and the limit is {MAX_SERIAL_CHARS}."
-        ));
-    }
-    if serial_taken(text) {
-        return Err("This rig already has a twin: its serial number is registered.".to_string());
-    }
-    Ok(text.to_string())
 }
 
-/// `ZeroHashrate`; GH/s is what the contract stores, so TH/s may have up to 3 decimals.
+/// `HashrateOutOfRange`: 1 GH/s to 100 EH/s. GH/s is what the contract stores, so TH/s may have up
+/// to 3 decimals.
 fn hashrate_ghs(text: &str) -> Result<u64, String> {
+    let too_large = || {
+        format!("The registry takes at most {} ({} TH/s), room for a whole farm.", format_hashrate(MAX_HASHRATE_GHS), MAX_HASHRATE_GHS / 1_000)
+    };
     match parse_scaled(text, 3) {
         Ok(0) => Err("The hashrate must be more than zero.".to_string()),
-        Ok(ghs) => u64::try_from(ghs).map_err(|_| "That hashrate is more than the contract can record.".to_string()),
+        Ok(ghs) if ghs > u128::from(MAX_HASHRATE_GHS) => Err(too_large()),
+        Ok(ghs) => Ok(ghs as u64),
         Err(NumberError::Empty) => Err("Enter the rig's hashrate in TH/s, like 104 or 104.5.".to_string()),
         Err(NumberError::Negative) => Err("The hashrate can't be negative.".to_string()),
         Err(NumberError::NotANumber) => Err("Enter the hashrate in TH/s as a number, like 104 or 104.5.".to_string()),
         Err(NumberError::TooManyDecimals) => {
             Err("Give the hashrate to at most 3 decimals: the contract records whole GH/s.".to_string())
         }
-        Err(NumberError::TooLarge) => Err("That hashrate is more than the contract can record.".to_string()),
+        Err(NumberError::TooLarge) => Err(too_large()),
     }
 }
 
-/// `ZeroPower`; a uint32 of watts.
+/// `PowerOutOfRange`: 1 W to 1 GW, in whole watts.
 fn power_watts(text: &str) -> Result<u32, String> {
+    let too_large = || format!("The registry takes at most 1 GW ({MAX_POWER_WATTS} W), room for a whole farm.");
     match parse_scaled(text, 0) {
         Ok(0) => Err("The power draw must be more than zero.".to_string()),
-        Ok(watts) => {
-            u32::try_from(watts).map_err(|_| "That power draw is more than the contract can record.".to_string())
-        }
+        Ok(watts) if watts > u128::from(MAX_POWER_WATTS) => Err(too_large()),
+        Ok(watts) => Ok(watts as u32),
         Err(NumberError::Empty) => Err("Enter the rig's power draw in watts, like 3250.".to_string()),
         Err(NumberError::Negative) => Err("The power draw can't be negative.".to_string()),
         Err(NumberError::NotANumber) => Err("Enter the power draw in watts as a number, like 3250.".to_string()),
         Err(NumberError::TooManyDecimals) => Err("Give the power draw in whole watts, like 3250.".to_string()),
-        Err(NumberError::TooLarge) => Err("That power draw is more than the contract can record.".to_string()),
+        Err(NumberError::TooLarge) => Err(too_large()),
     }
 }
 

@@ -15,6 +15,30 @@ pub struct RigSpec {
     pub commissioned_at: u64,
 }
 
+/// The largest nameplate `TwinRegistry` accepts: 100 EH/s and 1 GW, room for a whole farm.
+pub const MAX_HASHRATE_GHS: u64 = 100_000_000_000;
+pub const MAX_POWER_WATTS: u32 = 1_000_000_000;
+
+/// `TwinRegistry`'s plausible efficiency band, in J/TH: from beyond today's best ASICs to the oldest
+/// ones still worth running.
+pub const MIN_JOULES_PER_TH: u64 = 5;
+pub const MAX_JOULES_PER_TH: u64 = 200;
+
+/// Joules per terahash, the figure miners compare rigs by; `None` without hashrate.
+pub fn efficiency_j_per_th(hashrate_ghs: u64, power_watts: u32) -> Option<f64> {
+    (hashrate_ghs > 0).then(|| f64::from(power_watts) * 1_000.0 / hashrate_ghs as f64)
+}
+
+/// Whether the efficiency lies in the band the registry accepts, compared in integers exactly as
+/// the contract does (W × 1000 against J/TH × GH/s), so that no rounding lets a refused spec through.
+pub fn plausible_efficiency(hashrate_ghs: u64, power_watts: u32) -> bool {
+    let milliwatts_per_ghs = u128::from(power_watts) * 1_000;
+    let hashrate = u128::from(hashrate_ghs);
+    hashrate > 0
+        && milliwatts_per_ghs >= u128::from(MIN_JOULES_PER_TH) * hashrate
+        && milliwatts_per_ghs <= u128::from(MAX_JOULES_PER_TH) * hashrate
+}
+
 impl RigSpec {
     pub fn terahash(&self) -> f64 {
         self.hashrate_ghs as f64 / 1_000.0
@@ -22,16 +46,20 @@ impl RigSpec {
 
     /// Joules per terahash, the figure miners compare rigs by; `None` for a rig with no hashrate.
     pub fn efficiency_j_per_th(&self) -> Option<f64> {
-        (self.hashrate_ghs > 0).then(|| self.power_watts as f64 * 1_000.0 / self.hashrate_ghs as f64)
+        efficiency_j_per_th(self.hashrate_ghs, self.power_watts)
     }
 
-    /// "Bitmain Antminer S21", unless the model already names its maker.
     pub fn display_name(&self) -> String {
-        if self.model.to_lowercase().starts_with(&self.manufacturer.to_lowercase()) {
-            self.model.clone()
-        } else {
-            format!("{} {}", self.manufacturer, self.model)
-        }
+        display_name(&self.manufacturer, &self.model)
+    }
+}
+
+/// "Bitmain Antminer S21", unless the model already names its maker.
+pub fn display_name(manufacturer: &str, model: &str) -> String {
+    if model.to_lowercase().starts_with(&manufacturer.to_lowercase()) {
+        model.to_string()
+    } else {
+        format!("{manufacturer} {model}")
     }
 }
 
@@ -130,6 +158,18 @@ mod tests {
     fn efficiency_is_watts_per_terahash() {
         let efficiency = s19j_pro().efficiency_j_per_th().unwrap();
         assert!((efficiency - 29.5).abs() < 1e-9, "{efficiency}");
+    }
+
+    #[test]
+    fn the_efficiency_band_is_the_registrys_inclusive_bounds() {
+        // 200 TH/s: 1000 W is 5 J/TH, 40000 W is 200 J/TH.
+        assert!(plausible_efficiency(200_000, 1_000));
+        assert!(!plausible_efficiency(200_000, 999));
+        assert!(plausible_efficiency(200_000, 40_000));
+        assert!(!plausible_efficiency(200_000, 40_001));
+        assert!(!plausible_efficiency(0, 3_500));
+        assert!(plausible_efficiency(MAX_HASHRATE_GHS, MAX_POWER_WATTS));
+        assert!(plausible_efficiency(104_000, 3_068));
     }
 
     #[test]

@@ -6,7 +6,7 @@ use leptos_router::components::A;
 use crate::components::errors::error_list;
 use crate::components::twin_card::TwinCard;
 use crate::components::tx::short_hash;
-use crate::data::{now_seconds, use_catalog, Catalog};
+use crate::data::{use_catalog, Catalog};
 use crate::domain::Sale;
 
 /// Sales the page lists; the full history of a twin is on its page.
@@ -29,7 +29,7 @@ pub fn MarketPage() -> impl IntoView {
 #[component]
 fn Listings(catalog: Catalog) -> impl IntoView {
     let mut for_sale: Vec<_> =
-        catalog.gallery_entries(now_seconds()).into_iter().filter(|entry| entry.listing_price.is_some()).collect();
+        catalog.gallery_entries(catalog.now()).into_iter().filter(|entry| entry.listing_price.is_some()).collect();
     for_sale.sort_by_key(|entry| (entry.listing_price, entry.twin.id));
     let sales: Vec<Sale> = catalog.book.sales().iter().rev().take(RECENT_SALES).cloned().collect();
 

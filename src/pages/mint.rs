@@ -70,6 +70,8 @@ pub fn MintPage() -> impl IntoView {
             .flatten()
     };
 
+    let salt = StoredValue::new(crate::chain::contracts::fresh_salt());
+    let committed = RwSignal::new(false);
     let request = Signal::derive({
         let chain = chain.clone();
         move || -> Result<TxRequest, String> {
@@ -79,9 +81,21 @@ pub fn MintPage() -> impl IntoView {
                 n => format!("Fix the {n} highlighted fields first. Nothing was sent."),
             })?;
             let registry = chain.registry.as_ref().ok_or("HashTwin has no registry on this network.")?;
-            Ok(registry.writer().mint(&valid))
+            let account = wallet.connection.get_untracked().ok_or("Connect a wallet first.")?.account;
+            let salt = salt.get_value()?;
+            let commitment = crate::chain::contracts::mint_commitment(&valid.serial, account, &salt);
+            Ok(registry.writer().commit_mint(&valid, commitment))
         }
     });
+    let reveal_request = Signal::derive({
+        let chain = chain.clone();
+        move || -> Result<TxRequest, String> {
+            let valid = validated.get_untracked().map_err(|_| "Fix the highlighted fields first.".to_string())?;
+            let registry = chain.registry.as_ref().ok_or("HashTwin has no registry on this network.")?;
+            Ok(registry.writer().reveal_mint(&valid, &salt.get_value()?))
+        }
+    });
+    let on_committed = Callback::new(move |_| committed.set(true));
     let on_confirmed = Callback::new({
         let chain = chain.clone();
         move |_| {
@@ -158,14 +172,17 @@ pub fn MintPage() -> impl IntoView {
                     }.into_any(),
                     _ => ().into_any(),
                 }}
-                <TransactButton label="Mint twin" request on_confirmed/>
+                <TransactButton label="Mint twin" request on_confirmed=on_committed/>
+                <Show when=move || committed.get()>
+                    <TransactButton label="Mint twin (step 2 of 2)" request=reveal_request on_confirmed/>
+                </Show>
                 {move || minted.get().map(|(token, price)| {
                     let owner = wallet.connection.get_untracked().map(|connection| connection.account).unwrap_or_default();
                     view! {
                         <div class="minted" role="status" data-testid="minted">
                             <p class="ok">"Minted as " <A href=format!("/twin/{token}")>{format!("twin #{token}")}</A>"."</p>
                             {price.map(|price| view! {
-                                <OwnerActions twin_id=token listed=None offers=Vec::new() owner on_trade=Callback::new(|_| ()) initial_price=Some(price)/>
+                                <OwnerActions twin_id=token listed=None offers=Vec::new() owner chain_time=0 on_trade=Callback::new(|_| ()) initial_price=Some(price)/>
                             })}
                         </div>
                     }

@@ -7,7 +7,8 @@ use crate::components::errors::error_list;
 use crate::components::twin_card::TwinCard;
 use crate::components::tx::TransactButton;
 use crate::components::wallet::WalletContext;
-use crate::data::{now_seconds, use_catalog, Catalog};
+use crate::data::{use_catalog, use_fee_bps, Catalog};
+use crate::domain::calendar::format_moment;
 use crate::domain::donations;
 use crate::domain::gallery::GalleryEntry;
 use crate::domain::profitability::{self, format_usd, Economics};
@@ -45,7 +46,7 @@ pub fn PortfolioPage() -> impl IntoView {
 #[component]
 fn Holdings(catalog: Catalog, account: Address) -> impl IntoView {
     let chain = expect_context::<ChainContext>();
-    let now = now_seconds();
+    let now = catalog.now();
     let entries = catalog.gallery_entries(now);
     let owned_ids = catalog.book.owned_by(account);
     let owned: Vec<GalleryEntry> = entries.iter().filter(|entry| owned_ids.contains(&entry.twin.id)).cloned().collect();
@@ -58,11 +59,22 @@ fn Holdings(catalog: Catalog, account: Address) -> impl IntoView {
         owned.iter().map(|entry| (entry.twin.spec.terahash(), f64::from(entry.twin.spec.power_watts))),
         &Economics::default(),
     );
-    let listings = catalog.book.listings_by(account);
+    let listings = catalog.book.listings_by(account, now);
     let offers_made = catalog.book.offers_by(account);
     let offers_received: Vec<Offer> = owned_ids.iter().flat_map(|id| catalog.book.offers_on(*id, now)).collect();
     let donated = donations::by_contributor(&catalog.credits, account);
     let market = chain.market.clone();
+    let fee = use_fee_bps();
+    let fee_now =
+        move || -> Result<u16, String> { fee.get().unwrap_or_else(|| Err("Reading the market's fee…".to_string())) };
+    let cancel_all = market.clone().map(|market| {
+        let request = Signal::derive(move || Ok(market.cancel_all_listings()));
+        view! {
+            <p class="hint">"Ends every listing you have made, on every twin, in one transaction."</p>
+            <TransactButton label="Cancel all my listings" request/>
+        }
+    });
+    let book = catalog.book.clone();
 
     view! {
         <section class="panel" aria-labelledby="totals-heading">
@@ -95,9 +107,13 @@ fn Holdings(catalog: Catalog, account: Address) -> impl IntoView {
                 view! {
                     <ul data-testid="my-listings">
                         {listings.into_iter().map(|listing| view! {
-                            <li><A href=format!("/twin/{}", listing.token_id)>{format!("Twin #{}", listing.token_id)}</A>{format!(" for {}", listing.price)}</li>
+                            <li>
+                                <A href=format!("/twin/{}", listing.token_id)>{format!("Twin #{}", listing.token_id)}</A>
+                                {format!(" for {}, open until {}", listing.price, format_moment(listing.expires_at))}
+                            </li>
                         }).collect_view()}
                     </ul>
+                    {cancel_all}
                 }.into_any()
             }}
         </section>
@@ -113,7 +129,10 @@ fn Holdings(catalog: Catalog, account: Address) -> impl IntoView {
                         {offers_received.into_iter().map(|offer| {
                             let request = {
                                 let market = market.clone();
-                                Signal::derive(move || market.as_ref().map(|market| market.accept_offer(&offer)).ok_or_else(|| "No market on this network.".to_string()))
+                                Signal::derive(move || {
+                                    let market = market.as_ref().ok_or("No market on this network.")?;
+                                    Ok(market.accept_offer(&offer, fee_now()?))
+                                })
                             };
                             view! {
                                 <li>
@@ -137,7 +156,13 @@ fn Holdings(catalog: Catalog, account: Address) -> impl IntoView {
                                 let market = market.clone();
                                 Signal::derive(move || market.as_ref().map(|market| market.cancel_offer(offer.twin_id)).ok_or_else(|| "No market on this network.".to_string()))
                             };
-                            let state = if offer.expired(now) { " (expired: cancel it to get the ether back)" } else { "" };
+                            let state = if !book.accepts_offers(offer.twin_id) {
+                                " (the twin was decommissioned: cancel it to get the ether back)"
+                            } else if offer.expired(now) {
+                                " (expired: cancel it to get the ether back)"
+                            } else {
+                                ""
+                            };
                             view! {
                                 <li>
                                     <A href=format!("/twin/{}", offer.twin_id)>{format!("Twin #{}", offer.twin_id)}</A>

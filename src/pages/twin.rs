@@ -51,6 +51,7 @@ fn TwinDetails(twin: Twin, catalog: Catalog, on_trade: Callback<()>) -> impl Int
     let status = catalog.book.status(twin.id).unwrap_or(TwinStatus::Active);
     let owner = catalog.book.owner(twin.id).map(|owner| owner.to_string()).unwrap_or_default();
     let operator = catalog.book.operator(twin.id).unwrap_or(twin.operator);
+    let reporter = catalog.book.reporter(twin.id).unwrap_or(twin.reporter);
     let history = provenance(&catalog.events, twin.id);
     let donated = donations::by_twin(&catalog.credits, now_seconds()).remove(&twin.id).unwrap_or_default();
     let spec = twin.spec.clone();
@@ -109,8 +110,8 @@ fn TwinDetails(twin: Twin, catalog: Catalog, on_trade: Callback<()>) -> impl Int
             <h2 id="roles-heading">"Roles"</h2>
             <dl class="spec">
                 <dt>"Owner"</dt><dd class="mono" data-testid="owner">{owner}</dd>
-                <dt>"Operator"</dt><dd class="mono">{operator.to_string()}</dd>
-                <dt>"Reporter key"</dt><dd class="mono">{twin.reporter.to_string()}</dd>
+                <dt>"Operator"</dt><dd class="mono" data-testid="operator">{operator.to_string()}</dd>
+                <dt>"Reporter key"</dt><dd class="mono" data-testid="reporter">{reporter.to_string()}</dd>
                 <dt>"Royalty"</dt><dd>{format!("{}% ({} bps)", twin.royalty_percent(), twin.royalty_bps)}</dd>
             </dl>
         </section>
@@ -139,12 +140,12 @@ fn TwinDetails(twin: Twin, catalog: Catalog, on_trade: Callback<()>) -> impl Int
                             }
                             view! {
                                 <ol class="timeline" data-testid="maintenance">
-                                    {entries.into_iter().rev().filter_map(|entry| match entry.event {
-                                        TwinEvent::Maintenance { kind, note, timestamp } => Some(view! {
+                                    {entries.into_iter().rev().filter_map(|entry| match entry.twin_event() {
+                                        Some((_, TwinEvent::Maintenance { kind, note, timestamp })) => Some(view! {
                                             <li>
                                                 <strong>{kind.label()}</strong>
-                                                <span>{note}</span>
-                                                <span class="meta">{Date::from_unix(timestamp).to_string()}" · block "{entry.block}</span>
+                                                <span>{note.clone()}</span>
+                                                <span class="meta">{Date::from_unix(*timestamp).to_string()}" · block "{entry.block}</span>
                                             </li>
                                         }),
                                         _ => None,
