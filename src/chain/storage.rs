@@ -1,5 +1,6 @@
-//! The browser's localStorage, for what the app remembers between visits. Every failure (private
-//! mode, quota, no window) degrades to "nothing remembered" rather than an error.
+//! The browser's localStorage, for what the app remembers between visits. Caches and preferences
+//! degrade to "nothing remembered" on any failure (private mode, quota, no window); what cannot be
+//! lost without losing something of the user's is written with [`store_json`], which says why not.
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -32,4 +33,12 @@ pub fn set_json<T: Serialize>(key: &str, value: &T) {
     if let Ok(text) = serde_json::to_string(value) {
         set(key, &text);
     }
+}
+
+/// Writes `value` and says why it could not: for what the user would lose with it, such as the
+/// secret of a mint between its two steps.
+pub fn store_json<T: Serialize>(key: &str, value: &T) -> Result<(), String> {
+    let text = serde_json::to_string(value).map_err(|error| error.to_string())?;
+    let storage = local_storage().ok_or("this browser keeps no local storage here")?;
+    storage.set_item(key, &text).map_err(|error| format!("the browser refused to store it ({error:?})"))
 }

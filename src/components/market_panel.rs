@@ -52,7 +52,7 @@ pub fn MarketPanel(
             {move || match viewer() {
                 None => view! { <p class="hint">"Connect a wallet to buy, sell or make an offer."</p> }.into_any(),
                 Some(account) if Some(account) == owner => {
-                    view! { <OwnerActions twin_id listed=listing offers=offers.clone() owner=account chain_time=catalog.chain_time on_trade/> }.into_any()
+                    view! { <OwnerActions twin_id listed=listing offers=offers.clone() owner=account retired=!takes_offers chain_time=catalog.chain_time on_trade/> }.into_any()
                 }
                 Some(account) => {
                     let own_offer = book.offers_by(account).into_iter().find(|offer| offer.twin_id == twin_id);
@@ -154,6 +154,9 @@ pub fn OwnerActions(
     listed: Option<Listing>,
     offers: Vec<Offer>,
     owner: Address,
+    /// Decommissioned: the market refuses to list it.
+    #[prop(default = false)]
+    retired: bool,
     /// The chain's clock when the page was read; expiries count from it if it runs ahead.
     chain_time: u64,
     on_trade: Callback<()>,
@@ -206,6 +209,9 @@ pub fn OwnerActions(
 
     view! {
         {match (listed, market.clone()) {
+            _ if retired => view! {
+                <p class="notice" data-testid="list-refused">{format!("Twin #{twin_id} was decommissioned: it can no longer be listed, bought or bid on.")}</p>
+            }.into_any(),
             (Some(listing), Some(market)) => {
                 let request = Signal::derive(move || Ok(market.cancel_listing(twin_id)));
                 view! {

@@ -5,6 +5,7 @@ pub mod donations;
 pub mod errors;
 pub mod header;
 pub mod market_panel;
+pub mod operator_tools;
 pub mod telemetry;
 pub mod twin_card;
 pub mod tx;

@@ -4,6 +4,7 @@ use leptos_router::components::A;
 use crate::domain::chart::badge_svg;
 use crate::domain::donations::format_work;
 use crate::domain::gallery::GalleryEntry;
+use crate::domain::mint_form::format_efficiency;
 use crate::domain::twin::{format_hashrate, format_power};
 use crate::miner::meter::format_rate;
 
@@ -16,7 +17,7 @@ pub fn TwinCard(entry: GalleryEntry) -> impl IntoView {
         (work, _) => format_work(work),
     };
     let href = format!("/twin/{}", twin.id);
-    let efficiency = twin.spec.efficiency_j_per_th().map(|value| format!("{value:.1} J/TH")).unwrap_or_default();
+    let efficiency = twin.spec.efficiency_j_per_th().map(format_efficiency).unwrap_or_default();
     let badge = badge_svg(&twin.spec, status);
 
     view! {

@@ -107,6 +107,10 @@ pub fn TransactButton(
     #[prop(into)] label: Signal<String>,
     #[prop(into)] request: Signal<Result<TxRequest, String>>,
     #[prop(optional, into)] on_confirmed: Option<Callback<()>>,
+    /// Called with the transaction's hash as soon as the wallet has sent it, before its receipt:
+    /// for what must be remembered even if the page is closed while it is mined.
+    #[prop(optional, into)]
+    on_sent: Option<Callback<String>>,
 ) -> impl IntoView {
     let chain = expect_context::<ChainContext>();
     let wallet = expect_context::<WalletContext>();
@@ -167,6 +171,9 @@ pub fn TransactButton(
                     )
                 };
                 remember(TxStatus::Pending);
+                if let Some(on_sent) = on_sent {
+                    on_sent.run(hash.clone());
+                }
                 toasts.show(ToastKind::Pending, format!("{}: pending", request.label), Some(hash.clone()));
                 step.set(Step::Mining(hash.clone()));
                 match tx::wait_for_receipt(&rpc, &hash, account, &request).await {

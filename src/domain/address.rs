@@ -72,6 +72,28 @@ impl FromStr for Address {
     }
 }
 
+/// An address as a person typed or pasted it, checked as wallets check it: well formed, and true to
+/// its EIP-55 checksum wherever its mix of capitals carries one. `checksummed` is the chain layer's
+/// EIP-55 spelling (the domain does no hashing). Empty text and the zero address are the caller's
+/// to word, since what they mean depends on the field.
+pub fn parse_typed(text: &str, checksummed: impl Fn(&Address) -> String) -> Result<Address, String> {
+    let text = text.trim();
+    let address: Address = text.parse().map_err(|error| match error {
+        AddressError::MissingPrefix => "An address starts with 0x.".to_string(),
+        AddressError::WrongLength(length) => format!("An address has 40 hex digits after 0x; this one has {length}."),
+        AddressError::NotHex => "An address has only the digits 0 to 9 and the letters a to f.".to_string(),
+    })?;
+    let digits = &text[2..];
+    let mixed_case = digits.chars().any(|c| c.is_ascii_uppercase()) && digits.chars().any(|c| c.is_ascii_lowercase());
+    if mixed_case && checksummed(&address)[2..] != *digits {
+        return Err(
+            "This address's capital letters don't match its checksum, so it was probably mistyped; paste it again."
+                .to_string(),
+        );
+    }
+    Ok(address)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,7 +11,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::address::AddressError;
+use super::address::parse_typed;
 use super::calendar::{Date, DateError};
 use super::twin::{
     efficiency_j_per_th, format_hashrate, plausible_efficiency, MAX_HASHRATE_GHS, MAX_JOULES_PER_TH, MAX_POWER_WATTS,
@@ -118,7 +118,12 @@ pub struct Preset {
 impl Preset {
     /// "Bitmain Antminer S21 · 200 TH/s · 3500 W".
     pub fn label(&self) -> String {
-        format!("{} · {} TH/s · {} W", super::twin::display_name(self.manufacturer, self.model), self.terahash, self.watts)
+        format!(
+            "{} · {} TH/s · {} W",
+            super::twin::display_name(self.manufacturer, self.model),
+            self.terahash,
+            self.watts
+        )
     }
 
     /// The form with this model's maker, model and nameplate; everything else as it was.
@@ -392,11 +397,13 @@ fn serial(text: &str, lookup: impl Fn(&str) -> SerialLookup) -> Result<String, S
     let serial = canonical_serial(text)?;
     match lookup(&serial) {
         SerialLookup::Free => Ok(serial),
-        SerialLookup::Taken(token) => Err(format!("This rig already has a twin: its serial is registered as twin #{token}.")),
+        SerialLookup::Taken(token) => {
+            Err(format!("This rig already has a twin: its serial is registered as twin #{token}."))
+        }
         SerialLookup::Pending => Err("Checking with the registry that no twin has this serial yet…".to_string()),
-        SerialLookup::Failed(why) => Err(format!(
-            "The registry could not be asked whether this serial is free ({why}); try again in a moment."
-        )),
+        SerialLookup::Failed(why) => {
+            Err(format!("The registry could not be asked whether this serial is free ({why}); try again in a moment."))
+        }
     }
 }
 
@@ -404,7 +411,11 @@ fn serial(text: &str, lookup: impl Fn(&str) -> SerialLookup) -> Result<String, S
 /// to 3 decimals.
 fn hashrate_ghs(text: &str) -> Result<u64, String> {
     let too_large = || {
-        format!("The registry takes at most {} ({} TH/s), room for a whole farm.", format_hashrate(MAX_HASHRATE_GHS), MAX_HASHRATE_GHS / 1_000)
+        format!(
+            "The registry takes at most {} ({} TH/s), room for a whole farm.",
+            format_hashrate(MAX_HASHRATE_GHS),
+            MAX_HASHRATE_GHS / 1_000
+        )
     };
     match parse_scaled(text, 3) {
         Ok(0) => Err("The hashrate must be more than zero.".to_string()),
@@ -456,23 +467,10 @@ fn commissioned_at(text: &str, now: u64) -> Result<u64, String> {
 
 /// `ZeroReporter`, plus the EIP-55 checksum wherever the address carries one.
 fn reporter(text: &str, checksummed: impl Fn(&Address) -> String) -> Result<Address, String> {
-    let text = text.trim();
-    if text.is_empty() {
+    if text.trim().is_empty() {
         return Err("Enter the reporter address: the key your rig's agent posts telemetry with.".to_string());
     }
-    let address: Address = text.parse().map_err(|error| match error {
-        AddressError::MissingPrefix => "An address starts with 0x.".to_string(),
-        AddressError::WrongLength(length) => format!("An address has 40 hex digits after 0x; this one has {length}."),
-        AddressError::NotHex => "An address has only the digits 0 to 9 and the letters a to f.".to_string(),
-    })?;
-    let digits = &text[2..];
-    let mixed_case = digits.chars().any(|c| c.is_ascii_uppercase()) && digits.chars().any(|c| c.is_ascii_lowercase());
-    if mixed_case && checksummed(&address)[2..] != *digits {
-        return Err(
-            "This address's capital letters don't match its checksum, so it was probably mistyped; paste it again."
-                .to_string(),
-        );
-    }
+    let address = parse_typed(text, checksummed)?;
     if address == Address::ZERO {
         return Err("The reporter can't be the zero address: no one holds its key.".to_string());
     }
@@ -516,6 +514,68 @@ fn list_price(text: &str) -> Result<Option<Wei>, String> {
         return Err("The price is more than the market accepts.".to_string());
     }
     Ok(Some(price))
+}
+
+/// A mint between its two steps, as this browser keeps it until the reveal lands: what the reveal
+/// needs (the form as sent, the salt) and whose it is (chain, registry, account), so that a reload
+/// resumes it and another account or a redeployed registry never picks it up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingMint {
+    pub chain_id: u64,
+    pub registry: Address,
+    pub account: Address,
+    /// Canonical: what the commitment hashed.
+    pub serial: String,
+    #[serde(with = "hex")]
+    pub salt: [u8; 32],
+    pub form: MintForm,
+    /// The commitment's transaction, `0x` and 64 hex digits.
+    pub commit_tx: String,
+}
+
+impl PendingMint {
+    pub fn belongs_to(&self, chain_id: u64, registry: Address, account: Address) -> bool {
+        (self.chain_id, self.registry, self.account) == (chain_id, registry, account)
+    }
+}
+
+/// Where a pending mint stands between its steps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RevealStage {
+    /// Step 1 was sent but the registry does not have it yet.
+    AwaitingCommit,
+    /// Recorded in `committed_at`, which is still the newest block: the registry takes the reveal
+    /// only in a later one.
+    WaitingForNextBlock {
+        committed_at: u64,
+    },
+    Ready {
+        committed_at: u64,
+    },
+}
+
+impl RevealStage {
+    /// `committed_at` as the registry's `commitmentBlock` answers (`None` for not there), against
+    /// the chain's newest block.
+    pub fn of(committed_at: Option<u64>, head: Option<u64>) -> RevealStage {
+        match committed_at {
+            None => RevealStage::AwaitingCommit,
+            Some(committed_at) if head.is_some_and(|head| head > committed_at) => RevealStage::Ready { committed_at },
+            Some(committed_at) => RevealStage::WaitingForNextBlock { committed_at },
+        }
+    }
+
+    pub fn describe(self) -> String {
+        match self {
+            RevealStage::AwaitingCommit => "Step 1 of 2 sent: waiting for the chain to record it…".to_string(),
+            RevealStage::WaitingForNextBlock { committed_at } => format!(
+                "Step 1 of 2 done: the serial is reserved in block {committed_at}. Waiting for the next block: the registry takes step 2 only in a later one…"
+            ),
+            RevealStage::Ready { committed_at } => {
+                format!("Step 1 of 2 done: the serial is reserved in block {committed_at}. Step 2 mints the twin.")
+            }
+        }
+    }
 }
 
 enum NumberError {
@@ -579,8 +639,8 @@ mod tests {
         }
     }
 
-    fn never_taken(_: &str) -> bool {
-        false
+    fn never_taken(_: &str) -> SerialLookup {
+        SerialLookup::Free
     }
 
     fn errors(form: &MintForm) -> Vec<(Field, String)> {
@@ -649,7 +709,7 @@ mod tests {
             serial: "s".repeat(65),
             hashrate_ths: "1e3".into(),
             power_watts: "-5".into(),
-            location: "ü".repeat(40),
+            location: "ü".repeat(50),
             commissioned: "2031-01-01".into(),
             reporter: "0x0000000000000000000000000000000000000000".into(),
             royalty_percent: "12".into(),
@@ -673,10 +733,10 @@ mod tests {
             error_of(&with(|f| f.model = String::new()), Field::Model).unwrap(),
             "Enter the model, like Antminer S21."
         );
-        assert_eq!(error_of(&with(|f| f.model = "m".repeat(32)), Field::Model), None);
+        assert_eq!(error_of(&with(|f| f.model = "m".repeat(48)), Field::Model), None);
         assert_eq!(
-            error_of(&with(|f| f.model = "m".repeat(33)), Field::Model).unwrap(),
-            "The model is too long: 33 characters, and the limit is 32."
+            error_of(&with(|f| f.model = "m".repeat(49)), Field::Model).unwrap(),
+            "The model is too long: 49 characters, and the limit is 48."
         );
         assert_eq!(
             error_of(&with(|f| f.manufacturer = "é".repeat(17)), Field::Manufacturer).unwrap(),
@@ -692,67 +752,189 @@ mod tests {
     fn location_is_optional_but_bounded() {
         let valid = validate(&with(|f| f.location = "   ".into()), NOW, never_taken, checksummed).unwrap();
         assert_eq!(valid.location, "");
-        assert_eq!(error_of(&with(|f| f.location = "l".repeat(64)), Field::Location), None);
-        assert!(error_of(&with(|f| f.location = "l".repeat(65)), Field::Location).unwrap().contains("limit is 64"));
+        assert_eq!(error_of(&with(|f| f.location = "l".repeat(96)), Field::Location), None);
+        assert!(error_of(&with(|f| f.location = "l".repeat(97)), Field::Location).unwrap().contains("limit is 96"));
     }
 
     #[test]
-    fn serials_are_trimmed_bounded_and_unique() {
+    fn byte_counts_are_of_the_trimmed_utf8() {
+        assert_eq!(byte_count("  Bitmain "), 7);
+        assert_eq!(byte_count("Tromsø"), 7);
+    }
+
+    #[test]
+    fn serials_are_trimmed_and_capitalised_into_the_registrys_form() {
+        assert_eq!(canonical_serial("  btm-s21-2401-000117\n").unwrap(), "BTM-S21-2401-000117");
+        assert_eq!(canonical_serial("ABCD").unwrap(), "ABCD");
+        assert_eq!(canonical_serial(&"9".repeat(64)).unwrap(), "9".repeat(64));
+        let refused = |text: &str| canonical_serial(text).unwrap_err();
+        assert_eq!(refused("   "), "Enter the rig's serial number: it keeps one rig from being twinned twice.");
+        assert_eq!(refused("ABC"), "The serial is too short: 3 characters, and the registry takes 4 to 64.");
+        assert_eq!(refused(&"A".repeat(65)), "The serial is too long: 65 characters, and the registry takes 4 to 64.");
+        assert_eq!(
+            refused("BTM S21"),
+            "A serial may only have the letters A to Z, digits and hyphens, and this one has a space: type it as it is printed, without it."
+        );
+        assert!(refused("BTM/S21").contains("this one has \"/\""));
+        assert!(refused("SÉRIE-1").contains("\"É\""), "{}", refused("SÉRIE-1"));
+        assert!(refused("AB\tCD").contains("control character"));
+    }
+
+    #[test]
+    fn the_serial_is_looked_up_in_canonical_form_and_only_free_passes() {
         let asked = std::cell::RefCell::new(Vec::new());
-        let taken = |serial: &str| {
+        let lookup = |serial: &str| {
             asked.borrow_mut().push(serial.to_string());
-            serial == "JYZZB4SBAJAB12345"
+            SerialLookup::Taken(4)
         };
-        let errors = validate(&s19j_pro(), NOW, taken, checksummed).unwrap_err();
+        let errors =
+            validate(&with(|f| f.serial = " jyzzb4sbajab12345 ".into()), NOW, lookup, checksummed).unwrap_err();
         assert_eq!(
             errors,
-            [(Field::Serial, "This rig already has a twin: its serial number is registered.".to_string())]
+            [(Field::Serial, "This rig already has a twin: its serial is registered as twin #4.".to_string())]
         );
         assert_eq!(*asked.borrow(), ["JYZZB4SBAJAB12345"]);
 
-        let panics = |_: &str| -> bool { panic!("an invalid serial is not looked up") };
+        let message =
+            |lookup: SerialLookup| validate(&s19j_pro(), NOW, |_| lookup.clone(), checksummed).unwrap_err().remove(0).1;
+        assert_eq!(message(SerialLookup::Pending), "Checking with the registry that no twin has this serial yet…");
+        assert_eq!(
+            message(SerialLookup::Failed("the network cannot be reached".into())),
+            "The registry could not be asked whether this serial is free (the network cannot be reached); try again in a moment."
+        );
+
+        let panics = |_: &str| -> SerialLookup { panic!("an invalid serial is not looked up") };
         assert!(validate(&with(|f| f.serial = " ".into()), NOW, panics, checksummed).is_err());
         assert!(validate(&with(|f| f.serial = "s".repeat(65)), NOW, panics, checksummed).is_err());
-        assert_eq!(error_of(&with(|f| f.serial = "日".repeat(64)), Field::Serial), None);
-        assert_eq!(
-            error_of(&with(|f| f.serial = "s".repeat(65)), Field::Serial).unwrap(),
-            "The serial number is too long: 65 characters, and the limit is 64."
-        );
     }
 
     #[test]
-    fn hashrate_is_terahash_text_to_gigahash() {
-        let ghs = |text: &str| {
-            validate(&with(|f| f.hashrate_ths = text.into()), NOW, never_taken, checksummed).map(|v| v.hashrate_ghs)
-        };
-        assert_eq!(ghs("104"), Ok(104_000));
-        assert_eq!(ghs(" 0.001 "), Ok(1));
-        assert_eq!(ghs("1.2000"), Ok(1_200));
-        assert_eq!(ghs(".5"), Ok(500));
+    fn hashrate_is_terahash_text_to_gigahash_within_the_registrys_range() {
+        assert_eq!(hashrate_ghs("104"), Ok(104_000));
+        assert_eq!(hashrate_ghs(" 0.001 "), Ok(1));
+        assert_eq!(hashrate_ghs("1.2000"), Ok(1_200));
+        assert_eq!(hashrate_ghs(".5"), Ok(500));
+        assert_eq!(hashrate_ghs("100000000"), Ok(MAX_HASHRATE_GHS));
         let message = |text: &str| error_of(&with(|f| f.hashrate_ths = text.into()), Field::Hashrate).unwrap();
         assert_eq!(message("0"), "The hashrate must be more than zero.");
         assert_eq!(message("0.0004"), "Give the hashrate to at most 3 decimals: the contract records whole GH/s.");
         assert_eq!(message("-3"), "The hashrate can't be negative.");
         assert_eq!(message("104 TH"), "Enter the hashrate in TH/s as a number, like 104 or 104.5.");
         assert_eq!(message("1,000"), "Enter the hashrate in TH/s as a number, like 104 or 104.5.");
-        assert_eq!(message("18446744073709552"), "That hashrate is more than the contract can record.");
-        assert_eq!(message("9".repeat(60).as_str()), "That hashrate is more than the contract can record.");
-        assert_eq!(ghs("18446744073709551.615"), Ok(u64::MAX));
+        let too_large = "The registry takes at most 100 EH/s (100000000 TH/s), room for a whole farm.";
+        assert_eq!(message("100000000.001"), too_large);
+        assert_eq!(message("9".repeat(60).as_str()), too_large);
     }
 
     #[test]
-    fn power_is_whole_watts() {
-        let watts = |text: &str| {
-            validate(&with(|f| f.power_watts = text.into()), NOW, never_taken, checksummed).map(|v| v.power_watts)
-        };
-        assert_eq!(watts("3250"), Ok(3_250));
-        assert_eq!(watts("3250.00"), Ok(3_250));
-        assert_eq!(watts("4294967295"), Ok(u32::MAX));
+    fn power_is_whole_watts_up_to_a_gigawatt() {
+        assert_eq!(power_watts("3250"), Ok(3_250));
+        assert_eq!(power_watts("3250.00"), Ok(3_250));
+        assert_eq!(power_watts("1000000000"), Ok(MAX_POWER_WATTS));
         let message = |text: &str| error_of(&with(|f| f.power_watts = text.into()), Field::Power).unwrap();
         assert_eq!(message("0"), "The power draw must be more than zero.");
         assert_eq!(message("3250.5"), "Give the power draw in whole watts, like 3250.");
-        assert_eq!(message("4294967296"), "That power draw is more than the contract can record.");
+        assert_eq!(message("1000000001"), "The registry takes at most 1 GW (1000000000 W), room for a whole farm.");
+        assert_eq!(message("4294967296"), "The registry takes at most 1 GW (1000000000 W), room for a whole farm.");
         assert_eq!(message(""), "Enter the rig's power draw in watts, like 3250.");
+    }
+
+    #[test]
+    fn a_hashrate_and_power_no_real_rig_has_are_refused_with_the_figure() {
+        let at_104 = |watts: &str| {
+            with(|f| {
+                f.hashrate_ths = "104".into();
+                f.power_watts = watts.into();
+            })
+        };
+        // 104 TH/s at 3 W: the operator typed kilowatts.
+        assert_eq!(
+            error_of(&at_104("3"), Field::Power).unwrap(),
+            "3 W at 104 TH/s is 0.029 J/TH, outside the 5 to 200 J/TH of real rigs: check the hashrate and the power draw (watts, not kilowatts)."
+        );
+        assert_eq!(error_of(&at_104("3"), Field::Hashrate), None);
+        // The band's edges are the registry's, inclusive: 104 TH/s at 520 W is 5 J/TH, at 20800 W 200.
+        assert_eq!(error_of(&at_104("520"), Field::Power), None);
+        assert!(error_of(&at_104("519"), Field::Power).is_some());
+        assert_eq!(error_of(&at_104("20800"), Field::Power), None);
+        assert!(error_of(&at_104("20801"), Field::Power).is_some());
+    }
+
+    #[test]
+    fn the_efficiency_note_follows_the_figures_as_they_are_typed() {
+        assert_eq!(efficiency_note(&s19j_pro()).unwrap(), "29.4 J/TH: within the 5 to 200 J/TH of real rigs.");
+        assert_eq!(efficiency_note(&with(|f| f.power_watts = String::new())), None);
+        assert_eq!(efficiency_note(&with(|f| f.hashrate_ths = "fast".into())), None);
+        // Absurd input says how absurd, never "0.0 J/TH".
+        let absurd = efficiency_note(&with(|f| {
+            f.hashrate_ths = "100000000".into();
+            f.power_watts = "1".into();
+        }))
+        .unwrap();
+        assert!(absurd.starts_with("1 W at 100 EH/s is 0.000000010 J/TH, outside"), "{absurd}");
+    }
+
+    #[test]
+    fn efficiency_never_reads_zero() {
+        assert_eq!(format_efficiency(29.5), "29.5 J/TH");
+        assert_eq!(format_efficiency(0.1), "0.1 J/TH");
+        assert_eq!(format_efficiency(0.029_6), "0.030 J/TH");
+        assert_eq!(format_efficiency(0.000_004_2), "0.0000042 J/TH");
+        assert_eq!(format_efficiency(3_068_000.0), "3068000 J/TH");
+        for tiny in [1e-12, 1e-6, 0.09, 0.0999] {
+            let text = format_efficiency(tiny);
+            assert!(text.trim_end_matches(" J/TH").chars().any(|c| ('1'..='9').contains(&c)), "{tiny}: {text}");
+        }
+    }
+
+    #[test]
+    fn every_preset_fills_a_form_the_registry_accepts_and_stays_editable() {
+        for preset in PRESETS {
+            let mut form = s19j_pro();
+            preset.fill(&mut form);
+            let valid =
+                validate(&form, NOW, never_taken, checksummed).unwrap_or_else(|e| panic!("{}: {e:?}", preset.label()));
+            assert_eq!((valid.manufacturer.as_str(), valid.model.as_str()), (preset.manufacturer, preset.model));
+            assert_eq!(valid.power_watts, preset.watts);
+            // What the preset does not know stays as typed.
+            assert_eq!(valid.serial, "JYZZB4SBAJAB12345");
+        }
+        assert_eq!(PRESETS[0].label(), "Bitmain Antminer S21 · 200 TH/s · 3500 W");
+        let mut edited = s19j_pro();
+        PRESETS[0].fill(&mut edited);
+        edited.hashrate_ths = "195".into();
+        assert_eq!(validate(&edited, NOW, never_taken, checksummed).unwrap().hashrate_ghs, 195_000);
+    }
+
+    #[test]
+    fn a_pending_mint_is_kept_as_json_and_resumed_only_by_its_owner() {
+        let owner: Address = ANVIL_1.parse().unwrap();
+        let pending = PendingMint {
+            chain_id: 31_337,
+            registry: Address([0x5f; 20]),
+            account: owner,
+            serial: "JYZZB4SBAJAB12345".into(),
+            salt: [0xa5; 32],
+            form: s19j_pro(),
+            commit_tx: format!("0x{}", "ee".repeat(32)),
+        };
+        let json = serde_json::to_string(&pending).unwrap();
+        assert!(json.contains(&"a5".repeat(32)), "{json}");
+        assert_eq!(serde_json::from_str::<PendingMint>(&json).unwrap(), pending);
+        assert!(pending.belongs_to(31_337, Address([0x5f; 20]), owner));
+        assert!(!pending.belongs_to(1, Address([0x5f; 20]), owner));
+        assert!(!pending.belongs_to(31_337, Address([0x6f; 20]), owner), "a redeployed registry");
+        assert!(!pending.belongs_to(31_337, Address([0x5f; 20]), Address([1; 20])));
+    }
+
+    #[test]
+    fn the_reveal_waits_for_a_block_after_the_commitments() {
+        assert_eq!(RevealStage::of(None, Some(40)), RevealStage::AwaitingCommit);
+        assert_eq!(RevealStage::of(Some(55), Some(55)), RevealStage::WaitingForNextBlock { committed_at: 55 });
+        assert_eq!(RevealStage::of(Some(55), None), RevealStage::WaitingForNextBlock { committed_at: 55 });
+        assert_eq!(RevealStage::of(Some(55), Some(56)), RevealStage::Ready { committed_at: 55 });
+        assert!(RevealStage::of(Some(55), Some(55)).describe().starts_with("Step 1 of 2 done"));
+        assert!(RevealStage::of(Some(55), Some(55)).describe().contains("Waiting for the next block"));
     }
 
     #[test]

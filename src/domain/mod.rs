@@ -8,6 +8,7 @@ pub mod donations;
 pub mod gallery;
 pub mod market;
 pub mod mint_form;
+pub mod operator;
 pub mod profitability;
 pub mod telemetry;
 pub mod twin;

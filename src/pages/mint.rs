@@ -1,11 +1,15 @@
-//! Minting a twin: a form that checks everything before the wallet opens, a live preview, then
-//! the transaction and, if the operator asked for it, the listing.
+//! Minting a twin, in the registry's two steps: a form that checks everything before any wallet
+//! opens, a live preview, then step 1 (a commitment that hides the serial) and, a block later,
+//! step 2 (the reveal that mints), and, if the operator asked for it, the listing. Between the
+//! steps the mint is kept in this browser, so that a reload resumes it at step 2.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::app::ChainContext;
 use crate::chain::checksummed;
+use crate::chain::contracts::{fresh_salt, mint_commitment};
+use crate::chain::pending_mint;
 use crate::chain::tx::TxRequest;
 use crate::components::market_panel::OwnerActions;
 use crate::components::twin_card::TwinCard;
@@ -13,49 +17,85 @@ use crate::components::tx::TransactButton;
 use crate::components::wallet::WalletContext;
 use crate::data::now_seconds;
 use crate::domain::gallery::GalleryEntry;
-use crate::domain::mint_form::{self, Field, MintForm};
-use crate::domain::{RigSpec, Twin, TwinStatus};
+use crate::domain::mint_form::{
+    self, byte_count, canonical_serial, efficiency_note, Field, MintForm, PendingMint, RevealStage, SerialLookup,
+    ValidMint, PRESETS,
+};
+use crate::domain::{Address, RigSpec, Twin, TwinStatus, Wei};
 
-/// What the chain said about the serial typed: `None` while it is being asked.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum SerialCheck {
-    Unchecked,
-    Free,
-    Taken(u64),
+/// Where a pending mint stands, as the registry answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Progress {
+    Stage(RevealStage),
+    /// The reveal landed (from this page, or another tab).
+    Minted(u64),
+}
+
+fn fresh_form() -> MintForm {
+    MintForm { royalty_percent: "5".into(), ..Default::default() }
 }
 
 #[component]
 pub fn MintPage() -> impl IntoView {
     let chain = expect_context::<ChainContext>();
     let wallet = expect_context::<WalletContext>();
-    let form = RwSignal::new(MintForm { royalty_percent: "5".into(), ..Default::default() });
+    let chain_id = chain.network.chain_id;
+    let registry_address = chain.network.contracts.as_ref().map(|deployment| deployment.twin_registry);
+    let form = RwSignal::new(fresh_form());
     let show_errors = RwSignal::new(false);
-    let minted = RwSignal::new(None::<(u64, Option<crate::domain::Wei>)>);
+    let minted = RwSignal::new(None::<(u64, Option<Wei>)>);
+    let pending = RwSignal::new(None::<PendingMint>);
+    let resumed = RwSignal::new(false);
+    let storage_error = RwSignal::new(None::<String>);
+    // What step 1 was built from, until the wallet has sent it: the salt is fresh for each attempt.
+    let attempt = StoredValue::new(None::<(ValidMint, [u8; 32])>);
 
-    // The serial's uniqueness is the chain's to say; asked whenever the typed serial settles.
-    let serial = Memo::new(move |_| form.with(|form| form.serial.trim().to_string()));
-    let serial_check = LocalResource::new({
-        let chain = chain.clone();
+    // A mint this account began in this browser resumes at step 2, with the form as it was sent.
+    Effect::new(move |_| {
+        let account = wallet.connection.get().map(|connection| connection.account);
+        let saved = account
+            .zip(registry_address)
+            .and_then(|(account, registry)| pending_mint::load(chain_id, registry, account));
+        match saved {
+            Some(saved) => {
+                form.set(saved.form.clone());
+                pending.set(Some(saved));
+                resumed.set(true);
+            }
+            None => {
+                pending.set(None);
+                resumed.set(false);
+            }
+        }
+    });
+    let locked = Signal::derive(move || pending.with(Option::is_some));
+
+    // The serial's uniqueness is the chain's to say, asked whenever the canonical serial changes.
+    let serial = Memo::new(move |_| form.with(|form| canonical_serial(&form.serial).ok()));
+    let lookup = LocalResource::new({
+        let registry = chain.registry.clone();
         move || {
             let serial = serial.get();
-            let registry = chain.registry.clone();
+            let registry = registry.clone();
             async move {
-                match registry {
-                    Some(registry) if !serial.is_empty() => match registry.token_of_serial(&serial).await {
-                        Ok(Some(token)) => SerialCheck::Taken(token),
-                        Ok(None) => SerialCheck::Free,
-                        Err(_) => SerialCheck::Unchecked,
+                match (registry, serial) {
+                    (None, _) => SerialLookup::Failed("HashTwin has no registry on this network".into()),
+                    (_, None) => SerialLookup::Pending,
+                    (Some(registry), Some(serial)) => match registry.token_of_serial(&serial).await {
+                        Ok(Some(token)) => SerialLookup::Taken(token),
+                        Ok(None) => SerialLookup::Free,
+                        Err(error) => SerialLookup::Failed(error.to_string()),
                     },
-                    _ => SerialCheck::Unchecked,
                 }
             }
         }
     });
     let validated = Memo::new(move |_| {
-        let check = serial_check.get().unwrap_or(SerialCheck::Unchecked);
-        form.with(|form| {
-            mint_form::validate(form, now_seconds(), |_| matches!(check, SerialCheck::Taken(_)), checksummed)
-        })
+        let answer = lookup.get().unwrap_or(SerialLookup::Pending);
+        // Between the steps the serial is reserved, not registered; the reveal is the registry's
+        // final word on it, and step 1 only went out once it was free.
+        let answer = if locked.get() { SerialLookup::Free } else { answer };
+        form.with(|form| mint_form::validate(form, now_seconds(), |_| answer.clone(), checksummed))
     });
     let error_of = move |field: Field| {
         show_errors
@@ -70,9 +110,7 @@ pub fn MintPage() -> impl IntoView {
             .flatten()
     };
 
-    let salt = StoredValue::new(crate::chain::contracts::fresh_salt());
-    let committed = RwSignal::new(false);
-    let request = Signal::derive({
+    let commit_request = Signal::derive({
         let chain = chain.clone();
         move || -> Result<TxRequest, String> {
             show_errors.set(true);
@@ -82,35 +120,112 @@ pub fn MintPage() -> impl IntoView {
             })?;
             let registry = chain.registry.as_ref().ok_or("HashTwin has no registry on this network.")?;
             let account = wallet.connection.get_untracked().ok_or("Connect a wallet first.")?.account;
-            let salt = salt.get_value()?;
-            let commitment = crate::chain::contracts::mint_commitment(&valid.serial, account, &salt);
-            Ok(registry.writer().commit_mint(&valid, commitment))
+            let salt = fresh_salt()?;
+            let request = registry.writer().commit_mint(&valid, mint_commitment(&valid.serial, account, &salt));
+            attempt.set_value(Some((valid, salt)));
+            Ok(request)
         }
     });
+    // Kept before the receipt: a page closed while step 1 is mined still has its salt.
+    let on_commit_sent = Callback::new(move |hash: String| {
+        let (Some((valid, salt)), Some(connection), Some(registry)) =
+            (attempt.get_value(), wallet.connection.get_untracked(), registry_address)
+        else {
+            return;
+        };
+        let saved = PendingMint {
+            chain_id,
+            registry,
+            account: connection.account,
+            serial: valid.serial,
+            salt,
+            form: form.get_untracked(),
+            commit_tx: hash,
+        };
+        storage_error.set(pending_mint::save(&saved).err().map(|why| {
+            format!("This browser could not keep the mint's secret ({why}): finish step 2 without leaving this page.")
+        }));
+        resumed.set(false);
+        pending.set(Some(saved));
+    });
+
+    let progress = LocalResource::new({
+        let registry = chain.registry.clone();
+        move || {
+            chain.head.track();
+            let pending = pending.get();
+            let registry = registry.clone();
+            async move {
+                let (Some(pending), Some(registry)) = (pending, registry) else { return Ok::<_, String>(None) };
+                let commitment = mint_commitment(&pending.serial, pending.account, &pending.salt);
+                let committed_at = registry.commitment_block(commitment).await.map_err(|error| error.to_string())?;
+                // A commitment the registry no longer has was either never mined yet or used up by
+                // its reveal: the serial's twin tells which.
+                if committed_at.is_none() {
+                    if let Some(token) =
+                        registry.token_of_serial(&pending.serial).await.map_err(|error| error.to_string())?
+                    {
+                        return Ok(Some(Progress::Minted(token)));
+                    }
+                }
+                Ok(Some(Progress::Stage(RevealStage::of(committed_at, chain.head.get_untracked()))))
+            }
+        }
+    });
+
+    let finish = move |token: u64| {
+        let Some(done) = pending.get_untracked() else { return };
+        let price = mint_form::validate(&done.form, now_seconds(), |_| SerialLookup::Free, checksummed)
+            .ok()
+            .and_then(|valid| valid.list_price);
+        pending_mint::forget(done.chain_id, done.account);
+        minted.set(Some((token, price)));
+        pending.set(None);
+        resumed.set(false);
+        show_errors.set(false);
+        form.set(fresh_form());
+    };
+    // The reveal landed elsewhere (another tab): finish here too.
+    Effect::new(move |_| {
+        if let Some(Ok(Some(Progress::Minted(token)))) = progress.get() {
+            finish(token);
+        }
+    });
+
     let reveal_request = Signal::derive({
         let chain = chain.clone();
         move || -> Result<TxRequest, String> {
-            let valid = validated.get_untracked().map_err(|_| "Fix the highlighted fields first.".to_string())?;
+            let saved = pending.get_untracked().ok_or("There is no step 1 to finish.")?;
+            let valid = mint_form::validate(&saved.form, now_seconds(), |_| SerialLookup::Free, checksummed)
+                .map_err(|errors| errors.into_iter().map(|(_, message)| message).collect::<Vec<_>>().join(" "))?;
             let registry = chain.registry.as_ref().ok_or("HashTwin has no registry on this network.")?;
-            Ok(registry.writer().reveal_mint(&valid, &salt.get_value()?))
+            Ok(registry.writer().reveal_mint(&valid, &saved.salt))
         }
     });
-    let on_committed = Callback::new(move |_| committed.set(true));
-    let on_confirmed = Callback::new({
-        let chain = chain.clone();
+    let on_revealed = Callback::new({
+        let registry = chain.registry.clone();
         move |_| {
-            let registry = chain.registry.clone();
-            let price = validated.get_untracked().ok().and_then(|valid| valid.list_price);
-            let serial = serial.get_untracked();
+            let (Some(saved), Some(registry)) = (pending.get_untracked(), registry.clone()) else { return };
             leptos::task::spawn_local(async move {
-                let Some(registry) = registry else { return };
-                // The receipt's Transfer log would say it too; the serial lookup is one call.
-                if let Ok(Some(token)) = registry.token_of_serial(&serial).await {
-                    minted.set(Some((token, price)));
+                match registry.token_of_serial(&saved.serial).await {
+                    Ok(Some(token)) => finish(token),
+                    Ok(None) => storage_error.set(Some(
+                        "The mint went through, but the registry does not show its twin yet; reload in a moment."
+                            .into(),
+                    )),
+                    Err(error) => storage_error
+                        .set(Some(format!("The mint went through, but its twin could not be read back: {error}."))),
                 }
             });
         }
     });
+    let start_over = move |_| {
+        if let Some(saved) = pending.get_untracked() {
+            pending_mint::forget(saved.chain_id, saved.account);
+        }
+        pending.set(None);
+        resumed.set(false);
+    };
 
     let preview = move || {
         let draft = form.get();
@@ -137,26 +252,51 @@ pub fn MintPage() -> impl IntoView {
 
     view! {
         <h1>"Mint a twin"</h1>
-        <p class="lede">"Give a physical rig its twin on chain. Its spec is fixed for good; its telemetry comes from the reporter key."</p>
+        <p class="lede">"Give a physical rig its twin on chain. Its spec is fixed for good; its telemetry comes from the reporter key. Minting takes two transactions a block apart: the first reserves the serial without showing it, the second mints."</p>
         <div class="mint-layout">
             <form class="panel mint-form" novalidate on:submit=|event| event.prevent_default() aria-label="Rig details">
-                <FormField field=Field::Manufacturer form error=Signal::derive(move || error_of(Field::Manufacturer)) placeholder="Bitmain"
+                <div class="form-field">
+                    <label for="mint-preset">"Known model"</label>
+                    <select id="mint-preset" prop:disabled=locked on:change=move |event| {
+                        if let Some(preset) = event_target_value(&event).parse::<usize>().ok().and_then(|index| PRESETS.get(index)) {
+                            form.update(|form| preset.fill(form));
+                        }
+                    }>
+                        <option value="" selected>"Fill in from a known model…"</option>
+                        {PRESETS.iter().enumerate().map(|(index, preset)| view! { <option value=index.to_string()>{preset.label()}</option> }).collect_view()}
+                    </select>
+                    <p class="hint">"Fills in the maker, model, hashrate and power; change anything your rig differs in."</p>
+                </div>
+                <FormField field=Field::Manufacturer form locked error=Signal::derive(move || error_of(Field::Manufacturer)) placeholder="Bitmain" max_bytes=mint_form::MAX_MANUFACTURER_BYTES
                     get=|form: &MintForm| form.manufacturer.clone() set=|form: &mut MintForm, value| form.manufacturer = value/>
-                <FormField field=Field::Model form error=Signal::derive(move || error_of(Field::Model)) placeholder="Antminer S21"
+                <FormField field=Field::Model form locked error=Signal::derive(move || error_of(Field::Model)) placeholder="Antminer S21" max_bytes=mint_form::MAX_MODEL_BYTES
                     get=|form: &MintForm| form.model.clone() set=|form: &mut MintForm, value| form.model = value/>
-                <FormField field=Field::Serial form error=Signal::derive(move || error_of(Field::Serial)) placeholder="As printed on the rig's label"
+                <FormField field=Field::Serial form locked error=Signal::derive(move || error_of(Field::Serial)) placeholder="As printed on the rig's label"
                     get=|form: &MintForm| form.serial.clone() set=|form: &mut MintForm, value| form.serial = value/>
-                <FormField field=Field::Hashrate form error=Signal::derive(move || error_of(Field::Hashrate)) placeholder="200" input_mode="decimal"
+                <p class="hint" data-testid="canonical-serial">
+                    {move || match serial.get() {
+                        Some(serial) => format!("Registered as {serial}."),
+                        None => "Letters are registered in capitals: 4 to 64 of A to Z, digits and hyphens.".to_string(),
+                    }}
+                </p>
+                {move || match (lookup.get(), locked.get()) {
+                    (Some(SerialLookup::Taken(token)), false) => view! {
+                        <p class="hint">"This serial already has a twin: " <A href=format!("/twin/{token}")>{format!("#{token}")}</A></p>
+                    }.into_any(),
+                    _ => ().into_any(),
+                }}
+                <FormField field=Field::Hashrate form locked error=Signal::derive(move || error_of(Field::Hashrate)) placeholder="200" input_mode="decimal"
                     get=|form: &MintForm| form.hashrate_ths.clone() set=|form: &mut MintForm, value| form.hashrate_ths = value/>
-                <FormField field=Field::Power form error=Signal::derive(move || error_of(Field::Power)) placeholder="3500" input_mode="numeric"
+                <FormField field=Field::Power form locked error=Signal::derive(move || error_of(Field::Power)) placeholder="3500" input_mode="numeric"
                     get=|form: &MintForm| form.power_watts.clone() set=|form: &mut MintForm, value| form.power_watts = value/>
-                <FormField field=Field::Location form error=Signal::derive(move || error_of(Field::Location)) placeholder="Rockdale, Texas, US"
+                <p class="hint" data-testid="efficiency">{move || form.with(efficiency_note).unwrap_or_else(|| "Efficiency shows once the hashrate and power are in.".to_string())}</p>
+                <FormField field=Field::Location form locked error=Signal::derive(move || error_of(Field::Location)) placeholder="Rockdale, Texas, US" max_bytes=mint_form::MAX_LOCATION_BYTES
                     get=|form: &MintForm| form.location.clone() set=|form: &mut MintForm, value| form.location = value/>
-                <FormField field=Field::Commissioned form error=Signal::derive(move || error_of(Field::Commissioned)) input_type="date"
+                <FormField field=Field::Commissioned form locked error=Signal::derive(move || error_of(Field::Commissioned)) input_type="date"
                     get=|form: &MintForm| form.commissioned.clone() set=|form: &mut MintForm, value| form.commissioned = value/>
-                <FormField field=Field::Reporter form error=Signal::derive(move || error_of(Field::Reporter)) placeholder="0x… the key the rig agent signs with"
+                <FormField field=Field::Reporter form locked error=Signal::derive(move || error_of(Field::Reporter)) placeholder="0x… the key the rig agent signs with"
                     get=|form: &MintForm| form.reporter.clone() set=|form: &mut MintForm, value| form.reporter = value/>
-                <FormField field=Field::Royalty form error=Signal::derive(move || error_of(Field::Royalty)) input_mode="decimal"
+                <FormField field=Field::Royalty form locked error=Signal::derive(move || error_of(Field::Royalty)) input_mode="decimal"
                     get=|form: &MintForm| form.royalty_percent.clone() set=|form: &mut MintForm, value| form.royalty_percent = value/>
                 <p class="hint" data-testid="royalty-bps">
                     {move || validated.with(|result| match result {
@@ -164,20 +304,34 @@ pub fn MintPage() -> impl IntoView {
                         Err(_) => format!("At most {}% ({} bps).", mint_form::MAX_ROYALTY_BPS / 100, mint_form::MAX_ROYALTY_BPS),
                     })}
                 </p>
-                <FormField field=Field::ListPrice form error=Signal::derive(move || error_of(Field::ListPrice)) placeholder="Optional: list it at once" input_mode="decimal"
+                <FormField field=Field::ListPrice form locked error=Signal::derive(move || error_of(Field::ListPrice)) placeholder="Optional: list it at once" input_mode="decimal"
                     get=|form: &MintForm| form.list_price.clone() set=|form: &mut MintForm, value| form.list_price = value/>
-                {move || match serial_check.get() {
-                    Some(SerialCheck::Taken(token)) => view! {
-                        <p class="hint">"This serial already has a twin: " <A href=format!("/twin/{token}")>{format!("#{token}")}</A></p>
-                    }.into_any(),
-                    _ => ().into_any(),
-                }}
-                <TransactButton label="Mint twin" request on_confirmed=on_committed/>
-                <Show when=move || committed.get()>
-                    <TransactButton label="Mint twin (step 2 of 2)" request=reveal_request on_confirmed/>
+                <Show
+                    when=move || locked.get()
+                    fallback=move || view! { <TransactButton label="Reserve the serial (step 1 of 2)" request=commit_request on_sent=on_commit_sent on_confirmed=Callback::new(move |_| progress.refetch())/> }
+                >
+                    <div class="mint-steps" role="status" data-testid="mint-pending">
+                        <Show when=move || resumed.get()>
+                            <p class="notice" data-testid="mint-resumed">"Resumed: step 1 of 2 was sent from this browser before the page was reloaded. The form is as it was sent; step 2 finishes the mint."</p>
+                        </Show>
+                        {move || match progress.get() {
+                            None => view! { <p class="loading">"Asking the registry about step 1…"</p> }.into_any(),
+                            Some(Err(error)) => view! { <p class="error" role="alert">{format!("The registry could not be asked about step 1: {error}.")}</p> }.into_any(),
+                            Some(Ok(None)) | Some(Ok(Some(Progress::Minted(_)))) => ().into_any(),
+                            Some(Ok(Some(Progress::Stage(stage)))) => view! {
+                                <p data-testid="mint-stage">{stage.describe()}</p>
+                                {matches!(stage, RevealStage::Ready { .. }).then(|| view! {
+                                    <TransactButton label="Mint twin (step 2 of 2)" request=reveal_request on_confirmed=on_revealed/>
+                                })}
+                            }.into_any(),
+                        }}
+                        <button type="button" class="quiet" on:click=start_over>"Start over"</button>
+                        <p class="hint">"Starting over forgets step 1; its fee is not refunded."</p>
+                    </div>
                 </Show>
+                {move || storage_error.get().map(|message| view! { <p class="error" role="alert">{message}</p> })}
                 {move || minted.get().map(|(token, price)| {
-                    let owner = wallet.connection.get_untracked().map(|connection| connection.account).unwrap_or_default();
+                    let owner = wallet.connection.get_untracked().map(|connection| connection.account).unwrap_or(Address::ZERO);
                     view! {
                         <div class="minted" role="status" data-testid="minted">
                             <p class="ok">"Minted as " <A href=format!("/twin/{token}")>{format!("twin #{token}")}</A>"."</p>
@@ -201,14 +355,28 @@ fn FormField(
     field: Field,
     form: RwSignal<MintForm>,
     error: Signal<Option<String>>,
+    /// True while a mint is between its steps: the reveal must send the form step 1 was made for.
+    locked: Signal<bool>,
     get: fn(&MintForm) -> String,
     set: fn(&mut MintForm, String),
     #[prop(optional)] placeholder: &'static str,
     #[prop(default = "text")] input_type: &'static str,
     #[prop(default = "text")] input_mode: &'static str,
+    /// The registry's byte cap, shown as a live count.
+    #[prop(optional)]
+    max_bytes: Option<usize>,
 ) -> impl IntoView {
     let id = format!("mint-{field:?}").to_lowercase();
     let error_id = format!("{id}-error");
+    let count_id = format!("{id}-bytes");
+    let count = max_bytes.map(move |max| {
+        let used = move || form.with(|form| byte_count(&get(form)));
+        view! {
+            <span class="byte-count" class:over=move || { used() > max } data-testid=count_id>
+                {move || format!("{} / {max} bytes", used())}
+            </span>
+        }
+    });
     view! {
         <div class="form-field" class:invalid=move || error.get().is_some()>
             <label for=id.clone()>{field.label()}</label>
@@ -217,6 +385,7 @@ fn FormField(
                 type=input_type
                 inputmode=input_mode
                 placeholder=placeholder
+                prop:disabled=locked
                 aria-invalid=move || error.get().is_some().to_string()
                 aria-describedby=error_id.clone()
                 prop:value=move || form.with(get)
@@ -225,6 +394,7 @@ fn FormField(
                     form.update(|form| set(form, value));
                 }
             />
+            {count}
             <p class="field-error" id=error_id role="alert">{move || error.get()}</p>
         </div>
     }

@@ -7,13 +7,16 @@ use crate::app::ChainContext;
 use crate::components::donations::DonatedWork;
 use crate::components::errors::error_list;
 use crate::components::market_panel::MarketPanel;
+use crate::components::operator_tools::{OperatorOffer, OperatorTools};
 use crate::components::telemetry::{ProfitabilityPanel, TelemetryPanel};
 use crate::components::tx::short_hash;
+use crate::components::wallet::WalletContext;
 use crate::data::{now_seconds, use_catalog, Catalog};
 use crate::domain::activity::{provenance, TwinEvent};
 use crate::domain::calendar::Date;
 use crate::domain::chart::badge_svg;
 use crate::domain::donations;
+use crate::domain::mint_form::format_efficiency;
 use crate::domain::twin::{format_hashrate, format_power};
 use crate::domain::{Twin, TwinStatus};
 
@@ -52,10 +55,23 @@ fn TwinDetails(twin: Twin, catalog: Catalog, on_trade: Callback<()>) -> impl Int
     let owner = catalog.book.owner(twin.id).map(|owner| owner.to_string()).unwrap_or_default();
     let operator = catalog.book.operator(twin.id).unwrap_or(twin.operator);
     let reporter = catalog.book.reporter(twin.id).unwrap_or(twin.reporter);
+    let pending_operator = catalog.book.pending_operator(twin.id);
+    let wallet = expect_context::<WalletContext>();
+    // Only the operator sees the tools, and only the proposed operator the offer.
+    let role_tools = move || match wallet.connection.get().map(|connection| connection.account) {
+        Some(account) if account == operator => {
+            view! { <OperatorTools twin_id=twin.id status operator reporter pending_operator on_done=on_trade/> }
+                .into_any()
+        }
+        Some(account) if Some(account) == pending_operator => {
+            view! { <OperatorOffer twin_id=twin.id operator on_done=on_trade/> }.into_any()
+        }
+        _ => ().into_any(),
+    };
     let history = provenance(&catalog.events, twin.id);
     let donated = donations::by_twin(&catalog.credits, now_seconds()).remove(&twin.id).unwrap_or_default();
     let spec = twin.spec.clone();
-    let efficiency = spec.efficiency_j_per_th().map(|value| format!("{value:.1} J/TH")).unwrap_or_default();
+    let efficiency = spec.efficiency_j_per_th().map(format_efficiency).unwrap_or_default();
     let twin_id = twin.id;
 
     let telemetry = LocalResource::new({
@@ -112,10 +128,14 @@ fn TwinDetails(twin: Twin, catalog: Catalog, on_trade: Callback<()>) -> impl Int
                 <dt>"Owner"</dt><dd class="mono" data-testid="owner">{owner}</dd>
                 <dt>"Operator"</dt><dd class="mono" data-testid="operator">{operator.to_string()}</dd>
                 <dt>"Reporter key"</dt><dd class="mono" data-testid="reporter">{reporter.to_string()}</dd>
+                {pending_operator.map(|pending| view! {
+                    <dt>"Operator offered to"</dt><dd class="mono" data-testid="proposed-operator">{pending.to_string()}</dd>
+                })}
                 <dt>"Royalty"</dt><dd>{format!("{}% ({} bps)", twin.royalty_percent(), twin.royalty_bps)}</dd>
             </dl>
         </section>
         <MarketPanel twin_id catalog on_trade/>
+        {role_tools}
         <Transition fallback=|| view! { <section class="panel"><p class="loading">"Loading telemetry…"</p></section> }>
             <ErrorBoundary fallback=error_list>
                 {move || Suspend::new({
