@@ -8,6 +8,7 @@ pub mod indexer;
 pub mod ledger;
 pub mod market;
 pub mod networks;
+pub mod relay;
 pub mod revert;
 pub mod rpc;
 pub mod storage;
