@@ -392,6 +392,10 @@ fn watch_signed_batches(chain: &ChainContext, miner: Miner, news: RwSignal<Optio
         leptos::task::spawn_local(async move {
             match ledger.credits_of(&batches).await {
                 Ok(credits) => {
+                    // A read that failed before has come through: its error no longer holds.
+                    if news.with_untracked(|news| matches!(news, Some(Err(_)))) {
+                        news.set(None);
+                    }
                     for credit in credits {
                         let Some(batch) = batches.iter().find(|batch| {
                             batch.job.seed == credit.job_seed && batch.job.contributor == credit.contributor
