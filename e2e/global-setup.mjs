@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { ROOT, startLocalChain } from '../scripts/lib/localchain.mjs';
 import { startStaticServer } from './serve.mjs';
 
-export const CHAIN_PORT = 8645;
-export const APP_PORT = 8180;
+// Another checkout running its suite at the same time on this machine moves both (README, Ports).
+export const CHAIN_PORT = Number(process.env.HASHTWIN_E2E_CHAIN_PORT ?? 8645);
+export const APP_PORT = Number(process.env.HASHTWIN_E2E_APP_PORT ?? 8180);
 
 export default async function globalSetup() {
   const dist = join(ROOT, 'dist');

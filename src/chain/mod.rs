@@ -9,6 +9,7 @@ pub mod ledger;
 pub mod market;
 pub mod networks;
 pub mod pending_mint;
+pub mod relay;
 pub mod revert;
 pub mod rpc;
 pub mod storage;

@@ -71,6 +71,16 @@ pub enum TxError {
     Timeout(u64),
 }
 
+impl TxError {
+    /// Why the contract refused the call, when it did: in the simulation or on chain.
+    pub fn revert(&self) -> Option<&Revert> {
+        match self {
+            TxError::WouldRevert(revert) | TxError::Reverted(revert) => Some(revert),
+            _ => None,
+        }
+    }
+}
+
 /// A mined, successful transaction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Receipt {

@@ -225,6 +225,14 @@ impl InjectedWallet {
         self.request("wallet_addEthereumChain", Value::Array(vec![parameters])).await.map(drop)
     }
 
+    /// `eth_signTypedData_v4` as `account`: the wallet shows the typed data and answers the
+    /// signature as hex. The data goes as a JSON string, as MetaMask requires.
+    pub async fn sign_typed_data(&self, account: Address, typed_data: &Value) -> Result<String, WalletError> {
+        let params = serde_json::json!([account.to_string(), typed_data.to_string()]);
+        let answer = self.request("eth_signTypedData_v4", params).await?;
+        answer.as_string().ok_or_else(|| WalletError::Malformed(format!("eth_signTypedData_v4 answered {answer:?}")))
+    }
+
     /// Calls `on_event` for every accountsChanged, chainChanged and disconnect until dropped.
     pub fn subscribe(&self, on_event: impl Fn(WalletEvent) + 'static) -> Subscription {
         let on_event = Rc::new(on_event);

@@ -1,6 +1,7 @@
 //! Pieces of view shared by several pages.
 
 pub mod chart;
+pub mod copy;
 pub mod donations;
 pub mod errors;
 pub mod header;

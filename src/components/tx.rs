@@ -96,12 +96,17 @@ enum Step {
     InWallet,
     Mining(String),
     Done,
+    /// The contract refused the call, for a reason that means what the user wanted is done.
+    Settled(String),
     Cancelled,
     Failed(String),
 }
 
 /// A button for one write. `request` builds the transaction, or says in words why the inputs do
 /// not make one; nothing reaches the wallet until the fee has been shown and confirmed.
+/// `settled` recognises a failure that is not one (shares someone else already had credited) and
+/// says in words what it means, which the button then shows as the outcome rather than an error;
+/// `on_confirmed` runs only for a transaction that went through.
 #[component]
 pub fn TransactButton(
     #[prop(into)] label: Signal<String>,
@@ -111,11 +116,19 @@ pub fn TransactButton(
     /// for what must be remembered even if the page is closed while it is mined.
     #[prop(optional, into)]
     on_sent: Option<Callback<String>>,
+    #[prop(optional, into)] settled: Option<Callback<TxError, Option<String>>>,
 ) -> impl IntoView {
     let chain = expect_context::<ChainContext>();
     let wallet = expect_context::<WalletContext>();
     let toasts = expect_context::<Toasts>();
     let step = RwSignal::new(Step::Idle);
+    // What a failure comes to: settled, in the caller's words, or failed with its reason.
+    let outcome = move |error: TxError| -> Step {
+        match settled.and_then(|settled| settled.run(error.clone())) {
+            Some(words) => Step::Settled(words),
+            None => Step::Failed(error.to_string()),
+        }
+    };
 
     let begin = {
         let chain = chain.clone();
@@ -140,7 +153,7 @@ pub fn TransactButton(
             leptos::task::spawn_local(async move {
                 match tx::quote(&rpc, connection.account, &request).await {
                     Ok(quote) => step.set(Step::Confirm(request, quote)),
-                    Err(error) => step.set(Step::Failed(error.to_string())),
+                    Err(error) => step.set(outcome(error)),
                 }
             });
         }
@@ -161,7 +174,7 @@ pub fn TransactButton(
                 let hash = match tx::send(&provider, account, &request, &quote).await {
                     Ok(hash) => hash,
                     Err(TxError::Cancelled) => return step.set(Step::Cancelled),
-                    Err(error) => return step.set(Step::Failed(error.to_string())),
+                    Err(error) => return step.set(outcome(error)),
                 };
                 let remember = |status| {
                     tx::remember(
@@ -187,9 +200,26 @@ pub fn TransactButton(
                     }
                     Err(error) => {
                         let message = error.to_string();
+                        // The transaction did fail, and the list says so; the page says what it means.
                         remember(TxStatus::Failed(message.clone()));
-                        toasts.show(ToastKind::Failure, format!("{}: {message}", request.label), Some(hash.clone()));
-                        step.set(Step::Failed(message));
+                        match outcome(error) {
+                            Step::Settled(words) => {
+                                toasts.show(
+                                    ToastKind::Success,
+                                    format!("{}: {words}", request.label),
+                                    Some(hash.clone()),
+                                );
+                                step.set(Step::Settled(words));
+                            }
+                            failed => {
+                                toasts.show(
+                                    ToastKind::Failure,
+                                    format!("{}: {message}", request.label),
+                                    Some(hash.clone()),
+                                );
+                                step.set(failed);
+                            }
+                        }
                     }
                 }
             });
@@ -227,6 +257,7 @@ pub fn TransactButton(
                 Step::Cancelled => view! { <p class="notice" role="status">"Cancelled in your wallet. Nothing was sent."</p> }.into_any(),
                 Step::Failed(message) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
                 Step::Done => view! { <p class="ok" role="status">"Done."</p> }.into_any(),
+                Step::Settled(words) => view! { <p class="ok" role="status">{words}</p> }.into_any(),
                 _ => ().into_any(),
             }}
         </div>

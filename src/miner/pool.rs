@@ -19,7 +19,7 @@ use super::kernel::PreparedJob;
 use super::meter::HashrateMeter;
 use super::nonces::{NonceRange, NonceRanges};
 use super::protocol::{FromWorker, ToWorker};
-use super::shares::{JobSpec, PendingBatch, ShareQueue, JOB_LIFETIME_SECONDS, MAX_BATCH};
+use super::shares::{BatchSignature, JobSpec, PendingBatch, ShareQueue, JOB_LIFETIME_SECONDS, MAX_BATCH};
 use crate::chain::storage;
 use crate::domain::Address;
 
@@ -510,6 +510,18 @@ impl Miner {
         contributor: Address,
         now: u64,
     ) -> Result<PendingBatch, String> {
+        self.take_batch(chain_id, contributor, None, now)
+    }
+
+    /// [`Self::take_batch_for_submission`] for one job's batch, or the oldest when `job` is `None`:
+    /// to submit it or to sign it for a relayer, which both close it.
+    pub fn take_batch(
+        self,
+        chain_id: u64,
+        contributor: Address,
+        job: Option<&JobSpec>,
+        now: u64,
+    ) -> Result<PendingBatch, String> {
         let mut queue: ShareQueue = storage::get_json(QUEUE_KEY).unwrap_or_else(|| self.queue.get_untracked());
         let rejected = queue.reverify();
         self.queue.set(queue.clone());
@@ -518,13 +530,19 @@ impl Miner {
             self.stats.update(|stats| stats.rejected += rejected as u64);
             self.notice.set(Some(rejected_words(rejected)));
         }
-        let batch = queue.submittable(chain_id, contributor).next().cloned().ok_or_else(|| {
-            if rejected > 0 {
-                format!("{} Nothing was sent.", rejected_words(rejected))
-            } else {
-                "No shares to submit yet.".to_string()
-            }
-        })?;
+        let batch = queue
+            .submittable(chain_id, contributor)
+            .find(|batch| job.is_none_or(|job| batch.job == *job))
+            .cloned()
+            .ok_or_else(|| {
+                if rejected > 0 {
+                    format!("{} Nothing was sent.", rejected_words(rejected))
+                } else if job.is_some() {
+                    "These shares are no longer in this browser.".to_string()
+                } else {
+                    "No shares to submit yet.".to_string()
+                }
+            })?;
         if !batch.job.within_time_drift(now) {
             return Err("These shares are over two hours old and the ledger no longer takes them: discard them.".into());
         }
@@ -532,6 +550,17 @@ impl Miner {
             self.rotate_job()?;
         }
         Ok(batch)
+    }
+
+    /// Closes a batch with the contributor's signature over it, for a relayer; it stays queued until
+    /// the ledger is seen to credit it.
+    pub fn sign_batch(self, batch: &PendingBatch, signature: BatchSignature) -> Result<(), String> {
+        let mut signed = false;
+        self.queue.update(|queue| signed = queue.sign(batch, signature));
+        self.persist_queue();
+        signed
+            .then_some(())
+            .ok_or_else(|| "These shares changed in this browser while you signed: sign them again.".to_string())
     }
 
     /// Drops a job's shares: submitted, or given up on.

@@ -4,8 +4,11 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::app::ChainContext;
-use crate::chain::tx::TxRequest;
+use crate::chain::ledger::{self, already_credited, already_credited_words};
+use crate::chain::relay::{CheckedRelay, RelayPackage};
+use crate::chain::tx::{TxError, TxRequest};
 use crate::components::chart::LineChart;
+use crate::components::copy::CopyButton;
 use crate::components::tx::TransactButton;
 use crate::components::wallet::WalletContext;
 use crate::domain::donations::{format_count, format_work};
@@ -13,7 +16,7 @@ use crate::domain::Twin;
 use crate::miner::job::CompactBits;
 use crate::miner::meter::format_rate;
 use crate::miner::pool::{self, Miner, MinerStatus, MiningTarget};
-use crate::miner::shares::{JobSpec, PendingBatch};
+use crate::miner::shares::{shares_words, JobSpec, PendingBatch};
 
 #[component]
 pub fn MinePage() -> impl IntoView {
@@ -44,6 +47,8 @@ pub fn MinePage() -> impl IntoView {
             }
                 .into_any()
         }}
+        // Relaying needs no hasher: a browser without SIMD can still pay the gas for someone else.
+        {chain.ledger.is_some().then(|| view! { <RelayPanel/> })}
         {move || {
             (miner.notice.get()).map(|notice| view! { <p class="notice" role="status" data-testid="miner-notice">{notice}</p> })
         }}
@@ -285,14 +290,16 @@ fn PendingShares() -> impl IntoView {
     let wallet = expect_context::<WalletContext>();
     let miner = expect_context::<Miner>();
     let submitting = RwSignal::new(None::<JobSpec>);
+    // What became of batches that left the queue without a transaction of this page's.
+    let news = RwSignal::new(None::<Result<String, String>>);
 
-    let mine = move || {
+    let mine = Memo::new(move |_| {
         let connection = wallet.connection.get();
         miner.queue.with(|queue| match connection {
             Some(connection) => queue.submittable(connection.chain_id, connection.account).cloned().collect::<Vec<_>>(),
             None => Vec::new(),
         })
-    };
+    });
 
     // Read when the button is pressed: the batch is verified again from storage at that moment.
     let request = Signal::derive({
@@ -311,46 +318,350 @@ fn PendingShares() -> impl IntoView {
             miner.forget_batch(&job);
         }
     });
+    let settled = Callback::new(move |error: TxError| {
+        let job = submitting.get_untracked()?;
+        settle_own_batch(miner, news, &job, &error)
+    });
+
+    watch_signed_batches(&chain, miner, news);
+    let jobs = move || mine.get().into_iter().map(|batch| batch.job).collect::<Vec<_>>();
 
     view! {
         <section class="panel" aria-labelledby="pending-heading">
             <h2 id="pending-heading">"Shares to submit"</h2>
             {move || {
-                let batches = mine();
+                let batches = mine.get();
                 if batches.is_empty() {
                     return view! { <p class="empty" data-testid="pending-empty">"No shares waiting."</p> }.into_any();
                 }
                 let total: usize = batches.iter().map(|batch| batch.nonces.len()).sum();
                 view! {
                     <p data-testid="pending-count">{format!("{total} share(s) in {} batch(es), kept in this browser until submitted.", batches.len())}</p>
-                    <ul class="batches">
-                        {batches.into_iter().map(|batch| view! { <BatchRow batch/> }).collect_view()}
-                    </ul>
                 }
                     .into_any()
             }}
+            // Keyed by job: a row keeps its buttons' progress while shares come in to other jobs.
+            <ul class="batches">
+                <For each=jobs key=|job| job.seed let:job>
+                    <BatchRow job news/>
+                </For>
+            </ul>
+            {move || {
+                news.get().map(|news| match news {
+                    Ok(words) => view! { <p class="ok" role="status" data-testid="pending-news">{words}</p> }.into_any(),
+                    Err(words) => view! { <p class="error" role="alert" data-testid="pending-news">{words}</p> }.into_any(),
+                })
+            }}
             // Outside the list: submitting changes the queue, and must not rebuild the button
             // that is showing its progress.
-            <TransactButton label="Submit the oldest batch" request on_confirmed/>
+            <TransactButton label="Submit the oldest batch" request on_confirmed settled/>
         </section>
     }
 }
 
+/// A submission of the contributor's own batch that the ledger refused because the batch was
+/// already credited (a relayer sent it first) is the outcome the contributor wanted: the batch
+/// leaves the queue and the page says so.
+fn settle_own_batch(
+    miner: Miner,
+    news: RwSignal<Option<Result<String, String>>>,
+    job: &JobSpec,
+    error: &TxError,
+) -> Option<String> {
+    let contributor = already_credited(error).filter(|contributor| *contributor == job.contributor)?;
+    let words = already_credited_words(contributor, Some(job.contributor));
+    miner.forget_batch(job);
+    news.set(Some(Ok(words.clone())));
+    Some(words)
+}
+
+/// Batches signed for a relayer stay queued until the ledger's `WorkCredited` shows them credited;
+/// checked with every new block, and whenever a batch is signed.
+fn watch_signed_batches(chain: &ChainContext, miner: Miner, news: RwSignal<Option<Result<String, String>>>) {
+    let chain_id = chain.network.chain_id;
+    let signed = Memo::new(move |_| {
+        miner
+            .queue
+            .with(|queue| queue.signed().filter(|batch| batch.job.chain_id == chain_id).cloned().collect::<Vec<_>>())
+    });
+    let (head, ledger) = (chain.head, chain.ledger.clone());
+    Effect::new(move |_| {
+        head.track();
+        let batches = signed.get();
+        let Some(ledger) = ledger.clone().filter(|_| !batches.is_empty()) else { return };
+        leptos::task::spawn_local(async move {
+            match ledger.credits_of(&batches).await {
+                Ok(credits) => {
+                    // A read that failed before has come through: its error no longer holds.
+                    if news.with_untracked(|news| matches!(news, Some(Err(_)))) {
+                        news.set(None);
+                    }
+                    for credit in credits {
+                        let Some(batch) = batches.iter().find(|batch| {
+                            batch.job.seed == credit.job_seed && batch.job.contributor == credit.contributor
+                        }) else {
+                            continue;
+                        };
+                        miner.forget_batch(&batch.job);
+                        news.set(Some(Ok(format!(
+                            "The ledger credited the {} you signed for a relayer to twin #{}.",
+                            shares_words(credit.shares as usize),
+                            credit.twin_id
+                        ))));
+                    }
+                }
+                Err(error) => news.set(Some(Err(format!(
+                    "Whether the ledger has credited the shares you signed could not be read: {error}."
+                )))),
+            }
+        });
+    });
+}
+
+/// Where signing a batch for a relayer stands.
+#[derive(Debug, Clone, PartialEq)]
+enum Signing {
+    Idle,
+    InWallet,
+    Failed(String),
+}
+
 #[component]
-fn BatchRow(batch: PendingBatch) -> impl IntoView {
+fn BatchRow(job: JobSpec, news: RwSignal<Option<Result<String, String>>>) -> impl IntoView {
+    let chain = expect_context::<ChainContext>();
+    let wallet = expect_context::<WalletContext>();
     let miner = expect_context::<Miner>();
-    let work = CompactBits(batch.job.bits).work_per_share().map(|work| work.as_u128()).unwrap_or_default();
-    let count = batch.nonces.len();
-    let job = batch.job.clone();
-    let mining_it = move || miner.status.get().is_active() && miner.current_job().as_ref() == Some(&job);
-    let discard_job = batch.job.clone();
+    let batch = Memo::new({
+        let job = job.clone();
+        move |_| miner.queue.with(|queue| queue.batch(&job).cloned())
+    });
+    let work_per_share = CompactBits(job.bits).work_per_share().map(|work| work.as_u128()).unwrap_or_default();
+    let twin_id = job.twin_id;
+    let describe = move || {
+        let count = batch.with(|batch| batch.as_ref().map_or(0, |batch| batch.nonces.len()));
+        format!("Twin #{twin_id}: {}, {}", shares_words(count), format_work(work_per_share * count as u128))
+    };
+    let mining_it = {
+        let job = job.clone();
+        move || miner.status.get().is_active() && miner.current_job().as_ref() == Some(&job)
+    };
+    let signed = move || batch.with(|batch| batch.as_ref().is_some_and(PendingBatch::is_signed));
+
+    let request = Signal::derive({
+        let (chain, job) = (chain.clone(), job.clone());
+        move || -> Result<TxRequest, String> {
+            let connection = wallet.connection.get_untracked().ok_or("Connect a wallet first.")?;
+            let ledger = chain.ledger.as_ref().ok_or("HashTwin has no ledger on this network.")?;
+            let now = crate::data::now_seconds();
+            let batch = miner.take_batch(chain.network.chain_id, connection.account, Some(&job), now)?;
+            Ok(ledger.submit(&batch))
+        }
+    });
+    let on_confirmed = Callback::new({
+        let job = job.clone();
+        move |_| miner.forget_batch(&job)
+    });
+    let settled = Callback::new({
+        let job = job.clone();
+        move |error: TxError| settle_own_batch(miner, news, &job, &error)
+    });
+
+    let signing = RwSignal::new(Signing::Idle);
+    let sign = {
+        let (chain, job) = (chain.clone(), job.clone());
+        move |_| {
+            let Some(connection) = wallet.connection.get_untracked() else {
+                return signing.set(Signing::Failed("Connect a wallet first.".into()));
+            };
+            if connection.chain_id != chain.network.chain_id {
+                return signing.set(Signing::Failed(format!("Switch your wallet to {} first.", chain.network.name)));
+            }
+            let Some(provider) = wallet.active_wallet() else {
+                return signing.set(Signing::Failed("Connect a wallet first.".into()));
+            };
+            // Verified again, and the workers moved off its job: nothing may join a signed batch.
+            let now = crate::data::now_seconds();
+            let batch = match miner.take_batch(chain.network.chain_id, connection.account, Some(&job), now) {
+                Ok(batch) => batch,
+                Err(message) => return signing.set(Signing::Failed(message)),
+            };
+            signing.set(Signing::InWallet);
+            leptos::task::spawn_local(async move {
+                let signed = ledger::sign_for_relayer(&provider, &batch)
+                    .await
+                    .map_err(|error| error.to_string())
+                    .and_then(|signature| miner.sign_batch(&batch, signature));
+                signing.set(match signed {
+                    Ok(()) => Signing::Idle,
+                    Err(message) => Signing::Failed(message),
+                });
+            });
+        }
+    };
+
+    let package = move || {
+        batch.with(|batch| {
+            let batch = batch.as_ref()?;
+            Some(RelayPackage::new(batch, batch.signature?).to_json())
+        })
+    };
+    let discard_job = job.clone();
+
     view! {
         <li data-testid="batch">
-            {format!("Twin #{}: {count} share(s), {}", batch.job.twin_id, format_work(work * count as u128))}
+            {describe}
             {move || mining_it().then(|| view! { <span class="hint">" (still mining)"</span> })}
-            <button class="quiet" on:click=move |_| miner.forget_batch(&discard_job)>"Discard"</button>
+            <div class="actions batch-actions">
+                <TransactButton label="Submit" request on_confirmed settled/>
+                <Show when=move || !signed()>
+                    <button
+                        type="button"
+                        on:click=sign.clone()
+                        disabled=move || signing.get() == Signing::InWallet
+                        title="Your wallet signs the batch; anyone you give it to can send it and pay the gas, and the credit still comes to you."
+                    >
+                        {move || if signing.get() == Signing::InWallet { "Sign in your wallet…" } else { "Sign for a relayer" }}
+                    </button>
+                </Show>
+                <button class="quiet" on:click=move |_| miner.forget_batch(&discard_job)>"Discard"</button>
+            </div>
+            {move || match signing.get() {
+                Signing::Failed(message) => Some(view! { <p class="error" role="alert" data-testid="sign-error">{message}</p> }),
+                _ => None,
+            }}
+            {move || {
+                package().map(|json| {
+                    view! {
+                        <div class="relay-package">
+                            <p class="hint">
+                                "Signed for a relayer: give this package to whoever will send it. They pay the gas; "
+                                "the credit comes to you. It stays here until the ledger credits it."
+                            </p>
+                            <textarea readonly=true rows="8" aria-label="Relay package" data-testid="relay-package" prop:value=json.clone()></textarea>
+                            <CopyButton text=json label="Copy the package"/>
+                        </div>
+                    }
+                })
+            }}
         </li>
     }
+}
+
+/// Pasting a package someone signed, checking it, and sending it with the visitor's wallet.
+#[component]
+fn RelayPanel() -> impl IntoView {
+    let chain = expect_context::<ChainContext>();
+    let wallet = expect_context::<WalletContext>();
+    let text = RwSignal::new(String::new());
+    let done = RwSignal::new(None::<String>);
+    let relaying = RwSignal::new(None::<CheckedRelay>);
+
+    let (chain_id, ledger_address) = (chain.network.chain_id, chain.ledger.as_ref().map(|ledger| ledger.address()));
+    // Every check the ledger makes, made here before any wallet opens.
+    let checked = Memo::new(move |_| -> Option<Result<CheckedRelay, String>> {
+        let text = text.get();
+        if text.trim().is_empty() {
+            return None;
+        }
+        let ledger = ledger_address?;
+        Some(
+            RelayPackage::parse(&text)
+                .and_then(|package| package.check(chain_id, ledger, crate::data::now_seconds()))
+                .map_err(|error| error.to_string()),
+        )
+    });
+    // And whether the ledger has already credited these shares, which only the chain knows.
+    let credited = LocalResource::new({
+        let ledger = chain.ledger.clone();
+        move || {
+            let (ledger, checked) = (ledger.clone(), checked.get());
+            async move {
+                match (ledger, checked) {
+                    (Some(ledger), Some(Ok(relay))) => Some(
+                        ledger
+                            .job_seed_used(relay.contributor(), relay.batch.job.seed)
+                            .await
+                            .map_err(|error| error.to_string()),
+                    ),
+                    _ => None,
+                }
+            }
+        }
+    });
+
+    let request = Signal::derive({
+        let chain = chain.clone();
+        move || -> Result<TxRequest, String> {
+            let ledger = chain.ledger.as_ref().ok_or("HashTwin has no ledger on this network.")?;
+            let relay = checked.get_untracked().ok_or("Paste a relay package first.")??;
+            let request = ledger.relay(&relay.batch, &relay.signature);
+            relaying.set(Some(relay));
+            Ok(request)
+        }
+    });
+    let on_confirmed = Callback::new(move |_| {
+        if let Some(relay) = relaying.get_untracked() {
+            done.set(Some(format!(
+                "Relayed: the ledger credited {} to {} on twin #{}.",
+                shares_words(relay.batch.nonces.len()),
+                relay.contributor().short(),
+                relay.batch.job.twin_id
+            )));
+        }
+        text.set(String::new());
+    });
+    let settled = Callback::new(move |error: TxError| {
+        already_credited(&error).map(|contributor| already_credited_words(contributor, viewer(wallet)))
+    });
+
+    view! {
+        <section class="panel" aria-labelledby="relay-heading">
+            <h2 id="relay-heading">"Relay a signed batch"</h2>
+            <p class="hint">
+                "A contributor who signed a batch for a relayer copies a relay package from their mine page. "
+                "Paste it here to send it from your wallet: you pay the gas, and the ledger credits them."
+            </p>
+            <label for="relay-input">"Relay package"</label>
+            <textarea
+                id="relay-input"
+                rows="6"
+                spellcheck="false"
+                prop:value=move || text.get()
+                on:input=move |event| {
+                    done.set(None);
+                    text.set(event_target_value(&event));
+                }
+            ></textarea>
+            {move || {
+                checked.get().map(|checked| match checked {
+                    Err(message) => view! { <p class="error" role="alert" data-testid="relay-check">{message}</p> }.into_any(),
+                    Ok(relay) => match credited.get() {
+                        None | Some(None) => view! { <p class="hint" data-testid="relay-check">"Checking the ledger…"</p> }.into_any(),
+                        Some(Some(Err(error))) => view! {
+                            <p class="error" role="alert" data-testid="relay-check">{format!("The ledger could not be read: {error}")}</p>
+                        }
+                            .into_any(),
+                        Some(Some(Ok(true))) => view! {
+                            <p class="notice" role="status" data-testid="relay-check">
+                                {already_credited_words(relay.contributor(), wallet.connection.get().map(|connection| connection.account))}
+                            </p>
+                        }
+                            .into_any(),
+                        Some(Some(Ok(false))) => view! {
+                            <p data-testid="relay-summary">{relay.summary()}</p>
+                            <TransactButton label="Relay the batch" request on_confirmed settled/>
+                        }
+                            .into_any(),
+                    },
+                })
+            }}
+            {move || done.get().map(|words| view! { <p class="ok" role="status" data-testid="relay-done">{words}</p> })}
+        </section>
+    }
+}
+
+fn viewer(wallet: WalletContext) -> Option<crate::domain::Address> {
+    wallet.connection.get_untracked().map(|connection| connection.account)
 }
 
 fn status_words(status: &MinerStatus, held_elsewhere: bool) -> String {
