@@ -44,9 +44,7 @@ contract TwinMarketGasTest is TwinMarketFixture, GasProbe {
 
         vm.prank(seller);
         market.list(tokenId, PRICE, expiresAt, FEE_BPS);
-        _assertTotalWithin(
-            "list", abi.encodeCall(market.list, (tokenId, PRICE, expiresAt, FEE_BPS)), LIST_BUDGET
-        );
+        _assertTotalWithin("list", abi.encodeCall(market.list, (tokenId, PRICE, expiresAt, FEE_BPS)), LIST_BUDGET);
 
         vm.deal(buyer, PRICE);
         vm.prank(buyer);
