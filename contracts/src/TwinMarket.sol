@@ -568,8 +568,8 @@ contract TwinMarket is Ownable2Step, ReentrancyGuardTransient {
 
     /// @dev Writes a listing as one word, in the layout of {Listing}. Assigning the struct costs some
     /// 1,600 gas more (the compiler reads the slot back for every field), which {list}'s budget has no
-    /// room for. `price` fits 96 bits and `expiresAt` 40, as {list} checked; the other fields are
-    /// their own width.
+    /// room for. `price` fits 96 bits and `expiresAt` 40, as {list} checked; the narrow types are
+    /// masked because assembly sees their unused high bits as they come.
     function _storeListing(
         uint256 tokenId,
         uint256 price,
@@ -582,7 +582,13 @@ contract TwinMarket is Ownable2Step, ReentrancyGuardTransient {
         assembly ("memory-safe") {
             sstore(
                 l.slot,
-                or(or(or(or(price, shl(96, expiresAt)), shl(136, epoch)), shl(200, maxFeeBps)), shl(216, sellerNonce))
+                or(
+                    or(
+                        or(or(price, shl(96, and(expiresAt, 0xffffffffff))), shl(136, and(epoch, 0xffffffffffffffff))),
+                        shl(200, and(maxFeeBps, 0xffff))
+                    ),
+                    shl(216, and(sellerNonce, 0xffffffffff))
+                )
             )
         }
     }
@@ -595,7 +601,7 @@ contract TwinMarket is Ownable2Step, ReentrancyGuardTransient {
         bytes4 selector = ITwins.custodyOf.selector;
         assembly ("memory-safe") {
             let fmp := mload(0x40)
-            mstore(0x00, selector)
+            mstore(0x00, and(selector, shl(224, 0xffffffff)))
             mstore(0x04, tokenId)
             if iszero(staticcall(gas(), t, 0x00, 0x24, 0x00, 0x60)) {
                 returndatacopy(fmp, 0x00, returndatasize())

@@ -160,11 +160,13 @@ contract TwinMarketInvariantTest is StdInvariant, Minting {
         }
     }
 
-    /// @dev Fee and treasury are only ever what a delayed, applied change made them.
+    /// @dev Fee and treasury are only ever what a delayed, applied change made them, and the fee floor
+    /// is what the fee history makes it.
     /// forge-config: default.invariant.fail-on-revert = true
     function invariant_configOnlyThroughDelay() public view {
         assertEq(market.feeBps(), handler.ghostFeeBps());
         assertEq(market.treasury(), handler.ghostTreasury());
+        assertEq(market.feeFloorBps(), handler.ghostFeeFloor(), "fee floor vs model");
     }
 
     /// forge-config: default.invariant.fail-on-revert = true
