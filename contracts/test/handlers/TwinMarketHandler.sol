@@ -127,7 +127,7 @@ contract TwinMarketHandler is Test {
 
         if (_retired(id)) {
             assertFalse(ok, "a retired twin was listed");
-            assertEq(bytes4(err), TwinMarket.TwinRetired.selector);
+            assertEq(err, abi.encodeWithSelector(TwinMarket.TwinRetired.selector, id));
             ++calls["list/retired"];
             return;
         }
@@ -217,7 +217,7 @@ contract TwinMarketHandler is Test {
             address(market).call{value: amount}(abi.encodeCall(TwinMarket.makeOffer, (id, expiresAt)));
         if (_retired(id)) {
             assertFalse(ok, "a retired twin was bid on");
-            assertEq(bytes4(err), TwinMarket.TwinRetired.selector);
+            assertEq(err, abi.encodeWithSelector(TwinMarket.TwinRetired.selector, id));
             ++calls["makeOffer/retired"];
             return;
         }
@@ -243,7 +243,7 @@ contract TwinMarketHandler is Test {
             address(market).call{value: amount}(abi.encodeCall(TwinMarket.raiseOffer, (id, newExpiry)));
         if (_retired(id)) {
             assertFalse(ok, "an offer on a retired twin was raised");
-            assertEq(bytes4(err), TwinMarket.TwinRetired.selector);
+            assertEq(err, abi.encodeWithSelector(TwinMarket.TwinRetired.selector, id));
             ++calls["raiseOffer/retired"];
             return;
         }
