@@ -18,6 +18,10 @@ import {ITwins} from "./interfaces/ITwins.sol";
 /// all their listings, when it expires, or when the rig is decommissioned. A sale charges the protocol
 /// fee in force or the bound the seller agreed to, whichever is lower, and the owner can change the
 /// fee or the treasury only after announcing it `CONFIG_DELAY` ahead.
+/// A bound protects a seller from a fee rise; it is not a discount. A sale whose bound lies below
+/// {feeFloorBps}, the lowest fee any still-open listing can have been made under, is refused
+/// ({FeeBoundTooLow}): otherwise a seller could list, or accept an offer, with a bound of 0 and pay
+/// no fee at all.
 /// `address(this).balance` always covers every open offer and every credit, and exceeds their sum
 /// only by ETH forced in without a call (selfdestruct, coinbase).
 contract TwinMarket is Ownable2Step, ReentrancyGuardTransient {
@@ -53,6 +57,16 @@ contract TwinMarket is Ownable2Step, ReentrancyGuardTransient {
         uint40 listingNonce;
     }
 
+    /// @dev What a sale reads of the configuration, in one slot. `feeFloorBps` is at most every fee in
+    /// force since `MAX_LISTING_DURATION` before the last fee change at `feeChangedAt` (see
+    /// {feeFloorBps}).
+    struct Config {
+        address treasury;
+        uint16 feeBps;
+        uint16 feeFloorBps;
+        uint40 feeChangedAt;
+    }
+
     /// @dev A fee or treasury change waiting out `CONFIG_DELAY`; `effectiveAt` is 0 when none is.
     struct PendingFee {
         uint16 feeBps;
@@ -78,11 +92,7 @@ contract TwinMarket is Ownable2Step, ReentrancyGuardTransient {
     /// @notice The TwinRegistry whose tokens are traded here.
     ITwins public immutable twins;
 
-    /// @notice Where protocol fees are credited.
-    address public treasury;
-
-    /// @notice The protocol fee in force, in basis points of the price.
-    uint16 public feeBps;
+    Config private _config;
 
     /// @notice The announced fee change, if any.
     PendingFee public pendingFee;
@@ -175,6 +185,9 @@ contract TwinMarket is Ownable2Step, ReentrancyGuardTransient {
     error OfferExpired(uint256 tokenId, address bidder, uint64 expiresAt);
     error OfferAmountMismatch(uint256 tokenId, address bidder, uint256 expected, uint256 actual);
     error FeesExceedPrice(uint256 price, uint256 royalty, uint256 fee);
+    /// @notice The seller's fee bound `maxFeeBps` is below `floorBps`, the lowest fee a listing still
+    /// open can have been made under: it is no protection from a fee rise, only an attempt not to pay.
+    error FeeBoundTooLow(uint16 maxFeeBps, uint16 floorBps);
     error NothingToWithdraw(address account);
     error ZeroRecipient();
     error WithdrawFailed(address account, uint256 amount);
@@ -192,8 +205,13 @@ contract TwinMarket is Ownable2Step, ReentrancyGuardTransient {
         if (treasury_ == address(0)) revert ZeroTreasury();
         if (feeBps_ > MAX_FEE_BPS) revert FeeTooHigh(feeBps_, MAX_FEE_BPS);
         twins = twins_;
-        treasury = treasury_;
-        feeBps = feeBps_;
+        _config = Config({
+            treasury: treasury_,
+            feeBps: feeBps_,
+            feeFloorBps: feeBps_,
+            // forge-lint: disable-next-line(unsafe-typecast)
+            feeChangedAt: uint40(block.timestamp)
+        });
         // Announced like later changes, so an indexer can follow fee and treasury from events alone.
         emit TreasuryChanged(address(0), treasury_);
         emit FeeChanged(0, feeBps_);
@@ -210,9 +228,10 @@ contract TwinMarket is Ownable2Step, ReentrancyGuardTransient {
     /// @param price The price in wei, greater than zero and at most `type(uint96).max`.
     /// @param expiresAt The first second at which it can no longer be bought; in the future and at
     /// most `MAX_LISTING_DURATION` away.
-    /// @param maxFeeBps The highest protocol fee the seller agrees to, usually {feeBps}.
+    /// @param maxFeeBps The highest protocol fee the seller agrees to, usually {feeBps}; the listing can
+    /// only be bought while it is at least {feeFloorBps}.
     function list(uint256 tokenId, uint256 price, uint64 expiresAt, uint16 maxFeeBps) external {
-        (address owner, uint64 epoch, bool retired) = twins.custodyOf(tokenId);
+        (address owner, uint64 epoch, bool retired) = _custodyOf(tokenId);
         if (owner != msg.sender) revert NotTokenOwner(tokenId, msg.sender, owner);
         if (retired) revert TwinRetired(tokenId);
         if (price == 0) revert ZeroPrice();
@@ -226,16 +245,8 @@ contract TwinMarket is Ownable2Step, ReentrancyGuardTransient {
         }
 
         // Overwriting is deliberate: a previous owner's listing is dead anyway, and the current
-        // owner's is simply re-priced. Both narrowings were checked just above.
-        _listings[tokenId] = Listing({
-            // forge-lint: disable-next-line(unsafe-typecast)
-            price: uint96(price),
-            // forge-lint: disable-next-line(unsafe-typecast)
-            expiresAt: uint40(expiresAt),
-            epoch: epoch,
-            maxFeeBps: maxFeeBps,
-            sellerNonce: _accounts[msg.sender].listingNonce
-        });
+        // owner's is simply re-priced.
+        _storeListing(tokenId, price, expiresAt, epoch, maxFeeBps, _accounts[msg.sender].listingNonce);
         emit Listed(tokenId, msg.sender, price, expiresAt, maxFeeBps);
     }
 
@@ -268,7 +279,7 @@ contract TwinMarket is Ownable2Step, ReentrancyGuardTransient {
         if (block.timestamp >= l.expiresAt) revert ListingExpired(tokenId, l.expiresAt);
         // Exact, not "at least": an overpayment would have to be refunded or silently kept.
         if (msg.value != l.price) revert WrongPayment(tokenId, l.price, msg.value);
-        (address seller, uint64 epoch, bool retired) = twins.custodyOf(tokenId);
+        (address seller, uint64 epoch, bool retired) = _custodyOf(tokenId);
         if (retired) revert TwinRetired(tokenId);
         if (epoch != l.epoch || _accounts[seller].listingNonce != l.sellerNonce) revert ListingStale(tokenId);
         if (msg.sender == seller) revert BuyerIsSeller(tokenId, msg.sender);
@@ -290,7 +301,7 @@ contract TwinMarket is Ownable2Step, ReentrancyGuardTransient {
         if (msg.value == 0) revert ZeroValue();
         // slither-disable-next-line timestamp
         if (expiresAt <= block.timestamp) revert ExpiryNotInFuture(expiresAt, block.timestamp);
-        (address owner,, bool retired) = twins.custodyOf(tokenId);
+        (address owner,, bool retired) = _custodyOf(tokenId);
         if (retired) revert TwinRetired(tokenId);
         if (owner == msg.sender) revert BidderIsOwner(tokenId, msg.sender);
         if (_offers[tokenId][msg.sender].amount != 0) revert OfferExists(tokenId, msg.sender);
@@ -300,7 +311,8 @@ contract TwinMarket is Ownable2Step, ReentrancyGuardTransient {
     }
 
     /// @notice Adds `msg.value` wei to the caller's open offer on a twin and may push its expiry later.
-    /// @dev Raising an expired offer revives it, since the new expiry must lie in the future.
+    /// @dev Raising an expired offer revives it, since the new expiry must lie in the future. The twin
+    /// must not be decommissioned.
     /// @param tokenId The twin bid on.
     /// @param expiresAt The new expiry: not earlier than the current one, and in the future.
     function raiseOffer(uint256 tokenId, uint64 expiresAt) external payable nonReentrant {
@@ -310,6 +322,9 @@ contract TwinMarket is Ownable2Step, ReentrancyGuardTransient {
         if (expiresAt < o.expiresAt) revert ExpiryShortened(o.expiresAt, expiresAt);
         // slither-disable-next-line timestamp
         if (expiresAt <= block.timestamp) revert ExpiryNotInFuture(expiresAt, block.timestamp);
+        // Adding to a bid is bidding: a decommissioned twin takes no more ETH in escrow.
+        (,, bool retired) = _custodyOf(tokenId);
+        if (retired) revert TwinRetired(tokenId);
 
         uint128 amount = o.amount + msg.value.toUint128();
         _offers[tokenId][msg.sender] = Offer({amount: amount, expiresAt: expiresAt});
@@ -335,9 +350,10 @@ contract TwinMarket is Ownable2Step, ReentrancyGuardTransient {
     /// @param tokenId The caller's twin; this market must be approved for it.
     /// @param bidder Whose offer to accept.
     /// @param amount The offer's current amount, as the caller expects it.
-    /// @param maxFeeBps The highest protocol fee the seller agrees to; the lower of it and {feeBps} applies.
+    /// @param maxFeeBps The highest protocol fee the seller agrees to, at least {feeFloorBps}; the lower
+    /// of it and {feeBps} applies.
     function acceptOffer(uint256 tokenId, address bidder, uint256 amount, uint16 maxFeeBps) external nonReentrant {
-        (address owner,, bool retired) = twins.custodyOf(tokenId);
+        (address owner,, bool retired) = _custodyOf(tokenId);
         if (owner != msg.sender) revert NotTokenOwner(tokenId, msg.sender, owner);
         if (retired) revert TwinRetired(tokenId);
         if (bidder == msg.sender) revert BidderIsOwner(tokenId, bidder);
@@ -380,16 +396,27 @@ contract TwinMarket is Ownable2Step, ReentrancyGuardTransient {
         if (newFeeBps > MAX_FEE_BPS) revert FeeTooHigh(newFeeBps, MAX_FEE_BPS);
         uint64 effectiveAt = (block.timestamp + CONFIG_DELAY).toUint64();
         pendingFee = PendingFee({feeBps: newFeeBps, effectiveAt: effectiveAt});
-        emit FeeChangeScheduled(feeBps, newFeeBps, effectiveAt);
+        emit FeeChangeScheduled(_config.feeBps, newFeeBps, effectiveAt);
     }
 
     /// @notice Puts the announced fee in force once its delay has passed. Anyone may call it.
+    /// @dev Listings made under the outgoing fee stay open for up to `MAX_LISTING_DURATION`, so the
+    /// floor keeps the lowest fee of that span: the new one, or the lowest since before the last change.
     function applyFee() external {
         PendingFee memory pending = pendingFee;
         _checkDue(pending.effectiveAt);
+        Config memory c = _config;
+        uint16 floor = _feeFloor(c);
+        if (pending.feeBps < floor) floor = pending.feeBps;
         delete pendingFee;
-        emit FeeChanged(feeBps, pending.feeBps);
-        feeBps = pending.feeBps;
+        emit FeeChanged(c.feeBps, pending.feeBps);
+        _config = Config({
+            treasury: c.treasury,
+            feeBps: pending.feeBps,
+            feeFloorBps: floor,
+            // forge-lint: disable-next-line(unsafe-typecast)
+            feeChangedAt: uint40(block.timestamp)
+        });
     }
 
     /// @notice Announces a new treasury, which {applyTreasury} puts in force after `CONFIG_DELAY`.
@@ -399,7 +426,7 @@ contract TwinMarket is Ownable2Step, ReentrancyGuardTransient {
         if (newTreasury == address(0)) revert ZeroTreasury();
         uint64 effectiveAt = (block.timestamp + CONFIG_DELAY).toUint64();
         pendingTreasury = PendingTreasury({treasury: newTreasury, effectiveAt: effectiveAt});
-        emit TreasuryChangeScheduled(treasury, newTreasury, effectiveAt);
+        emit TreasuryChangeScheduled(_config.treasury, newTreasury, effectiveAt);
     }
 
     /// @notice Puts the announced treasury in force once its delay has passed. Anyone may call it.
@@ -407,11 +434,31 @@ contract TwinMarket is Ownable2Step, ReentrancyGuardTransient {
         PendingTreasury memory pending = pendingTreasury;
         _checkDue(pending.effectiveAt);
         delete pendingTreasury;
-        emit TreasuryChanged(treasury, pending.treasury);
-        treasury = pending.treasury;
+        emit TreasuryChanged(_config.treasury, pending.treasury);
+        _config.treasury = pending.treasury;
     }
 
     // --------------------------------------------------------------------------------------- views
+
+    /// @notice Where protocol fees are credited.
+    /// @return The treasury.
+    function treasury() external view returns (address) {
+        return _config.treasury;
+    }
+
+    /// @notice The protocol fee in force, in basis points of the price.
+    /// @return The fee.
+    function feeBps() external view returns (uint16) {
+        return _config.feeBps;
+    }
+
+    /// @notice The lowest fee bound a sale accepts right now: no listing still open can have been made
+    /// under a lower fee. It equals {feeBps} until the fee changes, then for `MAX_LISTING_DURATION`
+    /// after each change it is the lowest fee in force over that span.
+    /// @return The floor, in basis points.
+    function feeFloorBps() external view returns (uint16) {
+        return _feeFloor(_config);
+    }
 
     /// @notice The stored listing of a twin, live or dead; a zero price means there is none. Use
     /// {isBuyable} to know whether it can be bought.
@@ -422,14 +469,16 @@ contract TwinMarket is Ownable2Step, ReentrancyGuardTransient {
     }
 
     /// @notice Whether {buy} would succeed for a twin right now, for a buyer other than the seller
-    /// paying the listed price.
+    /// paying the listed price (and able to receive the twin).
     /// @param tokenId The twin.
-    /// @return True when its listing is live and this market is approved for it.
+    /// @return True when its listing is live, its fee bound is not below {feeFloorBps} and this market
+    /// is approved for it.
     function isBuyable(uint256 tokenId) external view returns (bool) {
         Listing memory l = _listings[tokenId];
         if (l.price == 0) return false;
         (address seller, bool live) = _liveSeller(tokenId, l);
-        return live && (twins.isApprovedForAll(seller, address(this)) || twins.getApproved(tokenId) == address(this));
+        return live && l.maxFeeBps >= _feeFloor(_config)
+            && (twins.isApprovedForAll(seller, address(this)) || twins.getApproved(tokenId) == address(this));
     }
 
     /// @notice A bidder's open offer on a twin; a zero amount means there is none.
@@ -459,14 +508,17 @@ contract TwinMarket is Ownable2Step, ReentrancyGuardTransient {
     // ------------------------------------------------------------------------------------ internal
 
     /// @dev Splits `price` between royalty receiver, treasury and seller and credits them. The fee is
-    /// the lower of the one in force and the seller's bound.
+    /// the lower of the one in force and the seller's bound, which must not be below the floor.
     function _settle(uint256 tokenId, address seller, address buyer, uint256 price, uint16 maxFeeBps, SaleKind kind)
         private
     {
+        Config memory c = _config;
+        uint16 floor = _feeFloor(c);
+        if (maxFeeBps < floor) revert FeeBoundTooLow(maxFeeBps, floor);
+        uint256 appliedFeeBps = c.feeBps < maxFeeBps ? c.feeBps : maxFeeBps;
         (address royaltyReceiver, uint256 royalty) = twins.royaltyInfo(tokenId, price);
         // A royalty without a receiver would be credited to nobody; it stays with the seller instead.
         if (royaltyReceiver == address(0)) royalty = 0;
-        uint256 appliedFeeBps = feeBps < maxFeeBps ? feeBps : maxFeeBps;
         uint256 fee;
         uint256 sellerAmount;
         // price < 2^128 (a listing's is a uint96, an offer's a uint128) and appliedFeeBps < 2^16, so
@@ -481,7 +533,7 @@ contract TwinMarket is Ownable2Step, ReentrancyGuardTransient {
 
         emit Sold(tokenId, seller, buyer, price, royaltyReceiver, royalty, fee, kind);
         _credit(royaltyReceiver, royalty);
-        _credit(treasury, fee);
+        _credit(c.treasury, fee);
         _credit(seller, sellerAmount);
     }
 
@@ -504,6 +556,63 @@ contract TwinMarket is Ownable2Step, ReentrancyGuardTransient {
         // slither-disable-next-line low-level-calls,arbitrary-send-eth
         (bool ok,) = to.call{value: amount}("");
         if (!ok) revert WithdrawFailed(to, amount);
+    }
+
+    /// @dev A listing open now was made less than `MAX_LISTING_DURATION` ago. If the fee last changed
+    /// longer ago than that, every such listing was made under the fee in force; otherwise under one
+    /// that the stored floor is at most.
+    function _feeFloor(Config memory c) private view returns (uint16) {
+        // slither-disable-next-line timestamp
+        return block.timestamp - c.feeChangedAt >= MAX_LISTING_DURATION ? c.feeBps : c.feeFloorBps;
+    }
+
+    /// @dev Writes a listing as one word, in the layout of {Listing}. Assigning the struct costs some
+    /// 1,600 gas more (the compiler reads the slot back for every field), which {list}'s budget has no
+    /// room for. `price` fits 96 bits and `expiresAt` 40, as {list} checked; the narrow types are
+    /// masked because assembly sees their unused high bits as they come.
+    function _storeListing(
+        uint256 tokenId,
+        uint256 price,
+        uint64 expiresAt,
+        uint64 epoch,
+        uint16 maxFeeBps,
+        uint40 sellerNonce
+    ) private {
+        Listing storage l = _listings[tokenId];
+        assembly ("memory-safe") {
+            sstore(
+                l.slot,
+                or(
+                    or(
+                        or(or(price, shl(96, and(expiresAt, 0xffffffffff))), shl(136, and(epoch, 0xffffffffffffffff))),
+                        shl(200, and(maxFeeBps, 0xffff))
+                    ),
+                    shl(216, and(sellerNonce, 0xffffffffff))
+                )
+            )
+        }
+    }
+
+    /// @dev {ITwins.custodyOf} without the ABI round trip through free memory: arguments and results
+    /// go through the scratch space, and the free memory pointer, overwritten by the third result word,
+    /// is restored. A revert of the registry (an unknown twin) is bubbled up as it is.
+    function _custodyOf(uint256 tokenId) private view returns (address owner, uint64 epoch, bool retired) {
+        ITwins t = twins;
+        bytes4 selector = ITwins.custodyOf.selector;
+        assembly ("memory-safe") {
+            let fmp := mload(0x40)
+            mstore(0x00, and(selector, shl(224, 0xffffffff)))
+            mstore(0x04, tokenId)
+            if iszero(staticcall(gas(), t, 0x00, 0x24, 0x00, 0x60)) {
+                returndatacopy(fmp, 0x00, returndatasize())
+                revert(fmp, returndatasize())
+            }
+            if lt(returndatasize(), 0x60) { revert(0x00, 0x00) }
+            owner := and(mload(0x00), 0xffffffffffffffffffffffffffffffffffffffff)
+            epoch := and(mload(0x20), 0xffffffffffffffff)
+            retired := iszero(iszero(mload(0x40)))
+            mstore(0x40, fmp)
+        }
     }
 
     function _checkDue(uint64 effectiveAt) private view {

@@ -4,7 +4,7 @@ pragma solidity ^0.8.24;
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {TwinMarket} from "../src/TwinMarket.sol";
 import {TwinMarketFixture} from "./utils/TwinMarketFixture.sol";
-import {DemoRigs} from "./utils/DemoRigs.sol";
+import {TwinRegistry} from "../src/TwinRegistry.sol";
 import {
     ReentrantAttacker,
     MaliciousSeller,
@@ -13,7 +13,8 @@ import {
 } from "./mocks/ReentrantAttackers.sol";
 
 /// @dev Every attacker re-enters from the only callbacks the market makes: the ETH payout of
-/// {TwinMarket.withdraw} and the `onERC721Received` of a bought twin. Sales themselves push no ETH.
+/// {TwinMarket.withdraw} or {TwinMarket.withdrawTo} and the `onERC721Received` of a bought twin. Sales
+/// themselves push no ETH.
 contract TwinMarketReentrancyTest is TwinMarketFixture {
     uint256 internal constant PRICE = 1 ether;
     uint256 internal constant SELLER_NET = 0.925 ether; // PRICE less 5% royalty and 2.5% fee
@@ -25,6 +26,7 @@ contract TwinMarketReentrancyTest is TwinMarketFixture {
     function setUp() public override {
         super.setUp();
         evilSeller = new MaliciousSeller(market);
+        trackParty(address(evilSeller));
     }
 
     /// @dev The attacker owns a twin (minted by `minter`, so it is not the royalty receiver), lists
@@ -60,11 +62,40 @@ contract TwinMarketReentrancyTest is TwinMarketFixture {
         assertEq(address(evilSeller).balance, SELLER_NET, "paid exactly once");
         assertEq(market.proceedsOf(address(evilSeller)), 0);
         assertEq(address(market).balance, PRICE - SELLER_NET, "royalty and fee are still there");
-        assertEq(market.totalProceeds(), PRICE - SELLER_NET);
+        assertEq(credited(), PRICE - SELLER_NET);
         assertAccounted();
 
         vm.expectRevert(abi.encodeWithSelector(TwinMarket.NothingToWithdraw.selector, address(evilSeller)));
         evilSeller.withdraw();
+    }
+
+    function test_seller_reenteringWithdrawToCannotTakeProceedsTwice() public {
+        _sellFromEvilSeller();
+        evilSeller.arm(ReentrantAttacker.Reentry.WithdrawTo, ReentrantAttacker.Reentry.None, false, 0, address(0), 0);
+
+        evilSeller.withdrawTo(payable(address(evilSeller)));
+
+        _assertReentryBlocked(evilSeller);
+        assertEq(address(evilSeller).balance, SELLER_NET, "paid exactly once");
+        assertEq(market.proceedsOf(address(evilSeller)), 0);
+        assertAccounted();
+    }
+
+    /// Paid out to another address, the payee is not called at all; the recipient re-entering is
+    /// blocked the same way.
+    function test_seller_withdrawToArmedRecipientIsBlocked() public {
+        _sellFromEvilSeller();
+        MaliciousBuyer recipient = new MaliciousBuyer(market);
+        recipient.arm(ReentrantAttacker.Reentry.Withdraw, ReentrantAttacker.Reentry.None, false, 0, address(0), 0);
+        evilSeller.arm(ReentrantAttacker.Reentry.Withdraw, ReentrantAttacker.Reentry.None, true, 0, address(0), 0);
+
+        evilSeller.withdrawTo(payable(address(recipient)));
+
+        assertEq(evilSeller.attempts(), 0);
+        _assertReentryBlocked(recipient);
+        assertEq(address(recipient).balance, SELLER_NET);
+        assertEq(market.proceedsOf(address(evilSeller)), 0);
+        assertAccounted();
     }
 
     function test_seller_reenteringBuyFails() public {
@@ -98,13 +129,13 @@ contract TwinMarketReentrancyTest is TwinMarketFixture {
         assertEq(registry.ownerOf(other), address(evilSeller));
         (uint256 amount,) = market.offer(other, bidder);
         assertEq(amount, 2 ether, "the offer is untouched");
-        assertEq(market.totalEscrowed(), 2 ether);
+        assertEq(escrowed(), 2 ether);
         assertAccounted();
 
         // Outside a payout the same call is an ordinary sale.
         evilSeller.acceptOffer(other, bidder, 2 ether);
         assertEq(registry.ownerOf(other), bidder);
-        assertEq(market.totalEscrowed(), 0);
+        assertEq(escrowed(), 0);
         assertAccounted();
     }
 
@@ -128,7 +159,12 @@ contract TwinMarketReentrancyTest is TwinMarketFixture {
 
     function _royaltyReceiverWithTwoSales() internal returns (MaliciousRoyaltyReceiver receiver, uint256 royalty) {
         receiver = new MaliciousRoyaltyReceiver(market);
-        uint256 id = receiver.mint(DemoRigs.s21("EVIL-1"), reporter, 1_000);
+        trackParty(address(receiver));
+        TwinRegistry.RigInput memory rig = nextRig();
+        bytes32 salt = saltFor(address(receiver), rig.serial);
+        receiver.commitMint(registry.mintCommitment(rig.serial, address(receiver), salt));
+        vm.roll(block.number + 1);
+        uint256 id = receiver.mint(rig, reporter, 1_000, salt);
         (address royaltyTo,) = registry.royaltyInfo(id, PRICE);
         assertEq(royaltyTo, address(receiver));
         receiver.transferTwin(seller, id);
@@ -144,7 +180,7 @@ contract TwinMarketReentrancyTest is TwinMarketFixture {
     function test_royaltyReceiver_reenteringWithdrawCannotTakeRoyaltyTwice() public {
         (MaliciousRoyaltyReceiver receiver, uint256 royalty) = _royaltyReceiverWithTwoSales();
         receiver.arm(ReentrantAttacker.Reentry.Withdraw, ReentrantAttacker.Reentry.None, false, 0, address(0), 0);
-        uint256 othersOwed = market.totalProceeds() - royalty;
+        uint256 othersOwed = credited() - royalty;
 
         receiver.withdraw();
 
@@ -153,7 +189,7 @@ contract TwinMarketReentrancyTest is TwinMarketFixture {
         assertEq(receiver.received(), royalty);
         assertEq(market.proceedsOf(address(receiver)), 0);
         assertEq(address(market).balance, othersOwed);
-        assertEq(market.totalProceeds(), othersOwed);
+        assertEq(credited(), othersOwed);
         assertAccounted();
     }
 
@@ -162,6 +198,7 @@ contract TwinMarketReentrancyTest is TwinMarketFixture {
         uint256 other = mintTwin(minter, seller, 0);
         vm.deal(address(this), 1 ether);
         receiver.makeOffer{value: 1 ether}(other, inOneDay());
+        trackOffer(other, address(receiver));
         receiver.arm(ReentrantAttacker.Reentry.CancelOffer, ReentrantAttacker.Reentry.None, false, other, address(0), 0);
 
         receiver.withdraw();
@@ -170,7 +207,7 @@ contract TwinMarketReentrancyTest is TwinMarketFixture {
         (uint256 amount,) = market.offer(other, address(receiver));
         assertEq(amount, 1 ether);
         assertEq(address(receiver).balance, royalty);
-        assertEq(market.totalEscrowed(), 1 ether);
+        assertEq(escrowed(), 1 ether);
         assertAccounted();
     }
 
@@ -200,6 +237,7 @@ contract TwinMarketReentrancyTest is TwinMarketFixture {
 
     function test_buyer_reenteringFromOnERC721ReceivedFails() public {
         MaliciousBuyer evilBuyer = new MaliciousBuyer(market);
+        trackParty(address(evilBuyer));
         uint256 id = sellerTwin();
         listAs(seller, id, PRICE);
         uint256 other = mintTwin(minter, stranger, ROYALTY_BPS);
@@ -214,12 +252,13 @@ contract TwinMarketReentrancyTest is TwinMarketFixture {
         assertEq(registry.ownerOf(id), address(evilBuyer));
         assertEq(registry.ownerOf(other), stranger);
         assertEq(address(evilBuyer).balance, PRICE, "its spare ETH was not spent");
-        assertEq(market.totalProceeds(), PRICE);
+        assertEq(credited(), PRICE);
         assertAccounted();
     }
 
     function test_buyer_propagatedReentryRevertsTheWholeSale() public {
         MaliciousBuyer evilBuyer = new MaliciousBuyer(market);
+        trackParty(address(evilBuyer));
         uint256 id = sellerTwin();
         listAs(seller, id, PRICE);
         evilBuyer.arm(ReentrantAttacker.Reentry.None, ReentrantAttacker.Reentry.Withdraw, true, 0, address(0), 0);
@@ -230,7 +269,7 @@ contract TwinMarketReentrancyTest is TwinMarketFixture {
 
         assertEq(registry.ownerOf(id), seller);
         assertTrue(market.isBuyable(id));
-        assertEq(market.totalProceeds(), 0);
+        assertEq(credited(), 0);
         assertEq(address(market).balance, 0);
     }
 }

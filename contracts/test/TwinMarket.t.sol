@@ -7,12 +7,10 @@ import {IERC721Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.s
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {TwinMarket} from "../src/TwinMarket.sol";
+import {ITwins} from "../src/interfaces/ITwins.sol";
 import {TwinMarketFixture} from "./utils/TwinMarketFixture.sol";
-import {GasProbe} from "./utils/GasProbe.sol";
-import {TwinRegistry} from "../src/TwinRegistry.sol";
 import {RoyaltyTwinsMock} from "./mocks/RoyaltyTwinsMock.sol";
-import {EthRejecter} from "./mocks/ReentrantAttackers.sol";
-import {DemoRigs} from "./utils/DemoRigs.sol";
+import {EthRejecter, NftRejecter} from "./mocks/Rejecters.sol";
 
 contract TwinMarketTest is TwinMarketFixture {
     uint256 internal constant PRICE = 1 ether;
@@ -26,11 +24,20 @@ contract TwinMarketTest is TwinMarketFixture {
     function test_constructor_setsState() public view {
         assertEq(address(market.twins()), address(registry));
         assertEq(market.owner(), admin);
+        assertEq(market.pendingOwner(), address(0));
         assertEq(market.treasury(), treasury);
         assertEq(market.feeBps(), FEE_BPS);
+        assertEq(market.feeFloorBps(), FEE_BPS);
         assertEq(market.MAX_FEE_BPS(), 1_000);
-        assertEq(market.totalEscrowed(), 0);
-        assertEq(market.totalProceeds(), 0);
+        assertEq(market.CONFIG_DELAY(), 2 days);
+        assertEq(market.MAX_LISTING_DURATION(), 365 days);
+        (uint16 pendingFeeBps, uint64 feeEffectiveAt) = market.pendingFee();
+        assertEq(pendingFeeBps, 0);
+        assertEq(feeEffectiveAt, 0);
+        (address pendingTreasury, uint64 treasuryEffectiveAt) = market.pendingTreasury();
+        assertEq(pendingTreasury, address(0));
+        assertEq(treasuryEffectiveAt, 0);
+        assertEq(address(market).balance, 0);
     }
 
     function test_constructor_emitsInitialTreasuryAndFee() public {
@@ -48,7 +55,7 @@ contract TwinMarketTest is TwinMarketFixture {
 
     function test_constructor_revertsOnZeroTwins() public {
         vm.expectRevert(TwinMarket.ZeroTwins.selector);
-        new TwinMarket(IERC721(address(0)), admin, treasury, FEE_BPS);
+        new TwinMarket(ITwins(address(0)), admin, treasury, FEE_BPS);
     }
 
     function test_constructor_revertsOnZeroTreasury() public {
@@ -71,39 +78,49 @@ contract TwinMarketTest is TwinMarketFixture {
     function test_list_storesListingAndEmits() public {
         uint256 id = sellerTwin();
         approveAll(seller);
+        uint64 expiry = inThirtyDays();
 
         vm.expectEmit(address(market));
-        emit TwinMarket.Listed(id, seller, PRICE);
+        emit TwinMarket.Listed(id, seller, PRICE, expiry, FEE_BPS);
         vm.prank(seller);
-        market.list(id, PRICE);
+        market.list(id, PRICE, expiry, FEE_BPS);
 
-        (address s, uint256 p) = market.listing(id);
-        assertEq(s, seller);
-        assertEq(p, PRICE);
+        TwinMarket.Listing memory l = market.listingOf(id);
+        assertEq(l.price, PRICE);
+        assertEq(l.expiresAt, expiry);
+        assertEq(l.epoch, epochOf(id), "tied to the custody it was made under");
+        assertEq(l.maxFeeBps, FEE_BPS);
+        assertEq(l.sellerNonce, 0);
         assertTrue(market.isBuyable(id));
         assertEq(registry.ownerOf(id), seller, "listing does not take custody");
     }
 
     function test_list_acceptsSingleTokenApproval() public {
         uint256 id = sellerTwin();
+        uint64 expiry = inThirtyDays();
         vm.startPrank(seller);
         registry.approve(address(market), id);
-        market.list(id, PRICE);
+        market.list(id, PRICE, expiry, FEE_BPS);
         vm.stopPrank();
         assertTrue(market.isBuyable(id));
     }
 
-    function test_list_relistOverwritesPrice() public {
+    function test_list_relistOverwritesPriceExpiryAndBound() public {
         uint256 id = sellerTwin();
         listAs(seller, id, PRICE);
+        uint64 later = uint64(block.timestamp + 90 days);
 
         vm.expectEmit(address(market));
-        emit TwinMarket.Listed(id, seller, 2 ether);
+        emit TwinMarket.Listed(id, seller, 2 ether, later, 400);
         vm.prank(seller);
-        market.list(id, 2 ether);
+        market.list(id, 2 ether, later, 400);
 
-        (, uint256 p) = market.listing(id);
-        assertEq(p, 2 ether);
+        TwinMarket.Listing memory l = market.listingOf(id);
+        assertEq(l.price, 2 ether);
+        assertEq(l.expiresAt, later);
+        assertEq(l.maxFeeBps, 400);
+        buyAs(buyer, id, 2 ether);
+        assertEq(registry.ownerOf(id), buyer);
     }
 
     function test_list_newOwnerReplacesStaleListing() public {
@@ -113,52 +130,167 @@ contract TwinMarketTest is TwinMarketFixture {
         registry.transferFrom(seller, stranger, id);
 
         listAs(stranger, id, 3 ether);
-        (address s, uint256 p) = market.listing(id);
-        assertEq(s, stranger);
-        assertEq(p, 3 ether);
+        TwinMarket.Listing memory l = market.listingOf(id);
+        assertEq(l.price, 3 ether);
+        assertEq(l.epoch, epochOf(id));
+        buyAs(buyer, id, 3 ether);
+        assertEq(registry.ownerOf(id), buyer);
+        assertEq(market.proceedsOf(stranger), 3 ether * (10_000 - ROYALTY_BPS - FEE_BPS) / 10_000);
+        assertEq(market.proceedsOf(seller), 0);
+    }
+
+    /// Approval is needed by the time of the sale, not at listing; granting it starts no new epoch.
+    function test_list_withoutApprovalIsBuyableOnceApproved() public {
+        uint256 id = sellerTwin();
+        uint64 expiry = inThirtyDays();
+        vm.prank(seller);
+        market.list(id, PRICE, expiry, FEE_BPS);
+        assertFalse(market.isBuyable(id));
+
+        vm.deal(buyer, PRICE);
+        vm.expectRevert(abi.encodeWithSelector(IERC721Errors.ERC721InsufficientApproval.selector, address(market), id));
+        vm.prank(buyer);
+        market.buy{value: PRICE}(id);
+
+        approveAll(seller);
+        assertTrue(market.isBuyable(id));
+        buyAs(buyer, id, PRICE);
+        assertEq(registry.ownerOf(id), buyer);
     }
 
     function test_list_revertsForNonOwner() public {
         uint256 id = sellerTwin();
         approveAll(stranger);
+        uint64 expiry = inThirtyDays();
         vm.expectRevert(abi.encodeWithSelector(TwinMarket.NotTokenOwner.selector, id, stranger, seller));
         vm.prank(stranger);
-        market.list(id, PRICE);
+        market.list(id, PRICE, expiry, FEE_BPS);
     }
 
     function test_list_revertsForUnknownToken() public {
+        uint64 expiry = inThirtyDays();
         vm.expectRevert(abi.encodeWithSelector(IERC721Errors.ERC721NonexistentToken.selector, 42));
         vm.prank(seller);
-        market.list(42, PRICE);
+        market.list(42, PRICE, expiry, FEE_BPS);
     }
 
-    function test_list_revertsWithoutApproval() public {
+    function test_list_revertsForRetiredTwin() public {
         uint256 id = sellerTwin();
-        vm.expectRevert(abi.encodeWithSelector(TwinMarket.MarketNotApproved.selector, id));
+        approveAll(seller);
+        retire(id);
+        uint64 expiry = inThirtyDays();
+        vm.expectRevert(abi.encodeWithSelector(TwinMarket.TwinRetired.selector, id));
         vm.prank(seller);
-        market.list(id, PRICE);
+        market.list(id, PRICE, expiry, FEE_BPS);
     }
 
     function test_list_revertsOnZeroPrice() public {
         uint256 id = sellerTwin();
         approveAll(seller);
+        uint64 expiry = inThirtyDays();
         vm.expectRevert(TwinMarket.ZeroPrice.selector);
         vm.prank(seller);
-        market.list(id, 0);
+        market.list(id, 0, expiry, FEE_BPS);
     }
 
     function test_list_priceCapIsUint96() public {
         uint256 id = sellerTwin();
         approveAll(seller);
         uint256 max = type(uint96).max;
+        uint64 expiry = inThirtyDays();
         vm.expectRevert(abi.encodeWithSelector(TwinMarket.PriceTooHigh.selector, max + 1, max));
         vm.prank(seller);
-        market.list(id, max + 1);
+        market.list(id, max + 1, expiry, FEE_BPS);
 
         vm.prank(seller);
-        market.list(id, max);
-        (, uint256 p) = market.listing(id);
-        assertEq(p, max);
+        market.list(id, max, expiry, type(uint16).max);
+        TwinMarket.Listing memory l = market.listingOf(id);
+        assertEq(l.price, max);
+        assertEq(l.expiresAt, expiry, "a full price does not spill into the expiry");
+        assertEq(l.maxFeeBps, type(uint16).max);
+    }
+
+    function test_list_revertsOnExpiryNotInFuture() public {
+        uint256 id = sellerTwin();
+        approveAll(seller);
+        uint64 now_ = uint64(block.timestamp);
+        vm.expectRevert(abi.encodeWithSelector(TwinMarket.ExpiryNotInFuture.selector, now_, block.timestamp));
+        vm.prank(seller);
+        market.list(id, PRICE, now_, FEE_BPS);
+
+        vm.expectRevert(abi.encodeWithSelector(TwinMarket.ExpiryNotInFuture.selector, 1, block.timestamp));
+        vm.prank(seller);
+        market.list(id, PRICE, 1, FEE_BPS);
+    }
+
+    function test_list_revertsOnExpiryBeyondAYear() public {
+        uint256 id = sellerTwin();
+        approveAll(seller);
+        uint256 max = block.timestamp + 365 days;
+        uint64 tooFar = SafeCast.toUint64(max + 1);
+        vm.expectRevert(abi.encodeWithSelector(TwinMarket.ExpiryTooFar.selector, tooFar, max));
+        vm.prank(seller);
+        market.list(id, PRICE, tooFar, FEE_BPS);
+
+        vm.prank(seller);
+        market.list(id, PRICE, tooFar - 1, FEE_BPS);
+        assertEq(market.listingOf(id).expiresAt, max);
+    }
+
+    /// The listing is written as one hand-packed word: every field must read back as listed, whatever
+    /// the epoch (transfers, revocations) and the seller's nonce (cancelAllListings) have come to.
+    function testFuzz_list_storesEveryFieldIntact(
+        uint96 price,
+        uint32 lifetime,
+        uint16 maxFeeBps,
+        uint8 roundTrips,
+        uint8 revocations,
+        uint8 cancels
+    ) public {
+        price = uint96(bound(price, 1, type(uint96).max));
+        uint64 expiry = uint64(block.timestamp + bound(lifetime, 1, 365 days));
+        uint256 id = sellerTwin();
+        for (uint256 i; i < bound(roundTrips, 0, 3); ++i) {
+            vm.prank(seller);
+            registry.transferFrom(seller, stranger, id);
+            vm.prank(stranger);
+            registry.transferFrom(stranger, seller, id);
+        }
+        for (uint256 i; i < bound(revocations, 0, 3); ++i) {
+            approveAll(seller);
+            vm.prank(seller);
+            registry.setApprovalForAll(address(market), false);
+        }
+        for (uint256 i; i < bound(cancels, 0, 3); ++i) {
+            vm.prank(seller);
+            market.cancelAllListings();
+        }
+        approveAll(seller);
+
+        vm.prank(seller);
+        market.list(id, price, expiry, maxFeeBps);
+
+        TwinMarket.Listing memory l = market.listingOf(id);
+        assertEq(l.price, price);
+        assertEq(l.expiresAt, expiry);
+        assertEq(l.epoch, epochOf(id));
+        assertEq(l.maxFeeBps, maxFeeBps);
+        assertEq(l.sellerNonce, market.listingNonceOf(seller));
+        assertEq(market.isBuyable(id), maxFeeBps >= FEE_BPS);
+    }
+
+    function testFuzz_list_expiryWithinAYear(uint64 expiresAt) public {
+        uint256 id = sellerTwin();
+        approveAll(seller);
+        vm.prank(seller);
+        if (expiresAt <= block.timestamp) {
+            vm.expectRevert(abi.encodeWithSelector(TwinMarket.ExpiryNotInFuture.selector, expiresAt, block.timestamp));
+        } else if (expiresAt > block.timestamp + 365 days) {
+            vm.expectRevert(
+                abi.encodeWithSelector(TwinMarket.ExpiryTooFar.selector, expiresAt, block.timestamp + 365 days)
+            );
+        }
+        market.list(id, PRICE, expiresAt, FEE_BPS);
     }
 
     // ----------------------------------------------------------------------------- cancelListing
@@ -168,13 +300,11 @@ contract TwinMarketTest is TwinMarketFixture {
         listAs(seller, id, PRICE);
 
         vm.expectEmit(address(market));
-        emit TwinMarket.ListingCancelled(id, seller, seller);
+        emit TwinMarket.ListingCancelled(id, seller);
         vm.prank(seller);
         market.cancelListing(id);
 
-        (address s, uint256 p) = market.listing(id);
-        assertEq(s, address(0));
-        assertEq(p, 0);
+        assertEq(market.listingOf(id).price, 0);
         assertFalse(market.isBuyable(id));
     }
 
@@ -185,12 +315,77 @@ contract TwinMarketTest is TwinMarketFixture {
         registry.transferFrom(seller, buyer, id);
 
         vm.expectEmit(address(market));
-        emit TwinMarket.ListingCancelled(id, seller, stranger);
+        emit TwinMarket.ListingCancelled(id, stranger);
         vm.prank(stranger);
         market.cancelListing(id);
 
-        (address s,) = market.listing(id);
-        assertEq(s, address(0));
+        assertEq(market.listingOf(id).price, 0);
+    }
+
+    /// A revoked approval kills the listing for good, so anyone may clear it.
+    function test_cancelListing_byAnyoneOnceApprovalRevoked() public {
+        uint256 id = sellerTwin();
+        listAs(seller, id, PRICE);
+        vm.prank(seller);
+        registry.setApprovalForAll(address(market), false);
+
+        vm.prank(stranger);
+        market.cancelListing(id);
+        assertEq(market.listingOf(id).price, 0);
+    }
+
+    function test_cancelListing_byAnyoneOnceExpired() public {
+        uint256 id = sellerTwin();
+        listAs(seller, id, PRICE);
+        vm.warp(market.listingOf(id).expiresAt);
+
+        vm.prank(stranger);
+        market.cancelListing(id);
+        assertEq(market.listingOf(id).price, 0);
+    }
+
+    function test_cancelListing_byAnyoneOnceRetired() public {
+        uint256 id = sellerTwin();
+        listAs(seller, id, PRICE);
+        retire(id);
+
+        vm.prank(stranger);
+        market.cancelListing(id);
+        assertEq(market.listingOf(id).price, 0);
+    }
+
+    function test_cancelListing_byAnyoneAfterSellerCancelledAll() public {
+        uint256 id = sellerTwin();
+        listAs(seller, id, PRICE);
+        vm.prank(seller);
+        market.cancelAllListings();
+
+        vm.prank(stranger);
+        market.cancelListing(id);
+        assertEq(market.listingOf(id).price, 0);
+    }
+
+    /// A twin that no longer exists (the mock can burn) leaves a listing that anyone may clear and
+    /// that views report as not buyable instead of reverting.
+    function test_cancelListing_byAnyoneOnceTwinIsGone() public {
+        (RoyaltyTwinsMock mock, TwinMarket m) = _mockMarket(minter, 500);
+        mock.mint(seller, 1);
+        uint64 expiry = inThirtyDays();
+        vm.startPrank(seller);
+        mock.setApprovalForAll(address(m), true);
+        m.list(1, PRICE, expiry, FEE_BPS);
+        vm.stopPrank();
+        mock.burn(1);
+
+        assertFalse(m.isBuyable(1));
+        vm.deal(buyer, PRICE);
+        vm.expectRevert(abi.encodeWithSelector(IERC721Errors.ERC721NonexistentToken.selector, 1));
+        vm.prank(buyer);
+        m.buy{value: PRICE}(1);
+
+        vm.prank(stranger);
+        m.cancelListing(1);
+        assertEq(m.listingOf(1).price, 0);
     }
 
     function test_cancelListing_revertsWhenNotListed() public {
@@ -208,19 +403,73 @@ contract TwinMarketTest is TwinMarketFixture {
         market.cancelListing(id);
     }
 
-    /// A revoked approval can be granted again, reviving the listing, so only the seller may remove it.
-    function test_cancelListing_revokedApprovalIsNotStale() public {
-        uint256 id = sellerTwin();
-        listAs(seller, id, PRICE);
+    // ------------------------------------------------------------------------- cancelAllListings
+
+    function test_cancelAllListings_killsEveryListingOfTheSeller() public {
+        uint256 first = sellerTwin();
+        uint256 second = sellerTwin();
+        listAs(seller, first, PRICE);
+        listAs(seller, second, 2 ether);
+
+        vm.expectEmit(address(market));
+        emit TwinMarket.AllListingsCancelled(seller, 1);
         vm.prank(seller);
-        registry.setApprovalForAll(address(market), false);
+        market.cancelAllListings();
 
-        vm.expectRevert(abi.encodeWithSelector(TwinMarket.NotSeller.selector, id, stranger, seller));
+        assertEq(market.listingNonceOf(seller), 1);
+        assertFalse(market.isBuyable(first));
+        assertFalse(market.isBuyable(second));
+        vm.deal(buyer, 3 ether);
+        vm.expectRevert(abi.encodeWithSelector(TwinMarket.ListingStale.selector, first));
+        vm.prank(buyer);
+        market.buy{value: PRICE}(first);
+        vm.expectRevert(abi.encodeWithSelector(TwinMarket.ListingStale.selector, second));
+        vm.prank(buyer);
+        market.buy{value: 2 ether}(second);
+    }
+
+    /// In the same block, too: the nonce orders a cancellation and the listings around it exactly.
+    function test_cancelAllListings_laterListingsAreBuyable() public {
+        uint256 first = sellerTwin();
+        uint256 second = sellerTwin();
+        listAs(seller, first, PRICE);
+        vm.prank(seller);
+        market.cancelAllListings();
+
+        listAs(seller, second, 2 ether);
+        listAs(seller, first, 3 ether);
+        assertTrue(market.isBuyable(first));
+        assertTrue(market.isBuyable(second));
+        buyAs(buyer, first, 3 ether);
+        buyAs(buyer, second, 2 ether);
+        assertEq(registry.ownerOf(first), buyer);
+        assertEq(registry.ownerOf(second), buyer);
+    }
+
+    function test_cancelAllListings_leavesOtherSellersListings() public {
+        uint256 mine = sellerTwin();
+        uint256 theirs = mintTwin(minter, stranger, ROYALTY_BPS);
+        listAs(seller, mine, PRICE);
+        listAs(stranger, theirs, PRICE);
+
+        vm.prank(seller);
+        market.cancelAllListings();
+
+        assertFalse(market.isBuyable(mine));
+        assertTrue(market.isBuyable(theirs));
+        buyAs(buyer, theirs, PRICE);
+        assertEq(registry.ownerOf(theirs), buyer);
+    }
+
+    function test_cancelAllListings_countsUpForAnyAccount() public {
         vm.prank(stranger);
-        market.cancelListing(id);
-
-        approveAll(seller);
-        assertTrue(market.isBuyable(id));
+        market.cancelAllListings();
+        vm.expectEmit(address(market));
+        emit TwinMarket.AllListingsCancelled(stranger, 2);
+        vm.prank(stranger);
+        market.cancelAllListings();
+        assertEq(market.listingNonceOf(stranger), 2);
+        assertEq(market.listingNonceOf(seller), 0);
     }
 
     // --------------------------------------------------------------------------------------- buy
@@ -235,13 +484,13 @@ contract TwinMarketTest is TwinMarketFixture {
         assertEq(market.proceedsOf(minter), ROYALTY);
         assertEq(market.proceedsOf(treasury), FEE);
         assertEq(market.proceedsOf(seller), SELLER_NET);
-        assertEq(market.totalProceeds(), PRICE);
+        assertEq(credited(), PRICE);
         assertEq(address(market).balance, PRICE);
         assertEq(buyer.balance, 0);
         assertEq(seller.balance, 0, "nothing is pushed");
-        (address s,) = market.listing(id);
-        assertEq(s, address(0));
+        assertEq(market.listingOf(id).price, 0);
         assertFalse(market.isBuyable(id));
+        assertAccounted();
     }
 
     function test_buy_emitsSoldAndTransfer() public {
@@ -265,9 +514,8 @@ contract TwinMarketTest is TwinMarketFixture {
     }
 
     function test_buy_withoutRoyaltyOrFeeCreditsSellerOnly() public {
+        changeFee(0);
         uint256 id = mintTwin(minter, seller, 0);
-        vm.prank(admin);
-        market.setFee(0);
         listAs(seller, id, PRICE);
 
         vm.recordLogs();
@@ -324,10 +572,7 @@ contract TwinMarketTest is TwinMarketFixture {
         registry.transferFrom(seller, stranger, id);
         assertFalse(market.isBuyable(id));
 
-        vm.deal(buyer, PRICE);
-        vm.expectRevert(abi.encodeWithSelector(TwinMarket.ListingStale.selector, id, seller, stranger));
-        vm.prank(buyer);
-        market.buy{value: PRICE}(id);
+        _expectStale(id, PRICE);
     }
 
     /// The new owner's own approval of the market must not make the old owner's listing buyable.
@@ -339,10 +584,27 @@ contract TwinMarketTest is TwinMarketFixture {
         approveAll(stranger);
         assertFalse(market.isBuyable(id));
 
-        vm.deal(buyer, PRICE);
-        vm.expectRevert(abi.encodeWithSelector(TwinMarket.ListingStale.selector, id, seller, stranger));
-        vm.prank(buyer);
-        market.buy{value: PRICE}(id);
+        _expectStale(id, PRICE);
+    }
+
+    /// The twin leaves its seller and comes back: same owner, same approval, but the listing was made
+    /// under a custody that ended, so the old price is gone for good.
+    function test_buy_staleAfterTwinReturnsToSeller() public {
+        uint256 id = sellerTwin();
+        listAs(seller, id, PRICE);
+        vm.prank(seller);
+        registry.transferFrom(seller, stranger, id);
+        vm.prank(stranger);
+        registry.transferFrom(stranger, seller, id);
+        assertTrue(registry.isApprovedForAll(seller, address(market)));
+        assertFalse(market.isBuyable(id));
+
+        _expectStale(id, PRICE);
+
+        // A fresh listing under the new custody is buyable.
+        listAs(seller, id, 2 ether);
+        buyAs(buyer, id, 2 ether);
+        assertEq(registry.ownerOf(id), buyer);
     }
 
     function test_buy_revertsOnceApprovalForAllRevoked() public {
@@ -352,23 +614,156 @@ contract TwinMarketTest is TwinMarketFixture {
         registry.setApprovalForAll(address(market), false);
         assertFalse(market.isBuyable(id));
 
-        vm.deal(buyer, PRICE);
-        vm.expectRevert(abi.encodeWithSelector(TwinMarket.MarketNotApproved.selector, id));
-        vm.prank(buyer);
-        market.buy{value: PRICE}(id);
+        _expectStale(id, PRICE);
+    }
+
+    function test_buy_staleAfterApprovalForAllRevokedAndGivenAgain() public {
+        uint256 id = sellerTwin();
+        listAs(seller, id, PRICE);
+        vm.prank(seller);
+        registry.setApprovalForAll(address(market), false);
+        approveAll(seller);
+        assertFalse(market.isBuyable(id));
+
+        _expectStale(id, PRICE);
+    }
+
+    /// The seller approves the market again to list another twin: the first listing stays dead, the
+    /// new one lives.
+    function test_buy_staleAfterApprovalGivenAgainForAnotherTwin() public {
+        uint256 id = sellerTwin();
+        uint256 other = sellerTwin();
+        listAs(seller, id, PRICE);
+        vm.prank(seller);
+        registry.setApprovalForAll(address(market), false);
+        listAs(seller, other, 2 ether);
+
+        assertFalse(market.isBuyable(id));
+        assertTrue(market.isBuyable(other));
+        _expectStale(id, PRICE);
+        buyAs(buyer, other, 2 ether);
+        assertEq(registry.ownerOf(other), buyer);
     }
 
     function test_buy_revertsOnceTokenApprovalRevoked() public {
         uint256 id = sellerTwin();
+        uint64 expiry = inThirtyDays();
         vm.startPrank(seller);
         registry.approve(address(market), id);
-        market.list(id, PRICE);
+        market.list(id, PRICE, expiry, FEE_BPS);
         registry.approve(address(0), id);
         vm.stopPrank();
         assertFalse(market.isBuyable(id));
 
+        _expectStale(id, PRICE);
+    }
+
+    function test_buy_staleAfterTokenApprovalRevokedAndGivenAgain() public {
+        uint256 id = sellerTwin();
+        uint64 expiry = inThirtyDays();
+        vm.startPrank(seller);
+        registry.approve(address(market), id);
+        market.list(id, PRICE, expiry, FEE_BPS);
+        registry.approve(address(0), id);
+        registry.approve(address(market), id);
+        vm.stopPrank();
+        assertFalse(market.isBuyable(id));
+
+        _expectStale(id, PRICE);
+    }
+
+    /// Handing the per-token approval to someone else takes it from the market, even if the market
+    /// gets it back afterwards.
+    function test_buy_staleAfterTokenApprovalReplaced() public {
+        uint256 id = sellerTwin();
+        uint64 expiry = inThirtyDays();
+        vm.startPrank(seller);
+        registry.approve(address(market), id);
+        market.list(id, PRICE, expiry, FEE_BPS);
+        registry.approve(stranger, id);
+        registry.approve(address(market), id);
+        vm.stopPrank();
+
+        _expectStale(id, PRICE);
+    }
+
+    /// Approving again what is already approved takes nothing back, so the listing lives on.
+    function test_buy_repeatedApprovalsKeepListingLive() public {
+        uint256 id = sellerTwin();
+        listAs(seller, id, PRICE);
+        approveAll(seller);
+        vm.startPrank(seller);
+        registry.approve(address(market), id);
+        registry.approve(address(market), id);
+        vm.stopPrank();
+        assertTrue(market.isBuyable(id));
+        buyAs(buyer, id, PRICE);
+        assertEq(registry.ownerOf(id), buyer);
+    }
+
+    /// Every way custody can end kills the listing: transfer out and back, approval-for-all revoked
+    /// (and given again), per-token approval revoked (and given again), or a cancel-all.
+    function testFuzz_buy_staleAfterAnyEndOfCustody(uint8 how) public {
+        uint256 id = sellerTwin();
+        uint64 expiry = inThirtyDays();
+        vm.startPrank(seller);
+        registry.setApprovalForAll(address(market), true);
+        registry.approve(address(market), id);
+        market.list(id, PRICE, expiry, FEE_BPS);
+        uint256 way = how % 4;
+        if (way == 0) {
+            registry.transferFrom(seller, stranger, id);
+            vm.stopPrank();
+            vm.prank(stranger);
+            registry.transferFrom(stranger, seller, id);
+            vm.startPrank(seller);
+        } else if (way == 1) {
+            registry.setApprovalForAll(address(market), false);
+        } else if (way == 2) {
+            registry.approve(address(0), id);
+        } else {
+            market.cancelAllListings();
+        }
+        // Whatever was taken back is given back.
+        registry.setApprovalForAll(address(market), true);
+        registry.approve(address(market), id);
+        vm.stopPrank();
+
+        assertFalse(market.isBuyable(id));
+        _expectStale(id, PRICE);
+    }
+
+    function test_buy_revertsAtExpiry() public {
+        uint256 id = sellerTwin();
+        listAs(seller, id, PRICE);
+        uint64 expiry = market.listingOf(id).expiresAt;
+        vm.warp(expiry);
+        assertFalse(market.isBuyable(id));
+
         vm.deal(buyer, PRICE);
-        vm.expectRevert(abi.encodeWithSelector(TwinMarket.MarketNotApproved.selector, id));
+        vm.expectRevert(abi.encodeWithSelector(TwinMarket.ListingExpired.selector, id, expiry));
+        vm.prank(buyer);
+        market.buy{value: PRICE}(id);
+    }
+
+    function test_buy_succeedsJustBeforeExpiry() public {
+        uint256 id = sellerTwin();
+        listAs(seller, id, PRICE);
+        vm.warp(market.listingOf(id).expiresAt - 1);
+        assertTrue(market.isBuyable(id));
+        buyAs(buyer, id, PRICE);
+        assertEq(registry.ownerOf(id), buyer);
+    }
+
+    /// Decommissioning a listed twin ends its listing, though the seller still owns and approved it.
+    function test_buy_revertsForRetiredTwin() public {
+        uint256 id = sellerTwin();
+        listAs(seller, id, PRICE);
+        retire(id);
+        assertFalse(market.isBuyable(id));
+
+        vm.deal(buyer, PRICE);
+        vm.expectRevert(abi.encodeWithSelector(TwinMarket.TwinRetired.selector, id));
         vm.prank(buyer);
         market.buy{value: PRICE}(id);
     }
@@ -384,16 +779,26 @@ contract TwinMarketTest is TwinMarketFixture {
         market.buy{value: PRICE}(id);
 
         assertTrue(market.isBuyable(id), "the failed sale left everything as it was");
-        assertEq(market.totalProceeds(), 0);
+        assertEq(credited(), 0);
+        assertAccounted();
+    }
+
+    function test_buy_revertsForBuyerRefusingTwins() public {
+        uint256 id = sellerTwin();
+        listAs(seller, id, PRICE);
+        NftRejecter refuser = new NftRejecter();
+        vm.deal(address(refuser), PRICE);
+
+        vm.expectRevert(NftRejecter.NoTwinsPlease.selector);
+        vm.prank(address(refuser));
+        market.buy{value: PRICE}(id);
+        assertEq(registry.ownerOf(id), seller);
+        assertAccounted();
     }
 
     function test_buy_revertsWhenRoyaltyAndFeeExceedPrice() public {
         (RoyaltyTwinsMock mock, TwinMarket m) = _mockMarket(minter, 9_800);
-        mock.mint(seller, 1);
-        vm.startPrank(seller);
-        mock.setApprovalForAll(address(m), true);
-        m.list(1, PRICE);
-        vm.stopPrank();
+        _mockList(mock, m, 1);
 
         vm.deal(buyer, PRICE);
         vm.expectRevert(abi.encodeWithSelector(TwinMarket.FeesExceedPrice.selector, PRICE, 0.98 ether, FEE));
@@ -403,11 +808,7 @@ contract TwinMarketTest is TwinMarketFixture {
 
     function test_buy_royaltyAndFeeMayTakeWholePrice() public {
         (RoyaltyTwinsMock mock, TwinMarket m) = _mockMarket(minter, 9_750);
-        mock.mint(seller, 1);
-        vm.startPrank(seller);
-        mock.setApprovalForAll(address(m), true);
-        m.list(1, PRICE);
-        vm.stopPrank();
+        _mockList(mock, m, 1);
 
         vm.deal(buyer, PRICE);
         vm.prank(buyer);
@@ -419,11 +820,7 @@ contract TwinMarketTest is TwinMarketFixture {
 
     function test_buy_royaltyWithoutReceiverStaysWithSeller() public {
         (RoyaltyTwinsMock mock, TwinMarket m) = _mockMarket(address(0), 500);
-        mock.mint(seller, 1);
-        vm.startPrank(seller);
-        mock.setApprovalForAll(address(m), true);
-        m.list(1, PRICE);
-        vm.stopPrank();
+        _mockList(mock, m, 1);
 
         vm.deal(buyer, PRICE);
         vm.expectEmit(address(m));
@@ -432,6 +829,137 @@ contract TwinMarketTest is TwinMarketFixture {
         m.buy{value: PRICE}(1);
         assertEq(m.proceedsOf(seller), PRICE - FEE);
         assertEq(m.proceedsOf(address(0)), 0);
+    }
+
+    /// The mock's retired flag reaches the market through custodyOf like the registry's.
+    function test_buy_revertsForTwinRetiredByAnyCollection() public {
+        (RoyaltyTwinsMock mock, TwinMarket m) = _mockMarket(minter, 500);
+        _mockList(mock, m, 1);
+        mock.setRetired(1, true);
+        assertFalse(m.isBuyable(1));
+
+        vm.deal(buyer, PRICE);
+        vm.expectRevert(abi.encodeWithSelector(TwinMarket.TwinRetired.selector, 1));
+        vm.prank(buyer);
+        m.buy{value: PRICE}(1);
+    }
+
+    // -------------------------------------------------------------------------------- fee bounds
+
+    /// The seller listed when the fee was 2.5%; it is raised to 10% before the sale. The sale charges
+    /// the 2.5% the seller agreed to, not a wei more.
+    function test_buy_feeRaiseAfterListingCannotCostSeller() public {
+        uint256 id = sellerTwin();
+        listAs(seller, id, PRICE);
+        changeFee(1_000);
+        assertEq(market.feeBps(), 1_000);
+        assertTrue(market.isBuyable(id));
+
+        vm.deal(buyer, PRICE);
+        vm.expectEmit(address(market));
+        emit TwinMarket.Sold(id, seller, buyer, PRICE, minter, ROYALTY, FEE, TwinMarket.SaleKind.Listing);
+        vm.prank(buyer);
+        market.buy{value: PRICE}(id);
+
+        assertEq(market.proceedsOf(seller), SELLER_NET);
+        assertEq(market.proceedsOf(treasury), FEE);
+        assertAccounted();
+    }
+
+    function test_buy_feeCutAfterListingGoesToSeller() public {
+        uint256 id = sellerTwin();
+        listAs(seller, id, PRICE);
+        changeFee(100);
+
+        buyAs(buyer, id, PRICE);
+        assertEq(market.proceedsOf(treasury), 0.01 ether);
+        assertEq(market.proceedsOf(seller), PRICE - ROYALTY - 0.01 ether);
+    }
+
+    /// A bound is protection from a rise, not a discount: a seller who lists with a bound below any fee
+    /// ever in force cannot sell, rather than sell without paying the fee.
+    function test_buy_revertsWhenBoundBelowFeeFloor() public {
+        uint256 id = sellerTwin();
+        approveAll(seller);
+        uint64 expiry = inThirtyDays();
+        vm.prank(seller);
+        market.list(id, PRICE, expiry, 0);
+        assertFalse(market.isBuyable(id));
+
+        vm.deal(buyer, PRICE);
+        vm.expectRevert(abi.encodeWithSelector(TwinMarket.FeeBoundTooLow.selector, 0, FEE_BPS));
+        vm.prank(buyer);
+        market.buy{value: PRICE}(id);
+        assertEq(market.proceedsOf(treasury), 0);
+    }
+
+    /// The seller listed at 2.5%, the fee went to 10% and then to 5%: the 2.5% listing is still sold
+    /// at 2.5%, for as long as it can be open.
+    function test_buy_boundHonouredAcrossSeveralFeeChanges() public {
+        uint256 id = sellerTwin();
+        listAs(seller, id, PRICE);
+        changeFee(1_000);
+        changeFee(500);
+        assertEq(market.feeFloorBps(), FEE_BPS);
+
+        buyAs(buyer, id, PRICE);
+        assertEq(market.proceedsOf(treasury), FEE);
+        assertEq(market.proceedsOf(seller), SELLER_NET);
+    }
+
+    /// No listing outlives MAX_LISTING_DURATION, so a year after a rise the old fee is no floor.
+    function test_feeFloorBps_followsFeeAYearAfterTheLastChange() public {
+        changeFee(1_000);
+        assertEq(market.feeFloorBps(), FEE_BPS, "listings made at 2.5% may still be open");
+        vm.warp(block.timestamp + 365 days - 1);
+        assertEq(market.feeFloorBps(), FEE_BPS);
+        vm.warp(block.timestamp + 1);
+        assertEq(market.feeFloorBps(), 1_000);
+
+        changeFee(100);
+        assertEq(market.feeFloorBps(), 100, "a cut lowers the floor at once");
+        changeFee(700);
+        assertEq(market.feeFloorBps(), 100);
+    }
+
+    /// A listing made after a rise, with the old fee as its bound, only sells while a listing made
+    /// before the rise could still be open.
+    function test_buy_revertsForStaleBoundAYearAfterRise() public {
+        changeFee(1_000);
+        uint256 id = sellerTwin();
+        approveAll(seller);
+        vm.warp(block.timestamp + 200 days);
+        uint64 expiry = uint64(block.timestamp + 300 days);
+        vm.prank(seller);
+        market.list(id, PRICE, expiry, FEE_BPS);
+        assertTrue(market.isBuyable(id));
+
+        vm.warp(block.timestamp + 165 days);
+        assertFalse(market.isBuyable(id));
+        vm.deal(buyer, PRICE);
+        vm.expectRevert(abi.encodeWithSelector(TwinMarket.FeeBoundTooLow.selector, FEE_BPS, 1_000));
+        vm.prank(buyer);
+        market.buy{value: PRICE}(id);
+    }
+
+    /// Whatever the fee becomes after listing, a sale charges min(fee in force, the seller's bound).
+    function testFuzz_buy_neverChargesMoreThanBound(uint16 maxFeeBps, uint16 newFeeBps, uint96 price) public {
+        maxFeeBps = uint16(bound(maxFeeBps, FEE_BPS, type(uint16).max));
+        newFeeBps = uint16(bound(newFeeBps, 0, market.MAX_FEE_BPS()));
+        price = uint96(bound(price, 1, type(uint96).max));
+        uint256 id = sellerTwin();
+        approveAll(seller);
+        uint64 expiry = inThirtyDays();
+        vm.prank(seller);
+        market.list(id, price, expiry, maxFeeBps);
+        changeFee(newFeeBps);
+
+        buyAs(buyer, id, price);
+        uint256 applied = newFeeBps < maxFeeBps ? newFeeBps : maxFeeBps;
+        uint256 fee = market.proceedsOf(treasury);
+        assertEq(fee, uint256(price) * applied / 10_000);
+        assertLe(fee, uint256(price) * maxFeeBps / 10_000, "never above the bound");
+        assertAccounted();
     }
 
     // --------------------------------------------------------------------------------- makeOffer
@@ -445,13 +973,15 @@ contract TwinMarketTest is TwinMarketFixture {
         emit TwinMarket.OfferMade(id, bidder, 2 ether, expiry);
         vm.prank(bidder);
         market.makeOffer{value: 2 ether}(id, expiry);
+        trackOffer(id, bidder);
 
         (uint256 amount, uint64 expiresAt) = market.offer(id, bidder);
         assertEq(amount, 2 ether);
         assertEq(expiresAt, expiry);
-        assertEq(market.totalEscrowed(), 2 ether);
+        assertEq(escrowed(), 2 ether);
         assertEq(address(market).balance, 2 ether);
         assertEq(market.proceedsOf(bidder), 0);
+        assertAccounted();
     }
 
     function test_makeOffer_onListedTwinLeavesListing() public {
@@ -469,7 +999,7 @@ contract TwinMarketTest is TwinMarketFixture {
         offerAs(bidder, id, 0.5 ether, inOneDay());
         (uint256 amount,) = market.offer(id, bidder);
         assertEq(amount, 0.5 ether);
-        assertEq(market.totalEscrowed(), 0.5 ether);
+        assertEq(escrowed(), 0.5 ether);
         assertEq(market.proceedsOf(bidder), 1 ether);
         assertAccounted();
     }
@@ -516,6 +1046,16 @@ contract TwinMarketTest is TwinMarketFixture {
         market.makeOffer{value: 1 ether}(id, expiry);
     }
 
+    function test_makeOffer_revertsForRetiredTwin() public {
+        uint256 id = sellerTwin();
+        retire(id);
+        uint64 expiry = inOneDay();
+        vm.deal(bidder, 1 ether);
+        vm.expectRevert(abi.encodeWithSelector(TwinMarket.TwinRetired.selector, id));
+        vm.prank(bidder);
+        market.makeOffer{value: 1 ether}(id, expiry);
+    }
+
     function test_makeOffer_revertsOnAmountOverUint128() public {
         uint256 id = sellerTwin();
         uint64 expiry = inOneDay();
@@ -552,7 +1092,7 @@ contract TwinMarketTest is TwinMarketFixture {
         (uint256 amount, uint64 expiresAt) = market.offer(id, bidder);
         assertEq(amount, 1.5 ether);
         assertEq(expiresAt, later);
-        assertEq(market.totalEscrowed(), 1.5 ether);
+        assertEq(escrowed(), 1.5 ether);
         assertAccounted();
     }
 
@@ -577,9 +1117,7 @@ contract TwinMarketTest is TwinMarketFixture {
         vm.prank(bidder);
         market.raiseOffer{value: 1 ether}(id, later);
 
-        approveAll(seller);
-        vm.prank(seller);
-        market.acceptOffer(id, bidder, 2 ether);
+        acceptAs(seller, id, bidder, 2 ether);
         assertEq(registry.ownerOf(id), bidder);
     }
 
@@ -622,6 +1160,17 @@ contract TwinMarketTest is TwinMarketFixture {
         market.raiseOffer{value: 1 ether}(id, expiry);
     }
 
+    function test_raiseOffer_revertsForRetiredTwin() public {
+        uint256 id = sellerTwin();
+        uint64 expiry = inOneDay();
+        offerAs(bidder, id, 1 ether, expiry);
+        retire(id);
+        vm.deal(bidder, 1 ether);
+        vm.expectRevert(abi.encodeWithSelector(TwinMarket.TwinRetired.selector, id));
+        vm.prank(bidder);
+        market.raiseOffer{value: 1 ether}(id, expiry);
+    }
+
     // ------------------------------------------------------------------------------- cancelOffer
 
     function test_cancelOffer_creditsBidder() public {
@@ -636,8 +1185,8 @@ contract TwinMarketTest is TwinMarketFixture {
         (uint256 amount, uint64 expiresAt) = market.offer(id, bidder);
         assertEq(amount, 0);
         assertEq(expiresAt, 0);
-        assertEq(market.totalEscrowed(), 0);
-        assertEq(market.totalProceeds(), 1 ether);
+        assertEq(escrowed(), 0);
+        assertEq(credited(), 1 ether);
         assertEq(market.proceedsOf(bidder), 1 ether);
         assertAccounted();
     }
@@ -655,6 +1204,19 @@ contract TwinMarketTest is TwinMarketFixture {
         assertEq(address(market).balance, 0);
     }
 
+    /// Decommissioning a twin strands no offer on it.
+    function test_cancelOffer_refundsOfferOnRetiredTwin() public {
+        uint256 id = sellerTwin();
+        offerAs(bidder, id, 1 ether, inOneDay());
+        retire(id);
+
+        vm.prank(bidder);
+        market.cancelOffer(id);
+        withdrawAs(bidder);
+        assertEq(bidder.balance, 1 ether);
+        assertAccounted();
+    }
+
     function test_cancelOffer_revertsWithoutOffer() public {
         uint256 id = sellerTwin();
         vm.expectRevert(abi.encodeWithSelector(TwinMarket.NoOffer.selector, id, bidder));
@@ -667,18 +1229,16 @@ contract TwinMarketTest is TwinMarketFixture {
     function test_acceptOffer_movesTokenAndCreditsSplit() public {
         uint256 id = sellerTwin();
         offerAs(bidder, id, PRICE, inOneDay());
-        approveAll(seller);
 
-        vm.prank(seller);
-        market.acceptOffer(id, bidder, PRICE);
+        acceptAs(seller, id, bidder, PRICE);
 
         assertEq(registry.ownerOf(id), bidder);
         assertEq(market.proceedsOf(minter), ROYALTY);
         assertEq(market.proceedsOf(treasury), FEE);
         assertEq(market.proceedsOf(seller), SELLER_NET);
         assertEq(market.proceedsOf(bidder), 0);
-        assertEq(market.totalEscrowed(), 0);
-        assertEq(market.totalProceeds(), PRICE);
+        assertEq(escrowed(), 0);
+        assertEq(credited(), PRICE);
         (uint256 amount,) = market.offer(id, bidder);
         assertEq(amount, 0);
         assertAccounted();
@@ -696,7 +1256,7 @@ contract TwinMarketTest is TwinMarketFixture {
         vm.expectEmit(address(registry));
         emit IERC721.Transfer(seller, bidder, id);
         vm.prank(seller);
-        market.acceptOffer(id, bidder, PRICE);
+        market.acceptOffer(id, bidder, PRICE, FEE_BPS);
     }
 
     function test_acceptOffer_removesListing() public {
@@ -704,12 +1264,10 @@ contract TwinMarketTest is TwinMarketFixture {
         listAs(seller, id, 5 ether);
         offerAs(bidder, id, PRICE, inOneDay());
 
-        vm.prank(seller);
-        market.acceptOffer(id, bidder, PRICE);
+        acceptAs(seller, id, bidder, PRICE);
 
-        (address s, uint256 p) = market.listing(id);
-        assertEq(s, address(0));
-        assertEq(p, 0);
+        assertEq(market.listingOf(id).price, 0);
+        assertFalse(market.isBuyable(id));
     }
 
     function test_acceptOffer_withSingleTokenApproval() public {
@@ -717,7 +1275,7 @@ contract TwinMarketTest is TwinMarketFixture {
         offerAs(bidder, id, PRICE, inOneDay());
         vm.startPrank(seller);
         registry.approve(address(market), id);
-        market.acceptOffer(id, bidder, PRICE);
+        market.acceptOffer(id, bidder, PRICE, FEE_BPS);
         vm.stopPrank();
         assertEq(registry.ownerOf(id), bidder);
     }
@@ -726,32 +1284,64 @@ contract TwinMarketTest is TwinMarketFixture {
         uint256 id = sellerTwin();
         offerAs(bidder, id, PRICE, inOneDay());
         offerAs(stranger, id, 0.5 ether, inOneDay());
-        approveAll(seller);
 
-        vm.prank(seller);
-        market.acceptOffer(id, bidder, PRICE);
+        acceptAs(seller, id, bidder, PRICE);
 
         (uint256 amount,) = market.offer(id, stranger);
         assertEq(amount, 0.5 ether);
-        assertEq(market.totalEscrowed(), 0.5 ether);
+        assertEq(escrowed(), 0.5 ether);
         assertAccounted();
 
         // The new owner may accept it in turn.
-        approveAll(bidder);
-        vm.prank(bidder);
-        market.acceptOffer(id, stranger, 0.5 ether);
+        acceptAs(bidder, id, stranger, 0.5 ether);
         assertEq(registry.ownerOf(id), stranger);
+        assertAccounted();
     }
 
     function test_acceptOffer_acceptableUntilJustBeforeExpiry() public {
         uint256 id = sellerTwin();
         uint64 expiry = inOneDay();
         offerAs(bidder, id, PRICE, expiry);
-        approveAll(seller);
         vm.warp(expiry - 1);
-        vm.prank(seller);
-        market.acceptOffer(id, bidder, PRICE);
+        acceptAs(seller, id, bidder, PRICE);
         assertEq(registry.ownerOf(id), bidder);
+    }
+
+    /// The bidder offered while the fee was 2.5%; it is 10% by the time the seller accepts, bounding
+    /// it at the 2.5% they expected. They are charged 2.5%.
+    function test_acceptOffer_feeRaiseAfterOfferCannotCostSeller() public {
+        uint256 id = sellerTwin();
+        offerAs(bidder, id, PRICE, uint64(block.timestamp + 7 days));
+        changeFee(1_000);
+        approveAll(seller);
+
+        vm.expectEmit(address(market));
+        emit TwinMarket.Sold(id, seller, bidder, PRICE, minter, ROYALTY, FEE, TwinMarket.SaleKind.Offer);
+        vm.prank(seller);
+        market.acceptOffer(id, bidder, PRICE, FEE_BPS);
+
+        assertEq(market.proceedsOf(seller), SELLER_NET);
+        assertEq(market.proceedsOf(treasury), FEE);
+        assertAccounted();
+    }
+
+    /// A bound above the fee in force is only a cap: the fee in force is charged.
+    function test_acceptOffer_chargesFeeInForceBelowBound() public {
+        uint256 id = sellerTwin();
+        offerAs(bidder, id, PRICE, inOneDay());
+        approveAll(seller);
+        vm.prank(seller);
+        market.acceptOffer(id, bidder, PRICE, 1_000);
+        assertEq(market.proceedsOf(treasury), FEE);
+    }
+
+    function test_acceptOffer_revertsWhenBoundBelowFeeFloor() public {
+        uint256 id = sellerTwin();
+        offerAs(bidder, id, PRICE, inOneDay());
+        approveAll(seller);
+        vm.expectRevert(abi.encodeWithSelector(TwinMarket.FeeBoundTooLow.selector, FEE_BPS - 1, FEE_BPS));
+        vm.prank(seller);
+        market.acceptOffer(id, bidder, PRICE, FEE_BPS - 1);
     }
 
     function test_acceptOffer_revertsForNonOwner() public {
@@ -760,13 +1350,23 @@ contract TwinMarketTest is TwinMarketFixture {
         approveAll(stranger);
         vm.expectRevert(abi.encodeWithSelector(TwinMarket.NotTokenOwner.selector, id, stranger, seller));
         vm.prank(stranger);
-        market.acceptOffer(id, bidder, PRICE);
+        market.acceptOffer(id, bidder, PRICE, FEE_BPS);
     }
 
     function test_acceptOffer_revertsForUnknownToken() public {
         vm.expectRevert(abi.encodeWithSelector(IERC721Errors.ERC721NonexistentToken.selector, 42));
         vm.prank(seller);
-        market.acceptOffer(42, bidder, PRICE);
+        market.acceptOffer(42, bidder, PRICE, FEE_BPS);
+    }
+
+    function test_acceptOffer_revertsForRetiredTwin() public {
+        uint256 id = sellerTwin();
+        offerAs(bidder, id, PRICE, inOneDay());
+        approveAll(seller);
+        retire(id);
+        vm.expectRevert(abi.encodeWithSelector(TwinMarket.TwinRetired.selector, id));
+        vm.prank(seller);
+        market.acceptOffer(id, bidder, PRICE, FEE_BPS);
     }
 
     /// A bidder who later bought the twin still has their old offer open; they cannot sell to themselves.
@@ -779,15 +1379,31 @@ contract TwinMarketTest is TwinMarketFixture {
 
         vm.expectRevert(abi.encodeWithSelector(TwinMarket.BidderIsOwner.selector, id, bidder));
         vm.prank(bidder);
-        market.acceptOffer(id, bidder, 0.5 ether);
+        market.acceptOffer(id, bidder, 0.5 ether, FEE_BPS);
     }
 
     function test_acceptOffer_revertsWithoutApproval() public {
         uint256 id = sellerTwin();
         offerAs(bidder, id, PRICE, inOneDay());
-        vm.expectRevert(abi.encodeWithSelector(TwinMarket.MarketNotApproved.selector, id));
+        vm.expectRevert(abi.encodeWithSelector(IERC721Errors.ERC721InsufficientApproval.selector, address(market), id));
         vm.prank(seller);
-        market.acceptOffer(id, bidder, PRICE);
+        market.acceptOffer(id, bidder, PRICE, FEE_BPS);
+    }
+
+    /// A bidder contract that refuses twins cannot be sold to; its offer stays, for it to cancel.
+    function test_acceptOffer_revertsForBidderRefusingTwins() public {
+        uint256 id = sellerTwin();
+        NftRejecter refuser = new NftRejecter();
+        offerAs(address(refuser), id, PRICE, inOneDay());
+        approveAll(seller);
+
+        vm.expectRevert(NftRejecter.NoTwinsPlease.selector);
+        vm.prank(seller);
+        market.acceptOffer(id, address(refuser), PRICE, FEE_BPS);
+
+        (uint256 amount,) = market.offer(id, address(refuser));
+        assertEq(amount, PRICE);
+        assertAccounted();
     }
 
     function test_acceptOffer_revertsWithoutOffer() public {
@@ -795,7 +1411,7 @@ contract TwinMarketTest is TwinMarketFixture {
         approveAll(seller);
         vm.expectRevert(abi.encodeWithSelector(TwinMarket.NoOffer.selector, id, bidder));
         vm.prank(seller);
-        market.acceptOffer(id, bidder, PRICE);
+        market.acceptOffer(id, bidder, PRICE, FEE_BPS);
     }
 
     function test_acceptOffer_revertsAtExpiry() public {
@@ -806,7 +1422,7 @@ contract TwinMarketTest is TwinMarketFixture {
         vm.warp(expiry);
         vm.expectRevert(abi.encodeWithSelector(TwinMarket.OfferExpired.selector, id, bidder, expiry));
         vm.prank(seller);
-        market.acceptOffer(id, bidder, PRICE);
+        market.acceptOffer(id, bidder, PRICE, FEE_BPS);
     }
 
     /// The seller saw 1 ETH; the bidder cancelled and re-offered 0.1 ETH before the acceptance landed.
@@ -820,20 +1436,21 @@ contract TwinMarketTest is TwinMarketFixture {
 
         vm.expectRevert(abi.encodeWithSelector(TwinMarket.OfferAmountMismatch.selector, id, bidder, PRICE, 0.1 ether));
         vm.prank(seller);
-        market.acceptOffer(id, bidder, PRICE);
+        market.acceptOffer(id, bidder, PRICE, FEE_BPS);
     }
 
     function test_acceptOffer_revertsWhenRoyaltyAndFeeExceedPrice() public {
         (RoyaltyTwinsMock mock, TwinMarket m) = _mockMarket(minter, 10_000);
         mock.mint(seller, 1);
+        uint64 expiry = inOneDay();
         vm.deal(bidder, PRICE);
         vm.prank(bidder);
-        m.makeOffer{value: PRICE}(1, inOneDay());
+        m.makeOffer{value: PRICE}(1, expiry);
 
         vm.startPrank(seller);
         mock.setApprovalForAll(address(m), true);
         vm.expectRevert(abi.encodeWithSelector(TwinMarket.FeesExceedPrice.selector, PRICE, PRICE, FEE));
-        m.acceptOffer(1, bidder, PRICE);
+        m.acceptOffer(1, bidder, PRICE, FEE_BPS);
         vm.stopPrank();
     }
 
@@ -845,12 +1462,12 @@ contract TwinMarketTest is TwinMarketFixture {
         buyAs(buyer, id, PRICE);
 
         vm.expectEmit(address(market));
-        emit TwinMarket.Withdrawn(seller, SELLER_NET);
+        emit TwinMarket.Withdrawn(seller, seller, SELLER_NET);
         withdrawAs(seller);
 
         assertEq(seller.balance, SELLER_NET);
         assertEq(market.proceedsOf(seller), 0);
-        assertEq(market.totalProceeds(), ROYALTY + FEE);
+        assertEq(credited(), ROYALTY + FEE);
         assertAccounted();
 
         withdrawAs(minter);
@@ -858,7 +1475,7 @@ contract TwinMarketTest is TwinMarketFixture {
         assertEq(minter.balance, ROYALTY);
         assertEq(treasury.balance, FEE);
         assertEq(address(market).balance, 0);
-        assertEq(market.totalProceeds(), 0);
+        assertEq(credited(), 0);
     }
 
     function test_withdraw_revertsWithNothingCredited() public {
@@ -881,29 +1498,157 @@ contract TwinMarketTest is TwinMarketFixture {
         uint256 id = sellerTwin();
         EthRejecter rejecter = new EthRejecter();
         rejecter.makeOffer{value: 1 ether}(market, id, inOneDay());
+        trackOffer(id, address(rejecter));
         rejecter.cancelOffer(market, id);
 
         vm.expectRevert(abi.encodeWithSelector(TwinMarket.WithdrawFailed.selector, address(rejecter), 1 ether));
         rejecter.withdraw(market);
 
         assertEq(market.proceedsOf(address(rejecter)), 1 ether, "the credit survives the failed payout");
-        assertEq(market.totalProceeds(), 1 ether);
+        assertEq(credited(), 1 ether);
         assertAccounted();
     }
 
-    // ------------------------------------------------------------------------------------- admin
+    // -------------------------------------------------------------------------------- withdrawTo
 
-    function test_setFee_updatesAndEmits() public {
+    /// A royalty receiver that is a contract without receive() is credited on every sale of its twin;
+    /// it sends its royalties to another address, so none of them stay locked in the market.
+    function test_withdrawTo_royaltyReceiverWithoutReceiveIsPaidElsewhere() public {
+        EthRejecter receiver = new EthRejecter();
+        trackParty(address(receiver));
+        uint256 id = sellerTwin();
+        vm.prank(minter);
+        registry.proposeOperator(id, address(receiver));
+        vm.prank(address(receiver));
+        registry.acceptOperator(id);
+        listAs(seller, id, PRICE);
+        buyAs(buyer, id, PRICE);
+        assertEq(market.proceedsOf(address(receiver)), ROYALTY);
+
+        vm.expectRevert(abi.encodeWithSelector(TwinMarket.WithdrawFailed.selector, address(receiver), ROYALTY));
+        receiver.withdraw(market);
+
+        address payable vault = payable(makeAddr("vault"));
         vm.expectEmit(address(market));
-        emit TwinMarket.FeeChanged(FEE_BPS, 1_000);
-        vm.prank(admin);
-        market.setFee(1_000);
-        assertEq(market.feeBps(), 1_000);
+        emit TwinMarket.Withdrawn(address(receiver), vault, ROYALTY);
+        receiver.withdrawTo(market, vault);
+
+        assertEq(vault.balance, ROYALTY);
+        assertEq(market.proceedsOf(address(receiver)), 0);
+        assertAccounted();
     }
 
-    function test_setFee_appliesToLaterSales() public {
+    /// The same for a seller that is such a contract, and for a treasury that is one.
+    function test_withdrawTo_sellerAndTreasuryWithoutReceiveArePaidElsewhere() public {
+        EthRejecter vaultSeller = new EthRejecter();
+        EthRejecter multisig = new EthRejecter();
+        changeTreasury(address(multisig));
+        uint256 id = mintTwin(minter, address(vaultSeller), ROYALTY_BPS);
+        listAs(address(vaultSeller), id, PRICE);
+        buyAs(buyer, id, PRICE);
+
+        address payable to = payable(makeAddr("cold wallet"));
+        vaultSeller.withdrawTo(market, to);
+        multisig.withdrawTo(market, to);
+        assertEq(to.balance, SELLER_NET + FEE);
+        assertEq(credited(), ROYALTY);
+        assertAccounted();
+    }
+
+    function test_withdrawTo_revertsOnZeroRecipient() public {
+        uint256 id = sellerTwin();
+        listAs(seller, id, PRICE);
+        buyAs(buyer, id, PRICE);
+        vm.expectRevert(TwinMarket.ZeroRecipient.selector);
+        vm.prank(seller);
+        market.withdrawTo(payable(address(0)));
+    }
+
+    function test_withdrawTo_revertsWithNothingCredited() public {
+        vm.expectRevert(abi.encodeWithSelector(TwinMarket.NothingToWithdraw.selector, stranger));
+        vm.prank(stranger);
+        market.withdrawTo(payable(seller));
+    }
+
+    function test_withdrawTo_revertsWhenRecipientRejectsEth() public {
+        uint256 id = sellerTwin();
+        listAs(seller, id, PRICE);
+        buyAs(buyer, id, PRICE);
+        EthRejecter rejecter = new EthRejecter();
+
+        vm.expectRevert(abi.encodeWithSelector(TwinMarket.WithdrawFailed.selector, address(rejecter), SELLER_NET));
+        vm.prank(seller);
+        market.withdrawTo(payable(address(rejecter)));
+        assertEq(market.proceedsOf(seller), SELLER_NET);
+        assertAccounted();
+    }
+
+    // ------------------------------------------------------------------------------- fee changes
+
+    function test_scheduleFee_announcesWithoutChangingFee() public {
+        uint64 effectiveAt = uint64(block.timestamp + 2 days);
+        vm.expectEmit(address(market));
+        emit TwinMarket.FeeChangeScheduled(FEE_BPS, 1_000, effectiveAt);
         vm.prank(admin);
-        market.setFee(0);
+        market.scheduleFee(1_000);
+
+        (uint16 pendingFeeBps, uint64 at) = market.pendingFee();
+        assertEq(pendingFeeBps, 1_000);
+        assertEq(at, effectiveAt);
+        assertEq(market.feeBps(), FEE_BPS, "nothing changes before the delay");
+    }
+
+    function test_applyFee_revertsBeforeDelay() public {
+        vm.prank(admin);
+        market.scheduleFee(1_000);
+        uint64 effectiveAt = uint64(block.timestamp + 2 days);
+        vm.warp(effectiveAt - 1);
+        vm.expectRevert(abi.encodeWithSelector(TwinMarket.ChangeNotDue.selector, effectiveAt, effectiveAt - 1));
+        market.applyFee();
+        assertEq(market.feeBps(), FEE_BPS);
+    }
+
+    function test_applyFee_byAnyoneOnceDue() public {
+        vm.prank(admin);
+        market.scheduleFee(1_000);
+        vm.warp(block.timestamp + 2 days);
+
+        vm.expectEmit(address(market));
+        emit TwinMarket.FeeChanged(FEE_BPS, 1_000);
+        vm.prank(stranger);
+        market.applyFee();
+
+        assertEq(market.feeBps(), 1_000);
+        (uint16 pendingFeeBps, uint64 at) = market.pendingFee();
+        assertEq(pendingFeeBps, 0);
+        assertEq(at, 0);
+        vm.expectRevert(TwinMarket.NoPendingChange.selector);
+        market.applyFee();
+    }
+
+    function test_applyFee_revertsWithoutPendingChange() public {
+        vm.expectRevert(TwinMarket.NoPendingChange.selector);
+        market.applyFee();
+    }
+
+    function test_scheduleFee_againRestartsDelay() public {
+        vm.prank(admin);
+        market.scheduleFee(1_000);
+        vm.warp(block.timestamp + 1 days);
+        vm.prank(admin);
+        market.scheduleFee(0);
+        uint64 effectiveAt = uint64(block.timestamp + 2 days);
+
+        vm.warp(block.timestamp + 1 days);
+        vm.expectRevert(abi.encodeWithSelector(TwinMarket.ChangeNotDue.selector, effectiveAt, block.timestamp));
+        market.applyFee();
+        vm.warp(effectiveAt);
+        market.applyFee();
+        assertEq(market.feeBps(), 0);
+    }
+
+    function test_applyFee_appliesToLaterSales() public {
+        changeFee(0);
         uint256 id = sellerTwin();
         listAs(seller, id, PRICE);
         buyAs(buyer, id, PRICE);
@@ -911,67 +1656,150 @@ contract TwinMarketTest is TwinMarketFixture {
         assertEq(market.proceedsOf(seller), PRICE - ROYALTY);
     }
 
-    function test_setFee_revertsOverCap() public {
+    function test_scheduleFee_revertsOverCap() public {
         vm.expectRevert(abi.encodeWithSelector(TwinMarket.FeeTooHigh.selector, 1_001, 1_000));
         vm.prank(admin);
-        market.setFee(1_001);
+        market.scheduleFee(1_001);
     }
 
-    function test_setFee_revertsForNonOwner() public {
+    function test_scheduleFee_revertsForNonOwner() public {
         vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, stranger));
         vm.prank(stranger);
-        market.setFee(0);
+        market.scheduleFee(0);
     }
 
-    function test_setTreasury_updatesAndEmits() public {
+    /// There is no way around the delay: the old immediate setters are gone.
+    function test_admin_hasNoImmediateSetters() public {
+        vm.startPrank(admin);
+        (bool feeSet,) = address(market).call(abi.encodeWithSignature("setFee(uint16)", uint16(0)));
+        (bool treasurySet,) = address(market).call(abi.encodeWithSignature("setTreasury(address)", admin));
+        vm.stopPrank();
+        assertFalse(feeSet);
+        assertFalse(treasurySet);
+        assertEq(market.feeBps(), FEE_BPS);
+        assertEq(market.treasury(), treasury);
+    }
+
+    // -------------------------------------------------------------------------- treasury changes
+
+    function test_scheduleTreasury_announcesWithoutChangingTreasury() public {
         address next = makeAddr("next treasury");
+        uint64 effectiveAt = uint64(block.timestamp + 2 days);
+        vm.expectEmit(address(market));
+        emit TwinMarket.TreasuryChangeScheduled(treasury, next, effectiveAt);
+        vm.prank(admin);
+        market.scheduleTreasury(next);
+
+        (address pending, uint64 at) = market.pendingTreasury();
+        assertEq(pending, next);
+        assertEq(at, effectiveAt);
+        assertEq(market.treasury(), treasury);
+    }
+
+    function test_applyTreasury_revertsBeforeDelay() public {
+        vm.prank(admin);
+        market.scheduleTreasury(stranger);
+        uint64 effectiveAt = uint64(block.timestamp + 2 days);
+        vm.warp(effectiveAt - 1);
+        vm.expectRevert(abi.encodeWithSelector(TwinMarket.ChangeNotDue.selector, effectiveAt, effectiveAt - 1));
+        market.applyTreasury();
+    }
+
+    function test_applyTreasury_byAnyoneOnceDue() public {
+        address next = makeAddr("next treasury");
+        vm.prank(admin);
+        market.scheduleTreasury(next);
+        vm.warp(block.timestamp + 2 days);
+
         vm.expectEmit(address(market));
         emit TwinMarket.TreasuryChanged(treasury, next);
-        vm.prank(admin);
-        market.setTreasury(next);
+        vm.prank(stranger);
+        market.applyTreasury();
+
         assertEq(market.treasury(), next);
+        (address pending, uint64 at) = market.pendingTreasury();
+        assertEq(pending, address(0));
+        assertEq(at, 0);
+        vm.expectRevert(TwinMarket.NoPendingChange.selector);
+        market.applyTreasury();
     }
 
-    function test_setTreasury_oldTreasuryKeepsItsCredits() public {
+    function test_applyTreasury_revertsWithoutPendingChange() public {
+        vm.expectRevert(TwinMarket.NoPendingChange.selector);
+        market.applyTreasury();
+    }
+
+    function test_applyTreasury_oldTreasuryKeepsItsCredits() public {
         uint256 id = sellerTwin();
         listAs(seller, id, PRICE);
         buyAs(buyer, id, PRICE);
         address next = makeAddr("next treasury");
-        vm.prank(admin);
-        market.setTreasury(next);
+        changeTreasury(next);
 
         listAs(buyer, id, PRICE);
         buyAs(stranger, id, PRICE);
 
         assertEq(market.proceedsOf(treasury), FEE);
         assertEq(market.proceedsOf(next), FEE);
+        assertAccounted();
     }
 
-    function test_setTreasury_revertsOnZero() public {
+    function test_scheduleTreasury_revertsOnZero() public {
         vm.expectRevert(TwinMarket.ZeroTreasury.selector);
         vm.prank(admin);
-        market.setTreasury(address(0));
+        market.scheduleTreasury(address(0));
     }
 
-    function test_setTreasury_revertsForNonOwner() public {
+    function test_scheduleTreasury_revertsForNonOwner() public {
         vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, stranger));
         vm.prank(stranger);
-        market.setTreasury(stranger);
+        market.scheduleTreasury(stranger);
+    }
+
+    // --------------------------------------------------------------------------------- ownership
+
+    /// Ownership moves only when the new owner accepts it, so a mistyped address cannot take it.
+    function test_transferOwnership_takesEffectOnAcceptance() public {
+        address next = makeAddr("next admin");
+        vm.prank(admin);
+        market.transferOwnership(next);
+        assertEq(market.owner(), admin, "still the old owner until accepted");
+        assertEq(market.pendingOwner(), next);
+
+        vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, next));
+        vm.prank(next);
+        market.scheduleFee(0);
+
+        vm.prank(next);
+        market.acceptOwnership();
+        assertEq(market.owner(), next);
+        assertEq(market.pendingOwner(), address(0));
+        vm.prank(next);
+        market.scheduleFee(0);
+    }
+
+    function test_acceptOwnership_revertsForOthers() public {
+        vm.prank(admin);
+        market.transferOwnership(makeAddr("next admin"));
+        vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, stranger));
+        vm.prank(stranger);
+        market.acceptOwnership();
     }
 
     // ------------------------------------------------------------------------------------- views
 
     function test_views_emptyByDefault() public {
         uint256 id = sellerTwin();
-        (address s, uint256 p) = market.listing(id);
-        assertEq(s, address(0));
-        assertEq(p, 0);
+        TwinMarket.Listing memory l = market.listingOf(id);
+        assertEq(l.price, 0);
+        assertEq(l.expiresAt, 0);
         assertFalse(market.isBuyable(id));
         assertFalse(market.isBuyable(42), "unknown tokens are not buyable, and do not revert");
         (uint256 amount, uint64 expiresAt) = market.offer(id, bidder);
         assertEq(amount, 0);
         assertEq(expiresAt, 0);
         assertEq(market.proceedsOf(seller), 0);
+        assertEq(market.listingNonceOf(seller), 0);
     }
 
     // -------------------------------------------------------------------------------------- fuzz
@@ -980,8 +1808,7 @@ contract TwinMarketTest is TwinMarketFixture {
         price = bound(price, 1, type(uint96).max);
         royaltyBps = uint96(bound(royaltyBps, 0, registry.MAX_ROYALTY_BPS()));
         feeBps = uint16(bound(feeBps, 0, market.MAX_FEE_BPS()));
-        vm.prank(admin);
-        market.setFee(feeBps);
+        changeFee(feeBps);
         uint256 before = _openUnrelatedOffer();
 
         uint256 id = mintTwin(minter, seller, royaltyBps);
@@ -995,15 +1822,12 @@ contract TwinMarketTest is TwinMarketFixture {
         price = bound(price, 1, 1e30);
         royaltyBps = uint96(bound(royaltyBps, 0, registry.MAX_ROYALTY_BPS()));
         feeBps = uint16(bound(feeBps, 0, market.MAX_FEE_BPS()));
-        vm.prank(admin);
-        market.setFee(feeBps);
+        changeFee(feeBps);
         uint256 before = _openUnrelatedOffer();
 
         uint256 id = mintTwin(minter, seller, royaltyBps);
         offerAs(buyer, id, price, inOneDay());
-        approveAll(seller);
-        vm.prank(seller);
-        market.acceptOffer(id, buyer, price);
+        acceptAs(seller, id, buyer, price);
 
         _assertSplit(price, royaltyBps, feeBps, before);
     }
@@ -1028,7 +1852,7 @@ contract TwinMarketTest is TwinMarketFixture {
         approveAll(seller);
         vm.expectRevert(abi.encodeWithSelector(TwinMarket.OfferAmountMismatch.selector, id, bidder, expected, offered));
         vm.prank(seller);
-        market.acceptOffer(id, bidder, expected);
+        market.acceptOffer(id, bidder, expected, FEE_BPS);
     }
 
     function testFuzz_offer_raiseAndCancelReturnsEverything(uint256 first, uint256 added, uint32 wait) public {
@@ -1039,7 +1863,7 @@ contract TwinMarketTest is TwinMarketFixture {
         vm.deal(bidder, added);
         vm.prank(bidder);
         market.raiseOffer{value: added}(id, inOneDay());
-        assertEq(market.totalEscrowed(), first + added);
+        assertEq(escrowed(), first + added);
         assertAccounted();
 
         vm.warp(block.timestamp + wait);
@@ -1048,11 +1872,23 @@ contract TwinMarketTest is TwinMarketFixture {
         withdrawAs(bidder);
         assertEq(bidder.balance, first + added);
         assertEq(address(market).balance, 0);
-        assertEq(market.totalEscrowed(), 0);
-        assertEq(market.totalProceeds(), 0);
+        assertEq(escrowed(), 0);
+        assertEq(credited(), 0);
     }
 
     // ----------------------------------------------------------------------------------- helpers
+
+    /// @dev A buy of `id` at `price` must fail as stale and leave the twin and the books untouched.
+    function _expectStale(uint256 id, uint256 price) private {
+        address ownerBefore = registry.ownerOf(id);
+        vm.deal(buyer, buyer.balance + price);
+        vm.expectRevert(abi.encodeWithSelector(TwinMarket.ListingStale.selector, id));
+        vm.prank(buyer);
+        market.buy{value: price}(id);
+        assertEq(registry.ownerOf(id), ownerBefore);
+        assertEq(credited(), 0);
+        assertAccounted();
+    }
 
     /// @dev Leaves an offer on another twin in escrow, so "nothing left behind" is checked against a
     /// non-zero balance; returns the market balance to come back to.
@@ -1103,75 +1939,16 @@ contract TwinMarketTest is TwinMarketFixture {
     {
         mock = new RoyaltyTwinsMock();
         mock.setRoyalty(royaltyReceiver, royaltyBps);
-        m = new TwinMarket(IERC721(address(mock)), admin, treasury, FEE_BPS);
-    }
-}
-
-/// @dev Gas probes, run with `forge test --mt test_gas --isolate -vv`, so that each call is a
-/// transaction of its own: cold storage, as a wallet would be charged. They log execution gas (see
-/// {GasProbe}) and assert nothing about it. The market is primed into a steady state first: the
-/// treasury and every market-wide figure are already non-zero from earlier trading, while the seller
-/// and the royalty receiver of the measured sale have never been credited, the costlier case for them.
-contract TwinMarketGasTest is TwinMarketFixture, GasProbe {
-    uint256 internal constant PRICE = 1 ether;
-
-    function setUp() public override {
-        super.setUp();
-        _primeMarket();
+        m = new TwinMarket(ITwins(address(mock)), admin, treasury, FEE_BPS);
     }
 
-    function test_gas_mint() public {
-        TwinRegistry.RigSpec memory spec = DemoRigs.s21("gas");
-        vm.prank(minter);
-        registry.mint(spec, reporter, ROYALTY_BPS);
-        logGas("mint", abi.encodeCall(registry.mint, (spec, reporter, ROYALTY_BPS)));
-    }
-
-    function test_gas_list_buy_withdraw() public {
-        uint256 tokenId = sellerTwin();
-        approveAll(seller);
-
-        vm.prank(seller);
-        market.list(tokenId, PRICE);
-        logGas("list", abi.encodeCall(market.list, (tokenId, PRICE)));
-
-        vm.deal(buyer, PRICE);
-        vm.prank(buyer);
-        market.buy{value: PRICE}(tokenId);
-        logGas("buy", abi.encodeCall(market.buy, (tokenId)));
-
-        vm.prank(seller);
-        market.withdraw();
-        logGas("withdraw", abi.encodeCall(market.withdraw, ()));
-        assertEq(seller.balance, PRICE * (10_000 - ROYALTY_BPS - FEE_BPS) / 10_000);
-    }
-
-    function test_gas_makeOffer_acceptOffer() public {
-        uint256 tokenId = sellerTwin();
-        approveAll(seller);
-        uint64 expiresAt = inOneDay();
-
-        vm.deal(bidder, PRICE);
-        vm.prank(bidder);
-        market.makeOffer{value: PRICE}(tokenId, expiresAt);
-        logGas("makeOffer", abi.encodeCall(market.makeOffer, (tokenId, expiresAt)));
-
-        vm.prank(seller);
-        market.acceptOffer(tokenId, bidder, PRICE);
-        logGas("acceptOffer", abi.encodeCall(market.acceptOffer, (tokenId, bidder, PRICE)));
-        assertEq(registry.ownerOf(tokenId), bidder);
-    }
-
-    /// @dev One earlier sale of another twin, between other parties, credits the treasury; an open
-    /// offer on yet another twin keeps ETH in escrow. Neither touches `seller` or `minter`.
-    function _primeMarket() private {
-        address otherSeller = makeAddr("otherSeller");
-        address otherBuyer = makeAddr("otherBuyer");
-        uint256 sold = mintTwin(stranger, otherSeller, ROYALTY_BPS);
-        listAs(otherSeller, sold, PRICE);
-        buyAs(otherBuyer, sold, PRICE);
-        offerAs(otherBuyer, mintTwin(stranger, stranger, ROYALTY_BPS), PRICE, inOneDay());
-        assertGt(market.proceedsOf(treasury), 0);
-        assertEq(market.proceedsOf(seller) + market.proceedsOf(minter), 0);
+    /// @dev Mints mock twin `id` to `seller` and lists it on `m` at PRICE for 30 days.
+    function _mockList(RoyaltyTwinsMock mock, TwinMarket m, uint256 id) private {
+        mock.mint(seller, id);
+        uint64 expiry = inThirtyDays();
+        vm.startPrank(seller);
+        mock.setApprovalForAll(address(m), true);
+        m.list(id, PRICE, expiry, FEE_BPS);
+        vm.stopPrank();
     }
 }

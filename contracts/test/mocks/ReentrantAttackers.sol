@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
 import {IERC721Receiver} from "@openzeppelin/contracts/token/ERC721/IERC721Receiver.sol";
 import {TwinMarket} from "../../src/TwinMarket.sol";
 import {TwinRegistry} from "../../src/TwinRegistry.sol";
+import {ITwins} from "../../src/interfaces/ITwins.sol";
 
-/// @dev Re-enters the market from `receive` (when it is paid by {TwinMarket.withdraw}) or from
+/// @dev Re-enters the market from `receive` (when it is paid by {TwinMarket.withdraw} or
+/// {TwinMarket.withdrawTo}) or from
 /// `onERC721Received` (when a bought twin arrives). The re-entrant call's outcome is recorded rather than
 /// propagated, so a test can see both that it failed and that the outer call still settled correctly;
 /// with `bubble` set the failure is propagated instead.
@@ -14,13 +15,14 @@ abstract contract ReentrantAttacker is IERC721Receiver {
     enum Reentry {
         None,
         Withdraw,
+        WithdrawTo,
         Buy,
         AcceptOffer,
         CancelOffer
     }
 
     TwinMarket public immutable market;
-    IERC721 public immutable twins;
+    ITwins public immutable twins;
 
     Reentry public onPayment;
     Reentry public onToken;
@@ -50,13 +52,15 @@ abstract contract ReentrantAttacker is IERC721Receiver {
         targetAmount = amount;
     }
 
+    /// @dev Lists for 30 days at the fee in force.
     function approveAndList(uint256 tokenId, uint256 price) external {
         twins.setApprovalForAll(address(market), true);
-        market.list(tokenId, price);
+        // forge-lint: disable-next-line(unsafe-typecast)
+        market.list(tokenId, price, uint64(block.timestamp + 30 days), market.feeBps());
     }
 
     function acceptOffer(uint256 tokenId, address bidder_, uint256 amount) external {
-        market.acceptOffer(tokenId, bidder_, amount);
+        market.acceptOffer(tokenId, bidder_, amount, market.feeBps());
     }
 
     function buy(uint256 tokenId) external payable {
@@ -69,6 +73,10 @@ abstract contract ReentrantAttacker is IERC721Receiver {
 
     function withdraw() external {
         market.withdraw();
+    }
+
+    function withdrawTo(address payable to) external {
+        market.withdrawTo(to);
     }
 
     receive() external payable {
@@ -88,11 +96,15 @@ abstract contract ReentrantAttacker is IERC721Receiver {
         bytes memory data;
         if (what == Reentry.Withdraw) {
             data = abi.encodeCall(TwinMarket.withdraw, ());
+        } else if (what == Reentry.WithdrawTo) {
+            data = abi.encodeCall(TwinMarket.withdrawTo, (payable(address(this))));
         } else if (what == Reentry.Buy) {
             value = targetAmount;
             data = abi.encodeCall(TwinMarket.buy, (targetTokenId));
         } else if (what == Reentry.AcceptOffer) {
-            data = abi.encodeCall(TwinMarket.acceptOffer, (targetTokenId, targetBidder, targetAmount));
+            data = abi.encodeCall(
+                TwinMarket.acceptOffer, (targetTokenId, targetBidder, targetAmount, market.MAX_FEE_BPS())
+            );
         } else {
             data = abi.encodeCall(TwinMarket.cancelOffer, (targetTokenId));
         }
@@ -117,8 +129,16 @@ contract MaliciousSeller is ReentrantAttacker {
 contract MaliciousRoyaltyReceiver is ReentrantAttacker {
     constructor(TwinMarket market_) ReentrantAttacker(market_) {}
 
-    function mint(TwinRegistry.RigSpec calldata spec, address reporter, uint96 royaltyBps) external returns (uint256) {
-        return TwinRegistry(address(twins)).mint(spec, reporter, royaltyBps);
+    function commitMint(bytes32 commitment) external {
+        TwinRegistry(address(twins)).commitMint(commitment);
+    }
+
+    /// @dev The reveal; {commitMint} must have been called with the matching commitment a block before.
+    function mint(TwinRegistry.RigInput calldata rig, address reporter, uint96 royaltyBps, bytes32 salt)
+        external
+        returns (uint256)
+    {
+        return TwinRegistry(address(twins)).mint(rig, reporter, royaltyBps, salt);
     }
 
     function transferTwin(address to, uint256 tokenId) external {
@@ -129,19 +149,4 @@ contract MaliciousRoyaltyReceiver is ReentrantAttacker {
 /// @dev A buyer or bidder that is a contract and re-enters when the twin it bought arrives.
 contract MaliciousBuyer is ReentrantAttacker {
     constructor(TwinMarket market_) ReentrantAttacker(market_) {}
-}
-
-/// @dev Refuses ETH, so {TwinMarket.withdraw} to it fails.
-contract EthRejecter {
-    function makeOffer(TwinMarket market, uint256 tokenId, uint64 expiresAt) external payable {
-        market.makeOffer{value: msg.value}(tokenId, expiresAt);
-    }
-
-    function cancelOffer(TwinMarket market, uint256 tokenId) external {
-        market.cancelOffer(tokenId);
-    }
-
-    function withdraw(TwinMarket market) external {
-        market.withdraw();
-    }
 }

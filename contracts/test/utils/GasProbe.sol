@@ -6,8 +6,10 @@ import {console} from "forge-std/console.sol";
 
 /// @dev Logs what the last call cost. Run the probes with `forge test --mt test_gas --isolate -vv`:
 /// only then is every call a transaction of its own, with cold storage, and `gasTotalUsed` includes
-/// the 21,000 intrinsic gas and the calldata. Budgets are set on execution gas, which a contract can
-/// change, so that is the figure on the `gas` line; the total is logged beside it for reference.
+/// the 21,000 intrinsic gas and the calldata. Each probe logs three lines, which scripts/bench parses:
+/// `gas <op> <n>`, the execution gas (what forge's gas reports count, and what a contract can change);
+/// `total <op> <n>`, the whole transaction (intrinsic + calldata + execution), which the market's
+/// budgets are set on; and `gasTotalUsed <op> <n> (calldata <c>)`, the breakdown for a reader.
 abstract contract GasProbe is Test {
     uint256 internal constant TX_BASE_GAS = 21_000;
 
@@ -27,6 +29,7 @@ abstract contract GasProbe is Test {
         uint256 input = calldataGas(data);
         execution = total - TX_BASE_GAS - input;
         console.log("gas %s %d", operation, execution);
+        console.log("total %s %d", operation, total);
         console.log("gasTotalUsed %s %d (calldata %d)", operation, total, input);
     }
 }

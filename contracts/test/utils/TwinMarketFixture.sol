@@ -8,6 +8,10 @@ import {Minting} from "./Minting.sol";
 
 /// @dev A registry, a market, and named parties kept apart so that every credit can be told apart:
 /// `minter` mints (and so is the royalty receiver), `seller` is who the twin is sold by.
+/// The market keeps no totals, so the fixture keeps its own books: every party that may be credited
+/// and every (twin, bidder) pair that may hold an offer. {assertAccounted} checks the market's balance
+/// against them. The helpers below record what they touch; a test that calls the market directly
+/// records its parties with {trackParty} and {trackOffer}.
 abstract contract TwinMarketFixture is Minting {
     uint16 internal constant FEE_BPS = 250;
     uint96 internal constant ROYALTY_BPS = 500;
@@ -26,19 +30,46 @@ abstract contract TwinMarketFixture is Minting {
 
     uint256 private _serialNonce;
 
+    struct OfferKey {
+        uint256 tokenId;
+        address bidder;
+    }
+
+    address[] private _parties;
+    mapping(address party => bool) private _isParty;
+    OfferKey[] private _offerKeys;
+    mapping(uint256 tokenId => mapping(address bidder => bool)) private _isOfferKey;
+
     function setUp() public virtual {
         vm.warp(1_750_000_000);
         registry = new TwinRegistry();
         market = new TwinMarket(registry, admin, treasury, FEE_BPS);
+        trackParty(admin);
+        trackParty(treasury);
+        trackParty(minter);
+        trackParty(seller);
+        trackParty(buyer);
+        trackParty(bidder);
+        trackParty(stranger);
+        trackParty(reporter);
     }
+
+    // ------------------------------------------------------------------------------------- twins
 
     /// @dev Mints a twin as `by` (its royalty receiver) and hands it to `to`.
     function mintTwin(address by, address to, uint96 royaltyBps) internal returns (uint256 tokenId) {
-        tokenId = commitAndMint(registry, by, DemoRigs.s21(string.concat("SN-", vm.toString(++_serialNonce))), reporter, royaltyBps);
+        tokenId = commitAndMint(registry, by, nextRig(), reporter, royaltyBps);
+        trackParty(by);
+        trackParty(to);
         if (to != by) {
             vm.prank(by);
             registry.transferFrom(by, to, tokenId);
         }
+    }
+
+    /// @dev A demo rig with a serial no other twin of this test has.
+    function nextRig() internal returns (TwinRegistry.RigInput memory) {
+        return DemoRigs.s21(string.concat("SN-", vm.toString(++_serialNonce)));
     }
 
     /// @dev The default twin: minted by `minter` at `ROYALTY_BPS`, owned by `seller`.
@@ -46,32 +77,74 @@ abstract contract TwinMarketFixture is Minting {
         return mintTwin(minter, seller, ROYALTY_BPS);
     }
 
+    /// @dev Decommissions a twin, as its operator (the minter, unless handed over) must.
+    function retire(uint256 tokenId) internal {
+        vm.prank(registry.operatorOf(tokenId));
+        registry.setStatus(tokenId, TwinRegistry.Status.Decommissioned);
+    }
+
+    function epochOf(uint256 tokenId) internal view returns (uint64 epoch) {
+        (, epoch,) = registry.custodyOf(tokenId);
+    }
+
+    // ------------------------------------------------------------------------------------ market
+
     function approveAll(address owner) internal {
         vm.prank(owner);
         registry.setApprovalForAll(address(market), true);
     }
 
+    /// @dev Approves the market for all of `owner`'s twins and lists for 30 days at the fee in force.
     function listAs(address owner, uint256 tokenId, uint256 price) internal {
         approveAll(owner);
+        uint16 fee = market.feeBps();
         vm.prank(owner);
-        market.list(tokenId, price, inThirtyDays(), FEE_BPS);
+        market.list(tokenId, price, inThirtyDays(), fee);
+        trackParty(owner);
     }
 
     function buyAs(address who, uint256 tokenId, uint256 price) internal {
         vm.deal(who, who.balance + price);
         vm.prank(who);
         market.buy{value: price}(tokenId);
+        trackParty(who);
     }
 
     function offerAs(address who, uint256 tokenId, uint256 amount, uint64 expiresAt) internal {
         vm.deal(who, who.balance + amount);
         vm.prank(who);
         market.makeOffer{value: amount}(tokenId, expiresAt);
+        trackOffer(tokenId, who);
+    }
+
+    /// @dev Approves the market for all of `owner`'s twins and accepts at the fee in force.
+    function acceptAs(address owner, uint256 tokenId, address bidder_, uint256 amount) internal {
+        approveAll(owner);
+        uint16 fee = market.feeBps();
+        vm.prank(owner);
+        market.acceptOffer(tokenId, bidder_, amount, fee);
     }
 
     function withdrawAs(address who) internal {
         vm.prank(who);
         market.withdraw();
+    }
+
+    /// @dev Announces a new fee, waits out the delay and puts it in force.
+    function changeFee(uint16 newFeeBps) internal {
+        vm.prank(admin);
+        market.scheduleFee(newFeeBps);
+        vm.warp(block.timestamp + market.CONFIG_DELAY());
+        market.applyFee();
+    }
+
+    /// @dev Announces a new treasury, waits out the delay and puts it in force.
+    function changeTreasury(address newTreasury) internal {
+        vm.prank(admin);
+        market.scheduleTreasury(newTreasury);
+        vm.warp(block.timestamp + market.CONFIG_DELAY());
+        market.applyTreasury();
+        trackParty(newTreasury);
     }
 
     function inThirtyDays() internal view returns (uint64) {
@@ -82,9 +155,39 @@ abstract contract TwinMarketFixture is Minting {
         return uint64(block.timestamp + 1 days);
     }
 
+    // ---------------------------------------------------------------------------------- the books
+
+    function trackParty(address party) internal {
+        if (_isParty[party]) return;
+        _isParty[party] = true;
+        _parties.push(party);
+    }
+
+    function trackOffer(uint256 tokenId, address bidder_) internal {
+        trackParty(bidder_);
+        if (_isOfferKey[tokenId][bidder_]) return;
+        _isOfferKey[tokenId][bidder_] = true;
+        _offerKeys.push(OfferKey(tokenId, bidder_));
+    }
+
+    /// @dev What the market owes the known parties: the sum of their credits.
+    function credited() internal view returns (uint256 sum) {
+        for (uint256 i; i < _parties.length; ++i) {
+            sum += market.proceedsOf(_parties[i]);
+        }
+    }
+
+    /// @dev What the market holds for bidders: the sum of the known open offers, expired ones included.
+    function escrowed() internal view returns (uint256 sum) {
+        for (uint256 i; i < _offerKeys.length; ++i) {
+            (uint256 amount,) = market.offer(_offerKeys[i].tokenId, _offerKeys[i].bidder);
+            sum += amount;
+        }
+    }
+
+    /// @dev Solvency, from the test's own books: the market holds exactly what it owes, every credit
+    /// and every open offer, and no wei that nobody can claim.
     function assertAccounted() internal view {
-        assertEq(
-            address(market).balance, market.totalEscrowed() + market.totalProceeds(), "balance != escrow + proceeds"
-        );
+        assertEq(address(market).balance, credited() + escrowed(), "balance != known credits + open offers");
     }
 }
