@@ -7,10 +7,12 @@ import {HashLedger} from "../src/HashLedger.sol";
 import {TwinRegistry} from "../src/TwinRegistry.sol";
 import {HashLedgerHandler} from "./handlers/HashLedgerHandler.sol";
 import {ShareVectors} from "./utils/ShareVectors.sol";
+import {DemoRigs} from "./utils/DemoRigs.sol";
+import {Minting} from "./utils/Minting.sol";
 
 /// @dev The vectors' contributor (anvil's account 2, whose key signs its relayed batches), three
 /// relayers and three front-runners, on the ledger at the vectors' address (see HashLedgerHandler).
-contract HashLedgerInvariantTest is StdInvariant, Test, ShareVectors {
+contract HashLedgerInvariantTest is StdInvariant, Test, Minting, ShareVectors {
     Vectors internal v;
     TwinRegistry internal registry;
     HashLedger internal ledger;
@@ -21,20 +23,8 @@ contract HashLedgerInvariantTest is StdInvariant, Test, ShareVectors {
         registry = new TwinRegistry();
         // Twin `tokenId + 1` exists too: no credit may ever land on it.
         for (uint256 i = 1; i <= v.tokenId + 1; i++) {
-            vm.prank(makeAddr("operator"));
-            registry.mint(
-                TwinRegistry.RigSpec({
-                    manufacturer: "Bitmain",
-                    model: "Antminer S21",
-                    serialHash: keccak256(abi.encode("INV-LEDGER", i)),
-                    hashrateGhs: 200_000,
-                    powerWatts: 3_500,
-                    location: "Rockdale, Texas, US",
-                    commissionedAt: 1_704_067_200
-                }),
-                makeAddr("reporter"),
-                0
-            );
+            string memory serial = string.concat("INV-LEDGER-", vm.toString(i));
+            commitAndMint(registry, makeAddr("operator"), DemoRigs.s21(serial), makeAddr("reporter"), 0);
         }
         vm.chainId(v.chainId);
         vm.warp(v.time);

@@ -11,12 +11,14 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {HashLedger} from "../src/HashLedger.sol";
 import {TwinRegistry} from "../src/TwinRegistry.sol";
 import {ContractWalletMock} from "./mocks/ContractWalletMock.sol";
+import {DemoRigs} from "./utils/DemoRigs.sol";
 import {GasProbe} from "./utils/GasProbe.sol";
+import {Minting} from "./utils/Minting.sol";
 import {ShareVectors} from "./utils/ShareVectors.sol";
 
 /// @dev Shares come from test/vectors/shares.json (see ShareVectors). Only the contributor may send
 /// its own batch, so every direct submission below is pranked as the batch's contributor.
-contract HashLedgerTest is Test, GasProbe, ShareVectors {
+contract HashLedgerTest is Test, GasProbe, Minting, ShareVectors {
     using stdStorage for StdStorage;
 
     using SafeCast for uint256;
@@ -49,19 +51,8 @@ contract HashLedgerTest is Test, GasProbe, ShareVectors {
     // ---------------------------------------------------------------------------------------------
 
     function mintTwin(uint256 serial) internal returns (uint256) {
-        vm.prank(operator);
-        return registry.mint(
-            TwinRegistry.RigSpec({
-                manufacturer: "Bitmain",
-                model: "Antminer S21",
-                serialHash: keccak256(abi.encode("SN", serial)),
-                hashrateGhs: 200_000,
-                powerWatts: 3_500,
-                location: "Rockdale, Texas, US",
-                commissionedAt: 1_704_067_200
-            }),
-            makeAddr("reporter"),
-            0
+        return commitAndMint(
+            registry, operator, DemoRigs.s21(string.concat("SN-", vm.toString(serial))), makeAddr("reporter"), 0
         );
     }
 
