@@ -538,7 +538,8 @@ contract TwinMarket is Ownable2Step, ReentrancyGuardTransient {
     }
 
     function _credit(address payee, uint256 amount) private {
-        // A zero credit would only cost a storage read.
+        // A zero credit would only cost a storage write; an amount, not a balance or a time.
+        // slither-disable-next-line incorrect-equality
         if (amount == 0) return;
         // Every credit is ether paid into this contract, so the sum fits in 128 bits.
         _accounts[payee].proceeds += amount.toUint128();
@@ -616,6 +617,8 @@ contract TwinMarket is Ownable2Step, ReentrancyGuardTransient {
     }
 
     function _checkDue(uint64 effectiveAt) private view {
+        // Zero is the "nothing announced" marker, not a time that could be skewed.
+        // slither-disable-next-line incorrect-equality
         if (effectiveAt == 0) revert NoPendingChange();
         // slither-disable-next-line timestamp
         if (block.timestamp < effectiveAt) revert ChangeNotDue(effectiveAt, block.timestamp);

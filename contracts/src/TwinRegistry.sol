@@ -217,6 +217,8 @@ contract TwinRegistry is ITwins, IERC4906, ERC721 {
     /// @param commitment {mintCommitment} of the canonical serial, the minter and a secret salt.
     function commitMint(bytes32 commitment) external {
         if (commitment == bytes32(0)) revert EmptyCommitment();
+        // Zero marks a commitment never made; a block number is no timestamp a validator can skew.
+        // slither-disable-next-line incorrect-equality
         if (_mintCommitments[commitment] == 0) _mintCommitments[commitment] = block.number;
         emit MintCommitted(commitment, msg.sender);
     }
@@ -335,6 +337,8 @@ contract TwinRegistry is ITwins, IERC4906, ERC721 {
     function reportTelemetry(uint256 tokenId, TelemetryReport[] calldata reports) external {
         TwinState memory state = _states[tokenId];
         if (state.reporter != msg.sender) revert NotReporter(tokenId, msg.sender);
+        // The status shares its slot with the mint-dated `lastTelemetryAt`, which is all Slither sees.
+        // slither-disable-next-line incorrect-equality
         if (state.status == Status.Decommissioned) revert TwinDecommissioned(tokenId);
         uint256 count = reports.length;
         if (count == 0) revert EmptyTelemetryBatch();
