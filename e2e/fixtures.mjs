@@ -1,5 +1,6 @@
 import { test as base, expect } from '@playwright/test';
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import headlessWeb3Provider from 'headless-web3-provider';
@@ -13,23 +14,56 @@ export { Web3RequestKind };
 const CAST = join(ROOT, 'node_modules', '@foundry-rs', 'cast-linux-amd64', 'bin', 'cast');
 const run = promisify(execFile);
 
+/** anvil's dev accounts 0-9, EIP-55 spelled, as a user would paste them. */
+export const ANVIL_ADDRESSES = [
+  '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266',
+  '0x70997970C51812dc3A010C7d01b50e0d17dc79C8',
+  '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC',
+  '0x90F79bf6EB2c4f870365E785982E1f101E93b906',
+  '0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65',
+  '0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc',
+  '0x976EA74026E726554dB657fA54763abd0C3a0aa9',
+  '0x14dC79964da2C08b23698B3D3cc7Ca32193d9955',
+  '0x23618e81E3f5cdF7f54C3d65f7FBc0aBf5B21E8f',
+  '0xa0Ee7A142d267C1f36714E4a8F75612F20a79720',
+];
+
+const MINT = 'mint((string,string,string,uint64,uint32,string,uint64),address,uint96,bytes32)';
+
 export const test = base.extend({
   // Every test starts from the freshly seeded chain.
   chain: [
     async ({}, use) => {
       const url = process.env.E2E_RPC_URL;
       const snapshot = await rpc(url, 'evm_snapshot');
+      const twinRegistry = process.env.E2E_TWIN_REGISTRY;
+      /** `cast send` from anvil account `account`. */
+      const send = (account, to, signature, ...args) =>
+        run(CAST, ['send', '--rpc-url', url, '--private-key', ANVIL_KEYS[account], to, signature, ...args]);
+      /** `cast call`: a view function's result, as cast prints it. */
+      const call = async (to, signature, ...args) =>
+        (await run(CAST, ['call', '--rpc-url', url, to, signature, ...args])).stdout.trim();
       await use({
         url,
-        twinRegistry: process.env.E2E_TWIN_REGISTRY,
+        twinRegistry,
         twinMarket: process.env.E2E_TWIN_MARKET,
         hashLedger: process.env.E2E_HASH_LEDGER,
-        /** `cast send` from anvil account `account`. */
-        send: (account, to, signature, ...args) =>
-          run(CAST, ['send', '--rpc-url', url, '--private-key', ANVIL_KEYS[account], to, signature, ...args]),
-        /** `cast call`: a view function's result, as cast prints it. */
-        call: async (to, signature, ...args) =>
-          (await run(CAST, ['call', '--rpc-url', url, to, signature, ...args])).stdout.trim(),
+        send,
+        call,
+        /** A new block, as anvil mines one only for a transaction otherwise. */
+        mine: () => rpc(url, 'evm_mine'),
+        /** Moves the chain's clock `seconds` on, from the next block. */
+        increaseTime: (seconds) => rpc(url, 'evm_increaseTime', [seconds]),
+        /**
+         * Registers a rig from `account` as the registry wants it: a commitment, then the reveal in
+         * the next block (anvil mines one per transaction). `rig` is cast's tuple text, serial included.
+         */
+        mintTwin: async (account, rig, serial, reporter, royaltyBps) => {
+          const salt = `0x${randomBytes(32).toString('hex')}`;
+          const commitment = await call(twinRegistry, 'mintCommitment(string,address,bytes32)(bytes32)', serial, ANVIL_ADDRESSES[account], salt);
+          await send(account, twinRegistry, 'commitMint(bytes32)', commitment);
+          await send(account, twinRegistry, MINT, rig, reporter, royaltyBps, salt);
+        },
       });
       await rpc(url, 'evm_revert', [snapshot]);
     },
@@ -40,8 +74,13 @@ export const test = base.extend({
   page: async ({ page }, use) => {
     const errors = [];
     page.on('pageerror', (error) => errors.push(error.message));
+    // A wasm panic aborts with a bare "unreachable"; the panic hook logged where, just before.
+    const panics = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error' && message.text().includes('panicked')) panics.push(message.text());
+    });
     await use(page);
-    expect(errors, 'uncaught errors in the page').toEqual([]);
+    expect(errors, `uncaught errors in the page${panics.length ? `\n${panics.join('\n')}` : ''}`).toEqual([]);
   },
 
   /** Gives the page an injected EIP-1193 wallet signing with anvil account `account`. */
@@ -72,4 +111,46 @@ export async function injectWallet(page, account, chainId, rpcUrl, config = {}) 
       });
   });
   return provider;
+}
+
+/** Connects the injected wallet on `path` and waits for the account to show. */
+export async function connect(page, provider, path) {
+  await page.goto(path);
+  await page.getByRole('button', { name: 'Connect' }).click();
+  await provider.authorize(Web3RequestKind.RequestAccounts);
+  await expect(page.getByTestId('account')).toBeVisible();
+}
+
+/** Presses a transaction button, checks the fee is shown first, and approves it in the wallet. */
+export async function transact(page, provider, buttonName, doneLabel) {
+  await page.getByRole('button', { name: buttonName, exact: true }).click();
+  await expect(page.getByTestId('fee')).toBeVisible();
+  expect(provider.getPendingRequestCount(Web3RequestKind.SendTransaction)).toBe(0);
+  await page.getByRole('button', { name: 'Confirm in wallet' }).click();
+  await provider.authorize(Web3RequestKind.SendTransaction);
+  await expect(page.getByTestId('toast').filter({ hasText: `${doneLabel}: done` })).toBeVisible();
+}
+
+/**
+ * Keeps the page's view of the chain where it is: its block poll keeps answering the current head,
+ * so nothing it shows refreshes, as in a tab left open while others transact. Everything else,
+ * the fee estimate and the receipt included, still reaches the node. Returns the undo.
+ */
+export async function freezeHead(page, chain) {
+  const head = await rpc(chain.url, 'eth_blockNumber');
+  const port = new URL(chain.url).port;
+  const rpcRequests = (url) => url.port === port;
+  await page.route(rpcRequests, async (route) => {
+    const body = route.request().method() === 'POST' ? JSON.parse(route.request().postData() ?? '{}') : {};
+    if (!Array.isArray(body) && body.method === 'eth_blockNumber') {
+      await route.fulfill({
+        contentType: 'application/json',
+        headers: { 'access-control-allow-origin': '*' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: body.id, result: head }),
+      });
+      return;
+    }
+    await route.continue();
+  });
+  return () => page.unroute(rpcRequests);
 }

@@ -32,11 +32,10 @@ test('a twin minted on chain appears in the gallery after a reload', async ({ pa
   await page.goto('/');
   await expect(page.getByTestId('twin-card')).toHaveCount(SEEDED_TWINS);
 
-  await chain.send(
+  await chain.mintTwin(
     3,
-    chain.twinRegistry,
-    'mint((string,string,bytes32,uint64,uint32,string,uint64),address,uint96)',
-    '(Bitmain,Antminer S21e XP Hyd,0x' + 'e2'.repeat(32) + ',430000,5676,Kuopio Finland,1732000000)',
+    '(Bitmain,Antminer S21e XP Hyd,BTM-S21EXPH-0001,430000,5676,Kuopio Finland,1732000000)',
+    'BTM-S21EXPH-0001',
     '0x90F79bf6EB2c4f870365E785982E1f101E93b906',
     '500',
   );

@@ -1,13 +1,14 @@
 import { test, expect } from './fixtures.mjs';
 import { rpc } from '../scripts/lib/localchain.mjs';
 
-const MINT = 'mint((string,string,bytes32,uint64,uint32,string,uint64),address,uint96)';
 const REPORTER = '0x90F79bf6EB2c4f870365E785982E1f101E93b906';
+// cast sig-event "TwinMinted(uint256,address,address,uint96,(string,string,bytes32,uint64,uint32,string,uint64))"
+const TWIN_MINTED = '0x81da02098c1795d1e5acceca5b07794b1f8643fd41e0937e1fce752b8eca1af0';
 
 test('the gallery picks up a newly minted twin as blocks arrive, without a reload', async ({ page, chain }) => {
   await page.goto('/');
   await expect(page.getByTestId('twin-card')).toHaveCount(12);
-  await chain.send(2, chain.twinRegistry, MINT, '(Canaan,Avalon A1566HA,0x' + 'a1'.repeat(32) + ',321000,6950,Sohar Oman,1733000000)', REPORTER, '250');
+  await chain.mintTwin(2, '(Canaan,Avalon A1566HA,CAN-A1566HA-0001,321000,6950,Sohar Oman,1733000000)', 'CAN-A1566HA-0001', REPORTER, '250');
   await expect(page.getByTestId('twin-card')).toHaveCount(13, { timeout: 15_000 });
   await expect(page.getByRole('heading', { name: 'Canaan Avalon A1566HA' })).toBeVisible();
 });
@@ -29,8 +30,7 @@ test('indexed logs are cached per chain and contract, and resumed after a reload
     expect(keys.some((key) => key.includes(address.slice(2).toLowerCase()))).toBe(true);
   }
   const registry = caches[keys.find((key) => key.includes(chain.twinRegistry.slice(2).toLowerCase()))];
-  // TwinMinted is the registry's only event with exactly three topics (its id and its operator).
-  const minted = registry.logs.filter((log) => log.topics.length === 3);
+  const minted = registry.logs.filter((log) => log.topics[0] === TWIN_MINTED);
   expect(minted).toHaveLength(12);
   const cached = [{ head: Math.min(...Object.values(caches).map((cache) => cache.head)) }];
 

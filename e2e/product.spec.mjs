@@ -49,7 +49,11 @@ test('the full journey: an operator mints and lists, an investor buys, the selle
   await fillMintForm(page, VALID);
   await expect(page.getByTestId('royalty-bps')).toHaveText('250 bps of every resale, paid to the operator.');
   await expect(page.locator('.preview').getByRole('heading', { name: 'Bitmain Antminer S21 Pro' })).toBeVisible();
-  await transact(page, operator, 'Mint twin', 'Mint the twin of a Bitmain Antminer S21 Pro');
+  await transact(page, operator, 'Reserve the serial (step 1 of 2)', 'Reserve the twin of a Bitmain Antminer S21 Pro (step 1 of 2)');
+  // The registry takes the reveal only in a block after the commitment's; anvil mines on demand.
+  await expect(page.getByTestId('mint-stage')).toContainText('Waiting for the next block');
+  await chain.mine();
+  await transact(page, operator, 'Mint twin (step 2 of 2)', 'Mint the twin of a Bitmain Antminer S21 Pro (step 2 of 2)');
   await expect(page.getByTestId('minted')).toContainText('Minted as twin #13.');
 
   // The seeded operator has approved the market before; listing is the one step left.
@@ -107,6 +111,10 @@ const INVALID = [
   ['a royalty over the maximum', { 'Royalty (%)': '12' }, 'Royalty (%)'],
   ['a bad address', { 'Reporter address': '0x90F79bf6EB2c4f870365E785982E1f101E93b9' }, 'Reporter address'],
   ['a negative price', { 'List price (ETH)': '-1' }, 'List price (ETH)'],
+  ['a serial with a space in it', { 'Serial number': 'E2E S21P 000042' }, 'Serial number'],
+  ['a model over its 48 bytes', { Model: 'Antminer S21 Pro with an immersion kit and a custom PSU' }, 'Model'],
+  ['the power in kilowatts', { 'Power draw (W)': '4' }, 'Power draw (W)'],
+  ['a hashrate over 100 EH/s', { 'Hashrate (TH/s)': '100000001' }, 'Hashrate (TH/s)'],
   ['a price with too many decimals', { 'List price (ETH)': '1.0000000000000000001' }, 'List price (ETH)'],
 ];
 
@@ -115,7 +123,7 @@ for (const [what, change, field] of INVALID) {
     const operator = await injectWallet(page, OPERATOR, CHAIN_ID, chain.url);
     await connect(page, operator, '/mint');
     await fillMintForm(page, { ...VALID, ...change });
-    await page.getByRole('button', { name: 'Mint twin' }).click();
+    await page.getByRole('button', { name: 'Reserve the serial (step 1 of 2)' }).click();
     const input = page.getByLabel(field, { exact: true });
     await expect(input).toHaveAttribute('aria-invalid', 'true');
     const message = page.locator(`#${await input.getAttribute('aria-describedby')}`);

@@ -50,9 +50,9 @@ test('a transaction that reverts on chain says why, decoded from the contract', 
   await page.getByRole('button', { name: 'Confirm in wallet' }).click();
   await provider.authorize(Web3RequestKind.SendTransaction);
   await expect(page.getByTestId('market-panel').getByRole('alert')).toHaveText(
-    'the transaction failed on chain: Not listed (tokenId 7)',
+    'the transaction failed on chain: Twin #7 is not listed for sale.',
   );
-  await expect(page.getByTestId('toast').filter({ hasText: 'Not listed (tokenId 7)' })).toBeVisible();
+  await expect(page.getByTestId('toast').filter({ hasText: 'Twin #7 is not listed for sale.' })).toBeVisible();
 });
 
 test('a seller withdraws the proceeds of a sale', async ({ page, wallet, chain }) => {

@@ -4,9 +4,11 @@
 use leptos::prelude::*;
 
 use crate::app::ChainContext;
+use crate::chain::contracts::{mint_commitment, TwinRegistryReader};
 use crate::domain::activity::{Book, Located};
 use crate::domain::donations::{self, Credit};
 use crate::domain::gallery::GalleryEntry;
+use crate::domain::mint_form::{PendingMint, RevealStage, SerialLookup};
 use crate::domain::{Twin, TwinStatus};
 
 /// Everything the gallery, the market and the portfolio show: every twin, the events replayed
@@ -93,4 +95,44 @@ pub fn use_gallery() -> LocalResource<Result<Vec<GalleryEntry>, String>> {
         let chain = chain.clone();
         async move { load_catalog(chain).await.map(|catalog| catalog.gallery_entries(catalog.now())) }
     })
+}
+
+/// What the registry knows of a canonical serial, asked before step 1 of a mint.
+pub async fn serial_lookup(registry: Option<TwinRegistryReader>, canonical_serial: Option<String>) -> SerialLookup {
+    match (registry, canonical_serial) {
+        (None, _) => SerialLookup::Failed("HashTwin has no registry on this network".into()),
+        (_, None) => SerialLookup::Pending,
+        (Some(registry), Some(serial)) => match registry.token_of_serial(&serial).await {
+            Ok(Some(token)) => SerialLookup::Taken(token),
+            Ok(None) => SerialLookup::Free,
+            Err(error) => SerialLookup::Failed(error.to_string()),
+        },
+    }
+}
+
+/// Where a mint between its steps stands, as the registry answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MintProgress {
+    Stage(RevealStage),
+    /// The reveal landed (from this page, or another tab).
+    Minted(u64),
+}
+
+/// Asks the registry about `pending`'s commitment, against the newest block `head` the app saw.
+pub async fn mint_progress(
+    registry: &TwinRegistryReader,
+    pending: &PendingMint,
+    head: Option<u64>,
+) -> Result<MintProgress, String> {
+    let words = |error: crate::chain::contracts::ChainError| error.to_string();
+    let commitment = mint_commitment(&pending.serial, pending.account, &pending.salt);
+    let committed_at = registry.commitment_block(commitment).await.map_err(words)?;
+    // A commitment the registry does not have was either not mined yet or used up by its reveal:
+    // whether the serial has its twin tells which.
+    if committed_at.is_none() {
+        if let Some(token) = registry.token_of_serial(&pending.serial).await.map_err(words)? {
+            return Ok(MintProgress::Minted(token));
+        }
+    }
+    Ok(MintProgress::Stage(RevealStage::of(committed_at, head)))
 }

@@ -299,6 +299,11 @@ fn words(name: &str, args: &Args) -> Option<String> {
             args.ether("amount")?,
             args.account("account")?
         ),
+        "FeeBoundTooLow" => format!(
+            "The seller agreed to a fee of at most {}, below the {} the market charges at the least: the twin must be listed again at the current fee.",
+            args.bps("maxFeeBps")?,
+            args.bps("floorBps")?
+        ),
         "FeeTooHigh" => format!("A fee of {} is over the market's maximum of {}.", args.bps("feeBps")?, args.bps("maxBps")?),
         "ZeroTreasury" => "The treasury can't be the zero address.".into(),
         "NoPendingChange" => "No fee or treasury change has been announced.".into(),

@@ -130,6 +130,13 @@ pub fn TransactButton(
         }
     };
 
+    // What a transaction's own task reports once it resumes. The button may be gone by then (its
+    // page redrew for a new block, or the step it belongs to was left): the toast and the recent
+    // list still tell the outcome, so a button that no longer exists is simply not updated.
+    let settle = move |next: Step| {
+        let _ = step.try_set(next);
+    };
+
     let begin = {
         let chain = chain.clone();
         move |_| {
@@ -152,8 +159,8 @@ pub fn TransactButton(
             let rpc = chain.rpc.clone();
             leptos::task::spawn_local(async move {
                 match tx::quote(&rpc, connection.account, &request).await {
-                    Ok(quote) => step.set(Step::Confirm(request, quote)),
-                    Err(error) => step.set(outcome(error)),
+                    Ok(quote) => settle(Step::Confirm(request, quote)),
+                    Err(error) => settle(outcome(error)),
                 }
             });
         }
@@ -173,8 +180,8 @@ pub fn TransactButton(
                 let account = connection.account;
                 let hash = match tx::send(&provider, account, &request, &quote).await {
                     Ok(hash) => hash,
-                    Err(TxError::Cancelled) => return step.set(Step::Cancelled),
-                    Err(error) => return step.set(outcome(error)),
+                    Err(TxError::Cancelled) => return settle(Step::Cancelled),
+                    Err(error) => return settle(outcome(error)),
                 };
                 let remember = |status| {
                     tx::remember(
@@ -185,17 +192,17 @@ pub fn TransactButton(
                 };
                 remember(TxStatus::Pending);
                 if let Some(on_sent) = on_sent {
-                    on_sent.run(hash.clone());
+                    on_sent.try_run(hash.clone());
                 }
                 toasts.show(ToastKind::Pending, format!("{}: pending", request.label), Some(hash.clone()));
-                step.set(Step::Mining(hash.clone()));
+                settle(Step::Mining(hash.clone()));
                 match tx::wait_for_receipt(&rpc, &hash, account, &request).await {
                     Ok(_) => {
                         remember(TxStatus::Confirmed);
                         toasts.show(ToastKind::Success, format!("{}: done", request.label), Some(hash.clone()));
-                        step.set(Step::Done);
+                        settle(Step::Done);
                         if let Some(on_confirmed) = on_confirmed {
-                            on_confirmed.run(());
+                            on_confirmed.try_run(());
                         }
                     }
                     Err(error) => {
@@ -209,7 +216,7 @@ pub fn TransactButton(
                                     format!("{}: {words}", request.label),
                                     Some(hash.clone()),
                                 );
-                                step.set(Step::Settled(words));
+                                settle(Step::Settled(words));
                             }
                             failed => {
                                 toasts.show(
@@ -217,7 +224,7 @@ pub fn TransactButton(
                                     format!("{}: {message}", request.label),
                                     Some(hash.clone()),
                                 );
-                                step.set(failed);
+                                settle(failed);
                             }
                         }
                     }

@@ -18,7 +18,7 @@ use super::twin::{
     MIN_JOULES_PER_TH,
 };
 use super::units::AmountError;
-use super::{Address, RigSpec, Wei};
+use super::{Address, Wei};
 
 /// `TwinRegistry`'s byte caps on the spec's texts: they bound what `tokenURI` renders on chain.
 pub const MAX_MANUFACTURER_BYTES: usize = 32;
@@ -191,19 +191,6 @@ impl ValidMint {
     /// "Bitmain Antminer S21": what the rig is called in labels and toasts.
     pub fn display_name(&self) -> String {
         super::twin::display_name(&self.manufacturer, &self.model)
-    }
-
-    /// The spec to mint, once the chain layer has hashed [`ValidMint::serial`].
-    pub fn spec(&self, serial_hash: [u8; 32]) -> RigSpec {
-        RigSpec {
-            manufacturer: self.manufacturer.clone(),
-            model: self.model.clone(),
-            serial_hash,
-            hashrate_ghs: self.hashrate_ghs,
-            power_watts: self.power_watts,
-            location: self.location.clone(),
-            commissioned_at: self.commissioned_at,
-        }
     }
 }
 
@@ -679,8 +666,6 @@ mod tests {
                 list_price: Some(Wei(WEI_PER_ETHER * 5 / 4)),
             }
         );
-        let spec = valid.spec([9; 32]);
-        assert_eq!((spec.serial_hash, spec.hashrate_ghs, spec.commissioned_at), ([9; 32], 104_500, 1_630_454_400));
     }
 
     #[test]

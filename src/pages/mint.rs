@@ -15,21 +15,13 @@ use crate::components::market_panel::OwnerActions;
 use crate::components::twin_card::TwinCard;
 use crate::components::tx::TransactButton;
 use crate::components::wallet::WalletContext;
-use crate::data::now_seconds;
+use crate::data::{mint_progress, now_seconds, serial_lookup, MintProgress};
 use crate::domain::gallery::GalleryEntry;
 use crate::domain::mint_form::{
     self, byte_count, canonical_serial, efficiency_note, Field, MintForm, PendingMint, RevealStage, SerialLookup,
     ValidMint, PRESETS,
 };
 use crate::domain::{Address, RigSpec, Twin, TwinStatus, Wei};
-
-/// Where a pending mint stands, as the registry answers.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Progress {
-    Stage(RevealStage),
-    /// The reveal landed (from this page, or another tab).
-    Minted(u64),
-}
 
 fn fresh_form() -> MintForm {
     MintForm { royalty_percent: "5".into(), ..Default::default() }
@@ -74,21 +66,7 @@ pub fn MintPage() -> impl IntoView {
     let serial = Memo::new(move |_| form.with(|form| canonical_serial(&form.serial).ok()));
     let lookup = LocalResource::new({
         let registry = chain.registry.clone();
-        move || {
-            let serial = serial.get();
-            let registry = registry.clone();
-            async move {
-                match (registry, serial) {
-                    (None, _) => SerialLookup::Failed("HashTwin has no registry on this network".into()),
-                    (_, None) => SerialLookup::Pending,
-                    (Some(registry), Some(serial)) => match registry.token_of_serial(&serial).await {
-                        Ok(Some(token)) => SerialLookup::Taken(token),
-                        Ok(None) => SerialLookup::Free,
-                        Err(error) => SerialLookup::Failed(error.to_string()),
-                    },
-                }
-            }
-        }
+        move || serial_lookup(registry.clone(), serial.get())
     });
     let validated = Memo::new(move |_| {
         let answer = lookup.get().unwrap_or(SerialLookup::Pending);
@@ -156,19 +134,12 @@ pub fn MintPage() -> impl IntoView {
             let pending = pending.get();
             let registry = registry.clone();
             async move {
-                let (Some(pending), Some(registry)) = (pending, registry) else { return Ok::<_, String>(None) };
-                let commitment = mint_commitment(&pending.serial, pending.account, &pending.salt);
-                let committed_at = registry.commitment_block(commitment).await.map_err(|error| error.to_string())?;
-                // A commitment the registry no longer has was either never mined yet or used up by
-                // its reveal: the serial's twin tells which.
-                if committed_at.is_none() {
-                    if let Some(token) =
-                        registry.token_of_serial(&pending.serial).await.map_err(|error| error.to_string())?
-                    {
-                        return Ok(Some(Progress::Minted(token)));
+                match (pending, registry) {
+                    (Some(pending), Some(registry)) => {
+                        mint_progress(&registry, &pending, chain.head.get_untracked()).await.map(Some)
                     }
+                    _ => Ok(None),
                 }
-                Ok(Some(Progress::Stage(RevealStage::of(committed_at, chain.head.get_untracked()))))
             }
         }
     });
@@ -187,7 +158,7 @@ pub fn MintPage() -> impl IntoView {
     };
     // The reveal landed elsewhere (another tab): finish here too.
     Effect::new(move |_| {
-        if let Some(Ok(Some(Progress::Minted(token)))) = progress.get() {
+        if let Some(Ok(Some(MintProgress::Minted(token)))) = progress.get() {
             finish(token);
         }
     });
@@ -207,7 +178,12 @@ pub fn MintPage() -> impl IntoView {
         move |_| {
             let (Some(saved), Some(registry)) = (pending.get_untracked(), registry.clone()) else { return };
             leptos::task::spawn_local(async move {
-                match registry.token_of_serial(&saved.serial).await {
+                let twin = registry.token_of_serial(&saved.serial).await;
+                // The operator may have left the page meanwhile; the gallery shows the twin anyway.
+                if pending.is_disposed() {
+                    return;
+                }
+                match twin {
                     Ok(Some(token)) => finish(token),
                     Ok(None) => storage_error.set(Some(
                         "The mint went through, but the registry does not show its twin yet; reload in a moment."
@@ -317,8 +293,8 @@ pub fn MintPage() -> impl IntoView {
                         {move || match progress.get() {
                             None => view! { <p class="loading">"Asking the registry about step 1…"</p> }.into_any(),
                             Some(Err(error)) => view! { <p class="error" role="alert">{format!("The registry could not be asked about step 1: {error}.")}</p> }.into_any(),
-                            Some(Ok(None)) | Some(Ok(Some(Progress::Minted(_)))) => ().into_any(),
-                            Some(Ok(Some(Progress::Stage(stage)))) => view! {
+                            Some(Ok(None)) | Some(Ok(Some(MintProgress::Minted(_)))) => ().into_any(),
+                            Some(Ok(Some(MintProgress::Stage(stage)))) => view! {
                                 <p data-testid="mint-stage">{stage.describe()}</p>
                                 {matches!(stage, RevealStage::Ready { .. }).then(|| view! {
                                     <TransactButton label="Mint twin (step 2 of 2)" request=reveal_request on_confirmed=on_revealed/>

@@ -1,0 +1,103 @@
+import { test, expect, connect, freezeHead, Web3RequestKind, ANVIL_ADDRESSES } from './fixtures.mjs';
+
+// Seeded (contracts/script/Seed.s.sol): account 2 listed twin 10 at 1.35 ETH and account 4 twin 12
+// at 2.05 ETH, both for 30 days; no other spec trades them. Account 9 is an investor.
+const BUYER = 9;
+
+/** Opens Buy on a page whose view of the chain is frozen, so that its confirmation outlives what
+ * the test does on chain next, as in a tab opened before; returns the undo of the freeze. */
+async function startBuyingOnAStalePage(page, chain, price) {
+  const thaw = await freezeHead(page, chain);
+  await page.getByRole('button', { name: `Buy for ${price}` }).click();
+  await expect(page.getByTestId('fee')).toBeVisible();
+  return thaw;
+}
+
+async function confirm(page, provider) {
+  await page.getByRole('button', { name: 'Confirm in wallet' }).click();
+  await provider.authorize(Web3RequestKind.SendTransaction);
+}
+
+test('a listing whose twin left its seller and came back is dead: no Buy, and a buy sent anyway is refused', async ({ page, wallet, chain }) => {
+  const buyer = await wallet(BUYER);
+  await connect(page, buyer, '/twin/10');
+  await expect(page.getByTestId('listing')).toHaveText('Listed for 1.35 ETH by 0x3c44…93bc');
+  const thaw = await startBuyingOnAStalePage(page, chain, '1.35 ETH');
+
+  // The seller moves the twin to another account of theirs and back.
+  const [seller, other] = [ANVIL_ADDRESSES[2], ANVIL_ADDRESSES[5]];
+  await chain.send(2, chain.twinRegistry, 'transferFrom(address,address,uint256)', seller, other, '10');
+  await chain.send(5, chain.twinRegistry, 'transferFrom(address,address,uint256)', other, seller, '10');
+  expect((await chain.call(chain.twinRegistry, 'ownerOf(uint256)(address)', '10')).toLowerCase()).toBe(seller.toLowerCase());
+
+  await confirm(page, buyer);
+  const refusal =
+    'This listing is no longer valid: the twin changed hands, an approval was withdrawn, or the seller cancelled it.';
+  await expect(page.getByTestId('market-panel').getByRole('alert')).toHaveText(`the transaction failed on chain: ${refusal}`);
+  await expect(page.getByTestId('toast').filter({ hasText: refusal })).toBeVisible();
+
+  await thaw();
+  await page.reload();
+  await expect(page.getByTestId('listing')).toHaveText(
+    'This listing is no longer valid: the twin changed hands since it was listed.',
+  );
+  await expect(page.getByRole('button', { name: /^Buy/ })).toHaveCount(0);
+  await expect(page.getByTestId('owner')).toHaveText(seller.toLowerCase());
+  // Nor is it for sale in the gallery or on the market page.
+  await page.goto('/market');
+  await expect(page.getByTestId('for-sale').getByTestId('twin-card').filter({ hasText: '#10' })).toHaveCount(0);
+});
+
+test('an expired listing shows as expired, and a buy sent anyway is refused with its date', async ({ page, wallet, chain }) => {
+  const buyer = await wallet(BUYER);
+  await connect(page, buyer, '/twin/12');
+  await expect(page.getByTestId('listing')).toHaveText('Listed for 2.05 ETH by 0x15d3…6a65');
+  await expect(page.getByTestId('listing-expiry')).toHaveText(/^Open until \d{4}-\d\d-\d\d \d\d:\d\d UTC\.$/);
+  const until = (await page.getByTestId('listing-expiry').textContent()).replace('Open until ', '').replace(/\.$/, '');
+  const thaw = await startBuyingOnAStalePage(page, chain, '2.05 ETH');
+
+  // A month passes on chain: past the listing's 30 days.
+  await chain.increaseTime(31 * 24 * 3600);
+  await chain.mine();
+
+  await confirm(page, buyer);
+  const refusal = `This listing expired on ${until}.`;
+  await expect(page.getByTestId('market-panel').getByRole('alert')).toHaveText(`the transaction failed on chain: ${refusal}`);
+  await expect(page.getByTestId('toast').filter({ hasText: refusal })).toBeVisible();
+
+  await thaw();
+  await page.reload();
+  await expect(page.getByTestId('listing')).toHaveText(refusal);
+  await expect(page.getByRole('button', { name: /^Buy/ })).toHaveCount(0);
+});
+
+test('a seller lists with an expiry of their choice and cancels all their listings at once', async ({ page, wallet }) => {
+  // Account 2 owns twins 2, 6 and 10; 2 and 10 are listed already.
+  const seller = await wallet(2);
+  await connect(page, seller, '/twin/6');
+  await expect(page.getByTestId('list-fee')).toContainText('Protocol fee: 2.5%.');
+  await page.getByLabel('Price, ETH').fill('3.3');
+  await page.getByLabel('Open for').selectOption({ label: '7 days' });
+  await page.getByRole('button', { name: 'List for sale', exact: true }).click();
+  await expect(page.getByTestId('fee')).toBeVisible();
+  await page.getByRole('button', { name: 'Confirm in wallet' }).click();
+  await seller.authorize(Web3RequestKind.SendTransaction);
+  await expect(page.getByTestId('toast').filter({ hasText: 'List twin #6 for 3.3 ETH: done' })).toBeVisible();
+  await expect(page.getByTestId('listing')).toHaveText('Listed for 3.3 ETH by 0x3c44…93bc');
+  const expiry = (await page.getByTestId('listing-expiry').textContent()).match(/(\d{4}-\d\d-\d\d)/)[1];
+  const days = (Date.parse(expiry) - Date.now()) / 86_400_000;
+  expect(days).toBeGreaterThan(5.9);
+  expect(days).toBeLessThan(7.1);
+
+  await page.goto('/portfolio');
+  await expect(page.getByTestId('my-listings').getByRole('listitem')).toHaveCount(3);
+  await page.getByRole('button', { name: 'Cancel all my listings', exact: true }).click();
+  await page.getByRole('button', { name: 'Confirm in wallet' }).click();
+  await seller.authorize(Web3RequestKind.SendTransaction);
+  await expect(page.getByTestId('toast').filter({ hasText: 'Cancel all your listings: done' })).toBeVisible();
+  await expect(page.getByText('Nothing listed.')).toBeVisible();
+  await page.goto('/twin/10');
+  await expect(page.getByTestId('listing')).toHaveText(
+    'This listing is no longer valid: the seller cancelled all their listings.',
+  );
+});
