@@ -52,7 +52,8 @@ pub fn now_seconds() -> u64 {
 
 async fn load_catalog(chain: ChainContext) -> Result<Catalog, String> {
     let (Some(registry), Some(market), Some(ledger)) = (chain.registry, chain.market_activity, chain.ledger) else {
-        return Ok(Catalog::default());
+        // Not an empty catalog: "no twins yet" would be a wrong answer where HashTwin is not deployed.
+        return Err(format!("HashTwin is not deployed on {}.", chain.network.name));
     };
     let words = |error: crate::chain::contracts::ChainError| error.to_string();
     // Read first: the events that follow are at least as new as this clock.

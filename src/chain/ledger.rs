@@ -137,12 +137,7 @@ impl HashLedger {
         let logs = self.credited.sync().await?;
         self.fetch_block_times(&logs).await?;
         let times = self.block_times.lock().unwrap_or_else(PoisonError::into_inner);
-        logs.iter()
-            .map(|log| {
-                let time = log.block_hash.and_then(|hash| times.get(&hash).copied()).unwrap_or_default();
-                decode_work_credited(log, time)
-            })
-            .collect()
+        logs.iter().map(|log| decode_work_credited(log, block_time(log, &times)?)).collect()
     }
 
     async fn fetch_block_times(&self, logs: &[Log]) -> Result<(), ChainError> {
@@ -159,15 +154,24 @@ impl HashLedger {
         }
         let calls: Vec<Call> =
             missing.iter().map(|hash| Call::new("eth_getBlockByHash", json!([hash, false]))).collect();
+        // Every time that came back is kept, so a retry asks only for the rest; the first failure is
+        // reported rather than left as a gap that would read as the epoch.
+        let mut failure = None;
         for (hash, answer) in missing.into_iter().zip(self.rpc.batch(&calls).await?) {
-            if let Ok(block) = answer.and_then(|value| {
+            match answer.and_then(|value| {
                 serde_json::from_value::<BlockTime>(value)
-                    .map_err(|error| super::rpc::RpcError::Malformed(error.to_string()))
+                    .map_err(|error| super::rpc::RpcError::Malformed(format!("block {hash:#x}: {error}")))
             }) {
-                self.block_times.lock().unwrap_or_else(PoisonError::into_inner).insert(hash, block.timestamp.as_u64());
+                Ok(block) => {
+                    self.block_times
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .insert(hash, block.timestamp.as_u64());
+                }
+                Err(error) => failure = failure.or(Some(error)),
             }
         }
-        Ok(())
+        failure.map_or(Ok(()), |error| Err(error.into()))
     }
 }
 
@@ -340,6 +344,16 @@ pub fn already_credited_words(contributor: Address, viewer: Option<Address>) -> 
     }
 }
 
+/// The time of `log`'s block among those read. A log without its block's time is an error: a
+/// credit dated 0 would count as ancient in every hashrate window.
+fn block_time(log: &Log, times: &HashMap<H256, u64>) -> Result<u64, ChainError> {
+    let hash = log.block_hash.ok_or_else(|| ChainError::Decode("a WorkCredited log names no block".into()))?;
+    times
+        .get(&hash)
+        .copied()
+        .ok_or_else(|| ChainError::Decode(format!("the time of block {hash:#x} could not be read")))
+}
+
 fn decode_work_credited(log: &Log, timestamp: u64) -> Result<Credit, ChainError> {
     let raw = RawLog { topics: log.topics.clone(), data: log.data.to_vec() };
     let parsed = work_credited_event().parse_log(raw).map_err(|error| ChainError::Decode(error.to_string()))?;
@@ -354,7 +368,7 @@ fn decode_work_credited(log: &Log, timestamp: u64) -> Result<Credit, ChainError>
         job_seed: job_seed.ok_or_else(malformed)?,
         shares: uint("shares")?.low_u64(),
         work: if work.bits() > 128 { u128::MAX } else { work.low_u128() },
-        block: log.block_number.map(|number| number.as_u64()).unwrap_or_default(),
+        block: log.block_number.ok_or_else(|| ChainError::Decode("a WorkCredited log names no block".into()))?.as_u64(),
         timestamp,
     })
 }
@@ -518,5 +532,18 @@ mod tests {
                 timestamp: 1_764_000_000,
             }
         );
+        let pending = Log { block_number: None, ..log };
+        assert!(decode_work_credited(&pending, 1_764_000_000).is_err(), "a log without a block is no credit");
+    }
+
+    #[test]
+    fn a_credit_whose_block_time_was_not_read_is_an_error_not_the_epoch() {
+        let hash = H256::repeat_byte(0xab);
+        let log = Log { block_hash: Some(hash), ..Default::default() };
+        let times = HashMap::from([(hash, 1_764_000_000)]);
+        assert_eq!(block_time(&log, &times).unwrap(), 1_764_000_000);
+        let error = block_time(&log, &HashMap::new()).unwrap_err().to_string();
+        assert!(error.contains("the time of block 0xabab"), "{error}");
+        assert!(block_time(&Log::default(), &times).is_err());
     }
 }

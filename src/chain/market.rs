@@ -1,7 +1,6 @@
 //! TwinMarket: its reads, and the transactions the app asks the wallet to send to it.
 
 use ethers_core::abi::Token;
-use ethers_core::types::U256;
 
 use super::contracts::{decode_output, encode_call, to_wei, twin_market_abi, ChainError};
 use super::rpc::RpcClient;
@@ -38,8 +37,9 @@ impl TwinMarket {
     /// What `account` can withdraw: sale proceeds, royalties and refunded offers.
     pub async fn proceeds_of(&self, account: Address) -> Result<Wei, ChainError> {
         let tokens = self.read("proceedsOf", &[Token::Address(to_ethers_address(account))]).await?;
-        let amount = tokens.into_iter().next().and_then(Token::into_uint).unwrap_or(U256::zero());
-        to_wei(amount)
+        // An answer without a number is a broken read, not an empty balance.
+        let amount = tokens.into_iter().next().and_then(Token::into_uint);
+        to_wei(amount.ok_or_else(|| ChainError::Decode("proceedsOf returned no number".into()))?)
     }
 
     fn request(&self, function: &str, args: &[Token], value: Wei, label: String) -> TxRequest {

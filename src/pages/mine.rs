@@ -68,8 +68,10 @@ fn MinerControls() -> impl IntoView {
             let registry = registry.clone();
             async move {
                 match registry {
-                    Some(registry) => registry.twins().await.map_err(|error| error.to_string()),
-                    None => Ok(Vec::new()),
+                    Some(registry) => {
+                        registry.twins().await.map_err(|error| format!("The twins could not be read: {error}."))
+                    }
+                    None => Err("HashTwin has no registry on this network.".to_string()),
                 }
             }
         }
@@ -135,8 +137,15 @@ fn MinerControls() -> impl IntoView {
                 <label for="mine-twin">"Twin"</label>
                 <Suspense fallback=|| view! { <select id="mine-twin" disabled=true><option>"Loading twins…"</option></select> }>
                     {move || Suspend::new(async move {
-                        let twins = twins.await.unwrap_or_default();
-                        view! { <TwinPicker twins chosen=chosen_twin disabled=Signal::derive(active)/> }
+                        // A failed read is said, not shown as an empty picker: there are twins, we
+                        // just could not list them, and nothing can be mined for until we can.
+                        match twins.await {
+                            Ok(twins) => view! { <TwinPicker twins chosen=chosen_twin disabled=Signal::derive(active)/> }.into_any(),
+                            Err(message) => view! {
+                                <select id="mine-twin" disabled=true><option>"No twins to choose from"</option></select>
+                                <p class="error" role="alert" data-testid="twins-error">{message}</p>
+                            }.into_any(),
+                        }
                     })}
                 </Suspense>
             </div>

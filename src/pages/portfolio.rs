@@ -217,8 +217,13 @@ fn Proceeds() -> impl IntoView {
             let account = wallet.connection.get().map(|connection| connection.account);
             async move {
                 match (market, account) {
-                    (Some(market), Some(account)) => market.proceeds_of(account).await,
-                    _ => Ok(Wei::ZERO),
+                    (Some(market), Some(account)) => market
+                        .proceeds_of(account)
+                        .await
+                        .map_err(|error| format!("Your proceeds could not be read: {error}.")),
+                    // Without a market there is no balance to show, not a balance of zero.
+                    (None, _) => Err("HashTwin has no market on this network.".to_string()),
+                    (Some(_), None) => Ok(Wei::ZERO),
                 }
             }
         }
