@@ -256,9 +256,11 @@ fn Results(
                 let current = page();
                 view! {
                     <nav class="pager" aria-label="Pages">
-                        <button on:click=move |_| go_to(current - 1) disabled=current == 0>"Previous"</button>
+                        <button on:click=move |_| go_to(current - 1) disabled={current == 0}>"Previous"</button>
                         <span>{format!("Page {} of {pages}", current + 1)}</span>
-                        <button on:click=move |_| go_to(current + 1) disabled=current + 1 >= pages>"Next"</button>
+                        // Braced: unbraced, the macro ends the attribute at `>=`, which left Next
+                        // disabled by a stray `1` and labelled "= pages >Next".
+                        <button on:click=move |_| go_to(current + 1) disabled={current + 1 >= pages}>"Next"</button>
                     </nav>
                 }
             })
