@@ -12,6 +12,7 @@ const { injectHeadlessWeb3Provider, Web3RequestKind } = headlessWeb3Provider;
 export { Web3RequestKind };
 
 const CAST = join(ROOT, 'node_modules', '@foundry-rs', 'cast-linux-amd64', 'bin', 'cast');
+const FORGE = join(ROOT, 'node_modules', '@foundry-rs', 'forge-linux-amd64', 'bin', 'forge');
 const run = promisify(execFile);
 
 /** anvil's dev accounts 0-9, EIP-55 spelled, as a user would paste them. */
@@ -58,6 +59,15 @@ export const test = base.extend({
          * Registers a rig from `account` as the registry wants it: a commitment, then the reveal in
          * the next block (anvil mines one per transaction). `rig` is cast's tuple text, serial included.
          */
+        /** Mints `count` more twins from account 1 with contracts/script/BenchTwins.s.sol, as the
+         * gallery benchmark does: enough of them to need a second page takes one forge run, not
+         * dozens of casts. Their serials (BENCH-1000 on) cannot clash with the seeded ones. */
+        addTwins: (count) =>
+          run(FORGE, ['script', 'script/BenchTwins.s.sol', '--rpc-url', url, '--broadcast', '--skip-simulation'], {
+            cwd: join(ROOT, 'contracts'),
+            env: { ...process.env, TWIN_REGISTRY: twinRegistry, BENCH_TWINS: String(count), BENCH_FIRST: '1000' },
+            maxBuffer: 16 * 1024 * 1024,
+          }),
         mintTwin: async (account, rig, serial, reporter, royaltyBps) => {
           const salt = `0x${randomBytes(32).toString('hex')}`;
           const commitment = await call(twinRegistry, 'mintCommitment(string,address,bytes32)(bytes32)', serial, ANVIL_ADDRESSES[account], salt);

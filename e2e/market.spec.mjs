@@ -101,3 +101,23 @@ test('a seller lists with an expiry of their choice and cancels all their listin
     'This listing is no longer valid: the seller cancelled all their listings.',
   );
 });
+
+test('the market page lists what is for sale, cheapest first, and the sale already made', async ({ page }) => {
+  // Seeded: twins 2, 5, 7, 10 and 12 listed at 2.4, 1.1, 1.9, 1.35 and 2.05 ETH; twin 3 was listed
+  // at 2.8 ETH by account 3 and bought by account 9.
+  await page.goto('/market');
+  await expect(page.getByRole('heading', { name: 'For sale (5)' })).toBeVisible();
+  const cards = page.getByTestId('for-sale').getByTestId('twin-card');
+  await expect(cards.locator('.twin-id')).toHaveText([/^#5 /, /^#10 /, /^#7 /, /^#12 /, /^#2 /]);
+  await expect(cards.getByTestId('card-price')).toHaveText(
+    ['1.1 ETH', '1.35 ETH', '1.9 ETH', '2.05 ETH', '2.4 ETH'].map((price) => `For sale: ${price}`),
+  );
+  await expect(cards.first().getByRole('heading')).toHaveText('Bitmain Antminer S19 XP');
+
+  const sales = page.getByTestId('recent-sales').getByRole('listitem');
+  await expect(sales).toHaveCount(1);
+  await expect(sales).toContainText('2.8 ETH from 0x90f7…b906 to 0xa0ee…9720');
+  await sales.getByRole('link', { name: 'Twin #3' }).click();
+  await expect(page).toHaveURL(/\/twin\/3$/);
+  await expect(page.getByTestId('owner')).toHaveText(ANVIL_ADDRESSES[9].toLowerCase());
+});

@@ -169,3 +169,134 @@ test('a telemetry chart reads out its values with the pointer and with the keybo
   await expect(chart.locator('.readout')).not.toHaveText(newest);
   await expect(page.getByTestId('uptime')).toHaveText(/^\d+\.\d%$/);
 });
+
+test("a twin's maintenance log shows the seeded entry, and says when there is none", async ({ page }) => {
+  await page.goto('/twin/9');
+  await expect(page.getByTestId('status')).toHaveText('Offline');
+  const entries = page.getByTestId('maintenance').getByRole('listitem');
+  await expect(entries).toHaveCount(1);
+  await expect(entries.locator('strong')).toHaveText('Repair');
+  await expect(entries).toContainText('Hashboard 2 lost a chip chain; board sent for rework.');
+  await expect(entries.locator('.meta')).toHaveText(/^\d{4}-\d\d-\d\d · block \d+$/);
+
+  await page.goto('/twin/1');
+  await expect(page.getByTestId('maintenance').getByRole('listitem')).toHaveText([
+    /^InspectionQuarterly inspection: hashboards clean, intake filters replaced\./,
+  ]);
+
+  await page.goto('/twin/12');
+  await expect(page.getByRole('region', { name: 'Maintenance log' })).toContainText('Nothing logged yet.');
+  await expect(page.getByTestId('maintenance')).toHaveCount(0);
+});
+
+test('the earnings panel works from the nameplate without reports, follows the prices typed, and refuses bad ones', async ({ page }) => {
+  // Twin 10, an Avalon A1466 (150 TH/s, 3230 W), has no telemetry on the demo chain.
+  await page.goto('/twin/10');
+  const panel = page.getByTestId('profitability');
+  await expect(panel).toContainText('150.0 TH/s at 3230 W, nameplate: no reports in the last 7 days.');
+  // $0.05 per TH/s a day and $0.06 per kWh: 7.50 in, 3.23 kW × 24 h × 0.06 = 4.65 out.
+  await expect(panel.getByTestId('revenue')).toHaveText('$7.50');
+  await expect(panel.getByTestId('power-cost')).toHaveText('$4.65');
+  await expect(panel.getByTestId('net')).toHaveText('$2.85');
+  await expect(panel.getByTestId('break-even')).toHaveText('$0.10/kWh');
+
+  await panel.getByLabel('Electricity, $/kWh').fill('0.1');
+  await expect(panel.getByTestId('power-cost')).toHaveText('$7.75');
+  await expect(panel.getByTestId('net')).toHaveText('−$0.25');
+  await expect(panel.getByTestId('net')).toHaveClass('error');
+
+  await panel.getByLabel('Hashprice, $/TH/day').fill('cheap');
+  await expect(panel.getByRole('alert')).not.toBeEmpty();
+  await expect(panel).toContainText('Fix the figures above to see the estimate.');
+  await expect(panel.getByTestId('revenue')).toHaveCount(0);
+
+  // A twin that reports is costed on what it measured over the week.
+  await page.goto('/twin/1');
+  await expect(page.getByTestId('profitability')).toContainText(/TH\/s at \d+ W, measured over the last 7 days\./);
+});
+
+test("an investor's portfolio adds up the twin they bought; another's lists the offer they made", async ({ page, browser, chain }) => {
+  // Account 9 bought twin 3, an Antminer S21 XP (270 TH/s, 3645 W), for 2.8 ETH.
+  const buyer = await injectWallet(page, 9, CHAIN_ID, chain.url);
+  await connect(page, buyer, '/portfolio');
+  const totals = page.getByTestId('portfolio-totals');
+  await expect(totals.getByTestId('owned-count')).toHaveText('1');
+  // 270 × $0.05 − 3.645 kW × 24 h × $0.06 = 13.50 − 5.25.
+  await expect(totals).toContainText('270.0 TH/s');
+  await expect(totals).toContainText('3645 W');
+  await expect(totals).toContainText('$8.25');
+  const owned = page.getByRole('region', { name: 'Twins you own' });
+  await expect(owned.locator('.twin-id')).toHaveText([/^#3 /]);
+  await expect(page.getByTestId('proceeds')).toHaveText('Nothing to withdraw.');
+
+  // Account 8 owns nothing and has offered 1.5 ETH on twin 1.
+  const bidderContext = await browser.newContext();
+  const bidderPage = await bidderContext.newPage();
+  const bidder = await injectWallet(bidderPage, INVESTOR, CHAIN_ID, chain.url);
+  await connect(bidderPage, bidder, '/portfolio');
+  await expect(bidderPage.getByTestId('owned-count')).toHaveText('0');
+  await expect(bidderPage.getByTestId('portfolio-totals')).toContainText('0.0 TH/s');
+  await expect(bidderPage.getByTestId('offers-made').getByRole('listitem')).toHaveCount(1);
+  await expect(bidderPage.getByTestId('offers-made')).toContainText('1.5 ETH');
+  await bidderContext.close();
+});
+
+test('the gallery filters, sorts and pages, and keeps its query in the address', async ({ page, chain }) => {
+  await page.goto('/');
+  const count = page.getByTestId('twin-count');
+  const ids = page.getByTestId('twin-card').locator('.twin-id');
+  await expect(count).toHaveText('12 twins');
+
+  await page.getByLabel('Maker').selectOption('Canaan');
+  await expect(count).toHaveText('2 of 12 twins');
+  await expect(page).toHaveURL(/make=Canaan/);
+  await expect(page.getByTestId('twin-card').getByRole('heading')).toHaveText(['Canaan Avalon A1566', 'Canaan Avalon A1466']);
+  await page.getByRole('button', { name: 'Clear' }).click();
+  await expect(count).toHaveText('12 twins');
+
+  await page.getByLabel('Status').selectOption('Offline');
+  await expect(count).toHaveText('1 of 12 twins');
+  await expect(ids).toHaveText([/^#9 /]);
+  await page.getByRole('button', { name: 'Clear' }).click();
+
+  await page.getByLabel('For sale only').check();
+  await expect(count).toHaveText('5 of 12 twins');
+  await page.getByLabel('Sort').selectOption('price-desc');
+  await expect(page).toHaveURL(/sort=price-desc/);
+  await expect(ids).toHaveText([/^#2 /, /^#12 /, /^#7 /, /^#10 /, /^#5 /]);
+  await page.getByLabel('Lowest price in ETH').fill('1.2');
+  await page.getByLabel('Lowest price in ETH').press('Enter');
+  await page.getByLabel('Highest price in ETH').fill('2');
+  await page.getByLabel('Highest price in ETH').press('Enter');
+  await expect(ids).toHaveText([/^#7 /, /^#10 /]);
+  await expect(count).toHaveText('2 of 12 twins');
+  // The query survives a reload: it lives in the address.
+  await page.reload();
+  await expect(ids).toHaveText([/^#7 /, /^#10 /]);
+  await page.getByRole('button', { name: 'Clear' }).click();
+
+  // The S21 XP (13.5 J/TH) and S21 Pro (15.0 J/TH) are the only ones under 15.5 J/TH.
+  await page.getByLabel('Worst efficiency in J/TH').fill('15.5');
+  await page.getByLabel('Worst efficiency in J/TH').press('Enter');
+  await page.getByLabel('Sort').selectOption('efficiency');
+  await expect(ids).toHaveText([/^#3 /, /^#2 /]);
+  await page.getByRole('button', { name: 'Clear' }).click();
+  await page.getByLabel('Sort').selectOption('hashrate');
+  await expect(ids.first()).toHaveText(/^#6 /);
+
+  // Forty more twins make 52: 48 on the first page, 4 on the second.
+  await chain.addTwins(40);
+  await page.goto('/');
+  await expect(count).toHaveText('52 twins');
+  await expect(page.getByTestId('twin-card')).toHaveCount(48);
+  const pager = page.getByRole('navigation', { name: 'Pages' });
+  await expect(pager).toContainText('Page 1 of 2');
+  await expect(pager.getByRole('button', { name: 'Previous' })).toBeDisabled();
+  await pager.getByRole('button', { name: 'Next' }).click();
+  await expect(pager).toContainText('Page 2 of 2');
+  await expect(page).toHaveURL(/page=2/);
+  await expect(page.getByTestId('twin-card')).toHaveCount(4);
+  await expect(pager.getByRole('button', { name: 'Next' })).toBeDisabled();
+  await pager.getByRole('button', { name: 'Previous' }).click();
+  await expect(page.getByTestId('twin-card')).toHaveCount(48);
+});
