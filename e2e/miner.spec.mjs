@@ -142,3 +142,22 @@ test('a hasher worker that dies is replaced and mining goes on', async ({ page, 
   await expect.poll(async () => Number(await page.getByTestId('shares-found').textContent()), { timeout: 30_000 }).toBeGreaterThan(before);
   await page.getByRole('button', { name: 'Stop' }).click();
 });
+
+test('a twin list that cannot be read is said in words, not shown as an empty picker', async ({ page, chain }) => {
+  // The node refuses every log query, as a public RPC over its range limit would.
+  const port = new URL(chain.url).port;
+  await page.route(
+    (url) => url.port === port,
+    async (route) => {
+      const body = route.request().postDataJSON();
+      const calls = Array.isArray(body) ? body : [body];
+      if (!calls.some((call) => call.method === 'eth_getLogs')) return route.continue();
+      const refused = calls.map((call) => ({ jsonrpc: '2.0', id: call.id, error: { code: -32005, message: 'query returned more than 10000 results' } }));
+      return route.fulfill({ json: Array.isArray(body) ? refused : refused[0] });
+    },
+  );
+  await page.goto('/mine');
+  await expect(page.getByTestId('twins-error')).toContainText('The twins could not be read:');
+  await expect(page.getByTestId('twins-error')).toContainText('query returned more than 10000 results');
+  await expect(page.getByLabel('Twin', { exact: true })).toBeDisabled();
+});
