@@ -181,8 +181,6 @@ contract TwinRegistry is ITwins, IERC4906, ERC721 {
     /// @notice `powerWatts` at `hashrateGhs` lies outside the plausible efficiency band.
     error ImplausibleEfficiency(uint64 hashrateGhs, uint32 powerWatts);
 
-    /// @notice A new operator must be a real account: the royalties follow it.
-    error ZeroOperator();
     /// @notice `caller` is not the operator of `tokenId` (an unknown token has no operator).
     error NotOperator(uint256 tokenId, address caller);
     /// @notice `caller` was not offered the rig of `tokenId`.

@@ -186,7 +186,6 @@ fn words(name: &str, args: &Args) -> Option<String> {
         "NotProposedOperator" => {
             format!("{} has not been offered the operator role of {}.", args.account("caller")?, args.twin()?)
         }
-        "ZeroOperator" => "The operator can't be the zero address: the royalties follow the operator.".into(),
         "NotReporter" => format!(
             "Only the reporter key of {} can post its telemetry, and {} is not it.",
             args.twin()?,

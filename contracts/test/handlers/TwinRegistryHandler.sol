@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {Test} from "forge-std/Test.sol";
 import {TwinRegistry} from "../../src/TwinRegistry.sol";
+import {DemoRigs} from "../utils/DemoRigs.sol";
 
 /// @dev Drives the registry with a few actors registering rigs from a small pool of serials, each
 /// typed in one of several spellings (only one canonical), while copiers watch the mempool and try to
@@ -358,7 +359,7 @@ contract TwinRegistryHandler is Test {
             vm.expectRevert(abi.encodeWithSelector(TwinRegistry.SerialAlreadyRegistered.selector, serialHash, taken));
         }
         vm.prank(p.minter);
-        uint256 id = registry.mint(_rig(serial), reporter, royaltyBps, p.salt);
+        uint256 id = registry.mint(DemoRigs.s21(serial), reporter, royaltyBps, p.salt);
 
         if (p.variant == 0 && p.committedAt < block.number && taken == 0) {
             ++ghostMints;
@@ -396,7 +397,7 @@ contract TwinRegistryHandler is Test {
     function _copierMint(address copier, string memory serial, bytes32 salt, bytes memory expected) private {
         ++ghostCopierAttempts;
         vm.prank(copier);
-        try registry.mint(_rig(serial), copier, 1_000, salt) returns (uint256 id) {
+        try registry.mint(DemoRigs.s21(serial), copier, 1_000, salt) returns (uint256 id) {
             ++ghostCopierMints;
             ++ghostMints;
             ghostTokenOfSerial[keccak256(bytes(serial))] = id;
@@ -440,18 +441,6 @@ contract TwinRegistryHandler is Test {
             _lastOwner[id] = owner;
             _lastEpoch[id] = epoch;
         }
-    }
-
-    function _rig(string memory serial) private pure returns (TwinRegistry.RigInput memory) {
-        return TwinRegistry.RigInput({
-            manufacturer: "Bitmain",
-            model: "Antminer S21",
-            serial: serial,
-            hashrateGhs: 200_000,
-            powerWatts: 3_500,
-            location: "Rockdale, Texas, US",
-            commissionedAt: 1_704_067_200
-        });
     }
 
     function _removePending(uint256 index) private {
