@@ -14,7 +14,7 @@ use super::market::{Listing, ListingState, Offer, Sale, StaleReason};
 use super::{Address, TwinStatus, Wei};
 
 /// What kind of work a maintenance entry records, numbered as `TwinRegistry.MaintenanceKind`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum MaintenanceKind {
     Inspection,
     Repair,
@@ -58,7 +58,7 @@ impl fmt::Display for MaintenanceKind {
 }
 
 /// One event of a twin, from either contract, with only what the app uses of it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum TwinEvent {
     /// `operator` minted the twin and runs its rig, `reporter` posts its telemetry; the twin itself
     /// arrives by the `Transfer` from zero of the same transaction.
@@ -137,7 +137,7 @@ pub enum TwinEvent {
 }
 
 /// An event about an account rather than one twin: it reaches every twin the account holds.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum AccountEvent {
     /// ERC-721 `ApprovalForAll`: `operator` may, or may no longer, move every twin of the account.
     ApprovalForAll { operator: Address, approved: bool },
@@ -146,14 +146,14 @@ pub enum AccountEvent {
 }
 
 /// What an event is about: one twin, or one account.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ChainEvent {
     Twin { twin_id: u64, event: TwinEvent },
     Account { account: Address, event: AccountEvent },
 }
 
 /// An event and where it happened on chain.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Located {
     pub block: u64,
     /// Position in the block, across all contracts: orders the registry's and the market's events
@@ -242,12 +242,17 @@ impl Book {
     pub fn replay(events: &[Located]) -> Book {
         let mut book = Book::default();
         for located in in_chain_order(events) {
-            match &located.event {
-                ChainEvent::Twin { twin_id, event } => book.apply(*twin_id, event, located),
-                ChainEvent::Account { account, event } => book.apply_account(*account, event),
-            }
+            book.apply_event(located);
         }
         book
+    }
+
+    /// Moves the book on by one event: events must come in chain order, (block, log index).
+    pub fn apply_event(&mut self, located: &Located) {
+        match &located.event {
+            ChainEvent::Twin { twin_id, event } => self.apply(*twin_id, event, located),
+            ChainEvent::Account { account, event } => self.apply_account(*account, event),
+        }
     }
 
     fn apply_account(&mut self, account: Address, event: &AccountEvent) {

@@ -9,7 +9,7 @@ use super::Address;
 pub const HASHRATE_WINDOW_SECONDS: u64 = 24 * 60 * 60;
 
 /// One accepted batch.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Credit {
     pub twin_id: u64,
     pub contributor: Address,

@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod chart;
 pub mod donations;
 pub mod gallery;
+pub mod history;
 pub mod market;
 pub mod mint_form;
 pub mod operator;

@@ -3,7 +3,7 @@ use std::fmt;
 use super::Address;
 
 /// A rig as minted: fixed for the life of its twin.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RigSpec {
     pub manufacturer: String,
     pub model: String,
@@ -64,7 +64,7 @@ pub fn display_name(manufacturer: &str, model: &str) -> String {
 }
 
 /// A minted twin and the roles around it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Twin {
     pub id: u64,
     pub operator: Address,
@@ -80,7 +80,7 @@ impl Twin {
 }
 
 /// Where a rig stands in its life, numbered as `TwinRegistry.Status` numbers it on chain.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, serde::Serialize, serde::Deserialize)]
 pub enum TwinStatus {
     /// What every twin is minted as.
     #[default]

@@ -9,7 +9,7 @@ const ETHER_DECIMALS: usize = 18;
 const GWEI_DECIMALS: usize = 9;
 
 /// An amount of wei. u128 holds 3.4 × 10^20 ether, far beyond any supply.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize, serde::Deserialize)]
 pub struct Wei(pub u128);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
