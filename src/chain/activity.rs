@@ -1,9 +1,5 @@
-//! The registry's and the market's events as `domain::activity` replays them, and one twin's
-//! telemetry and maintenance history, fetched when its page asks.
-//!
-//! The twin-wide events are few (a handful per twin over its life) and every page needs them, so
-//! they are indexed for the whole collection. Telemetry is thousands of reports per twin and only
-//! its own page shows it, so it is fetched per twin, on the twin id's topic.
+//! The registry's and the market's events decoded as `domain::activity` replays them, and one
+//! twin's telemetry, fetched when its page asks.
 
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex, PoisonError};
@@ -63,88 +59,58 @@ fn topic0s(table: &EventTable) -> Vec<H256> {
     table.iter().map(|(topic0, _)| *topic0).collect()
 }
 
+/// The first topics of every registry event the book replays, `TwinMinted` among them.
+pub(crate) fn registry_topics() -> Vec<H256> {
+    topic0s(&REGISTRY_EVENTS)
+}
+
+pub(crate) fn market_topics() -> Vec<H256> {
+    topic0s(&MARKET_EVENTS)
+}
+
 fn telemetry_reported_event() -> &'static Event {
     contract_event(twin_registry_abi(), "TelemetryReported")
 }
 
-fn maintenance_logged_event() -> &'static Event {
+pub(crate) fn maintenance_logged_event() -> &'static Event {
     contract_event(twin_registry_abi(), "MaintenanceLogged")
 }
 
-/// Who minted, owns, runs and reports for every twin, and every change of status, from the
-/// registry's events (indexed and cached in the browser); and each twin's history on demand.
+/// One twin's telemetry, read when its page asks: thousands of reports per twin that only its own
+/// page shows, so they are read per twin, on the twin id's topic, and kept in memory for the visit.
 #[derive(Debug, Clone)]
 pub struct RegistryActivity {
     rpc: RpcClient,
-    chain_id: u64,
     registry: EthAddress,
     first_block: u64,
-    logs: LogIndexer,
-    /// One indexer per twin whose telemetry was asked for, so that a twin page refreshing on every
-    /// block fetches only the blocks it has not seen.
+    /// One indexer per twin whose telemetry was asked for, so that a twin page following new
+    /// blocks fetches only the blocks it has not seen.
     telemetry: Arc<Mutex<HashMap<u64, LogIndexer>>>,
 }
 
 impl RegistryActivity {
-    pub fn new(rpc: RpcClient, chain_id: u64, deployment: &Deployment) -> Self {
+    pub fn new(rpc: RpcClient, deployment: &Deployment) -> Self {
         let registry = to_ethers_address(deployment.twin_registry);
         let first_block = deployment.deployment_block;
-        let logs = LogIndexer::new(rpc.clone(), chain_id, registry, topic0s(&REGISTRY_EVENTS), first_block);
-        Self { rpc, chain_id, registry, first_block, logs, telemetry: Arc::default() }
+        Self { rpc, registry, first_block, telemetry: Arc::default() }
     }
 
-    /// The raw logs, for `TwinRegistryReader::twins` to read the mints from the same cache.
-    pub(crate) async fn logs(&self) -> Result<Vec<Log>, ChainError> {
-        self.logs.sync().await
-    }
-
-    /// Every registry event of every twin, oldest first.
-    pub async fn events(&self) -> Result<Vec<Located>, ChainError> {
-        self.logs().await?.iter().map(decode_registry_log).collect()
-    }
-
-    /// The twin's telemetry, oldest first. Kept in memory only: a month of five-minute reports of a
-    /// single twin is megabytes of logs, localStorage's whole quota.
+    /// The twin's telemetry, oldest first.
     pub async fn telemetry(&self, twin_id: u64) -> Result<Vec<TelemetrySample>, ChainError> {
-        let indexer = self
-            .telemetry
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .entry(twin_id)
-            .or_insert_with(|| self.twin_indexer(telemetry_reported_event(), twin_id).in_memory())
-            .clone();
+        let indexer = self.twin_indexer(telemetry_reported_event(), twin_id);
         indexer.sync().await?.iter().map(decode_telemetry).collect()
     }
 
-    /// The maintenance the twin's operator logged, oldest first: `TwinEvent::Maintenance` events.
-    pub async fn maintenance(&self, twin_id: u64) -> Result<Vec<Located>, ChainError> {
-        let logs = self.twin_indexer(maintenance_logged_event(), twin_id).sync().await?;
-        logs.iter().map(decode_maintenance).collect()
-    }
-
     fn twin_indexer(&self, event: &Event, twin_id: u64) -> LogIndexer {
-        LogIndexer::new(self.rpc.clone(), self.chain_id, self.registry, vec![event.signature()], self.first_block)
-            .with_topic1(H256::from_low_u64_be(twin_id))
-    }
-}
-
-/// Listings, sales and offers of every twin, from the market's events (indexed and cached in the
-/// browser).
-#[derive(Debug, Clone)]
-pub struct MarketActivity {
-    logs: LogIndexer,
-}
-
-impl MarketActivity {
-    pub fn new(rpc: RpcClient, chain_id: u64, deployment: &Deployment) -> Self {
-        let market = to_ethers_address(deployment.twin_market);
-        let logs = LogIndexer::new(rpc, chain_id, market, topic0s(&MARKET_EVENTS), deployment.deployment_block);
-        Self { logs }
-    }
-
-    /// Every market event of every twin, oldest first.
-    pub async fn events(&self) -> Result<Vec<Located>, ChainError> {
-        self.logs.sync().await?.iter().map(decode_market_log).collect()
+        self.telemetry
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry(twin_id)
+            .or_insert_with(|| {
+                LogIndexer::new(self.rpc.clone(), self.registry, vec![event.signature()], self.first_block)
+                    .with_topic1(H256::from_low_u64_be(twin_id))
+            })
+            .clone()
     }
 }
 
@@ -263,7 +229,7 @@ pub(crate) fn decode_registry_log(log: &Log) -> Result<Located, ChainError> {
     of_twin(log, fields.u64("tokenId")?, decoded)
 }
 
-fn decode_market_log(log: &Log) -> Result<Located, ChainError> {
+pub(crate) fn decode_market_log(log: &Log) -> Result<Located, ChainError> {
     let fields = Fields::parse(by_topic0(&MARKET_EVENTS, log)?, log)?;
     let decoded = match fields.event {
         "AllListingsCancelled" => {
@@ -332,7 +298,7 @@ fn decode_telemetry(log: &Log) -> Result<TelemetrySample, ChainError> {
     })
 }
 
-fn decode_maintenance(log: &Log) -> Result<Located, ChainError> {
+pub(crate) fn decode_maintenance(log: &Log) -> Result<Located, ChainError> {
     let fields = Fields::parse(maintenance_logged_event(), log)?;
     let kind = MaintenanceKind::from_u8(fields.variant("kind")?).ok_or_else(|| fields.malformed("kind"))?;
     let event = TwinEvent::Maintenance { kind, note: fields.string("note")?, timestamp: fields.u64("timestamp")? };

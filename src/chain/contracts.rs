@@ -7,12 +7,12 @@ use ethers_core::abi::{Abi, Event, RawLog, Token};
 use ethers_core::types::Log;
 use ethers_core::utils::keccak256;
 
-use super::activity::{decode_registry_log, RegistryActivity};
+use super::activity::RegistryActivity;
 use super::networks::Deployment;
 use super::rpc::{RpcClient, RpcError};
 use super::tx::TxRequest;
 use super::{to_domain_address, to_ethers_address};
-use crate::domain::activity::{Located, MaintenanceKind};
+use crate::domain::activity::MaintenanceKind;
 use crate::domain::mint_form::ValidMint;
 use crate::domain::{Address, RigSpec, Twin, TwinStatus, Wei};
 
@@ -120,8 +120,8 @@ pub struct TwinRegistryReader {
 }
 
 impl TwinRegistryReader {
-    pub fn new(rpc: RpcClient, chain_id: u64, deployment: Deployment) -> Self {
-        let activity = RegistryActivity::new(rpc.clone(), chain_id, &deployment);
+    pub fn new(rpc: RpcClient, deployment: Deployment) -> Self {
+        let activity = RegistryActivity::new(rpc.clone(), &deployment);
         Self { rpc, deployment, activity }
     }
 
@@ -133,29 +133,6 @@ impl TwinRegistryReader {
     /// The transactions the app asks the wallet to send to the registry.
     pub fn writer(&self) -> TwinRegistryWriter {
         TwinRegistryWriter::new(self.deployment.twin_registry)
-    }
-
-    /// Every twin minted so far, oldest first, from the registry's `TwinMinted` events. They share
-    /// one cache with the rest of the registry's events rather than keeping a second copy of the
-    /// largest logs in localStorage.
-    pub async fn twins(&self) -> Result<Vec<Twin>, ChainError> {
-        let minted = twin_minted_event().signature();
-        let logs = self.activity.logs().await?;
-        logs.iter().filter(|log| log.topics.first() == Some(&minted)).map(decode_twin_minted).collect()
-    }
-
-    /// Every twin and every registry event, from one pass over the cached logs: what the catalog
-    /// needs, without reading and parsing the cache twice.
-    pub async fn twins_and_events(&self) -> Result<(Vec<Twin>, Vec<Located>), ChainError> {
-        let minted = twin_minted_event().signature();
-        let logs = self.activity.logs().await?;
-        let twins = logs
-            .iter()
-            .filter(|log| log.topics.first() == Some(&minted))
-            .map(decode_twin_minted)
-            .collect::<Result<_, _>>()?;
-        let events = logs.iter().map(decode_registry_log).collect::<Result<_, _>>()?;
-        Ok((twins, events))
     }
 
     async fn read(&self, function: &str, args: &[Token]) -> Result<Vec<Token>, ChainError> {

@@ -1,44 +1,29 @@
-//! Event logs of one contract, indexed in the browser: fetched in pages of blocks from the
-//! deployment block, cached per chain and contract in localStorage, resumed from the last block
-//! seen, and dropped when the chain under the cache is not the one it was read from (a restarted
-//! local chain, a reorganisation past the cached head).
-//!
-//! An indexer may also follow one twin only (its token id as second topic), and keep its cache in
-//! memory for the session when the logs are too bulky for localStorage's few megabytes.
+//! Event logs of one contract and one twin, read from the deployment block and then only what
+//! is new, kept in memory for the visit. The cache is dropped when the chain under it is not the
+//! one it was read from (a restarted local chain, a reorganisation past the cached head).
 
 use std::sync::{Arc, Mutex, PoisonError};
 
-use ethers_core::types::{Address as EthAddress, BlockNumber, Filter, Log, H256, U256, U64};
-use serde::{Deserialize, Serialize};
+use ethers_core::types::{Address as EthAddress, BlockNumber, Filter, Log, H256, U64};
+use serde::Deserialize;
 use serde_json::json;
 
+use super::collection::{pages, PAGE_BLOCKS};
 use super::contracts::ChainError;
 use super::rpc::{RpcClient, RpcError};
-use super::storage;
-
-/// Blocks per `eth_getLogs`: within what public RPC providers accept.
-const PAGE_BLOCKS: u64 = 5_000;
 
 #[derive(Debug, Clone)]
 pub struct LogIndexer {
     rpc: RpcClient,
-    chain_id: u64,
     address: EthAddress,
     topic0: Vec<H256>,
     topic1: Option<H256>,
     first_block: u64,
-    store: Store,
+    /// Shared by this indexer's clones.
+    cache: Arc<Mutex<Option<Cache>>>,
 }
 
-#[derive(Debug, Clone)]
-enum Store {
-    /// localStorage: survives reloads, shared by every indexer of the same logs.
-    Browser,
-    /// This indexer and its clones, until the page is closed.
-    Memory(Arc<Mutex<Option<Cache>>>),
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 struct Cache {
     /// The last block whose logs are in `logs`, and its hash.
     head: u64,
@@ -54,8 +39,8 @@ struct BlockHeader {
 
 impl LogIndexer {
     /// Logs of `address` whose first topic is one of `topic0`, from `first_block` on.
-    pub fn new(rpc: RpcClient, chain_id: u64, address: EthAddress, topic0: Vec<H256>, first_block: u64) -> Self {
-        Self { rpc, chain_id, address, topic0, topic1: None, first_block, store: Store::Browser }
+    pub fn new(rpc: RpcClient, address: EthAddress, topic0: Vec<H256>, first_block: u64) -> Self {
+        Self { rpc, address, topic0, topic1: None, first_block, cache: Arc::default() }
     }
 
     /// Only the logs whose second topic is `topic1`: one twin's, for events indexed by token id.
@@ -63,33 +48,12 @@ impl LogIndexer {
         Self { topic1: Some(topic1), ..self }
     }
 
-    /// Keeps the cache in memory rather than in localStorage, whose quota a few twins' telemetry
-    /// would fill, starving the caches and the transaction list that need to survive a reload.
-    pub fn in_memory(self) -> Self {
-        Self { store: Store::Memory(Arc::default()), ..self }
-    }
-
-    fn cache_key(&self) -> String {
-        let topics: String = self.topic0.iter().map(|topic| format!("{topic:x}")[..8].to_string()).collect();
-        let key = format!("hashtwin.logs.{}.{:x}.{topics}", self.chain_id, self.address);
-        match self.topic1 {
-            Some(topic1) => format!("{key}.{:x}", U256::from_big_endian(topic1.as_bytes())),
-            None => key,
-        }
-    }
-
     fn load(&self) -> Option<Cache> {
-        match &self.store {
-            Store::Browser => storage::get_json(&self.cache_key()),
-            Store::Memory(cache) => cache.lock().unwrap_or_else(PoisonError::into_inner).clone(),
-        }
+        self.cache.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
 
     fn save(&self, cache: &Cache) {
-        match &self.store {
-            Store::Browser => storage::set_json(&self.cache_key(), cache),
-            Store::Memory(memory) => *memory.lock().unwrap_or_else(PoisonError::into_inner) = Some(cache.clone()),
-        }
+        *self.cache.lock().unwrap_or_else(PoisonError::into_inner) = Some(cache.clone());
     }
 
     /// Every matching log up to the latest block, oldest first, fetching only what the cache lacks.
@@ -145,18 +109,6 @@ impl LogIndexer {
     }
 }
 
-/// Inclusive block ranges of at most `size` blocks covering `from..=to`.
-fn pages(from: u64, to: u64, size: u64) -> Vec<(u64, u64)> {
-    let mut pages = Vec::new();
-    let mut start = from;
-    while start <= to {
-        let end = to.min(start.saturating_add(size - 1));
-        pages.push((start, end));
-        start = end + 1;
-    }
-    pages
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -164,39 +116,14 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
-    fn pages_cover_the_range_without_overlap() {
-        assert_eq!(pages(0, 12_000, 5_000), vec![(0, 4_999), (5_000, 9_999), (10_000, 12_000)]);
-        assert_eq!(pages(7, 7, 5_000), vec![(7, 7)]);
-        assert_eq!(pages(8, 7, 5_000), vec![]);
-    }
-
-    #[test]
-    fn the_cache_key_names_chain_contract_and_events() {
-        let indexer = LogIndexer::new(
-            RpcClient::new("http://127.0.0.1:8545"),
-            31_337,
-            EthAddress::repeat_byte(0x5f),
-            vec![H256::repeat_byte(0xab), H256::repeat_byte(0xcd)],
-            0,
-        );
-        assert_eq!(
-            indexer.cache_key(),
-            format!("hashtwin.logs.31337.{}.abababab cdcdcdcd", "5f".repeat(20)).replace(' ', "")
-        );
-    }
-
-    #[test]
-    fn one_twins_indexer_has_a_key_and_a_filter_of_its_own() {
+    fn one_twins_indexer_has_a_filter_of_its_own() {
         let all = LogIndexer::new(
             RpcClient::new("http://127.0.0.1:8545"),
-            31_337,
             EthAddress::repeat_byte(0x5f),
             vec![H256::repeat_byte(0xab)],
             3,
         );
         let one = all.clone().with_topic1(H256::from_low_u64_be(42));
-        assert_eq!(one.cache_key(), format!("{}.2a", all.cache_key()));
-
         let filter = serde_json::to_value(one.filter(3, 9)).unwrap();
         assert_eq!(filter["topics"][0], serde_json::json!([format!("{:?}", H256::repeat_byte(0xab))]));
         assert_eq!(filter["topics"][1], format!("{:?}", H256::from_low_u64_be(42)));
@@ -205,26 +132,22 @@ mod tests {
     }
 
     #[test]
-    fn an_in_memory_cache_is_shared_by_clones_and_nobody_else() {
+    fn the_cache_is_shared_by_clones_and_nobody_else() {
         let indexer = LogIndexer::new(
             RpcClient::new("http://127.0.0.1:8545"),
-            31_337,
             EthAddress::repeat_byte(0x5f),
             vec![H256::repeat_byte(0xab)],
             0,
-        )
-        .in_memory();
+        );
         let cache = Cache { head: 42, head_hash: H256::repeat_byte(1), logs: Vec::new() };
         indexer.save(&cache);
         assert_eq!(indexer.clone().load(), Some(cache));
-        assert_eq!(indexer.clone().in_memory().load(), None);
-    }
-
-    #[test]
-    fn a_cache_survives_a_round_trip_through_json() {
-        let log: Log = serde_json::from_str(include_str!("fixtures/twin_minted_log.json")).unwrap();
-        let cache = Cache { head: 42, head_hash: H256::repeat_byte(1), logs: vec![log] };
-        let text = serde_json::to_string(&cache).unwrap();
-        assert_eq!(serde_json::from_str::<Cache>(&text).unwrap(), cache);
+        let other = LogIndexer::new(
+            RpcClient::new("http://127.0.0.1:8545"),
+            EthAddress::repeat_byte(0x5f),
+            vec![H256::repeat_byte(0xab)],
+            0,
+        );
+        assert_eq!(other.load(), None);
     }
 }

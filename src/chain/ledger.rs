@@ -1,20 +1,15 @@
 //! HashLedger: the ledger's difficulty floor, share submission (by the contributor, or by anyone with
 //! the contributor's EIP-712 signature) and the `WorkCredited` history.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
-
 use ethers_core::abi::{encode, Event, RawLog, Token};
-use ethers_core::types::{Log, Signature, H256, U256, U64};
+use ethers_core::types::{Log, Signature, H256, U256};
 use ethers_core::utils::keccak256;
-use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::contracts::{decode_output, encode_call, hash_ledger_abi, ChainError};
-use super::indexer::LogIndexer;
 use super::networks::Deployment;
 use super::revert::Revert;
-use super::rpc::{Call, RpcClient};
+use super::rpc::RpcClient;
 use super::tx::{TxError, TxRequest};
 use super::wallet::{InjectedWallet, WalletError};
 use super::{checksummed, to_domain_address, to_ethers_address};
@@ -35,7 +30,7 @@ const HALF_ORDER: [u8; 32] = [
     0x73, 0x57, 0xa4, 0x50, 0x1d, 0xdf, 0xe9, 0x2f, 0x46, 0x68, 0x1b, 0x20, 0xa0,
 ];
 
-fn work_credited_event() -> &'static Event {
+pub(crate) fn work_credited_event() -> &'static Event {
     hash_ledger_abi().event("WorkCredited").expect("HashLedger declares WorkCredited")
 }
 
@@ -43,21 +38,11 @@ fn work_credited_event() -> &'static Event {
 pub struct HashLedger {
     rpc: RpcClient,
     address: Address,
-    credited: LogIndexer,
-    /// Block hash → time: blocks do not change under a hash, so this never goes stale.
-    block_times: Arc<Mutex<HashMap<H256, u64>>>,
 }
 
 impl HashLedger {
-    pub fn new(rpc: RpcClient, chain_id: u64, deployment: &Deployment) -> Self {
-        let credited = LogIndexer::new(
-            rpc.clone(),
-            chain_id,
-            to_ethers_address(deployment.hash_ledger),
-            vec![work_credited_event().signature()],
-            deployment.deployment_block,
-        );
-        Self { rpc, address: deployment.hash_ledger, credited, block_times: Default::default() }
+    pub fn new(rpc: RpcClient, deployment: &Deployment) -> Self {
+        Self { rpc, address: deployment.hash_ledger }
     }
 
     pub fn address(&self) -> Address {
@@ -116,62 +101,6 @@ impl HashLedger {
             .next()
             .and_then(Token::into_bool)
             .ok_or_else(|| ChainError::Decode("jobSeedUsed() returned no boolean".into()))
-    }
-
-    /// The credits, among every `WorkCredited` so far, of the given batches (matched by contributor
-    /// and job seed, which the ledger accepts once).
-    pub async fn credits_of(&self, batches: &[PendingBatch]) -> Result<Vec<Credit>, ChainError> {
-        let credits = self.credits().await?;
-        Ok(credits
-            .into_iter()
-            .filter(|credit| {
-                batches
-                    .iter()
-                    .any(|batch| batch.job.contributor == credit.contributor && batch.job.seed == credit.job_seed)
-            })
-            .collect())
-    }
-
-    /// Every batch the ledger has credited, oldest first, with its block's time.
-    pub async fn credits(&self) -> Result<Vec<Credit>, ChainError> {
-        let logs = self.credited.sync().await?;
-        self.fetch_block_times(&logs).await?;
-        let times = self.block_times.lock().unwrap_or_else(PoisonError::into_inner);
-        logs.iter().map(|log| decode_work_credited(log, block_time(log, &times)?)).collect()
-    }
-
-    async fn fetch_block_times(&self, logs: &[Log]) -> Result<(), ChainError> {
-        let mut missing: Vec<H256> = logs.iter().filter_map(|log| log.block_hash).collect();
-        missing.sort();
-        missing.dedup();
-        missing.retain(|hash| !self.block_times.lock().unwrap_or_else(PoisonError::into_inner).contains_key(hash));
-        if missing.is_empty() {
-            return Ok(());
-        }
-        #[derive(Deserialize)]
-        struct BlockTime {
-            timestamp: U64,
-        }
-        let calls: Vec<Call> =
-            missing.iter().map(|hash| Call::new("eth_getBlockByHash", json!([hash, false]))).collect();
-        // Every time that came back is kept, so a retry asks only for the rest; the first failure is
-        // reported rather than left as a gap that would read as the epoch.
-        let mut failure = None;
-        for (hash, answer) in missing.into_iter().zip(self.rpc.batch(&calls).await?) {
-            match answer.and_then(|value| {
-                serde_json::from_value::<BlockTime>(value)
-                    .map_err(|error| super::rpc::RpcError::Malformed(format!("block {hash:#x}: {error}")))
-            }) {
-                Ok(block) => {
-                    self.block_times
-                        .lock()
-                        .unwrap_or_else(PoisonError::into_inner)
-                        .insert(hash, block.timestamp.as_u64());
-                }
-                Err(error) => failure = failure.or(Some(error)),
-            }
-        }
-        failure.map_or(Ok(()), |error| Err(error.into()))
     }
 }
 
@@ -346,15 +275,7 @@ pub fn already_credited_words(contributor: Address, viewer: Option<Address>) -> 
 
 /// The time of `log`'s block among those read. A log without its block's time is an error: a
 /// credit dated 0 would count as ancient in every hashrate window.
-fn block_time(log: &Log, times: &HashMap<H256, u64>) -> Result<u64, ChainError> {
-    let hash = log.block_hash.ok_or_else(|| ChainError::Decode("a WorkCredited log names no block".into()))?;
-    times
-        .get(&hash)
-        .copied()
-        .ok_or_else(|| ChainError::Decode(format!("the time of block {hash:#x} could not be read")))
-}
-
-fn decode_work_credited(log: &Log, timestamp: u64) -> Result<Credit, ChainError> {
+pub(crate) fn decode_work_credited(log: &Log, timestamp: u64) -> Result<Credit, ChainError> {
     let raw = RawLog { topics: log.topics.clone(), data: log.data.to_vec() };
     let parsed = work_credited_event().parse_log(raw).map_err(|error| ChainError::Decode(error.to_string()))?;
     let value = |name: &str| parsed.params.iter().find(|param| param.name == name).map(|param| param.value.clone());
@@ -388,7 +309,7 @@ mod tests {
             hash_ledger: Address([0x7f; 20]),
             deployment_block: 1,
         };
-        HashLedger::new(RpcClient::new("http://127.0.0.1:8545"), 31_337, &deployment)
+        HashLedger::new(RpcClient::new("http://127.0.0.1:8545"), &deployment)
     }
 
     #[test]
@@ -516,7 +437,7 @@ mod tests {
                 Token::Uint(64.into()),
                 Token::Uint(U256::from(1u64) << 30),
             ])),
-            block_number: Some(U64::from(12)),
+            block_number: Some(12u64.into()),
             ..Default::default()
         };
         let credit = decode_work_credited(&log, 1_764_000_000).unwrap();
@@ -534,16 +455,5 @@ mod tests {
         );
         let pending = Log { block_number: None, ..log };
         assert!(decode_work_credited(&pending, 1_764_000_000).is_err(), "a log without a block is no credit");
-    }
-
-    #[test]
-    fn a_credit_whose_block_time_was_not_read_is_an_error_not_the_epoch() {
-        let hash = H256::repeat_byte(0xab);
-        let log = Log { block_hash: Some(hash), ..Default::default() };
-        let times = HashMap::from([(hash, 1_764_000_000)]);
-        assert_eq!(block_time(&log, &times).unwrap(), 1_764_000_000);
-        let error = block_time(&log, &HashMap::new()).unwrap_err().to_string();
-        assert!(error.contains("the time of block 0xabab"), "{error}");
-        assert!(block_time(&Log::default(), &times).is_err());
     }
 }

@@ -3,6 +3,7 @@
 //! types.
 
 pub mod activity;
+pub mod collection;
 pub mod contracts;
 pub mod indexer;
 pub mod ledger;

@@ -1,145 +1,193 @@
 //! A twin's market panel: only the actions that apply to whoever is looking, each through the
 //! wallet layer's transaction path.
+//!
+//! Every part reads its own slice of the store, and the forms keep their state above the parts
+//! that redraw: a new block that changes nothing here leaves a half-typed offer, an open fee
+//! confirmation or a wallet prompt alone.
 
 use leptos::prelude::*;
 
-use crate::app::ChainContext;
 use crate::chain::tx::TxRequest;
 use crate::components::tx::TransactButton;
 use crate::components::wallet::WalletContext;
-use crate::data::{now_seconds, use_fee_bps, Catalog};
 use crate::domain::calendar::format_moment;
 use crate::domain::market::{format_bps, listing_expiry, ListingState, DEFAULT_LISTING_DAYS, LISTING_DAYS};
 use crate::domain::{Address, Listing, Offer, Wei};
+use crate::store::{use_fee_bps, ChainStore};
 
 const DAY: u64 = 24 * 60 * 60;
 const DEFAULT_OFFER_DAYS: u64 = 7;
 
+/// What the panel shows of one twin's market.
+#[derive(Debug, Clone, PartialEq)]
+struct TwinMarket {
+    stored: Option<(Listing, ListingState)>,
+    owner: Option<Address>,
+    /// The offers the owner can accept now, highest first.
+    offers: Vec<Offer>,
+    takes_offers: bool,
+}
+
+/// Who is looking, as far as the panel's actions go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Viewer {
+    Nobody,
+    Owner(Address),
+    Buyer(Address),
+}
+
 #[component]
-pub fn MarketPanel(
-    twin_id: u64,
-    catalog: Catalog,
-    /// Called after every confirmed trade, so the page reloads what it shows.
-    on_trade: Callback<()>,
-) -> impl IntoView {
+pub fn MarketPanel(twin_id: u64) -> impl IntoView {
+    let store = expect_context::<ChainStore>();
     let wallet = expect_context::<WalletContext>();
-    let now = catalog.now();
-    let book = catalog.book;
-    let stored = book.listing_state(twin_id, now);
-    let listing = stored.filter(|(_, state)| state.is_live()).map(|(listing, _)| listing);
-    let owner = book.owner(twin_id);
-    let offers = book.offers_on(twin_id, now);
-    let takes_offers = book.accepts_offers(twin_id);
-    let viewer = move || wallet.connection.get().map(|connection| connection.account);
+    let state = store.slice(move |catalog| {
+        let now = catalog.now();
+        let book = catalog.book();
+        TwinMarket {
+            stored: book.listing_state(twin_id, now),
+            owner: book.owner(twin_id),
+            offers: book.offers_on(twin_id, now),
+            takes_offers: book.accepts_offers(twin_id),
+        }
+    });
+    let account = move || wallet.connection.get().map(|connection| connection.account);
+    let own_offer = store.slice(move |catalog| {
+        account()
+            .and_then(|account| catalog.book().offers_by(account).into_iter().find(|offer| offer.twin_id == twin_id))
+    });
+    let listing = Memo::new(move |_| {
+        state.with(|state| match state {
+            Some(Ok(TwinMarket { stored: Some((listing, ListingState::Live)), .. })) => Some(*listing),
+            _ => None,
+        })
+    });
+    let offers = Memo::new(move |_| {
+        state
+            .with(|state| state.as_ref().and_then(|state| state.as_ref().ok()).map(|state| state.offers.clone()))
+            .unwrap_or_default()
+    });
+    let takes_offers = Memo::new(move |_| state.with(|state| matches!(state, Some(Ok(state)) if state.takes_offers)));
+    let own_offer = Memo::new(move |_| own_offer.get().and_then(Result::ok).flatten());
+    let viewer = Memo::new(move |_| {
+        let owner =
+            state.with(|state| state.as_ref().and_then(|state| state.as_ref().ok()).and_then(|state| state.owner));
+        match (account(), owner) {
+            (None, _) => Viewer::Nobody,
+            (Some(account), Some(owner)) if account == owner => Viewer::Owner(account),
+            (Some(account), _) => Viewer::Buyer(account),
+        }
+    });
 
     view! {
         <section class="panel" aria-labelledby="market-heading" data-testid="market-panel">
             <h2 id="market-heading">"Market"</h2>
-            {match stored {
-                Some((listing, ListingState::Live)) => view! {
-                    <p data-testid="listing">{format!("Listed for {} by {}", listing.price, listing.seller.short())}</p>
-                    <p class="hint" data-testid="listing-expiry">{format!("Open until {}.", format_moment(listing.expires_at))}</p>
-                }.into_any(),
-                Some((listing, dead)) => view! {
-                    <p class="notice" data-testid="listing">{dead.describe(&listing)}</p>
-                }.into_any(),
-                None => view! { <p data-testid="listing">"Not listed for sale."</p> }.into_any(),
-            }}
-            {(!offers.is_empty()).then(|| {
-                let best = offers[0];
-                view! { <p data-testid="best-offer">{format!("Best offer: {} from {} ({} open)", best.amount, best.bidder.short(), offers.len())}</p> }
+            {move || state.with(|state| match state {
+                None => view! { <p class="loading">"Loading the market…"</p> }.into_any(),
+                Some(Err(message)) => view! { <p class="error" role="alert">{message.clone()}</p> }.into_any(),
+                Some(Ok(state)) => match state.stored {
+                    Some((listing, ListingState::Live)) => view! {
+                        <p data-testid="listing">{format!("Listed for {} by {}", listing.price, listing.seller.short())}</p>
+                        <p class="hint" data-testid="listing-expiry">{format!("Open until {}.", format_moment(listing.expires_at))}</p>
+                    }.into_any(),
+                    Some((listing, dead)) => view! {
+                        <p class="notice" data-testid="listing">{dead.describe(&listing)}</p>
+                    }.into_any(),
+                    None => view! { <p data-testid="listing">"Not listed for sale."</p> }.into_any(),
+                },
             })}
-            {move || match viewer() {
-                None => view! { <p class="hint">"Connect a wallet to buy, sell or make an offer."</p> }.into_any(),
-                Some(account) if Some(account) == owner => {
-                    view! { <OwnerActions twin_id listed=listing offers=offers.clone() owner=account retired=!takes_offers chain_time=catalog.chain_time on_trade/> }.into_any()
-                }
-                Some(account) => {
-                    let own_offer = book.offers_by(account).into_iter().find(|offer| offer.twin_id == twin_id);
-                    view! { <BuyerActions twin_id listing own_offer takes_offers chain_time=catalog.chain_time on_trade/> }.into_any()
-                }
+            {move || offers.with(|offers| offers.first().map(|best| view! {
+                <p data-testid="best-offer">{format!("Best offer: {} from {} ({} open)", best.amount, best.bidder.short(), offers.len())}</p>
+            }))}
+            {move || match viewer.get() {
+                Viewer::Nobody => view! { <p class="hint">"Connect a wallet to buy, sell or make an offer."</p> }.into_any(),
+                Viewer::Owner(owner) => view! {
+                    <OwnerActions twin_id listed=listing offers owner retired=Signal::derive(move || !takes_offers.get())/>
+                }.into_any(),
+                Viewer::Buyer(_) => view! { <BuyerActions twin_id listing own_offer takes_offers/> }.into_any(),
             }}
         </section>
     }
-}
-
-/// Now by the later of the browser's and the chain's clocks, as `Catalog::now` reads it, at the
-/// moment a transaction is prepared rather than when the page was drawn.
-fn clock(chain_time: u64) -> u64 {
-    now_seconds().max(chain_time)
 }
 
 #[component]
 fn BuyerActions(
     twin_id: u64,
     /// A live listing only: a dead one is never offered to buy.
-    listing: Option<Listing>,
-    own_offer: Option<Offer>,
+    listing: Memo<Option<Listing>>,
+    own_offer: Memo<Option<Offer>>,
     /// False once the twin is decommissioned: the market takes no new offers on it.
-    takes_offers: bool,
-    chain_time: u64,
-    on_trade: Callback<()>,
+    takes_offers: Memo<bool>,
 ) -> impl IntoView {
-    let chain = expect_context::<ChainContext>();
-    let market = chain.market.clone();
-    let buy = listing.zip(market.clone()).map(|(listing, market)| {
-        let request = Signal::derive(move || Ok(market.buy(&listing)));
-        view! { <TransactButton label=format!("Buy for {}", listing.price) request on_confirmed=on_trade/> }
-    });
+    let store = expect_context::<ChainStore>();
+    let market = store.market.clone();
+    let clock = store.clock();
+    let buy = {
+        let market = market.clone();
+        move || {
+            listing.get().zip(market.clone()).map(|(listing, market)| {
+                let request = Callback::new(move |()| Ok(market.buy(&listing)));
+                view! { <TransactButton label=format!("Buy for {}", listing.price) request/> }
+            })
+        }
+    };
 
+    // Above the parts that redraw: what the buyer typed survives every block.
     let amount = RwSignal::new(String::new());
     let days = RwSignal::new(DEFAULT_OFFER_DAYS.to_string());
     let offer_request = {
         let market = market.clone();
-        Signal::derive(move || -> Result<TxRequest, String> {
+        Callback::new(move |()| -> Result<TxRequest, String> {
             let market = market.as_ref().ok_or("No market on this network.")?;
-            let amount = parse_amount(&amount.get())?;
-            let days = parse_days(&days.get())?;
-            let expires_at = clock(chain_time) + days * DAY;
-            Ok(match own_offer {
+            let amount = parse_amount(&amount.get_untracked())?;
+            let days = parse_days(&days.get_untracked())?;
+            let expires_at = clock.now() + days * DAY;
+            Ok(match own_offer.get_untracked() {
                 Some(_) => market.raise_offer(twin_id, amount, expires_at),
                 None => market.make_offer(twin_id, amount, expires_at),
             })
         })
     };
-    let cancel = own_offer.as_ref().zip(market).map(|(_, market)| {
-        let request = Signal::derive(move || Ok(market.cancel_offer(twin_id)));
-        view! { <TransactButton label="Cancel your offer" request on_confirmed=on_trade/> }
-    });
-    let own_offer_words = own_offer.as_ref().map(|offer| {
-        let state = if takes_offers {
-            expiry_words(offer.expires_at, chain_time)
-        } else {
-            "which can no longer be accepted: cancel it to get the ether back".to_string()
-        };
-        view! { <p data-testid="own-offer">{format!("Your offer: {}, {state}", offer.amount)}</p> }
-    });
+    let raising = Memo::new(move |_| own_offer.with(Option::is_some));
+    let own_offer_words = move || {
+        own_offer.get().map(|offer| {
+            let state = if takes_offers.get() {
+                expiry_words(offer.expires_at, clock.now())
+            } else {
+                "which can no longer be accepted: cancel it to get the ether back".to_string()
+            };
+            view! { <p data-testid="own-offer">{format!("Your offer: {}, {state}", offer.amount)}</p> }
+        })
+    };
+    let cancel = move || {
+        raising.get().then(|| market.clone()).flatten().map(|market| {
+            let request = Callback::new(move |()| Ok(market.cancel_offer(twin_id)));
+            view! { <TransactButton label="Cancel your offer" request/> }
+        })
+    };
 
     view! {
         {buy}
         <div class="offer" data-testid="offer-form">
-            {if takes_offers {
-                view! {
-                    <h3>{if own_offer.is_some() { "Raise your offer" } else { "Make an offer" }}</h3>
-                    {own_offer_words}
-                    <div class="field">
-                        <label for="offer-amount">{if own_offer.is_some() { "Add, ETH" } else { "Amount, ETH" }}</label>
-                        <input id="offer-amount" inputmode="decimal" placeholder="1.5" prop:value=amount on:input=move |event| amount.set(event_target_value(&event))/>
-                        <label for="offer-days">"Valid for, days"</label>
-                        <input id="offer-days" inputmode="numeric" prop:value=days on:input=move |event| days.set(event_target_value(&event))/>
-                    </div>
-                    <TransactButton
-                        label=if own_offer.is_some() { "Raise offer" } else { "Make offer" }
-                        request=offer_request
-                        on_confirmed=on_trade
-                    />
-                }.into_any()
-            } else {
-                view! {
+            <Show
+                when=move || takes_offers.get()
+                fallback=move || view! {
                     <p class="hint">"This twin was decommissioned: it takes no offers."</p>
                     {own_offer_words}
-                }.into_any()
-            }}
+                }
+            >
+                <h3>{move || if raising.get() { "Raise your offer" } else { "Make an offer" }}</h3>
+                {own_offer_words}
+                <div class="field">
+                    <label for="offer-amount">{move || if raising.get() { "Add, ETH" } else { "Amount, ETH" }}</label>
+                    <input id="offer-amount" inputmode="decimal" placeholder="1.5" prop:value=amount on:input=move |event| amount.set(event_target_value(&event))/>
+                    <label for="offer-days">"Valid for, days"</label>
+                    <input id="offer-days" inputmode="numeric" prop:value=days on:input=move |event| days.set(event_target_value(&event))/>
+                </div>
+                <TransactButton
+                    label=Signal::derive(move || if raising.get() { "Raise offer".to_string() } else { "Make offer".to_string() })
+                    request=offer_request
+                />
+            </Show>
             {cancel}
         </div>
     }
@@ -151,27 +199,25 @@ fn BuyerActions(
 pub fn OwnerActions(
     twin_id: u64,
     /// The twin's live listing, if it has one.
-    listed: Option<Listing>,
-    offers: Vec<Offer>,
+    #[prop(into)]
+    listed: Signal<Option<Listing>>,
+    #[prop(into)] offers: Signal<Vec<Offer>>,
     owner: Address,
     /// Decommissioned: the market refuses to list it.
-    #[prop(default = false)]
-    retired: bool,
-    /// The chain's clock when the page was read; expiries count from it if it runs ahead.
-    chain_time: u64,
-    on_trade: Callback<()>,
+    #[prop(into, default = Signal::stored(false))]
+    retired: Signal<bool>,
     #[prop(default = None)] initial_price: Option<Wei>,
 ) -> impl IntoView {
-    let chain = expect_context::<ChainContext>();
-    let market = chain.market.clone();
-    let market_address = chain.network.contracts.as_ref().map(|deployment| deployment.twin_market);
+    let store = expect_context::<ChainStore>();
+    let market = store.market.clone();
+    let market_address = store.network.contracts.as_ref().map(|deployment| deployment.twin_market);
     let fee = use_fee_bps();
-    let approvals = RwSignal::new(0u32);
     let approved = LocalResource::new({
-        let registry = chain.registry.clone();
+        let store = store.clone();
         move || {
-            approvals.track();
-            let registry = registry.clone();
+            // Approving is a write: the answer is read again after each.
+            store.writes();
+            let registry = store.registry.clone();
             async move {
                 match (registry, market_address) {
                     (Some(registry), Some(market)) => registry
@@ -183,6 +229,7 @@ pub fn OwnerActions(
             }
         }
     });
+    let clock = store.clock();
     // The fee once it is read; every request that needs it says so until then.
     let fee_now =
         move || -> Result<u16, String> { fee.get().unwrap_or_else(|| Err("Reading the market's fee…".to_string())) };
@@ -191,32 +238,33 @@ pub fn OwnerActions(
     let days = RwSignal::new(DEFAULT_LISTING_DAYS);
     let list_request = {
         let market = market.clone();
-        Signal::derive(move || -> Result<TxRequest, String> {
+        Callback::new(move |()| -> Result<TxRequest, String> {
             let market = market.as_ref().ok_or("No market on this network.")?;
-            let price = parse_amount(&price.get())?;
-            let expires_at = listing_expiry(clock(chain_time), days.get());
+            let price = parse_amount(&price.get_untracked())?;
+            let expires_at = listing_expiry(clock.now(), days.get_untracked());
             Ok(market.list(twin_id, price, expires_at, fee_now()?))
         })
     };
     let approve_request = {
-        let registry = chain.registry.clone();
-        Signal::derive(move || -> Result<TxRequest, String> {
+        let registry = store.registry.clone();
+        Callback::new(move |()| -> Result<TxRequest, String> {
             let (registry, market) = registry.as_ref().zip(market_address).ok_or("No market on this network.")?;
             Ok(registry.writer().set_approval_for_all(market, true))
         })
     };
-    let on_approved = Callback::new(move |_| approvals.update(|count| *count += 1));
 
+    let cancel_market = market.clone();
+    let accept_market = StoredValue::new(market.clone());
     view! {
-        {match (listed, market.clone()) {
-            _ if retired => view! {
+        {move || match (listed.get(), cancel_market.clone()) {
+            _ if retired.get() => view! {
                 <p class="notice" data-testid="list-refused">{format!("Twin #{twin_id} was decommissioned: it can no longer be listed, bought or bid on.")}</p>
             }.into_any(),
             (Some(listing), Some(market)) => {
-                let request = Signal::derive(move || Ok(market.cancel_listing(twin_id)));
+                let request = Callback::new(move |()| Ok(market.cancel_listing(twin_id)));
                 view! {
                     <p class="notice">{format!("You listed this twin for {} until {}.", listing.price, format_moment(listing.expires_at))}</p>
-                    <TransactButton label="Cancel listing" request on_confirmed=on_trade/>
+                    <TransactButton label="Cancel listing" request/>
                 }.into_any()
             }
             _ => view! {
@@ -243,11 +291,11 @@ pub fn OwnerActions(
                                     Ok(bps) => format!("Protocol fee: {}. The listing holds you to it: a later rise does not apply to this sale.", format_bps(bps)),
                                     Err(message) => message,
                                 }}</p>
-                                <TransactButton label="List for sale" request=list_request on_confirmed=on_trade/>
+                                <TransactButton label="List for sale" request=list_request/>
                             }.into_any(),
                             Ok(false) => view! {
                                 <p class="hint">"First let the market transfer your twins when they sell. This is asked once per wallet."</p>
-                                <TransactButton label="Approve the market" request=approve_request on_confirmed=on_approved/>
+                                <TransactButton label="Approve the market" request=approve_request/>
                             }.into_any(),
                             Err(message) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
                         })}
@@ -257,24 +305,22 @@ pub fn OwnerActions(
         }}
         <div class="offers-received">
             <h3>"Offers"</h3>
-            {if offers.is_empty() {
-                view! { <p class="empty">"No open offers."</p> }.into_any()
-            } else {
-                view! {
-                    <ul data-testid="offers">
-                        {offers.into_iter().map(|offer| {
-                            let market = market.clone();
+            <Show when=move || offers.with(|offers| !offers.is_empty()) fallback=|| view! { <p class="empty">"No open offers."</p> }>
+                <ul data-testid="offers">
+                    <For each=move || offers.get() key=|offer| (offer.bidder, offer.amount, offer.expires_at) let:offer>
+                        {
+                            let market = accept_market.get_value();
                             let label = format!("Accept {}", offer.amount);
-                            let text = format!("{} from {}, {}", offer.amount, offer.bidder.short(), expiry_words(offer.expires_at, chain_time));
-                            let request = Signal::derive(move || {
+                            let text = format!("{} from {}, {}", offer.amount, offer.bidder.short(), expiry_words(offer.expires_at, clock.now()));
+                            let request = Callback::new(move |()| {
                                 let market = market.as_ref().ok_or("No market on this network.")?;
                                 Ok(market.accept_offer(&offer, fee_now()?))
                             });
-                            view! { <li><span>{text}</span><TransactButton label request on_confirmed=on_trade/></li> }
-                        }).collect_view()}
-                    </ul>
-                }.into_any()
-            }}
+                            view! { <li><span>{text}</span><TransactButton label request/></li> }
+                        }
+                    </For>
+                </ul>
+            </Show>
         </div>
     }
 }
@@ -301,8 +347,7 @@ fn parse_days(text: &str) -> Result<u64, String> {
     }
 }
 
-fn expiry_words(expires_at: u64, chain_time: u64) -> String {
-    let now = clock(chain_time);
+fn expiry_words(expires_at: u64, now: u64) -> String {
     if expires_at <= now {
         return "expired".into();
     }

@@ -4,7 +4,6 @@
 
 use leptos::prelude::*;
 
-use crate::app::ChainContext;
 use crate::chain::checksummed;
 use crate::chain::tx::TxRequest;
 use crate::components::tx::TransactButton;
@@ -15,9 +14,10 @@ use crate::domain::operator::{
     MAX_NOTE_BYTES,
 };
 use crate::domain::{Address, TwinStatus};
+use crate::store::ChainStore;
 
 fn writer() -> Result<crate::chain::contracts::TwinRegistryWriter, String> {
-    let chain = expect_context::<ChainContext>();
+    let chain = expect_context::<ChainStore>();
     chain
         .registry
         .as_ref()
@@ -33,8 +33,6 @@ pub fn OperatorTools(
     operator: Address,
     reporter: Address,
     pending_operator: Option<Address>,
-    /// Called after each confirmed change, so the page reloads what it shows.
-    on_done: Callback<()>,
 ) -> impl IntoView {
     let registry = writer();
 
@@ -42,7 +40,7 @@ pub fn OperatorTools(
     let note = RwSignal::new(String::new());
     let note_request = {
         let registry = registry.clone();
-        Signal::derive(move || -> Result<TxRequest, String> {
+        Callback::new(move |()| -> Result<TxRequest, String> {
             let note = maintenance_note(&note.get())?;
             Ok(registry.clone()?.log_maintenance(twin_id, kind.get(), &note))
         })
@@ -53,7 +51,7 @@ pub fn OperatorTools(
     let confirmation = RwSignal::new(String::new());
     let status_request = {
         let registry = registry.clone();
-        Signal::derive(move || -> Result<TxRequest, String> {
+        Callback::new(move |()| -> Result<TxRequest, String> {
             let next = status_change(twin_id, status, next.get(), &confirmation.get())?;
             Ok(registry.clone()?.set_status(twin_id, next))
         })
@@ -62,7 +60,7 @@ pub fn OperatorTools(
     let reporter_text = RwSignal::new(String::new());
     let reporter_request = {
         let registry = registry.clone();
-        Signal::derive(move || -> Result<TxRequest, String> {
+        Callback::new(move |()| -> Result<TxRequest, String> {
             let reporter = new_reporter(&reporter_text.get(), reporter, checksummed)?;
             Ok(registry.clone()?.set_reporter(twin_id, reporter))
         })
@@ -71,17 +69,17 @@ pub fn OperatorTools(
     let proposed_text = RwSignal::new(String::new());
     let propose_request = {
         let registry = registry.clone();
-        Signal::derive(move || -> Result<TxRequest, String> {
+        Callback::new(move |()| -> Result<TxRequest, String> {
             let proposed = proposed_operator(&proposed_text.get(), operator, checksummed)?;
             Ok(registry.clone()?.propose_operator(twin_id, Some(proposed)))
         })
     };
     let withdraw = pending_operator.map(|pending| {
         let registry = registry.clone();
-        let request = Signal::derive(move || Ok(registry.clone()?.propose_operator(twin_id, None)));
+        let request = Callback::new(move |()| Ok(registry.clone()?.propose_operator(twin_id, None)));
         view! {
             <p data-testid="pending-operator">{format!("Offered to {pending}: they become the operator when they accept it.")}</p>
-            <TransactButton label="Withdraw the offer" request on_confirmed=on_done/>
+            <TransactButton label="Withdraw the offer" request/>
         }
     });
 
@@ -111,7 +109,7 @@ pub fn OperatorTools(
                     <input id="decommission-confirm" autocomplete="off" prop:value=confirmation on:input=move |event| confirmation.set(event_target_value(&event))/>
                 </div>
             </Show>
-            <TransactButton label="Change status" request=status_request on_confirmed=on_done/>
+            <TransactButton label="Change status" request=status_request/>
         }.into_any()
     };
 
@@ -140,7 +138,7 @@ pub fn OperatorTools(
                     {move || format!("{} / {MAX_NOTE_BYTES} bytes", byte_count(&note.get()))}
                 </span>
             </div>
-            <TransactButton label="Log maintenance" request=note_request on_confirmed=on_done/>
+            <TransactButton label="Log maintenance" request=note_request/>
 
             <h3>"Status"</h3>
             <p>{format!("Now {}.", status.label().to_lowercase())}</p>
@@ -152,7 +150,7 @@ pub fn OperatorTools(
                 <label for="new-reporter">"New reporter address"</label>
                 <input id="new-reporter" placeholder="0x…" autocomplete="off" prop:value=reporter_text on:input=move |event| reporter_text.set(event_target_value(&event))/>
             </div>
-            <TransactButton label="Rotate the reporter key" request=reporter_request on_confirmed=on_done/>
+            <TransactButton label="Rotate the reporter key" request=reporter_request/>
 
             <h3>"Hand over the rig"</h3>
             <p class="hint">"The new operator runs the rig and receives its royalties once they accept. Owning the twin does not change."</p>
@@ -161,21 +159,21 @@ pub fn OperatorTools(
                 <label for="proposed-operator">"New operator address"</label>
                 <input id="proposed-operator" placeholder="0x…" autocomplete="off" prop:value=proposed_text on:input=move |event| proposed_text.set(event_target_value(&event))/>
             </div>
-            <TransactButton label="Offer the operator role" request=propose_request on_confirmed=on_done/>
+            <TransactButton label="Offer the operator role" request=propose_request/>
         </section>
     }
 }
 
 /// What the account the operator offered the rig to sees on the twin's page.
 #[component]
-pub fn OperatorOffer(twin_id: u64, operator: Address, on_done: Callback<()>) -> impl IntoView {
+pub fn OperatorOffer(twin_id: u64, operator: Address) -> impl IntoView {
     let registry = writer();
-    let request = Signal::derive(move || Ok(registry.clone()?.accept_operator(twin_id)));
+    let request = Callback::new(move |()| Ok(registry.clone()?.accept_operator(twin_id)));
     view! {
         <section class="panel" aria-labelledby="offer-heading" data-testid="operator-offer">
             <h2 id="offer-heading">"Operator role"</h2>
             <p>{format!("{} offered you the running of this rig, and its royalties.", operator.short())}</p>
-            <TransactButton label="Accept operator role" request on_confirmed=on_done/>
+            <TransactButton label="Accept operator role" request/>
         </section>
     }
 }

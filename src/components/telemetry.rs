@@ -3,10 +3,10 @@
 use leptos::prelude::*;
 
 use crate::components::chart::LineChart;
-use crate::data::now_seconds;
 use crate::domain::profitability::{self, format_usd, Economics};
 use crate::domain::telemetry::{self, Metric, Series, TelemetrySample, Window, CHART_POINTS};
 use crate::domain::RigSpec;
+use crate::store::now_seconds;
 
 #[component]
 pub fn TelemetryPanel(samples: Vec<TelemetrySample>, spec: RigSpec) -> impl IntoView {

@@ -3,10 +3,10 @@
 
 use leptos::prelude::*;
 
-use crate::app::ChainContext;
 use crate::chain::tx::{self, FeeQuote, RecentTx, TxError, TxRequest, TxStatus};
 use crate::components::wallet::WalletContext;
 use crate::domain::Wei;
+use crate::store::ChainStore;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ToastKind {
@@ -102,15 +102,16 @@ enum Step {
     Failed(String),
 }
 
-/// A button for one write. `request` builds the transaction, or says in words why the inputs do
-/// not make one; nothing reaches the wallet until the fee has been shown and confirmed.
+/// A button for one write. `request` builds the transaction when the button is pressed, or says in
+/// words why the inputs do not make one; nothing reaches the wallet until the fee has been shown
+/// and confirmed. A transaction that lands makes the store read the new blocks at once.
 /// `settled` recognises a failure that is not one (shares someone else already had credited) and
 /// says in words what it means, which the button then shows as the outcome rather than an error;
 /// `on_confirmed` runs only for a transaction that went through.
 #[component]
 pub fn TransactButton(
     #[prop(into)] label: Signal<String>,
-    #[prop(into)] request: Signal<Result<TxRequest, String>>,
+    #[prop(into)] request: Callback<(), Result<TxRequest, String>>,
     #[prop(optional, into)] on_confirmed: Option<Callback<()>>,
     /// Called with the transaction's hash as soon as the wallet has sent it, before its receipt:
     /// for what must be remembered even if the page is closed while it is mined.
@@ -118,7 +119,7 @@ pub fn TransactButton(
     on_sent: Option<Callback<String>>,
     #[prop(optional, into)] settled: Option<Callback<TxError, Option<String>>>,
 ) -> impl IntoView {
-    let chain = expect_context::<ChainContext>();
+    let chain = expect_context::<ChainStore>();
     let wallet = expect_context::<WalletContext>();
     let toasts = expect_context::<Toasts>();
     let step = RwSignal::new(Step::Idle);
@@ -148,7 +149,7 @@ pub fn TransactButton(
                 step.set(Step::Failed(format!("Switch your wallet to {} first.", chain.network.name)));
                 return;
             }
-            let request = match request.get_untracked() {
+            let request = match request.run(()) {
                 Ok(request) => request,
                 Err(message) => {
                     step.set(Step::Failed(message));
@@ -176,6 +177,7 @@ pub fn TransactButton(
             step.set(Step::InWallet);
             let rpc = chain.rpc.clone();
             let chain_id = chain.network.chain_id;
+            let store = chain.clone();
             leptos::task::spawn_local(async move {
                 let account = connection.account;
                 let hash = match tx::send(&provider, account, &request, &quote).await {
@@ -198,6 +200,7 @@ pub fn TransactButton(
                 settle(Step::Mining(hash.clone()));
                 match tx::wait_for_receipt(&rpc, &hash, account, &request).await {
                     Ok(_) => {
+                        store.refresh();
                         remember(TxStatus::Confirmed);
                         toasts.show(ToastKind::Success, format!("{}: done", request.label), Some(hash.clone()));
                         settle(Step::Done);

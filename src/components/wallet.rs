@@ -3,9 +3,9 @@
 
 use leptos::prelude::*;
 
-use crate::app::ChainContext;
 use crate::chain::storage;
 use crate::chain::wallet::{self, Connection, Discovery, InjectedWallet, Subscription, WalletError, WalletEvent};
+use crate::store::ChainStore;
 
 /// The wallet the user picked, by EIP-6963 rdns: the picker is not shown again.
 const CHOICE_KEY: &str = "hashtwin.wallet.choice";
@@ -161,7 +161,7 @@ fn connect_notice(error: &WalletError) -> AnyView {
 
 #[component]
 pub fn ConnectButton() -> impl IntoView {
-    let chain = expect_context::<ChainContext>();
+    let chain = expect_context::<ChainStore>();
     let wallet = expect_context::<WalletContext>();
     let connect = Action::new_local(move |_: &()| async move { wallet.connect().await });
     let notice = move || connect.value().get().and_then(|outcome| outcome.err()).map(|error| connect_notice(&error));
@@ -252,7 +252,7 @@ fn WalletPicker() -> impl IntoView {
 /// Offers to switch the wallet to the app's network when it is on another.
 #[component]
 pub fn NetworkBanner() -> impl IntoView {
-    let chain = expect_context::<ChainContext>();
+    let chain = expect_context::<ChainStore>();
     let wallet = expect_context::<WalletContext>();
     let target = chain.network.clone();
 

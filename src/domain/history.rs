@@ -112,6 +112,15 @@ impl History {
         &self.book
     }
 
+    /// The history a previous visit stored: its blocks, its head and its checkpoints (newest
+    /// first, as [`History::checkpoints`] gives them).
+    pub fn restore(blocks: &[BlockRecords], head: BlockRef, checkpoints: &[BlockRef]) -> Result<History, HistoryError> {
+        let mut history = History::default();
+        history.extend(blocks, head)?;
+        history.checkpoints = checkpoints.iter().take(CHECKPOINTS).rev().copied().collect();
+        Ok(history)
+    }
+
     /// Adds `blocks` (in chain order, each after the head) and moves the head to `head`, which
     /// may be past the last of them: blocks without records are not listed.
     pub fn extend(&mut self, blocks: &[BlockRecords], head: BlockRef) -> Result<(), HistoryError> {
@@ -167,12 +176,8 @@ impl History {
             return;
         };
         let last = keep.number;
-        let (twins, blocks): (Vec<_>, Vec<_>) = self
-            .twins
-            .drain(..)
-            .zip(self.mint_blocks.drain(..))
-            .filter(|(_, block)| *block <= last)
-            .unzip();
+        let (twins, blocks): (Vec<_>, Vec<_>) =
+            self.twins.drain(..).zip(self.mint_blocks.drain(..)).filter(|(_, block)| *block <= last).unzip();
         self.twins = twins;
         self.mint_blocks = blocks;
         self.events.retain(|located| located.block <= last);
@@ -183,6 +188,41 @@ impl History {
         }
         self.head = Some(keep);
         self.book = Book::replay(&self.events);
+    }
+}
+
+/// How far the app has read the chain, for the indicator that shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SyncProgress {
+    /// Nothing read yet.
+    Starting,
+    /// Reading blocks `first..=last`; every block up to `done` is in.
+    CatchingUp {
+        first: u64,
+        done: u64,
+        last: u64,
+    },
+    Synced {
+        block: u64,
+    },
+    /// The last attempt failed; what was read before stays.
+    Failed {
+        message: String,
+    },
+}
+
+impl SyncProgress {
+    /// How much of the catch-up is done, 0 to 100.
+    pub fn percent(&self) -> Option<u8> {
+        match *self {
+            SyncProgress::CatchingUp { first, done, last } if last >= first => {
+                let total = last - first + 1;
+                let read = (done + 1).saturating_sub(first).min(total);
+                Some((read * 100 / total) as u8)
+            }
+            SyncProgress::CatchingUp { .. } => Some(100),
+            _ => None,
+        }
     }
 }
 
@@ -244,7 +284,10 @@ mod tests {
     }
 
     fn transfer(number: u64, fork: u8, id: u64, from: Address, to: Address) -> BlockRecords {
-        BlockRecords { block: block(number, fork), records: vec![event(number, 0, id, TwinEvent::Transfer { from, to })] }
+        BlockRecords {
+            block: block(number, fork),
+            records: vec![event(number, 0, id, TwinEvent::Transfer { from, to })],
+        }
     }
 
     #[test]
@@ -333,6 +376,25 @@ mod tests {
         assert!(history.checkpoints().all(|checkpoint| checkpoint.number <= 100));
         history.roll_back_to(None);
         assert_eq!(history, History::default());
+    }
+
+    #[test]
+    fn a_restored_history_is_the_one_that_was_stored() {
+        let mut history = History::default();
+        let blocks = [mint(3, 0, 1, account(7)), transfer(6, 0, 1, account(7), account(9))];
+        history.extend(&blocks[..1], block(5, 0)).unwrap();
+        history.extend(&blocks[1..], block(8, 0)).unwrap();
+        let checkpoints: Vec<BlockRef> = history.checkpoints().collect();
+        assert_eq!(History::restore(&blocks, block(8, 0), &checkpoints), Ok(history));
+    }
+
+    #[test]
+    fn progress_counts_the_blocks_read_of_those_to_read() {
+        assert_eq!(SyncProgress::CatchingUp { first: 100, done: 99, last: 199 }.percent(), Some(0));
+        assert_eq!(SyncProgress::CatchingUp { first: 100, done: 149, last: 199 }.percent(), Some(50));
+        assert_eq!(SyncProgress::CatchingUp { first: 100, done: 199, last: 199 }.percent(), Some(100));
+        assert_eq!(SyncProgress::CatchingUp { first: 7, done: 6, last: 7 }.percent(), Some(0));
+        assert_eq!(SyncProgress::Synced { block: 7 }.percent(), None);
     }
 
     #[test]

@@ -479,7 +479,7 @@ impl Miner {
             twin_id: target.twin_id,
             contributor: target.contributor,
             seed,
-            time: crate::data::now_seconds() as u32,
+            time: crate::store::now_seconds() as u32,
             bits: target.bits,
         };
         let prepared =

@@ -5,15 +5,15 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::NavigateOptions;
 
-use crate::components::errors::error_list;
 use crate::components::twin_card::TwinCard;
-use crate::data::use_gallery;
 use crate::domain::gallery::{self, GalleryEntry, GalleryQuery, SortKey, PAGE_SIZE};
 use crate::domain::{TwinStatus, Wei};
+use crate::store::ChainStore;
 
 #[component]
 pub fn GalleryPage() -> impl IntoView {
-    let entries = use_gallery();
+    let store = expect_context::<ChainStore>();
+    let entries = store.slice(|catalog| catalog.gallery_entries(catalog.now()));
     let location = use_location();
     let query = Memo::new(move |_| GalleryQuery::from_query_string(location.search.get().trim_start_matches('?')));
     let navigate = use_navigate();
@@ -27,23 +27,21 @@ pub fn GalleryPage() -> impl IntoView {
     view! {
         <h1>"Gallery"</h1>
         <p class="lede">"Every mining rig with a twin on chain. No wallet needed to look."</p>
-        <Transition fallback=GallerySkeleton>
-            <ErrorBoundary fallback=error_list>
-                {move || Suspend::new(async move {
-                    entries.await.map(|entries| {
-                        if entries.is_empty() {
-                            return view! { <p class="empty">"No twins minted yet. " <a href="/mint">"Mint the first"</a></p> }.into_any();
-                        }
-                        let entries = StoredValue::new(entries);
-                        view! {
-                            <Filters entries query set_query/>
-                            <Results entries query set_query/>
-                        }
-                            .into_any()
-                    })
-                })}
-            </ErrorBoundary>
-        </Transition>
+        {move || match entries.get() {
+            None => view! { <GallerySkeleton/> }.into_any(),
+            Some(Err(message)) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
+            Some(Ok(entries)) if entries.is_empty() => {
+                view! { <p class="empty">"No twins minted yet. " <a href="/mint">"Mint the first"</a></p> }.into_any()
+            }
+            Some(Ok(entries)) => {
+                let entries = StoredValue::new(entries);
+                view! {
+                    <Filters entries query set_query/>
+                    <Results entries query set_query/>
+                }
+                    .into_any()
+            }
+        }}
     }
 }
 

@@ -3,26 +3,25 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::components::errors::error_list;
 use crate::components::twin_card::TwinCard;
 use crate::components::tx::short_hash;
-use crate::data::{use_catalog, Catalog};
 use crate::domain::Sale;
+use crate::store::{Catalog, ChainStore};
 
 /// Sales the page lists; the full history of a twin is on its page.
 const RECENT_SALES: usize = 20;
 
 #[component]
 pub fn MarketPage() -> impl IntoView {
-    let catalog = use_catalog();
+    let catalog = expect_context::<ChainStore>().catalog();
     view! {
         <h1>"Market"</h1>
         <p class="lede">"Twins for sale at a fixed price, cheapest first. Every sale pays the operator's royalty."</p>
-        <Transition fallback=|| view! { <p class="loading" aria-busy="true">"Loading the market…"</p> }>
-            <ErrorBoundary fallback=error_list>
-                {move || Suspend::new(async move { catalog.await.map(|catalog| view! { <Listings catalog/> }) })}
-            </ErrorBoundary>
-        </Transition>
+        {move || match catalog.get() {
+            None => view! { <p class="loading" aria-busy="true">"Loading the market…"</p> }.into_any(),
+            Some(Err(message)) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
+            Some(Ok(catalog)) => view! { <Listings catalog/> }.into_any(),
+        }}
     }
 }
 
@@ -31,7 +30,7 @@ fn Listings(catalog: Catalog) -> impl IntoView {
     let mut for_sale: Vec<_> =
         catalog.gallery_entries(catalog.now()).into_iter().filter(|entry| entry.listing_price.is_some()).collect();
     for_sale.sort_by_key(|entry| (entry.listing_price, entry.twin.id));
-    let sales: Vec<Sale> = catalog.book.sales().iter().rev().take(RECENT_SALES).cloned().collect();
+    let sales: Vec<Sale> = catalog.book().sales().iter().rev().take(RECENT_SALES).cloned().collect();
 
     view! {
         <section aria-labelledby="for-sale-heading">

@@ -3,7 +3,6 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use crate::app::ChainContext;
 use crate::chain::ledger::{self, already_credited, already_credited_words};
 use crate::chain::relay::{CheckedRelay, RelayPackage};
 use crate::chain::tx::{TxError, TxRequest};
@@ -12,15 +11,15 @@ use crate::components::copy::CopyButton;
 use crate::components::tx::TransactButton;
 use crate::components::wallet::WalletContext;
 use crate::domain::donations::{format_count, format_work};
-use crate::domain::Twin;
 use crate::miner::job::CompactBits;
 use crate::miner::meter::format_rate;
 use crate::miner::pool::{self, Miner, MinerStatus, MiningTarget};
 use crate::miner::shares::{shares_words, JobSpec, PendingBatch};
+use crate::store::ChainStore;
 
 #[component]
 pub fn MinePage() -> impl IntoView {
-    let chain = expect_context::<ChainContext>();
+    let chain = expect_context::<ChainStore>();
     let miner = expect_context::<Miner>();
 
     view! {
@@ -57,23 +56,27 @@ pub fn MinePage() -> impl IntoView {
 
 #[component]
 fn MinerControls() -> impl IntoView {
-    let chain = expect_context::<ChainContext>();
+    let chain = expect_context::<ChainStore>();
     let wallet = expect_context::<WalletContext>();
     let miner = expect_context::<Miner>();
     let query = use_query_map();
 
-    let twins = LocalResource::new({
-        let registry = chain.registry.clone();
-        move || {
-            let registry = registry.clone();
-            async move {
-                match registry {
-                    Some(registry) => {
-                        registry.twins().await.map_err(|error| format!("The twins could not be read: {error}."))
-                    }
-                    None => Err("HashTwin has no registry on this network.".to_string()),
-                }
-            }
+    let chosen_twin = RwSignal::new(query.read_untracked().get("twin").and_then(|id| id.parse::<u64>().ok()));
+    let twins = chain.slice(|catalog| {
+        catalog
+            .twins()
+            .iter()
+            .map(|twin| (twin.id, format!("#{} {}", twin.id, twin.spec.display_name())))
+            .collect::<Vec<_>>()
+    });
+    // The first twin is the default choice once the list arrives; a choice made is kept.
+    Effect::new(move |_| {
+        let first = twins.with(|twins| match twins {
+            Some(Ok(list)) => list.first().map(|(id, _)| *id),
+            _ => None,
+        });
+        if first.is_some() && chosen_twin.get_untracked().is_none() {
+            chosen_twin.set(first);
         }
     });
     let min_bits = LocalResource::new({
@@ -93,7 +96,6 @@ fn MinerControls() -> impl IntoView {
         pool::mining_elsewhere()
     });
 
-    let chosen_twin = RwSignal::new(query.read_untracked().get("twin").and_then(|id| id.parse::<u64>().ok()));
     let opted_in = RwSignal::new(false);
     let max_threads = pool::hardware_threads();
 
@@ -135,19 +137,16 @@ fn MinerControls() -> impl IntoView {
             <h2 id="miner-heading">"Miner"</h2>
             <div class="field">
                 <label for="mine-twin">"Twin"</label>
-                <Suspense fallback=|| view! { <select id="mine-twin" disabled=true><option>"Loading twins…"</option></select> }>
-                    {move || Suspend::new(async move {
-                        // A failed read is said, not shown as an empty picker: there are twins, we
-                        // just could not list them, and nothing can be mined for until we can.
-                        match twins.await {
-                            Ok(twins) => view! { <TwinPicker twins chosen=chosen_twin disabled=Signal::derive(active)/> }.into_any(),
-                            Err(message) => view! {
-                                <select id="mine-twin" disabled=true><option>"No twins to choose from"</option></select>
-                                <p class="error" role="alert" data-testid="twins-error">{message}</p>
-                            }.into_any(),
-                        }
-                    })}
-                </Suspense>
+                // A failed read is said, not shown as an empty picker: there are twins, we just
+                // could not list them, and nothing can be mined for until we can.
+                {move || match twins.get() {
+                    None => view! { <select id="mine-twin" disabled=true><option>"Loading twins…"</option></select> }.into_any(),
+                    Some(Ok(twins)) => view! { <TwinPicker twins chosen=chosen_twin disabled=Signal::derive(active)/> }.into_any(),
+                    Some(Err(message)) => view! {
+                        <select id="mine-twin" disabled=true><option>"No twins to choose from"</option></select>
+                        <p class="error" role="alert" data-testid="twins-error">{message}</p>
+                    }.into_any(),
+                }}
             </div>
             <div class="field">
                 <label for="mine-threads">"Threads"</label>
@@ -222,10 +221,7 @@ fn MinerControls() -> impl IntoView {
 }
 
 #[component]
-fn TwinPicker(twins: Vec<Twin>, chosen: RwSignal<Option<u64>>, disabled: Signal<bool>) -> impl IntoView {
-    if chosen.get_untracked().is_none() {
-        chosen.set(twins.first().map(|twin| twin.id));
-    }
+fn TwinPicker(twins: Vec<(u64, String)>, chosen: RwSignal<Option<u64>>, disabled: Signal<bool>) -> impl IntoView {
     view! {
         <select
             id="mine-twin"
@@ -233,13 +229,7 @@ fn TwinPicker(twins: Vec<Twin>, chosen: RwSignal<Option<u64>>, disabled: Signal<
             on:change=move |event| chosen.set(event_target_value(&event).parse().ok())
             prop:value=move || chosen.get().map(|id| id.to_string()).unwrap_or_default()
         >
-            {twins
-                .into_iter()
-                .map(|twin| {
-                    let label = format!("#{} {}", twin.id, twin.spec.display_name());
-                    view! { <option value=twin.id.to_string()>{label}</option> }
-                })
-                .collect_view()}
+            {twins.into_iter().map(|(id, label)| view! { <option value=id.to_string()>{label}</option> }).collect_view()}
         </select>
     }
 }
@@ -280,7 +270,7 @@ fn HashrateChart(history: RwSignal<Vec<(u64, f64)>>) -> impl IntoView {
     move || {
         let points: Vec<(u64, f64)> =
             history.with(|points| points.iter().map(|&(time, rate)| (time, rate / 1e6)).collect());
-        let end = points.last().map_or_else(crate::data::now_seconds, |&(time, _)| time);
+        let end = points.last().map_or_else(crate::store::now_seconds, |&(time, _)| time);
         view! {
             <LineChart
                 title="Hashrate, 10 s average".to_string()
@@ -295,7 +285,7 @@ fn HashrateChart(history: RwSignal<Vec<(u64, f64)>>) -> impl IntoView {
 
 #[component]
 fn PendingShares() -> impl IntoView {
-    let chain = expect_context::<ChainContext>();
+    let chain = expect_context::<ChainStore>();
     let wallet = expect_context::<WalletContext>();
     let miner = expect_context::<Miner>();
     let submitting = RwSignal::new(None::<JobSpec>);
@@ -311,12 +301,12 @@ fn PendingShares() -> impl IntoView {
     });
 
     // Read when the button is pressed: the batch is verified again from storage at that moment.
-    let request = Signal::derive({
+    let request = Callback::new({
         let chain = chain.clone();
-        move || -> Result<TxRequest, String> {
+        move |()| -> Result<TxRequest, String> {
             let connection = wallet.connection.get_untracked().ok_or("Connect a wallet first.")?;
             let ledger = chain.ledger.as_ref().ok_or("HashTwin has no ledger on this network.")?;
-            let now = crate::data::now_seconds();
+            let now = crate::store::now_seconds();
             let batch = miner.take_batch_for_submission(chain.network.chain_id, connection.account, now)?;
             submitting.set(Some(batch.job.clone()));
             Ok(ledger.submit(&batch))
@@ -384,46 +374,47 @@ fn settle_own_batch(
     Some(words)
 }
 
-/// Batches signed for a relayer stay queued until the ledger's `WorkCredited` shows them credited;
-/// checked with every new block, and whenever a batch is signed.
-fn watch_signed_batches(chain: &ChainContext, miner: Miner, news: RwSignal<Option<Result<String, String>>>) {
+/// Batches signed for a relayer stay queued until the ledger's `WorkCredited` shows them credited:
+/// the store's credits, checked as they arrive and whenever a batch is signed.
+fn watch_signed_batches(chain: &ChainStore, miner: Miner, news: RwSignal<Option<Result<String, String>>>) {
     let chain_id = chain.network.chain_id;
     let signed = Memo::new(move |_| {
         miner
             .queue
             .with(|queue| queue.signed().filter(|batch| batch.job.chain_id == chain_id).cloned().collect::<Vec<_>>())
     });
-    let (head, ledger) = (chain.head, chain.ledger.clone());
-    Effect::new(move |_| {
-        head.track();
-        let batches = signed.get();
-        let Some(ledger) = ledger.clone().filter(|_| !batches.is_empty()) else { return };
-        leptos::task::spawn_local(async move {
-            match ledger.credits_of(&batches).await {
-                Ok(credits) => {
-                    // A read that failed before has come through: its error no longer holds.
-                    if news.with_untracked(|news| matches!(news, Some(Err(_)))) {
-                        news.set(None);
-                    }
-                    for credit in credits {
-                        let Some(batch) = batches.iter().find(|batch| {
-                            batch.job.seed == credit.job_seed && batch.job.contributor == credit.contributor
-                        }) else {
-                            continue;
-                        };
-                        miner.forget_batch(&batch.job);
-                        news.set(Some(Ok(format!(
-                            "The ledger credited the {} you signed for a relayer to twin #{}.",
-                            shares_words(credit.shares as usize),
-                            credit.twin_id
-                        ))));
-                    }
-                }
-                Err(error) => news.set(Some(Err(format!(
-                    "Whether the ledger has credited the shares you signed could not be read: {error}."
-                )))),
+    let credited = chain.slice(move |catalog| {
+        signed.with(|batches| {
+            catalog
+                .credits()
+                .iter()
+                .filter_map(|credit| {
+                    let batch = batches.iter().find(|batch| {
+                        batch.job.seed == credit.job_seed && batch.job.contributor == credit.contributor
+                    })?;
+                    Some((batch.job.clone(), credit.shares, credit.twin_id))
+                })
+                .collect::<Vec<_>>()
+        })
+    });
+    Effect::new(move |_| match credited.get() {
+        Some(Ok(credited)) => {
+            // A read that failed before has come through: its error no longer holds.
+            if news.with_untracked(|news| matches!(news, Some(Err(_)))) {
+                news.set(None);
             }
-        });
+            for (job, shares, twin_id) in credited {
+                miner.forget_batch(&job);
+                news.set(Some(Ok(format!(
+                    "The ledger credited the {} you signed for a relayer to twin #{twin_id}.",
+                    shares_words(shares as usize),
+                ))));
+            }
+        }
+        Some(Err(error)) => news.set(Some(Err(format!(
+            "Whether the ledger has credited the shares you signed could not be read: {error}"
+        )))),
+        None => {}
     });
 }
 
@@ -437,7 +428,7 @@ enum Signing {
 
 #[component]
 fn BatchRow(job: JobSpec, news: RwSignal<Option<Result<String, String>>>) -> impl IntoView {
-    let chain = expect_context::<ChainContext>();
+    let chain = expect_context::<ChainStore>();
     let wallet = expect_context::<WalletContext>();
     let miner = expect_context::<Miner>();
     let batch = Memo::new({
@@ -456,12 +447,12 @@ fn BatchRow(job: JobSpec, news: RwSignal<Option<Result<String, String>>>) -> imp
     };
     let signed = move || batch.with(|batch| batch.as_ref().is_some_and(PendingBatch::is_signed));
 
-    let request = Signal::derive({
+    let request = Callback::new({
         let (chain, job) = (chain.clone(), job.clone());
-        move || -> Result<TxRequest, String> {
+        move |()| -> Result<TxRequest, String> {
             let connection = wallet.connection.get_untracked().ok_or("Connect a wallet first.")?;
             let ledger = chain.ledger.as_ref().ok_or("HashTwin has no ledger on this network.")?;
-            let now = crate::data::now_seconds();
+            let now = crate::store::now_seconds();
             let batch = miner.take_batch(chain.network.chain_id, connection.account, Some(&job), now)?;
             Ok(ledger.submit(&batch))
         }
@@ -489,7 +480,7 @@ fn BatchRow(job: JobSpec, news: RwSignal<Option<Result<String, String>>>) -> imp
                 return signing.set(Signing::Failed("Connect a wallet first.".into()));
             };
             // Verified again, and the workers moved off its job: nothing may join a signed batch.
-            let now = crate::data::now_seconds();
+            let now = crate::store::now_seconds();
             let batch = match miner.take_batch(chain.network.chain_id, connection.account, Some(&job), now) {
                 Ok(batch) => batch,
                 Err(message) => return signing.set(Signing::Failed(message)),
@@ -559,7 +550,7 @@ fn BatchRow(job: JobSpec, news: RwSignal<Option<Result<String, String>>>) -> imp
 /// Pasting a package someone signed, checking it, and sending it with the visitor's wallet.
 #[component]
 fn RelayPanel() -> impl IntoView {
-    let chain = expect_context::<ChainContext>();
+    let chain = expect_context::<ChainStore>();
     let wallet = expect_context::<WalletContext>();
     let text = RwSignal::new(String::new());
     let done = RwSignal::new(None::<String>);
@@ -575,7 +566,7 @@ fn RelayPanel() -> impl IntoView {
         let ledger = ledger_address?;
         Some(
             RelayPackage::parse(&text)
-                .and_then(|package| package.check(chain_id, ledger, crate::data::now_seconds()))
+                .and_then(|package| package.check(chain_id, ledger, crate::store::now_seconds()))
                 .map_err(|error| error.to_string()),
         )
     });
@@ -598,9 +589,9 @@ fn RelayPanel() -> impl IntoView {
         }
     });
 
-    let request = Signal::derive({
+    let request = Callback::new({
         let chain = chain.clone();
-        move || -> Result<TxRequest, String> {
+        move |()| -> Result<TxRequest, String> {
             let ledger = chain.ledger.as_ref().ok_or("HashTwin has no ledger on this network.")?;
             let relay = checked.get_untracked().ok_or("Paste a relay package first.")??;
             let request = ledger.relay(&relay.batch, &relay.signature);

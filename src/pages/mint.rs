@@ -6,7 +6,6 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::app::ChainContext;
 use crate::chain::checksummed;
 use crate::chain::contracts::{fresh_salt, mint_commitment};
 use crate::chain::pending_mint;
@@ -15,13 +14,14 @@ use crate::components::market_panel::OwnerActions;
 use crate::components::twin_card::TwinCard;
 use crate::components::tx::TransactButton;
 use crate::components::wallet::WalletContext;
-use crate::data::{mint_progress, now_seconds, serial_lookup, MintProgress};
 use crate::domain::gallery::GalleryEntry;
 use crate::domain::mint_form::{
     self, byte_count, canonical_serial, efficiency_note, Field, MintForm, PendingMint, RevealStage, SerialLookup,
     ValidMint, PRESETS,
 };
 use crate::domain::{Address, RigSpec, Twin, TwinStatus, Wei};
+use crate::store::ChainStore;
+use crate::store::{mint_progress, now_seconds, serial_lookup, MintProgress};
 
 fn fresh_form() -> MintForm {
     MintForm { royalty_percent: "5".into(), ..Default::default() }
@@ -29,7 +29,7 @@ fn fresh_form() -> MintForm {
 
 #[component]
 pub fn MintPage() -> impl IntoView {
-    let chain = expect_context::<ChainContext>();
+    let chain = expect_context::<ChainStore>();
     let wallet = expect_context::<WalletContext>();
     let chain_id = chain.network.chain_id;
     let registry_address = chain.network.contracts.as_ref().map(|deployment| deployment.twin_registry);
@@ -88,9 +88,9 @@ pub fn MintPage() -> impl IntoView {
             .flatten()
     };
 
-    let commit_request = Signal::derive({
+    let commit_request = Callback::new({
         let chain = chain.clone();
-        move || -> Result<TxRequest, String> {
+        move |()| -> Result<TxRequest, String> {
             show_errors.set(true);
             let valid = validated.get_untracked().map_err(|errors| match errors.len() {
                 1 => "Fix the highlighted field first. Nothing was sent.".to_string(),
@@ -163,9 +163,9 @@ pub fn MintPage() -> impl IntoView {
         }
     });
 
-    let reveal_request = Signal::derive({
+    let reveal_request = Callback::new({
         let chain = chain.clone();
-        move || -> Result<TxRequest, String> {
+        move |()| -> Result<TxRequest, String> {
             let saved = pending.get_untracked().ok_or("There is no step 1 to finish.")?;
             let valid = mint_form::validate(&saved.form, now_seconds(), |_| SerialLookup::Free, checksummed)
                 .map_err(|errors| errors.into_iter().map(|(_, message)| message).collect::<Vec<_>>().join(" "))?;
@@ -312,7 +312,7 @@ pub fn MintPage() -> impl IntoView {
                         <div class="minted" role="status" data-testid="minted">
                             <p class="ok">"Minted as " <A href=format!("/twin/{token}")>{format!("twin #{token}")}</A>"."</p>
                             {price.map(|price| view! {
-                                <OwnerActions twin_id=token listed=None offers=Vec::new() owner chain_time=0 on_trade=Callback::new(|_| ()) initial_price=Some(price)/>
+                                <OwnerActions twin_id=token listed=None offers=Vec::new() owner initial_price=Some(price)/>
                             })}
                         </div>
                     }

@@ -1,24 +1,24 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::app::ChainContext;
 use crate::chain::tx::{self, TxStatus};
 use crate::components::errors::error_list;
 use crate::components::twin_card::TwinCard;
 use crate::components::tx::TransactButton;
 use crate::components::wallet::WalletContext;
-use crate::data::{use_catalog, use_fee_bps, Catalog};
 use crate::domain::calendar::format_moment;
 use crate::domain::donations;
 use crate::domain::gallery::GalleryEntry;
 use crate::domain::profitability::{self, format_usd, Economics};
 use crate::domain::twin::format_power;
 use crate::domain::{Address, Offer, Wei};
+use crate::store::ChainStore;
+use crate::store::{use_fee_bps, Catalog};
 
 #[component]
 pub fn PortfolioPage() -> impl IntoView {
     let wallet = expect_context::<WalletContext>();
-    let catalog = use_catalog();
+    let catalog = expect_context::<ChainStore>().catalog();
 
     view! {
         <h1>"Portfolio"</h1>
@@ -27,16 +27,14 @@ pub fn PortfolioPage() -> impl IntoView {
             fallback=|| view! { <p class="empty">"Connect a wallet to see your twins, offers and proceeds."</p> }
         >
             <Proceeds/>
-            <Transition fallback=|| view! { <p class="loading" aria-busy="true">"Loading your twins…"</p> }>
-                <ErrorBoundary fallback=error_list>
-                    {move || Suspend::new(async move {
-                        catalog.await.map(|catalog| {
-                            let account = wallet.connection.get_untracked().map(|connection| connection.account).unwrap_or_default();
-                            view! { <Holdings catalog account/> }
-                        })
-                    })}
-                </ErrorBoundary>
-            </Transition>
+            {move || match catalog.get() {
+                None => view! { <p class="loading" aria-busy="true">"Loading your twins…"</p> }.into_any(),
+                Some(Err(message)) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
+                Some(Ok(catalog)) => {
+                    let account = wallet.connection.get_untracked().map(|connection| connection.account).unwrap_or_default();
+                    view! { <Holdings catalog account/> }.into_any()
+                }
+            }}
             <RecentTransactions/>
         </Show>
     }
@@ -45,10 +43,10 @@ pub fn PortfolioPage() -> impl IntoView {
 /// What `account` owns, operates, lists and bids, and what it has donated.
 #[component]
 fn Holdings(catalog: Catalog, account: Address) -> impl IntoView {
-    let chain = expect_context::<ChainContext>();
+    let chain = expect_context::<ChainStore>();
     let now = catalog.now();
     let entries = catalog.gallery_entries(now);
-    let owned_ids = catalog.book.owned_by(account);
+    let owned_ids = catalog.book().owned_by(account);
     let owned: Vec<GalleryEntry> = entries.iter().filter(|entry| owned_ids.contains(&entry.twin.id)).cloned().collect();
     let operated: Vec<GalleryEntry> = entries
         .iter()
@@ -59,22 +57,22 @@ fn Holdings(catalog: Catalog, account: Address) -> impl IntoView {
         owned.iter().map(|entry| (entry.twin.spec.terahash(), f64::from(entry.twin.spec.power_watts))),
         &Economics::default(),
     );
-    let listings = catalog.book.listings_by(account, now);
-    let offers_made = catalog.book.offers_by(account);
-    let offers_received: Vec<Offer> = owned_ids.iter().flat_map(|id| catalog.book.offers_on(*id, now)).collect();
-    let donated = donations::by_contributor(&catalog.credits, account);
+    let listings = catalog.book().listings_by(account, now);
+    let offers_made = catalog.book().offers_by(account);
+    let offers_received: Vec<Offer> = owned_ids.iter().flat_map(|id| catalog.book().offers_on(*id, now)).collect();
+    let donated = donations::by_contributor(catalog.credits(), account);
     let market = chain.market.clone();
     let fee = use_fee_bps();
     let fee_now =
         move || -> Result<u16, String> { fee.get().unwrap_or_else(|| Err("Reading the market's fee…".to_string())) };
     let cancel_all = market.clone().map(|market| {
-        let request = Signal::derive(move || Ok(market.cancel_all_listings()));
+        let request = Callback::new(move |()| Ok(market.cancel_all_listings()));
         view! {
             <p class="hint">"Ends every listing you have made, on every twin, in one transaction."</p>
             <TransactButton label="Cancel all my listings" request/>
         }
     });
-    let book = catalog.book.clone();
+    let book = catalog.book().clone();
 
     view! {
         <section class="panel" aria-labelledby="totals-heading">
@@ -129,7 +127,7 @@ fn Holdings(catalog: Catalog, account: Address) -> impl IntoView {
                         {offers_received.into_iter().map(|offer| {
                             let request = {
                                 let market = market.clone();
-                                Signal::derive(move || {
+                                Callback::new(move |()| {
                                     let market = market.as_ref().ok_or("No market on this network.")?;
                                     Ok(market.accept_offer(&offer, fee_now()?))
                                 })
@@ -154,7 +152,7 @@ fn Holdings(catalog: Catalog, account: Address) -> impl IntoView {
                         {offers_made.into_iter().map(|offer| {
                             let request = {
                                 let market = market.clone();
-                                Signal::derive(move || market.as_ref().map(|market| market.cancel_offer(offer.twin_id)).ok_or_else(|| "No market on this network.".to_string()))
+                                Callback::new(move |()| market.as_ref().map(|market| market.cancel_offer(offer.twin_id)).ok_or_else(|| "No market on this network.".to_string()))
                             };
                             let state = if !book.accepts_offers(offer.twin_id) {
                                 " (the twin was decommissioned: cancel it to get the ether back)"
@@ -206,13 +204,15 @@ fn grid(entries: Vec<GalleryEntry>, empty: &'static str) -> AnyView {
 /// Sale proceeds, royalties and refunds waiting to be withdrawn (the market pays by pull).
 #[component]
 fn Proceeds() -> impl IntoView {
-    let chain = expect_context::<ChainContext>();
+    let chain = expect_context::<ChainStore>();
     let wallet = expect_context::<WalletContext>();
-    let withdrawals = RwSignal::new(0u64);
+    let catalog = chain.catalog();
     let proceeds = LocalResource::new({
         let chain = chain.clone();
         move || {
-            withdrawals.track();
+            // A sale, a refund or a withdrawal changes them: each is a write or a new event.
+            chain.writes();
+            catalog.track();
             let market = chain.market.clone();
             let account = wallet.connection.get().map(|connection| connection.account);
             async move {
@@ -228,7 +228,6 @@ fn Proceeds() -> impl IntoView {
             }
         }
     });
-    let on_confirmed = Callback::new(move |_| withdrawals.update(|count| *count += 1));
 
     view! {
         <section class="panel" aria-labelledby="proceeds-heading">
@@ -240,10 +239,10 @@ fn Proceeds() -> impl IntoView {
                         async move {
                             proceeds.await.map(|amount| match market {
                                 Some(market) if amount > Wei::ZERO => {
-                                    let request = Signal::derive(move || Ok(market.withdraw(amount)));
+                                    let request = Callback::new(move |()| Ok(market.withdraw(amount)));
                                     view! {
                                         <p data-testid="proceeds">{format!("{amount} to withdraw.")}</p>
-                                        <TransactButton label=format!("Withdraw {amount}") request on_confirmed/>
+                                        <TransactButton label=format!("Withdraw {amount}") request/>
                                     }
                                         .into_any()
                                 }
@@ -260,7 +259,7 @@ fn Proceeds() -> impl IntoView {
 /// This account's recent transactions on this chain, as remembered in this browser.
 #[component]
 fn RecentTransactions() -> impl IntoView {
-    let chain = expect_context::<ChainContext>();
+    let chain = expect_context::<ChainStore>();
     let wallet = expect_context::<WalletContext>();
     let chain_id = chain.network.chain_id;
     let recent = move || {

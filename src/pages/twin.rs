@@ -1,112 +1,134 @@
 //! One twin: its rig, roles, market, telemetry, earnings, maintenance, provenance and donations.
+//!
+//! The nameplate never changes after the mint; everything else is a slice of the store, so a
+//! block redraws only the part it changed.
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-use crate::app::ChainContext;
 use crate::components::donations::DonatedWork;
-use crate::components::errors::error_list;
 use crate::components::market_panel::MarketPanel;
 use crate::components::operator_tools::{OperatorOffer, OperatorTools};
 use crate::components::telemetry::{ProfitabilityPanel, TelemetryPanel};
 use crate::components::tx::short_hash;
 use crate::components::wallet::WalletContext;
-use crate::data::{now_seconds, use_catalog, Catalog};
 use crate::domain::activity::{provenance, TwinEvent};
 use crate::domain::calendar::Date;
 use crate::domain::chart::badge_svg;
 use crate::domain::donations;
 use crate::domain::mint_form::format_efficiency;
+use crate::domain::telemetry::TelemetrySample;
 use crate::domain::twin::{format_hashrate, format_power};
-use crate::domain::{Twin, TwinStatus};
+use crate::domain::{Address, Twin, TwinStatus};
+use crate::store::ChainStore;
 
 #[component]
 pub fn TwinPage() -> impl IntoView {
+    let store = expect_context::<ChainStore>();
     let params = use_params_map();
-    let id = move || params.read().get("id").and_then(|id| id.parse::<u64>().ok());
-    let resource = use_catalog();
-    let on_trade = Callback::new(move |_| resource.refetch());
+    let id = Memo::new(move |_| params.read().get("id").and_then(|id| id.parse::<u64>().ok()));
+    let twin = store.slice(move |catalog| id.get().and_then(|id| catalog.twin(id).cloned()));
 
     view! {
-        <Transition fallback=|| view! { <p class="loading" aria-busy="true">"Loading twin…"</p> }>
-            <ErrorBoundary fallback=error_list>
-                {move || Suspend::new(async move {
-                    let id = id();
-                    resource.await.map(|catalog| {
-                        match id.and_then(|id| catalog.twins.iter().find(|twin| twin.id == id).cloned()) {
-                            Some(twin) => view! { <TwinDetails twin catalog on_trade/> }.into_any(),
-                            None => view! {
-                                <h1>"No such twin"</h1>
-                                <p class="empty">"No twin has this id. " <a href="/">"Back to the gallery"</a></p>
-                            }
-                                .into_any(),
-                        }
-                    })
-                })}
-            </ErrorBoundary>
-        </Transition>
+        {move || match twin.get() {
+            None => view! { <p class="loading" aria-busy="true">"Loading twin…"</p> }.into_any(),
+            Some(Err(message)) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
+            Some(Ok(None)) => view! {
+                <h1>"No such twin"</h1>
+                <p class="empty">"No twin has this id. " <a href="/">"Back to the gallery"</a></p>
+            }
+                .into_any(),
+            Some(Ok(Some(twin))) => view! { <TwinDetails twin/> }.into_any(),
+        }}
     }
 }
 
+/// Who holds and runs the twin now, and where it stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Roles {
+    status: TwinStatus,
+    owner: Option<Address>,
+    operator: Address,
+    reporter: Address,
+    pending_operator: Option<Address>,
+}
+
 #[component]
-fn TwinDetails(twin: Twin, catalog: Catalog, on_trade: Callback<()>) -> impl IntoView {
-    let chain = expect_context::<ChainContext>();
-    let status = catalog.book.status(twin.id).unwrap_or(TwinStatus::Active);
-    let owner = catalog.book.owner(twin.id).map(|owner| owner.to_string()).unwrap_or_default();
-    let operator = catalog.book.operator(twin.id).unwrap_or(twin.operator);
-    let reporter = catalog.book.reporter(twin.id).unwrap_or(twin.reporter);
-    let pending_operator = catalog.book.pending_operator(twin.id);
+fn TwinDetails(twin: Twin) -> impl IntoView {
+    let store = expect_context::<ChainStore>();
     let wallet = expect_context::<WalletContext>();
+    let twin_id = twin.id;
+    let (minted_operator, minted_reporter) = (twin.operator, twin.reporter);
+    let roles = store.slice(move |catalog| {
+        let book = catalog.book();
+        Roles {
+            status: book.status(twin_id).unwrap_or(TwinStatus::Active),
+            owner: book.owner(twin_id),
+            operator: book.operator(twin_id).unwrap_or(minted_operator),
+            reporter: book.reporter(twin_id).unwrap_or(minted_reporter),
+            pending_operator: book.pending_operator(twin_id),
+        }
+    });
+    // The page was drawn because the catalog has the twin: its slices are ready too.
+    let roles = Memo::new(move |_| {
+        roles.get().and_then(Result::ok).unwrap_or(Roles {
+            status: TwinStatus::Active,
+            owner: None,
+            operator: minted_operator,
+            reporter: minted_reporter,
+            pending_operator: None,
+        })
+    });
+    let status = Memo::new(move |_| roles.with(|roles| roles.status));
+    let history = store.slice(move |catalog| provenance(catalog.events(), twin_id));
+    let maintenance = store.slice(move |catalog| {
+        catalog
+            .events()
+            .iter()
+            .filter_map(|located| match located.twin_event() {
+                Some((id, TwinEvent::Maintenance { kind, note, timestamp })) if id == twin_id => {
+                    Some((located.block, located.log_index, kind.label(), note.clone(), *timestamp))
+                }
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+    });
+    let donated = store.slice(move |catalog| {
+        donations::by_twin(catalog.credits(), catalog.now()).remove(&twin_id).unwrap_or_default()
+    });
+    let telemetry = follow_telemetry(&store, twin_id);
+
     // Only the operator sees the tools, and only the proposed operator the offer.
-    let role_tools = move || match wallet.connection.get().map(|connection| connection.account) {
-        Some(account) if account == operator => {
-            view! { <OperatorTools twin_id=twin.id status operator reporter pending_operator on_done=on_trade/> }
-                .into_any()
+    let account = move || wallet.connection.get().map(|connection| connection.account);
+    let role_tools = move || {
+        let Roles { status, operator, reporter, pending_operator, .. } = roles.get();
+        match account() {
+            Some(account) if account == operator => {
+                view! { <OperatorTools twin_id status operator reporter pending_operator/> }.into_any()
+            }
+            Some(account) if Some(account) == pending_operator => {
+                view! { <OperatorOffer twin_id operator/> }.into_any()
+            }
+            _ => ().into_any(),
         }
-        Some(account) if Some(account) == pending_operator => {
-            view! { <OperatorOffer twin_id=twin.id operator on_done=on_trade/> }.into_any()
-        }
-        _ => ().into_any(),
     };
-    let history = provenance(&catalog.events, twin.id);
-    let donated = donations::by_twin(&catalog.credits, now_seconds()).remove(&twin.id).unwrap_or_default();
     let spec = twin.spec.clone();
     let efficiency = spec.efficiency_j_per_th().map(format_efficiency).unwrap_or_default();
-    let twin_id = twin.id;
-
-    let telemetry = LocalResource::new({
-        let registry = chain.registry.clone();
-        move || {
-            chain.head.track();
-            let registry = registry.clone();
-            async move {
-                match registry {
-                    Some(registry) => registry.activity().telemetry(twin_id).await.map_err(|error| error.to_string()),
-                    None => Ok(Vec::new()),
-                }
-            }
-        }
-    });
-    let maintenance = LocalResource::new({
-        let registry = chain.registry.clone();
-        move || {
-            let registry = registry.clone();
-            async move {
-                match registry {
-                    Some(registry) => registry.activity().maintenance(twin_id).await.map_err(|error| error.to_string()),
-                    None => Ok(Vec::new()),
-                }
-            }
-        }
-    });
+    let badge_spec = spec.clone();
+    let chart_spec = StoredValue::new(spec.clone());
 
     view! {
         <div class="twin-header">
-            <div class="badge" inner_html=badge_svg(&spec, status)></div>
+            <div class="badge" inner_html=move || badge_svg(&badge_spec, status.get())></div>
             <div>
                 <h1>{spec.display_name()}" "<span class="twin-id">"#"{twin.id}</span></h1>
-                <p><span class=format!("status {}", status.label().to_lowercase()) data-testid="status">{status.label()}</span>
-                    " · "{format_hashrate(spec.hashrate_ghs)}" · "{efficiency.clone()}</p>
+                <p>
+                    {move || {
+                        let status = status.get();
+                        view! { <span class=format!("status {}", status.label().to_lowercase()) data-testid="status">{status.label()}</span> }
+                    }}
+                    " · "{format_hashrate(spec.hashrate_ghs)}" · "{efficiency.clone()}
+                </p>
             </div>
         </div>
         <section class="panel" aria-labelledby="spec-heading">
@@ -125,69 +147,88 @@ fn TwinDetails(twin: Twin, catalog: Catalog, on_trade: Callback<()>) -> impl Int
         <section class="panel" aria-labelledby="roles-heading">
             <h2 id="roles-heading">"Roles"</h2>
             <dl class="spec">
-                <dt>"Owner"</dt><dd class="mono" data-testid="owner">{owner}</dd>
-                <dt>"Operator"</dt><dd class="mono" data-testid="operator">{operator.to_string()}</dd>
-                <dt>"Reporter key"</dt><dd class="mono" data-testid="reporter">{reporter.to_string()}</dd>
-                {pending_operator.map(|pending| view! {
+                <dt>"Owner"</dt><dd class="mono" data-testid="owner">{move || roles.with(|roles| roles.owner.map(|owner| owner.to_string()).unwrap_or_default())}</dd>
+                <dt>"Operator"</dt><dd class="mono" data-testid="operator">{move || roles.with(|roles| roles.operator.to_string())}</dd>
+                <dt>"Reporter key"</dt><dd class="mono" data-testid="reporter">{move || roles.with(|roles| roles.reporter.to_string())}</dd>
+                {move || roles.with(|roles| roles.pending_operator).map(|pending| view! {
                     <dt>"Operator offered to"</dt><dd class="mono" data-testid="proposed-operator">{pending.to_string()}</dd>
                 })}
                 <dt>"Royalty"</dt><dd>{format!("{}% ({} bps)", twin.royalty_percent(), twin.royalty_bps)}</dd>
             </dl>
         </section>
-        <MarketPanel twin_id catalog on_trade/>
+        <MarketPanel twin_id/>
         {role_tools}
-        <Transition fallback=|| view! { <section class="panel"><p class="loading">"Loading telemetry…"</p></section> }>
-            <ErrorBoundary fallback=error_list>
-                {move || Suspend::new({
-                    let spec = spec.clone();
-                    async move {
-                        telemetry.await.map(|samples| view! {
-                            <TelemetryPanel samples=samples.clone() spec=spec.clone()/>
-                            <ProfitabilityPanel samples spec/>
-                        })
-                    }
-                })}
-            </ErrorBoundary>
-        </Transition>
+        {move || match telemetry.get() {
+            None => view! { <section class="panel"><p class="loading">"Loading telemetry…"</p></section> }.into_any(),
+            Some(Err(message)) => view! { <section class="panel"><p class="error" role="alert">{message}</p></section> }.into_any(),
+            Some(Ok(samples)) => {
+                let spec = chart_spec.get_value();
+                view! {
+                    <TelemetryPanel samples=samples.clone() spec=spec.clone()/>
+                    <ProfitabilityPanel samples spec/>
+                }
+                    .into_any()
+            }
+        }}
         <section class="panel" aria-labelledby="maintenance-heading">
             <h2 id="maintenance-heading">"Maintenance log"</h2>
-            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-                <ErrorBoundary fallback=error_list>
-                    {move || Suspend::new(async move {
-                        maintenance.await.map(|entries| {
-                            if entries.is_empty() {
-                                return view! { <p class="empty">"Nothing logged yet."</p> }.into_any();
-                            }
-                            view! {
-                                <ol class="timeline" data-testid="maintenance">
-                                    {entries.into_iter().rev().filter_map(|entry| match entry.twin_event() {
-                                        Some((_, TwinEvent::Maintenance { kind, note, timestamp })) => Some(view! {
-                                            <li>
-                                                <strong>{kind.label()}</strong>
-                                                <span>{note.clone()}</span>
-                                                <span class="meta">{Date::from_unix(*timestamp).to_string()}" · block "{entry.block}</span>
-                                            </li>
-                                        }),
-                                        _ => None,
-                                    }).collect_view()}
-                                </ol>
-                            }.into_any()
-                        })
-                    })}
-                </ErrorBoundary>
-            </Transition>
+            {move || match maintenance.get() {
+                None => view! { <p class="loading">"Loading…"</p> }.into_any(),
+                Some(Err(message)) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
+                Some(Ok(entries)) if entries.is_empty() => view! { <p class="empty">"Nothing logged yet."</p> }.into_any(),
+                Some(Ok(entries)) => view! {
+                    <ol class="timeline" data-testid="maintenance">
+                        <For each=move || entries.clone().into_iter().rev() key=|(block, log_index, ..)| (*block, *log_index) let:entry>
+                            <li>
+                                <strong>{entry.2}</strong>
+                                <span>{entry.3}</span>
+                                <span class="meta">{Date::from_unix(entry.4).to_string()}" · block "{entry.0}</span>
+                            </li>
+                        </For>
+                    </ol>
+                }
+                    .into_any(),
+            }}
         </section>
         <section class="panel" aria-labelledby="provenance-heading">
             <h2 id="provenance-heading">"Provenance"</h2>
             <ol class="timeline" data-testid="provenance">
-                {history.into_iter().rev().map(|entry| view! {
+                <For
+                    each=move || history.get().and_then(Result::ok).unwrap_or_default().into_iter().rev()
+                    key=|entry| (entry.block, entry.tx_hash.clone(), entry.describe())
+                    let:entry
+                >
                     <li>
                         <span>{entry.describe()}</span>
                         <span class="meta">"block "{entry.block}" · "<code class="mono" title=entry.tx_hash.clone()>{short_hash(&entry.tx_hash)}</code></span>
                     </li>
-                }).collect_view()}
+                </For>
             </ol>
         </section>
-        <DonatedWork twin_id donations=donated/>
+        {move || donated.get().and_then(Result::ok).map(|donations| view! { <DonatedWork twin_id donations/> })}
     }
+}
+
+/// The twin's telemetry, read again as blocks arrive but announced only when a report was added:
+/// the charts redraw for new data, not for every block.
+fn follow_telemetry(store: &ChainStore, twin_id: u64) -> RwSignal<Option<Result<Vec<TelemetrySample>, String>>> {
+    let samples = RwSignal::new(None);
+    let (head, activity) = (store.head, store.registry.as_ref().map(|registry| registry.activity().clone()));
+    Effect::new(move |_| {
+        head.track();
+        let activity = activity.clone();
+        leptos::task::spawn_local(async move {
+            let read = match activity {
+                Some(activity) => activity
+                    .telemetry(twin_id)
+                    .await
+                    .map_err(|error| format!("The telemetry could not be read: {error}.")),
+                None => Err("HashTwin has no registry on this network.".to_string()),
+            };
+            if !samples.is_disposed() && samples.with_untracked(|known| known.as_ref() != Some(&read)) {
+                samples.set(Some(read));
+            }
+        });
+    });
+    samples
 }

@@ -1,0 +1,268 @@
+//! The collection's logs, from all three contracts through one filter, as `domain::history`
+//! records: every twin, registry and market event, and credit of donated work.
+//!
+//! A range of blocks is read in pages the node accepts, several pages to a JSON-RPC batch, so a
+//! year of history costs a few dozen round trips rather than a thousand and more.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use ethers_core::types::{Address as EthAddress, BlockNumber, Filter, Log, H256, U64};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::activity::{
+    decode_maintenance, decode_market_log, decode_registry_log, maintenance_logged_event, market_topics,
+    registry_topics,
+};
+use super::contracts::{decode_twin_minted, twin_minted_event, ChainError};
+use super::ledger::{decode_work_credited, work_credited_event};
+use super::networks::Deployment;
+use super::rpc::{Call, RpcClient, RpcError};
+use super::to_ethers_address;
+use crate::domain::history::{BlockRecords, BlockRef, Record};
+
+/// Blocks per `eth_getLogs`: within what public RPC providers accept.
+pub const PAGE_BLOCKS: u64 = 5_000;
+/// `eth_getLogs` calls per JSON-RPC batch: under the batch limits of public providers.
+const PAGES_PER_BATCH: u64 = 8;
+/// The blocks one call of [`CollectionLogs::records`] should cover at most: one batch of pages.
+pub const WINDOW_BLOCKS: u64 = PAGE_BLOCKS * PAGES_PER_BATCH;
+
+/// The newest block, and its time: the clock the contracts judge expiries by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChainHead {
+    pub block: BlockRef,
+    pub time: u64,
+}
+
+#[derive(Deserialize)]
+struct Header {
+    number: U64,
+    hash: H256,
+    timestamp: U64,
+}
+
+impl Header {
+    fn head(&self) -> ChainHead {
+        ChainHead { block: BlockRef { number: self.number.as_u64(), hash: self.hash.0 }, time: self.timestamp.as_u64() }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct CollectionLogs {
+    rpc: RpcClient,
+    registry: EthAddress,
+    market: EthAddress,
+    ledger: EthAddress,
+    topic0: Vec<H256>,
+    deployment_block: u64,
+}
+
+impl CollectionLogs {
+    pub fn new(rpc: RpcClient, deployment: &Deployment) -> Self {
+        let mut topic0 = registry_topics();
+        // Maintenance is rare and every twin page shows it: it is history, not telemetry.
+        topic0.push(maintenance_logged_event().signature());
+        topic0.extend(market_topics());
+        topic0.push(work_credited_event().signature());
+        Self {
+            rpc,
+            registry: to_ethers_address(deployment.twin_registry),
+            market: to_ethers_address(deployment.twin_market),
+            ledger: to_ethers_address(deployment.hash_ledger),
+            topic0,
+            deployment_block: deployment.deployment_block,
+        }
+    }
+
+    pub fn deployment_block(&self) -> u64 {
+        self.deployment_block
+    }
+
+    /// The newest block, and in the same round trip the hashes the chain has now at `numbers`
+    /// (`None` for a block it does not have): what tells whether what was read is still on chain.
+    pub async fn head_and_hashes(&self, numbers: &[u64]) -> Result<(ChainHead, Vec<Option<[u8; 32]>>), ChainError> {
+        let mut calls = vec![Call::new("eth_getBlockByNumber", json!(["latest", false]))];
+        calls
+            .extend(numbers.iter().map(|&number| Call::new("eth_getBlockByNumber", json!([U64::from(number), false]))));
+        let mut answers = self.rpc.batch(&calls).await?.into_iter();
+        let latest = answers.next().ok_or_else(|| RpcError::Malformed("no answer for the latest block".into()))?;
+        let latest: Header =
+            header(latest?)?.ok_or_else(|| RpcError::Malformed("the node has no latest block".into()))?;
+        let hashes =
+            answers.map(|answer| Ok(header(answer?)?.map(|block| block.hash.0))).collect::<Result<_, ChainError>>()?;
+        Ok((latest.head(), hashes))
+    }
+
+    /// Every record of blocks `from..=to`, by block in chain order, and block `to` itself (read in
+    /// the same round trip unless given as `end`). Meant for at most [`WINDOW_BLOCKS`] at a time,
+    /// which it reads in one round trip when the node allows.
+    pub async fn records(
+        &self,
+        from: u64,
+        to: u64,
+        end: Option<BlockRef>,
+    ) -> Result<(Vec<BlockRecords>, BlockRef), ChainError> {
+        let pages = pages(from, to, PAGE_BLOCKS);
+        let mut calls: Vec<Call> =
+            pages.iter().map(|&(from, to)| Call::new("eth_getLogs", json!([self.filter(from, to)]))).collect();
+        if end.is_none() {
+            calls.push(Call::new("eth_getBlockByNumber", json!([U64::from(to), false])));
+        }
+        let mut answers = self.rpc.batch(&calls).await?;
+        let end = match end {
+            Some(end) => end,
+            None => {
+                let answer = answers.pop().ok_or_else(|| RpcError::Malformed(format!("no answer for block {to}")))?;
+                let header = header(answer?)?.ok_or_else(|| RpcError::Malformed(format!("block {to} is missing")))?;
+                header.head().block
+            }
+        };
+        let mut logs = Vec::new();
+        for (&(from, to), answer) in pages.iter().zip(answers) {
+            match answer {
+                Ok(value) => logs.extend(parse_logs(value)?),
+                // A node that caps the range answers for this page only with an error: narrower.
+                Err(RpcError::Node { .. }) if to > from => logs.extend(self.split(from, to).await?),
+                Err(error) => return Err(error.into()),
+            }
+        }
+        Ok((self.decode(logs).await?, end))
+    }
+
+    /// One page, halved until the node accepts each part.
+    async fn split(&self, from: u64, to: u64) -> Result<Vec<Log>, ChainError> {
+        match self.rpc.get_logs(&self.filter(from, to)).await {
+            Err(RpcError::Node { .. }) if to > from => {
+                let middle = from + (to - from) / 2;
+                let mut logs = Box::pin(self.split(from, middle)).await?;
+                logs.extend(Box::pin(self.split(middle + 1, to)).await?);
+                Ok(logs)
+            }
+            other => Ok(other?),
+        }
+    }
+
+    fn filter(&self, from: u64, to: u64) -> Filter {
+        Filter::new()
+            .address(vec![self.registry, self.market, self.ledger])
+            .topic0(self.topic0.clone())
+            .from_block(BlockNumber::Number(from.into()))
+            .to_block(BlockNumber::Number(to.into()))
+    }
+
+    async fn decode(&self, mut logs: Vec<Log>) -> Result<Vec<BlockRecords>, ChainError> {
+        let position = |log: &Log| (log.block_number.map(|number| number.as_u64()), log.log_index);
+        logs.sort_by_key(position);
+        let credit_blocks: BTreeSet<u64> = logs
+            .iter()
+            .filter(|log| log.address == self.ledger)
+            .filter_map(|log| log.block_number.map(|number| number.as_u64()))
+            .collect();
+        let times = self.block_times(&credit_blocks).await?;
+        let minted = twin_minted_event().signature();
+        let maintenance = maintenance_logged_event().signature();
+
+        let mut blocks: BTreeMap<u64, BlockRecords> = BTreeMap::new();
+        for log in &logs {
+            let missing = |what: &str| ChainError::Decode(format!("a log without its {what}"));
+            let number = log.block_number.ok_or_else(|| missing("block number"))?.as_u64();
+            let hash = log.block_hash.ok_or_else(|| missing("block hash"))?.0;
+            let block = blocks
+                .entry(number)
+                .or_insert_with(|| BlockRecords { block: BlockRef { number, hash }, records: Vec::new() });
+            if block.block.hash != hash {
+                return Err(ChainError::Decode(format!("block {number} changed while it was read: read it again")));
+            }
+            if log.address == self.registry {
+                let topic0 = log.topics.first();
+                if topic0 == Some(&maintenance) {
+                    block.records.push(Record::Event(decode_maintenance(log)?));
+                    continue;
+                }
+                if topic0 == Some(&minted) {
+                    block.records.push(Record::Minted(decode_twin_minted(log)?));
+                }
+                block.records.push(Record::Event(decode_registry_log(log)?));
+            } else if log.address == self.market {
+                block.records.push(Record::Event(decode_market_log(log)?));
+            } else if log.address == self.ledger {
+                let time = times.get(&number).copied().ok_or_else(|| missing("block's time"))?;
+                block.records.push(Record::Credit(decode_work_credited(log, time)?));
+            } else {
+                return Err(ChainError::Decode(format!(
+                    "a log of {:?}, which the filter did not ask for",
+                    log.address
+                )));
+            }
+        }
+        Ok(blocks.into_values().collect())
+    }
+
+    /// The time of each block, in one round trip: a credit is dated by its block.
+    async fn block_times(&self, numbers: &BTreeSet<u64>) -> Result<HashMap<u64, u64>, ChainError> {
+        let calls: Vec<Call> = numbers
+            .iter()
+            .map(|&number| Call::new("eth_getBlockByNumber", json!([U64::from(number), false])))
+            .collect();
+        let mut times = HashMap::new();
+        for (&number, answer) in numbers.iter().zip(self.rpc.batch(&calls).await?) {
+            let block = header(answer?)?.ok_or_else(|| RpcError::Malformed(format!("block {number} is missing")))?;
+            times.insert(number, block.timestamp.as_u64());
+        }
+        Ok(times)
+    }
+}
+
+fn header(value: Value) -> Result<Option<Header>, RpcError> {
+    serde_json::from_value(value).map_err(|error| RpcError::Malformed(format!("a block header: {error}")))
+}
+
+fn parse_logs(value: Value) -> Result<Vec<Log>, RpcError> {
+    serde_json::from_value(value).map_err(|error| RpcError::Malformed(format!("logs: {error}")))
+}
+
+/// Inclusive block ranges of at most `size` blocks covering `from..=to`.
+pub fn pages(from: u64, to: u64, size: u64) -> Vec<(u64, u64)> {
+    let mut pages = Vec::new();
+    let mut start = from;
+    while start <= to {
+        let end = to.min(start.saturating_add(size - 1));
+        pages.push((start, end));
+        start = end + 1;
+    }
+    pages
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Address;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn pages_cover_the_range_without_overlap() {
+        assert_eq!(pages(0, 12_000, 5_000), vec![(0, 4_999), (5_000, 9_999), (10_000, 12_000)]);
+        assert_eq!(pages(7, 7, 5_000), vec![(7, 7)]);
+        assert_eq!(pages(8, 7, 5_000), vec![]);
+    }
+
+    #[test]
+    fn one_filter_asks_for_every_contract_and_every_event_the_store_keeps() {
+        let deployment = Deployment {
+            twin_registry: Address([1; 20]),
+            twin_market: Address([2; 20]),
+            hash_ledger: Address([3; 20]),
+            deployment_block: 5,
+        };
+        let logs = CollectionLogs::new(RpcClient::new("http://127.0.0.1:8545"), &deployment);
+        let filter = serde_json::to_value(logs.filter(5, 9)).unwrap();
+        assert_eq!(filter["address"].as_array().map(Vec::len), Some(3));
+        let topics = filter["topics"][0].as_array().unwrap();
+        assert_eq!(topics.len(), 8 + 1 + 8 + 1);
+        assert!(topics.contains(&json!(format!("{:?}", twin_minted_event().signature()))));
+        assert!(topics.contains(&json!(format!("{:?}", work_credited_event().signature()))));
+        assert_eq!((filter["fromBlock"].as_str(), filter["toBlock"].as_str()), (Some("0x5"), Some("0x9")));
+    }
+}

@@ -1,0 +1,77 @@
+//! The catalog: the history as pages read it, with the chain's clock at the time.
+
+use std::sync::Arc;
+
+use crate::domain::activity::{Book, Located};
+use crate::domain::donations::{self, Credit};
+use crate::domain::gallery::GalleryEntry;
+use crate::domain::history::History;
+use crate::domain::{Twin, TwinStatus};
+
+/// Every twin, the events replayed into who owns what and what is for sale, and the donated work.
+/// Cloning it is cheap: the history is shared.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    history: Arc<History>,
+    /// The latest block's time when the catalog was read.
+    pub chain_time: u64,
+}
+
+/// Two catalogs are the same when they read the same history: what a memo needs to know.
+impl PartialEq for Catalog {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.history, &other.history) && self.chain_time == other.chain_time
+    }
+}
+
+impl Catalog {
+    pub fn new(history: Arc<History>, chain_time: u64) -> Self {
+        Self { history, chain_time }
+    }
+
+    pub fn twins(&self) -> &[Twin] {
+        self.history.twins()
+    }
+
+    pub fn twin(&self, id: u64) -> Option<&Twin> {
+        self.history.twin(id)
+    }
+
+    pub fn events(&self) -> &[Located] {
+        self.history.events()
+    }
+
+    pub fn book(&self) -> &Book {
+        self.history.book()
+    }
+
+    pub fn credits(&self) -> &[Credit] {
+        self.history.credits()
+    }
+
+    /// Now, for expiries: the chain's clock decides them, and a block's time can run ahead of the
+    /// browser's (a test chain moved forward, a skewed clock). The later of the two only ever
+    /// shows a listing as expired a little early, never as buyable when `buy` would refuse it.
+    pub fn now(&self) -> u64 {
+        now_seconds().max(self.chain_time)
+    }
+
+    pub fn gallery_entries(&self, now: u64) -> Vec<GalleryEntry> {
+        let donated = donations::by_twin(self.credits(), now);
+        let book = self.book();
+        self.twins()
+            .iter()
+            .map(|twin| GalleryEntry {
+                twin: twin.clone(),
+                status: book.status(twin.id).unwrap_or(TwinStatus::Active),
+                listing_price: book.listing(twin.id, now).map(|listing| listing.price),
+                donated_work: donated.get(&twin.id).map_or(0, |donations| donations.work),
+                donated_hashrate: donated.get(&twin.id).map_or(0.0, |donations| donations.hashrate),
+            })
+            .collect()
+    }
+}
+
+pub fn now_seconds() -> u64 {
+    (js_sys::Date::now() / 1_000.0) as u64
+}

@@ -1,0 +1,327 @@
+//! The app's one view of the chain, provided by context: the network it reads, the collection's
+//! history kept in step with the chain block by block, and the reads pages make through it.
+//!
+//! The history is read once, kept in IndexedDB, and then only new blocks are read: each block's
+//! events move the book on. A reorganisation rolls back to the last block the chain still has.
+//! Pages read memoised slices of it, so a block that changes nothing a page shows leaves the page
+//! alone, and a write that lands asks for the next blocks at once.
+
+mod catalog;
+pub mod idb;
+mod reads;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::channel::mpsc::{unbounded, UnboundedSender};
+use futures::{FutureExt, StreamExt};
+use leptos::prelude::*;
+
+use crate::chain::collection::{ChainHead, CollectionLogs, WINDOW_BLOCKS};
+use crate::chain::contracts::{ChainError, TwinRegistryReader};
+use crate::chain::ledger::HashLedger;
+use crate::chain::market::TwinMarket;
+use crate::chain::networks::{Network, NetworkConfig};
+use crate::chain::rpc::RpcClient;
+use crate::domain::history::{BlockRef, History, SyncProgress};
+use idb::{HistoryDb, StoredHead};
+
+pub use catalog::{now_seconds, Catalog};
+pub use reads::{mint_progress, serial_lookup, use_fee_bps, MintProgress};
+
+/// How often the app asks the node for its latest block: what keeps the offline banner honest
+/// and the history a block behind at most.
+const BLOCK_POLL: Duration = Duration::from_secs(4);
+
+/// What a page shows of the store: `None` until the history is first known, then the slice or
+/// why it cannot be read.
+pub type Loaded<T> = Option<Result<T, String>>;
+
+/// Now, by the later of the browser's clock and the latest block's.
+#[derive(Clone, Copy)]
+pub struct Clock(RwSignal<u64>);
+
+impl Clock {
+    /// Read when a transaction is prepared rather than when the page was drawn, and without
+    /// redrawing what asks at every block.
+    pub fn now(self) -> u64 {
+        now_seconds().max(self.0.get_untracked())
+    }
+}
+
+/// The network the app reads from, what it reads there, and the history it keeps.
+#[derive(Clone)]
+pub struct ChainStore {
+    pub config: NetworkConfig,
+    pub network: Network,
+    pub rpc: RpcClient,
+    /// `None` on a network where HashTwin has no deployment.
+    pub registry: Option<TwinRegistryReader>,
+    pub market: Option<TwinMarket>,
+    pub ledger: Option<HashLedger>,
+    collection: Option<CollectionLogs>,
+    /// `Some(false)` while the node cannot be reached.
+    pub online: RwSignal<Option<bool>>,
+    /// The latest block seen.
+    pub head: RwSignal<Option<u64>>,
+    /// The latest block's time: the clock the contracts judge expiries by.
+    chain_time: RwSignal<u64>,
+    /// Replaced only when records arrive or a reorganisation removes some.
+    history: RwSignal<Arc<History>>,
+    progress: RwSignal<SyncProgress>,
+    /// Why the history is not kept in this browser, when it is not.
+    storage_problem: RwSignal<Option<String>>,
+    /// Counts the writes this app saw confirmed: reads of what a write changes key on it.
+    writes: RwSignal<u64>,
+    wake: StoredValue<Option<UnboundedSender<()>>>,
+}
+
+impl ChainStore {
+    pub fn new(config: NetworkConfig) -> Self {
+        let network = config.default_network().clone();
+        let rpc = RpcClient::new(network.rpc_url.clone());
+        let deployment = network.contracts.clone();
+        Self {
+            registry: deployment.clone().map(|deployment| TwinRegistryReader::new(rpc.clone(), deployment)),
+            market: deployment.as_ref().map(|deployment| TwinMarket::new(rpc.clone(), deployment.twin_market)),
+            ledger: deployment.as_ref().map(|deployment| HashLedger::new(rpc.clone(), deployment)),
+            collection: deployment.as_ref().map(|deployment| CollectionLogs::new(rpc.clone(), deployment)),
+            config,
+            network,
+            rpc,
+            online: RwSignal::new(None),
+            head: RwSignal::new(None),
+            chain_time: RwSignal::new(0),
+            history: RwSignal::new(Arc::default()),
+            progress: RwSignal::new(SyncProgress::Starting),
+            storage_problem: RwSignal::new(None),
+            writes: RwSignal::new(0),
+            wake: StoredValue::new(None),
+        }
+    }
+
+    /// The name of a chain the wallet reports, known or not.
+    pub fn chain_name(&self, chain_id: u64) -> String {
+        self.config.network(chain_id).map(|network| network.name.clone()).unwrap_or_else(|| format!("chain {chain_id}"))
+    }
+
+    /// Keeps the history in step with the chain for as long as the app runs.
+    pub fn start(&self) {
+        let (wake, mut woken) = unbounded::<()>();
+        self.wake.set_value(Some(wake));
+        let store = self.clone();
+        leptos::task::spawn_local(async move {
+            let db = store.open_storage().await;
+            loop {
+                store.sync(db.as_ref()).await;
+                futures::select! {
+                    _ = gloo_timers::future::sleep(BLOCK_POLL).fuse() => {},
+                    _ = woken.next() => {},
+                }
+            }
+        });
+    }
+
+    /// Reads the next blocks now rather than at the next poll: after a write landed.
+    pub fn refresh(&self) {
+        self.writes.update(|writes| *writes += 1);
+        if let Some(wake) = self.wake.get_value() {
+            // The loop ends only with the page, and with it this store.
+            let _ = wake.unbounded_send(());
+        }
+    }
+
+    /// The number of writes confirmed so far: a read keyed on it follows what they changed.
+    pub fn writes(&self) -> u64 {
+        self.writes.get()
+    }
+
+    pub fn progress(&self) -> SyncProgress {
+        self.progress.get()
+    }
+
+    /// Whether any of the history is known, read or restored: pages show it, however old.
+    pub fn has_history(&self) -> bool {
+        self.history.with(|history| history.head().is_some())
+    }
+
+    pub fn storage_problem(&self) -> Option<String> {
+        self.storage_problem.get()
+    }
+
+    /// The clock expiries are set by.
+    pub fn clock(&self) -> Clock {
+        Clock(self.chain_time)
+    }
+
+    /// The whole catalog, which changes only when the history does.
+    pub fn catalog(&self) -> Memo<Loaded<Catalog>> {
+        let store = self.clone();
+        Memo::new(move |_| {
+            let history = store.history.get();
+            store
+                .readiness(&history)
+                .map(|ready| ready.map(|()| Catalog::new(history.clone(), store.chain_time.get_untracked())))
+        })
+    }
+
+    /// A slice of the catalog, evaluated again with each block (expiries move with the clock)
+    /// but announced only when it changed.
+    pub fn slice<T>(&self, read: impl Fn(&Catalog) -> T + Send + Sync + 'static) -> Memo<Loaded<T>>
+    where
+        T: PartialEq + Clone + Send + Sync + 'static,
+    {
+        let store = self.clone();
+        Memo::new(move |_| {
+            let history = store.history.get();
+            let chain_time = store.chain_time.get();
+            store.readiness(&history).map(|ready| ready.map(|()| read(&Catalog::new(history.clone(), chain_time))))
+        })
+    }
+
+    fn readiness(&self, history: &History) -> Option<Result<(), String>> {
+        if self.collection.is_none() {
+            // Not an empty catalog: "no twins yet" would be a wrong answer where HashTwin is not deployed.
+            return Some(Err(format!("HashTwin is not deployed on {}.", self.network.name)));
+        }
+        if history.head().is_some() {
+            return Some(Ok(()));
+        }
+        match self.progress.get() {
+            SyncProgress::Failed { message } => Some(Err(message)),
+            _ => None,
+        }
+    }
+
+    async fn open_storage(&self) -> Option<HistoryDb> {
+        let collection = self.collection.as_ref()?;
+        let deployment = self.network.contracts.as_ref()?;
+        let scope = format!("{}:{}:{}", self.network.chain_id, deployment.twin_registry, collection.deployment_block());
+        let db = match HistoryDb::open(scope).await {
+            Ok(db) => db,
+            Err(problem) => {
+                self.storage_problem.set(Some(problem.to_string()));
+                return None;
+            }
+        };
+        match db.load().await {
+            Ok(Some((stored, blocks))) => match History::restore(&blocks, stored.head, &stored.checkpoints) {
+                Ok(history) => self.history.set(Arc::new(history)),
+                Err(error) => {
+                    self.storage_problem.set(Some(format!("The stored history was set aside ({error}).")));
+                    self.keep(db.truncate(None).await);
+                }
+            },
+            Ok(None) => {}
+            Err(problem) => {
+                self.storage_problem.set(Some(problem.to_string()));
+                self.keep(db.truncate(None).await);
+            }
+        }
+        Some(db)
+    }
+
+    fn keep(&self, outcome: Result<(), idb::StorageError>) {
+        let problem = outcome.err().map(|problem| problem.to_string());
+        if self.storage_problem.get_untracked() != problem {
+            self.storage_problem.set(problem);
+        }
+    }
+
+    /// One step of following the chain: the new head, any reorganisation, the blocks since.
+    async fn sync(&self, db: Option<&HistoryDb>) {
+        let Some(collection) = &self.collection else {
+            let reached = self.rpc.block_number().await;
+            self.set_online(reached.as_ref().ok().copied());
+            return;
+        };
+        if let Err(error) = self.follow(collection, db).await {
+            if matches!(error, ChainError::Rpc(ref rpc) if rpc.is_transient()) {
+                self.set_online(None);
+            }
+            self.progress.set(SyncProgress::Failed { message: format!("New blocks could not be read: {error}.") });
+        }
+    }
+
+    fn set_online(&self, block: Option<u64>) {
+        if self.online.get_untracked() != Some(block.is_some()) {
+            self.online.set(Some(block.is_some()));
+        }
+        if block.is_some() && self.head.get_untracked() != block {
+            self.head.set(block);
+        }
+    }
+
+    async fn follow(&self, collection: &CollectionLogs, db: Option<&HistoryDb>) -> Result<(), ChainError> {
+        let ours = self.history.with_untracked(|history| history.head());
+        let (latest, hashes) =
+            collection.head_and_hashes(&ours.map(|head| head.number).into_iter().collect::<Vec<_>>()).await?;
+        self.set_online(Some(latest.block.number));
+        if self.chain_time.get_untracked() != latest.time {
+            self.chain_time.set(latest.time);
+        }
+        if let Some(ours) = ours {
+            if hashes.first().copied().flatten() != Some(ours.hash) {
+                self.roll_back(collection, db).await?;
+            }
+        }
+        self.catch_up(collection, db, latest).await
+    }
+
+    /// Finds the newest block read that the chain still has, and forgets the ones after it.
+    async fn roll_back(&self, collection: &CollectionLogs, db: Option<&HistoryDb>) -> Result<(), ChainError> {
+        let checkpoints: Vec<BlockRef> = self.history.with_untracked(|history| history.checkpoints().collect());
+        let numbers: Vec<u64> = checkpoints.iter().map(|checkpoint| checkpoint.number).collect();
+        let (_, hashes) = collection.head_and_hashes(&numbers).await?;
+        let keep = checkpoints.into_iter().zip(hashes).find(|(checkpoint, hash)| *hash == Some(checkpoint.hash));
+        let keep = keep.map(|(checkpoint, _)| checkpoint);
+        self.history.update(|history| Arc::make_mut(history).roll_back_to(keep));
+        if let Some(db) = db {
+            let stored = self.history.with_untracked(|history| stored_head(history));
+            self.keep(db.truncate(stored.as_ref()).await);
+        }
+        Ok(())
+    }
+
+    /// Reads every block after the history's head up to `latest`, a window at a time, each
+    /// applied and stored as it arrives so that the pages fill in behind the progress shown.
+    async fn catch_up(
+        &self,
+        collection: &CollectionLogs,
+        db: Option<&HistoryDb>,
+        latest: ChainHead,
+    ) -> Result<(), ChainError> {
+        let first = self.history.with_untracked(|history| history.next_block(collection.deployment_block()));
+        let mut from = first;
+        while from <= latest.block.number {
+            let to = latest.block.number.min(from + WINDOW_BLOCKS - 1);
+            self.progress.set(SyncProgress::CatchingUp { first, done: from - 1, last: latest.block.number });
+            let (blocks, end) =
+                collection.records(from, to, (to == latest.block.number).then_some(latest.block)).await?;
+            let mut extended = Ok(());
+            // In place: a copy of the whole history per window would cost more than the window.
+            self.history.update_untracked(|history| extended = Arc::make_mut(history).extend(&blocks, end));
+            extended.map_err(|error| ChainError::Decode(error.to_string()))?;
+            if !blocks.is_empty() {
+                // When only the head moved, nothing a page shows changed.
+                self.history.notify();
+            }
+            if let Some(db) = db {
+                let stored = self.history.with_untracked(|history| stored_head(history));
+                if let Some(stored) = stored {
+                    self.keep(db.append(&blocks, &stored).await);
+                }
+            }
+            from = to + 1;
+        }
+        let synced = SyncProgress::Synced { block: latest.block.number };
+        if self.progress.get_untracked() != synced {
+            self.progress.set(synced);
+        }
+        Ok(())
+    }
+}
+
+fn stored_head(history: &History) -> Option<StoredHead> {
+    history.head().map(|head| StoredHead { head, checkpoints: history.checkpoints().collect() })
+}

@@ -1,0 +1,62 @@
+//! Reads of the chain that are not history: asked when a page needs them, keyed on what they
+//! depend on.
+
+use leptos::prelude::*;
+
+use super::ChainStore;
+use crate::chain::contracts::{mint_commitment, ChainError, TwinRegistryReader};
+use crate::domain::mint_form::{PendingMint, RevealStage, SerialLookup};
+
+/// The market's protocol fee in force: what a seller agrees to as `maxFeeBps` when listing or
+/// accepting an offer. Read again after each write: a change is announced two days ahead.
+pub fn use_fee_bps() -> LocalResource<Result<u16, String>> {
+    let store = expect_context::<ChainStore>();
+    LocalResource::new(move || {
+        store.writes();
+        let market = store.market.clone();
+        async move {
+            let market = market.ok_or("HashTwin has no market on this network.")?;
+            market.fee_bps().await.map_err(|error| format!("The market's fee could not be read: {error}."))
+        }
+    })
+}
+
+/// What the registry knows of a canonical serial, asked before step 1 of a mint.
+pub async fn serial_lookup(registry: Option<TwinRegistryReader>, canonical_serial: Option<String>) -> SerialLookup {
+    match (registry, canonical_serial) {
+        (None, _) => SerialLookup::Failed("HashTwin has no registry on this network".into()),
+        (_, None) => SerialLookup::Pending,
+        (Some(registry), Some(serial)) => match registry.token_of_serial(&serial).await {
+            Ok(Some(token)) => SerialLookup::Taken(token),
+            Ok(None) => SerialLookup::Free,
+            Err(error) => SerialLookup::Failed(error.to_string()),
+        },
+    }
+}
+
+/// Where a mint between its steps stands, as the registry answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MintProgress {
+    Stage(RevealStage),
+    /// The reveal landed (from this page, or another tab).
+    Minted(u64),
+}
+
+/// Asks the registry about `pending`'s commitment, against the newest block `head` the app saw.
+pub async fn mint_progress(
+    registry: &TwinRegistryReader,
+    pending: &PendingMint,
+    head: Option<u64>,
+) -> Result<MintProgress, String> {
+    let words = |error: ChainError| error.to_string();
+    let commitment = mint_commitment(&pending.serial, pending.account, &pending.salt);
+    let committed_at = registry.commitment_block(commitment).await.map_err(words)?;
+    // A commitment the registry does not have was either not mined yet or used up by its reveal:
+    // whether the serial has its twin tells which.
+    if committed_at.is_none() {
+        if let Some(token) = registry.token_of_serial(&pending.serial).await.map_err(words)? {
+            return Ok(MintProgress::Minted(token));
+        }
+    }
+    Ok(MintProgress::Stage(RevealStage::of(committed_at, head)))
+}
