@@ -147,20 +147,25 @@ export async function transact(page, provider, buttonName, doneLabel) {
  * the fee estimate and the receipt included, still reaches the node. Returns the undo.
  */
 export async function freezeHead(page, chain) {
-  const head = await rpc(chain.url, 'eth_blockNumber');
+  const head = await rpc(chain.url, 'eth_getBlockByNumber', ['latest', false]);
   const port = new URL(chain.url).port;
   const rpcRequests = (url) => url.port === port;
+  const asksLatest = (call) => call.method === 'eth_blockNumber' || (call.method === 'eth_getBlockByNumber' && call.params[0] === 'latest');
+  const frozen = (call) => (call.method === 'eth_blockNumber' ? head.number : head);
   await page.route(rpcRequests, async (route) => {
     const body = route.request().method() === 'POST' ? JSON.parse(route.request().postData() ?? '{}') : {};
-    if (!Array.isArray(body) && body.method === 'eth_blockNumber') {
-      await route.fulfill({
-        contentType: 'application/json',
-        headers: { 'access-control-allow-origin': '*' },
-        body: JSON.stringify({ jsonrpc: '2.0', id: body.id, result: head }),
-      });
+    const calls = [body].flat();
+    if (!calls.some(asksLatest)) {
+      await route.continue();
       return;
     }
-    await route.continue();
+    const response = await route.fetch();
+    const answers = [await response.json()].flat();
+    const patched = answers.map((answer) => {
+      const call = calls.find((candidate) => candidate.id === answer.id);
+      return call && asksLatest(call) ? { ...answer, result: frozen(call) } : answer;
+    });
+    await route.fulfill({ response, json: Array.isArray(body) ? patched : patched[0] });
   });
   return () => page.unroute(rpcRequests);
 }
