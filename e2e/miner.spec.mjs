@@ -157,7 +157,7 @@ test('a twin list that cannot be read is said in words, not shown as an empty pi
     },
   );
   await page.goto('/mine');
-  await expect(page.getByTestId('twins-error')).toContainText('The twins could not be read:');
+  await expect(page.getByTestId('twins-error')).toContainText("The collection's history could not be read:");
   await expect(page.getByTestId('twins-error')).toContainText('query returned more than 10000 results');
   await expect(page.getByLabel('Twin', { exact: true })).toBeDisabled();
 });

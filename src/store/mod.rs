@@ -239,7 +239,12 @@ impl ChainStore {
             if matches!(error, ChainError::Rpc(ref rpc) if rpc.is_transient()) {
                 self.set_online(None);
             }
-            self.progress.set(SyncProgress::Failed { message: format!("New blocks could not be read: {error}.") });
+            let what = if self.history.with_untracked(|history| history.head().is_some()) {
+                "New blocks"
+            } else {
+                "The collection's history"
+            };
+            self.progress.set(SyncProgress::Failed { message: format!("{what} could not be read: {error}.") });
         }
     }
 
