@@ -10,4 +10,5 @@ pub mod components;
 pub mod domain;
 pub mod miner;
 pub mod pages;
+pub mod storage;
 pub mod store;

@@ -7,7 +7,7 @@ use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 use ethers_core::abi::{Abi, Event, LogParam, RawLog, Token};
 use ethers_core::types::{Address as EthAddress, Log, H256, U256};
 
-use super::contracts::{decode_twin_minted, to_wei, twin_market_abi, twin_minted_event, twin_registry_abi, ChainError};
+use super::abi::{decode_twin_minted, to_wei, twin_market_abi, twin_minted_event, twin_registry_abi, ChainError};
 use super::indexer::LogIndexer;
 use super::networks::Deployment;
 use super::rpc::RpcClient;

@@ -10,11 +10,11 @@ use ethers_core::types::{Address as EthAddress, BlockNumber, Filter, Log, H256, 
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::abi::{decode_twin_minted, twin_minted_event, ChainError};
 use super::activity::{
     decode_maintenance, decode_market_log, decode_registry_log, maintenance_logged_event, market_topics,
     registry_topics,
 };
-use super::contracts::{decode_twin_minted, twin_minted_event, ChainError};
 use super::ledger::{decode_work_credited, work_credited_event};
 use super::networks::Deployment;
 use super::rpc::{Call, RpcClient, RpcError};

@@ -8,8 +8,8 @@ use ethers_core::types::{Address as EthAddress, BlockNumber, Filter, Log, H256, 
 use serde::Deserialize;
 use serde_json::json;
 
+use super::abi::ChainError;
 use super::collection::{pages, PAGE_BLOCKS};
-use super::contracts::ChainError;
 use super::rpc::{RpcClient, RpcError};
 
 #[derive(Debug, Clone)]

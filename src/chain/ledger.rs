@@ -6,7 +6,7 @@ use ethers_core::types::{Log, Signature, H256, U256};
 use ethers_core::utils::keccak256;
 use serde_json::{json, Value};
 
-use super::contracts::{decode_output, encode_call, hash_ledger_abi, ChainError};
+use super::abi::{decode_output, encode_call, hash_ledger_abi, ChainError};
 use super::networks::Deployment;
 use super::revert::Revert;
 use super::rpc::RpcClient;

@@ -2,7 +2,7 @@
 
 use ethers_core::abi::Token;
 
-use super::contracts::{decode_output, encode_call, to_wei, twin_market_abi, ChainError};
+use super::abi::{decode_output, encode_call, to_wei, twin_market_abi, ChainError};
 use super::rpc::RpcClient;
 use super::to_ethers_address;
 use super::tx::TxRequest;

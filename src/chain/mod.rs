@@ -2,6 +2,7 @@
 //! the injected wallet. ethers-core stays inside this module; the rest of the app sees `domain`
 //! types.
 
+pub mod abi;
 pub mod activity;
 pub mod collection;
 pub mod contracts;
@@ -13,7 +14,6 @@ pub mod pending_mint;
 pub mod relay;
 pub mod revert;
 pub mod rpc;
-pub mod storage;
 pub mod tx;
 pub mod wallet;
 

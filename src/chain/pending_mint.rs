@@ -1,9 +1,9 @@
 //! A mint between its two steps, kept in this browser until its reveal lands: the salt exists
 //! nowhere else, and without it the commitment cannot be revealed.
 
-use super::storage;
 use crate::domain::mint_form::PendingMint;
 use crate::domain::Address;
+use crate::storage;
 
 fn key(chain_id: u64, account: Address) -> String {
     format!("hashtwin.mint.{chain_id}.{account}")

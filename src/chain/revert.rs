@@ -5,7 +5,7 @@ use std::fmt;
 
 use ethers_core::abi::{decode, Abi, ParamType, Token};
 
-use super::contracts::ALL_ABIS;
+use super::abi::ALL_ABIS;
 use crate::domain::calendar::format_moment;
 use crate::domain::market::format_bps;
 use crate::domain::twin::{efficiency_j_per_th, format_hashrate, format_power, MAX_JOULES_PER_TH, MIN_JOULES_PER_TH};

@@ -9,11 +9,11 @@ use serde_json::{json, Value};
 
 use super::revert::Revert;
 use super::rpc::{self, Call, RpcClient, RpcError};
-use super::storage;
 use super::to_ethers_address;
 use super::wallet::{InjectedWallet, WalletError};
 use crate::domain::units::WEI_PER_GWEI;
 use crate::domain::{Address, Wei};
+use crate::storage;
 
 const RECEIPT_POLL: Duration = Duration::from_millis(500);
 const RECEIPT_TIMEOUT: Duration = Duration::from_secs(180);
@@ -209,10 +209,11 @@ pub fn recent(chain_id: u64, account: Address) -> Vec<RecentTx> {
 }
 
 /// Adds or updates (by hash) a transaction in the account's recent list.
-pub fn remember(chain_id: u64, account: Address, tx: RecentTx) {
+pub fn remember(chain_id: u64, account: Address, tx: RecentTx) -> Result<(), String> {
     let mut list = recent(chain_id, account);
     upsert(&mut list, tx);
-    storage::set_json(&recent_key(chain_id, account), &list);
+    storage::store_json(&recent_key(chain_id, account), &list)
+        .map_err(|why| format!("This browser could not keep the transaction in your recent list: {why}."))
 }
 
 fn upsert(list: &mut Vec<RecentTx>, tx: RecentTx) {

@@ -186,11 +186,10 @@ pub fn TransactButton(
                     Err(error) => return settle(outcome(error)),
                 };
                 let remember = |status| {
-                    tx::remember(
-                        chain_id,
-                        account,
-                        RecentTx { hash: hash.clone(), label: request.label.clone(), status },
-                    )
+                    let entry = RecentTx { hash: hash.clone(), label: request.label.clone(), status };
+                    if let Err(why) = tx::remember(chain_id, account, entry) {
+                        toasts.show(ToastKind::Failure, why, None);
+                    }
                 };
                 remember(TxStatus::Pending);
                 if let Some(on_sent) = on_sent {

@@ -3,8 +3,8 @@
 
 use leptos::prelude::*;
 
-use crate::chain::storage;
 use crate::chain::wallet::{self, Connection, Discovery, InjectedWallet, Subscription, WalletError, WalletEvent};
+use crate::storage;
 use crate::store::ChainStore;
 
 /// The wallet the user picked, by EIP-6963 rdns: the picker is not shown again.

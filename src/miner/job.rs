@@ -6,10 +6,9 @@
 //! most the target. HashLedger checks exactly this on chain.
 
 use ethers_core::abi::{encode, Token};
-use ethers_core::types::U256;
+use ethers_core::types::{H160, U256};
 use ethers_core::utils::keccak256;
 
-use crate::chain::to_ethers_address;
 use crate::domain::Address;
 
 pub const HEADER_LEN: usize = 80;
@@ -20,9 +19,9 @@ const NONCE_OFFSET: usize = 76;
 pub fn commitment(chain_id: u64, ledger: Address, token_id: u64, contributor: Address) -> [u8; 32] {
     keccak256(encode(&[
         Token::Uint(chain_id.into()),
-        Token::Address(to_ethers_address(ledger)),
+        Token::Address(H160(ledger.0)),
         Token::Uint(token_id.into()),
-        Token::Address(to_ethers_address(contributor)),
+        Token::Address(H160(contributor.0)),
     ]))
 }
 

@@ -20,8 +20,8 @@ use super::meter::HashrateMeter;
 use super::nonces::{NonceRange, NonceRanges};
 use super::protocol::{FromWorker, ToWorker};
 use super::shares::{BatchSignature, JobSpec, PendingBatch, ShareQueue, JOB_LIFETIME_SECONDS, MAX_BATCH};
-use crate::chain::storage;
 use crate::domain::Address;
+use crate::storage;
 
 /// Absolute: a relative URL would resolve against the current route, and break on `/twin/7`.
 pub const WORKER_SCRIPT: &str = "/hasher_loader.js";
@@ -479,7 +479,7 @@ impl Miner {
             twin_id: target.twin_id,
             contributor: target.contributor,
             seed,
-            time: crate::store::now_seconds() as u32,
+            time: (js_sys::Date::now() / 1_000.0) as u32,
             bits: target.bits,
         };
         let prepared =
@@ -570,7 +570,12 @@ impl Miner {
     }
 
     fn persist_queue(&self) {
-        self.queue.with_untracked(|queue| storage::set_json(QUEUE_KEY, queue));
+        let kept = self.queue.with_untracked(|queue| storage::store_json(QUEUE_KEY, queue));
+        if let Err(why) = kept {
+            self.notice.set(Some(format!(
+                "The shares found are not saved in this browser ({why}): submit them before closing the tab."
+            )));
+        }
     }
 
     fn watch_visibility(self) {

@@ -17,8 +17,9 @@ use futures::channel::mpsc::{unbounded, UnboundedSender};
 use futures::{FutureExt, StreamExt};
 use leptos::prelude::*;
 
+use crate::chain::abi::ChainError;
 use crate::chain::collection::{ChainHead, CollectionLogs, WINDOW_BLOCKS};
-use crate::chain::contracts::{ChainError, TwinRegistryReader};
+use crate::chain::contracts::TwinRegistryReader;
 use crate::chain::ledger::HashLedger;
 use crate::chain::market::TwinMarket;
 use crate::chain::networks::{Network, NetworkConfig};

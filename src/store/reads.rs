@@ -4,7 +4,8 @@
 use leptos::prelude::*;
 
 use super::ChainStore;
-use crate::chain::contracts::{mint_commitment, ChainError, TwinRegistryReader};
+use crate::chain::abi::ChainError;
+use crate::chain::contracts::{mint_commitment, TwinRegistryReader};
 use crate::domain::mint_form::{PendingMint, RevealStage, SerialLookup};
 
 /// The market's protocol fee in force: what a seller agrees to as `maxFeeBps` when listing or

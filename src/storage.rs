@@ -1,6 +1,7 @@
-//! The browser's localStorage, for what the app remembers between visits. Caches and preferences
-//! degrade to "nothing remembered" on any failure (private mode, quota, no window); what cannot be
-//! lost without losing something of the user's is written with [`store_json`], which says why not.
+//! The browser's localStorage, for what the app remembers between visits: preferences, which
+//! degrade to "nothing remembered" on any failure (private mode, quota, no window), and the user's
+//! own records (a mint between its steps, shares not yet submitted, recent transactions), written
+//! with [`store_json`], which says why it could not.
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -13,6 +14,8 @@ pub fn get(key: &str) -> Option<String> {
     local_storage()?.get_item(key).ok()?
 }
 
+/// For preferences only, which cost a click when forgotten: anything of the user's goes through
+/// [`store_json`], which says why it could not be kept.
 pub fn set(key: &str, value: &str) {
     if let Some(storage) = local_storage() {
         let _ = storage.set_item(key, value);
@@ -27,12 +30,6 @@ pub fn remove(key: &str) {
 
 pub fn get_json<T: DeserializeOwned>(key: &str) -> Option<T> {
     serde_json::from_str(&get(key)?).ok()
-}
-
-pub fn set_json<T: Serialize>(key: &str, value: &T) {
-    if let Ok(text) = serde_json::to_string(value) {
-        set(key, &text);
-    }
 }
 
 /// Writes `value` and says why it could not: for what the user would lose with it, such as the
