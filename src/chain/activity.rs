@@ -5,16 +5,22 @@ use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 
 use ethers_core::abi::{Abi, Event, LogParam, RawLog, Token};
-use ethers_core::types::{Address as EthAddress, Log, H256, U256};
+use ethers_core::types::{Address as EthAddress, Log, H256, U256, U64};
+use serde_json::json;
 
 use super::abi::{decode_twin_minted, to_wei, twin_market_abi, twin_minted_event, twin_registry_abi, ChainError};
+use super::collection::ChainHead;
 use super::indexer::LogIndexer;
 use super::networks::Deployment;
 use super::rpc::RpcClient;
 use super::{to_domain_address, to_ethers_address};
 use crate::domain::activity::{AccountEvent, ChainEvent, Located, MaintenanceKind, TwinEvent};
+use crate::domain::block_seek::{BlockSeek, Stamp};
 use crate::domain::telemetry::TelemetrySample;
 use crate::domain::{Address, TwinStatus, Wei};
+
+/// Blocks of logs read beyond a window's start rather than look its first block up exactly.
+const SEEK_SLACK_BLOCKS: u64 = 64;
 
 /// Each event the app reads, with its topic0 worked out once rather than per log.
 type EventTable = LazyLock<Vec<(H256, &'static Event)>>;
@@ -86,19 +92,64 @@ pub struct RegistryActivity {
     /// One indexer per twin whose telemetry was asked for, so that a twin page following new
     /// blocks fetches only the blocks it has not seen.
     telemetry: Arc<Mutex<HashMap<u64, LogIndexer>>>,
+    /// Block number → time, for the blocks looked up to find where a window starts: a block's
+    /// time never changes (a reorganisation deep enough to change it drops the caches anyway).
+    block_times: Arc<Mutex<HashMap<u64, u64>>>,
 }
 
 impl RegistryActivity {
     pub fn new(rpc: RpcClient, deployment: &Deployment) -> Self {
         let registry = to_ethers_address(deployment.twin_registry);
         let first_block = deployment.deployment_block;
-        Self { rpc, registry, first_block, telemetry: Arc::default() }
+        Self { rpc, registry, first_block, telemetry: Arc::default(), block_times: Arc::default() }
     }
 
-    /// The twin's telemetry, oldest first.
-    pub async fn telemetry(&self, twin_id: u64) -> Result<Vec<TelemetrySample>, ChainError> {
+    /// The twin's telemetry since `since` (unix seconds) as of block `latest`, oldest first: only
+    /// the blocks of that window are read, and of those only what an earlier read did not cover.
+    pub async fn telemetry(
+        &self,
+        twin_id: u64,
+        since: u64,
+        latest: ChainHead,
+    ) -> Result<Vec<TelemetrySample>, ChainError> {
         let indexer = self.twin_indexer(telemetry_reported_event(), twin_id);
-        indexer.sync().await?.iter().map(decode_telemetry).collect()
+        let covered = indexer.start().and_then(|start| self.known_time(start)).is_some_and(|time| time <= since);
+        let from = match indexer.start() {
+            Some(start) if covered => start,
+            _ => self.block_at_or_before(since, latest).await?,
+        };
+        let logs = indexer.logs_from(from, (latest.block.number, H256(latest.block.hash))).await?;
+        logs.iter().map(decode_telemetry).collect()
+    }
+
+    fn known_time(&self, block: u64) -> Option<u64> {
+        self.block_times.lock().unwrap_or_else(PoisonError::into_inner).get(&block).copied()
+    }
+
+    async fn stamp(&self, number: u64) -> Result<Stamp, ChainError> {
+        if let Some(time) = self.known_time(number) {
+            return Ok(Stamp { number, time });
+        }
+        #[derive(serde::Deserialize)]
+        struct Header {
+            timestamp: U64,
+        }
+        let header: Option<Header> =
+            self.rpc.request("eth_getBlockByNumber", json!([U64::from(number), false])).await?;
+        let time = header.ok_or_else(|| ChainError::Decode(format!("block {number} is missing")))?.timestamp.as_u64();
+        self.block_times.lock().unwrap_or_else(PoisonError::into_inner).insert(number, time);
+        Ok(Stamp { number, time })
+    }
+
+    /// The newest block at or before `time`, by a few lookups between the deployment and `latest`.
+    async fn block_at_or_before(&self, time: u64, latest: ChainHead) -> Result<u64, ChainError> {
+        let first = self.stamp(self.first_block).await?;
+        let latest = Stamp { number: latest.block.number, time: latest.time };
+        let mut search = BlockSeek::new(time, first, latest, SEEK_SLACK_BLOCKS);
+        while let Some(number) = search.probe() {
+            search.observe(self.stamp(number).await?);
+        }
+        Ok(search.answer())
     }
 
     fn twin_indexer(&self, event: &Event, twin_id: u64) -> LogIndexer {

@@ -1,6 +1,7 @@
-//! Event logs of one contract and one twin, read from the deployment block and then only what
-//! is new, kept in memory for the visit. The cache is dropped when the chain under it is not the
-//! one it was read from (a restarted local chain, a reorganisation past the cached head).
+//! Event logs of one contract and one twin, read from a block on (the start of the window a chart
+//! shows), then only what is new or further back, kept in memory for the visit. The cache is
+//! dropped when the chain under it is not the one it was read from (a restarted local chain, a
+//! reorganisation past the cached head).
 
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -25,6 +26,8 @@ pub struct LogIndexer {
 
 #[derive(Debug, Clone, PartialEq)]
 struct Cache {
+    /// The first block whose logs are in `logs`.
+    start: u64,
     /// The last block whose logs are in `logs`, and its hash.
     head: u64,
     head_hash: H256,
@@ -33,7 +36,6 @@ struct Cache {
 
 #[derive(Deserialize)]
 struct BlockHeader {
-    number: U64,
     hash: H256,
 }
 
@@ -56,26 +58,43 @@ impl LogIndexer {
         *self.cache.lock().unwrap_or_else(PoisonError::into_inner) = Some(cache.clone());
     }
 
-    /// Every matching log up to the latest block, oldest first, fetching only what the cache lacks.
-    pub async fn sync(&self) -> Result<Vec<Log>, ChainError> {
-        let latest: BlockHeader = self.rpc.request("eth_getBlockByNumber", json!(["latest", false])).await?;
+    /// The first block the cache holds, once anything was read.
+    pub fn start(&self) -> Option<u64> {
+        self.load().map(|cache| cache.start)
+    }
+
+    /// Every matching log from block `from` (never before the first block) up to `latest`,
+    /// oldest first, fetching only the blocks the cache lacks.
+    pub async fn logs_from(&self, from: u64, latest: (u64, H256)) -> Result<Vec<Log>, ChainError> {
+        let from = from.max(self.first_block);
+        let (head, head_hash) = latest;
         let mut cache = match self.load() {
-            Some(cache) if self.still_on_chain(&cache, latest.number.as_u64()).await? => cache,
-            _ => Cache { head: self.first_block.saturating_sub(1), head_hash: H256::zero(), logs: Vec::new() },
+            Some(cache) if self.still_on_chain(&cache, head).await? => cache,
+            _ => Cache { start: from, head: from.saturating_sub(1), head_hash: H256::zero(), logs: Vec::new() },
         };
-        let head = latest.number.as_u64();
-        for (from, to) in pages(cache.head + 1, head, PAGE_BLOCKS) {
-            cache.logs.extend(self.fetch(from, to).await?);
+        if from < cache.start {
+            let mut earlier = Vec::new();
+            for (page_from, page_to) in pages(from, cache.start - 1, PAGE_BLOCKS) {
+                earlier.extend(self.fetch(page_from, page_to).await?);
+            }
+            earlier.append(&mut cache.logs);
+            cache.logs = earlier;
+            cache.start = from;
         }
-        cache.head = head;
-        cache.head_hash = latest.hash;
+        for (page_from, page_to) in pages(cache.head + 1, head, PAGE_BLOCKS) {
+            cache.logs.extend(self.fetch(page_from, page_to).await?);
+        }
+        cache.head = head.max(cache.head);
+        cache.head_hash = head_hash;
         self.save(&cache);
-        Ok(cache.logs)
+        let first = cache.logs.partition_point(|log| log.block_number.is_some_and(|number| number.as_u64() < from));
+        Ok(cache.logs[first..].to_vec())
     }
 
     /// Whether the cached head is still part of the chain: same hash at the same height.
     async fn still_on_chain(&self, cache: &Cache, latest: u64) -> Result<bool, ChainError> {
-        if cache.head > latest || cache.head < self.first_block {
+        if cache.head > latest || cache.head < cache.start {
+            // Nothing was read yet (`head` is before `start`), or the chain went back.
             return Ok(false);
         }
         let block: Option<BlockHeader> =
@@ -139,7 +158,7 @@ mod tests {
             vec![H256::repeat_byte(0xab)],
             0,
         );
-        let cache = Cache { head: 42, head_hash: H256::repeat_byte(1), logs: Vec::new() };
+        let cache = Cache { start: 3, head: 42, head_hash: H256::repeat_byte(1), logs: Vec::new() };
         indexer.save(&cache);
         assert_eq!(indexer.clone().load(), Some(cache));
         let other = LogIndexer::new(

@@ -8,10 +8,17 @@ use crate::domain::telemetry::{self, Metric, Series, TelemetrySample, Window, CH
 use crate::domain::RigSpec;
 use crate::store::now_seconds;
 
+/// The twin's reports of the chosen `window`, as far as they have been read: `None` while the
+/// first read runs.
+pub type Reports = Option<Result<Vec<TelemetrySample>, String>>;
+
 #[component]
-pub fn TelemetryPanel(samples: Vec<TelemetrySample>, spec: RigSpec) -> impl IntoView {
-    let window = RwSignal::new(Window::Week);
-    let samples = StoredValue::new(samples);
+pub fn TelemetryPanel(
+    #[prop(into)] samples: Signal<Reports>,
+    /// Lifted out: the reports read are those of the window chosen.
+    window: RwSignal<Window>,
+    spec: RigSpec,
+) -> impl IntoView {
     let nominal_ths = spec.terahash();
 
     view! {
@@ -31,7 +38,10 @@ pub fn TelemetryPanel(samples: Vec<TelemetrySample>, spec: RigSpec) -> impl Into
             {move || {
                 let window = window.get();
                 let now = now_seconds();
-                samples.with_value(|all| {
+                samples.with(|samples| match samples {
+                    None => view! { <p class="loading">"Loading telemetry…"</p> }.into_any(),
+                    Some(Err(message)) => view! { <p class="error" role="alert">{message.clone()}</p> }.into_any(),
+                    Some(Ok(all)) => {
                     let shown = telemetry::in_window(all, window, now);
                     let uptime = telemetry::uptime_percent(all, window, now);
                     let ratio = telemetry::share_ratio(shown);
@@ -60,6 +70,8 @@ pub fn TelemetryPanel(samples: Vec<TelemetrySample>, spec: RigSpec) -> impl Into
                             }).collect_view()}
                         </div>
                     }
+                    .into_any()
+                    }
                 })
             }}
         </section>
@@ -69,14 +81,25 @@ pub fn TelemetryPanel(samples: Vec<TelemetrySample>, spec: RigSpec) -> impl Into
 /// Revenue, power cost and net per day at the user's hashprice and tariff, from the rig's
 /// measured week, or its nameplate when it has not reported.
 #[component]
-pub fn ProfitabilityPanel(samples: Vec<TelemetrySample>, spec: RigSpec) -> impl IntoView {
+pub fn ProfitabilityPanel(
+    /// The last week's reports: what the figures are measured on.
+    #[prop(into)]
+    week: Signal<Reports>,
+    spec: RigSpec,
+) -> impl IntoView {
     let hashprice = RwSignal::new(Economics::DEFAULT_HASHPRICE_USD_PER_TH_DAY.to_string());
     let electricity = RwSignal::new(Economics::DEFAULT_ELECTRICITY_USD_PER_KWH.to_string());
-    let measured = telemetry::measured(&samples, Window::Week, now_seconds());
-    let (ths, watts, basis) = match measured {
-        Some(measured) => (measured.hashrate_ths(), measured.power_watts, "measured over the last 7 days"),
-        None => (spec.terahash(), f64::from(spec.power_watts), "nameplate: no reports in the last 7 days"),
-    };
+    // The typed prices stay as they are when reports arrive: only the measured basis follows them.
+    let basis = Memo::new(move |_| {
+        let measured = week.with(|week| match week {
+            Some(Ok(samples)) => telemetry::measured(samples, Window::Week, now_seconds()),
+            _ => None,
+        });
+        match measured {
+            Some(measured) => (measured.hashrate_ths(), measured.power_watts, "measured over the last 7 days"),
+            None => (spec.terahash(), f64::from(spec.power_watts), "nameplate: no reports in the last 7 days"),
+        }
+    });
     let parsed = move || {
         (profitability::parse_hashprice(&hashprice.get()), profitability::parse_electricity_price(&electricity.get()))
     };
@@ -84,7 +107,7 @@ pub fn ProfitabilityPanel(samples: Vec<TelemetrySample>, spec: RigSpec) -> impl 
     view! {
         <section class="panel" aria-labelledby="profit-heading" data-testid="profitability">
             <h2 id="profit-heading">"Earnings"</h2>
-            <p class="hint">{format!("{ths:.1} TH/s at {watts:.0} W, {basis}.")}</p>
+            <p class="hint">{move || { let (ths, watts, basis) = basis.get(); format!("{ths:.1} TH/s at {watts:.0} W, {basis}.") }}</p>
             <div class="field">
                 <label for="hashprice">"Hashprice, $/TH/day"</label>
                 <input id="hashprice" inputmode="decimal" prop:value=hashprice on:input=move |event| hashprice.set(event_target_value(&event))/>
@@ -97,6 +120,7 @@ pub fn ProfitabilityPanel(samples: Vec<TelemetrySample>, spec: RigSpec) -> impl 
             </div>
             {move || match parsed() {
                 (Ok(hashprice), Ok(electricity)) => {
+                    let (ths, watts, _) = basis.get();
                     let economics = Economics { hashprice_usd_per_th_day: hashprice, electricity_usd_per_kwh: electricity };
                     let day = profitability::daily(ths, watts, &economics);
                     view! {

@@ -2,6 +2,7 @@
 
 pub mod activity;
 pub mod address;
+pub mod block_seek;
 pub mod calendar;
 pub mod chart;
 pub mod donations;

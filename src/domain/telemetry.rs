@@ -29,7 +29,8 @@ pub const CHART_POINTS: usize = 200;
 /// moment apart, before the difference counts as a restart.
 const CLOCK_SLACK_SECONDS: u64 = 60;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+/// Ordered by length: a longer window holds every report of a shorter one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub enum Window {
     #[default]
     Day,

@@ -9,7 +9,7 @@ use leptos_router::hooks::use_params_map;
 use crate::components::donations::DonatedWork;
 use crate::components::market_panel::MarketPanel;
 use crate::components::operator_tools::{OperatorOffer, OperatorTools};
-use crate::components::telemetry::{ProfitabilityPanel, TelemetryPanel};
+use crate::components::telemetry::{ProfitabilityPanel, Reports, TelemetryPanel};
 use crate::components::tx::short_hash;
 use crate::components::wallet::WalletContext;
 use crate::domain::activity::{provenance, TwinEvent};
@@ -17,10 +17,10 @@ use crate::domain::calendar::Date;
 use crate::domain::chart::badge_svg;
 use crate::domain::donations;
 use crate::domain::mint_form::format_efficiency;
-use crate::domain::telemetry::TelemetrySample;
+use crate::domain::telemetry::Window;
 use crate::domain::twin::{format_hashrate, format_power};
 use crate::domain::{Address, Twin, TwinStatus};
-use crate::store::ChainStore;
+use crate::store::{now_seconds, ChainStore};
 
 #[component]
 pub fn TwinPage() -> impl IntoView {
@@ -96,7 +96,10 @@ fn TwinDetails(twin: Twin) -> impl IntoView {
     let donated = store.slice(move |catalog| {
         donations::by_twin(catalog.credits(), catalog.now()).remove(&twin_id).unwrap_or_default()
     });
-    let telemetry = follow_telemetry(&store, twin_id);
+    let window = RwSignal::new(Window::Week);
+    // One read serves the chart and the earnings, which are measured over the last week.
+    let read_window = Memo::new(move |_| window.get().max(Window::Week));
+    let reports = follow_telemetry(&store, twin_id, read_window.into());
 
     // Only the operator sees the tools, and only the proposed operator the offer.
     let account = move || wallet.connection.get().map(|connection| connection.account);
@@ -115,7 +118,6 @@ fn TwinDetails(twin: Twin) -> impl IntoView {
     let spec = twin.spec.clone();
     let efficiency = spec.efficiency_j_per_th().map(format_efficiency).unwrap_or_default();
     let badge_spec = spec.clone();
-    let chart_spec = StoredValue::new(spec.clone());
 
     view! {
         <div class="twin-header">
@@ -158,18 +160,8 @@ fn TwinDetails(twin: Twin) -> impl IntoView {
         </section>
         <MarketPanel twin_id/>
         {role_tools}
-        {move || match telemetry.get() {
-            None => view! { <section class="panel"><p class="loading">"Loading telemetry…"</p></section> }.into_any(),
-            Some(Err(message)) => view! { <section class="panel"><p class="error" role="alert">{message}</p></section> }.into_any(),
-            Some(Ok(samples)) => {
-                let spec = chart_spec.get_value();
-                view! {
-                    <TelemetryPanel samples=samples.clone() spec=spec.clone()/>
-                    <ProfitabilityPanel samples spec/>
-                }
-                    .into_any()
-            }
-        }}
+        <TelemetryPanel samples=reports window spec=spec.clone()/>
+        <ProfitabilityPanel week=reports spec=spec.clone()/>
         <section class="panel" aria-labelledby="maintenance-heading">
             <h2 id="maintenance-heading">"Maintenance log"</h2>
             {move || match maintenance.get() {
@@ -209,18 +201,19 @@ fn TwinDetails(twin: Twin) -> impl IntoView {
     }
 }
 
-/// The twin's telemetry, read again as blocks arrive but announced only when a report was added:
-/// the charts redraw for new data, not for every block.
-fn follow_telemetry(store: &ChainStore, twin_id: u64) -> RwSignal<Option<Result<Vec<TelemetrySample>, String>>> {
+/// The twin's reports of `window`, read again as blocks arrive but announced only when a report
+/// was added: the charts redraw for new data, not for every block.
+fn follow_telemetry(store: &ChainStore, twin_id: u64, window: Signal<Window>) -> RwSignal<Reports> {
     let samples = RwSignal::new(None);
-    let (head, activity) = (store.head, store.registry.as_ref().map(|registry| registry.activity().clone()));
+    let (latest, activity) = (store.latest, store.registry.as_ref().map(|registry| registry.activity().clone()));
     Effect::new(move |_| {
-        head.track();
+        let Some(latest) = latest.get() else { return };
+        let since = now_seconds().max(latest.time).saturating_sub(window.get().seconds());
         let activity = activity.clone();
         leptos::task::spawn_local(async move {
             let read = match activity {
                 Some(activity) => activity
-                    .telemetry(twin_id)
+                    .telemetry(twin_id, since, latest)
                     .await
                     .map_err(|error| format!("The telemetry could not be read: {error}.")),
                 None => Err("HashTwin has no registry on this network.".to_string()),

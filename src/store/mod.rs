@@ -65,6 +65,8 @@ pub struct ChainStore {
     pub online: RwSignal<Option<bool>>,
     /// The latest block seen.
     pub head: RwSignal<Option<u64>>,
+    /// The latest block seen, with its hash and time.
+    pub latest: RwSignal<Option<ChainHead>>,
     /// The latest block's time: the clock the contracts judge expiries by.
     chain_time: RwSignal<u64>,
     /// Replaced only when records arrive or a reorganisation removes some.
@@ -92,6 +94,7 @@ impl ChainStore {
             rpc,
             online: RwSignal::new(None),
             head: RwSignal::new(None),
+            latest: RwSignal::new(None),
             chain_time: RwSignal::new(0),
             history: RwSignal::new(Arc::default()),
             progress: RwSignal::new(SyncProgress::Starting),
@@ -263,6 +266,9 @@ impl ChainStore {
         let (latest, hashes) =
             collection.head_and_hashes(&ours.map(|head| head.number).into_iter().collect::<Vec<_>>()).await?;
         self.set_online(Some(latest.block.number));
+        if self.latest.get_untracked() != Some(latest) {
+            self.latest.set(Some(latest));
+        }
         if self.chain_time.get_untracked() != latest.time {
             self.chain_time.set(latest.time);
         }
