@@ -3,17 +3,21 @@ import { test, expect, connect, Web3RequestKind } from './fixtures.mjs';
 // Seeded (contracts/script/Seed.s.sol): account 2 listed twin 10 at 1.35 ETH. Account 9 is an investor.
 const BUYER = 9;
 
-/** Mines a block and waits until the page has read the chain twice since: it has seen the block. */
+/**
+ * Mines a block and waits until the page has taken it in: its store reads the head once after the
+ * block, and only starts the read after that once it has applied what the first one found.
+ */
 async function aBlockArrives(page, chain) {
   const port = new URL(chain.url).port;
-  const readsHead = (response) =>
-    new URL(response.url()).port === port && (response.request().postData() ?? '').includes('"latest"');
+  const readsHead = (request) => new URL(request.url()).port === port && (request.postData() ?? '').includes('"latest"');
   await chain.mine();
-  await page.waitForResponse(readsHead, { timeout: 15_000 });
-  await page.waitForResponse(readsHead, { timeout: 15_000 });
+  await page.waitForRequest(readsHead, { timeout: 15_000 });
+  await page.waitForRequest(readsHead, { timeout: 15_000 });
 }
 
 test('a new block disturbs nothing the user is doing on a twin page', async ({ page, wallet, chain }) => {
+  // Four blocks, each waited for through two of the page's polls.
+  test.setTimeout(90_000);
   const buyer = await wallet(BUYER);
   await connect(page, buyer, '/twin/10');
   await expect(page.getByTestId('listing')).toHaveText('Listed for 1.35 ETH by 0x3c44…93bc');
