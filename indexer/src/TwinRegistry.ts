@@ -158,13 +158,14 @@ ponder.on("TwinRegistry:Approval", async ({ event, context }) => {
 ponder.on("TwinRegistry:ApprovalForAll", async ({ event, context }) => {
   const { owner, operator, approved } = event.args;
   const id = `${lower(owner)}-${lower(operator)}`;
-  const pair = await context.db.find(operatorApproval, { id });
+  // Read before the upsert: the store hands out its cached row, which the upsert updates in place.
+  const wasApproved = (await context.db.find(operatorApproval, { id }))?.approved === true;
   await context.db
     .insert(operatorApproval)
     .values({ id, owner: lower(owner), operator: lower(operator), approved })
     .onConflictDoUpdate({ approved });
   // Only taking back an approval that was given moves the owner's revocation counter.
-  if (!approved && pair?.approved === true) {
+  if (!approved && wasApproved) {
     await context.db
       .insert(account)
       .values({ id: lower(owner), listingNonce: 0n, approvalRevocations: 1 })
