@@ -39,6 +39,7 @@ export async function until(what, probe, { timeoutMs = 60_000, everyMs = 200 } =
       const value = await probe();
       if (value) return value;
     } catch (error) {
+      if (error.fatal) throw error;
       lastError = error;
     }
     await sleep(everyMs);
@@ -58,7 +59,7 @@ export function startPonder({ command, port, args = [], env, logPath }) {
     ['--require', GUARD, PONDER, command, '--port', String(port), '--hostname', '127.0.0.1', '--log-format', 'json', ...args],
     {
       cwd: INDEXER_DIR,
-      env: { ...process.env, PONDER_TELEMETRY_DISABLED: 'true', ...env },
+      env: { ...inheritedEnv(), PONDER_TELEMETRY_DISABLED: 'true', HASHTWIN_CHAIN_ID: String(CHAIN_ID), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
@@ -99,6 +100,15 @@ export function startPonder({ command, port, args = [], env, logPath }) {
   };
 }
 
+/** The environment without anything that would point the indexer elsewhere than the test says. */
+function inheritedEnv() {
+  const env = { ...process.env };
+  for (const name of Object.keys(env)) {
+    if (name.startsWith('HASHTWIN_') || name.startsWith('DATABASE_') || name.startsWith('PONDER_')) delete env[name];
+  }
+  return env;
+}
+
 /** Waits until the indexer answers /ready (historical indexing done). */
 export async function waitReady(indexer, timeoutMs = 90_000) {
   await until(
@@ -114,7 +124,7 @@ export async function waitReady(indexer, timeoutMs = 90_000) {
     },
     { timeoutMs },
   ).catch((error) => {
-    throw new Error(`${error.message}\n--- ${indexer.logPath}\n${indexer.logTail()}`);
+    throw error.fatal ? error : new Error(`${error.message}\n--- ${indexer.logPath}\n${indexer.logTail()}`);
   });
 }
 
