@@ -2,7 +2,7 @@
 // and some donated work, `ponder start` on PGlite, and every answer checked against the contracts;
 // then more transactions, each of which must change what the indexer says as it changes the chain.
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startLocalChain } from '../../scripts/lib/localchain.mjs';
@@ -324,6 +324,26 @@ test('the API answers the app: CORS for another origin, the deployment, the inde
   const meta = await gql(indexer.url, '{ _meta { status } }');
   const head = await contracts.client.getBlockNumber();
   assert.equal(BigInt(meta._meta.status.hashtwin.block.number), head);
+});
+
+test("every query indexer/README.md gives the app runs as written", async () => {
+  const readme = readFileSync(join(ROOT, 'indexer', 'README.md'), 'utf8');
+  const pairs = [...readme.matchAll(/```graphql\n([\s\S]*?)```\s*```json\n([\s\S]*?)```/g)];
+  assert.ok(pairs.length >= 8, `README should hold the app's queries, found ${pairs.length}`);
+  for (const [, query, variables] of pairs) {
+    const name = /query (\w+)/.exec(query)?.[1];
+    const data = await gql(indexer.url, query, JSON.parse(variables));
+    assert.ok(data && Object.keys(data).length > 0, `${name} answered nothing`);
+  }
+  const page = await gql(indexer.url, pairs.find(([, query]) => query.includes('query TwinPage'))[1], {
+    id: '1',
+    now: String((await contracts.client.getBlock()).timestamp),
+  });
+  assert.deepEqual(
+    page.twin.provenance.items.map((row) => row.kind),
+    ['Minted', 'Sold'],
+    'the provenance filter leaves out offers, maintenance, credits and the merged transfers',
+  );
 });
 
 test('the indexer reached nothing but loopback (no telemetry)', () => {
