@@ -98,6 +98,9 @@ export const twin = onchainTable(
 
     /** The listing the market stores for this twin, live or dead; null when there is none. */
     listingId: t.text(),
+    /** Whether that listing is live as the market judges it, expiry aside (compare
+     * `listingExpiresAt` with now): custody, the seller's counters and the status unchanged. */
+    listingLive: t.boolean().notNull(),
     /** Set only while that listing is live (expiry aside): what the gallery shows and filters on. */
     listingPrice: t.bigint(),
     listingExpiresAt: t.bigint(),

@@ -62,6 +62,7 @@ ponder.on("TwinRegistry:TwinMinted", async ({ event, context }) => {
     telemetryCount: 0,
     maintenanceCount: 0,
     listingId: null,
+    listingLive: false,
     listingPrice: null,
     listingExpiresAt: null,
     listingSeller: null,

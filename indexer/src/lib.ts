@@ -140,6 +140,7 @@ export const STORED_STATES = Object.keys(STORED_RANK) as ListingState[];
 export function listingFields(id: bigint, live: typeof listing.$inferSelect | null) {
   if (live === null || live.state !== "Live") {
     return {
+      listingLive: false,
       listingPrice: null,
       listingExpiresAt: null,
       listingSeller: null,
@@ -148,6 +149,7 @@ export function listingFields(id: bigint, live: typeof listing.$inferSelect | nu
     };
   }
   return {
+    listingLive: true,
     listingPrice: live.price,
     listingExpiresAt: live.expiresAt,
     listingSeller: live.seller,

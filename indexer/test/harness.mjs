@@ -260,7 +260,7 @@ export async function donate(chain, from, tokenId, bits, count, jobSeed) {
 
 const TWIN_FIELDS = `id manufacturer model location serialHash hashrateGhs powerWatts commissionedAt royaltyBps
   owner operator pendingOperator reporter status lastTelemetryAt telemetryCount maintenanceCount
-  listingId listingPrice listingExpiresAt listingSeller donatedWork donatedShares efficiencyJth
+  listingId listingLive listingPrice listingExpiresAt listingSeller donatedWork donatedShares efficiencyJth
   listing { price expiresAt maxFeeBps seller state }`;
 const STATUS = ['Active', 'Offline', 'Decommissioned'];
 const ZERO = '0x0000000000000000000000000000000000000000';
@@ -331,7 +331,9 @@ export async function assertMatchesChain(assert, indexerUrl, chain) {
     }
     // Every demo seller has approved the market for all its twins, and the fee never changed, so
     // `isBuyable` is exactly whether the listing is live and unexpired.
-    const indexedBuyable = indexed.listingPrice !== null && BigInt(indexed.listingExpiresAt) > now;
+    assert.equal(indexed.listingLive, indexed.listing?.state === 'Live', `${where}: live flag`);
+    assert.equal(indexed.listingLive, indexed.listingPrice !== null, `${where}: gallery fields only while live`);
+    const indexedBuyable = indexed.listingLive && BigInt(indexed.listingExpiresAt) > now;
     assert.equal(indexedBuyable, buyable, `${where}: buyable (listing state ${indexed.listing?.state})`);
     if (buyable) assert.equal(indexed.listingPrice, String(stored.price), `${where}: listing price`);
     assert.equal(indexed.donatedWork, String(work), `${where}: donated work`);
