@@ -5,8 +5,6 @@ import type { Context, Event } from "ponder:registry";
 import { listing, twin, twinEvent } from "ponder:schema";
 
 export type Hex = `0x${string}`;
-type AnyContext = Context;
-type AnyEvent = Event;
 
 export const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000" as const;
 
@@ -74,7 +72,7 @@ export function maintenanceKindName(value: number) {
   return name;
 }
 
-export async function getTwin(context: AnyContext, id: bigint) {
+export async function getTwin(context: Context, id: bigint) {
   const row = await context.db.find(twin, { id });
   // Every event names a twin the registry minted; one the indexer never saw means lost events.
   if (row === null) throw new Error(`twin ${id} has an event but no TwinMinted was indexed`);
@@ -85,8 +83,8 @@ type TwinEventKind = (typeof twinEvent.$inferInsert)["kind"];
 
 /** The provenance row of a twin's event. */
 export async function recordTwinEvent(
-  context: AnyContext,
-  event: AnyEvent,
+  context: Context,
+  event: Event,
   twinId: bigint,
   kind: TwinEventKind,
   fields: {
@@ -98,7 +96,8 @@ export async function recordTwinEvent(
     merged?: boolean;
   } = {},
 ) {
-  const located = event as AnyEvent & {
+  // Every event a twin has is a log event; the union type also admits setup events.
+  const located = event as Event & {
     block: { number: bigint; timestamp: bigint };
     log: { logIndex: number };
     transaction: { hash: Hex };
@@ -159,7 +158,7 @@ export function listingFields(id: bigint, live: typeof listing.$inferSelect | nu
 }
 
 /** Marks a stored listing dead for `reason`, unless it already shows a reason ranked higher. */
-export async function killListing(context: AnyContext, listingId: string, reason: DeathReason, block: bigint) {
+export async function killListing(context: Context, listingId: string, reason: DeathReason, block: bigint) {
   const stored = await context.db.find(listing, { id: listingId });
   if (stored === null) throw new Error(`listing ${listingId} is referenced but missing`);
   const rank = STORED_RANK[stored.state];
@@ -172,14 +171,14 @@ export async function killListing(context: AnyContext, listingId: string, reason
 }
 
 /** The stored listing of a twin, if any, dies for `reason`. */
-export async function killTwinListing(context: AnyContext, twinId: bigint, reason: DeathReason, block: bigint) {
+export async function killTwinListing(context: Context, twinId: bigint, reason: DeathReason, block: bigint) {
   const row = await getTwin(context, twinId);
   if (row.listingId !== null) await killListing(context, row.listingId, reason, block);
 }
 
 /** Every listing `seller` made that the market still stores dies for `reason`: what a change of the
  * seller's own counters (revoking an approval for all, cancelling all) does. */
-export async function killSellerListings(context: AnyContext, seller: Hex, reason: DeathReason, block: bigint) {
+export async function killSellerListings(context: Context, seller: Hex, reason: DeathReason, block: bigint) {
   const stored = await context.db.sql
     .select({ id: listing.id })
     .from(listing)
@@ -189,7 +188,7 @@ export async function killSellerListings(context: AnyContext, seller: Hex, reaso
 
 /** The market no longer stores the twin's listing (cancelled, sold or overwritten). */
 export async function removeTwinListing(
-  context: AnyContext,
+  context: Context,
   twinId: bigint,
   state: "Cancelled" | "Sold" | "Replaced",
   block: bigint,
