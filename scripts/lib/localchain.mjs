@@ -114,12 +114,15 @@ export async function seed(rpcUrl, contracts) {
   await forgeScript('script/Seed.s.sol', rpcUrl, [], { ...env, SEED_PHASE: 'activity' });
 }
 
-/** Writes `source` networks.json to `target` with the local chain's RPC URL and addresses. */
-export function writeNetworks({ source, target, rpcUrl, contracts }) {
+/** Writes `source` networks.json to `target` with the local chain's RPC URL and addresses, and
+ * the indexer's URL when one runs for it (without one, the app reads the chain). */
+export function writeNetworks({ source, target, rpcUrl, contracts, indexerUrl }) {
   const config = JSON.parse(readFileSync(source, 'utf8'));
   const local = config.networks.find((network) => network.chainId === CHAIN_ID);
   local.rpcUrl = rpcUrl;
   local.contracts = contracts;
+  if (indexerUrl) local.indexerUrl = indexerUrl;
+  else delete local.indexerUrl;
   const text = JSON.stringify(config, null, 2) + '\n';
   // Unchanged content is not rewritten, so that trunk's watcher does not rebuild for nothing.
   if (existsSync(target) && readFileSync(target, 'utf8') === text) return;
@@ -127,8 +130,8 @@ export function writeNetworks({ source, target, rpcUrl, contracts }) {
   writeFileSync(target, text);
 }
 
-/** anvil, deployed and seeded, its addresses written to `networks`. */
-export async function startLocalChain({ port, networks, log = console.log }) {
+/** anvil, deployed and seeded, its addresses (and `indexerUrl`, if given) written to `networks`. */
+export async function startLocalChain({ port, networks, log = console.log, indexerUrl }) {
   const anvil = await startAnvil({ port, log, startTime: Math.floor(Date.now() / 1000) - SEED_HISTORY_SECONDS });
   try {
     const started = Date.now();
@@ -136,7 +139,7 @@ export async function startLocalChain({ port, networks, log = console.log }) {
     log(`deployed TwinRegistry ${contracts.twinRegistry}, TwinMarket ${contracts.twinMarket}, HashLedger ${contracts.hashLedger}`);
     await seed(anvil.url, contracts);
     log(`seeded demo data in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    writeNetworks({ source: join(ROOT, 'public', 'networks.json'), target: networks, rpcUrl: anvil.url, contracts });
+    writeNetworks({ source: join(ROOT, 'public', 'networks.json'), target: networks, rpcUrl: anvil.url, contracts, indexerUrl });
     return { ...anvil, contracts };
   } catch (error) {
     anvil.stop();
@@ -147,7 +150,8 @@ export async function startLocalChain({ port, networks, log = console.log }) {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const port = Number(process.argv[2] ?? 8545);
   const networks = process.argv[3] ?? join(ROOT, 'public', 'networks.json');
-  const chain = await startLocalChain({ port, networks, log: (line) => console.log(`chain: ${line}`) });
+  const indexerUrl = process.argv[4];
+  const chain = await startLocalChain({ port, networks, indexerUrl, log: (line) => console.log(`chain: ${line}`) });
   console.log('chain: ready');
   const stop = () => {
     chain.stop();

@@ -67,6 +67,17 @@ ensure_chromium() {
     || die "apt-get install chromium failed"
 }
 
+# Debian's PostgreSQL server binaries, for the indexer's PostgreSQL test, which runs its own
+# cluster on a free port (the package's own cluster, if it starts one, is not used).
+ensure_postgres() {
+  compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null && return
+  step "installing Debian's postgresql for the indexer's PostgreSQL test"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq postgresql >/dev/null \
+    || die "apt-get install postgresql failed"
+}
+
 # Slither from PyPI, in a virtualenv of the project's (.tools/venv), on PATH for the scripts.
 SLITHER_VERSION="0.11.6"
 export PATH="$ROOT/.tools/venv/bin:$PATH"

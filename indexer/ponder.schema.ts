@@ -1,0 +1,468 @@
+// What the indexer keeps, table by table. Each table is also a GraphQL type: `twin` answers as
+// `twin(id:)` and `twins(where:, orderBy:, orderDirection:, limit:, offset:)`. indexer/README.md
+// lists the queries the app makes.
+//
+// Amounts, counters and times that the contracts keep as uint64 or wider are `bigint` columns
+// (GraphQL strings of decimal digits); only values the contracts bound well inside 2^31 are
+// `integer`.
+import { index, onchainEnum, onchainTable, relations } from "ponder";
+
+export const twinStatus = onchainEnum("twin_status", ["Active", "Offline", "Decommissioned"]);
+
+export const maintenanceKind = onchainEnum("maintenance_kind", [
+  "Inspection",
+  "Repair",
+  "PartReplacement",
+  "FirmwareUpdate",
+  "Relocation",
+  "Other",
+]);
+
+/**
+ * Where a listing stands, as `TwinMarket` would judge it at any time before its `expiresAt` (expiry
+ * is the one rule that depends on the clock, so queries compare `expiresAt` with their own now).
+ * The four dead states are kept in the order `TwinMarket.buy` and the app's `Book` check them:
+ * once dead, a listing shows the first reason a buyer would be given.
+ * `Cancelled`, `Sold` and `Replaced` listings are no longer stored by the market at all.
+ */
+export const listingState = onchainEnum("listing_state", [
+  "Live",
+  "Retired",
+  "ChangedHands",
+  "ApprovalWithdrawn",
+  "SellerCancelledAll",
+  "Cancelled",
+  "Sold",
+  "Replaced",
+]);
+
+export const offerStatus = onchainEnum("offer_status", ["Open", "Cancelled", "Accepted"]);
+
+export const saleKind = onchainEnum("sale_kind", ["Listing", "Offer"]);
+
+/** Every event of one twin, from either contract, that its provenance may show. */
+export const twinEventKind = onchainEnum("twin_event_kind", [
+  "Minted",
+  "Transfer",
+  "Approval",
+  "StatusChanged",
+  "OperatorProposed",
+  "OperatorTransferred",
+  "ReporterChanged",
+  "MaintenanceLogged",
+  "Listed",
+  "ListingCancelled",
+  "Sold",
+  "OfferMade",
+  "OfferRaised",
+  "OfferCancelled",
+  "OfferAccepted",
+  "WorkCredited",
+]);
+
+export const facetKind = onchainEnum("facet_kind", ["Manufacturer", "Model"]);
+
+export const twin = onchainTable(
+  "twin",
+  (t) => ({
+    id: t.bigint().primaryKey(),
+    manufacturer: t.text().notNull(),
+    model: t.text().notNull(),
+    location: t.text().notNull(),
+    /** Lowercase, character by character as the app's gallery folds names: filter with `_in`. */
+    manufacturerKey: t.text().notNull(),
+    modelKey: t.text().notNull(),
+    /** Maker, model and location, lowercase, one per line: a search word matches with `_contains`. */
+    search: t.text().notNull(),
+    serialHash: t.hex().notNull(),
+    hashrateGhs: t.bigint().notNull(),
+    powerWatts: t.integer().notNull(),
+    commissionedAt: t.bigint().notNull(),
+    /** W × 1000 / GH/s, computed as the app computes it (f64), so bounds compare alike. */
+    efficiencyJth: t.doublePrecision().notNull(),
+    royaltyBps: t.integer().notNull(),
+
+    owner: t.hex().notNull(),
+    operator: t.hex().notNull(),
+    pendingOperator: t.hex(),
+    reporter: t.hex().notNull(),
+    status: twinStatus("status").notNull(),
+
+    mintedAtBlock: t.bigint().notNull(),
+    mintedAt: t.bigint().notNull(),
+    mintTx: t.hex().notNull(),
+    /** As `TwinRegistry.lastTelemetryAt`: the newest report's time, the mint's before any report. */
+    lastTelemetryAt: t.bigint().notNull(),
+    telemetryCount: t.integer().notNull(),
+    maintenanceCount: t.integer().notNull(),
+
+    /** The listing the market stores for this twin, live or dead; null when there is none. */
+    listingId: t.text(),
+    /** Whether that listing is live as the market judges it, expiry aside (compare
+     * `listingExpiresAt` with now): custody, the seller's counters and the status unchanged. */
+    listingLive: t.boolean().notNull(),
+    /** Set only while that listing is live (expiry aside): what the gallery shows and filters on. */
+    listingPrice: t.bigint(),
+    listingExpiresAt: t.bigint(),
+    listingSeller: t.hex(),
+
+    lastSalePrice: t.bigint(),
+    lastSaleAt: t.bigint(),
+    /** The `sale` row of the latest sale. */
+    lastSaleId: t.text(),
+
+    donatedWork: t.bigint().notNull(),
+    donatedShares: t.bigint().notNull(),
+
+    // Sort keys: the value, then the id, in one number, so that ties fall back to newest first as
+    // the gallery's do whatever the direction (GraphQL sorts by one column). Ids stay below 2^64.
+    /** hashrate × 2^64 + id; sort descending. */
+    sortHashrate: t.bigint().notNull(),
+    /** efficiency's f64 bits × 2^64 + (2^64 − 1 − id); sort ascending. */
+    sortEfficiency: t.bigint().notNull(),
+    /** donated work × 2^64 + id; sort descending. */
+    sortDonated: t.bigint().notNull(),
+    /** price × 2^64 + (2^64 − 1 − id); sort ascending; null without a live listing. */
+    sortPriceAsc: t.bigint(),
+    /** price × 2^64 + id; sort descending; null without a live listing. */
+    sortPriceDesc: t.bigint(),
+
+    /** How often the twin moved (mint included) and how often its per-token approval was taken
+     * back: together with its owner's revocations, what `custodyOf`'s epoch counts. */
+    transfers: t.integer().notNull(),
+    approvalsWithdrawn: t.integer().notNull(),
+    /** The per-token approval (`getApproved`); a transfer clears it without an event. */
+    approved: t.hex(),
+  }),
+  (table) => ({
+    ownerIndex: index().on(table.owner),
+    operatorIndex: index().on(table.operator),
+    statusIndex: index().on(table.status),
+    manufacturerIndex: index().on(table.manufacturerKey),
+    modelIndex: index().on(table.modelKey),
+    listingExpiresIndex: index().on(table.listingExpiresAt),
+    sortPriceAscIndex: index().on(table.sortPriceAsc),
+    sortPriceDescIndex: index().on(table.sortPriceDesc),
+    sortHashrateIndex: index().on(table.sortHashrate),
+    sortEfficiencyIndex: index().on(table.sortEfficiency),
+    sortDonatedIndex: index().on(table.sortDonated),
+  }),
+);
+
+/** One `Listed` event and what became of it. */
+export const listing = onchainTable(
+  "listing",
+  (t) => ({
+    id: t.text().primaryKey(),
+    twinId: t.bigint().notNull(),
+    seller: t.hex().notNull(),
+    price: t.bigint().notNull(),
+    /** Unix seconds; the listing can be bought while the chain's time is before it. */
+    expiresAt: t.bigint().notNull(),
+    maxFeeBps: t.integer().notNull(),
+    state: listingState("state").notNull(),
+    listedAtBlock: t.bigint().notNull(),
+    listedAt: t.bigint().notNull(),
+    txHash: t.hex().notNull(),
+    /** The block of the event that ended it or, for a dead listing, of its latest death reason. */
+    endedAtBlock: t.bigint(),
+  }),
+  (table) => ({
+    twinIndex: index().on(table.twinId),
+    sellerStateIndex: index().on(table.seller, table.state),
+    stateExpiresIndex: index().on(table.state, table.expiresAt),
+  }),
+);
+
+/** A bidder's offer on a twin: one row per (twin, bidder), its latest state. */
+export const offer = onchainTable(
+  "offer",
+  (t) => ({
+    id: t.text().primaryKey(),
+    twinId: t.bigint().notNull(),
+    bidder: t.hex().notNull(),
+    /** Escrowed wei: the total after raises. */
+    amount: t.bigint().notNull(),
+    expiresAt: t.bigint().notNull(),
+    status: offerStatus("status").notNull(),
+    madeAtBlock: t.bigint().notNull(),
+    madeAt: t.bigint().notNull(),
+    updatedAtBlock: t.bigint().notNull(),
+    updatedAt: t.bigint().notNull(),
+  }),
+  (table) => ({
+    twinIndex: index().on(table.twinId, table.status),
+    bidderIndex: index().on(table.bidder, table.status),
+  }),
+);
+
+export const sale = onchainTable(
+  "sale",
+  (t) => ({
+    id: t.text().primaryKey(),
+    twinId: t.bigint().notNull(),
+    seller: t.hex().notNull(),
+    buyer: t.hex().notNull(),
+    price: t.bigint().notNull(),
+    royaltyReceiver: t.hex().notNull(),
+    royalty: t.bigint().notNull(),
+    fee: t.bigint().notNull(),
+    kind: saleKind("kind").notNull(),
+    blockNumber: t.bigint().notNull(),
+    timestamp: t.bigint().notNull(),
+    txHash: t.hex().notNull(),
+  }),
+  (table) => ({
+    twinIndex: index().on(table.twinId),
+    sellerIndex: index().on(table.seller),
+    buyerIndex: index().on(table.buyer),
+  }),
+);
+
+/**
+ * Every registry, market and ledger event of one twin, but its telemetry (see `telemetryReport`).
+ * `id` sorts in chain order. What `from`, `to`, `amount`, `expiresAt` and `detail` hold depends on
+ * `kind` (indexer/README.md). `merged` marks the `Transfer` that delivers a mint or a sale, which
+ * the app's provenance shows as part of that mint or sale.
+ */
+export const twinEvent = onchainTable(
+  "twin_event",
+  (t) => ({
+    id: t.text().primaryKey(),
+    twinId: t.bigint().notNull(),
+    kind: twinEventKind("kind").notNull(),
+    from: t.hex(),
+    to: t.hex(),
+    amount: t.bigint(),
+    expiresAt: t.bigint(),
+    detail: t.text(),
+    merged: t.boolean().notNull(),
+    blockNumber: t.bigint().notNull(),
+    logIndex: t.integer().notNull(),
+    timestamp: t.bigint().notNull(),
+    txHash: t.hex().notNull(),
+  }),
+  (table) => ({
+    twinIndex: index().on(table.twinId, table.id),
+  }),
+);
+
+/** One `TelemetryReported` sample, field for field `TwinRegistry.TelemetryReport`. */
+export const telemetryReport = onchainTable(
+  "telemetry_report",
+  (t) => ({
+    id: t.text().primaryKey(),
+    twinId: t.bigint().notNull(),
+    /** The reporter's time of the sample, unix seconds. */
+    timestamp: t.bigint().notNull(),
+    hashrateGhs: t.bigint().notNull(),
+    powerWatts: t.bigint().notNull(),
+    /** Tenths of a degree Celsius. */
+    boardTempDeciC: t.integer().notNull(),
+    fanRpm: t.bigint().notNull(),
+    uptimeSeconds: t.bigint().notNull(),
+    acceptedShares: t.bigint().notNull(),
+    rejectedShares: t.bigint().notNull(),
+    blockNumber: t.bigint().notNull(),
+    txHash: t.hex().notNull(),
+  }),
+  (table) => ({
+    twinTimeIndex: index().on(table.twinId, table.timestamp),
+  }),
+);
+
+/**
+ * A twin's telemetry within one hour (by the samples' own timestamps, `hourStart` = timestamp
+ * floored to 3600): what 7- and 30-day charts plot. Sums are kept so that any coarser bucket is a
+ * sum of hours; the averages are their quotients.
+ */
+export const telemetryHour = onchainTable(
+  "telemetry_hour",
+  (t) => ({
+    /** `<twin id>-<hourStart>`. */
+    id: t.text().primaryKey(),
+    twinId: t.bigint().notNull(),
+    hourStart: t.bigint().notNull(),
+    count: t.integer().notNull(),
+    firstAt: t.bigint().notNull(),
+    lastAt: t.bigint().notNull(),
+    sumHashrateGhs: t.bigint().notNull(),
+    minHashrateGhs: t.bigint().notNull(),
+    maxHashrateGhs: t.bigint().notNull(),
+    avgHashrateGhs: t.doublePrecision().notNull(),
+    sumPowerWatts: t.bigint().notNull(),
+    minPowerWatts: t.bigint().notNull(),
+    maxPowerWatts: t.bigint().notNull(),
+    avgPowerWatts: t.doublePrecision().notNull(),
+    sumBoardTempDeciC: t.bigint().notNull(),
+    minBoardTempDeciC: t.integer().notNull(),
+    maxBoardTempDeciC: t.integer().notNull(),
+    avgBoardTempDeciC: t.doublePrecision().notNull(),
+    sumFanRpm: t.bigint().notNull(),
+    minFanRpm: t.bigint().notNull(),
+    maxFanRpm: t.bigint().notNull(),
+    avgFanRpm: t.doublePrecision().notNull(),
+    /** The hour's last sample's counters: they count since the miner started, so hours subtract. */
+    lastUptimeSeconds: t.bigint().notNull(),
+    lastAcceptedShares: t.bigint().notNull(),
+    lastRejectedShares: t.bigint().notNull(),
+  }),
+  (table) => ({
+    twinHourIndex: index().on(table.twinId, table.hourStart),
+  }),
+);
+
+export const maintenanceLog = onchainTable(
+  "maintenance_log",
+  (t) => ({
+    id: t.text().primaryKey(),
+    twinId: t.bigint().notNull(),
+    kind: maintenanceKind("kind").notNull(),
+    note: t.text().notNull(),
+    /** The block's time, which the contract records. */
+    timestamp: t.bigint().notNull(),
+    /** The operator who logged it (only the operator may). */
+    operator: t.hex().notNull(),
+    blockNumber: t.bigint().notNull(),
+    txHash: t.hex().notNull(),
+  }),
+  (table) => ({
+    twinIndex: index().on(table.twinId, table.id),
+  }),
+);
+
+/** One `WorkCredited` batch of HashLedger. */
+export const credit = onchainTable(
+  "credit",
+  (t) => ({
+    id: t.text().primaryKey(),
+    twinId: t.bigint().notNull(),
+    contributor: t.hex().notNull(),
+    jobSeed: t.hex().notNull(),
+    shares: t.bigint().notNull(),
+    /** Expected hashes. */
+    work: t.bigint().notNull(),
+    blockNumber: t.bigint().notNull(),
+    timestamp: t.bigint().notNull(),
+    txHash: t.hex().notNull(),
+  }),
+  (table) => ({
+    twinTimeIndex: index().on(table.twinId, table.timestamp),
+    contributorIndex: index().on(table.contributor, table.timestamp),
+  }),
+);
+
+/** What one contributor donated to one twin. */
+export const twinContribution = onchainTable(
+  "twin_contribution",
+  (t) => ({
+    /** `<twin id>-<contributor>`. */
+    id: t.text().primaryKey(),
+    twinId: t.bigint().notNull(),
+    contributor: t.hex().notNull(),
+    work: t.bigint().notNull(),
+    shares: t.bigint().notNull(),
+    batches: t.integer().notNull(),
+    lastCreditAt: t.bigint().notNull(),
+  }),
+  (table) => ({
+    twinWorkIndex: index().on(table.twinId, table.work),
+    contributorIndex: index().on(table.contributor, table.work),
+  }),
+);
+
+/** What one contributor donated over all twins (`HashLedger.workBy`). */
+export const contributor = onchainTable("contributor", (t) => ({
+  id: t.hex().primaryKey(),
+  work: t.bigint().notNull(),
+  shares: t.bigint().notNull(),
+  batches: t.integer().notNull(),
+  lastCreditAt: t.bigint().notNull(),
+}));
+
+/** An account's counters that decide whether its listings live. */
+export const account = onchainTable("account", (t) => ({
+  id: t.hex().primaryKey(),
+  /** `TwinMarket.listingNonceOf`: moved by `cancelAllListings`. */
+  listingNonce: t.bigint().notNull(),
+  /** How often the account took back an approval for all its twins. */
+  approvalRevocations: t.integer().notNull(),
+}));
+
+/** ERC-721 `ApprovalForAll` state of one (owner, operator) pair. */
+export const operatorApproval = onchainTable("operator_approval", (t) => ({
+  /** `<owner>-<operator>`. */
+  id: t.text().primaryKey(),
+  owner: t.hex().notNull(),
+  operator: t.hex().notNull(),
+  approved: t.boolean().notNull(),
+}));
+
+/**
+ * The gallery's maker and model dropdowns: names that differ only in case are one entry, shown in
+ * their most common spelling (ties: the smallest), with how many twins carry it.
+ */
+export const facet = onchainTable("facet", (t) => ({
+  /** `<kind>:<key>`. */
+  id: t.text().primaryKey(),
+  kind: facetKind("kind").notNull(),
+  key: t.text().notNull(),
+  name: t.text().notNull(),
+  count: t.integer().notNull(),
+}));
+
+/** How many twins carry one exact spelling of a facet's name; what `facet.name` is chosen from. */
+export const spelling = onchainTable("spelling", (t) => ({
+  /** `<kind>:<spelling>`. */
+  id: t.text().primaryKey(),
+  count: t.integer().notNull(),
+}));
+
+/** The market's fee and treasury, from its events (`TwinMarket` announces its initial ones too). */
+export const marketConfig = onchainTable("market_config", (t) => ({
+  id: t.hex().primaryKey(),
+  feeBps: t.integer().notNull(),
+  treasury: t.hex().notNull(),
+  feeChangedAt: t.bigint().notNull(),
+}));
+
+export const twinRelations = relations(twin, ({ one, many }) => ({
+  listing: one(listing, { fields: [twin.listingId], references: [listing.id] }),
+  listings: many(listing),
+  offers: many(offer),
+  sales: many(sale),
+  events: many(twinEvent),
+  telemetry: many(telemetryReport),
+  telemetryHours: many(telemetryHour),
+  maintenance: many(maintenanceLog),
+  credits: many(credit),
+  contributions: many(twinContribution),
+}));
+
+export const listingRelations = relations(listing, ({ one }) => ({
+  twin: one(twin, { fields: [listing.twinId], references: [twin.id] }),
+}));
+export const offerRelations = relations(offer, ({ one }) => ({
+  twin: one(twin, { fields: [offer.twinId], references: [twin.id] }),
+}));
+export const saleRelations = relations(sale, ({ one }) => ({
+  twin: one(twin, { fields: [sale.twinId], references: [twin.id] }),
+}));
+export const twinEventRelations = relations(twinEvent, ({ one }) => ({
+  twin: one(twin, { fields: [twinEvent.twinId], references: [twin.id] }),
+}));
+export const telemetryReportRelations = relations(telemetryReport, ({ one }) => ({
+  twin: one(twin, { fields: [telemetryReport.twinId], references: [twin.id] }),
+}));
+export const telemetryHourRelations = relations(telemetryHour, ({ one }) => ({
+  twin: one(twin, { fields: [telemetryHour.twinId], references: [twin.id] }),
+}));
+export const maintenanceLogRelations = relations(maintenanceLog, ({ one }) => ({
+  twin: one(twin, { fields: [maintenanceLog.twinId], references: [twin.id] }),
+}));
+export const creditRelations = relations(credit, ({ one }) => ({
+  twin: one(twin, { fields: [credit.twinId], references: [twin.id] }),
+}));
+export const twinContributionRelations = relations(twinContribution, ({ one }) => ({
+  twin: one(twin, { fields: [twinContribution.twinId], references: [twin.id] }),
+}));
