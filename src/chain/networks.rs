@@ -23,6 +23,10 @@ pub struct Network {
     /// Absent on networks where HashTwin is not deployed yet.
     #[serde(default)]
     pub contracts: Option<Deployment>,
+    /// The indexer serving this deployment (`indexer/`), where one runs: the gallery queries it
+    /// instead of reading the whole history from the chain.
+    #[serde(default)]
+    pub indexer_url: Option<String>,
 }
 
 impl Network {

@@ -4,6 +4,7 @@ use leptos_router::components::A;
 use crate::components::wallet::ConnectButton;
 use crate::domain::history::SyncProgress;
 use crate::store::ChainStore;
+use crate::store::IndexerState;
 
 #[component]
 pub fn Header() -> impl IntoView {
@@ -67,6 +68,20 @@ pub fn SyncBanner() -> impl IntoView {
             _ => None,
         }
     };
+    let indexer_down = {
+        let store = store.clone();
+        move || match store.indexer_state() {
+            IndexerState::Down(why) => {
+                let url = store.indexer.as_ref().map(|indexer| indexer.url().to_string()).unwrap_or_default();
+                Some(view! {
+                    <div class="banner notice" role="status" data-testid="indexer-down">
+                        {format!("The indexer at {url} cannot be used ({why}): the app reads the chain instead, which is slower.")}
+                    </div>
+                })
+            }
+            _ => None,
+        }
+    };
     let storage = move || {
         store.storage_problem().map(|problem| {
             view! {
@@ -76,5 +91,5 @@ pub fn SyncBanner() -> impl IntoView {
             }
         })
     };
-    view! { {progress} {storage} }
+    view! { {progress} {indexer_down} {storage} }
 }

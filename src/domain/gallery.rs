@@ -186,6 +186,18 @@ impl GalleryQuery {
             && terms.iter().all(|term| term.matches(&entry.twin))
     }
 
+    /// The page this query asks for out of the whole collection, with the counts around it.
+    pub fn view(&self, entries: &[GalleryEntry]) -> GalleryView {
+        let matching = self.apply(entries);
+        let range = page_range(matching.len(), clamp_page(matching.len(), self.page));
+        GalleryView {
+            entries: matching[range].iter().map(|&entry| entry.clone()).collect(),
+            matching: matching.len(),
+            total: entries.len(),
+            facets: facets(entries),
+        }
+    }
+
     /// Reads the gallery's URL query (with or without its `?`). Whatever cannot be understood is
     /// skipped rather than refused: a hand-edited or outdated link still opens the gallery.
     pub fn from_query_string(query: &str) -> GalleryQuery {
@@ -339,7 +351,9 @@ fn hex_byte(pair: &[u8]) -> Option<u8> {
 }
 
 /// Lowercase by characters, the same way everywhere, so that filters and facets group alike.
-fn fold_case(text: &str) -> String {
+/// Lowercase, character by character: how names compare in search and filters, here and in the
+/// indexer's keys.
+pub fn fold_case(text: &str) -> String {
     text.chars().flat_map(char::to_lowercase).collect()
 }
 
@@ -357,6 +371,16 @@ fn contains_folded(haystack: &str, folded_needle: &str) -> bool {
     } else {
         fold_case(haystack).contains(folded_needle)
     }
+}
+
+/// What the gallery shows for a query, wherever it was worked out: one page of the matching twins,
+/// how many match of how many there are, and the filters' counts.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GalleryView {
+    pub entries: Vec<GalleryEntry>,
+    pub matching: usize,
+    pub total: usize,
+    pub facets: Facets,
 }
 
 /// Counts for the filter dropdowns.
@@ -607,6 +631,22 @@ mod tests {
         assert_eq!(facets(&entries).manufacturers, [("Bitmain".to_string(), 3)]);
         let tie = vec![entry(1, "bitmain", "S9", 14, 1), entry(2, "Bitmain", "S9", 14, 1)];
         assert_eq!(facets(&tie).manufacturers, [("Bitmain".to_string(), 2)]);
+    }
+
+    #[test]
+    fn a_view_is_the_page_asked_for_with_its_counts() {
+        let entries = sample();
+        let mut query = query(SortKey::Newest);
+        query.page = 99;
+        let view = query.view(&entries);
+        assert_eq!(view.total, entries.len());
+        assert_eq!(view.matching, entries.len());
+        assert_eq!(
+            view.entries,
+            query.apply(&entries).into_iter().cloned().collect::<Vec<_>>(),
+            "past the end: the last page"
+        );
+        assert_eq!(view.facets, facets(&entries));
     }
 
     #[test]

@@ -6,14 +6,30 @@ use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::NavigateOptions;
 
 use crate::components::twin_card::TwinCard;
-use crate::domain::gallery::{self, GalleryEntry, GalleryQuery, SortKey, PAGE_SIZE};
+use crate::domain::gallery::{self, Facets, GalleryQuery, GalleryView, SortKey, PAGE_SIZE};
 use crate::domain::{TwinStatus, Wei};
-use crate::store::ChainStore;
+use crate::store::{ChainStore, IndexerState, Loaded};
+
+/// Where the gallery's twins were read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    /// The indexer, as of this block.
+    Indexer(u64),
+    Chain,
+}
+
+/// What the page frame shows; the filters and results inside follow the query on their own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Frame {
+    Loading,
+    Failed(String),
+    NoTwins,
+    Ready,
+}
 
 #[component]
 pub fn GalleryPage() -> impl IntoView {
     let store = expect_context::<ChainStore>();
-    let entries = store.slice(|catalog| catalog.gallery_entries(catalog.now()));
     let location = use_location();
     let query = Memo::new(move |_| GalleryQuery::from_query_string(location.search.get().trim_start_matches('?')));
     let navigate = use_navigate();
@@ -24,23 +40,74 @@ pub fn GalleryPage() -> impl IntoView {
         navigate(&path, NavigateOptions { replace: true, scroll: false, ..Default::default() });
     });
 
+    let from_chain = store.slice(move |catalog| query.get().view(&catalog.gallery_entries(catalog.now())));
+    let from_indexer = LocalResource::new({
+        let store = store.clone();
+        move || {
+            // Keyed on the query and on the block the indexer has reached, not on the chain's head.
+            let state = store.indexer_state();
+            let query = query.get();
+            let (indexer, clock) = (store.indexer.clone(), store.clock());
+            async move {
+                match (state, indexer) {
+                    (IndexerState::Ready(indexed), Some(indexer)) => {
+                        let now = clock.now().max(indexed.time);
+                        Some(indexer.gallery(&query, now).await.map(|view| (view, indexed.block)))
+                    }
+                    _ => None,
+                }
+            }
+        }
+    });
+    Effect::new({
+        let store = store.clone();
+        move |_| {
+            if let Some(Some(Err(error))) = from_indexer.get() {
+                store.indexer_failed(error.to_string());
+            }
+        }
+    });
+    let shown = Memo::new({
+        let store = store.clone();
+        move |_| -> Loaded<(GalleryView, Source)> {
+            let indexed = matches!(store.indexer_state(), IndexerState::Ready(_));
+            if let (true, Some(Some(Ok((view, block))))) = (indexed, from_indexer.get()) {
+                return Some(Ok((view, Source::Indexer(block))));
+            }
+            from_chain.get().map(|read| read.map(|view| (view, Source::Chain)))
+        }
+    });
+    let frame = Memo::new(move |_| {
+        shown.with(|shown| match shown {
+            None => Frame::Loading,
+            Some(Err(message)) => Frame::Failed(message.clone()),
+            Some(Ok((view, _))) if view.total == 0 => Frame::NoTwins,
+            Some(Ok(_)) => Frame::Ready,
+        })
+    });
+    let view = Signal::derive(move || {
+        shown.with(|shown| shown.clone().and_then(Result::ok).map(|(view, _)| view).unwrap_or_default())
+    });
+    let source = Signal::derive(move || {
+        shown.with(|shown| shown.as_ref().and_then(|shown| shown.as_ref().ok()).map(|(_, source)| *source))
+    });
+
     view! {
         <h1>"Gallery"</h1>
         <p class="lede">"Every mining rig with a twin on chain. No wallet needed to look."</p>
-        {move || match entries.get() {
-            None => view! { <GallerySkeleton/> }.into_any(),
-            Some(Err(message)) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
-            Some(Ok(entries)) if entries.is_empty() => {
-                view! { <p class="empty">"No twins minted yet. " <a href="/mint">"Mint the first"</a></p> }.into_any()
+        {move || match frame.get() {
+            Frame::Loading => view! { <GallerySkeleton/> }.into_any(),
+            Frame::Failed(message) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
+            Frame::NoTwins => view! { <p class="empty">"No twins minted yet. " <a href="/mint">"Mint the first"</a></p> }.into_any(),
+            Frame::Ready => view! {
+                <Filters facets=Signal::derive(move || view.with(|view| view.facets.clone())) query set_query/>
+                <Results view query set_query/>
+                <p class="hint" data-testid="gallery-source">{move || match source.get() {
+                    Some(Source::Indexer(block)) => format!("From the indexer, at block {block}."),
+                    _ => "Read from the chain by this browser.".to_string(),
+                }}</p>
             }
-            Some(Ok(entries)) => {
-                let entries = StoredValue::new(entries);
-                view! {
-                    <Filters entries query set_query/>
-                    <Results entries query set_query/>
-                }
-                    .into_any()
-            }
+                .into_any(),
         }}
     }
 }
@@ -56,12 +123,7 @@ fn GallerySkeleton() -> impl IntoView {
 }
 
 #[component]
-fn Filters(
-    entries: StoredValue<Vec<GalleryEntry>>,
-    query: Memo<GalleryQuery>,
-    set_query: Callback<GalleryQuery>,
-) -> impl IntoView {
-    let facets = entries.with_value(|entries| gallery::facets(entries));
+fn Filters(facets: Signal<Facets>, query: Memo<GalleryQuery>, set_query: Callback<GalleryQuery>) -> impl IntoView {
     let update = move |change: &dyn Fn(&mut GalleryQuery)| {
         let mut next = query.get_untracked();
         change(&mut next);
@@ -99,9 +161,9 @@ fn Filters(
                     }
                 >
                     <option value="">"All"</option>
-                    {facets.manufacturers.iter().map(|(name, count)| view! {
+                    {move || facets.with(|facets| facets.manufacturers.iter().map(|(name, count)| view! {
                         <option value=name.clone()>{format!("{name} ({count})")}</option>
-                    }).collect_view()}
+                    }).collect_view())}
                 </select>
             </div>
             <div class="field">
@@ -115,9 +177,9 @@ fn Filters(
                     }
                 >
                     <option value="">"All"</option>
-                    {facets.models.iter().map(|(name, count)| view! {
+                    {move || facets.with(|facets| facets.models.iter().map(|(name, count)| view! {
                         <option value=name.clone()>{format!("{name} ({count})")}</option>
-                    }).collect_view()}
+                    }).collect_view())}
                 </select>
             </div>
             <div class="field">
@@ -205,17 +267,9 @@ fn Filters(
 }
 
 #[component]
-fn Results(
-    entries: StoredValue<Vec<GalleryEntry>>,
-    query: Memo<GalleryQuery>,
-    set_query: Callback<GalleryQuery>,
-) -> impl IntoView {
-    let total = entries.with_value(Vec::len);
-    let matching = Memo::new(move |_| {
-        let query = query.get();
-        entries.with_value(|entries| query.apply(entries).into_iter().map(|entry| entry.twin.id).collect::<Vec<_>>())
-    });
-    let page = move || gallery::clamp_page(matching.with(Vec::len), query.get().page);
+fn Results(view: Signal<GalleryView>, query: Memo<GalleryQuery>, set_query: Callback<GalleryQuery>) -> impl IntoView {
+    let matching = Memo::new(move |_| view.with(|view| view.matching));
+    let page = move || gallery::clamp_page(matching.get(), query.get().page);
     let go_to = move |page: u32| {
         let mut next = query.get_untracked();
         next.page = page;
@@ -224,32 +278,31 @@ fn Results(
 
     view! {
         <p class="count" data-testid="twin-count" role="status">
-            {move || {
-                let shown = matching.with(Vec::len);
+            {move || view.with(|view| {
+                let (shown, total) = (view.matching, view.total);
                 if shown == total { format!("{total} twins") } else { format!("{shown} of {total} twins") }
-            }}
+            })}
         </p>
         {move || {
-            let ids = matching.get();
-            if ids.is_empty() {
+            if matching.get() == 0 {
                 return view! { <p class="empty">"No twin matches these filters."</p> }.into_any();
             }
-            let range = gallery::page_range(ids.len(), page());
-            let cards = entries.with_value(|entries| {
-                ids[range]
-                    .iter()
-                    .filter_map(|id| entries.iter().find(|entry| entry.twin.id == *id).cloned())
-                    .collect::<Vec<_>>()
-            });
             view! {
                 <div class="twin-grid">
-                    {cards.into_iter().map(|entry| view! { <TwinCard entry/> }).collect_view()}
+                    // Keyed on what a card shows, so that a card whose twin changed is drawn again.
+                    <For
+                        each=move || view.with(|view| view.entries.clone())
+                        key=|entry| (entry.twin.id, entry.status, entry.listing_price, entry.donated_work)
+                        let:entry
+                    >
+                        <TwinCard entry/>
+                    </For>
                 </div>
             }
                 .into_any()
         }}
         {move || {
-            let pages = gallery::page_count(matching.with(Vec::len));
+            let pages = gallery::page_count(matching.get());
             (pages > 1).then(|| {
                 let current = page();
                 view! {

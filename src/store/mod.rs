@@ -8,6 +8,7 @@
 
 mod catalog;
 pub mod idb;
+pub mod indexer;
 mod reads;
 
 use std::sync::Arc;
@@ -26,6 +27,7 @@ use crate::chain::networks::{Network, NetworkConfig};
 use crate::chain::rpc::RpcClient;
 use crate::domain::history::{BlockRef, History, SyncProgress};
 use idb::{HistoryDb, StoredHead};
+use indexer::{Indexed, IndexerClient};
 
 pub use catalog::{now_seconds, Catalog};
 pub use reads::{mint_progress, serial_lookup, use_fee_bps, MintProgress};
@@ -37,6 +39,18 @@ const BLOCK_POLL: Duration = Duration::from_secs(4);
 /// What a page shows of the store: `None` until the history is first known, then the slice or
 /// why it cannot be read.
 pub type Loaded<T> = Option<Result<T, String>>;
+
+/// Where the indexer stands, for a network whose config names one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IndexerState {
+    /// No indexer for this network: everything is read from the chain.
+    Absent,
+    Checking,
+    /// Indexed up to this block: the gallery queries it.
+    Ready(Indexed),
+    /// It cannot be used, for this reason: the app reads the chain instead, and says so.
+    Down(String),
+}
 
 /// Now, by the later of the browser's clock and the latest block's.
 #[derive(Clone, Copy)]
@@ -61,6 +75,8 @@ pub struct ChainStore {
     pub market: Option<TwinMarket>,
     pub ledger: Option<HashLedger>,
     collection: Option<CollectionLogs>,
+    pub indexer: Option<IndexerClient>,
+    indexer_state: RwSignal<IndexerState>,
     /// `Some(false)` while the node cannot be reached.
     pub online: RwSignal<Option<bool>>,
     /// The latest block seen.
@@ -89,6 +105,12 @@ impl ChainStore {
             market: deployment.as_ref().map(|deployment| TwinMarket::new(rpc.clone(), deployment.twin_market)),
             ledger: deployment.as_ref().map(|deployment| HashLedger::new(rpc.clone(), deployment)),
             collection: deployment.as_ref().map(|deployment| CollectionLogs::new(rpc.clone(), deployment)),
+            indexer: network.indexer_url.clone().filter(|_| deployment.is_some()).map(IndexerClient::new),
+            indexer_state: RwSignal::new(if network.indexer_url.is_some() && deployment.is_some() {
+                IndexerState::Checking
+            } else {
+                IndexerState::Absent
+            }),
             config,
             network,
             rpc,
@@ -117,6 +139,7 @@ impl ChainStore {
         leptos::task::spawn_local(async move {
             let db = store.open_storage().await;
             loop {
+                store.follow_indexer().await;
                 store.sync(db.as_ref()).await;
                 futures::select! {
                     _ = gloo_timers::future::sleep(BLOCK_POLL).fuse() => {},
@@ -229,6 +252,36 @@ impl ChainStore {
         let problem = outcome.err().map(|problem| problem.to_string());
         if self.storage_problem.get_untracked() != problem {
             self.storage_problem.set(problem);
+        }
+    }
+
+    pub fn indexer_state(&self) -> IndexerState {
+        self.indexer_state.get()
+    }
+
+    /// A query the indexer failed: the app reads the chain until the indexer answers again.
+    pub fn indexer_failed(&self, why: String) {
+        if self.indexer.is_some() {
+            self.indexer_state.set(IndexerState::Down(why));
+        }
+    }
+
+    async fn follow_indexer(&self) {
+        let (Some(indexer), Some(deployment)) = (&self.indexer, &self.network.contracts) else { return };
+        let checked = match self.indexer_state.get_untracked() {
+            // Checked once per visit, and again after it was down: it may have been redeployed.
+            IndexerState::Ready(_) => Ok(()),
+            _ => indexer.check_deployment(self.network.chain_id, deployment.twin_registry).await,
+        };
+        let state = match checked {
+            Ok(()) => match indexer.indexed().await {
+                Ok(indexed) => IndexerState::Ready(indexed),
+                Err(error) => IndexerState::Down(error.to_string()),
+            },
+            Err(error) => IndexerState::Down(error.to_string()),
+        };
+        if self.indexer_state.get_untracked() != state {
+            self.indexer_state.set(state);
         }
     }
 

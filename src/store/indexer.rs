@@ -1,0 +1,475 @@
+//! The indexer (Ponder, `indexer/`), for deployments that outgrow reading the chain in the
+//! browser: the gallery's search, filters, sort and pages run on it over GraphQL
+//! (`indexer/README.md` has the documents this follows). The chain stays the authority: a twin
+//! page checks what it shows against `eth_call`, and the app reads the chain when the indexer is
+//! absent or down.
+
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::domain::gallery::{fold_case, Facets, GalleryEntry, GalleryQuery, GalleryView, SortKey, PAGE_SIZE};
+use crate::domain::{Address, RigSpec, Twin, TwinStatus, Wei};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IndexerError {
+    #[error("the indexer at {0} cannot be reached")]
+    Unreachable(String),
+    #[error("the indexer answered HTTP {0}")]
+    Http(u16),
+    #[error("the indexer refused the query: {0}")]
+    Query(String),
+    #[error("the indexer's answer could not be read: {0}")]
+    Malformed(String),
+    #[error("the indexer reads another deployment ({0}) than this app")]
+    OtherDeployment(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndexerClient {
+    url: String,
+}
+
+/// The block the indexer has read up to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Indexed {
+    pub block: u64,
+    pub time: u64,
+}
+
+const GALLERY: &str =
+    "query GalleryPage($where: twinFilter, $orderBy: String!, $orderDirection: String!, $limit: Int!, $offset: Int!) {
+  twins(where: $where, orderBy: $orderBy, orderDirection: $orderDirection, limit: $limit, offset: $offset) {
+    totalCount
+    items {
+      id manufacturer model location serialHash hashrateGhs powerWatts commissionedAt royaltyBps status
+      operator reporter listingPrice listingExpiresAt donatedWork
+    }
+  }
+}";
+
+const FACETS: &str = "query GalleryFacets($now: BigInt!) {
+  manufacturers: facets(where: { kind: Manufacturer }, limit: 1000) { items { key name count } }
+  models: facets(where: { kind: Model }, limit: 1000) { items { key name count } }
+  active: twins(where: { status: Active }, limit: 1) { totalCount }
+  offline: twins(where: { status: Offline }, limit: 1) { totalCount }
+  decommissioned: twins(where: { status: Decommissioned }, limit: 1) { totalCount }
+  listed: twins(where: { listingExpiresAt_gt: $now }, limit: 1) { totalCount }
+  all: twins(limit: 1) { totalCount }
+}";
+
+impl IndexerClient {
+    pub fn new(url: impl Into<String>) -> Self {
+        Self { url: url.into().trim_end_matches('/').to_string() }
+    }
+
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    async fn get(&self, path: &str) -> Result<Value, IndexerError> {
+        let response = gloo_net::http::Request::get(&format!("{}{path}", self.url))
+            .send()
+            .await
+            .map_err(|_| IndexerError::Unreachable(self.url.clone()))?;
+        if !response.ok() {
+            return Err(IndexerError::Http(response.status()));
+        }
+        response.json().await.map_err(|error| IndexerError::Malformed(error.to_string()))
+    }
+
+    async fn query<T: DeserializeOwned>(&self, document: &str, variables: Value) -> Result<T, IndexerError> {
+        #[derive(Deserialize)]
+        struct Answer<T> {
+            data: Option<T>,
+            #[serde(default)]
+            errors: Vec<GraphqlError>,
+        }
+        #[derive(Deserialize)]
+        struct GraphqlError {
+            message: String,
+        }
+        let response = gloo_net::http::Request::post(&format!("{}/graphql", self.url))
+            .json(&json!({ "query": document, "variables": variables }))
+            .map_err(|error| IndexerError::Malformed(error.to_string()))?
+            .send()
+            .await
+            .map_err(|_| IndexerError::Unreachable(self.url.clone()))?;
+        if !response.ok() {
+            return Err(IndexerError::Http(response.status()));
+        }
+        let text = response.text().await.map_err(|error| IndexerError::Malformed(error.to_string()))?;
+        let answer: Answer<T> =
+            serde_json::from_str(&text).map_err(|error| IndexerError::Malformed(error.to_string()))?;
+        if let Some(error) = answer.errors.into_iter().next() {
+            return Err(IndexerError::Query(error.message));
+        }
+        answer.data.ok_or_else(|| IndexerError::Malformed("an answer without data".into()))
+    }
+
+    /// The block indexed so far.
+    pub async fn indexed(&self) -> Result<Indexed, IndexerError> {
+        let status = self.get("/status").await?;
+        indexed_from_status(&status)
+    }
+
+    /// Whether the indexer reads the deployment this app was configured with: anything else it
+    /// answers would be about other contracts.
+    pub async fn check_deployment(&self, chain_id: u64, registry: Address) -> Result<(), IndexerError> {
+        let deployment = self.get("/deployment").await?;
+        let same_chain = deployment["chainId"].as_u64() == Some(chain_id);
+        let indexed_registry = deployment["contracts"]["twinRegistry"].as_str().unwrap_or_default();
+        let same_registry = indexed_registry.eq_ignore_ascii_case(&registry.to_string());
+        if same_chain && same_registry {
+            Ok(())
+        } else {
+            Err(IndexerError::OtherDeployment(format!("chain {}, registry {indexed_registry}", deployment["chainId"])))
+        }
+    }
+
+    /// The gallery for `query` at chain time `now`: its page, how many match, and the facets.
+    pub async fn gallery(&self, query: &GalleryQuery, now: u64) -> Result<GalleryView, IndexerError> {
+        let filter = gallery_filter(query, now);
+        let price_sort = matches!(query.sort, SortKey::PriceLowHigh | SortKey::PriceHighLow);
+        let offset = query.page as usize * PAGE_SIZE;
+        let (mut entries, matching) = if price_sort {
+            // Unlisted twins come last, newest first; a listing that expired counts as unlisted,
+            // which only a query at `now` can tell, so the page may take two requests.
+            let listed = self.page(&and(&filter, listed_at(now)), query.sort, PAGE_SIZE, offset).await?;
+            let unlisted_filter = and(&filter, unlisted_at(now));
+            let unlisted_offset = offset.saturating_sub(listed.1);
+            let room = PAGE_SIZE - listed.0.len();
+            let unlisted = self.page(&unlisted_filter, SortKey::Newest, room.max(1), unlisted_offset).await?;
+            let mut entries = listed.0;
+            entries.extend(unlisted.0.into_iter().take(room));
+            (entries, listed.1 + unlisted.1)
+        } else {
+            self.page(&filter, query.sort, PAGE_SIZE, offset).await?
+        };
+        let facets = self.facets(now).await?;
+        for entry in &mut entries {
+            // The indexer keeps a listing's price while its expiry is after now; past it, it is no
+            // listing at all.
+            if entry.listing_price.is_some() && !entry.listed_at(now) {
+                entry.listing_price = None;
+            }
+        }
+        Ok(GalleryView {
+            entries: entries.into_iter().map(IndexedTwin::into_entry).collect(),
+            matching,
+            total: facets.1,
+            facets: facets.0,
+        })
+    }
+
+    async fn page(
+        &self,
+        filter: &Value,
+        sort: SortKey,
+        limit: usize,
+        offset: usize,
+    ) -> Result<(Vec<IndexedTwin>, usize), IndexerError> {
+        #[derive(Deserialize)]
+        struct Answer {
+            twins: Page,
+        }
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Page {
+            total_count: usize,
+            items: Vec<IndexedTwin>,
+        }
+        let (order_by, direction) = sort_columns(sort);
+        let variables = json!({
+            "where": filter, "orderBy": order_by, "orderDirection": direction, "limit": limit, "offset": offset,
+        });
+        let answer: Answer = self.query(GALLERY, variables).await?;
+        Ok((answer.twins.items, answer.twins.total_count))
+    }
+
+    /// The filters' counts, and how many twins there are in all.
+    async fn facets(&self, now: u64) -> Result<(Facets, usize), IndexerError> {
+        #[derive(Deserialize)]
+        struct Names {
+            items: Vec<Name>,
+        }
+        #[derive(Deserialize)]
+        struct Name {
+            key: String,
+            name: String,
+            count: usize,
+        }
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Count {
+            total_count: usize,
+        }
+        #[derive(Deserialize)]
+        struct Answer {
+            manufacturers: Names,
+            models: Names,
+            active: Count,
+            offline: Count,
+            decommissioned: Count,
+            listed: Count,
+            all: Count,
+        }
+        let answer: Answer = self.query(FACETS, json!({ "now": now.to_string() })).await?;
+        // By key: the database's collation need not be the byte order the chain reader sorts by.
+        let sorted = |mut names: Vec<Name>| {
+            names.sort_by(|a, b| a.key.cmp(&b.key));
+            names.into_iter().map(|name| (name.name, name.count)).collect()
+        };
+        let facets = Facets {
+            manufacturers: sorted(answer.manufacturers.items),
+            models: sorted(answer.models.items),
+            statuses: vec![
+                (TwinStatus::Active, answer.active.total_count),
+                (TwinStatus::Offline, answer.offline.total_count),
+                (TwinStatus::Decommissioned, answer.decommissioned.total_count),
+            ],
+            listed: answer.listed.total_count,
+        };
+        Ok((facets, answer.all.total_count))
+    }
+}
+
+fn indexed_from_status(status: &Value) -> Result<Indexed, IndexerError> {
+    // `{ "<chain name>": { "id": <chain id>, "block": { "number", "timestamp" } } }`: one chain.
+    let block = status
+        .as_object()
+        .and_then(|chains| chains.values().next())
+        .map(|chain| &chain["block"])
+        .ok_or_else(|| IndexerError::Malformed("its status names no chain".into()))?;
+    match (block["number"].as_u64(), block["timestamp"].as_u64()) {
+        (Some(block), Some(time)) => Ok(Indexed { block, time }),
+        _ => Err(IndexerError::Malformed("its status has no indexed block yet".into())),
+    }
+}
+
+/// A twin as the gallery query returns it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct IndexedTwin {
+    id: Decimal,
+    manufacturer: String,
+    model: String,
+    location: String,
+    serial_hash: String,
+    hashrate_ghs: Decimal,
+    power_watts: u32,
+    commissioned_at: Decimal,
+    royalty_bps: u16,
+    status: String,
+    operator: Address,
+    reporter: Address,
+    listing_price: Option<Decimal>,
+    listing_expires_at: Option<Decimal>,
+    donated_work: Decimal,
+}
+
+/// GraphQL's `BigInt`: decimal digits in a string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Decimal(u128);
+
+impl<'de> Deserialize<'de> for Decimal {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map(Decimal).map_err(|_| serde::de::Error::custom(format!("{text} is not a whole number")))
+    }
+}
+
+impl IndexedTwin {
+    fn listed_at(&self, now: u64) -> bool {
+        self.listing_expires_at.is_some_and(|expires| expires.0 > u128::from(now))
+    }
+
+    fn into_entry(self) -> GalleryEntry {
+        let mut serial_hash = [0u8; 32];
+        // A malformed hash only blanks the page's serial hash line; the twin is still the twin.
+        if let Ok(bytes) = hex::decode(self.serial_hash.trim_start_matches("0x")) {
+            if bytes.len() == 32 {
+                serial_hash.copy_from_slice(&bytes);
+            }
+        }
+        let status = TwinStatus::ALL.into_iter().find(|status| status.label() == self.status).unwrap_or_default();
+        GalleryEntry {
+            twin: Twin {
+                id: self.id.0 as u64,
+                operator: self.operator,
+                reporter: self.reporter,
+                royalty_bps: self.royalty_bps,
+                spec: RigSpec {
+                    manufacturer: self.manufacturer,
+                    model: self.model,
+                    serial_hash,
+                    hashrate_ghs: self.hashrate_ghs.0 as u64,
+                    power_watts: self.power_watts,
+                    location: self.location,
+                    commissioned_at: self.commissioned_at.0 as u64,
+                },
+            },
+            status,
+            listing_price: self.listing_price.map(|price| Wei(price.0)),
+            donated_work: self.donated_work.0,
+            // Work over the last day is not in the gallery query: the twin page shows it.
+            donated_hashrate: 0.0,
+        }
+    }
+}
+
+fn sort_columns(sort: SortKey) -> (&'static str, &'static str) {
+    match sort {
+        SortKey::Newest => ("id", "desc"),
+        SortKey::HashrateHigh => ("sortHashrate", "desc"),
+        SortKey::EfficiencyBest => ("sortEfficiency", "asc"),
+        SortKey::DonatedWork => ("sortDonated", "desc"),
+        SortKey::PriceLowHigh => ("sortPriceAsc", "asc"),
+        SortKey::PriceHighLow => ("sortPriceDesc", "desc"),
+    }
+}
+
+fn listed_at(now: u64) -> Value {
+    json!({ "listingExpiresAt_gt": now.to_string() })
+}
+
+fn unlisted_at(now: u64) -> Value {
+    json!({ "OR": [{ "listingExpiresAt": null }, { "listingExpiresAt_lte": now.to_string() }] })
+}
+
+fn and(filter: &Value, more: Value) -> Value {
+    let mut parts = filter["AND"].as_array().cloned().unwrap_or_default();
+    parts.push(more);
+    json!({ "AND": parts })
+}
+
+/// SQL `LIKE` reads `%`, `_` and `\` as patterns: a search word means them literally.
+fn like_literal(word: &str) -> String {
+    word.chars()
+        .flat_map(|c| match c {
+            '%' | '_' | '\\' => vec!['\\', c],
+            _ => vec![c],
+        })
+        .collect()
+}
+
+/// The `where` of a gallery query, as `GalleryQuery::apply` filters the chain's catalog.
+fn gallery_filter(query: &GalleryQuery, now: u64) -> Value {
+    let mut parts = Vec::new();
+    for word in query.search.split_whitespace() {
+        match word.strip_prefix('#').map(str::parse::<u64>) {
+            Some(Ok(id)) => parts.push(json!({ "id": id.to_string() })),
+            _ => {
+                let text = json!({ "search_contains": like_literal(&fold_case(word)) });
+                parts.push(match word.parse::<u64>() {
+                    Ok(id) => json!({ "OR": [text, { "id": id.to_string() }] }),
+                    Err(_) => text,
+                });
+            }
+        }
+    }
+    let folded = |names: &[String]| names.iter().map(|name| fold_case(name)).collect::<Vec<_>>();
+    if !query.manufacturers.is_empty() {
+        parts.push(json!({ "manufacturerKey_in": folded(&query.manufacturers) }));
+    }
+    if !query.models.is_empty() {
+        parts.push(json!({ "modelKey_in": folded(&query.models) }));
+    }
+    if !query.statuses.is_empty() {
+        let statuses: Vec<&str> = query.statuses.iter().map(|status| status.label()).collect();
+        parts.push(json!({ "status_in": statuses }));
+    }
+    if query.listed_only || query.price_min.is_some() || query.price_max.is_some() {
+        parts.push(listed_at(now));
+    }
+    if let Some(min) = query.price_min {
+        parts.push(json!({ "listingPrice_gte": min.0.to_string() }));
+    }
+    if let Some(max) = query.price_max {
+        parts.push(json!({ "listingPrice_lte": max.0.to_string() }));
+    }
+    if let Some(min) = query.efficiency_min {
+        parts.push(json!({ "efficiencyJth_gte": min }));
+    }
+    if let Some(max) = query.efficiency_max {
+        parts.push(json!({ "efficiencyJth_lte": max }));
+    }
+    json!({ "AND": parts })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::units::WEI_PER_ETHER;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn every_part_of_a_query_becomes_one_condition() {
+        let query = GalleryQuery {
+            search: "Antminer 21 #7 50%_off".into(),
+            manufacturers: vec!["BITMAIN".into()],
+            models: vec!["S21".into()],
+            statuses: vec![TwinStatus::Active, TwinStatus::Offline],
+            listed_only: false,
+            price_min: None,
+            price_max: Some(Wei(5 * WEI_PER_ETHER / 2)),
+            efficiency_min: None,
+            efficiency_max: Some(17.5),
+            sort: SortKey::PriceLowHigh,
+            page: 0,
+        };
+        assert_eq!(
+            gallery_filter(&query, 1_796_246_000),
+            json!({ "AND": [
+                { "search_contains": "antminer" },
+                { "OR": [{ "search_contains": "21" }, { "id": "21" }] },
+                { "id": "7" },
+                { "search_contains": "50\\%\\_off" },
+                { "manufacturerKey_in": ["bitmain"] },
+                { "modelKey_in": ["s21"] },
+                { "status_in": ["Active", "Offline"] },
+                { "listingExpiresAt_gt": "1796246000" },
+                { "listingPrice_lte": "2500000000000000000" },
+                { "efficiencyJth_lte": 17.5 },
+            ] })
+        );
+        assert_eq!(gallery_filter(&GalleryQuery::default(), 1), json!({ "AND": [] }));
+    }
+
+    #[test]
+    fn sorts_break_ties_as_the_gallery_does() {
+        assert_eq!(sort_columns(SortKey::Newest), ("id", "desc"));
+        assert_eq!(sort_columns(SortKey::PriceHighLow), ("sortPriceDesc", "desc"));
+        assert_eq!(sort_columns(SortKey::EfficiencyBest), ("sortEfficiency", "asc"));
+    }
+
+    #[test]
+    fn a_twin_of_the_indexer_is_a_gallery_entry() {
+        let item = json!({
+            "id": "7", "manufacturer": "Bitmain", "model": "Antminer S21", "location": "Oslo",
+            "serialHash": format!("0x{}", "ab".repeat(32)), "hashrateGhs": "200000", "powerWatts": 3500,
+            "commissionedAt": "1700000000", "royaltyBps": 500, "status": "Offline",
+            "operator": "0x70997970c51812dc3a010c7d01b50e0d17dc79c8",
+            "reporter": "0x90f79bf6eb2c4f870365e785982e1f101e93b906",
+            "listingPrice": "1350000000000000000", "listingExpiresAt": "1796246001", "donatedWork": "340282366920938463463374607431768211455",
+        });
+        let twin: IndexedTwin = serde_json::from_value(item).unwrap();
+        assert!(twin.listed_at(1_796_246_000));
+        assert!(!twin.listed_at(1_796_246_001));
+        let entry = twin.into_entry();
+        assert_eq!(entry.twin.id, 7);
+        assert_eq!(entry.status, TwinStatus::Offline);
+        assert_eq!(entry.twin.spec.serial_hash, [0xab; 32]);
+        assert_eq!(entry.listing_price, Some(Wei(1_350_000_000_000_000_000)));
+        assert_eq!(entry.donated_work, u128::MAX);
+    }
+
+    #[test]
+    fn the_status_names_the_indexed_block() {
+        let status = json!({ "hashtwin": { "id": 31337, "block": { "number": 120, "timestamp": 1_796_246_000 } } });
+        assert_eq!(indexed_from_status(&status), Ok(Indexed { block: 120, time: 1_796_246_000 }));
+        assert!(indexed_from_status(&json!({})).is_err());
+        assert!(indexed_from_status(&json!({ "hashtwin": { "id": 31337, "block": null } })).is_err());
+    }
+}
