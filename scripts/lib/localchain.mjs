@@ -40,8 +40,8 @@ async function rpc(url, method, params = []) {
 export { rpc };
 
 /** Starts anvil on 127.0.0.1:`port` and resolves once it answers RPC; `startTime` (unix seconds)
- * sets its clock, which then runs on from there. */
-export async function startAnvil({ port, log = () => {}, startTime }) {
+ * sets its clock, which then runs on from there; `chainId` lets it stand in for another network. */
+export async function startAnvil({ port, log = () => {}, startTime, chainId = CHAIN_ID }) {
   const url = `http://127.0.0.1:${port}`;
   try {
     await rpc(url, 'eth_chainId');
@@ -49,7 +49,7 @@ export async function startAnvil({ port, log = () => {}, startTime }) {
   } catch (error) {
     if (error.message.startsWith('port')) throw error;
   }
-  const args = ['--host', '127.0.0.1', '--port', String(port), '--chain-id', String(CHAIN_ID)];
+  const args = ['--host', '127.0.0.1', '--port', String(port), '--chain-id', String(chainId)];
   if (startTime !== undefined) args.push('--timestamp', String(startTime));
   const anvil = spawn(BIN('anvil'), args, {
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -80,9 +80,8 @@ async function forgeScript(script, rpcUrl, extraArgs = [], env = {}) {
   return JSON.parse(readFileSync(record, 'utf8'));
 }
 
-/** Deploys the contracts from anvil's first account; returns their addresses and first block. */
-export async function deploy(rpcUrl) {
-  const record = await forgeScript('script/Deploy.s.sol', rpcUrl, ['--private-key', ANVIL_KEYS[0]]);
+/** The addresses and first block of a Deploy.s.sol broadcast record, as networks.json holds them. */
+export function deployedContracts(record) {
   const created = Object.fromEntries(
     record.transactions
       .filter((tx) => tx.transactionType === 'CREATE')
@@ -93,8 +92,18 @@ export async function deploy(rpcUrl) {
     twinRegistry: created.TwinRegistry,
     twinMarket: created.TwinMarket,
     hashLedger: created.HashLedger,
+    twinLens: created.TwinLens,
     deploymentBlock,
   };
+}
+
+/** Deploys the contracts from anvil's first account; returns their addresses and first block. */
+export async function deploy(rpcUrl) {
+  // A deployer key exported for a real network must not take over the local deployment.
+  const record = await forgeScript('script/Deploy.s.sol', rpcUrl, ['--private-key', ANVIL_KEYS[0]], {
+    HASHTWIN_DEPLOYER_KEY: '',
+  });
+  return deployedContracts(record);
 }
 
 /** How far back the demo twins are minted: before the week of telemetry the seed posts, which

@@ -51,7 +51,14 @@ ensure_wasm_tools() {
 
 ensure_node_modules() {
   command -v npm >/dev/null || die "Node 20 and npm are required"
-  if [ ! -f "$ROOT/node_modules/.package-lock.json" ] || [ "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ]; then
+  if [ -L "$ROOT/node_modules" ]; then
+    # A git worktree sharing another checkout's packages: its package-lock.json is as new as the
+    # checkout, and npm ci through the link would empty the shared directory under everyone using it.
+    [ -f "$ROOT/node_modules/.package-lock.json" ] \
+      || die "node_modules links to $(readlink -f "$ROOT/node_modules"), which has no packages: run npm ci in that checkout"
+    cmp -s "$ROOT/package-lock.json" "$(readlink -f "$ROOT/node_modules")/../package-lock.json" \
+      || note "package-lock.json differs from the linked checkout's; its packages are used as they are"
+  elif [ ! -f "$ROOT/node_modules/.package-lock.json" ] || [ "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ]; then
     step "installing npm packages (anvil, forge, solc-js, OpenZeppelin, binaryen, Playwright)"
     (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error)
   fi
