@@ -25,6 +25,7 @@ macro_rules! embedded_abi {
 embedded_abi!(TWIN_REGISTRY, "TwinRegistry.json");
 embedded_abi!(TWIN_MARKET, "TwinMarket.json");
 embedded_abi!(HASH_LEDGER, "HashLedger.json");
+embedded_abi!(TWIN_LENS, "TwinLens.json");
 
 /// Every contract the app talks to, for decoding their custom errors.
 pub(crate) static ALL_ABIS: LazyLock<[&'static Abi; 3]> =
@@ -67,6 +68,10 @@ pub(crate) fn twin_market_abi() -> &'static Abi {
     &TWIN_MARKET
 }
 
+pub(crate) fn twin_lens_abi() -> &'static Abi {
+    &TWIN_LENS
+}
+
 pub(crate) fn hash_ledger_abi() -> &'static Abi {
     &HASH_LEDGER
 }
@@ -103,7 +108,7 @@ pub(crate) fn decode_twin_minted(log: &Log) -> Result<Twin, ChainError> {
     })
 }
 
-fn decode_spec(fields: Vec<Token>) -> Option<RigSpec> {
+pub(crate) fn decode_spec(fields: Vec<Token>) -> Option<RigSpec> {
     let [manufacturer, model, serial_hash, hashrate_ghs, power_watts, location, commissioned_at] =
         <[Token; 7]>::try_from(fields).ok()?;
     Some(RigSpec {

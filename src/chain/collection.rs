@@ -254,6 +254,7 @@ mod tests {
             twin_registry: Address([1; 20]),
             twin_market: Address([2; 20]),
             hash_ledger: Address([3; 20]),
+            twin_lens: None,
             deployment_block: 5,
         };
         let logs = CollectionLogs::new(RpcClient::new("http://127.0.0.1:8545"), &deployment);

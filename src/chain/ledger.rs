@@ -307,6 +307,7 @@ mod tests {
             twin_registry: Address([0x5f; 20]),
             twin_market: Address([0x6f; 20]),
             hash_ledger: Address([0x7f; 20]),
+            twin_lens: None,
             deployment_block: 1,
         };
         HashLedger::new(RpcClient::new("http://127.0.0.1:8545"), &deployment)

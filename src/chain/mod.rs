@@ -8,6 +8,7 @@ pub mod collection;
 pub mod contracts;
 pub mod indexer;
 pub mod ledger;
+pub mod lens;
 pub mod market;
 pub mod networks;
 pub mod pending_mint;

@@ -65,8 +65,18 @@ pub struct Deployment {
     pub twin_market: Address,
     #[serde(deserialize_with = "deserialize_address")]
     pub hash_ledger: Address,
+    /// The view contract pages read their first paint from; a deployment without one paints
+    /// once its history is read.
+    #[serde(default, deserialize_with = "deserialize_optional_address")]
+    pub twin_lens: Option<Address>,
     /// Log scans start here rather than at genesis.
     pub deployment_block: u64,
+}
+
+fn deserialize_optional_address<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Address>, D::Error> {
+    deserialize_address(deserializer).map(Some)
 }
 
 fn deserialize_address<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Address, D::Error> {
@@ -111,8 +121,23 @@ mod tests {
     fn the_shipped_config_parses_and_defaults_to_a_deployed_network() {
         let config = NetworkConfig::parse(SHIPPED).unwrap();
         let network = config.default_network();
-        assert!(network.contracts.is_some(), "{} has no contracts", network.name);
+        let contracts = network.contracts.as_ref().unwrap_or_else(|| panic!("{} has no contracts", network.name));
+        assert!(contracts.twin_lens.is_some(), "the local chain deploys the lens");
+        assert!(network.indexer_url.as_deref().is_some_and(|url| url.starts_with("http://127.0.0.1:")));
         assert!(network.rpc_url.starts_with("http"));
+    }
+
+    #[test]
+    fn a_deployment_without_lens_or_indexer_is_still_a_deployment() {
+        let json = r#"{"defaultChainId": 5, "networks": [{"chainId": 5, "name": "Five", "rpcUrl": "http://127.0.0.1:1",
+            "nativeCurrency": {"name": "Ether", "symbol": "ETH", "decimals": 18},
+            "contracts": {"twinRegistry": "0x5fbdb2315678afecb367f032d93f642f64180aa3",
+                "twinMarket": "0xe7f1725e7734ce288f8367e1bb143e90bb3f0512",
+                "hashLedger": "0x9fe46736679d2d9a65f0992f2272de9f3c7fa6e0", "deploymentBlock": 1}}]}"#;
+        let config = NetworkConfig::parse(json).unwrap();
+        let network = config.default_network();
+        assert_eq!(network.contracts.as_ref().map(|contracts| contracts.twin_lens), Some(None));
+        assert_eq!(network.indexer_url, None);
     }
 
     #[test]

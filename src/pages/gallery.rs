@@ -8,13 +8,15 @@ use leptos_router::NavigateOptions;
 use crate::components::twin_card::TwinCard;
 use crate::domain::gallery::{self, Facets, GalleryQuery, GalleryView, SortKey, PAGE_SIZE};
 use crate::domain::{TwinStatus, Wei};
-use crate::store::{ChainStore, IndexerState, Loaded};
+use crate::store::{first_gallery_page, ChainStore, IndexerState, Loaded};
 
 /// Where the gallery's twins were read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Source {
     /// The indexer, as of this block.
     Indexer(u64),
+    /// The newest twins as the contracts hold them at this block, while the history is read.
+    Lens(u64),
     Chain,
 }
 
@@ -67,6 +69,12 @@ pub fn GalleryPage() -> impl IntoView {
             }
         }
     });
+    // The first page, newest first, in one call while the history is read: only for the default
+    // view, which is what the lens can answer.
+    let from_lens = LocalResource::new({
+        let store = store.clone();
+        move || first_gallery_page(store.lens.clone())
+    });
     let shown = Memo::new({
         let store = store.clone();
         move |_| -> Loaded<(GalleryView, Source)> {
@@ -74,7 +82,14 @@ pub fn GalleryPage() -> impl IntoView {
             if let (true, Some(Some(Ok((view, block))))) = (indexed, from_indexer.get()) {
                 return Some(Ok((view, Source::Indexer(block))));
             }
-            from_chain.get().map(|read| read.map(|view| (view, Source::Chain)))
+            match from_chain.get() {
+                None if query.with(|query| *query == GalleryQuery::default()) => match from_lens.get() {
+                    Some(Ok(Some((view, block)))) => Some(Ok((view, Source::Lens(block)))),
+                    Some(Err(message)) => Some(Err(message)),
+                    _ => None,
+                },
+                read => read.map(|read| read.map(|view| (view, Source::Chain))),
+            }
         }
     });
     let frame = Memo::new(move |_| {
@@ -104,6 +119,9 @@ pub fn GalleryPage() -> impl IntoView {
                 <Results view query set_query/>
                 <p class="hint" data-testid="gallery-source">{move || match source.get() {
                     Some(Source::Indexer(block)) => format!("From the indexer, at block {block}."),
+                    Some(Source::Lens(block)) => format!(
+                        "The newest twins as the chain holds them at block {block}. Search, filters and other pages follow once the collection's history is read."
+                    ),
                     _ => "Read from the chain by this browser.".to_string(),
                 }}</p>
             }

@@ -19,8 +19,8 @@ use crate::domain::donations;
 use crate::domain::mint_form::format_efficiency;
 use crate::domain::telemetry::Window;
 use crate::domain::twin::{format_hashrate, format_power};
-use crate::domain::{Address, Twin, TwinStatus};
-use crate::store::{now_seconds, ChainStore};
+use crate::domain::{Address, RigSpec, Twin, TwinStatus};
+use crate::store::{now_seconds, twin_snapshot, ChainStore, TwinSnapshot};
 
 #[component]
 pub fn TwinPage() -> impl IntoView {
@@ -28,18 +28,119 @@ pub fn TwinPage() -> impl IntoView {
     let params = use_params_map();
     let id = Memo::new(move |_| params.read().get("id").and_then(|id| id.parse::<u64>().ok()));
     let twin = store.slice(move |catalog| id.get().and_then(|id| catalog.twin(id).cloned()));
+    // What the contracts hold now, in one call: the page while the history is read.
+    let snapshot = LocalResource::new({
+        let lens = store.lens.clone();
+        move || twin_snapshot(lens.clone(), id.get())
+    });
+    let no_such_twin = || {
+        view! {
+            <h1>"No such twin"</h1>
+            <p class="empty">"No twin has this id. " <a href="/">"Back to the gallery"</a></p>
+        }
+        .into_any()
+    };
 
     view! {
         {move || match twin.get() {
-            None => view! { <p class="loading" aria-busy="true">"Loading twin…"</p> }.into_any(),
-            Some(Err(message)) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
-            Some(Ok(None)) => view! {
-                <h1>"No such twin"</h1>
-                <p class="empty">"No twin has this id. " <a href="/">"Back to the gallery"</a></p>
-            }
-                .into_any(),
             Some(Ok(Some(twin))) => view! { <TwinDetails twin/> }.into_any(),
+            Some(Ok(None)) => no_such_twin(),
+            Some(Err(message)) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
+            None => match snapshot.get() {
+                Some(Ok(Some(Some(snapshot)))) => view! { <TwinFirstPaint snapshot/> }.into_any(),
+                Some(Ok(Some(None))) => no_such_twin(),
+                Some(Err(message)) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
+                _ => view! { <p class="loading" aria-busy="true">"Loading twin…"</p> }.into_any(),
+            },
         }}
+    }
+}
+
+/// The twin as its contracts hold it now, while the collection's history is read: what it is, who
+/// holds it and whether it is for sale. Trading waits for the history, which says what the
+/// market's terms and offers are.
+#[component]
+fn TwinFirstPaint(snapshot: TwinSnapshot) -> impl IntoView {
+    let roles = Signal::stored(Roles {
+        status: snapshot.status,
+        owner: Some(snapshot.owner),
+        operator: snapshot.operator,
+        reporter: snapshot.reporter,
+        pending_operator: snapshot.pending_operator,
+    });
+    let listing = match snapshot.buyable {
+        Some(listing) => format!("Listed for {} by {}", listing.price, listing.seller.short()),
+        None => "Not listed for sale.".to_string(),
+    };
+    view! {
+        <TwinHeader twin=snapshot.twin.clone() status=Signal::stored(snapshot.status)/>
+        <RigPanel spec=snapshot.twin.spec.clone()/>
+        <RolesPanel twin=snapshot.twin.clone() roles/>
+        <section class="panel" aria-labelledby="market-heading" data-testid="market-panel">
+            <h2 id="market-heading">"Market"</h2>
+            <p data-testid="listing">{listing}</p>
+            <p class="hint">"Buying, selling and offers open once the collection's history is read."</p>
+        </section>
+    }
+}
+
+#[component]
+fn TwinHeader(twin: Twin, #[prop(into)] status: Signal<TwinStatus>) -> impl IntoView {
+    let spec = twin.spec;
+    let efficiency = spec.efficiency_j_per_th().map(format_efficiency).unwrap_or_default();
+    let (name, hashrate) = (spec.display_name(), format_hashrate(spec.hashrate_ghs));
+    view! {
+        <div class="twin-header">
+            <div class="badge" inner_html=move || badge_svg(&spec, status.get())></div>
+            <div>
+                <h1>{name}" "<span class="twin-id">"#"{twin.id}</span></h1>
+                <p>
+                    {move || {
+                        let status = status.get();
+                        view! { <span class=format!("status {}", status.label().to_lowercase()) data-testid="status">{status.label()}</span> }
+                    }}
+                    " · "{hashrate}" · "{efficiency}
+                </p>
+            </div>
+        </div>
+    }
+}
+
+#[component]
+fn RigPanel(spec: RigSpec) -> impl IntoView {
+    let efficiency = spec.efficiency_j_per_th().map(format_efficiency).unwrap_or_default();
+    view! {
+        <section class="panel" aria-labelledby="spec-heading">
+            <h2 id="spec-heading">"Rig"</h2>
+            <dl class="spec" data-testid="twin-spec">
+                <dt>"Manufacturer"</dt><dd>{spec.manufacturer.clone()}</dd>
+                <dt>"Model"</dt><dd>{spec.model.clone()}</dd>
+                <dt>"Nominal hashrate"</dt><dd>{format_hashrate(spec.hashrate_ghs)}</dd>
+                <dt>"Nominal power"</dt><dd>{format_power(spec.power_watts.into())}</dd>
+                <dt>"Efficiency"</dt><dd>{efficiency}</dd>
+                <dt>"Location"</dt><dd>{spec.location.clone()}</dd>
+                <dt>"Commissioned"</dt><dd>{Date::from_unix(spec.commissioned_at).to_string()}</dd>
+                <dt>"Serial hash"</dt><dd class="mono">{format!("0x{}", hex::encode(spec.serial_hash))}</dd>
+            </dl>
+        </section>
+    }
+}
+
+#[component]
+fn RolesPanel(twin: Twin, #[prop(into)] roles: Signal<Roles>) -> impl IntoView {
+    view! {
+        <section class="panel" aria-labelledby="roles-heading">
+            <h2 id="roles-heading">"Roles"</h2>
+            <dl class="spec">
+                <dt>"Owner"</dt><dd class="mono" data-testid="owner">{move || roles.with(|roles| roles.owner.map(|owner| owner.to_string()).unwrap_or_default())}</dd>
+                <dt>"Operator"</dt><dd class="mono" data-testid="operator">{move || roles.with(|roles| roles.operator.to_string())}</dd>
+                <dt>"Reporter key"</dt><dd class="mono" data-testid="reporter">{move || roles.with(|roles| roles.reporter.to_string())}</dd>
+                {move || roles.with(|roles| roles.pending_operator).map(|pending| view! {
+                    <dt>"Operator offered to"</dt><dd class="mono" data-testid="proposed-operator">{pending.to_string()}</dd>
+                })}
+                <dt>"Royalty"</dt><dd>{format!("{}% ({} bps)", twin.royalty_percent(), twin.royalty_bps)}</dd>
+            </dl>
+        </section>
     }
 }
 
@@ -116,48 +217,11 @@ fn TwinDetails(twin: Twin) -> impl IntoView {
         }
     };
     let spec = twin.spec.clone();
-    let efficiency = spec.efficiency_j_per_th().map(format_efficiency).unwrap_or_default();
-    let badge_spec = spec.clone();
 
     view! {
-        <div class="twin-header">
-            <div class="badge" inner_html=move || badge_svg(&badge_spec, status.get())></div>
-            <div>
-                <h1>{spec.display_name()}" "<span class="twin-id">"#"{twin.id}</span></h1>
-                <p>
-                    {move || {
-                        let status = status.get();
-                        view! { <span class=format!("status {}", status.label().to_lowercase()) data-testid="status">{status.label()}</span> }
-                    }}
-                    " · "{format_hashrate(spec.hashrate_ghs)}" · "{efficiency.clone()}
-                </p>
-            </div>
-        </div>
-        <section class="panel" aria-labelledby="spec-heading">
-            <h2 id="spec-heading">"Rig"</h2>
-            <dl class="spec" data-testid="twin-spec">
-                <dt>"Manufacturer"</dt><dd>{spec.manufacturer.clone()}</dd>
-                <dt>"Model"</dt><dd>{spec.model.clone()}</dd>
-                <dt>"Nominal hashrate"</dt><dd>{format_hashrate(spec.hashrate_ghs)}</dd>
-                <dt>"Nominal power"</dt><dd>{format_power(spec.power_watts.into())}</dd>
-                <dt>"Efficiency"</dt><dd>{efficiency}</dd>
-                <dt>"Location"</dt><dd>{spec.location.clone()}</dd>
-                <dt>"Commissioned"</dt><dd>{Date::from_unix(spec.commissioned_at).to_string()}</dd>
-                <dt>"Serial hash"</dt><dd class="mono">{format!("0x{}", hex::encode(spec.serial_hash))}</dd>
-            </dl>
-        </section>
-        <section class="panel" aria-labelledby="roles-heading">
-            <h2 id="roles-heading">"Roles"</h2>
-            <dl class="spec">
-                <dt>"Owner"</dt><dd class="mono" data-testid="owner">{move || roles.with(|roles| roles.owner.map(|owner| owner.to_string()).unwrap_or_default())}</dd>
-                <dt>"Operator"</dt><dd class="mono" data-testid="operator">{move || roles.with(|roles| roles.operator.to_string())}</dd>
-                <dt>"Reporter key"</dt><dd class="mono" data-testid="reporter">{move || roles.with(|roles| roles.reporter.to_string())}</dd>
-                {move || roles.with(|roles| roles.pending_operator).map(|pending| view! {
-                    <dt>"Operator offered to"</dt><dd class="mono" data-testid="proposed-operator">{pending.to_string()}</dd>
-                })}
-                <dt>"Royalty"</dt><dd>{format!("{}% ({} bps)", twin.royalty_percent(), twin.royalty_bps)}</dd>
-            </dl>
-        </section>
+        <TwinHeader twin=twin.clone() status/>
+        <RigPanel spec=spec.clone()/>
+        <RolesPanel twin=twin.clone() roles/>
         <MarketPanel twin_id/>
         {role_tools}
         <TelemetryPanel samples=reports window spec=spec.clone()/>

@@ -22,6 +22,7 @@ use crate::chain::abi::ChainError;
 use crate::chain::collection::{ChainHead, CollectionLogs, WINDOW_BLOCKS};
 use crate::chain::contracts::TwinRegistryReader;
 use crate::chain::ledger::HashLedger;
+use crate::chain::lens::TwinLens;
 use crate::chain::market::TwinMarket;
 use crate::chain::networks::{Network, NetworkConfig};
 use crate::chain::rpc::RpcClient;
@@ -29,8 +30,9 @@ use crate::domain::history::{BlockRef, History, SyncProgress};
 use idb::{HistoryDb, StoredHead};
 use indexer::{Indexed, IndexerClient};
 
+pub use crate::chain::lens::TwinSnapshot;
 pub use catalog::{now_seconds, Catalog};
-pub use reads::{mint_progress, serial_lookup, use_fee_bps, MintProgress};
+pub use reads::{first_gallery_page, mint_progress, serial_lookup, twin_snapshot, use_fee_bps, MintProgress};
 
 /// How often the app asks the node for its latest block: what keeps the offline banner honest
 /// and the history a block behind at most.
@@ -74,6 +76,8 @@ pub struct ChainStore {
     pub registry: Option<TwinRegistryReader>,
     pub market: Option<TwinMarket>,
     pub ledger: Option<HashLedger>,
+    /// Where the deployment has one: the first paint, before the history is read.
+    pub lens: Option<TwinLens>,
     collection: Option<CollectionLogs>,
     pub indexer: Option<IndexerClient>,
     indexer_state: RwSignal<IndexerState>,
@@ -104,6 +108,10 @@ impl ChainStore {
             registry: deployment.clone().map(|deployment| TwinRegistryReader::new(rpc.clone(), deployment)),
             market: deployment.as_ref().map(|deployment| TwinMarket::new(rpc.clone(), deployment.twin_market)),
             ledger: deployment.as_ref().map(|deployment| HashLedger::new(rpc.clone(), deployment)),
+            lens: deployment
+                .as_ref()
+                .and_then(|deployment| deployment.twin_lens)
+                .map(|address| TwinLens::new(rpc.clone(), address)),
             collection: deployment.as_ref().map(|deployment| CollectionLogs::new(rpc.clone(), deployment)),
             indexer: network.indexer_url.clone().filter(|_| deployment.is_some()).map(IndexerClient::new),
             indexer_state: RwSignal::new(if network.indexer_url.is_some() && deployment.is_some() {

@@ -6,6 +6,8 @@ use leptos::prelude::*;
 use super::ChainStore;
 use crate::chain::abi::ChainError;
 use crate::chain::contracts::{mint_commitment, TwinRegistryReader};
+use crate::chain::lens::{TwinLens, TwinSnapshot};
+use crate::domain::gallery::{Facets, GalleryEntry, GalleryView, PAGE_SIZE};
 use crate::domain::mint_form::{PendingMint, RevealStage, SerialLookup};
 
 /// The market's protocol fee in force: what a seller agrees to as `maxFeeBps` when listing or
@@ -60,4 +62,37 @@ pub async fn mint_progress(
         }
     }
     Ok(MintProgress::Stage(RevealStage::of(committed_at, head)))
+}
+
+/// The gallery's first page, newest first, as the contracts hold it now, and the block read at:
+/// one call, however long the history. `None` where the deployment has no lens.
+pub async fn first_gallery_page(lens: Option<TwinLens>) -> Result<Option<(GalleryView, u64)>, String> {
+    let Some(lens) = lens else { return Ok(None) };
+    let (head, twins) = lens
+        .newest(0, PAGE_SIZE as u64)
+        .await
+        .map_err(|error| format!("The newest twins could not be read: {error}."))?;
+    let count = head.twin_count as usize;
+    let entries = twins.into_iter().map(snapshot_entry).collect();
+    Ok(Some((GalleryView { entries, matching: count, total: count, facets: Facets::default() }, head.block)))
+}
+
+/// A twin as the lens reads it, as a gallery card shows it.
+fn snapshot_entry(snapshot: TwinSnapshot) -> GalleryEntry {
+    GalleryEntry {
+        listing_price: snapshot.buyable.map(|listing| listing.price),
+        status: snapshot.status,
+        donated_work: snapshot.donated_work,
+        // A rate needs the credits' times, which come with the history.
+        donated_hashrate: 0.0,
+        twin: snapshot.twin,
+    }
+}
+
+/// One twin as the contracts hold it now: `Ok(None)` where the deployment has no lens (the page
+/// waits for the history), `Ok(Some(None))` for an id that names no twin.
+pub async fn twin_snapshot(lens: Option<TwinLens>, id: Option<u64>) -> Result<Option<Option<TwinSnapshot>>, String> {
+    let (Some(lens), Some(id)) = (lens, id) else { return Ok(None) };
+    let (_, mut twins) = lens.twins(&[id]).await.map_err(|error| format!("Twin #{id} could not be read: {error}."))?;
+    Ok(Some(twins.pop().flatten()))
 }
