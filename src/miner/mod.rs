@@ -7,6 +7,7 @@ pub mod meter;
 pub mod nonces;
 pub mod pool;
 pub mod protocol;
+pub mod schedule;
 pub mod sha256d;
 pub mod shares;
 pub mod worker;

@@ -1,11 +1,13 @@
-//! The main thread's side of the hasher workers: starts them, hands out nonce ranges, re-verifies
-//! and queues what they find, and keeps the live figures.
+//! The main thread's side of the hasher workers: starts them, carries their messages to the
+//! scheduler (`schedule.rs`, which decides who hashes what, and checks what they find) and carries
+//! out its answers, queues the shares, and keeps the live figures.
 //!
 //! Only one tab per origin mines (a Web Lock); the pool pauses while its tab is hidden and
 //! replaces a worker that dies. The share queue is persisted on every change, since it is the
 //! one thing a reload must not lose.
 
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use futures::channel::oneshot;
@@ -14,12 +16,12 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{MessageEvent, Worker};
 
-use super::job::{CompactBits, HEADER_LEN};
-use super::kernel::PreparedJob;
+use super::job::CompactBits;
 use super::meter::HashrateMeter;
-use super::nonces::{NonceRange, NonceRanges};
 use super::protocol::{FromWorker, ToWorker};
-use super::shares::{BatchSignature, JobSpec, PendingBatch, ShareQueue, JOB_LIFETIME_SECONDS, MAX_BATCH};
+pub use super::schedule::MiningTarget;
+use super::schedule::{ActiveJob, Command, Scheduler, SlotId};
+use super::shares::{BatchSignature, JobSpec, PendingBatch, ShareQueue};
 use crate::domain::Address;
 use crate::storage;
 
@@ -103,16 +105,6 @@ pub fn hardware_threads() -> usize {
     web_sys::window().map(|window| window.navigator().hardware_concurrency() as usize).unwrap_or(1).max(1)
 }
 
-/// Everything of a job but its seed and time: whom and what the pool mines for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MiningTarget {
-    pub chain_id: u64,
-    pub ledger: Address,
-    pub twin_id: u64,
-    pub contributor: Address,
-    pub bits: u32,
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MinerStatus {
     Idle,
@@ -162,39 +154,27 @@ pub struct Miner {
     engine: StoredValue<Rc<RefCell<Engine>>, LocalStorage>,
 }
 
-struct ActiveJob {
-    id: u32,
-    spec: JobSpec,
-    prepared: PreparedJob,
-    ranges: NonceRanges,
-}
-
-struct Slot {
-    id: u32,
+/// A live worker and the handlers through which it talks to the pool.
+struct Hasher {
     worker: Worker,
-    range: Option<(u32, NonceRange)>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_error: Closure<dyn FnMut(web_sys::ErrorEvent)>,
 }
 
-impl Drop for Slot {
+impl Drop for Hasher {
     fn drop(&mut self) {
         self.worker.terminate();
     }
 }
 
+/// The browser's side of the pool; every decision about work is the scheduler's.
 #[derive(Default)]
 struct Engine {
-    target: Option<MiningTarget>,
-    job: Option<ActiveJob>,
-    job_ids: u32,
-    slot_ids: u32,
-    slots: Vec<Slot>,
+    scheduler: Scheduler,
+    /// The workers, by the slot the scheduler gave each.
+    hashers: BTreeMap<SlotId, Hasher>,
     meter: HashrateMeter,
     lock: Option<lock::Held>,
-    paused: bool,
-    /// Bumped by every start and stop, so that a spawn finishing after a stop knows to quit.
-    generation: u32,
     ticker: Option<gloo_timers::callback::Interval>,
     visibility: Option<Closure<dyn FnMut()>>,
 }
@@ -230,18 +210,12 @@ impl Miner {
             return;
         }
         self.status.set(MinerStatus::Starting);
-        let generation = {
-            let engine = self.engine();
-            let mut engine = engine.borrow_mut();
-            engine.generation += 1;
-            engine.target = Some(target);
-            engine.generation
-        };
+        let generation = self.engine().borrow_mut().scheduler.start(target);
         leptos::task::spawn_local(async move {
             let Some(held) = lock::try_acquire().await else {
                 return self.status.set(MinerStatus::OtherTab);
             };
-            if self.engine().borrow().generation != generation {
+            if !self.engine().borrow().scheduler.is_current(generation) {
                 return;
             }
             self.engine().borrow_mut().lock = Some(held);
@@ -259,23 +233,21 @@ impl Miner {
             self.engine().borrow_mut().meter.start(js_sys::Date::now());
             self.watch_visibility();
             self.start_ticker();
-            self.status.set(if self.engine().borrow().paused { MinerStatus::Paused } else { MinerStatus::Mining });
+            let paused = self.engine().borrow().scheduler.is_paused();
+            self.status.set(if paused { MinerStatus::Paused } else { MinerStatus::Mining });
             self.fit_workers(generation).await;
         });
     }
 
     /// Stops hashing and releases the lock; the queue stays.
     pub fn stop(self) {
+        let retired = self.engine().borrow_mut().scheduler.stop();
+        self.carry_out(retired);
         let engine = self.engine();
         let mut engine = engine.borrow_mut();
-        engine.generation += 1;
-        engine.slots.clear();
-        engine.job = None;
-        engine.target = None;
         engine.lock = None;
         engine.ticker = None;
         engine.meter.stop();
-        engine.paused = false;
         if let Some(listener) = engine.visibility.take() {
             if let Some(document) = web_sys::window().and_then(|window| window.document()) {
                 let _ =
@@ -295,7 +267,7 @@ impl Miner {
 
     pub fn set_threads(self, threads: usize) {
         self.threads.set(threads.clamp(1, hardware_threads()));
-        let generation = self.engine().borrow().generation;
+        let generation = self.engine().borrow().scheduler.generation();
         if self.status.get_untracked().is_active() {
             leptos::task::spawn_local(async move { self.fit_workers(generation).await });
         }
@@ -304,201 +276,156 @@ impl Miner {
     pub fn set_duty(self, percent: u8) {
         let percent = percent.clamp(10, 100);
         self.duty_percent.set(percent);
-        for slot in &self.engine().borrow().slots {
-            post(&slot.worker, &ToWorker::Duty { percent });
+        for hasher in self.engine().borrow().hashers.values() {
+            post(&hasher.worker, &ToWorker::Duty { percent });
         }
     }
 
-    /// Starts or stops workers until there are as many as the visitor chose.
+    /// Starts or stops workers until there are as many as the visitor chose. Starts them one at a
+    /// time and asks again after each, since the visitor may choose another count meanwhile.
     async fn fit_workers(self, generation: u32) {
         loop {
-            let (current, wanted) = {
-                let engine = self.engine();
-                let engine = engine.borrow();
-                if engine.generation != generation {
-                    return;
-                }
-                (engine.slots.len(), self.threads.get_untracked())
-            };
-            if current > wanted {
-                let engine = self.engine();
-                let mut engine = engine.borrow_mut();
-                while engine.slots.len() > wanted {
-                    let slot = engine.slots.pop().expect("more slots than wanted");
-                    engine.give_back(&slot);
-                }
-                drop(engine);
-                self.stats.update(|stats| stats.workers = wanted);
-                return;
-            }
-            if current == wanted {
-                return;
+            let wanted = self.threads.get_untracked();
+            let commands = self.engine().borrow_mut().scheduler.fit(generation, wanted);
+            if !commands.iter().any(|command| matches!(command, Command::Spawn(_))) {
+                return self.carry_out(commands);
             }
             match spawn_worker().await {
                 Ok(worker) => self.adopt(worker, generation),
-                Err(error) => {
-                    self.notice.set(Some(format!("A hasher worker could not start: {error}.")));
-                    return;
-                }
+                Err(error) => return self.notice.set(Some(format!("A hasher worker could not start: {error}."))),
             }
         }
     }
 
     /// Takes a ready worker into the pool and gives it work, unless the pool stopped meanwhile.
     fn adopt(self, worker: Worker, generation: u32) {
-        let engine = self.engine();
-        let mut engine = engine.borrow_mut();
-        if engine.generation != generation {
+        let adopted = self.engine().borrow_mut().scheduler.adopt(generation);
+        let Some((slot, commands)) = adopted else {
             worker.terminate();
             return;
-        }
-        engine.slot_ids += 1;
-        let id = engine.slot_ids;
+        };
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
             if let Ok(message) = serde_wasm_bindgen::from_value::<FromWorker>(event.data()) {
-                self.on_message(id, message);
+                self.on_message(slot, message);
             }
         });
         let on_error = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |event: web_sys::ErrorEvent| {
             event.prevent_default();
-            self.on_worker_died(id, generation);
+            self.on_worker_died(slot);
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         post(&worker, &ToWorker::Duty { percent: self.duty_percent.get_untracked() });
-        engine.slots.push(Slot { id, worker, range: None, _on_message: on_message, _on_error: on_error });
-        let workers = engine.slots.len();
-        if !engine.paused {
-            engine.assign(id);
-        }
-        drop(engine);
-        self.stats.update(|stats| stats.workers = workers);
+        let hasher = Hasher { worker, _on_message: on_message, _on_error: on_error };
+        self.engine().borrow_mut().hashers.insert(slot, hasher);
+        self.carry_out(commands);
+        self.show_worker_count();
     }
 
-    fn on_message(self, slot_id: u32, message: FromWorker) {
-        let now = js_sys::Date::now();
-        let mut found = Vec::new();
-        let mut rejected = 0u64;
-        let mut rotate = false;
-        {
+    fn on_message(self, slot: SlotId, message: FromWorker) {
+        let commands = {
             let engine = self.engine();
             let mut engine = engine.borrow_mut();
-            match message {
-                FromWorker::Progress { job_id, hashes, shares } => {
-                    engine.meter.record(now, hashes.into());
-                    if let Some(slot) = engine.slots.iter_mut().find(|slot| slot.id == slot_id) {
-                        slot.range = slot
-                            .range
-                            .and_then(|(id, range)| range.after(hashes).map(|rest| (id, rest)))
-                            .filter(|(id, _)| *id == job_id);
-                    }
-                    if let Some(job) = engine.job.as_ref().filter(|job| job.id == job_id) {
-                        // A worker's word is not taken for it: every share is checked here.
-                        for nonce in shares {
-                            if job.prepared.is_share(nonce) {
-                                found.push((job.spec.clone(), nonce));
-                            } else {
-                                rejected += 1;
-                            }
-                        }
+            if let FromWorker::Progress { hashes, .. } = &message {
+                engine.meter.record(js_sys::Date::now(), (*hashes).into());
+            }
+            engine.scheduler.on_message(slot, message)
+        };
+        self.carry_out(commands);
+    }
+
+    fn on_worker_died(self, slot: SlotId) {
+        let wanted = self.threads.get_untracked();
+        let commands = self.engine().borrow_mut().scheduler.on_worker_died(slot, wanted);
+        if commands.is_empty() {
+            // A worker the pool had already let go.
+            return;
+        }
+        self.stats.update(|stats| stats.workers_replaced += 1);
+        self.carry_out(commands);
+    }
+
+    /// Does what the scheduler asked, in order. A failure stops the pool, and what was left to do
+    /// with it.
+    fn carry_out(self, commands: Vec<Command>) {
+        let mut workers_changed = false;
+        for command in commands {
+            match command {
+                Command::Scan { slot, job_id, start, count } => {
+                    self.engine().borrow().post_scan(slot, job_id, start, count);
+                }
+                Command::Halt { slot } => self.engine().borrow().post_to(slot, &ToWorker::Halt),
+                Command::Retire { slot } => {
+                    self.engine().borrow_mut().hashers.remove(&slot);
+                    workers_changed = true;
+                }
+                Command::Spawn(_) => {
+                    let generation = self.engine().borrow().scheduler.generation();
+                    leptos::task::spawn_local(async move { self.fit_workers(generation).await });
+                }
+                Command::Rotate => {
+                    if let Err(error) = self.rotate_job() {
+                        self.stop();
+                        return self.status.set(MinerStatus::Failed(error));
                     }
                 }
-                FromWorker::RangeDone { job_id } => {
-                    if let Some(slot) = engine.slots.iter_mut().find(|slot| slot.id == slot_id) {
-                        slot.range = None;
-                    }
-                    let current = engine.job.as_ref().is_some_and(|job| job.id == job_id);
-                    if current && !engine.paused && !engine.assign(slot_id) {
-                        rotate = true;
-                    }
-                }
-                FromWorker::Refused { reason, .. } => {
-                    drop(engine);
+                Command::Queue { job_id, job, nonces } => self.queue_shares(job_id, &job, &nonces),
+                Command::Reject { count } => self.stats.update(|stats| stats.rejected += count),
+                Command::Fail { reason } => {
                     self.stop();
                     return self.status.set(MinerStatus::Failed(format!("The hasher refused its job: {reason}.")));
                 }
-                FromWorker::Ready { .. } => {}
             }
         }
-        if !found.is_empty() {
-            let work_per_share = found
-                .first()
-                .and_then(|(job, _)| CompactBits(job.bits).work_per_share().ok())
-                .map(|work| work.as_u128() as f64)
-                .unwrap_or_default();
-            let mut full = false;
-            self.queue.update(|queue| {
-                for (job, nonce) in &found {
-                    queue.add(job, *nonce);
-                    full |= queue.shares_of(job) >= MAX_BATCH;
-                }
-            });
-            self.persist_queue();
-            self.stats.update(|stats| {
-                stats.shares_found += found.len() as u64;
-                stats.work_found += work_per_share * found.len() as f64;
-            });
-            rotate |= full;
-        }
-        if rejected > 0 {
-            self.stats.update(|stats| stats.rejected += rejected);
-        }
-        if rotate {
-            if let Err(error) = self.rotate_job() {
-                self.stop();
-                self.status.set(MinerStatus::Failed(error));
-            }
+        if workers_changed {
+            self.show_worker_count();
         }
     }
 
-    fn on_worker_died(self, slot_id: u32, generation: u32) {
-        {
-            let engine = self.engine();
-            let mut engine = engine.borrow_mut();
-            let Some(index) = engine.slots.iter().position(|slot| slot.id == slot_id) else { return };
-            let slot = engine.slots.remove(index);
-            engine.give_back(&slot);
-        }
-        self.stats.update(|stats| {
-            stats.workers_replaced += 1;
-            stats.workers = stats.workers.saturating_sub(1);
+    fn show_worker_count(self) {
+        let workers = self.engine().borrow().scheduler.workers();
+        self.stats.update(|stats| stats.workers = workers);
+    }
+
+    /// Queues shares the scheduler has verified, counts them, and lets the scheduler see how full
+    /// their batch is.
+    fn queue_shares(self, job_id: u32, job: &JobSpec, nonces: &[u32]) {
+        let mut shares_in_batch = 0;
+        self.queue.update(|queue| {
+            for &nonce in nonces {
+                queue.add(job, nonce);
+            }
+            shares_in_batch = queue.shares_of(job);
         });
-        leptos::task::spawn_local(async move { self.fit_workers(generation).await });
+        self.persist_queue();
+        // Bits that made a job have a target, so they have a work per share.
+        let work_per_share = CompactBits(job.bits).work_per_share().map_or(0.0, |work| work.as_u128() as f64);
+        self.stats.update(|stats| {
+            stats.shares_found += nonces.len() as u64;
+            stats.work_found += work_per_share * nonces.len() as f64;
+        });
+        let commands = self.engine().borrow().scheduler.on_shares_queued(job_id, shares_in_batch);
+        self.carry_out(commands);
     }
 
     /// Draws a new job seed for the current target and sets every worker on it.
     fn rotate_job(self) -> Result<(), String> {
-        let engine = self.engine();
-        let mut engine = engine.borrow_mut();
-        let Some(target) = engine.target.clone() else { return Ok(()) };
         let mut seed = [0u8; 32];
         getrandom::getrandom(&mut seed).map_err(|error| format!("No randomness for a job seed: {error}."))?;
-        let spec = JobSpec {
-            chain_id: target.chain_id,
-            ledger: target.ledger,
-            twin_id: target.twin_id,
-            contributor: target.contributor,
-            seed,
-            time: (js_sys::Date::now() / 1_000.0) as u32,
-            bits: target.bits,
-        };
-        let prepared =
-            spec.prepare().map_err(|error| format!("The ledger's minimum difficulty is not usable: {error}."))?;
-        engine.job_ids += 1;
-        let id = engine.job_ids;
-        engine.job = Some(ActiveJob { id, spec, prepared, ranges: NonceRanges::default() });
-        if !engine.paused {
-            let ids: Vec<u32> = engine.slots.iter().map(|slot| slot.id).collect();
-            for slot_id in ids {
-                engine.assign(slot_id);
-            }
-        }
+        let time = (js_sys::Date::now() / 1_000.0) as u32;
+        let commands = self
+            .engine()
+            .borrow_mut()
+            .scheduler
+            .rotate(seed, time)
+            .map_err(|error| format!("The ledger's minimum difficulty is not usable: {error}."))?;
+        self.carry_out(commands);
         Ok(())
     }
 
     /// The job the workers hash now, if any.
     pub fn current_job(&self) -> Option<JobSpec> {
-        self.engine().borrow().job.as_ref().map(|job| job.spec.clone())
+        self.engine().borrow().scheduler.job().map(|job| job.spec.clone())
     }
 
     /// The next batch to submit for `contributor` on `chain_id`, verified again from what is
@@ -592,25 +519,9 @@ impl Miner {
     }
 
     fn set_paused(self, paused: bool) {
-        {
-            let engine = self.engine();
-            let mut engine = engine.borrow_mut();
-            if engine.paused == paused || engine.target.is_none() {
-                return;
-            }
-            engine.paused = paused;
-            let ids: Vec<u32> = engine.slots.iter().map(|slot| slot.id).collect();
-            for slot_id in ids {
-                if paused {
-                    let slot = engine.slots.iter_mut().find(|slot| slot.id == slot_id).expect("listed slot");
-                    post(&slot.worker, &ToWorker::Halt);
-                    let range = slot.range.take();
-                    engine.give_back_range(range);
-                } else {
-                    engine.assign(slot_id);
-                }
-            }
-        }
+        let changed = self.engine().borrow_mut().scheduler.set_paused(paused);
+        let Some(commands) = changed else { return };
+        self.carry_out(commands);
         if self.status.get_untracked().is_active() {
             self.status.set(if paused { MinerStatus::Paused } else { MinerStatus::Mining });
         }
@@ -621,15 +532,14 @@ impl Miner {
         let ticker = gloo_timers::callback::Interval::new(TICK_MS, move || {
             ticks += 1;
             let now = js_sys::Date::now();
-            let (rate_10s, rate_60s, total, stale) = {
+            let (rate_10s, rate_60s, total, commands) = {
                 let engine = self.engine();
                 let engine = engine.borrow();
-                let age = engine.job.as_ref().map(|job| (now / 1_000.0) as u64 - u64::from(job.spec.time));
                 (
                     engine.meter.rate(now, 10_000.0),
                     engine.meter.rate(now, 60_000.0),
                     engine.meter.total(),
-                    age.is_some_and(|age| age > JOB_LIFETIME_SECONDS),
+                    engine.scheduler.on_tick((now / 1_000.0) as u64),
                 )
             };
             self.stats.update(|stats| {
@@ -644,10 +554,7 @@ impl Miner {
                     history.drain(..excess);
                 });
             }
-            if stale {
-                // Old headers would soon fall outside the ledger's time window.
-                let _ = self.rotate_job();
-            }
+            self.carry_out(commands);
         });
         self.engine().borrow_mut().ticker = Some(ticker);
     }
@@ -660,42 +567,23 @@ impl Default for Miner {
 }
 
 impl Engine {
-    /// Gives a worker its next range; false when the job's nonces are all handed out.
-    fn assign(&mut self, slot_id: u32) -> bool {
-        let Some(job) = self.job.as_mut() else { return true };
-        let Some(range) = job.ranges.take() else { return false };
-        let header = job.prepared.header(0);
-        let mut target = [0u8; 32];
-        job.prepared.target().to_big_endian(&mut target);
-        let message = ToWorker::Scan {
-            job_id: job.id,
-            header: header[..HEADER_LEN].to_vec(),
-            target: target.to_vec(),
-            start: range.start,
-            count: range.count,
-        };
-        let job_id = job.id;
-        match self.slots.iter_mut().find(|slot| slot.id == slot_id) {
-            Some(slot) => {
-                post(&slot.worker, &message);
-                slot.range = Some((job_id, range));
-            }
-            None => job.ranges.give_back(range),
-        }
-        true
+    fn post_scan(&self, slot: SlotId, job_id: u32, start: u32, count: u32) {
+        let Some(job) = self.scheduler.job() else { return };
+        debug_assert_eq!(job.id, job_id, "a scan is carried out before the scheduler can draw another job");
+        self.post_to(slot, &scan_message(job, start, count));
     }
 
-    fn give_back(&mut self, slot: &Slot) {
-        self.give_back_range(slot.range);
-    }
-
-    fn give_back_range(&mut self, range: Option<(u32, NonceRange)>) {
-        if let (Some(job), Some((job_id, range))) = (self.job.as_mut(), range) {
-            if job.id == job_id {
-                job.ranges.give_back(range);
-            }
+    fn post_to(&self, slot: SlotId, message: &ToWorker) {
+        if let Some(hasher) = self.hashers.get(&slot) {
+            post(&hasher.worker, message);
         }
     }
+}
+
+fn scan_message(job: &ActiveJob, start: u32, count: u32) -> ToWorker {
+    let mut target = [0u8; 32];
+    job.prepared.target().to_big_endian(&mut target);
+    ToWorker::Scan { job_id: job.id, header: job.prepared.header(0).to_vec(), target: target.to_vec(), start, count }
 }
 
 fn post(worker: &Worker, message: &ToWorker) {
