@@ -392,6 +392,7 @@ impl Miner {
     fn queue_shares(self, job_id: u32, job: &JobSpec, nonces: &[u32]) {
         let mut shares_in_batch = 0;
         self.queue.update(|queue| {
+            // Past a full batch the rest are dropped: the scheduler rotates to a new job below.
             for &nonce in nonces {
                 queue.add(job, nonce);
             }

@@ -167,7 +167,9 @@ impl ShareQueue {
     /// of a batch already signed, which its signature would no longer cover.
     pub fn add(&mut self, job: &JobSpec, nonce: u32) -> bool {
         match self.batches.iter_mut().find(|batch| batch.job == *job) {
-            Some(batch) if batch.is_signed() => false,
+            // A signed batch is closed; a full one is all the ledger takes in one submission, and
+            // the pool moves to a new job once it is full.
+            Some(batch) if batch.is_signed() || batch.nonces.len() >= MAX_BATCH => false,
             Some(batch) => batch.nonces.insert(nonce),
             None => {
                 self.batches.push(PendingBatch::new(job.clone(), BTreeSet::from([nonce])));
@@ -286,6 +288,17 @@ mod tests {
         let prepared = PreparedJob::new(&vector_job).unwrap();
         assert!(shares.iter().all(|&nonce| prepared.is_share(nonce)));
         assert!(not_shares.iter().all(|&nonce| !prepared.is_share(nonce)));
+    }
+
+    #[test]
+    fn a_batch_never_grows_past_what_the_ledger_takes() {
+        let job = job(1);
+        let mut queue = ShareQueue::default();
+        for nonce in 0..MAX_BATCH as u32 + 10 {
+            queue.add(&job, nonce);
+        }
+        assert_eq!(queue.shares_of(&job), MAX_BATCH);
+        assert!(!queue.add(&job, u32::MAX), "a full batch takes no more");
     }
 
     #[test]
