@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import headlessWeb3Provider from 'headless-web3-provider';
 import { ANVIL_KEYS, CHAIN_ID, ROOT, rpc } from '../scripts/lib/localchain.mjs';
+import { INDEXER_PORT, WITH_INDEXER } from './global-setup.mjs';
+import { startIndexer } from './indexer.mjs';
 
 export { expect };
 // The package is CommonJS with exports Node cannot list statically: take them from its default.
@@ -32,10 +34,22 @@ export const ANVIL_ADDRESSES = [
 const MINT = 'mint((string,string,string,uint64,uint32,string,uint64),address,uint96,bytes32)';
 
 export const test = base.extend({
+  // One indexer for the run's single worker, in the pass that has one.
+  indexer: [
+    async ({}, use) => {
+      if (!WITH_INDEXER) return use(null);
+      const indexer = await startIndexer({ port: INDEXER_PORT, networks: process.env.E2E_NETWORKS, rpcUrl: process.env.E2E_RPC_URL });
+      await use(indexer);
+      await indexer.stop();
+    },
+    { scope: 'worker' },
+  ],
+
   // Every test starts from the freshly seeded chain.
   chain: [
-    async ({}, use) => {
+    async ({ indexer }, use) => {
       const url = process.env.E2E_RPC_URL;
+      const base = Number(await rpc(url, 'eth_blockNumber'));
       const snapshot = await rpc(url, 'evm_snapshot');
       const twinRegistry = process.env.E2E_TWIN_REGISTRY;
       /** `cast send` from anvil account `account`. */
@@ -75,7 +89,9 @@ export const test = base.extend({
           await send(account, twinRegistry, MINT, rig, reporter, royaltyBps, salt);
         },
       });
+      const head = Number(await rpc(url, 'eth_blockNumber'));
       await rpc(url, 'evm_revert', [snapshot]);
+      await indexer?.follow({ base, head });
     },
     { auto: true },
   ],

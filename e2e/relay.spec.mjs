@@ -98,7 +98,11 @@ test('a batch relayed after a front-run still credits the remaining shares', asy
   // Sent anyway, with its own gas limit so that nothing stops it before the chain: it fails there.
   const sent = await rpcAnswer(chain.url, 'eth_sendTransaction', [{ ...call, gas: '0x100000' }]);
   expect(sent.error).toBeUndefined();
-  const receipt = (await rpcAnswer(chain.url, 'eth_getTransactionReceipt', [sent.result])).result;
+  // anvil mines it at once, but may answer the send before the block is sealed.
+  let receipt = null;
+  await expect
+    .poll(async () => (receipt = (await rpcAnswer(chain.url, 'eth_getTransactionReceipt', [sent.result])).result))
+    .not.toBeNull();
   expect(receipt.status).toBe('0x0');
   expect(await chain.call(chain.hashLedger, 'jobSeedUsed(address,bytes32)(bool)', CONTRIBUTOR_ADDRESS, batch.jobSeed)).toBe('false');
 

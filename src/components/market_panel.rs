@@ -229,6 +229,8 @@ pub fn OwnerActions(
             }
         }
     });
+    // Announced only when the answer changed: a read again after a write leaves the form alone.
+    let approval = Memo::new(move |_| approved.get());
     let clock = store.clock();
     // The fee once it is read; every request that needs it says so until then.
     let fee_now =
@@ -270,8 +272,9 @@ pub fn OwnerActions(
             _ => view! {
                 <div class="list-form" data-testid="list-form">
                     <h3>"Sell"</h3>
-                    <Transition fallback=|| view! { <p class="loading">"Checking the market's approval…"</p> }>
-                        {move || approved.get().map(|approved| match approved {
+                    {move || match approval.get() {
+                            None => view! { <p class="loading">"Checking the market's approval…"</p> }.into_any(),
+                            Some(approved) => match approved {
                             Ok(true) => view! {
                                 <div class="field">
                                     <label for="list-price">"Price, ETH"</label>
@@ -298,8 +301,8 @@ pub fn OwnerActions(
                                 <TransactButton label="Approve the market" request=approve_request/>
                             }.into_any(),
                             Err(message) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
-                        })}
-                    </Transition>
+                            },
+                        }}
                 </div>
             }.into_any(),
         }}

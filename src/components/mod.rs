@@ -3,7 +3,6 @@
 pub mod chart;
 pub mod copy;
 pub mod donations;
-pub mod errors;
 pub mod header;
 pub mod market_panel;
 pub mod operator_tools;

@@ -54,7 +54,8 @@ pub fn GalleryPage() -> impl IntoView {
                 match (state, indexer) {
                     (IndexerState::Ready(indexed), Some(indexer)) => {
                         let now = clock.now().max(indexed.time);
-                        Some(indexer.gallery(&query, now).await.map(|view| (view, indexed.block)))
+                        let view = indexer.gallery(&query, now).await;
+                        Some(view.map(|view| (query, view, indexed.block)))
                     }
                     _ => None,
                 }
@@ -79,8 +80,11 @@ pub fn GalleryPage() -> impl IntoView {
         let store = store.clone();
         move |_| -> Loaded<(GalleryView, Source)> {
             let indexed = matches!(store.indexer_state(), IndexerState::Ready(_));
-            if let (true, Some(Some(Ok((view, block))))) = (indexed, from_indexer.get()) {
-                return Some(Ok((view, Source::Indexer(block))));
+            // An answer to an earlier query that came in last is not this query's.
+            if let (true, Some(Some(Ok((asked, view, block))))) = (indexed, from_indexer.get()) {
+                if query.with(|query| *query == asked) {
+                    return Some(Ok((view, Source::Indexer(block))));
+                }
             }
             match from_chain.get() {
                 None if query.with(|query| *query == GalleryQuery::default()) => match from_lens.get() {

@@ -2,7 +2,6 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::chain::tx::{self, TxStatus};
-use crate::components::errors::error_list;
 use crate::components::twin_card::TwinCard;
 use crate::components::tx::TransactButton;
 use crate::components::wallet::WalletContext;
@@ -229,29 +228,27 @@ fn Proceeds() -> impl IntoView {
         }
     });
 
+    // Announced only when the amount changed: a read again for a new block leaves an open
+    // confirmation alone.
+    let amount = Memo::new(move |_| proceeds.get());
+    let market = StoredValue::new(chain.market.clone());
+
     view! {
         <section class="panel" aria-labelledby="proceeds-heading">
             <h2 id="proceeds-heading">"Proceeds"</h2>
-            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-                <ErrorBoundary fallback=error_list>
-                    {move || Suspend::new({
-                        let market = chain.market.clone();
-                        async move {
-                            proceeds.await.map(|amount| match market {
-                                Some(market) if amount > Wei::ZERO => {
-                                    let request = Callback::new(move |()| Ok(market.withdraw(amount)));
-                                    view! {
-                                        <p data-testid="proceeds">{format!("{amount} to withdraw.")}</p>
-                                        <TransactButton label=format!("Withdraw {amount}") request/>
-                                    }
-                                        .into_any()
-                                }
-                                _ => view! { <p class="empty" data-testid="proceeds">"Nothing to withdraw."</p> }.into_any(),
-                            })
-                        }
-                    })}
-                </ErrorBoundary>
-            </Transition>
+            {move || match (amount.get(), market.get_value()) {
+                (None, _) => view! { <p class="loading">"Loading…"</p> }.into_any(),
+                (Some(Err(message)), _) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
+                (Some(Ok(amount)), Some(market)) if amount > Wei::ZERO => {
+                    let request = Callback::new(move |()| Ok(market.withdraw(amount)));
+                    view! {
+                        <p data-testid="proceeds">{format!("{amount} to withdraw.")}</p>
+                        <TransactButton label=format!("Withdraw {amount}") request/>
+                    }
+                        .into_any()
+                }
+                _ => view! { <p class="empty" data-testid="proceeds">"Nothing to withdraw."</p> }.into_any(),
+            }}
         </section>
     }
 }
