@@ -115,8 +115,8 @@ export function rpcMethods(method, body) {
 /**
  * Totals of `exchanges`: `requests` (every HTTP exchange), `preflights` (OPTIONS), `rpcRequests`
  * (those that carried JSON-RPC), `batches`, `calls` (JSON-RPC calls, a batch's each counted),
- * `byMethod`, and `serial`: the longest chain of JSON-RPC requests each sent after the previous one
- * was answered, the round trips a page waited for one after another at the least.
+ * `byMethod`, and `serial`: the longest chain of exchanges each sent after the previous one was
+ * answered, the round trips a page waited for one after another at the least.
  */
 export function summarise(exchanges) {
   const rpc = exchanges.filter((exchange) => exchange.rpc.length > 0);
@@ -129,7 +129,8 @@ export function summarise(exchanges) {
     batches: rpc.filter((exchange) => exchange.rpc.length > 1).length,
     calls: rpc.reduce((sum, exchange) => sum + exchange.rpc.length, 0),
     byMethod,
-    serial: longestChain(rpc),
+    // Preflights count: the browser waits for one before the request it clears.
+    serial: longestChain(exchanges),
   };
 }
 

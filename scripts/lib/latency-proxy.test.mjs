@@ -68,7 +68,8 @@ test('the proxy delays each round trip, counts a batch by its calls and passes p
     assert.equal(counts.batches, 1);
     assert.equal(counts.calls, 6);
     assert.deepEqual(counts.byMethod, { eth_blockNumber: 1, eth_call: 2, eth_getLogs: 1, eth_chainId: 2 });
-    assert.equal(counts.serial, 3);
+    // The call, the batch, the preflight, then the pair.
+    assert.equal(counts.serial, 4);
   } finally {
     await proxy.stop();
     node.stop();
