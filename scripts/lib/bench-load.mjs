@@ -22,14 +22,13 @@
 // only, and a failure if any figure could not be taken. It asserts no time: benchmarks are not
 // tests, but a harness whose selectors no longer match the app would otherwise rot unseen.
 import { chromium } from '@playwright/test';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startStaticServer } from '../../e2e/serve.mjs';
 import { cacheSize, ensureStates, loadState, SCENARIOS } from './bench-chain.mjs';
+import { findIndexer } from './bench-indexer.mjs';
 import { epochNow, startLatencyProxy } from './latency-proxy.mjs';
 import { CHAIN_ID, ROOT, writeNetworks } from './localchain.mjs';
 
@@ -147,7 +146,7 @@ const startedAt = Date.now();
 try {
   mkdirSync(WORK, { recursive: true });
   const key = await ensureStates(scenarios, { port: await freePort(), log });
-  const indexer = options.smoke ? null : await findIndexer();
+  const indexer = options.smoke ? null : await findIndexer(ROOT);
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   const closeBrowser = started(() => browser.close(), 'Chromium');
   for (const scenario of scenarios) {
@@ -341,23 +340,8 @@ async function change(page, kind) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The indexer. Its rows run when the checkout has one and the app reads it (networks.json names an
-// indexerUrl, or --indexer). A checkout may provide scripts/lib/indexer.mjs exporting
-// `startIndexer({ root, networks, rpcUrl, port, dataDir, log })` -> `{ url, path?, stop() }`,
-// resolving once it has caught up with the chain; otherwise Ponder is started from indexer/ as
-// its ponder.config.ts documents (HASHTWIN_NETWORKS, HASHTWIN_INDEXER_RPC_URL, HASHTWIN_PGLITE_DIR).
-
-async function findIndexer() {
-  const hook = join(ROOT, 'scripts', 'lib', 'indexer.mjs');
-  if (existsSync(hook)) {
-    const module = await import(pathToFileURL(hook).href);
-    if (typeof module.startIndexer === 'function') return { how: 'scripts/lib/indexer.mjs', start: module.startIndexer };
-  }
-  if (existsSync(join(ROOT, 'indexer', 'ponder.config.ts')) && existsSync(join(ROOT, 'node_modules', '.bin', 'ponder'))) {
-    return { how: 'ponder start', start: startPonder };
-  }
-  return null;
-}
+// The indexer (bench-indexer.mjs). Its rows run when the checkout has one and the app reads it:
+// networks.json names an indexerUrl, or --indexer.
 
 function indexerWanted() {
   if (options.indexer) return { yes: true };
@@ -383,7 +367,7 @@ async function withIndexer(indexer, scenario, chain, measure) {
   const dataDir = join(WORK, `indexer-${scenario}`);
   rmSync(dataDir, { recursive: true, force: true });
   const began = Date.now();
-  const service = await indexer.start({ root: ROOT, networks, rpcUrl: chain.url, port: await freePort(), dataDir, log });
+  const service = await indexer.start({ root: ROOT, networks, rpcUrl: chain.url, head: chain.info.head, port: await freePort(), dataDir, log });
   const stopService = started(() => service.stop(), 'the indexer');
   log(`${scenario}: indexer (${indexer.how}) caught up in ${((Date.now() - began) / 1000).toFixed(1)} s`);
   const proxy = await startLatencyProxy({ upstream: service.url, delayMs: DELAY });
@@ -394,48 +378,6 @@ async function withIndexer(indexer, scenario, chain, measure) {
     await stopProxy();
     await stopService();
     rmSync(dataDir, { recursive: true, force: true });
-  }
-}
-
-async function startPonder({ root, networks, rpcUrl, port, dataDir, log }) {
-  mkdirSync(dataDir, { recursive: true });
-  const output = openSync(join(dataDir, '..', `indexer-${port}.log`), 'w');
-  const child = spawn(
-    join(root, 'node_modules', '.bin', 'ponder'),
-    ['start', '--root', join(root, 'indexer'), '--schema', 'bench', '--port', String(port), '--hostname', '127.0.0.1'],
-    {
-      cwd: root,
-      // Its own process group, so that stopping it reaches whatever it starts.
-      detached: true,
-      stdio: ['ignore', output, output],
-      env: { ...process.env, HASHTWIN_NETWORKS: networks, HASHTWIN_INDEXER_RPC_URL: rpcUrl, HASHTWIN_PGLITE_DIR: dataDir },
-    },
-  );
-  let exited = null;
-  const exit = new Promise((resolve) => child.on('exit', (code, signal) => resolve((exited = code ?? signal))));
-  const stop = async () => {
-    if (exited !== null) return;
-    process.kill(-child.pid, 'SIGTERM');
-    const timer = setTimeout(() => exited === null && process.kill(-child.pid, 'SIGKILL'), 10_000);
-    await exit;
-    clearTimeout(timer);
-  };
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 20 * 60_000;
-  try {
-    // /ready answers 200 once the history is indexed, 503 until then.
-    while (Date.now() < deadline) {
-      if (exited !== null) throw new Error(`ponder exited with ${exited}; see ${join(dataDir, '..', `indexer-${port}.log`)}`);
-      const ready = await fetch(`${url}/ready`).then((response) => response.status === 200, () => false);
-      if (ready) return { url, stop };
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-    throw new Error('ponder did not catch up within 20 minutes');
-  } catch (error) {
-    await stop();
-    throw error;
-  } finally {
-    log(`ponder (pid ${child.pid}) on ${url}`);
   }
 }
 
