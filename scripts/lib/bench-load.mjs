@@ -24,6 +24,7 @@
 import { chromium } from '@playwright/test';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startStaticServer } from '../../e2e/serve.mjs';
@@ -141,7 +142,7 @@ for (const build of builds) {
   if (!existsSync(join(build.dist, 'index.html'))) throw new Error(`${build.dist} has no built app (index.html)`);
 }
 
-const results = { delayMs: DELAY, runs: RUNS, builds, scenarios: {} };
+const results = { delayMs: DELAY, runs: RUNS, builds, scenarios: {}, loadAverage: { start: loadavg()[0] } };
 const startedAt = Date.now();
 try {
   mkdirSync(WORK, { recursive: true });
@@ -154,12 +155,15 @@ try {
   }
   await closeBrowser();
   results.seconds = (Date.now() - startedAt) / 1000;
+  results.loadAverage.end = loadavg()[0];
   results.cacheBytes = cacheSize();
   writeFileSync(options.json, JSON.stringify(results, null, 2) + '\n');
   printTable(results);
   if (options.smoke) smokeCheck(results);
+  // Two cores shared with compilers: a busy machine shows in every figure, so the run says so.
   console.log(
-    `\nbench load took ${formatDuration(results.seconds)}; chain cache ${(results.cacheBytes / 1e6).toFixed(1)} MB; every run in ${options.json}`,
+    `\nbench load took ${formatDuration(results.seconds)} (load average ${results.loadAverage.start.toFixed(1)} at the start, ` +
+      `${results.loadAverage.end.toFixed(1)} at the end); chain cache ${(results.cacheBytes / 1e6).toFixed(1)} MB; every run in ${options.json}`,
   );
 } catch (error) {
   // Stopped by a signal: what failed is the clean-up pulling things from under the run.
