@@ -15,7 +15,7 @@
 // from the test driver's polling.
 //
 // node scripts/lib/bench-load.mjs [--quick] [--scenarios a,b] [--runs 3] [--delay 100]
-//   [--current dist] [--baseline dir --baseline-label name] [--indexer] [--json file]
+//   [--current dist] [--baseline dir --baseline-label name] [--indexer [--indexer-root dir]] [--json file]
 // Progress on stderr; the table on stdout; every run's figures in --json (.run/bench-load.json).
 //
 // --smoke is the harness's own check, for scripts/test: one run on the seeded chain, chain reads
@@ -68,6 +68,8 @@ const { values: options } = parseArgs({
     'baseline-label': { type: 'string', default: 'baseline' },
     twin: { type: 'string', default: '2' },
     indexer: { type: 'boolean', default: false },
+    // Another checkout's indexer (with its node_modules), e.g. a branch's worktree before it lands.
+    'indexer-root': { type: 'string', default: ROOT },
     timeout: { type: 'string', default: '240' },
     json: { type: 'string', default: join(ROOT, '.run', 'bench-load.json') },
   },
@@ -147,7 +149,7 @@ const startedAt = Date.now();
 try {
   mkdirSync(WORK, { recursive: true });
   const key = await ensureStates(scenarios, { port: await freePort(), log });
-  const indexer = options.smoke ? null : await findIndexer(ROOT);
+  const indexer = options.smoke ? null : await findIndexer(options['indexer-root']);
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   const closeBrowser = started(() => browser.close(), 'Chromium');
   for (const scenario of scenarios) {
@@ -371,7 +373,7 @@ async function withIndexer(indexer, scenario, chain, measure) {
   const dataDir = join(WORK, `indexer-${scenario}`);
   rmSync(dataDir, { recursive: true, force: true });
   const began = Date.now();
-  const service = await indexer.start({ root: ROOT, networks, rpcUrl: chain.url, head: chain.info.head, port: await freePort(), dataDir, log });
+  const service = await indexer.start({ root: options['indexer-root'], networks, rpcUrl: chain.url, head: chain.info.head, port: await freePort(), dataDir, log });
   const stopService = started(() => service.stop(), 'the indexer');
   log(`${scenario}: indexer (${indexer.how}) caught up in ${((Date.now() - began) / 1000).toFixed(1)} s`);
   const proxy = await startLatencyProxy({ upstream: service.url, delayMs: DELAY });
@@ -487,18 +489,18 @@ function printTable(results) {
           verdict,
         ]);
       };
-      const trafficRow = (traffic, name) => rows.push([label, mode, name, '-', base ? rpcText(base[traffic]) : '-', rpcText(now[traffic]), '-']);
+      // With the indexer, what the page asked it is part of the traffic.
+      const indexerText = (traffic) => (mode === 'indexer' ? `; indexer ${now[traffic.replace('Rpc', 'Indexer')]?.requests ?? 0} req` : '');
+      const trafficRow = (traffic, name) =>
+        rows.push([label, mode, name, '-', base ? rpcText(base[traffic]) : '-', rpcText(now[traffic]) + indexerText(traffic), '-']);
       timeRow('coldCard', 'first card, first visit');
-      trafficRow('coldCardRpc', '  RPC until then');
+      trafficRow('coldCardRpc', '  requests until then');
       timeRow('coldTwin', `twin #${options.twin} (spec, owner, listing), first visit`);
-      trafficRow('coldTwinRpc', '  RPC until then');
+      trafficRow('coldTwinRpc', '  requests until then');
       timeRow('sort', 'sort change');
       timeRow('filter', 'filter change (maker)');
       timeRow('warmCard', 'first card, return visit');
-      trafficRow('warmCardRpc', '  RPC until then');
-      if (mode === 'indexer') {
-        rows.push([label, mode, '  indexer requests until first card', '-', '-', String(now.coldCardIndexer?.requests ?? '-'), '-']);
-      }
+      trafficRow('warmCardRpc', '  requests until then');
     }
   }
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
