@@ -23,8 +23,10 @@ export async function findIndexer(root) {
 }
 
 /** Ponder on PGlite in `dataDir`, indexing the deployment `networks` names from `rpcUrl`; resolves
- * once it has indexed block `head`. */
-export async function startPonder({ root, networks, rpcUrl, head, port, dataDir, log = () => {}, readyMinutes = 20 }) {
+ * once it has indexed block `head`. `track(stop, what)`, when given, learns how to stop it as soon
+ * as it is spawned (a run interrupted while it catches up must not leave it behind) and returns
+ * the stop to use from then on. */
+export async function startPonder({ root, networks, rpcUrl, head, port, dataDir, log = () => {}, track, readyMinutes = 20 }) {
   mkdirSync(dataDir, { recursive: true });
   const logFile = `${dataDir}.log`;
   const output = openSync(logFile, 'w');
@@ -40,14 +42,23 @@ export async function startPonder({ root, networks, rpcUrl, head, port, dataDir,
     },
   );
   let exited = null;
-  const exit = new Promise((resolve) => child.on('exit', (code, signal) => resolve((exited = code ?? signal))));
-  const stop = async () => {
+  // Its own process group does not end with this process: on any exit, it is ended here.
+  const killOnExit = () => process.kill(-child.pid, 'SIGKILL');
+  process.on('exit', killOnExit);
+  const exit = new Promise((resolve) =>
+    child.on('exit', (code, signal) => {
+      process.off('exit', killOnExit);
+      resolve((exited = code ?? signal));
+    }),
+  );
+  const kill = async () => {
     if (exited !== null) return;
     process.kill(-child.pid, 'SIGTERM');
     const timer = setTimeout(() => exited === null && process.kill(-child.pid, 'SIGKILL'), 10_000);
     await exit;
     clearTimeout(timer);
   };
+  const stop = track ? track(kill, `ponder (pid ${child.pid})`) : kill;
   log(`ponder (pid ${child.pid}) starting on port ${port}, log in ${logFile}`);
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + readyMinutes * 60_000;

@@ -373,7 +373,7 @@ async function withIndexer(indexer, scenario, chain, measure) {
   const dataDir = join(WORK, `indexer-${scenario}`);
   rmSync(dataDir, { recursive: true, force: true });
   const began = Date.now();
-  const service = await indexer.start({ root: options['indexer-root'], networks, rpcUrl: chain.url, head: chain.info.head, port: await freePort(), dataDir, log });
+  const service = await indexer.start({ root: options['indexer-root'], networks, rpcUrl: chain.url, head: chain.info.head, port: await freePort(), dataDir, log, track: started });
   const stopService = started(() => service.stop(), 'the indexer');
   log(`${scenario}: indexer (${indexer.how}) caught up in ${((Date.now() - began) / 1000).toFixed(1)} s`);
   const proxy = await startLatencyProxy({ upstream: service.url, delayMs: DELAY });

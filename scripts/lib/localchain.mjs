@@ -57,7 +57,13 @@ export async function startAnvil({ port, log = () => {}, startTime, args: extraA
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   let exited = null;
-  anvil.on('exit', (code, signal) => (exited = code ?? signal));
+  // Whatever way this process ends (an error, a signal handler's process.exit), anvil ends too.
+  const killOnExit = () => anvil.kill('SIGKILL');
+  process.on('exit', killOnExit);
+  anvil.on('exit', (code, signal) => {
+    exited = code ?? signal;
+    process.off('exit', killOnExit);
+  });
   for (let attempt = 0; attempt < readyMs / 100; attempt++) {
     if (exited !== null) throw new Error(`anvil exited with ${exited} before answering on ${url}`);
     try {
