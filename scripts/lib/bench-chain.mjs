@@ -2,15 +2,15 @@
 // histories or with thousands of twins. Building them takes minutes (10,000 twins are 20,000
 // commit and reveal transactions), so each is built once, saved with anvil_dumpState and loaded
 // again with --load-state, under .run/bench-cache/<key>/. The key hashes everything that shapes a
-// chain: the contracts' bytecode, the Foundry scripts, the deploy and seed code, anvil's version
-// and the recipe below; a change to any of them builds the chains again.
+// chain: the contracts' bytecode, the Foundry scripts, the deploy and seed steps of localchain.mjs,
+// anvil's version and the recipe below; a change to any of them builds the chains again.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
-import { ROOT, rpc, startAnvil, startLocalChain } from './localchain.mjs';
+import { deploy, ROOT, rpc, seed, startAnvil, startLocalChain } from './localchain.mjs';
 
 const run = promisify(execFile);
 const BIN = (tool) => join(ROOT, 'node_modules', '@foundry-rs', `${tool}-linux-amd64`, 'bin', tool);
@@ -71,7 +71,10 @@ export async function stateKey() {
   }
   if (!artifacts.some((line) => line.startsWith('src/TwinRegistry.sol'))) throw new Error('contracts/out has no TwinRegistry');
   hash.update(artifacts.join('\n'));
-  hash.update(readFileSync(join(ROOT, 'scripts', 'lib', 'localchain.mjs')));
+  // The deploy and seed steps themselves, not the whole file: how it starts and stops anvil does
+  // not change a chain, and a key that moved with it would rebuild 10,000 twins for nothing.
+  hash.update(deploy.toString());
+  hash.update(seed.toString());
   return hash.digest('hex').slice(0, 16);
 }
 
@@ -94,6 +97,7 @@ function cached(key, scenario) {
  */
 export async function ensureStates(scenarios, { port, log = console.error }) {
   const key = await stateKey();
+  removeExpired(key);
   const needed = new Set();
   const want = (id) => {
     if (cached(key, id)) return;
@@ -127,6 +131,16 @@ export async function ensureStates(scenarios, { port, log = console.error }) {
     if (chain) await chain.stop();
   }
   return key;
+}
+
+/** Chains of other keys (earlier contracts) past MAX_AGE_DAYS can never be used again. */
+function removeExpired(current) {
+  if (!existsSync(CACHE)) return;
+  for (const dir of readdirSync(CACHE)) {
+    if (dir === current) continue;
+    const files = readdirSync(join(CACHE, dir)).map((file) => statSync(join(CACHE, dir, file)).mtimeMs);
+    if ((Date.now() - Math.max(0, ...files)) / 86_400_000 > MAX_AGE_DAYS) rmSync(join(CACHE, dir), { recursive: true, force: true });
+  }
 }
 
 async function seededChain(port, log) {
