@@ -193,6 +193,7 @@ async function measureScenario(browser, key, scenario, indexer) {
   const outcome = { chain: info, modes: {} };
   try {
     writeNetworks({ source: join(ROOT, 'public', 'networks.json'), target: networks, rpcUrl: rpcProxy.url, contracts: chain.contracts });
+    setIndexerUrl(networks, null);
     outcome.modes.chain = await measureMode(browser, scenario, 'chain', builds, apps, rpcProxy);
 
     const wanted = indexerWanted();
@@ -203,7 +204,7 @@ async function measureScenario(browser, key, scenario, indexer) {
     } else {
       outcome.modes.indexer = await withIndexer(indexer, scenario, chain, async (indexerProxy, path) => {
         writeNetworks({ source: join(ROOT, 'public', 'networks.json'), target: networks, rpcUrl: rpcProxy.url, contracts: chain.contracts });
-        addIndexerUrl(networks, indexerProxy.url + path);
+        setIndexerUrl(networks, indexerProxy.url + path);
         // The baseline does not know indexerUrl: its rows are the chain's, measured above.
         return measureMode(browser, scenario, 'indexer', builds.filter((build) => build.id === 'current'), apps, rpcProxy, indexerProxy);
       });
@@ -358,9 +359,13 @@ function indexerWanted() {
     : { yes: false, why: "public/networks.json names no indexerUrl for the local chain (the app does not read one yet); --indexer runs them anyway" };
 }
 
-function addIndexerUrl(path, url) {
+/** Points the app at the indexer, or (`url` null) at no indexer: the shipped networks.json names
+ * the dev indexer's port, where another chain's indexer may be running. */
+function setIndexerUrl(path, url) {
   const config = JSON.parse(readFileSync(path, 'utf8'));
-  config.networks.find((network) => network.chainId === CHAIN_ID).indexerUrl = url;
+  const local = config.networks.find((network) => network.chainId === CHAIN_ID);
+  if (url) local.indexerUrl = url;
+  else delete local.indexerUrl;
   writeFileSync(path, JSON.stringify(config, null, 2) + '\n');
 }
 
