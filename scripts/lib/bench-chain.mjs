@@ -4,13 +4,13 @@
 // again with --load-state, under .run/bench-cache/<key>/. The key hashes everything that shapes a
 // chain: the contracts' bytecode, the Foundry scripts, the deploy and seed steps of localchain.mjs,
 // anvil's version and the recipe below; a change to any of them builds the chains again.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
-import { deploy, ROOT, rpc, seed, startAnvil, startLocalChain } from './localchain.mjs';
+import { CHAIN_ID, deploy, ROOT, rpc, seed, SEED_HISTORY_SECONDS } from './localchain.mjs';
 
 const run = promisify(execFile);
 const BIN = (tool) => join(ROOT, 'node_modules', '@foundry-rs', `${tool}-linux-amd64`, 'bin', tool);
@@ -148,24 +148,66 @@ function removeExpired(current) {
   }
 }
 
+/**
+ * anvil on 127.0.0.1:`port` with ANVIL_ARGS and `args`, once it answers. Its `stop()` resolves when
+ * it has exited, so that the next chain can take the port; it is also killed if this process
+ * exits first, however it exits. (localchain.mjs's startAnvil serves dev and the e2e suite, which
+ * need neither.)
+ */
+export async function startBenchAnvil({ port, args = [], readyMs = 120_000 }) {
+  const url = `http://127.0.0.1:${port}`;
+  const anvil = spawn(BIN('anvil'), ['--host', '127.0.0.1', '--port', String(port), '--chain-id', String(CHAIN_ID), ...ANVIL_ARGS, ...args], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  let exited = null;
+  const killOnExit = () => anvil.kill('SIGKILL');
+  process.on('exit', killOnExit);
+  const exit = new Promise((resolve) =>
+    anvil.on('exit', (code, signal) => {
+      exited = code ?? signal;
+      process.off('exit', killOnExit);
+      resolve();
+    }),
+  );
+  const stop = async () => {
+    if (exited === null) anvil.kill('SIGTERM');
+    await exit;
+  };
+  for (const started = Date.now(); Date.now() - started < readyMs; ) {
+    if (exited !== null) throw new Error(`anvil exited with ${exited} before answering on ${url}`);
+    try {
+      await rpc(url, 'eth_chainId');
+      return { url, pid: anvil.pid, stop };
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  await stop();
+  throw new Error(`anvil did not answer on ${url} within ${readyMs / 1000} s`);
+}
+
+/** The demo chain as scripts/dev and the e2e suite have it, on the benchmark's anvil. */
 async function seededChain(port, log) {
   const started = Date.now();
-  const anvil = await startLocalChain({
-    port,
-    networks: join(WORK, 'build-networks.json'),
-    log: () => {},
-    anvilArgs: ANVIL_ARGS,
-  });
-  log(`bench chain blocks-0: deployed and seeded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  return {
-    url: anvil.url,
-    contracts: anvil.contracts,
-    seededAt: Math.floor(Date.now() / 1000),
-    scenario: 'blocks-0',
-    // The seeded chain itself is blocks-0: nothing to add.
-    fresh: true,
-    stop: async () => anvil.stop(),
-  };
+  // Its clock starts where localchain.mjs's does: seed() needs the week of telemetry behind it.
+  const anvil = await startBenchAnvil({ port, args: ['--timestamp', String(Math.floor(Date.now() / 1000) - SEED_HISTORY_SECONDS)] });
+  try {
+    const contracts = await deploy(anvil.url);
+    await seed(anvil.url, contracts);
+    log(`bench chain blocks-0: deployed and seeded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    return {
+      url: anvil.url,
+      contracts,
+      seededAt: Math.floor(Date.now() / 1000),
+      scenario: 'blocks-0',
+      // The seeded chain itself is blocks-0: nothing to add.
+      fresh: true,
+      stop: anvil.stop,
+    };
+  } catch (error) {
+    await anvil.stop();
+    throw error;
+  }
 }
 
 async function grow(chain, scenario, log) {
@@ -304,14 +346,14 @@ async function save(key, id, chain, seconds) {
  * Starts anvil on `port` with the saved chain of `scenario`, checked against what was saved.
  * Resolves to `{ url, contracts, info, scenario, seededAt, stop() }`.
  */
-export async function loadState(key, scenario, { port, log = () => {} }) {
+export async function loadState(key, scenario, { port }) {
   const info = cached(key, scenario);
   if (!info) throw new Error(`no saved chain for ${scenario} under ${join(CACHE, key)}`);
   mkdirSync(WORK, { recursive: true });
   // --load-state takes the JSON itself, not anvil_dumpState's gzip.
   const file = join(WORK, `anvil-state-${port}.json`);
   writeFileSync(file, gunzipSync(readFileSync(paths(key, scenario).state)));
-  const anvil = await startAnvil({ port, log, args: [...ANVIL_ARGS, '--load-state', file], readyMs: 120_000 });
+  const anvil = await startBenchAnvil({ port, args: ['--load-state', file] });
   try {
     const found = await fingerprint(anvil.url, info.contracts);
     for (const field of ['head', 'headHash', 'headTime', 'twins', 'earlyLogs']) {
@@ -320,7 +362,7 @@ export async function loadState(key, scenario, { port, log = () => {} }) {
       }
     }
   } catch (error) {
-    anvil.stop();
+    await anvil.stop();
     throw error;
   } finally {
     rmSync(file, { force: true });
@@ -332,7 +374,7 @@ export async function loadState(key, scenario, { port, log = () => {} }) {
     info,
     scenario,
     seededAt: info.seededAt,
-    stop: async () => anvil.stop(),
+    stop: anvil.stop,
   };
 }
 

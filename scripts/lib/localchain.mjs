@@ -40,9 +40,8 @@ async function rpc(url, method, params = []) {
 export { rpc };
 
 /** Starts anvil on 127.0.0.1:`port` and resolves once it answers RPC; `startTime` (unix seconds)
- * sets its clock, which then runs on from there. `args` go to anvil as they are; `readyMs` is how
- * long it may take to answer (loading a saved chain of 100,000 blocks takes seconds). */
-export async function startAnvil({ port, log = () => {}, startTime, args: extraArgs = [], readyMs = 10_000 }) {
+ * sets its clock, which then runs on from there. */
+export async function startAnvil({ port, log = () => {}, startTime }) {
   const url = `http://127.0.0.1:${port}`;
   try {
     await rpc(url, 'eth_chainId');
@@ -52,37 +51,23 @@ export async function startAnvil({ port, log = () => {}, startTime, args: extraA
   }
   const args = ['--host', '127.0.0.1', '--port', String(port), '--chain-id', String(CHAIN_ID)];
   if (startTime !== undefined) args.push('--timestamp', String(startTime));
-  args.push(...extraArgs);
   const anvil = spawn(BIN('anvil'), args, {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   let exited = null;
-  // Whatever way this process ends (an error, a signal handler's process.exit), anvil ends too.
-  const killOnExit = () => anvil.kill('SIGKILL');
-  process.on('exit', killOnExit);
-  anvil.on('exit', (code, signal) => {
-    exited = code ?? signal;
-    process.off('exit', killOnExit);
-  });
-  for (let attempt = 0; attempt < readyMs / 100; attempt++) {
+  anvil.on('exit', (code) => (exited = code));
+  for (let attempt = 0; attempt < 100; attempt++) {
     if (exited !== null) throw new Error(`anvil exited with ${exited} before answering on ${url}`);
     try {
       await rpc(url, 'eth_chainId');
       log(`anvil answers on ${url} (pid ${anvil.pid})`);
-      // Resolves once anvil has exited, so that the next chain can take the port.
-      const stop = () =>
-        new Promise((resolve) => {
-          if (exited !== null) return resolve();
-          anvil.once('exit', () => resolve());
-          anvil.kill('SIGTERM');
-        });
-      return { url, pid: anvil.pid, stop };
+      return { url, pid: anvil.pid, stop: () => anvil.kill('SIGTERM') };
     } catch {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
   anvil.kill('SIGKILL');
-  throw new Error(`anvil did not answer on ${url} within ${readyMs / 1000} s`);
+  throw new Error(`anvil did not answer on ${url} within 10 s`);
 }
 
 async function forgeScript(script, rpcUrl, extraArgs = [], env = {}) {
@@ -142,14 +127,9 @@ export function writeNetworks({ source, target, rpcUrl, contracts }) {
   writeFileSync(target, text);
 }
 
-/** anvil, deployed and seeded, its addresses written to `networks`; `anvilArgs` go to anvil. */
-export async function startLocalChain({ port, networks, log = console.log, anvilArgs = [] }) {
-  const anvil = await startAnvil({
-    port,
-    log,
-    startTime: Math.floor(Date.now() / 1000) - SEED_HISTORY_SECONDS,
-    args: anvilArgs,
-  });
+/** anvil, deployed and seeded, its addresses written to `networks`. */
+export async function startLocalChain({ port, networks, log = console.log }) {
+  const anvil = await startAnvil({ port, log, startTime: Math.floor(Date.now() / 1000) - SEED_HISTORY_SECONDS });
   try {
     const started = Date.now();
     const contracts = await deploy(anvil.url);
