@@ -5,6 +5,7 @@
 //
 // node scripts/lib/bench-gallery.mjs [total twins...]   (default: 1000 5000)
 import { chromium } from '@playwright/test';
+import { CHROMIUM } from './chromium.mjs';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -21,7 +22,7 @@ const sizes = process.argv.slice(2).map(Number).filter((n) => n > SEEDED);
 const networks = join(ROOT, '.run', 'bench-networks.json');
 const chain = await startLocalChain({ port: CHAIN_PORT, networks, log: () => {} });
 const app = await startStaticServer({ root: join(ROOT, 'dist'), port: APP_PORT, networksPath: networks });
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+const browser = await chromium.launch(CHROMIUM);
 const results = [];
 try {
   let total = SEEDED;

@@ -4,6 +4,7 @@
 //
 // node scripts/lib/bench-hasher.mjs [workers...]   (default: 1 2)
 import { chromium } from '@playwright/test';
+import { CHROMIUM } from './chromium.mjs';
 import { join } from 'node:path';
 import { ROOT } from './localchain.mjs';
 import { startStaticServer } from '../../e2e/serve.mjs';
@@ -18,7 +19,7 @@ const server = await startStaticServer({
   port: PORT,
   networksPath: join(ROOT, 'public', 'networks.json'),
 });
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+const browser = await chromium.launch(CHROMIUM);
 try {
   const page = await browser.newPage();
   // Any page of the origin will do; the app itself is not needed, only its worker script.

@@ -30,6 +30,7 @@ import { parseArgs } from 'node:util';
 import { startStaticServer } from '../../e2e/serve.mjs';
 import { cacheSize, ensureStates, loadState, SCENARIOS } from './bench-chain.mjs';
 import { findIndexer } from './bench-indexer.mjs';
+import { CHROMIUM } from './chromium.mjs';
 import { epochNow, startLatencyProxy } from './latency-proxy.mjs';
 import { CHAIN_ID, ROOT, writeNetworks } from './localchain.mjs';
 
@@ -43,16 +44,6 @@ const SELECTORS = {
   maker: '#gallery-maker',
   twin: ['[data-testid="twin-spec"]', '[data-testid="owner"]', '[data-testid="listing"]'],
 };
-/** TOOLCHAIN.md's flags for Debian's Chromium here. */
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const WORK = join(ROOT, '.run', 'bench-load');
 
 const { values: options } = parseArgs({
@@ -150,7 +141,7 @@ try {
   mkdirSync(WORK, { recursive: true });
   const key = await ensureStates(scenarios, { port: await freePort(), log });
   const indexer = options.smoke ? null : await findIndexer(options['indexer-root']);
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await chromium.launch(CHROMIUM);
   const closeBrowser = started(() => browser.close(), 'Chromium');
   for (const scenario of scenarios) {
     results.scenarios[scenario] = await measureScenario(browser, key, scenario, indexer);

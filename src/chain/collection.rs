@@ -123,24 +123,13 @@ impl CollectionLogs {
             match answer {
                 Ok(value) => logs.extend(parse_logs(value)?),
                 // A node that caps the range answers for this page only with an error: narrower.
-                Err(RpcError::Node { .. }) if to > from => logs.extend(self.split(from, to).await?),
+                Err(RpcError::Node { .. }) if to > from => {
+                    logs.extend(logs_halving(&self.rpc, &|from, to| self.filter(from, to), from, to).await?)
+                }
                 Err(error) => return Err(error.into()),
             }
         }
         Ok((self.decode(logs).await?, end))
-    }
-
-    /// One page, halved until the node accepts each part.
-    async fn split(&self, from: u64, to: u64) -> Result<Vec<Log>, ChainError> {
-        match self.rpc.get_logs(&self.filter(from, to)).await {
-            Err(RpcError::Node { .. }) if to > from => {
-                let middle = from + (to - from) / 2;
-                let mut logs = Box::pin(self.split(from, middle)).await?;
-                logs.extend(Box::pin(self.split(middle + 1, to)).await?);
-                Ok(logs)
-            }
-            other => Ok(other?),
-        }
     }
 
     fn filter(&self, from: u64, to: u64) -> Filter {
@@ -211,6 +200,25 @@ impl CollectionLogs {
             times.insert(number, block.timestamp.as_u64());
         }
         Ok(times)
+    }
+}
+
+/// The logs `filter` selects in blocks `from..=to`, the range halved until the node accepts each
+/// part: a node that caps ranges says so only by refusing.
+pub(crate) async fn logs_halving(
+    rpc: &RpcClient,
+    filter: &dyn Fn(u64, u64) -> Filter,
+    from: u64,
+    to: u64,
+) -> Result<Vec<Log>, ChainError> {
+    match rpc.get_logs(&filter(from, to)).await {
+        Err(RpcError::Node { .. }) if to > from => {
+            let middle = from + (to - from) / 2;
+            let mut logs = Box::pin(logs_halving(rpc, filter, from, middle)).await?;
+            logs.extend(Box::pin(logs_halving(rpc, filter, middle + 1, to)).await?);
+            Ok(logs)
+        }
+        other => Ok(other?),
     }
 }
 

@@ -10,8 +10,8 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::abi::ChainError;
-use super::collection::{pages, PAGE_BLOCKS};
-use super::rpc::{RpcClient, RpcError};
+use super::collection::{logs_halving, pages, PAGE_BLOCKS};
+use super::rpc::RpcClient;
 
 #[derive(Debug, Clone)]
 pub struct LogIndexer {
@@ -75,14 +75,14 @@ impl LogIndexer {
         if from < cache.start {
             let mut earlier = Vec::new();
             for (page_from, page_to) in pages(from, cache.start - 1, PAGE_BLOCKS) {
-                earlier.extend(self.fetch(page_from, page_to).await?);
+                earlier.extend(logs_halving(&self.rpc, &|from, to| self.filter(from, to), page_from, page_to).await?);
             }
             earlier.append(&mut cache.logs);
             cache.logs = earlier;
             cache.start = from;
         }
         for (page_from, page_to) in pages(cache.head + 1, head, PAGE_BLOCKS) {
-            cache.logs.extend(self.fetch(page_from, page_to).await?);
+            cache.logs.extend(logs_halving(&self.rpc, &|from, to| self.filter(from, to), page_from, page_to).await?);
         }
         cache.head = head.max(cache.head);
         cache.head_hash = head_hash;
@@ -100,19 +100,6 @@ impl LogIndexer {
         let block: Option<BlockHeader> =
             self.rpc.request("eth_getBlockByNumber", json!([U64::from(cache.head), false])).await?;
         Ok(block.is_some_and(|block| block.hash == cache.head_hash))
-    }
-
-    /// One page, split further if the node refuses it as too large.
-    async fn fetch(&self, from: u64, to: u64) -> Result<Vec<Log>, ChainError> {
-        match self.rpc.get_logs(&self.filter(from, to)).await {
-            Err(RpcError::Node { .. }) if to > from => {
-                let middle = from + (to - from) / 2;
-                let mut logs = Box::pin(self.fetch(from, middle)).await?;
-                logs.extend(Box::pin(self.fetch(middle + 1, to)).await?);
-                Ok(logs)
-            }
-            other => Ok(other?),
-        }
     }
 
     fn filter(&self, from: u64, to: u64) -> Filter {

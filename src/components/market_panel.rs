@@ -40,7 +40,7 @@ enum Viewer {
 pub fn MarketPanel(twin_id: u64) -> impl IntoView {
     let store = expect_context::<ChainStore>();
     let wallet = expect_context::<WalletContext>();
-    let state = store.slice(move |catalog| {
+    let state = store.timed_slice(move |catalog| {
         let now = catalog.now();
         let book = catalog.book();
         TwinMarket {

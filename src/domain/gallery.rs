@@ -186,15 +186,16 @@ impl GalleryQuery {
             && terms.iter().all(|term| term.matches(&entry.twin))
     }
 
-    /// The page this query asks for out of the whole collection, with the counts around it.
-    pub fn view(&self, entries: &[GalleryEntry]) -> GalleryView {
+    /// The page this query asks for out of the whole collection, with the counts around it and
+    /// the collection's `facets`, which do not depend on the query.
+    pub fn view(&self, entries: &[GalleryEntry], facets: Facets) -> GalleryView {
         let matching = self.apply(entries);
         let range = page_range(matching.len(), clamp_page(matching.len(), self.page));
         GalleryView {
             entries: matching[range].iter().map(|&entry| entry.clone()).collect(),
             matching: matching.len(),
             total: entries.len(),
-            facets: facets(entries),
+            facets,
         }
     }
 
@@ -638,7 +639,7 @@ mod tests {
         let entries = sample();
         let mut query = query(SortKey::Newest);
         query.page = 99;
-        let view = query.view(&entries);
+        let view = query.view(&entries, facets(&entries));
         assert_eq!(view.total, entries.len());
         assert_eq!(view.matching, entries.len());
         assert_eq!(

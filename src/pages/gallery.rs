@@ -42,7 +42,25 @@ pub fn GalleryPage() -> impl IntoView {
         navigate(&path, NavigateOptions { replace: true, scroll: false, ..Default::default() });
     });
 
-    let from_chain = store.slice(move |catalog| query.get().view(&catalog.gallery_entries(catalog.now())));
+    // Every twin once per change of the history, and their facets once with them: a change of
+    // query only filters, sorts and pages what is there.
+    let catalog = store.catalog();
+    let entries = Memo::new(move |_| {
+        catalog.with(|catalog| catalog.clone().map(|read| read.map(|catalog| catalog.gallery_entries(catalog.now()))))
+    });
+    let chain_facets = Memo::new(move |_| {
+        entries.with(|entries| match entries {
+            Some(Ok(entries)) => gallery::facets(entries),
+            _ => Facets::default(),
+        })
+    });
+    let from_chain = Memo::new(move |_| {
+        entries.with(|entries| match entries {
+            None => None,
+            Some(Err(message)) => Some(Err(message.clone())),
+            Some(Ok(entries)) => Some(Ok(query.with(|query| query.view(entries, chain_facets.get())))),
+        })
+    });
     let from_indexer = LocalResource::new({
         let store = store.clone();
         move || {
@@ -78,12 +96,19 @@ pub fn GalleryPage() -> impl IntoView {
     });
     let shown = Memo::new({
         let store = store.clone();
-        move |_| -> Loaded<(GalleryView, Source)> {
-            let indexed = matches!(store.indexer_state(), IndexerState::Ready(_));
-            // An answer to an earlier query that came in last is not this query's.
-            if let (true, Some(Some(Ok((asked, view, block))))) = (indexed, from_indexer.get()) {
-                if query.with(|query| *query == asked) {
-                    return Some(Ok((view, Source::Indexer(block))));
+        move |previous: Option<&Loaded<(GalleryView, Source)>>| -> Loaded<(GalleryView, Source)> {
+            if matches!(store.indexer_state(), IndexerState::Ready(_)) {
+                match from_indexer.get() {
+                    Some(Some(Ok((asked, view, block)))) if query.with(|query| *query == asked) => {
+                        return Some(Ok((view, Source::Indexer(block))));
+                    }
+                    // No answer to this query yet, or one to an earlier query that came in last:
+                    // the indexer's page stays until this query's comes, rather than the whole
+                    // collection being filtered here meanwhile.
+                    _ if matches!(previous, Some(Some(Ok((_, Source::Indexer(_)))))) => {
+                        return previous.cloned().flatten()
+                    }
+                    _ => {}
                 }
             }
             match from_chain.get() {

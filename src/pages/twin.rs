@@ -194,7 +194,7 @@ fn TwinDetails(twin: Twin) -> impl IntoView {
             })
             .collect::<Vec<_>>()
     });
-    let donated = store.slice(move |catalog| {
+    let donated = store.timed_slice(move |catalog| {
         donations::by_twin(catalog.credits(), catalog.now()).remove(&twin_id).unwrap_or_default()
     });
     let window = RwSignal::new(Window::Week);

@@ -200,16 +200,32 @@ impl ChainStore {
         })
     }
 
-    /// A slice of the catalog, evaluated again with each block (expiries move with the clock)
-    /// but announced only when it changed.
+    /// A slice of the catalog, evaluated again when the history changes and announced only when
+    /// the slice did.
     pub fn slice<T>(&self, read: impl Fn(&Catalog) -> T + Send + Sync + 'static) -> Memo<Loaded<T>>
+    where
+        T: PartialEq + Clone + Send + Sync + 'static,
+    {
+        self.slice_of(false, read)
+    }
+
+    /// A slice that depends on the time as well (expiries, the last day's donations): evaluated
+    /// again with each block too.
+    pub fn timed_slice<T>(&self, read: impl Fn(&Catalog) -> T + Send + Sync + 'static) -> Memo<Loaded<T>>
+    where
+        T: PartialEq + Clone + Send + Sync + 'static,
+    {
+        self.slice_of(true, read)
+    }
+
+    fn slice_of<T>(&self, timed: bool, read: impl Fn(&Catalog) -> T + Send + Sync + 'static) -> Memo<Loaded<T>>
     where
         T: PartialEq + Clone + Send + Sync + 'static,
     {
         let store = self.clone();
         Memo::new(move |_| {
             let history = store.history.get();
-            let chain_time = store.chain_time.get();
+            let chain_time = if timed { store.chain_time.get() } else { store.chain_time.get_untracked() };
             store.readiness(&history).map(|ready| ready.map(|()| read(&Catalog::new(history.clone(), chain_time))))
         })
     }
