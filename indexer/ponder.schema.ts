@@ -426,6 +426,32 @@ export const marketConfig = onchainTable("market_config", (t) => ({
   feeChangedAt: t.bigint().notNull(),
 }));
 
+/**
+ * Every log of the three contracts that the app's store reads (`src/chain/collection.rs` asks the
+ * chain for the same events), field for field as `eth_getLogs` returns it: `GET /history` serves
+ * them so that a browser reads the collection's history without scanning the chain.
+ */
+export const historyLog = onchainTable(
+  "history_log",
+  (t) => ({
+    /** Ponder's event id, which sorts in chain order. */
+    id: t.text().primaryKey(),
+    blockNumber: t.bigint().notNull(),
+    blockHash: t.hex().notNull(),
+    /** The block's time: a credit is dated by it, and `eth_getLogs` does not say it. */
+    blockTime: t.bigint().notNull(),
+    logIndex: t.integer().notNull(),
+    transactionHash: t.hex().notNull(),
+    transactionIndex: t.integer().notNull(),
+    address: t.hex().notNull(),
+    topics: t.hex().array().notNull(),
+    data: t.hex().notNull(),
+  }),
+  (table) => ({
+    blockIndex: index().on(table.blockNumber, table.logIndex),
+  }),
+);
+
 export const twinRelations = relations(twin, ({ one, many }) => ({
   listing: one(listing, { fields: [twin.listingId], references: [listing.id] }),
   listings: many(listing),

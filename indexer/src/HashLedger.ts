@@ -1,9 +1,10 @@
 // HashLedger: donated work, per batch, per twin, per contributor and per (twin, contributor).
 import { ponder } from "ponder:registry";
 import { contributor, credit, twin, twinContribution } from "ponder:schema";
-import { descendingKey, getTwin, lower, recordTwinEvent } from "./lib";
+import { descendingKey, getTwin, keepLog, lower, recordTwinEvent } from "./lib";
 
 ponder.on("HashLedger:WorkCredited", async ({ event, context }) => {
+  await keepLog(context, event);
   const { tokenId, contributor: who, jobSeed, shares, work } = event.args;
   const at = event.block.timestamp;
   const row = await getTwin(context, tokenId);

@@ -1,9 +1,18 @@
 // TwinMarket: listings (and every way one dies), offers, sales and the fee in force.
 import { type Context, ponder } from "ponder:registry";
 import { account, listing, marketConfig, offer, sale, twin } from "ponder:schema";
-import { getTwin, killSellerListings, listingFields, lower, recordTwinEvent, removeTwinListing } from "./lib";
+import {
+  getTwin,
+  keepLog,
+  killSellerListings,
+  listingFields,
+  lower,
+  recordTwinEvent,
+  removeTwinListing,
+} from "./lib";
 
 ponder.on("TwinMarket:Listed", async ({ event, context }) => {
+  await keepLog(context, event);
   const { tokenId, seller, price, expiresAt, maxFeeBps } = event.args;
   await getTwin(context, tokenId);
   // `list` overwrites whatever the market stored for the twin, live or dead.
@@ -28,12 +37,14 @@ ponder.on("TwinMarket:Listed", async ({ event, context }) => {
 });
 
 ponder.on("TwinMarket:ListingCancelled", async ({ event, context }) => {
+  await keepLog(context, event);
   const { tokenId, by } = event.args;
   await removeTwinListing(context, tokenId, "Cancelled", event.block.number);
   await recordTwinEvent(context, event, tokenId, "ListingCancelled", { from: by });
 });
 
 ponder.on("TwinMarket:AllListingsCancelled", async ({ event, context }) => {
+  await keepLog(context, event);
   const { seller, listingNonce } = event.args;
   await context.db
     .insert(account)
@@ -43,6 +54,7 @@ ponder.on("TwinMarket:AllListingsCancelled", async ({ event, context }) => {
 });
 
 ponder.on("TwinMarket:Sold", async ({ event, context }) => {
+  await keepLog(context, event);
   const { tokenId, seller, buyer, price, royaltyReceiver, royalty, fee, kind } = event.args;
   await getTwin(context, tokenId);
   // Both `buy` and `acceptOffer` delete the twin's listing; the Transfer that follows moves it.
@@ -72,6 +84,7 @@ ponder.on("TwinMarket:Sold", async ({ event, context }) => {
 const offerId = (tokenId: bigint, bidder: string) => `${tokenId}-${lower(bidder)}`;
 
 ponder.on("TwinMarket:OfferMade", async ({ event, context }) => {
+  await keepLog(context, event);
   const { tokenId, bidder, amount, expiresAt } = event.args;
   await getTwin(context, tokenId);
   const fields = {
@@ -92,18 +105,21 @@ ponder.on("TwinMarket:OfferMade", async ({ event, context }) => {
 });
 
 ponder.on("TwinMarket:OfferRaised", async ({ event, context }) => {
+  await keepLog(context, event);
   const { tokenId, bidder, amount, expiresAt } = event.args;
   await updateOffer(context, tokenId, bidder, event, { amount, expiresAt });
   await recordTwinEvent(context, event, tokenId, "OfferRaised", { from: bidder, amount, expiresAt });
 });
 
 ponder.on("TwinMarket:OfferCancelled", async ({ event, context }) => {
+  await keepLog(context, event);
   const { tokenId, bidder, amount } = event.args;
   await updateOffer(context, tokenId, bidder, event, { status: "Cancelled" });
   await recordTwinEvent(context, event, tokenId, "OfferCancelled", { from: bidder, amount });
 });
 
 ponder.on("TwinMarket:OfferAccepted", async ({ event, context }) => {
+  await keepLog(context, event);
   const { tokenId, bidder, seller, amount } = event.args;
   await updateOffer(context, tokenId, bidder, event, { status: "Accepted" });
   await recordTwinEvent(context, event, tokenId, "OfferAccepted", { from: bidder, to: seller, amount });

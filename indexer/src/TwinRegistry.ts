@@ -20,6 +20,7 @@ import {
   efficiency,
   fold,
   getTwin,
+  keepLog,
   killSellerListings,
   killTwinListing,
   lower,
@@ -31,6 +32,7 @@ import {
 const HOUR = 3600n;
 
 ponder.on("TwinRegistry:TwinMinted", async ({ event, context }) => {
+  await keepLog(context, event);
   const { tokenId, operator, reporter, royaltyBps, spec } = event.args;
   const jth = efficiency(spec.powerWatts, spec.hashrateGhs);
   await context.db.insert(twin).values({
@@ -122,6 +124,7 @@ function codePointLess(a: string, b: string) {
 }
 
 ponder.on("TwinRegistry:Transfer", async ({ event, context }) => {
+  await keepLog(context, event);
   const { from, to, tokenId } = event.args;
   const row = await getTwin(context, tokenId);
   const tx = lower(event.transaction.hash);
@@ -143,6 +146,7 @@ ponder.on("TwinRegistry:Transfer", async ({ event, context }) => {
 });
 
 ponder.on("TwinRegistry:Approval", async ({ event, context }) => {
+  await keepLog(context, event);
   const { owner, approved, tokenId } = event.args;
   const row = await getTwin(context, tokenId);
   const next = lower(approved) === ZERO_ADDRESS ? null : lower(approved);
@@ -157,6 +161,7 @@ ponder.on("TwinRegistry:Approval", async ({ event, context }) => {
 });
 
 ponder.on("TwinRegistry:ApprovalForAll", async ({ event, context }) => {
+  await keepLog(context, event);
   const { owner, operator, approved } = event.args;
   const id = `${lower(owner)}-${lower(operator)}`;
   // Read before the upsert: the store hands out its cached row, which the upsert updates in place.
@@ -176,6 +181,7 @@ ponder.on("TwinRegistry:ApprovalForAll", async ({ event, context }) => {
 });
 
 ponder.on("TwinRegistry:StatusChanged", async ({ event, context }) => {
+  await keepLog(context, event);
   const { tokenId, next } = event.args;
   const status = statusName(next);
   await getTwin(context, tokenId);
@@ -185,6 +191,7 @@ ponder.on("TwinRegistry:StatusChanged", async ({ event, context }) => {
 });
 
 ponder.on("TwinRegistry:OperatorProposed", async ({ event, context }) => {
+  await keepLog(context, event);
   const { tokenId, operator, proposed } = event.args;
   await getTwin(context, tokenId);
   const pending = lower(proposed) === ZERO_ADDRESS ? null : lower(proposed);
@@ -193,6 +200,7 @@ ponder.on("TwinRegistry:OperatorProposed", async ({ event, context }) => {
 });
 
 ponder.on("TwinRegistry:OperatorTransferred", async ({ event, context }) => {
+  await keepLog(context, event);
   const { tokenId, previousOperator, newOperator } = event.args;
   await getTwin(context, tokenId);
   await context.db.update(twin, { id: tokenId }).set({ operator: lower(newOperator), pendingOperator: null });
@@ -200,6 +208,7 @@ ponder.on("TwinRegistry:OperatorTransferred", async ({ event, context }) => {
 });
 
 ponder.on("TwinRegistry:ReporterChanged", async ({ event, context }) => {
+  await keepLog(context, event);
   const { tokenId, previousReporter, newReporter } = event.args;
   await getTwin(context, tokenId);
   await context.db.update(twin, { id: tokenId }).set({ reporter: lower(newReporter) });
@@ -298,6 +307,7 @@ const min = (a: bigint, b: bigint) => (a < b ? a : b);
 const max = (a: bigint, b: bigint) => (a > b ? a : b);
 
 ponder.on("TwinRegistry:MaintenanceLogged", async ({ event, context }) => {
+  await keepLog(context, event);
   const { tokenId, kind, note, timestamp } = event.args;
   const row = await getTwin(context, tokenId);
   const kindName = maintenanceKindName(kind);

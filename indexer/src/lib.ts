@@ -2,7 +2,7 @@
 // name folding, and the provenance row every twin event leaves.
 import { and, eq, inArray } from "ponder";
 import type { Context, Event } from "ponder:registry";
-import { listing, twin, twinEvent } from "ponder:schema";
+import { historyLog, listing, twin, twinEvent } from "ponder:schema";
 
 export type Hex = `0x${string}`;
 
@@ -116,6 +116,32 @@ export async function recordTwinEvent(
     logIndex: located.log.logIndex,
     timestamp: located.block.timestamp,
     txHash: lower(located.transaction.hash),
+  });
+}
+
+/**
+ * Keeps a log the app's store reads, as the node gave it: `GET /history` serves these in place of
+ * `eth_getLogs`, so a first visit reads a year of history in a few requests and the app decodes it
+ * with the code it decodes the chain's logs with.
+ */
+export async function keepLog(context: Context, event: Event) {
+  const located = event as Event & {
+    block: { number: bigint; hash: Hex; timestamp: bigint };
+    // Ponder keeps four topic slots; a log's unused ones come back as null.
+    log: { address: Hex; data: Hex; logIndex: number; topics: (Hex | null)[] };
+    transaction: { hash: Hex; transactionIndex: number };
+  };
+  await context.db.insert(historyLog).values({
+    id: event.id,
+    blockNumber: located.block.number,
+    blockHash: lower(located.block.hash),
+    blockTime: located.block.timestamp,
+    logIndex: located.log.logIndex,
+    transactionHash: lower(located.transaction.hash),
+    transactionIndex: located.transaction.transactionIndex,
+    address: lower(located.log.address),
+    topics: located.log.topics.filter((topic) => topic !== null).map(lower),
+    data: located.log.data,
   });
 }
 

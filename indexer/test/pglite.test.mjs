@@ -5,8 +5,10 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { startLocalChain } from '../../scripts/lib/localchain.mjs';
+import { toEventSelector } from 'viem';
+import { rpc, startLocalChain } from '../../scripts/lib/localchain.mjs';
 import {
+  ABI,
   ACCOUNTS,
   ROOT,
   assertMatchesChain,
@@ -301,6 +303,54 @@ test('the indexer follows new transactions: every way a listing dies, sales, off
 
   const hours = await checkRollups(1n);
   assert.ok(Math.max(...hours.map((hour) => hour.count)) >= 2, 'an hour averages several samples');
+});
+
+test('/history serves exactly the logs the app would read from the chain, in pages cut at blocks', async () => {
+  // The events `CollectionLogs` (src/chain/collection.rs) asks the chain for.
+  const kept = {
+    registry: ['TwinMinted', 'Transfer', 'Approval', 'ApprovalForAll', 'StatusChanged', 'OperatorProposed', 'OperatorTransferred', 'ReporterChanged', 'MaintenanceLogged'],
+    market: ['Listed', 'ListingCancelled', 'AllListingsCancelled', 'Sold', 'OfferMade', 'OfferRaised', 'OfferCancelled', 'OfferAccepted'],
+    ledger: ['WorkCredited'],
+  };
+  const topics = Object.entries(kept).flatMap(([contract, names]) =>
+    names.map((name) => toEventSelector(ABI[contract].find((item) => item.type === 'event' && item.name === name))),
+  );
+  assert.equal(topics.length, 18);
+  const { deploymentBlock } = await (await fetch(`${indexer.url}/deployment`)).json();
+  const head = Number(await contracts.client.getBlockNumber());
+  const chainLogs = await rpc(rpcUrl, 'eth_getLogs', [
+    { address: Object.values(contracts.address), topics: [topics], fromBlock: `0x${deploymentBlock.toString(16)}`, toBlock: `0x${head.toString(16)}` },
+  ]);
+  const kinds = new Set(chainLogs.map((log) => log.topics[0])).size;
+  assert.ok(chainLogs.length > 50 && kinds >= 12, `a varied history (${chainLogs.length} logs of ${kinds} events)`);
+
+  // Small pages, so that many end on a block boundary and some would otherwise cut a block.
+  const served = [];
+  const times = {};
+  let pages = 0;
+  for (let from = deploymentBlock; from <= head; ) {
+    const answer = await (await fetch(`${indexer.url}/history?from=${from}&to=${head}&limit=7`)).json();
+    pages += 1;
+    assert.ok(answer.through >= from && answer.through <= head, `page ${pages} covers ${from}..${answer.through}`);
+    for (const log of answer.logs) {
+      const block = Number(log.blockNumber);
+      assert.ok(block >= from && block <= answer.through, `a log of block ${block} in a page of ${from}..${answer.through}`);
+    }
+    served.push(...answer.logs);
+    Object.assign(times, answer.times);
+    from = answer.through + 1;
+  }
+  assert.ok(pages > chainLogs.length / 7, `${pages} pages`);
+  const fields = ({ address, topics, data, blockHash, blockNumber, transactionHash, transactionIndex, logIndex }) => ({
+    address: address.toLowerCase(), topics, data, blockHash, blockNumber, transactionHash, transactionIndex, logIndex,
+  });
+  assert.deepEqual(served.map(fields), chainLogs.map(fields));
+  for (const block of new Set(chainLogs.map((log) => log.blockNumber))) {
+    const { timestamp } = await rpc(rpcUrl, 'eth_getBlockByNumber', [block, false]);
+    assert.equal(times[Number(block)], Number(timestamp), `the time of block ${Number(block)}`);
+  }
+  const refused = await fetch(`${indexer.url}/history?from=9&to=3`);
+  assert.equal(refused.status, 400);
 });
 
 test('the API answers the app: CORS for another origin, the deployment, the indexed block', async () => {

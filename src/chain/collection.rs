@@ -129,7 +129,23 @@ impl CollectionLogs {
                 Err(error) => return Err(error.into()),
             }
         }
-        Ok((self.decode(logs).await?, end))
+        let times = self.block_times(&self.credit_blocks(&logs)).await?;
+        Ok((self.decode(logs, &times)?, end))
+    }
+
+    /// The records of one `GET /history` answer of the indexer (`indexer/src/api/index.ts`): the
+    /// logs this filter selects, in `eth_getLogs`' own form, with their blocks' times, and the last
+    /// block the answer covers. Decoded as the chain's own logs are.
+    pub fn indexed_records(&self, answer: Value) -> Result<(Vec<BlockRecords>, u64), ChainError> {
+        #[derive(Deserialize)]
+        struct HistoryPage {
+            through: u64,
+            times: HashMap<u64, u64>,
+            logs: Vec<Log>,
+        }
+        let page: HistoryPage = serde_json::from_value(answer)
+            .map_err(|error| ChainError::Decode(format!("the indexer's history: {error}")))?;
+        Ok((self.decode(page.logs, &page.times)?, page.through))
     }
 
     fn filter(&self, from: u64, to: u64) -> Filter {
@@ -140,15 +156,18 @@ impl CollectionLogs {
             .to_block(BlockNumber::Number(to.into()))
     }
 
-    async fn decode(&self, mut logs: Vec<Log>) -> Result<Vec<BlockRecords>, ChainError> {
-        let position = |log: &Log| (log.block_number.map(|number| number.as_u64()), log.log_index);
-        logs.sort_by_key(position);
-        let credit_blocks: BTreeSet<u64> = logs
-            .iter()
+    /// The blocks of credits: a credit is dated by its block, whose time a log does not carry.
+    fn credit_blocks(&self, logs: &[Log]) -> BTreeSet<u64> {
+        logs.iter()
             .filter(|log| log.address == self.ledger)
             .filter_map(|log| log.block_number.map(|number| number.as_u64()))
-            .collect();
-        let times = self.block_times(&credit_blocks).await?;
+            .collect()
+    }
+
+    /// `logs` as records, by block in chain order; `times` dates the credits' blocks.
+    fn decode(&self, mut logs: Vec<Log>, times: &HashMap<u64, u64>) -> Result<Vec<BlockRecords>, ChainError> {
+        let position = |log: &Log| (log.block_number.map(|number| number.as_u64()), log.log_index);
+        logs.sort_by_key(position);
         let minted = twin_minted_event().signature();
         let maintenance = maintenance_logged_event().signature();
 

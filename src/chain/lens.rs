@@ -60,6 +60,14 @@ impl TwinLens {
         let ids = Token::Array(ids.iter().map(|&id| Token::Uint(id.into())).collect());
         head_and_page(self.read("twins", &[ids]).await?)
     }
+
+    /// One twin as the contracts held it at block `block`, `None` for an id that named none.
+    pub async fn twin_at(&self, id: u64, block: u64) -> Result<(LensHead, Option<TwinSnapshot>), ChainError> {
+        let call = encode_call(twin_lens_abi(), "twins", &[Token::Array(vec![Token::Uint(id.into())])]);
+        let output = self.rpc.call_at(self.address, &call, block).await?;
+        let (head, mut page) = head_and_page(decode_output(twin_lens_abi(), "twins", &output)?)?;
+        Ok((head, page.pop().flatten()))
+    }
 }
 
 fn malformed(what: &str) -> ChainError {

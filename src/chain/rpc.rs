@@ -125,6 +125,12 @@ impl RpcClient {
         Ok(output.to_vec())
     }
 
+    /// `eth_call` at block `block`: an answer about the same state as something read there.
+    pub async fn call_at(&self, to: Address, data: &[u8], block: u64) -> Result<Vec<u8>, RpcError> {
+        let output: Bytes = self.request("eth_call", json!([call_object(to, data), U64::from(block)])).await?;
+        Ok(output.to_vec())
+    }
+
     pub async fn get_logs(&self, filter: &Filter) -> Result<Vec<Log>, RpcError> {
         self.request("eth_getLogs", json!([filter])).await
     }

@@ -1,6 +1,8 @@
 //! Donated work, from HashLedger's `WorkCredited` events as the catalog reads them.
 
 use leptos::prelude::*;
+
+use crate::components::source::HistorySourceLine;
 use leptos_router::components::A;
 
 use crate::domain::donations::{format_work, Donations};
@@ -17,6 +19,7 @@ pub fn DonatedWork(twin_id: u64, donations: Donations) -> impl IntoView {
             <h2 id="donated-heading">"Donated work"</h2>
             <DonationSummary twin=donations/>
             <A href=format!("/mine?twin={twin_id}")>"Donate hashrate to this twin"</A>
+            <HistorySourceLine/>
         </section>
     }
 }

@@ -7,6 +7,8 @@
 
 use leptos::prelude::*;
 
+use crate::components::source::HistorySourceLine;
+
 use crate::chain::tx::TxRequest;
 use crate::components::tx::TransactButton;
 use crate::components::wallet::WalletContext;
@@ -105,6 +107,7 @@ pub fn MarketPanel(twin_id: u64) -> impl IntoView {
                 }.into_any(),
                 Viewer::Buyer(_) => view! { <BuyerActions twin_id listing own_offer takes_offers/> }.into_any(),
             }}
+            <HistorySourceLine/>
         </section>
     }
 }

@@ -6,6 +6,7 @@ pub mod donations;
 pub mod header;
 pub mod market_panel;
 pub mod operator_tools;
+pub mod source;
 pub mod telemetry;
 pub mod twin_card;
 pub mod tx;

@@ -74,6 +74,7 @@ pub fn TelemetryPanel(
                     }
                 })
             }}
+            <p class="hint source" data-testid="source">"Read from the chain by this browser: the rig's reports of the window shown."</p>
         </section>
     }
 }

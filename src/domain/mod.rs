@@ -5,6 +5,7 @@ pub mod address;
 pub mod block_seek;
 pub mod calendar;
 pub mod chart;
+pub mod cross_check;
 pub mod donations;
 pub mod gallery;
 pub mod history;

@@ -1,6 +1,8 @@
 //! What is for sale now, cheapest first, and what sold lately.
 
 use leptos::prelude::*;
+
+use crate::components::source::HistorySourceLine;
 use leptos_router::components::A;
 
 use crate::components::twin_card::TwinCard;
@@ -40,6 +42,7 @@ fn Listings(catalog: Catalog) -> impl IntoView {
             } else {
                 view! { <div class="twin-grid" data-testid="for-sale">{for_sale.into_iter().map(|entry| view! { <TwinCard entry/> }).collect_view()}</div> }.into_any()
             }}
+            <HistorySourceLine/>
         </section>
         <section class="panel" aria-labelledby="sales-heading">
             <h2 id="sales-heading">"Recent sales"</h2>
@@ -58,6 +61,7 @@ fn Listings(catalog: Catalog) -> impl IntoView {
                     </ol>
                 }.into_any()
             }}
+            <HistorySourceLine/>
         </section>
     }
 }

@@ -1,6 +1,8 @@
 //! Donating hashrate: pick a twin, opt in, watch the figures, submit the shares.
 
 use leptos::prelude::*;
+
+use crate::components::source::HistorySourceLine;
 use leptos_router::hooks::use_query_map;
 
 use crate::chain::ledger::{self, already_credited, already_credited_words};
@@ -259,6 +261,7 @@ fn LiveFigures() -> impl IntoView {
                 })
             }}
             <HashrateChart history=miner.history/>
+            <HistorySourceLine/>
         </section>
     }
 }

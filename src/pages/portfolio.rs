@@ -1,4 +1,6 @@
 use leptos::prelude::*;
+
+use crate::components::source::HistorySourceLine;
 use leptos_router::components::A;
 
 use crate::chain::tx::{self, TxStatus};
@@ -91,10 +93,12 @@ fn Holdings(catalog: Catalog, account: Address) -> impl IntoView {
         <section class="panel" aria-labelledby="owned-heading">
             <h2 id="owned-heading">"Twins you own"</h2>
             {grid(owned, "You own no twins yet. Browse the gallery or the market.")}
+            <HistorySourceLine/>
         </section>
         <section class="panel" aria-labelledby="operated-heading">
             <h2 id="operated-heading">"Twins you operate for others"</h2>
             {grid(operated, "None.")}
+            <HistorySourceLine/>
         </section>
         <section class="panel" aria-labelledby="listings-heading">
             <h2 id="listings-heading">"Your listings"</h2>
@@ -113,6 +117,7 @@ fn Holdings(catalog: Catalog, account: Address) -> impl IntoView {
                     {cancel_all}
                 }.into_any()
             }}
+            <HistorySourceLine/>
         </section>
         <section class="panel" aria-labelledby="offers-heading">
             <h2 id="offers-heading">"Offers"</h2>
@@ -171,6 +176,7 @@ fn Holdings(catalog: Catalog, account: Address) -> impl IntoView {
                     </ul>
                 }.into_any()
             }}
+            <HistorySourceLine/>
         </section>
         <section class="panel" aria-labelledby="donated-heading">
             <h2 id="donated-heading">"Your donated work"</h2>
@@ -188,6 +194,7 @@ fn Holdings(catalog: Catalog, account: Address) -> impl IntoView {
                     </ul>
                 }.into_any()
             }}
+            <HistorySourceLine/>
         </section>
     }
 }

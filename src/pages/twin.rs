@@ -9,6 +9,7 @@ use leptos_router::hooks::use_params_map;
 use crate::components::donations::DonatedWork;
 use crate::components::market_panel::MarketPanel;
 use crate::components::operator_tools::{OperatorOffer, OperatorTools};
+use crate::components::source::HistorySourceLine;
 use crate::components::telemetry::{ProfitabilityPanel, Reports, TelemetryPanel};
 use crate::components::tx::short_hash;
 use crate::components::wallet::WalletContext;
@@ -20,7 +21,7 @@ use crate::domain::mint_form::format_efficiency;
 use crate::domain::telemetry::Window;
 use crate::domain::twin::{format_hashrate, format_power};
 use crate::domain::{Address, RigSpec, Twin, TwinStatus};
-use crate::store::{now_seconds, twin_snapshot, ChainStore, TwinSnapshot};
+use crate::store::{cross_check, now_seconds, twin_snapshot, ChainStore, CrossCheck, TwinSnapshot};
 
 #[component]
 pub fn TwinPage() -> impl IntoView {
@@ -47,8 +48,8 @@ pub fn TwinPage() -> impl IntoView {
             Some(Ok(None)) => no_such_twin(),
             Some(Err(message)) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
             None => match snapshot.get() {
-                Some(Ok(Some(Some(snapshot)))) => view! { <TwinFirstPaint snapshot/> }.into_any(),
-                Some(Ok(Some(None))) => no_such_twin(),
+                Some(Ok(Some((block, Some(snapshot))))) => view! { <TwinFirstPaint snapshot block/> }.into_any(),
+                Some(Ok(Some((_, None)))) => no_such_twin(),
                 Some(Err(message)) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
                 _ => view! { <p class="loading" aria-busy="true">"Loading twin…"</p> }.into_any(),
             },
@@ -60,7 +61,7 @@ pub fn TwinPage() -> impl IntoView {
 /// holds it and whether it is for sale. Trading waits for the history, which says what the
 /// market's terms and offers are.
 #[component]
-fn TwinFirstPaint(snapshot: TwinSnapshot) -> impl IntoView {
+fn TwinFirstPaint(snapshot: TwinSnapshot, block: u64) -> impl IntoView {
     let roles = Signal::stored(Roles {
         status: snapshot.status,
         owner: Some(snapshot.owner),
@@ -81,6 +82,7 @@ fn TwinFirstPaint(snapshot: TwinSnapshot) -> impl IntoView {
             <p data-testid="listing">{listing}</p>
             <p class="hint">"Buying, selling and offers open once the collection's history is read."</p>
         </section>
+        <p class="hint source" data-testid="source">{format!("As the contracts hold it at block {block}, in one call.")}</p>
     }
 }
 
@@ -181,6 +183,11 @@ fn TwinDetails(twin: Twin) -> impl IntoView {
         })
     });
     let status = Memo::new(move |_| roles.with(|roles| roles.status));
+    // The chain is the authority: what the history says of the twin is held against it.
+    let check = LocalResource::new({
+        let (lens, catalog) = (store.lens.clone(), store.catalog());
+        move || cross_check(lens.clone(), catalog.get(), twin_id)
+    });
     let history = store.slice(move |catalog| provenance(catalog.events(), twin_id));
     let maintenance = store.slice(move |catalog| {
         catalog
@@ -222,6 +229,8 @@ fn TwinDetails(twin: Twin) -> impl IntoView {
         <TwinHeader twin=twin.clone() status/>
         <RigPanel spec=spec.clone()/>
         <RolesPanel twin=twin.clone() roles/>
+        <HistorySourceLine/>
+        {move || check.get().flatten().map(|checked| view! { <CrossCheckLine checked/> })}
         <MarketPanel twin_id/>
         {role_tools}
         <TelemetryPanel samples=reports window spec=spec.clone()/>
@@ -245,6 +254,7 @@ fn TwinDetails(twin: Twin) -> impl IntoView {
                 }
                     .into_any(),
             }}
+            <HistorySourceLine/>
         </section>
         <section class="panel" aria-labelledby="provenance-heading">
             <h2 id="provenance-heading">"Provenance"</h2>
@@ -260,8 +270,34 @@ fn TwinDetails(twin: Twin) -> impl IntoView {
                     </li>
                 </For>
             </ol>
+            <HistorySourceLine/>
         </section>
         {move || donated.get().and_then(Result::ok).map(|donations| view! { <DonatedWork twin_id donations/> })}
+    }
+}
+
+/// Whether the contracts, asked at the history's block, tell the twin's owner, status and listing
+/// as the page does; where they do not, the chain is what counts, and the page says so.
+#[component]
+fn CrossCheckLine(checked: Result<CrossCheck, String>) -> impl IntoView {
+    match checked {
+        Ok(CrossCheck { block, disagreements }) if disagreements.is_empty() => view! {
+            <p class="hint" data-testid="chain-checked">{format!("Owner, status and listing checked against the chain at block {block}.")}</p>
+        }
+        .into_any(),
+        Ok(CrossCheck { block, disagreements }) => view! {
+            <div class="banner offline" role="alert" data-testid="chain-mismatch">
+                <p>{format!("What this page shows disagrees with the chain at block {block}. The chain is what counts:")}</p>
+                <ul>
+                    {disagreements
+                        .into_iter()
+                        .map(|found| view! { <li>{format!("{}: the history says {}, the chain says {}.", found.what, found.history, found.chain)}</li> })
+                        .collect_view()}
+                </ul>
+            </div>
+        }
+        .into_any(),
+        Err(message) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
     }
 }
 

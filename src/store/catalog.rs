@@ -3,9 +3,10 @@
 use std::sync::Arc;
 
 use crate::domain::activity::{Book, Located};
+use crate::domain::cross_check::TwinFacts;
 use crate::domain::donations::{self, Credit};
 use crate::domain::gallery::GalleryEntry;
-use crate::domain::history::History;
+use crate::domain::history::{BlockRef, History};
 use crate::domain::{Twin, TwinStatus};
 
 /// Every twin, the events replayed into who owns what and what is for sale, and the donated work.
@@ -27,6 +28,21 @@ impl PartialEq for Catalog {
 impl Catalog {
     pub fn new(history: Arc<History>, chain_time: u64) -> Self {
         Self { history, chain_time }
+    }
+
+    /// The last block the catalog has read.
+    pub fn head(&self) -> Option<BlockRef> {
+        self.history.head()
+    }
+
+    /// Who holds twin `id`, where it stands and what it is listed for, at time `at`.
+    pub fn facts(&self, id: u64, at: u64) -> TwinFacts {
+        let book = self.book();
+        TwinFacts {
+            owner: book.owner(id),
+            status: book.status(id).unwrap_or(TwinStatus::Active),
+            listing_price: book.listing(id, at).map(|listing| listing.price),
+        }
     }
 
     pub fn twins(&self) -> &[Twin] {

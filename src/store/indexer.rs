@@ -113,6 +113,12 @@ impl IndexerClient {
         indexed_from_status(&status)
     }
 
+    /// One page of the collection's logs in blocks `from..=to` (`to` at most the indexed block), as
+    /// `CollectionLogs::indexed_records` reads it: where a first visit reads the history from.
+    pub async fn history(&self, from: u64, to: u64) -> Result<Value, IndexerError> {
+        self.get(&format!("/history?from={from}&to={to}")).await
+    }
+
     /// Whether the indexer reads the deployment this app was configured with: anything else it
     /// answers would be about other contracts.
     pub async fn check_deployment(&self, chain_id: u64, registry: Address) -> Result<(), IndexerError> {

@@ -26,13 +26,15 @@ use crate::chain::lens::TwinLens;
 use crate::chain::market::TwinMarket;
 use crate::chain::networks::{Network, NetworkConfig};
 use crate::chain::rpc::RpcClient;
-use crate::domain::history::{BlockRef, History, SyncProgress};
+use crate::domain::history::{BlockRecords, BlockRef, History, HistoryError, SyncProgress};
 use idb::{HistoryDb, StoredHead};
 use indexer::{Indexed, IndexerClient};
 
 pub use crate::chain::lens::TwinSnapshot;
 pub use catalog::{now_seconds, Catalog};
-pub use reads::{first_gallery_page, mint_progress, serial_lookup, twin_snapshot, use_fee_bps, MintProgress};
+pub use reads::{
+    cross_check, first_gallery_page, mint_progress, serial_lookup, twin_snapshot, use_fee_bps, CrossCheck, MintProgress,
+};
 
 /// How often the app asks the node for its latest block: what keeps the offline banner honest
 /// and the history a block behind at most.
@@ -52,6 +54,15 @@ pub enum IndexerState {
     Ready(Indexed),
     /// It cannot be used, for this reason: the app reads the chain instead, and says so.
     Down(String),
+}
+
+/// Where the history pages show was read: what each panel's source line says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HistorySource {
+    /// By this browser from the chain (now or on an earlier visit), up to `block`.
+    Chain { block: u64 },
+    /// From the indexer up to `indexed`, and from the chain after it up to `block`.
+    Indexer { indexed: u64, block: u64 },
 }
 
 /// Now, by the later of the browser's clock and the latest block's.
@@ -92,6 +103,10 @@ pub struct ChainStore {
     /// Replaced only when records arrive or a reorganisation removes some.
     history: RwSignal<Arc<History>>,
     progress: RwSignal<SyncProgress>,
+    /// The last block of the history this visit read from the indexer, if it read any there.
+    from_indexer: RwSignal<Option<u64>>,
+    /// The history's last block, announced once per change rather than per block.
+    history_block: RwSignal<Option<u64>>,
     /// Why the history is not kept in this browser, when it is not.
     storage_problem: RwSignal<Option<String>>,
     /// Counts the writes this app saw confirmed: reads of what a write changes key on it.
@@ -128,6 +143,8 @@ impl ChainStore {
             chain_time: RwSignal::new(0),
             history: RwSignal::new(Arc::default()),
             progress: RwSignal::new(SyncProgress::Starting),
+            from_indexer: RwSignal::new(None),
+            history_block: RwSignal::new(None),
             storage_problem: RwSignal::new(None),
             writes: RwSignal::new(0),
             wake: StoredValue::new(None),
@@ -178,6 +195,15 @@ impl ChainStore {
     /// Whether any of the history is known, read or restored: pages show it, however old.
     pub fn has_history(&self) -> bool {
         self.history.with(|history| history.head().is_some())
+    }
+
+    /// Where the history was read, once any of it is known.
+    pub fn history_source(&self) -> Option<HistorySource> {
+        let block = self.history_block.get()?;
+        Some(match self.from_indexer.get() {
+            Some(indexed) => HistorySource::Indexer { indexed, block },
+            None => HistorySource::Chain { block },
+        })
     }
 
     pub fn storage_problem(&self) -> Option<String> {
@@ -257,7 +283,10 @@ impl ChainStore {
         };
         match db.load().await {
             Ok(Some((stored, blocks))) => match History::restore(&blocks, stored.head, &stored.checkpoints) {
-                Ok(history) => self.history.set(Arc::new(history)),
+                Ok(history) => {
+                    self.history_block.set(Some(stored.head.number));
+                    self.history.set(Arc::new(history));
+                }
                 Err(error) => {
                     self.storage_problem.set(Some(format!("The stored history was set aside ({error}).")));
                     self.keep(db.truncate(None).await);
@@ -340,8 +369,12 @@ impl ChainStore {
 
     async fn follow(&self, collection: &CollectionLogs, db: Option<&HistoryDb>) -> Result<(), ChainError> {
         let ours = self.history.with_untracked(|history| history.head());
-        let (latest, hashes) =
-            collection.head_and_hashes(&ours.map(|head| head.number).into_iter().collect::<Vec<_>>()).await?;
+        let indexed = match self.indexer_state.get_untracked() {
+            IndexerState::Ready(indexed) => Some(indexed.block),
+            _ => None,
+        };
+        let numbers: Vec<u64> = ours.map(|head| head.number).into_iter().chain(indexed).collect();
+        let (latest, hashes) = collection.head_and_hashes(&numbers).await?;
         self.set_online(Some(latest.block.number));
         if self.latest.get_untracked() != Some(latest) {
             self.latest.set(Some(latest));
@@ -354,7 +387,102 @@ impl ChainStore {
                 self.roll_back(collection, db).await?;
             }
         }
+        // Where the indexer's part of the history ends, as the chain has that block: an indexer a
+        // block or two ahead of this app's node hands over at the node's head.
+        let handover = indexed.and_then(|indexed| {
+            if indexed >= latest.block.number {
+                Some(latest.block)
+            } else {
+                let hash = hashes.get(usize::from(ours.is_some())).copied().flatten();
+                hash.map(|hash| BlockRef { number: indexed, hash })
+            }
+        });
+        if let Some(handover) = handover {
+            if let Err(why) = self.catch_up_from_indexer(collection, db, handover, latest).await {
+                // Nothing of its answer was kept: the chain is read instead, from the same block.
+                self.indexer_failed(why);
+            }
+        }
         self.catch_up(collection, db, latest).await
+    }
+
+    /// Reads the blocks after the history's head up to `handover` from the indexer, in a few large
+    /// pages rather than a chain scan, and keeps them only if the chain still has the newest block
+    /// they hold: an indexer that has not yet followed a reorganisation is not believed.
+    async fn catch_up_from_indexer(
+        &self,
+        collection: &CollectionLogs,
+        db: Option<&HistoryDb>,
+        handover: BlockRef,
+        latest: ChainHead,
+    ) -> Result<(), String> {
+        let Some(indexer) = &self.indexer else { return Ok(()) };
+        let first = self.history.with_untracked(|history| history.next_block(collection.deployment_block()));
+        if handover.number < first {
+            return Ok(());
+        }
+        let mut blocks = Vec::new();
+        let mut from = first;
+        while from <= handover.number {
+            let done = from.saturating_sub(1);
+            self.progress.set(SyncProgress::CatchingUp { first, done, last: latest.block.number });
+            let answer = indexer.history(from, handover.number).await.map_err(|error| error.to_string())?;
+            let (page, through) = collection
+                .indexed_records(answer)
+                .map_err(|error| format!("its history could not be read: {error}"))?;
+            if !(from..=handover.number).contains(&through) {
+                return Err(format!(
+                    "its history answered up to block {through} for blocks {from} to {}",
+                    handover.number
+                ));
+            }
+            blocks.extend(page);
+            from = through + 1;
+        }
+        if let Some(newest) = blocks.last().map(|block| block.block) {
+            let on_chain = if newest.number == handover.number {
+                Some(handover.hash)
+            } else {
+                let (_, hashes) = collection.head_and_hashes(&[newest.number]).await.map_err(|error| {
+                    format!("its block {} could not be checked against the chain: {error}", newest.number)
+                })?;
+                hashes.first().copied().flatten()
+            };
+            if on_chain != Some(newest.hash) {
+                return Err(format!(
+                    "its block {} is not the chain's: it has not yet followed a reorganisation",
+                    newest.number
+                ));
+            }
+        }
+        self.apply(db, &blocks, handover)
+            .await
+            .map_err(|error| format!("its history does not follow this app's: {error}"))?;
+        self.from_indexer.set(Some(handover.number));
+        Ok(())
+    }
+
+    /// Moves the history on by `blocks` to `head`, and stores them.
+    async fn apply(&self, db: Option<&HistoryDb>, blocks: &[BlockRecords], head: BlockRef) -> Result<(), HistoryError> {
+        let mut extended = Ok(());
+        // In place: a copy of the whole history per window would cost more than the window.
+        self.history.update_untracked(|history| extended = Arc::make_mut(history).extend(blocks, head));
+        extended?;
+        if !blocks.is_empty() {
+            // When only the head moved, nothing a page shows changed.
+            self.history.notify();
+        }
+        let block = Some(head.number);
+        if self.history_block.get_untracked() != block {
+            self.history_block.set(block);
+        }
+        if let Some(db) = db {
+            let stored = self.history.with_untracked(|history| stored_head(history));
+            if let Some(stored) = stored {
+                self.keep(db.append(blocks, &stored).await);
+            }
+        }
+        Ok(())
     }
 
     /// Finds the newest block read that the chain still has, and forgets the ones after it.
@@ -365,6 +493,11 @@ impl ChainStore {
         let keep = checkpoints.into_iter().zip(hashes).find(|(checkpoint, hash)| *hash == Some(checkpoint.hash));
         let keep = keep.map(|(checkpoint, _)| checkpoint);
         self.history.update(|history| Arc::make_mut(history).roll_back_to(keep));
+        self.history_block.set(keep.map(|keep| keep.number));
+        // What the indexer supplied may be what the reorganisation replaced.
+        if self.from_indexer.get_untracked().is_some_and(|indexed| keep.is_none_or(|keep| keep.number < indexed)) {
+            self.from_indexer.set(keep.map(|keep| keep.number));
+        }
         if let Some(db) = db {
             let stored = self.history.with_untracked(|history| stored_head(history));
             self.keep(db.truncate(stored.as_ref()).await);
@@ -387,20 +520,7 @@ impl ChainStore {
             self.progress.set(SyncProgress::CatchingUp { first, done: from - 1, last: latest.block.number });
             let (blocks, end) =
                 collection.records(from, to, (to == latest.block.number).then_some(latest.block)).await?;
-            let mut extended = Ok(());
-            // In place: a copy of the whole history per window would cost more than the window.
-            self.history.update_untracked(|history| extended = Arc::make_mut(history).extend(&blocks, end));
-            extended.map_err(|error| ChainError::Decode(error.to_string()))?;
-            if !blocks.is_empty() {
-                // When only the head moved, nothing a page shows changed.
-                self.history.notify();
-            }
-            if let Some(db) = db {
-                let stored = self.history.with_untracked(|history| stored_head(history));
-                if let Some(stored) = stored {
-                    self.keep(db.append(&blocks, &stored).await);
-                }
-            }
+            self.apply(db, &blocks, end).await.map_err(|error| ChainError::Decode(error.to_string()))?;
             from = to + 1;
         }
         let synced = SyncProgress::Synced { block: latest.block.number };

@@ -3,10 +3,13 @@
 
 use leptos::prelude::*;
 
-use super::ChainStore;
+use super::Loaded;
+
+use super::{Catalog, ChainStore};
 use crate::chain::abi::ChainError;
 use crate::chain::contracts::{mint_commitment, TwinRegistryReader};
 use crate::chain::lens::{TwinLens, TwinSnapshot};
+use crate::domain::cross_check::{Disagreement, TwinFacts};
 use crate::domain::gallery::{Facets, GalleryEntry, GalleryView, PAGE_SIZE};
 use crate::domain::mint_form::{PendingMint, RevealStage, SerialLookup};
 
@@ -89,10 +92,48 @@ fn snapshot_entry(snapshot: TwinSnapshot) -> GalleryEntry {
     }
 }
 
-/// One twin as the contracts hold it now: `Ok(None)` where the deployment has no lens (the page
-/// waits for the history), `Ok(Some(None))` for an id that names no twin.
-pub async fn twin_snapshot(lens: Option<TwinLens>, id: Option<u64>) -> Result<Option<Option<TwinSnapshot>>, String> {
+/// One twin as the contracts hold it now, and the block read at: `Ok(None)` where the deployment
+/// has no lens (the page waits for the history), a `None` twin for an id that names none.
+pub async fn twin_snapshot(
+    lens: Option<TwinLens>,
+    id: Option<u64>,
+) -> Result<Option<(u64, Option<TwinSnapshot>)>, String> {
     let (Some(lens), Some(id)) = (lens, id) else { return Ok(None) };
-    let (_, mut twins) = lens.twins(&[id]).await.map_err(|error| format!("Twin #{id} could not be read: {error}."))?;
-    Ok(Some(twins.pop().flatten()))
+    let (head, mut twins) =
+        lens.twins(&[id]).await.map_err(|error| format!("Twin #{id} could not be read: {error}."))?;
+    Ok(Some((head.block, twins.pop().flatten())))
+}
+
+/// What a twin page shows from the history, held against the contracts at the history's block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CrossCheck {
+    pub block: u64,
+    pub disagreements: Vec<Disagreement>,
+}
+
+/// Asks the contracts, through the lens, about twin `id` at the block `catalog` was read to, and
+/// says where they differ from it. `None` where there is nothing to check against or with.
+pub async fn cross_check(
+    lens: Option<TwinLens>,
+    catalog: Loaded<Catalog>,
+    id: u64,
+) -> Option<Result<CrossCheck, String>> {
+    let (lens, Some(Ok(catalog))) = (lens?, catalog) else { return None };
+    let block = catalog.head()?.number;
+    let checked = async {
+        let (head, snapshot) = lens
+            .twin_at(id, block)
+            .await
+            .map_err(|error| format!("Twin #{id} could not be checked against the chain: {error}."))?;
+        let snapshot = snapshot
+            .ok_or_else(|| format!("The chain has no twin #{id} at block {block}, which the history shows."))?;
+        let chain = TwinFacts {
+            owner: Some(snapshot.owner),
+            status: snapshot.status,
+            listing_price: snapshot.buyable.map(|listing| listing.price),
+        };
+        // Judged at the block's own time, as the lens judged the listing's expiry.
+        Ok(CrossCheck { block, disagreements: catalog.facts(id, head.time).disagreements(&chain) })
+    };
+    Some(checked.await)
 }
