@@ -9,7 +9,7 @@ import { startStaticServer } from './serve.mjs';
 export const CHAIN_PORT = Number(process.env.HASHTWIN_E2E_CHAIN_PORT ?? 8645);
 export const APP_PORT = Number(process.env.HASHTWIN_E2E_APP_PORT ?? 8180);
 export const INDEXER_PORT = Number(process.env.HASHTWIN_E2E_INDEXER_PORT ?? 8742);
-/** The second pass: the app reads its gallery from the indexer (`e2e/indexer.mjs`). */
+/** The second pass: the app reads its history and gallery from the indexer (`e2e/indexer.mjs`). */
 export const WITH_INDEXER = process.env.HASHTWIN_E2E_INDEXER === '1';
 
 export default async function globalSetup() {
@@ -31,7 +31,7 @@ export default async function globalSetup() {
   process.env.E2E_TWIN_MARKET = chain.contracts.twinMarket;
   process.env.E2E_HASH_LEDGER = chain.contracts.hashLedger;
   process.env.E2E_NETWORKS = networksPath;
-  if (indexerUrl) console.log(`e2e: the app reads its gallery from the indexer at ${indexerUrl}`);
+  if (indexerUrl) console.log(`e2e: the app reads its history and gallery from the indexer at ${indexerUrl}`);
   return async () => {
     app.stop();
     chain.stop();

@@ -30,7 +30,7 @@ function storedHistory(page) {
   );
 }
 
-test('the history is kept in IndexedDB, not as logs in localStorage, and only newer blocks are read after a reload', async ({ page, chain }) => {
+test('the history is kept in IndexedDB, not as logs in localStorage, and only newer blocks are read after a reload', async ({ page, chain, indexer }) => {
   await page.goto('/');
   await expect(page.getByTestId('twin-card')).toHaveCount(12);
   await expect.poll(async () => (await storedHistory(page)).heads.length).toBe(1);
@@ -44,6 +44,8 @@ test('the history is kept in IndexedDB, not as logs in localStorage, and only ne
   await rpc(chain.url, 'evm_mine');
   const ranges = [];
   page.on('request', (request) => {
+    // With an indexer, new blocks are read from its history as well as from the chain.
+    if (indexer && request.url().startsWith(`${indexer.url}/history`)) ranges.push(new URL(request.url()).searchParams.get('from'));
     if (new URL(request.url()).port !== new URL(chain.url).port) return;
     const body = JSON.parse(request.postData() ?? '{}');
     for (const call of [body].flat()) {
