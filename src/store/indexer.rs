@@ -37,9 +37,37 @@ pub struct Indexed {
     pub time: u64,
 }
 
-const GALLERY: &str =
-    "query GalleryPage($where: twinFilter, $orderBy: String!, $orderDirection: String!, $limit: Int!, $offset: Int!) {
-  twins(where: $where, orderBy: $orderBy, orderDirection: $orderDirection, limit: $limit, offset: $offset) {
+/// The gallery in one request: a page of twins; for a price sort, the unlisted twins that follow
+/// the listed ones (newest first); and the filters' counts. One round trip per change of query.
+const GALLERY: &str = "query Gallery(
+  $where: twinFilter, $orderBy: String!, $orderDirection: String!, $limit: Int!, $offset: Int!,
+  $rest: twinFilter, $restLimit: Int!, $restOffset: Int!, $withRest: Boolean!, $now: BigInt!
+) {
+  page: twins(where: $where, orderBy: $orderBy, orderDirection: $orderDirection, limit: $limit, offset: $offset) {
+    totalCount
+    items { ...Card }
+  }
+  rest: twins(where: $rest, orderBy: \"id\", orderDirection: \"desc\", limit: $restLimit, offset: $restOffset) @include(if: $withRest) {
+    totalCount
+    items { ...Card }
+  }
+  manufacturers: facets(where: { kind: Manufacturer }, limit: 1000) { items { key name count } }
+  models: facets(where: { kind: Model }, limit: 1000) { items { key name count } }
+  active: twins(where: { status: Active }, limit: 1) { totalCount }
+  offline: twins(where: { status: Offline }, limit: 1) { totalCount }
+  decommissioned: twins(where: { status: Decommissioned }, limit: 1) { totalCount }
+  listed: twins(where: { listingExpiresAt_gt: $now }, limit: 1) { totalCount }
+  all: twins(limit: 1) { totalCount }
+}
+fragment Card on twin {
+  id manufacturer model location serialHash hashrateGhs powerWatts commissionedAt royaltyBps status
+  operator reporter listingPrice listingExpiresAt donatedWork
+}";
+
+/// The unlisted twins after a price sort's listed ones, when a page needs more of them than the
+/// first request could know to ask for.
+const REST: &str = "query GalleryRest($where: twinFilter, $limit: Int!, $offset: Int!) {
+  page: twins(where: $where, orderBy: \"id\", orderDirection: \"desc\", limit: $limit, offset: $offset) {
     totalCount
     items {
       id manufacturer model location serialHash hashrateGhs powerWatts commissionedAt royaltyBps status
@@ -48,15 +76,13 @@ const GALLERY: &str =
   }
 }";
 
-const FACETS: &str = "query GalleryFacets($now: BigInt!) {
-  manufacturers: facets(where: { kind: Manufacturer }, limit: 1000) { items { key name count } }
-  models: facets(where: { kind: Model }, limit: 1000) { items { key name count } }
-  active: twins(where: { status: Active }, limit: 1) { totalCount }
-  offline: twins(where: { status: Offline }, limit: 1) { totalCount }
-  decommissioned: twins(where: { status: Decommissioned }, limit: 1) { totalCount }
-  listed: twins(where: { listingExpiresAt_gt: $now }, limit: 1) { totalCount }
-  all: twins(limit: 1) { totalCount }
-}";
+/// A page of twins and how many match.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct TwinPage {
+    total_count: usize,
+    items: Vec<IndexedTwin>,
+}
 
 impl IndexerClient {
     pub fn new(url: impl Into<String>) -> Self {
@@ -135,66 +161,6 @@ impl IndexerClient {
 
     /// The gallery for `query` at chain time `now`: its page, how many match, and the facets.
     pub async fn gallery(&self, query: &GalleryQuery, now: u64) -> Result<GalleryView, IndexerError> {
-        let filter = gallery_filter(query, now);
-        let price_sort = matches!(query.sort, SortKey::PriceLowHigh | SortKey::PriceHighLow);
-        let offset = query.page as usize * PAGE_SIZE;
-        let (mut entries, matching) = if price_sort {
-            // Unlisted twins come last, newest first; a listing that expired counts as unlisted,
-            // which only a query at `now` can tell, so the page may take two requests.
-            let listed = self.page(&and(&filter, listed_at(now)), query.sort, PAGE_SIZE, offset).await?;
-            let unlisted_filter = and(&filter, unlisted_at(now));
-            let unlisted_offset = offset.saturating_sub(listed.1);
-            let room = PAGE_SIZE - listed.0.len();
-            let unlisted = self.page(&unlisted_filter, SortKey::Newest, room.max(1), unlisted_offset).await?;
-            let mut entries = listed.0;
-            entries.extend(unlisted.0.into_iter().take(room));
-            (entries, listed.1 + unlisted.1)
-        } else {
-            self.page(&filter, query.sort, PAGE_SIZE, offset).await?
-        };
-        let facets = self.facets(now).await?;
-        for entry in &mut entries {
-            // The indexer keeps a listing's price while its expiry is after now; past it, it is no
-            // listing at all.
-            if entry.listing_price.is_some() && !entry.listed_at(now) {
-                entry.listing_price = None;
-            }
-        }
-        Ok(GalleryView {
-            entries: entries.into_iter().map(IndexedTwin::into_entry).collect(),
-            matching,
-            total: facets.1,
-            facets: facets.0,
-        })
-    }
-
-    async fn page(
-        &self,
-        filter: &Value,
-        sort: SortKey,
-        limit: usize,
-        offset: usize,
-    ) -> Result<(Vec<IndexedTwin>, usize), IndexerError> {
-        #[derive(Deserialize)]
-        struct Answer {
-            twins: Page,
-        }
-        #[derive(Deserialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Page {
-            total_count: usize,
-            items: Vec<IndexedTwin>,
-        }
-        let (order_by, direction) = sort_columns(sort);
-        let variables = json!({
-            "where": filter, "orderBy": order_by, "orderDirection": direction, "limit": limit, "offset": offset,
-        });
-        let answer: Answer = self.query(GALLERY, variables).await?;
-        Ok((answer.twins.items, answer.twins.total_count))
-    }
-
-    /// The filters' counts, and how many twins there are in all.
-    async fn facets(&self, now: u64) -> Result<(Facets, usize), IndexerError> {
         #[derive(Deserialize)]
         struct Names {
             items: Vec<Name>,
@@ -212,6 +178,8 @@ impl IndexerClient {
         }
         #[derive(Deserialize)]
         struct Answer {
+            page: TwinPage,
+            rest: Option<TwinPage>,
             manufacturers: Names,
             models: Names,
             active: Count,
@@ -220,23 +188,72 @@ impl IndexerClient {
             listed: Count,
             all: Count,
         }
-        let answer: Answer = self.query(FACETS, json!({ "now": now.to_string() })).await?;
+        #[derive(Deserialize)]
+        struct RestAnswer {
+            page: TwinPage,
+        }
+
+        let filter = gallery_filter(query, now);
+        let price_sort = matches!(query.sort, SortKey::PriceLowHigh | SortKey::PriceHighLow);
+        let offset = query.page as usize * PAGE_SIZE;
+        // Unlisted twins come after the listed ones, newest first; a listing that expired counts as
+        // unlisted, which only a query at `now` can tell. Where they start is known before the
+        // answer only on the first page (at the start); a later page may need a second request.
+        let (page_filter, rest_filter) = if price_sort {
+            (and(&filter, listed_at(now)), Some(and(&filter, unlisted_at(now))))
+        } else {
+            (filter, None)
+        };
+        let (order_by, direction) = sort_columns(query.sort);
+        let variables = json!({
+            "where": page_filter, "orderBy": order_by, "orderDirection": direction, "limit": PAGE_SIZE, "offset": offset,
+            "rest": rest_filter, "restLimit": PAGE_SIZE, "restOffset": 0,
+            "withRest": rest_filter.is_some() && offset == 0, "now": now.to_string(),
+        });
+        let answer: Answer = self.query(GALLERY, variables).await?;
+
+        let (mut entries, mut matching) = (answer.page.items, answer.page.total_count);
+        if let Some(rest_filter) = rest_filter {
+            let room = PAGE_SIZE - entries.len();
+            let rest = match answer.rest {
+                Some(rest) => rest,
+                None => {
+                    let variables = json!({
+                        "where": rest_filter, "limit": room.max(1), "offset": offset.saturating_sub(matching),
+                    });
+                    self.query::<RestAnswer>(REST, variables).await?.page
+                }
+            };
+            matching += rest.total_count;
+            entries.extend(rest.items.into_iter().take(room));
+        }
+        for entry in &mut entries {
+            // The indexer keeps a listing's price while its expiry is after now; past it, it is no
+            // listing at all.
+            if entry.listing_price.is_some() && !entry.listed_at(now) {
+                entry.listing_price = None;
+            }
+        }
         // By key: the database's collation need not be the byte order the chain reader sorts by.
         let sorted = |mut names: Vec<Name>| {
             names.sort_by(|a, b| a.key.cmp(&b.key));
             names.into_iter().map(|name| (name.name, name.count)).collect()
         };
-        let facets = Facets {
-            manufacturers: sorted(answer.manufacturers.items),
-            models: sorted(answer.models.items),
-            statuses: vec![
-                (TwinStatus::Active, answer.active.total_count),
-                (TwinStatus::Offline, answer.offline.total_count),
-                (TwinStatus::Decommissioned, answer.decommissioned.total_count),
-            ],
-            listed: answer.listed.total_count,
-        };
-        Ok((facets, answer.all.total_count))
+        Ok(GalleryView {
+            entries: entries.into_iter().map(IndexedTwin::into_entry).collect(),
+            matching,
+            total: answer.all.total_count,
+            facets: Facets {
+                manufacturers: sorted(answer.manufacturers.items),
+                models: sorted(answer.models.items),
+                statuses: vec![
+                    (TwinStatus::Active, answer.active.total_count),
+                    (TwinStatus::Offline, answer.offline.total_count),
+                    (TwinStatus::Decommissioned, answer.decommissioned.total_count),
+                ],
+                listed: answer.listed.total_count,
+            },
+        })
     }
 }
 
