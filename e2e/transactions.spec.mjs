@@ -1,4 +1,5 @@
 import { test, expect, Web3RequestKind } from './fixtures.mjs';
+import { rpc } from '../scripts/lib/localchain.mjs';
 
 // Seeded market (contracts/script/Seed.s.sol): twin 5 listed at 1.1 ETH by account 1, twin 7 at
 // 1.9 ETH by account 3; account 8 is an investor with no twins.
@@ -53,6 +54,27 @@ test('a transaction that reverts on chain says why, decoded from the contract', 
     'the transaction failed on chain: Twin #7 is not listed for sale.',
   );
   await expect(page.getByTestId('toast').filter({ hasText: 'Twin #7 is not listed for sale.' })).toBeVisible();
+});
+
+test('a purchase whose page is left while it is mined still finishes, toasts and is remembered', async ({ page, wallet, chain }) => {
+  const provider = await connectAs(page, wallet, INVESTOR, '/twin/5');
+  // The transaction waits in the pool until the test mines it, after the page that sent it is gone.
+  await rpc(chain.url, 'evm_setAutomine', [false]);
+  try {
+    await page.getByRole('button', { name: 'Buy for 1.1 ETH' }).click();
+    await page.getByRole('button', { name: 'Confirm in wallet' }).click();
+    await provider.authorize(Web3RequestKind.SendTransaction);
+    await expect(page.getByRole('button', { name: 'Waiting for the block…' })).toBeVisible();
+    await expect(page.getByTestId('toast').filter({ hasText: 'Buy twin #5 for 1.1 ETH: pending' })).toBeVisible();
+    // Within the app, not a reload: the twin page and its button are disposed, the app is not.
+    await page.getByRole('link', { name: 'Portfolio' }).click();
+    await expect(page.getByTestId('recent-transactions')).toContainText('Buy twin #5 for 1.1 ETH · pending');
+    await chain.mine();
+  } finally {
+    await rpc(chain.url, 'evm_setAutomine', [true]);
+  }
+  await expect(page.getByTestId('toast').filter({ hasText: 'Buy twin #5 for 1.1 ETH: done' })).toBeVisible();
+  await expect(page.getByTestId('recent-transactions')).toContainText('Buy twin #5 for 1.1 ETH · confirmed');
 });
 
 test('a seller withdraws the proceeds of a sale', async ({ page, wallet, chain }) => {

@@ -4,8 +4,9 @@
 use leptos::prelude::*;
 
 use crate::chain::tx::{self, FeeQuote, RecentTx, TxError, TxRequest, TxStatus};
+use crate::chain::wallet::InjectedWallet;
 use crate::components::wallet::WalletContext;
-use crate::domain::Wei;
+use crate::domain::{Address, Wei};
 use crate::store::ChainStore;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,19 +88,48 @@ pub fn short_hash(hash: &str) -> String {
     }
 }
 
-/// Where a write stands, from the click to its receipt.
+/// How a write ended.
+#[derive(Debug, Clone, PartialEq)]
+enum Outcome {
+    Done,
+    /// The contract refused the call, for a reason that means what the user wanted is done.
+    Settled(String),
+    Cancelled,
+    Failed(String),
+}
+
+/// Where a write stands, from the click to its receipt, as the button shows it.
 #[derive(Debug, Clone, PartialEq)]
 enum Step {
     Idle,
     Quoting,
     Confirm(TxRequest, FeeQuote),
     InWallet,
-    Mining(String),
-    Done,
-    /// The contract refused the call, for a reason that means what the user wanted is done.
-    Settled(String),
-    Cancelled,
-    Failed(String),
+    Mining,
+    Over(Outcome),
+}
+
+/// What the user last asked of the button. The actions say whether a step is under way and how
+/// it ended, but not which of them the button is showing: a quote's result stays in its action
+/// after Cancel, and a send's after the next click.
+#[derive(Debug, Clone, PartialEq)]
+enum Focus {
+    Idle,
+    /// The click made no transaction, for this reason: nothing was asked of the chain.
+    Refused(String),
+    Quote,
+    Wallet,
+    /// The wallet sent it; the receipt is awaited.
+    Block,
+}
+
+/// A transaction whose fee the user confirmed, with all that sending it takes.
+#[derive(Clone)]
+struct Approved {
+    provider: InjectedWallet,
+    account: Address,
+    request: TxRequest,
+    quote: FeeQuote,
 }
 
 /// A button for one write. `request` builds the transaction when the button is pressed, or says in
@@ -108,6 +138,12 @@ enum Step {
 /// `settled` recognises a failure that is not one (shares someone else already had credited) and
 /// says in words what it means, which the button then shows as the outcome rather than an error;
 /// `on_confirmed` runs only for a transaction that went through.
+///
+/// The quote and the send are Actions. A send outlives its button: a page that redraws while the
+/// transaction is mined disposes the button and its Action, but not the Action's task, which holds
+/// its own references and runs to the receipt. So everything the outcome must reach whatever the
+/// page did (toasts, the recent list, the store) is done in that task on app-wide state, and what
+/// belongs to the button or its page is reached only through `try_` calls.
 #[component]
 pub fn TransactButton(
     #[prop(into)] label: Signal<String>,
@@ -122,69 +158,41 @@ pub fn TransactButton(
     let chain = expect_context::<ChainStore>();
     let wallet = expect_context::<WalletContext>();
     let toasts = expect_context::<Toasts>();
-    let step = RwSignal::new(Step::Idle);
-    // What a failure comes to: settled, in the caller's words, or failed with its reason.
-    let outcome = move |error: TxError| -> Step {
-        match settled.and_then(|settled| settled.run(error.clone())) {
-            Some(words) => Step::Settled(words),
-            None => Step::Failed(error.to_string()),
+    let focus = RwSignal::new(Focus::Idle);
+    // What a failure comes to: settled, in the caller's words, or failed with its reason. A caller
+    // whose page is gone cannot say what a failure means, so it is then told as the failure it is.
+    let outcome = move |error: TxError| -> Outcome {
+        match settled.and_then(|settled| settled.try_run(error.clone()).flatten()) {
+            Some(words) => Outcome::Settled(words),
+            None => Outcome::Failed(error.to_string()),
         }
     };
 
-    // What a transaction's own task reports once it resumes. The button may be gone by then (its
-    // page redrew for a new block, or the step it belongs to was left): the toast and the recent
-    // list still tell the outcome, so a button that no longer exists is simply not updated.
-    let settle = move |next: Step| {
-        let _ = step.try_set(next);
-    };
-
-    let begin = {
-        let chain = chain.clone();
-        move |_| {
-            let Some(connection) = wallet.connection.get_untracked() else {
-                step.set(Step::Failed("Connect a wallet first.".into()));
-                return;
-            };
-            if connection.chain_id != chain.network.chain_id {
-                step.set(Step::Failed(format!("Switch your wallet to {} first.", chain.network.name)));
-                return;
+    let quote = Action::new_local({
+        let rpc = chain.rpc.clone();
+        move |(account, request): &(Address, TxRequest)| {
+            let (rpc, account, request) = (rpc.clone(), *account, request.clone());
+            async move {
+                match tx::quote(&rpc, account, &request).await {
+                    Ok(quote) => Ok((request, quote)),
+                    Err(error) => Err(outcome(error)),
+                }
             }
-            let request = match request.run(()) {
-                Ok(request) => request,
-                Err(message) => {
-                    step.set(Step::Failed(message));
-                    return;
-                }
-            };
-            step.set(Step::Quoting);
-            let rpc = chain.rpc.clone();
-            leptos::task::spawn_local(async move {
-                match tx::quote(&rpc, connection.account, &request).await {
-                    Ok(quote) => settle(Step::Confirm(request, quote)),
-                    Err(error) => settle(outcome(error)),
-                }
-            });
         }
-    };
+    });
 
-    let confirm = {
-        let chain = chain.clone();
-        move |request: TxRequest, quote: FeeQuote| {
-            let (Some(connection), Some(provider)) = (wallet.connection.get_untracked(), wallet.active_wallet()) else {
-                step.set(Step::Failed("Connect a wallet first.".into()));
-                return;
-            };
-            step.set(Step::InWallet);
-            let rpc = chain.rpc.clone();
-            let chain_id = chain.network.chain_id;
-            let store = chain.clone();
-            leptos::task::spawn_local(async move {
-                let account = connection.account;
+    let send = Action::new_local({
+        let store = chain.clone();
+        move |approved: &Approved| {
+            let Approved { provider, account, request, quote } = approved.clone();
+            let store = store.clone();
+            async move {
                 let hash = match tx::send(&provider, account, &request, &quote).await {
                     Ok(hash) => hash,
-                    Err(TxError::Cancelled) => return settle(Step::Cancelled),
-                    Err(error) => return settle(outcome(error)),
+                    Err(TxError::Cancelled) => return Outcome::Cancelled,
+                    Err(error) => return outcome(error),
                 };
+                let chain_id = store.network.chain_id;
                 let remember = |status| {
                     let entry = RecentTx { hash: hash.clone(), label: request.label.clone(), status };
                     if let Err(why) = tx::remember(chain_id, account, entry) {
@@ -196,46 +204,92 @@ pub fn TransactButton(
                     on_sent.try_run(hash.clone());
                 }
                 toasts.show(ToastKind::Pending, format!("{}: pending", request.label), Some(hash.clone()));
-                settle(Step::Mining(hash.clone()));
-                match tx::wait_for_receipt(&rpc, &hash, account, &request).await {
+                // A button that is gone has nothing to show; the toast says it is pending.
+                let _ = focus.try_set(Focus::Block);
+                match tx::wait_for_receipt(&store.rpc, &hash, account, &request).await {
                     Ok(_) => {
+                        // Here and not from the action's version: that counts cancelled and failed
+                        // sends too, and belongs to a button that may be gone when the write lands.
                         store.refresh();
                         remember(TxStatus::Confirmed);
                         toasts.show(ToastKind::Success, format!("{}: done", request.label), Some(hash.clone()));
-                        settle(Step::Done);
                         if let Some(on_confirmed) = on_confirmed {
                             on_confirmed.try_run(());
                         }
+                        Outcome::Done
                     }
                     Err(error) => {
                         let message = error.to_string();
                         // The transaction did fail, and the list says so; the page says what it means.
                         remember(TxStatus::Failed(message.clone()));
-                        match outcome(error) {
-                            Step::Settled(words) => {
-                                toasts.show(
-                                    ToastKind::Success,
-                                    format!("{}: {words}", request.label),
-                                    Some(hash.clone()),
-                                );
-                                settle(Step::Settled(words));
-                            }
-                            failed => {
-                                toasts.show(
-                                    ToastKind::Failure,
-                                    format!("{}: {message}", request.label),
-                                    Some(hash.clone()),
-                                );
-                                settle(failed);
-                            }
-                        }
+                        let outcome = outcome(error);
+                        let (kind, text) = match &outcome {
+                            Outcome::Settled(words) => (ToastKind::Success, words.as_str()),
+                            _ => (ToastKind::Failure, message.as_str()),
+                        };
+                        toasts.show(kind, format!("{}: {text}", request.label), Some(hash.clone()));
+                        outcome
                     }
                 }
-            });
+            }
+        }
+    });
+
+    // Made once: each call of these makes a new signal, owned by the button until it goes.
+    let (quoting, quoted) = (quote.pending(), quote.value());
+    let (sending, sent) = (send.pending(), send.value());
+    let step = Memo::new(move |_| {
+        if quoting.get() {
+            return Step::Quoting;
+        }
+        // Before the focus: while the wallet is asked, nothing may offer the write again.
+        if sending.get() {
+            return if focus.get() == Focus::Block { Step::Mining } else { Step::InWallet };
+        }
+        match focus.get() {
+            Focus::Idle => Step::Idle,
+            Focus::Refused(why) => Step::Over(Outcome::Failed(why)),
+            Focus::Quote => match quoted.get() {
+                Some(Ok((request, quote))) => Step::Confirm(request, quote),
+                Some(Err(outcome)) => Step::Over(outcome),
+                None => Step::Idle,
+            },
+            Focus::Wallet | Focus::Block => sent.get().map_or(Step::Idle, Step::Over),
+        }
+    });
+
+    // Dropping the abort handles that dispatch returns does not abort: the task runs to its end.
+    let begin = {
+        let network = chain.network.clone();
+        move |_| {
+            let Some(connection) = wallet.connection.get_untracked() else {
+                focus.set(Focus::Refused("Connect a wallet first.".into()));
+                return;
+            };
+            if connection.chain_id != network.chain_id {
+                focus.set(Focus::Refused(format!("Switch your wallet to {} first.", network.name)));
+                return;
+            }
+            match request.run(()) {
+                Ok(request) => {
+                    focus.set(Focus::Quote);
+                    quote.dispatch_local((connection.account, request));
+                }
+                Err(message) => focus.set(Focus::Refused(message)),
+            }
         }
     };
 
-    let busy = move || matches!(step.get(), Step::Quoting | Step::InWallet | Step::Mining(_));
+    let confirm = move |request: TxRequest, quote: FeeQuote| {
+        let (Some(connection), Some(provider)) = (wallet.connection.get_untracked(), wallet.active_wallet()) else {
+            focus.set(Focus::Refused("Connect a wallet first.".into()));
+            return;
+        };
+        focus.set(Focus::Wallet);
+        send.dispatch_local(Approved { provider, account: connection.account, request, quote });
+    };
+
+    let busy = move || quoting.get() || sending.get();
 
     view! {
         <div class="transact">
@@ -243,7 +297,7 @@ pub fn TransactButton(
                 {move || match step.get() {
                     Step::Quoting => "Estimating the fee…".to_string(),
                     Step::InWallet => "Confirm in your wallet…".to_string(),
-                    Step::Mining(_) => "Waiting for the block…".to_string(),
+                    Step::Mining => "Waiting for the block…".to_string(),
                     _ => label.get(),
                 }}
             </button>
@@ -251,22 +305,21 @@ pub fn TransactButton(
                 Step::Confirm(request, quote) => {
                     let fee = fee_words(&quote);
                     let total = request.value.checked_add(quote.max_fee()).unwrap_or(request.value);
-                    let confirm = confirm.clone();
                     view! {
                         <div class="confirm" role="group" aria-label="Confirm transaction" data-testid="confirm">
                             <p>{request.label.clone()}</p>
                             <p class="fee" data-testid="fee">{fee}</p>
                             <p class="fee">{format!("At most {} in all.", total.format_ether(6))}</p>
                             <button class="primary" on:click=move |_| confirm(request.clone(), quote)>"Confirm in wallet"</button>
-                            <button class="quiet" on:click=move |_| step.set(Step::Idle)>"Cancel"</button>
+                            <button class="quiet" on:click=move |_| focus.set(Focus::Idle)>"Cancel"</button>
                         </div>
                     }
                         .into_any()
                 }
-                Step::Cancelled => view! { <p class="notice" role="status">"Cancelled in your wallet. Nothing was sent."</p> }.into_any(),
-                Step::Failed(message) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
-                Step::Done => view! { <p class="ok" role="status">"Done."</p> }.into_any(),
-                Step::Settled(words) => view! { <p class="ok" role="status">{words}</p> }.into_any(),
+                Step::Over(Outcome::Cancelled) => view! { <p class="notice" role="status">"Cancelled in your wallet. Nothing was sent."</p> }.into_any(),
+                Step::Over(Outcome::Failed(message)) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
+                Step::Over(Outcome::Done) => view! { <p class="ok" role="status">"Done."</p> }.into_any(),
+                Step::Over(Outcome::Settled(words)) => view! { <p class="ok" role="status">{words}</p> }.into_any(),
                 _ => ().into_any(),
             }}
         </div>
@@ -281,4 +334,56 @@ fn fee_words(quote: &FeeQuote) -> String {
         quote.gas_limit,
         Wei(quote.max_fee_per_gas.0).format_gwei(2)
     )
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    use any_spawner::{Executor, ExecutorError};
+    use futures::channel::oneshot;
+    use leptos::prelude::*;
+
+    /// What `TransactButton` relies on when its page redraws while a transaction is mined: the
+    /// cleanup disposes the button's Action and signals, yet the task dispatched before runs to
+    /// its end, and a `try_` call on a signal that is gone declines instead of panicking.
+    #[test]
+    fn an_action_runs_to_its_end_after_its_owner_is_cleaned_up() {
+        match Executor::init_futures_executor() {
+            // Global to the test binary: another test may have set it first.
+            Ok(()) | Err(ExecutorError::AlreadySet) => {}
+        }
+        let (mine, mined) = oneshot::channel::<()>();
+        let (tell, mut told) = oneshot::channel::<Option<&'static str>>();
+        let task_ends = Rc::new(RefCell::new(Some((mined, tell))));
+        let page = Owner::new();
+        let (shown, pending) = page.with(|| {
+            let shown = RwSignal::new("");
+            let write = Action::new_local(move |_: &()| {
+                let (mined, tell) = task_ends.borrow_mut().take().expect("dispatched once");
+                async move {
+                    mined.await.expect("the test mines the block");
+                    let declined = shown.try_set("done");
+                    tell.send(declined).expect("the test waits to be told");
+                }
+            });
+            write.dispatch_local(());
+            (shown, write.pending())
+        });
+        Executor::poll_local();
+        assert!(pending.get_untracked());
+
+        page.cleanup();
+        assert_eq!(pending.try_get_untracked(), None);
+        mine.send(()).expect("the task is still waiting for its block");
+        Executor::poll_local();
+
+        assert_eq!(
+            told.try_recv(),
+            Ok(Some(Some("done"))),
+            "the task ran to its end, and the signal declined the value"
+        );
+        assert_eq!(shown.try_get_untracked(), None);
+    }
 }
