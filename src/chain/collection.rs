@@ -136,16 +136,28 @@ impl CollectionLogs {
     /// The records of one `GET /history` answer of the indexer (`indexer/src/api/index.ts`): the
     /// logs this filter selects, in `eth_getLogs`' own form, with their blocks' times, and the last
     /// block the answer covers. Decoded as the chain's own logs are.
-    pub fn indexed_records(&self, answer: Value) -> Result<(Vec<BlockRecords>, u64), ChainError> {
+    pub fn indexed_records(&self, answer: &str) -> Result<(Vec<BlockRecords>, u64), ChainError> {
         #[derive(Deserialize)]
         struct HistoryPage {
             through: u64,
             times: HashMap<u64, u64>,
             logs: Vec<Log>,
         }
-        let page: HistoryPage = serde_json::from_value(answer)
+        let page: HistoryPage = serde_json::from_str(answer)
             .map_err(|error| ChainError::Decode(format!("the indexer's history: {error}")))?;
         Ok((self.decode(page.logs, &page.times)?, page.through))
+    }
+
+    /// The last block a `GET /history` answer covers, read without decoding its logs: what the
+    /// next page is asked from while this one is decoded.
+    pub fn indexed_through(answer: &str) -> Result<u64, ChainError> {
+        #[derive(Deserialize)]
+        struct Through {
+            through: u64,
+        }
+        serde_json::from_str::<Through>(answer)
+            .map(|page| page.through)
+            .map_err(|error| ChainError::Decode(format!("the indexer's history: {error}")))
     }
 
     fn filter(&self, from: u64, to: u64) -> Filter {

@@ -7,6 +7,8 @@ use super::Address;
 pub struct RigSpec {
     pub manufacturer: String,
     pub model: String,
+    /// As hex: the history stores thousands of these, and hex is a third of an array of numbers.
+    #[serde(with = "hex")]
     pub serial_hash: [u8; 32],
     pub hashrate_ghs: u64,
     pub power_watts: u32,

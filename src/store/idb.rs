@@ -14,7 +14,8 @@ use crate::domain::history::{BlockRecords, BlockRef};
 
 const DATABASE: &str = "hashtwin";
 /// Bumped when what is stored changes shape: an upgrade drops what an older app wrote.
-const VERSION: u32 = 1;
+/// 2: byte strings as hex. An upgrade sets the stored history aside; it is read again.
+const VERSION: u32 = 2;
 const BLOCKS: &str = "blocks";
 const HEADS: &str = "heads";
 

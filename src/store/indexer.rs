@@ -94,6 +94,11 @@ impl IndexerClient {
     }
 
     async fn get(&self, path: &str) -> Result<Value, IndexerError> {
+        let text = self.get_text(path).await?;
+        serde_json::from_str(&text).map_err(|error| IndexerError::Malformed(error.to_string()))
+    }
+
+    async fn get_text(&self, path: &str) -> Result<String, IndexerError> {
         let response = gloo_net::http::Request::get(&format!("{}{path}", self.url))
             .send()
             .await
@@ -101,7 +106,7 @@ impl IndexerClient {
         if !response.ok() {
             return Err(IndexerError::Http(response.status()));
         }
-        response.json().await.map_err(|error| IndexerError::Malformed(error.to_string()))
+        response.text().await.map_err(|error| IndexerError::Malformed(error.to_string()))
     }
 
     async fn query<T: DeserializeOwned>(&self, document: &str, variables: Value) -> Result<T, IndexerError> {
@@ -139,10 +144,12 @@ impl IndexerClient {
         indexed_from_status(&status)
     }
 
-    /// One page of the collection's logs in blocks `from..=to` (`to` at most the indexed block), as
+    /// One page of the collection's logs in blocks `from..=to` (`to` at most the indexed block), about
+    /// `limit` of them cut at a block boundary, as
     /// `CollectionLogs::indexed_records` reads it: where a first visit reads the history from.
-    pub async fn history(&self, from: u64, to: u64) -> Result<Value, IndexerError> {
-        self.get(&format!("/history?from={from}&to={to}")).await
+    /// The answer is left as text: it is parsed once, straight into the logs it holds.
+    pub async fn history(&self, from: u64, to: u64, limit: u32) -> Result<String, IndexerError> {
+        self.get_text(&format!("/history?from={from}&to={to}&limit={limit}")).await
     }
 
     /// Whether the indexer reads the deployment this app was configured with: anything else it
@@ -240,7 +247,7 @@ impl IndexerClient {
             names.into_iter().map(|name| (name.name, name.count)).collect()
         };
         Ok(GalleryView {
-            entries: entries.into_iter().map(IndexedTwin::into_entry).collect(),
+            entries: entries.into_iter().map(IndexedTwin::into_entry).collect::<Result<_, _>>()?,
             matching,
             total: answer.all.total_count,
             facets: Facets {
@@ -307,16 +314,17 @@ impl IndexedTwin {
         self.listing_expires_at.is_some_and(|expires| expires.0 > u128::from(now))
     }
 
-    fn into_entry(self) -> GalleryEntry {
+    fn into_entry(self) -> Result<GalleryEntry, IndexerError> {
+        let id = self.id.0;
+        let malformed = |what: &str| IndexerError::Malformed(format!("twin #{id} has {what}"));
         let mut serial_hash = [0u8; 32];
-        // A malformed hash only blanks the page's serial hash line; the twin is still the twin.
-        if let Ok(bytes) = hex::decode(self.serial_hash.trim_start_matches("0x")) {
-            if bytes.len() == 32 {
-                serial_hash.copy_from_slice(&bytes);
-            }
-        }
-        let status = TwinStatus::ALL.into_iter().find(|status| status.label() == self.status).unwrap_or_default();
-        GalleryEntry {
+        hex::decode_to_slice(self.serial_hash.trim_start_matches("0x"), &mut serial_hash)
+            .map_err(|_| malformed("a serial hash that is not 32 bytes of hex"))?;
+        let status = TwinStatus::ALL
+            .into_iter()
+            .find(|status| status.label() == self.status)
+            .ok_or_else(|| malformed(&format!("an unknown status {:?}", self.status)))?;
+        Ok(GalleryEntry {
             twin: Twin {
                 id: self.id.0 as u64,
                 operator: self.operator,
@@ -337,7 +345,7 @@ impl IndexedTwin {
             donated_work: self.donated_work.0,
             // Work over the last day is not in the gallery query: the twin page shows it.
             donated_hashrate: 0.0,
-        }
+        })
     }
 }
 
@@ -477,15 +485,23 @@ mod tests {
             "reporter": "0x90f79bf6eb2c4f870365e785982e1f101e93b906",
             "listingPrice": "1350000000000000000", "listingExpiresAt": "1796246001", "donatedWork": "340282366920938463463374607431768211455",
         });
-        let twin: IndexedTwin = serde_json::from_value(item).unwrap();
+        let twin: IndexedTwin = serde_json::from_value(item.clone()).unwrap();
         assert!(twin.listed_at(1_796_246_000));
         assert!(!twin.listed_at(1_796_246_001));
-        let entry = twin.into_entry();
+        let entry = twin.into_entry().unwrap();
         assert_eq!(entry.twin.id, 7);
         assert_eq!(entry.status, TwinStatus::Offline);
         assert_eq!(entry.twin.spec.serial_hash, [0xab; 32]);
         assert_eq!(entry.listing_price, Some(Wei(1_350_000_000_000_000_000)));
         assert_eq!(entry.donated_work, u128::MAX);
+
+        // A field the app cannot read is an error, not a blank that looks like data.
+        for (field, value) in [("status", json!("Sleeping")), ("serialHash", json!("0xabcd"))] {
+            let mut item = item.clone();
+            item[field] = value;
+            let twin: IndexedTwin = serde_json::from_value(item).unwrap();
+            assert!(matches!(twin.into_entry(), Err(IndexerError::Malformed(_))), "{field}");
+        }
     }
 
     #[test]

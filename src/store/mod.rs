@@ -28,13 +28,18 @@ use crate::chain::networks::{Network, NetworkConfig};
 use crate::chain::rpc::RpcClient;
 use crate::domain::history::{BlockRecords, BlockRef, History, HistoryError, SyncProgress};
 use idb::{HistoryDb, StoredHead};
-use indexer::{Indexed, IndexerClient};
+use indexer::{Indexed, IndexerClient, IndexerError};
 
 pub use crate::chain::lens::TwinSnapshot;
 pub use catalog::{now_seconds, Catalog};
 pub use reads::{
     cross_check, first_gallery_page, mint_progress, serial_lookup, twin_snapshot, use_fee_bps, CrossCheck, MintProgress,
 };
+
+/// Logs per page of the indexer's history: small enough that decoding one keeps the page
+/// responsive (a sort or a click waits for one page at most), large enough that a year of history
+/// is a few dozen requests.
+const HISTORY_PAGE_LOGS: u32 = 1_000;
 
 /// How often the app asks the node for its latest block: what keeps the offline banner honest
 /// and the history a block behind at most.
@@ -421,23 +426,41 @@ impl ChainStore {
         if handover.number < first {
             return Ok(());
         }
+        let read = |from: u64| indexer.history(from, handover.number, HISTORY_PAGE_LOGS);
+        let failed = |error: IndexerError| error.to_string();
         let mut blocks = Vec::new();
         let mut from = first;
-        while from <= handover.number {
-            let done = from.saturating_sub(1);
-            self.progress.set(SyncProgress::CatchingUp { first, done, last: latest.block.number });
-            let answer = indexer.history(from, handover.number).await.map_err(|error| error.to_string())?;
-            let (page, through) = collection
-                .indexed_records(answer)
-                .map_err(|error| format!("its history could not be read: {error}"))?;
+        let mut answer = read(from).await.map_err(failed)?;
+        loop {
+            // Each answer covers at least the block it was asked from: the pages always move on.
+            let through = CollectionLogs::indexed_through(&answer).map_err(|error| error.to_string())?;
             if !(from..=handover.number).contains(&through) {
                 return Err(format!(
                     "its history answered up to block {through} for blocks {from} to {}",
                     handover.number
                 ));
             }
+            // The next page is on its way while this one is decoded, after a pause in which the page
+            // handles what the user did meanwhile.
+            let next = async {
+                if through < handover.number {
+                    Some(read(through + 1).await)
+                } else {
+                    None
+                }
+            };
+            let decode = async {
+                gloo_timers::future::sleep(Duration::ZERO).await;
+                collection.indexed_records(&answer)
+            };
+            let (next, decoded) = futures::join!(next, decode);
+            let (page, _) = decoded.map_err(|error| format!("its history could not be read: {error}"))?;
             blocks.extend(page);
-            from = through + 1;
+            self.progress.set(SyncProgress::CatchingUp { first, done: through, last: latest.block.number });
+            match next {
+                Some(next) => (from, answer) = (through + 1, next.map_err(failed)?),
+                None => break,
+            }
         }
         if let Some(newest) = blocks.last().map(|block| block.block) {
             let on_chain = if newest.number == handover.number {
