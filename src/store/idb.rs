@@ -17,6 +17,8 @@ const DATABASE: &str = "hashtwin";
 /// 2: byte strings as hex. An upgrade sets the stored history aside; it is read again.
 const VERSION: u32 = 2;
 const BLOCKS: &str = "blocks";
+/// Bytes of stored history parsed between two pauses: a few tens of ms of work.
+const PARSE_BETWEEN_PAUSES: usize = 2 * 1024 * 1024;
 const HEADS: &str = "heads";
 
 /// Why the history could not be kept in this browser, in words.
@@ -120,13 +122,19 @@ impl HistoryDb {
         let Some(head) = head.as_string() else { return Ok(None) };
         let unreadable = |error: serde_json::Error| StorageError(format!("The stored history is unreadable: {error}."));
         let head: StoredHead = serde_json::from_str(&head).map_err(unreadable)?;
-        let blocks = Array::from(&all)
-            .iter()
-            .map(|entry| {
-                let text = entry.as_string().ok_or_else(|| StorageError("A stored block is not text.".into()))?;
-                serde_json::from_str(&text).map_err(unreadable)
-            })
-            .collect::<Result<_, _>>()?;
+        let mut blocks = Vec::new();
+        let mut parsed_since_pause = 0;
+        for entry in Array::from(&all).iter() {
+            let text = entry.as_string().ok_or_else(|| StorageError("A stored block is not text.".into()))?;
+            blocks.push(serde_json::from_str(&text).map_err(unreadable)?);
+            parsed_since_pause += text.len();
+            if parsed_since_pause >= PARSE_BETWEEN_PAUSES {
+                // A large history is parsed in parts, so that the page can show what arrives
+                // meanwhile (the first page of twins from the lens) rather than wait for all of it.
+                gloo_timers::future::sleep(std::time::Duration::ZERO).await;
+                parsed_since_pause = 0;
+            }
+        }
         Ok(Some((head, blocks)))
     }
 

@@ -167,14 +167,15 @@ impl ChainStore {
         self.wake.set_value(Some(wake));
         let store = self.clone();
         leptos::task::spawn_local(async move {
-            let db = store.open_storage().await;
+            // Side by side: neither waits for the other before the first sync.
+            let (db, ()) = futures::join!(store.open_storage(), store.follow_indexer());
             loop {
-                store.follow_indexer().await;
                 store.sync(db.as_ref()).await;
                 futures::select! {
                     _ = gloo_timers::future::sleep(BLOCK_POLL).fuse() => {},
                     _ = woken.next() => {},
                 }
+                store.follow_indexer().await;
             }
         });
     }
@@ -326,16 +327,17 @@ impl ChainStore {
 
     async fn follow_indexer(&self) {
         let (Some(indexer), Some(deployment)) = (&self.indexer, &self.network.contracts) else { return };
-        let checked = match self.indexer_state.get_untracked() {
-            // Checked once per visit, and again after it was down: it may have been redeployed.
-            IndexerState::Ready(_) => Ok(()),
-            _ => indexer.check_deployment(self.network.chain_id, deployment.twin_registry).await,
+        let check = async {
+            match self.indexer_state.get_untracked() {
+                // Checked once per visit, and again after it was down: it may have been redeployed.
+                IndexerState::Ready(_) => Ok(()),
+                _ => indexer.check_deployment(self.network.chain_id, deployment.twin_registry).await,
+            }
         };
-        let state = match checked {
-            Ok(()) => match indexer.indexed().await {
-                Ok(indexed) => IndexerState::Ready(indexed),
-                Err(error) => IndexerState::Down(error.to_string()),
-            },
+        // Both at once: what the indexer reached is believed only if the deployment is ours.
+        let (checked, indexed) = futures::join!(check, indexer.indexed());
+        let state = match checked.and(indexed) {
+            Ok(indexed) => IndexerState::Ready(indexed),
             Err(error) => IndexerState::Down(error.to_string()),
         };
         if self.indexer_state.get_untracked() != state {
