@@ -143,7 +143,9 @@ test('a hasher worker that dies is replaced and mining goes on', async ({ page, 
   await page.getByRole('button', { name: 'Stop' }).click();
 });
 
-test('a twin list that cannot be read is said in words, not shown as an empty picker', async ({ page, chain }) => {
+test('a twin list that cannot be read is said in words, not shown as an empty picker', async ({ page, chain, indexer }) => {
+  // The indexer, where there is one, cannot serve the history either.
+  if (indexer) await page.route(`${indexer.url}/history?**`, (route) => route.fulfill({ status: 503, body: 'down' }));
   // The node refuses every log query, as a public RPC over its range limit would.
   const port = new URL(chain.url).port;
   await page.route(
