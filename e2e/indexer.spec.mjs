@@ -22,8 +22,9 @@ function storedHistory(page) {
           const transaction = open.result.transaction(['blocks', 'heads']);
           const heads = transaction.objectStore('heads').getAll();
           const blocks = transaction.objectStore('blocks').getAll();
-          transaction.oncomplete = () =>
-            resolve({ heads: heads.result.map((text) => JSON.parse(text)), blocks: blocks.result.map((text) => JSON.parse(text)) });
+          // Each value is its JSON as UTF-8 bytes.
+          const json = (bytes) => JSON.parse(new TextDecoder().decode(bytes));
+          transaction.oncomplete = () => resolve({ heads: heads.result.map(json), blocks: blocks.result.map(json) });
           transaction.onerror = () => reject(transaction.error);
         };
       }),

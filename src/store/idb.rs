@@ -14,8 +14,9 @@ use crate::domain::history::{BlockRecords, BlockRef};
 
 const DATABASE: &str = "hashtwin";
 /// Bumped when what is stored changes shape: an upgrade drops what an older app wrote.
-/// 2: byte strings as hex. An upgrade sets the stored history aside; it is read again.
-const VERSION: u32 = 2;
+/// 3: JSON as bytes, byte strings in it as hex. An upgrade sets the stored history aside; it is
+/// read again.
+const VERSION: u32 = 3;
 const BLOCKS: &str = "blocks";
 /// Bytes of stored history parsed between two pauses: a few tens of ms of work.
 const PARSE_BETWEEN_PAUSES: usize = 2 * 1024 * 1024;
@@ -119,15 +120,16 @@ impl HistoryDb {
         let head = heads.get(&self.scope.clone().into()).map_err(failed)?;
         let all = blocks.get_all_with_key(&self.blocks_after(None).map_err(failed)?.into()).map_err(failed)?;
         let (head, all) = (settle(&head).await.map_err(failed)?, settle(&all).await.map_err(failed)?);
-        let Some(head) = head.as_string() else { return Ok(None) };
-        let unreadable = |error: serde_json::Error| StorageError(format!("The stored history is unreadable: {error}."));
-        let head: StoredHead = serde_json::from_str(&head).map_err(unreadable)?;
+        if head.is_undefined() {
+            return Ok(None);
+        }
+        let head: StoredHead = parse(head)?;
         let mut blocks = Vec::new();
         let mut parsed_since_pause = 0;
         for entry in Array::from(&all).iter() {
-            let text = entry.as_string().ok_or_else(|| StorageError("A stored block is not text.".into()))?;
-            blocks.push(serde_json::from_str(&text).map_err(unreadable)?);
-            parsed_since_pause += text.len();
+            let bytes = json_bytes(entry)?;
+            blocks.push(serde_json::from_slice(&bytes).map_err(unreadable)?);
+            parsed_since_pause += bytes.len();
             if parsed_since_pause >= PARSE_BETWEEN_PAUSES {
                 // A large history is parsed in parts, so that the page can show what arrives
                 // meanwhile (the first page of twins from the lens) rather than wait for all of it.
@@ -143,11 +145,9 @@ impl HistoryDb {
         let failed = |error| StorageError::from_js("store the history", error);
         let (transaction, store, heads) = self.transaction(IdbTransactionMode::Readwrite).map_err(failed)?;
         for block in blocks {
-            let text = serde_json::to_string(block).map_err(|error| StorageError(error.to_string()))?;
-            store.put_with_key(&text.into(), &self.block_key(block.block.number).into()).map_err(failed)?;
+            store.put_with_key(&stored(block)?, &self.block_key(block.block.number).into()).map_err(failed)?;
         }
-        let text = serde_json::to_string(head).map_err(|error| StorageError(error.to_string()))?;
-        heads.put_with_key(&text.into(), &self.scope.clone().into()).map_err(failed)?;
+        heads.put_with_key(&stored(head)?, &self.scope.clone().into()).map_err(failed)?;
         completion(&transaction).await.map_err(failed)
     }
 
@@ -160,8 +160,7 @@ impl HistoryDb {
         store.delete(&self.blocks_after(after).map_err(failed)?.into()).map_err(failed)?;
         match head {
             Some(head) => {
-                let text = serde_json::to_string(head).map_err(|error| StorageError(error.to_string()))?;
-                heads.put_with_key(&text.into(), &self.scope.clone().into()).map_err(failed)?;
+                heads.put_with_key(&stored(head)?, &self.scope.clone().into()).map_err(failed)?;
             }
             None => {
                 heads.delete(&self.scope.clone().into()).map_err(failed)?;
@@ -172,6 +171,29 @@ impl HistoryDb {
 }
 
 /// A request's result once it succeeds, or its error.
+/// A value as stored: its JSON as UTF-8 bytes. Bytes rather than a string: the browser copies
+/// them in and out of storage as they are, where a string would be converted to and from UTF-16
+/// both ways, at twice the size.
+fn stored(value: &impl serde::Serialize) -> Result<JsValue, StorageError> {
+    let bytes = serde_json::to_vec(value).map_err(|error| StorageError(error.to_string()))?;
+    Ok(js_sys::Uint8Array::from(bytes.as_slice()).into())
+}
+
+fn json_bytes(entry: JsValue) -> Result<Vec<u8>, StorageError> {
+    let bytes = entry
+        .dyn_into::<js_sys::Uint8Array>()
+        .map_err(|_| StorageError("The stored history holds something other than JSON bytes.".into()))?;
+    Ok(bytes.to_vec())
+}
+
+fn unreadable(error: serde_json::Error) -> StorageError {
+    StorageError(format!("The stored history is unreadable: {error}."))
+}
+
+fn parse<T: serde::de::DeserializeOwned>(entry: JsValue) -> Result<T, StorageError> {
+    serde_json::from_slice(&json_bytes(entry)?).map_err(unreadable)
+}
+
 async fn settle(request: &IdbRequest) -> Result<JsValue, JsValue> {
     let promise = Promise::new(&mut |resolve: Function, reject: Function| {
         if let Some(open) = request.dyn_ref::<IdbOpenDbRequest>() {
