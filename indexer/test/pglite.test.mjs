@@ -349,6 +349,9 @@ test('/history serves exactly the logs the app would read from the chain, in pag
     const { timestamp } = await rpc(rpcUrl, 'eth_getBlockByNumber', [block, false]);
     assert.equal(times[Number(block)], Number(timestamp), `the time of block ${Number(block)}`);
   }
+  const whole = await fetch(`${indexer.url}/history?from=${deploymentBlock}&to=${head}`, { headers: { 'accept-encoding': 'gzip' } });
+  assert.equal(whole.headers.get('content-encoding'), 'gzip', 'the history is sent compressed');
+  assert.equal((await whole.json()).logs.length, chainLogs.length);
   const refused = await fetch(`${indexer.url}/history?from=9&to=3`);
   assert.equal(refused.status, 400);
 });
