@@ -134,18 +134,17 @@ impl CollectionLogs {
     }
 
     /// The records of one `GET /history` answer of the indexer (`indexer/src/api/index.ts`): the
-    /// logs this filter selects, in `eth_getLogs`' own form, with their blocks' times, and the last
-    /// block the answer covers. Decoded as the chain's own logs are.
-    pub fn indexed_records(&self, answer: &str) -> Result<(Vec<BlockRecords>, u64), ChainError> {
+    /// logs this filter selects, in `eth_getLogs`' own form, with their blocks' times. Decoded as
+    /// the chain's own logs are; which blocks the answer covers is [`Self::indexed_through`].
+    pub fn indexed_records(&self, answer: &str) -> Result<Vec<BlockRecords>, ChainError> {
         #[derive(Deserialize)]
         struct HistoryPage {
-            through: u64,
             times: HashMap<u64, u64>,
             logs: Vec<Log>,
         }
         let page: HistoryPage = serde_json::from_str(answer)
             .map_err(|error| ChainError::Decode(format!("the indexer's history: {error}")))?;
-        Ok((self.decode(page.logs, &page.times)?, page.through))
+        self.decode(page.logs, &page.times)
     }
 
     /// The last block a `GET /history` answer covers, read without decoding its logs: what the

@@ -37,9 +37,19 @@ pub struct Indexed {
     pub time: u64,
 }
 
+/// What a gallery card shows of a twin, for both gallery documents.
+macro_rules! card_fragment {
+    () => {
+        "fragment Card on twin {
+  id manufacturer model location serialHash hashrateGhs powerWatts commissionedAt royaltyBps status
+  operator reporter listingPrice listingExpiresAt donatedWork
+}"
+    };
+}
+
 /// The gallery in one request: a page of twins; for a price sort, the unlisted twins that follow
 /// the listed ones (newest first); and the filters' counts. One round trip per change of query.
-const GALLERY: &str = "query Gallery(
+const GALLERY: &str = concat!("query Gallery(
   $where: twinFilter, $orderBy: String!, $orderDirection: String!, $limit: Int!, $offset: Int!,
   $rest: twinFilter, $restLimit: Int!, $restOffset: Int!, $withRest: Boolean!, $now: BigInt!
 ) {
@@ -59,22 +69,20 @@ const GALLERY: &str = "query Gallery(
   listed: twins(where: { listingExpiresAt_gt: $now }, limit: 1) { totalCount }
   all: twins(limit: 1) { totalCount }
 }
-fragment Card on twin {
-  id manufacturer model location serialHash hashrateGhs powerWatts commissionedAt royaltyBps status
-  operator reporter listingPrice listingExpiresAt donatedWork
-}";
+", card_fragment!());
 
 /// The unlisted twins after a price sort's listed ones, when a page needs more of them than the
 /// first request could know to ask for.
-const REST: &str = "query GalleryRest($where: twinFilter, $limit: Int!, $offset: Int!) {
+const REST: &str = concat!(
+    "query GalleryRest($where: twinFilter, $limit: Int!, $offset: Int!) {
   page: twins(where: $where, orderBy: \"id\", orderDirection: \"desc\", limit: $limit, offset: $offset) {
     totalCount
-    items {
-      id manufacturer model location serialHash hashrateGhs powerWatts commissionedAt royaltyBps status
-      operator reporter listingPrice listingExpiresAt donatedWork
-    }
+    items { ...Card }
   }
-}";
+}
+",
+    card_fragment!()
+);
 
 /// A page of twins and how many match.
 #[derive(Deserialize)]

@@ -456,7 +456,7 @@ impl ChainStore {
                 collection.indexed_records(&answer)
             };
             let (next, decoded) = futures::join!(next, decode);
-            let (page, _) = decoded.map_err(|error| format!("its history could not be read: {error}"))?;
+            let page = decoded.map_err(|error| format!("its history could not be read: {error}"))?;
             blocks.extend(page);
             self.progress.set(SyncProgress::CatchingUp { first, done: through, last: latest.block.number });
             match next {
