@@ -40,6 +40,12 @@ contract BenchTwins is Script {
                 }),
                 reporter,
                 uint96(i % 1_000),
+                TwinRegistry.EarningTerms({
+                    serviceFeeBps: uint16(500 + i % 1_500),
+                    tariffMicroUsdPerKwh: uint32(40_000 + (i * 31) % 50_000),
+                    settlementPeriod: i % 3 == 0 ? 7 days : 1 days,
+                    gracePeriod: 12 hours
+                }),
                 bytes32(i)
             );
         }

@@ -105,8 +105,19 @@ contract Seed is Script {
             }),
             vm.addr(reporterKey(tokenId)),
             rig.royaltyBps,
+            terms(tokenId),
             salt(tokenId)
         );
+    }
+
+    /// @dev Each operator's terms, as its hosting contract would set them: fee, the site's power
+    /// price, and how often it pays out. Operator 3 settles weekly, the others daily.
+    function terms(uint256 tokenId) internal pure returns (TwinRegistry.EarningTerms memory) {
+        uint256 operator = 1 + (tokenId - 1) % 4;
+        if (operator == 1) return TwinRegistry.EarningTerms(1_000, 55_000, 1 days, 6 hours);
+        if (operator == 2) return TwinRegistry.EarningTerms(1_200, 45_000, 1 days, 12 hours);
+        if (operator == 3) return TwinRegistry.EarningTerms(800, 38_000, 7 days, 1 days);
+        return TwinRegistry.EarningTerms(1_500, 65_000, 1 days, 6 hours);
     }
 
     /// @dev Hourly reports ending an hour ago, drawn from a hash of (twin, hour).

@@ -6,6 +6,7 @@ import {IERC2981} from "@openzeppelin/contracts/interfaces/IERC2981.sol";
 import {ITwins} from "./interfaces/ITwins.sol";
 import {IERC4906} from "@openzeppelin/contracts/interfaces/IERC4906.sol";
 import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {TwinMetadata} from "./lib/TwinMetadata.sol";
 
 /// @title TwinRegistry
@@ -74,22 +75,39 @@ contract TwinRegistry is ITwins, IERC4906, ERC721 {
         Other
     }
 
+    /// @notice How a twin's rig pays its holder, fixed at mint: nobody can change them afterwards.
+    /// @dev The operator settles each period of revenue with TwinEarnings, which caps what may be
+    /// kept back by these terms: `serviceFeeBps` of the gross, and the metered energy at
+    /// `tariffMicroUsdPerKwh` (millionths of a US dollar per kWh, so $0.065/kWh is 65_000).
+    /// A period is due `settlementPeriod` seconds after the one before it ended, and late
+    /// `gracePeriod` seconds after that.
+    struct EarningTerms {
+        uint16 serviceFeeBps;
+        uint32 tariffMicroUsdPerKwh;
+        uint32 settlementPeriod;
+        uint32 gracePeriod;
+    }
+
     /// @dev What a sale reads, in one slot: the royalty receiver and rate (ERC-2981 is answered from
     /// here), the custody epoch and whether the rig is decommissioned. `retired` repeats the final
     /// `Decommissioned` status so that listing and buying need not read the telemetry slot too.
+    /// `mintedAt` fills the slot's spare bits: it starts the twin's first earning period.
     struct Custody {
         address operator;
         uint16 royaltyBps;
         uint32 epoch;
         bool retired;
+        uint40 mintedAt;
     }
 
-    /// @dev Everything `reportTelemetry` reads shares one slot, so that a batch costs one cold read
-    /// and one write.
+    /// @dev Everything `reportTelemetry` reads and writes shares one slot, so that a batch costs one
+    /// cold read and one write: the metered energy rides in the bits the timestamp does not need.
+    /// 48 bits of watt-hours hold 30 years of a 1 GW farm.
     struct TwinState {
         address reporter;
-        uint64 lastTelemetryAt;
+        uint40 lastTelemetryAt;
         Status status;
+        uint48 energyWh;
     }
 
     /// @notice The highest royalty a twin may carry, in basis points (10%).
@@ -120,12 +138,31 @@ contract TwinRegistry is ITwins, IERC4906, ERC721 {
     uint256 public constant MIN_JOULES_PER_TH = 5;
     uint256 public constant MAX_JOULES_PER_TH = 200;
 
+    /// @notice The highest service fee an operator may keep of a period's gross, in basis points (30%).
+    uint16 public constant MAX_SERVICE_FEE_BPS = 3_000;
+
+    /// @notice The highest electricity tariff a twin may carry: $1 per kWh, several times any
+    /// industrial rate.
+    uint32 public constant MAX_TARIFF_MICRO_USD_PER_KWH = 1_000_000;
+
+    /// @notice The shortest and longest settlement period, in seconds.
+    uint32 public constant MIN_SETTLEMENT_PERIOD = 1 hours;
+    uint32 public constant MAX_SETTLEMENT_PERIOD = 31 days;
+
+    /// @notice The longest grace an unsettled period gets before it counts as late, in seconds.
+    uint32 public constant MAX_GRACE_PERIOD = 7 days;
+
+    /// @notice The longest stretch between two reports that is metered: a rig that went unreported
+    /// for longer is not assumed to have drawn power all along.
+    uint256 public constant MAX_METERED_GAP = 1 hours;
+
     uint256 private constant _BPS_DENOMINATOR = 10_000;
 
     uint256 private _mintedCount;
     mapping(uint256 tokenId => RigSpec) private _specs;
     mapping(uint256 tokenId => Custody) private _custody;
     mapping(uint256 tokenId => TwinState) private _states;
+    mapping(uint256 tokenId => EarningTerms) private _terms;
     mapping(uint256 tokenId => address) private _pendingOperators;
     mapping(bytes32 serialHash => uint256 tokenId) private _tokenBySerial;
     mapping(bytes32 commitment => uint256 blockNumber) private _mintCommitments;
@@ -138,6 +175,9 @@ contract TwinRegistry is ITwins, IERC4906, ERC721 {
     event TwinMinted(
         uint256 indexed tokenId, address indexed operator, address reporter, uint96 royaltyBps, RigSpec spec
     );
+
+    /// @notice Twin `tokenId` pays its holder by `terms`, for good.
+    event EarningTermsFixed(uint256 indexed tokenId, EarningTerms terms);
 
     /// @notice The operator of `tokenId` offered its rig to `proposed`, who must accept; a zero
     /// `proposed` withdraws the offer.
@@ -180,6 +220,15 @@ contract TwinRegistry is ITwins, IERC4906, ERC721 {
     error PowerOutOfRange(uint32 powerWatts, uint32 max);
     /// @notice `powerWatts` at `hashrateGhs` lies outside the plausible efficiency band.
     error ImplausibleEfficiency(uint64 hashrateGhs, uint32 powerWatts);
+
+    /// @notice A service fee of `serviceFeeBps` is over `max`.
+    error ServiceFeeTooHigh(uint16 serviceFeeBps, uint16 max);
+    /// @notice An electricity tariff of `tariffMicroUsdPerKwh` is over `max`.
+    error TariffTooHigh(uint32 tariffMicroUsdPerKwh, uint32 max);
+    /// @notice A settlement period of `period` seconds is outside `min` to `max`.
+    error SettlementPeriodOutOfRange(uint32 period, uint32 min, uint32 max);
+    /// @notice A grace of `grace` seconds is over `max`.
+    error GracePeriodTooLong(uint32 grace, uint32 max);
 
     /// @notice `caller` is not the operator of `tokenId` (an unknown token has no operator).
     error NotOperator(uint256 tokenId, address caller);
@@ -227,13 +276,15 @@ contract TwinRegistry is ITwins, IERC4906, ERC721 {
     /// @param rig The rig's fixed description, serial in canonical form; the serial must be new.
     /// @param reporter The key that will post the rig's telemetry.
     /// @param royaltyBps The ERC-2981 royalty on every sale, at most `MAX_ROYALTY_BPS`.
+    /// @param terms How the rig's revenue will be settled to the twin's holder; fixed for good.
     /// @param salt The secret the commitment was made with.
     /// @return tokenId The new twin's id, counting from 1.
-    function mint(RigInput calldata rig, address reporter, uint96 royaltyBps, bytes32 salt)
+    function mint(RigInput calldata rig, address reporter, uint96 royaltyBps, EarningTerms calldata terms, bytes32 salt)
         external
         returns (uint256 tokenId)
     {
         _checkRig(rig);
+        _checkTerms(terms);
         if (reporter == address(0)) revert ZeroReporter();
         if (royaltyBps > MAX_ROYALTY_BPS) revert RoyaltyTooHigh(royaltyBps, MAX_ROYALTY_BPS);
         bytes32 serialHash = keccak256(bytes(rig.serial));
@@ -256,13 +307,23 @@ contract TwinRegistry is ITwins, IERC4906, ERC721 {
             commissionedAt: rig.commissionedAt
         });
         _specs[tokenId] = spec;
-        // forge-lint: disable-next-line(unsafe-typecast)
-        _custody[tokenId] = Custody({operator: msg.sender, royaltyBps: uint16(royaltyBps), epoch: 0, retired: false});
+        _custody[tokenId] = Custody({
+            operator: msg.sender,
+            // Checked against MAX_ROYALTY_BPS above.
+            // forge-lint: disable-next-line(unsafe-typecast)
+            royaltyBps: uint16(royaltyBps),
+            epoch: 0,
+            retired: false,
+            mintedAt: uint40(block.timestamp)
+        });
         // Telemetry is measured after the twin exists: its mint is the floor of the first report.
-        _states[tokenId] =
-            TwinState({reporter: reporter, lastTelemetryAt: uint64(block.timestamp), status: Status.Active});
+        _states[tokenId] = TwinState({
+            reporter: reporter, lastTelemetryAt: uint40(block.timestamp), status: Status.Active, energyWh: 0
+        });
+        _terms[tokenId] = terms;
         _tokenBySerial[serialHash] = tokenId;
         emit TwinMinted(tokenId, msg.sender, reporter, royaltyBps, spec);
+        emit EarningTermsFixed(tokenId, terms);
 
         _safeMint(msg.sender, tokenId);
     }
@@ -328,7 +389,9 @@ contract TwinRegistry is ITwins, IERC4906, ERC721 {
     /// reporter key may do this, and not once the twin is decommissioned.
     /// @dev The samples are kept in the `TelemetryReported` events only; indexers rebuild the history
     /// from them. Timestamps strictly increase across all batches, starting after the mint, so that a
-    /// sample can neither be replayed nor slipped into the past.
+    /// sample can neither be replayed nor slipped into the past. Each sample meters its power over
+    /// the time since the sample before it, at most `MAX_METERED_GAP`; a batch rounds its sum down
+    /// to whole watt-hours, in the holder's favour.
     /// @param tokenId The twin.
     /// @param reports 1 to `MAX_TELEMETRY_BATCH` samples, each after the one before and after the
     /// twin's `lastTelemetryAt`, none after the current block.
@@ -348,13 +411,21 @@ contract TwinRegistry is ITwins, IERC4906, ERC721 {
         if (newest > block.timestamp) revert TelemetryInFuture(newest, block.timestamp);
 
         uint64 previous = state.lastTelemetryAt;
+        uint256 joules = 0;
         for (uint256 i = 0; i < count; ++i) {
             uint64 timestamp = reports[i].timestamp;
             if (timestamp <= previous) revert TelemetryOutOfOrder(i, timestamp, previous);
+            uint256 gap = timestamp - previous;
+            joules += uint256(reports[i].powerWatts) * (gap < MAX_METERED_GAP ? gap : MAX_METERED_GAP);
             previous = timestamp;
             emit TelemetryReported(tokenId, reports[i]);
         }
-        _states[tokenId].lastTelemetryAt = newest;
+        // 2^48 Wh is 30 years of a 1 GW farm, the largest nameplate a twin may carry.
+        // `newest` is at most the block's time, which 40 bits hold for 30,000 years.
+        // forge-lint: disable-next-line(unsafe-typecast)
+        state.lastTelemetryAt = uint40(newest);
+        state.energyWh = SafeCast.toUint48(state.energyWh + joules / 1 hours);
+        _states[tokenId] = state;
     }
 
     /// @notice Records work done on a twin's rig. Only the operator may do this; it stays allowed
@@ -442,6 +513,25 @@ contract TwinRegistry is ITwins, IERC4906, ERC721 {
         return _states[tokenId].lastTelemetryAt;
     }
 
+    /// @notice How a twin's rig pays its holder; fixed at mint.
+    /// @param tokenId The twin; it must exist.
+    /// @return terms The service fee, electricity tariff, settlement period and grace.
+    /// @return mintedAt Unix seconds of the mint, where the first earning period starts.
+    function earningTermsOf(uint256 tokenId) external view returns (EarningTerms memory terms, uint64 mintedAt) {
+        _requireOwned(tokenId);
+        return (_terms[tokenId], _custody[tokenId].mintedAt);
+    }
+
+    /// @notice A twin's energy meter: what its rig drew, from its telemetry since the mint.
+    /// @param tokenId The twin; it must exist.
+    /// @return energyWh Watt-hours metered since the mint.
+    /// @return meteredThrough Unix seconds of the newest report (the mint before the first).
+    function meterOf(uint256 tokenId) external view returns (uint64 energyWh, uint64 meteredThrough) {
+        _requireOwned(tokenId);
+        TwinState memory state = _states[tokenId];
+        return (state.energyWh, state.lastTelemetryAt);
+    }
+
     /// @notice The twin of a rig, by the hash of its canonical serial; 0 when it has none.
     /// @param serialHash keccak256 of the rig's canonical serial.
     /// @return The twin's id, or 0.
@@ -478,7 +568,7 @@ contract TwinRegistry is ITwins, IERC4906, ERC721 {
     /// @return A `data:application/json;base64,` URI.
     function tokenURI(uint256 tokenId) public view override returns (string memory) {
         _requireOwned(tokenId);
-        return TwinMetadata.tokenURI(tokenId, _specs[tokenId], _states[tokenId].status);
+        return TwinMetadata.tokenURI(tokenId, _specs[tokenId], _states[tokenId].status, _terms[tokenId]);
     }
 
     /// @inheritdoc IERC165
@@ -510,6 +600,21 @@ contract TwinRegistry is ITwins, IERC4906, ERC721 {
     function _setApprovalForAll(address owner, address operator, bool approved) internal override {
         if (!approved && isApprovedForAll(owner, operator)) ++_approvalEpochs[owner];
         super._setApprovalForAll(owner, operator, approved);
+    }
+
+    /// @dev Refuses terms that would let an operator keep more than the caps allow, or settle on a
+    /// schedule no holder could follow.
+    function _checkTerms(EarningTerms calldata terms) private pure {
+        if (terms.serviceFeeBps > MAX_SERVICE_FEE_BPS) {
+            revert ServiceFeeTooHigh(terms.serviceFeeBps, MAX_SERVICE_FEE_BPS);
+        }
+        if (terms.tariffMicroUsdPerKwh > MAX_TARIFF_MICRO_USD_PER_KWH) {
+            revert TariffTooHigh(terms.tariffMicroUsdPerKwh, MAX_TARIFF_MICRO_USD_PER_KWH);
+        }
+        if (terms.settlementPeriod < MIN_SETTLEMENT_PERIOD || terms.settlementPeriod > MAX_SETTLEMENT_PERIOD) {
+            revert SettlementPeriodOutOfRange(terms.settlementPeriod, MIN_SETTLEMENT_PERIOD, MAX_SETTLEMENT_PERIOD);
+        }
+        if (terms.gracePeriod > MAX_GRACE_PERIOD) revert GracePeriodTooLong(terms.gracePeriod, MAX_GRACE_PERIOD);
     }
 
     /// @dev Returns the operator so that callers need not read it again.

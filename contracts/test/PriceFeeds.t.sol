@@ -5,7 +5,7 @@ import {Test} from "forge-std/Test.sol";
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {AggregatorV3Interface} from "../src/interfaces/AggregatorV3Interface.sol";
 import {PriceFeeds} from "../src/lib/PriceFeeds.sol";
-import {LocalPriceFeed} from "../src/LocalPriceFeed.sol";
+import {PublishedFeed} from "../src/PublishedFeed.sol";
 import {SettableFeed} from "./mocks/SettableFeed.sol";
 
 /// @notice Calls the library as a consumer contract would.
@@ -100,13 +100,13 @@ contract PriceFeedsTest is Test {
     }
 }
 
-contract LocalPriceFeedTest is Test {
+contract PublishedFeedTest is Test {
     address internal constant OWNER = address(0xA11CE);
-    LocalPriceFeed internal feed;
+    PublishedFeed internal feed;
 
     function setUp() public {
         vm.warp(1_800_000_000);
-        feed = new LocalPriceFeed(OWNER, 8, "ETH / USD", 3_000e8);
+        feed = new PublishedFeed(OWNER, 8, "ETH / USD", 3_000e8);
     }
 
     function test_describesItselfAsAChainlinkFeedDoes() public view {
@@ -124,7 +124,7 @@ contract LocalPriceFeedTest is Test {
     function test_eachAnswerIsANewRoundStampedWithItsBlock() public {
         vm.warp(block.timestamp + 600);
         vm.expectEmit(address(feed));
-        emit LocalPriceFeed.AnswerUpdated(3_100e8, 2, block.timestamp);
+        emit PublishedFeed.AnswerUpdated(3_100e8, 2, block.timestamp);
         vm.prank(OWNER);
         feed.publish(3_100e8);
         (uint80 round, int256 answer,, uint256 updatedAt,) = feed.latestRoundData();
@@ -142,9 +142,9 @@ contract LocalPriceFeedTest is Test {
     }
 
     function test_roundsNeverPublishedAreRefused() public {
-        vm.expectRevert(abi.encodeWithSelector(LocalPriceFeed.NoSuchRound.selector, uint80(0)));
+        vm.expectRevert(abi.encodeWithSelector(PublishedFeed.NoSuchRound.selector, uint80(0)));
         feed.getRoundData(0);
-        vm.expectRevert(abi.encodeWithSelector(LocalPriceFeed.NoSuchRound.selector, uint80(2)));
+        vm.expectRevert(abi.encodeWithSelector(PublishedFeed.NoSuchRound.selector, uint80(2)));
         feed.getRoundData(2);
     }
 

@@ -5,6 +5,7 @@ import {TwinRegistry} from "../src/TwinRegistry.sol";
 import {TwinMarket} from "../src/TwinMarket.sol";
 import {TwinMarketFixture} from "./utils/TwinMarketFixture.sol";
 import {GasProbe} from "./utils/GasProbe.sol";
+import {DemoRigs} from "./utils/DemoRigs.sol";
 
 /// @dev Gas probes, run with `forge test --mt test_gas --isolate -vv`, so that each call is a
 /// transaction of its own: cold storage, as a wallet would be charged. They log execution and total
@@ -34,7 +35,10 @@ contract TwinMarketGasTest is TwinMarketFixture, GasProbe {
         vm.roll(block.number + 1);
 
         reveal(registry, minter, rig, reporter, ROYALTY_BPS);
-        logGas("mint", abi.encodeCall(registry.mint, (rig, reporter, ROYALTY_BPS, saltFor(minter, rig.serial))));
+        logGas(
+            "mint",
+            abi.encodeCall(registry.mint, (rig, reporter, ROYALTY_BPS, DemoRigs.terms(), saltFor(minter, rig.serial)))
+        );
     }
 
     function test_gas_list_buy_withdraw() public {

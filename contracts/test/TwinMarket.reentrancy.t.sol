@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {TwinMarket} from "../src/TwinMarket.sol";
 import {TwinMarketFixture} from "./utils/TwinMarketFixture.sol";
+import {DemoRigs} from "./utils/DemoRigs.sol";
 import {TwinRegistry} from "../src/TwinRegistry.sol";
 import {
     ReentrantAttacker,
@@ -164,7 +165,7 @@ contract TwinMarketReentrancyTest is TwinMarketFixture {
         bytes32 salt = saltFor(address(receiver), rig.serial);
         receiver.commitMint(registry.mintCommitment(rig.serial, address(receiver), salt));
         vm.roll(block.number + 1);
-        uint256 id = receiver.mint(rig, reporter, 1_000, salt);
+        uint256 id = receiver.mint(rig, reporter, 1_000, DemoRigs.terms(), salt);
         (address royaltyTo,) = registry.royaltyInfo(id, PRICE);
         assertEq(royaltyTo, address(receiver));
         receiver.transferTwin(seller, id);

@@ -106,7 +106,31 @@ contract TwinMetadataTest is TwinFixture {
         assertTrait(json, 5, "Location", "Rockdale, Texas, US");
         assertNumberTrait(json, 6, "Commissioned", "date", 1_704_067_200);
         assertTrait(json, 7, "Status", "Active");
-        assertFalse(vm.keyExistsJson(json, ".attributes[8]"));
+        assertNumberTrait(json, 8, "Service fee %", "number", 10);
+        assertTrue(vm.contains(json, '{"trait_type":"Electricity USD/kWh","display_type":"number","value":0.065}'));
+        assertNumberTrait(json, 10, "Settlement period (hours)", "number", 24);
+        assertNumberTrait(json, 11, "Grace (hours)", "number", 6);
+        assertFalse(vm.keyExistsJson(json, ".attributes[12]"));
+    }
+
+    function test_tokenURI_rendersTermsAsExactDecimals() public {
+        TwinRegistry.RigInput memory rig = DemoRigs.s21("SN-T");
+        commitAs(operator, rig);
+        vm.prank(operator);
+        uint256 id = registry.mint(
+            rig,
+            reporter,
+            0,
+            TwinRegistry.EarningTerms({
+                serviceFeeBps: 1_205, tariffMicroUsdPerKwh: 5, settlementPeriod: 5_400, gracePeriod: 0
+            }),
+            saltFor(operator, rig.serial)
+        );
+        string memory json = metadataOf(id);
+        assertTrue(vm.contains(json, '{"trait_type":"Service fee %","display_type":"number","value":12.05}'));
+        assertTrue(vm.contains(json, '{"trait_type":"Electricity USD/kWh","display_type":"number","value":0.000005}'));
+        assertTrue(vm.contains(json, '{"trait_type":"Settlement period (hours)","display_type":"number","value":1.5}'));
+        assertTrue(vm.contains(json, '{"trait_type":"Grace (hours)","display_type":"number","value":0}'));
     }
 
     function test_tokenURI_followsStatus() public {

@@ -160,7 +160,7 @@ contract TwinRegistryTest is TwinFixture {
         commitAs(operator, rig);
         vm.expectRevert(TwinRegistry.ZeroReporter.selector);
         vm.prank(operator);
-        registry.mint(rig, address(0), 0, saltFor(operator, "SN-1"));
+        registry.mint(rig, address(0), 0, DemoRigs.terms(), saltFor(operator, "SN-1"));
     }
 
     function test_mint_revertsOnRoyaltyOverMaximum() public {
@@ -248,13 +248,13 @@ contract TwinRegistryTest is TwinFixture {
 
         vm.expectRevert(abi.encodeWithSelector(TwinRegistry.MintNotCommitted.selector, copierCommitment));
         vm.prank(copier);
-        registry.mint(rig, copier, 1_000, salt);
+        registry.mint(rig, copier, 1_000, DemoRigs.terms(), salt);
 
         vm.prank(copier);
         registry.commitMint(copierCommitment);
         vm.expectRevert(abi.encodeWithSelector(TwinRegistry.RevealTooEarly.selector, copierCommitment, block.number));
         vm.prank(copier);
-        registry.mint(rig, copier, 1_000, salt);
+        registry.mint(rig, copier, 1_000, DemoRigs.terms(), salt);
 
         uint256 id = revealAs(operator, rig, 500);
         assertEq(registry.ownerOf(id), operator);
@@ -267,7 +267,7 @@ contract TwinRegistryTest is TwinFixture {
             abi.encodeWithSelector(TwinRegistry.SerialAlreadyRegistered.selector, keccak256(bytes(rig.serial)), id)
         );
         vm.prank(copier);
-        registry.mint(rig, copier, 1_000, salt);
+        registry.mint(rig, copier, 1_000, DemoRigs.terms(), salt);
         assertEq(registry.balanceOf(copier), 0);
         assertEq(registry.totalSupply(), 1);
     }
@@ -291,7 +291,7 @@ contract TwinRegistryTest is TwinFixture {
             )
         );
         vm.prank(copier);
-        registry.mint(rig, copier, 0, saltFor(operator, rig.serial));
+        registry.mint(rig, copier, 0, DemoRigs.terms(), saltFor(operator, rig.serial));
 
         assertEq(revealAs(operator, rig, 0), 1);
         assertEq(registry.ownerOf(1), operator);
@@ -336,7 +336,7 @@ contract TwinRegistryTest is TwinFixture {
             )
         );
         vm.prank(operator);
-        registry.mint(DemoRigs.s21("SN-2"), reporter, 0, salt);
+        registry.mint(DemoRigs.s21("SN-2"), reporter, 0, DemoRigs.terms(), salt);
 
         vm.expectRevert(
             abi.encodeWithSelector(
@@ -344,7 +344,7 @@ contract TwinRegistryTest is TwinFixture {
             )
         );
         vm.prank(operator);
-        registry.mint(DemoRigs.s21("SN-1"), reporter, 0, ~salt);
+        registry.mint(DemoRigs.s21("SN-1"), reporter, 0, DemoRigs.terms(), ~salt);
     }
 
     function testFuzz_mint_onlyTheCommitterCanReveal(address other, bytes32 salt, uint8 blocksLater) public {
@@ -360,10 +360,10 @@ contract TwinRegistryTest is TwinFixture {
             )
         );
         vm.prank(other);
-        registry.mint(rig, reporter, 0, salt);
+        registry.mint(rig, reporter, 0, DemoRigs.terms(), salt);
 
         vm.prank(operator);
-        assertEq(registry.mint(rig, reporter, 0, salt), 1);
+        assertEq(registry.mint(rig, reporter, 0, DemoRigs.terms(), salt), 1);
     }
 
     // ---------------------------------------------------------------- canonical serials

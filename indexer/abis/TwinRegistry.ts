@@ -7,6 +7,19 @@ export const TwinRegistryAbi = [
   },
   {
     "type": "function",
+    "name": "MAX_GRACE_PERIOD",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "uint32",
+        "internalType": "uint32"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
     "name": "MAX_HASHRATE_GHS",
     "inputs": [],
     "outputs": [
@@ -47,6 +60,19 @@ export const TwinRegistryAbi = [
   {
     "type": "function",
     "name": "MAX_MANUFACTURER_LENGTH",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
+    "name": "MAX_METERED_GAP",
     "inputs": [],
     "outputs": [
       {
@@ -124,6 +150,45 @@ export const TwinRegistryAbi = [
   },
   {
     "type": "function",
+    "name": "MAX_SERVICE_FEE_BPS",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "uint16",
+        "internalType": "uint16"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
+    "name": "MAX_SETTLEMENT_PERIOD",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "uint32",
+        "internalType": "uint32"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
+    "name": "MAX_TARIFF_MICRO_USD_PER_KWH",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "uint32",
+        "internalType": "uint32"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
     "name": "MAX_TELEMETRY_BATCH",
     "inputs": [],
     "outputs": [
@@ -157,6 +222,19 @@ export const TwinRegistryAbi = [
         "name": "",
         "type": "uint256",
         "internalType": "uint256"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
+    "name": "MIN_SETTLEMENT_PERIOD",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "uint32",
+        "internalType": "uint32"
       }
     ],
     "stateMutability": "view"
@@ -274,6 +352,52 @@ export const TwinRegistryAbi = [
   },
   {
     "type": "function",
+    "name": "earningTermsOf",
+    "inputs": [
+      {
+        "name": "tokenId",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "terms",
+        "type": "tuple",
+        "internalType": "struct TwinRegistry.EarningTerms",
+        "components": [
+          {
+            "name": "serviceFeeBps",
+            "type": "uint16",
+            "internalType": "uint16"
+          },
+          {
+            "name": "tariffMicroUsdPerKwh",
+            "type": "uint32",
+            "internalType": "uint32"
+          },
+          {
+            "name": "settlementPeriod",
+            "type": "uint32",
+            "internalType": "uint32"
+          },
+          {
+            "name": "gracePeriod",
+            "type": "uint32",
+            "internalType": "uint32"
+          }
+        ]
+      },
+      {
+        "name": "mintedAt",
+        "type": "uint64",
+        "internalType": "uint64"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
     "name": "getApproved",
     "inputs": [
       {
@@ -378,6 +502,30 @@ export const TwinRegistryAbi = [
   },
   {
     "type": "function",
+    "name": "meterOf",
+    "inputs": [
+      {
+        "name": "tokenId",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "energyWh",
+        "type": "uint64",
+        "internalType": "uint64"
+      },
+      {
+        "name": "meteredThrough",
+        "type": "uint64",
+        "internalType": "uint64"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
     "name": "mint",
     "inputs": [
       {
@@ -431,6 +579,33 @@ export const TwinRegistryAbi = [
         "name": "royaltyBps",
         "type": "uint96",
         "internalType": "uint96"
+      },
+      {
+        "name": "terms",
+        "type": "tuple",
+        "internalType": "struct TwinRegistry.EarningTerms",
+        "components": [
+          {
+            "name": "serviceFeeBps",
+            "type": "uint16",
+            "internalType": "uint16"
+          },
+          {
+            "name": "tariffMicroUsdPerKwh",
+            "type": "uint32",
+            "internalType": "uint32"
+          },
+          {
+            "name": "settlementPeriod",
+            "type": "uint32",
+            "internalType": "uint32"
+          },
+          {
+            "name": "gracePeriod",
+            "type": "uint32",
+            "internalType": "uint32"
+          }
+        ]
       },
       {
         "name": "salt",
@@ -1029,6 +1204,47 @@ export const TwinRegistryAbi = [
   },
   {
     "type": "event",
+    "name": "EarningTermsFixed",
+    "inputs": [
+      {
+        "name": "tokenId",
+        "type": "uint256",
+        "indexed": true,
+        "internalType": "uint256"
+      },
+      {
+        "name": "terms",
+        "type": "tuple",
+        "indexed": false,
+        "internalType": "struct TwinRegistry.EarningTerms",
+        "components": [
+          {
+            "name": "serviceFeeBps",
+            "type": "uint16",
+            "internalType": "uint16"
+          },
+          {
+            "name": "tariffMicroUsdPerKwh",
+            "type": "uint32",
+            "internalType": "uint32"
+          },
+          {
+            "name": "settlementPeriod",
+            "type": "uint32",
+            "internalType": "uint32"
+          },
+          {
+            "name": "gracePeriod",
+            "type": "uint32",
+            "internalType": "uint32"
+          }
+        ]
+      }
+    ],
+    "anonymous": false
+  },
+  {
+    "type": "event",
     "name": "MaintenanceLogged",
     "inputs": [
       {
@@ -1480,6 +1696,22 @@ export const TwinRegistryAbi = [
   },
   {
     "type": "error",
+    "name": "GracePeriodTooLong",
+    "inputs": [
+      {
+        "name": "grace",
+        "type": "uint32",
+        "internalType": "uint32"
+      },
+      {
+        "name": "max",
+        "type": "uint32",
+        "internalType": "uint32"
+      }
+    ]
+  },
+  {
+    "type": "error",
     "name": "HashrateOutOfRange",
     "inputs": [
       {
@@ -1635,6 +1867,22 @@ export const TwinRegistryAbi = [
   },
   {
     "type": "error",
+    "name": "SafeCastOverflowedUintDowncast",
+    "inputs": [
+      {
+        "name": "bits",
+        "type": "uint8",
+        "internalType": "uint8"
+      },
+      {
+        "name": "value",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  {
+    "type": "error",
     "name": "SerialAlreadyRegistered",
     "inputs": [
       {
@@ -1657,6 +1905,43 @@ export const TwinRegistryAbi = [
         "name": "serial",
         "type": "string",
         "internalType": "string"
+      }
+    ]
+  },
+  {
+    "type": "error",
+    "name": "ServiceFeeTooHigh",
+    "inputs": [
+      {
+        "name": "serviceFeeBps",
+        "type": "uint16",
+        "internalType": "uint16"
+      },
+      {
+        "name": "max",
+        "type": "uint16",
+        "internalType": "uint16"
+      }
+    ]
+  },
+  {
+    "type": "error",
+    "name": "SettlementPeriodOutOfRange",
+    "inputs": [
+      {
+        "name": "period",
+        "type": "uint32",
+        "internalType": "uint32"
+      },
+      {
+        "name": "min",
+        "type": "uint32",
+        "internalType": "uint32"
+      },
+      {
+        "name": "max",
+        "type": "uint32",
+        "internalType": "uint32"
       }
     ]
   },
@@ -1694,6 +1979,22 @@ export const TwinRegistryAbi = [
         "name": "status",
         "type": "uint8",
         "internalType": "enum TwinRegistry.Status"
+      }
+    ]
+  },
+  {
+    "type": "error",
+    "name": "TariffTooHigh",
+    "inputs": [
+      {
+        "name": "tariffMicroUsdPerKwh",
+        "type": "uint32",
+        "internalType": "uint32"
+      },
+      {
+        "name": "max",
+        "type": "uint32",
+        "internalType": "uint32"
       }
     ]
   },

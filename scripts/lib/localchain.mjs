@@ -80,19 +80,37 @@ async function forgeScript(script, rpcUrl, extraArgs = [], env = {}) {
   return JSON.parse(readFileSync(record, 'utf8'));
 }
 
-/** The addresses and first block of a Deploy.s.sol broadcast record, as networks.json holds them. */
-export function deployedContracts(record) {
-  const created = Object.fromEntries(
-    record.transactions
-      .filter((tx) => tx.transactionType === 'CREATE')
-      .map((tx) => [tx.contractName, tx.contractAddress.toLowerCase()]),
+// Deploy.s.sol's descriptions of the feeds it publishes itself, by the key networks.json names them.
+const PUBLISHED_FEEDS = {
+  ethUsdFeed: 'ETH / USD',
+  btcUsdFeed: 'BTC / USD',
+  difficultyFeed: 'Bitcoin difficulty',
+  blockFeesFeed: 'Bitcoin fees per block (BTC)',
+};
+
+/** The addresses and first block of a Deploy.s.sol broadcast record, as networks.json holds them.
+ * Feeds the deployment did not publish itself (Chainlink's, on a public network) are taken from
+ * `chainlink`, the network's own entry. */
+export function deployedContracts(record, chainlink = {}) {
+  const creations = record.transactions.filter((tx) => tx.transactionType === 'CREATE');
+  const created = Object.fromEntries(creations.map((tx) => [tx.contractName, tx.contractAddress.toLowerCase()]));
+  const published = (description) =>
+    creations.find((tx) => tx.contractName === 'PublishedFeed' && tx.arguments?.[2]?.replaceAll('"', '') === description)
+      ?.contractAddress.toLowerCase();
+  const feeds = Object.fromEntries(
+    Object.entries(PUBLISHED_FEEDS).map(([key, description]) => [key, published(description) ?? chainlink[key]?.toLowerCase()]),
   );
+  for (const [key, address] of Object.entries(feeds)) {
+    if (!address) throw new Error(`the deployment neither published ${key} nor was given one`);
+  }
   const deploymentBlock = Math.min(...record.receipts.map((receipt) => Number(receipt.blockNumber)));
   return {
     twinRegistry: created.TwinRegistry,
     twinMarket: created.TwinMarket,
     hashLedger: created.HashLedger,
     twinLens: created.TwinLens,
+    twinEarnings: created.TwinEarnings,
+    ...feeds,
     deploymentBlock,
   };
 }

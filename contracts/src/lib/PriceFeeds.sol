@@ -46,6 +46,8 @@ library PriceFeeds {
         if (updatedAt > block.timestamp || block.timestamp - updatedAt > maxAge) {
             revert StalePrice(address(feed), updatedAt, maxAge);
         }
+        // Positive, checked above.
+        // forge-lint: disable-next-line(unsafe-typecast)
         return (uint256(answer), feed.decimals());
     }
 }

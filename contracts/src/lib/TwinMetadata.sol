@@ -19,17 +19,31 @@ library TwinMetadata {
     bytes1 private constant SPACE = " ";
 
     /// @dev Renders the `data:application/json;base64,` URI of twin `tokenId`.
-    function tokenURI(uint256 tokenId, TwinRegistry.RigSpec memory spec, TwinRegistry.Status status)
-        internal
-        pure
-        returns (string memory)
-    {
+    function tokenURI(
+        uint256 tokenId,
+        TwinRegistry.RigSpec memory spec,
+        TwinRegistry.Status status,
+        TwinRegistry.EarningTerms memory terms
+    ) internal pure returns (string memory) {
+        return string.concat(
+            "data:application/json;base64,", Base64.encode(bytes(_json(tokenId, spec, status, _termTraits(terms))))
+        );
+    }
+
+    /// @dev The metadata JSON; `termTraits` are the terms' attributes, rendered apart to keep the
+    /// stack shallow.
+    function _json(
+        uint256 tokenId,
+        TwinRegistry.RigSpec memory spec,
+        TwinRegistry.Status status,
+        string memory termTraits
+    ) private pure returns (string memory) {
         // Hashrate and efficiency are kept in tenths so that one rounding serves JSON and SVG alike.
         // J/TH = W / (GH/s / 1000); mint guarantees a non-zero hashrate.
         uint256 hashrateTenths = (uint256(spec.hashrateGhs) + 50) / 100;
         uint256 efficiencyTenths = (uint256(spec.powerWatts) * 10_000 + spec.hashrateGhs / 2) / spec.hashrateGhs;
         string memory model = Strings.escapeJSON(spec.model);
-        string memory json = string.concat(
+        return string.concat(
             '{"name":"',
             model,
             " #",
@@ -41,10 +55,9 @@ library TwinMetadata {
             '. Owning the twin does not move the rig: its operator runs it and its reporter key posts its telemetry on-chain.","image":"data:image/svg+xml;base64,',
             Base64.encode(bytes(_badge(tokenId, spec.model, hashrateTenths, efficiencyTenths, status))),
             '","attributes":',
-            _attributes(spec, hashrateTenths, efficiencyTenths, status),
+            _attributes(spec, hashrateTenths, efficiencyTenths, status, termTraits),
             "}"
         );
-        return string.concat("data:application/json;base64,", Base64.encode(bytes(json)));
     }
 
     /// @dev The name a status is shown under, in metadata and badge alike.
@@ -108,12 +121,13 @@ library TwinMetadata {
         );
     }
 
-    /// @dev The OpenSea `attributes` array, all of it derived from the spec and the status.
+    /// @dev The OpenSea `attributes` array, all of it derived from the spec, the status and the terms.
     function _attributes(
         TwinRegistry.RigSpec memory spec,
         uint256 hashrateTenths,
         uint256 efficiencyTenths,
-        TwinRegistry.Status status
+        TwinRegistry.Status status,
+        string memory termTraits
     ) private pure returns (string memory) {
         return string.concat(
             "[",
@@ -132,8 +146,41 @@ library TwinMetadata {
             _numberTrait("Commissioned", "date", uint256(spec.commissionedAt).toString()),
             ",",
             _textTrait("Status", statusName(status)),
+            ",",
+            termTraits,
             "]"
         );
+    }
+
+    /// @dev The terms the rig pays its holder by, as traits a wallet can show: the fee in percent and
+    /// the tariff in US dollars per kWh exactly, the period and grace in hours to two decimals.
+    function _termTraits(TwinRegistry.EarningTerms memory terms) private pure returns (string memory) {
+        return string.concat(
+            _numberTrait("Service fee %", "number", _fixed(terms.serviceFeeBps, 2)),
+            ",",
+            _numberTrait("Electricity USD/kWh", "number", _fixed(terms.tariffMicroUsdPerKwh, 6)),
+            ",",
+            _numberTrait("Settlement period (hours)", "number", _fixed(uint256(terms.settlementPeriod) / 36, 2)),
+            ",",
+            _numberTrait("Grace (hours)", "number", _fixed(uint256(terms.gracePeriod) / 36, 2))
+        );
+    }
+
+    /// @dev `value` / 10^`decimals` as a JSON number, trailing zeros of the fraction dropped.
+    function _fixed(uint256 value, uint256 decimals) private pure returns (string memory) {
+        uint256 unit = 10 ** decimals;
+        uint256 fraction = value % unit;
+        if (fraction == 0) return (value / unit).toString();
+        while (fraction % 10 == 0) {
+            fraction /= 10;
+            --decimals;
+        }
+        string memory digits = fraction.toString();
+        string memory zeros = "";
+        for (uint256 i = bytes(digits).length; i < decimals; ++i) {
+            zeros = string.concat(zeros, "0");
+        }
+        return string.concat((value / unit).toString(), ".", zeros, digits);
     }
 
     /// @dev `value` must already be JSON-escaped.

@@ -359,7 +359,7 @@ contract TwinRegistryHandler is Test {
             vm.expectRevert(abi.encodeWithSelector(TwinRegistry.SerialAlreadyRegistered.selector, serialHash, taken));
         }
         vm.prank(p.minter);
-        uint256 id = registry.mint(DemoRigs.s21(serial), reporter, royaltyBps, p.salt);
+        uint256 id = registry.mint(DemoRigs.s21(serial), reporter, royaltyBps, DemoRigs.terms(), p.salt);
 
         if (p.variant == 0 && p.committedAt < block.number && taken == 0) {
             ++ghostMints;
@@ -397,7 +397,7 @@ contract TwinRegistryHandler is Test {
     function _copierMint(address copier, string memory serial, bytes32 salt, bytes memory expected) private {
         ++ghostCopierAttempts;
         vm.prank(copier);
-        try registry.mint(DemoRigs.s21(serial), copier, 1_000, salt) returns (uint256 id) {
+        try registry.mint(DemoRigs.s21(serial), copier, 1_000, DemoRigs.terms(), salt) returns (uint256 id) {
             ++ghostCopierMints;
             ++ghostMints;
             ghostTokenOfSerial[keccak256(bytes(serial))] = id;

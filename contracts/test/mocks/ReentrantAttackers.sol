@@ -134,11 +134,14 @@ contract MaliciousRoyaltyReceiver is ReentrantAttacker {
     }
 
     /// @dev The reveal; {commitMint} must have been called with the matching commitment a block before.
-    function mint(TwinRegistry.RigInput calldata rig, address reporter, uint96 royaltyBps, bytes32 salt)
-        external
-        returns (uint256)
-    {
-        return TwinRegistry(address(twins)).mint(rig, reporter, royaltyBps, salt);
+    function mint(
+        TwinRegistry.RigInput calldata rig,
+        address reporter,
+        uint96 royaltyBps,
+        TwinRegistry.EarningTerms calldata terms,
+        bytes32 salt
+    ) external returns (uint256) {
+        return TwinRegistry(address(twins)).mint(rig, reporter, royaltyBps, terms, salt);
     }
 
     function transferTwin(address to, uint256 tokenId) external {

@@ -3,7 +3,7 @@ pragma solidity ^0.8.24;
 
 import {AggregatorV3Interface} from "../../src/interfaces/AggregatorV3Interface.sol";
 
-/// @notice A feed whose every field a test sets, timestamps included (LocalPriceFeed stamps its own).
+/// @notice A feed whose every field a test sets, timestamps included (PublishedFeed stamps its own).
 contract SettableFeed is AggregatorV3Interface {
     int256 public answer;
     uint256 public startedAt;

@@ -17,4 +17,12 @@ library DemoRigs {
             commissionedAt: 1_704_067_200
         });
     }
+
+    /// @dev The terms the tests mint with unless they need others: a 10% service fee, power at
+    /// $0.065/kWh, daily settlements with six hours' grace.
+    function terms() internal pure returns (TwinRegistry.EarningTerms memory) {
+        return TwinRegistry.EarningTerms({
+            serviceFeeBps: 1_000, tariffMicroUsdPerKwh: 65_000, settlementPeriod: 1 days, gracePeriod: 6 hours
+        });
+    }
 }

@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {Test} from "forge-std/Test.sol";
 import {TwinRegistry} from "../../src/TwinRegistry.sol";
+import {DemoRigs} from "./DemoRigs.sol";
 
 /// @dev Registers rigs the way an operator must: commit, a block later reveal.
 abstract contract Minting is Test {
@@ -28,7 +29,7 @@ abstract contract Minting is Test {
         uint96 royaltyBps
     ) internal returns (uint256) {
         vm.prank(minter);
-        return registry.mint(rig, reporter_, royaltyBps, saltFor(minter, rig.serial));
+        return registry.mint(rig, reporter_, royaltyBps, DemoRigs.terms(), saltFor(minter, rig.serial));
     }
 
     function commitAndMint(

@@ -4,12 +4,15 @@ pragma solidity ^0.8.24;
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {AggregatorV3Interface} from "./interfaces/AggregatorV3Interface.sol";
 
-/// @title LocalPriceFeed
-/// @notice A price feed with Chainlink's interface for chains that have none: the local chain, where
-/// the seed moves its price as a market would. Public networks use Chainlink's own feeds.
-/// @dev Every answer is a new round, timestamped with its block, so staleness checks see a local
-/// feed exactly as they would a real one.
-contract LocalPriceFeed is AggregatorV3Interface, Ownable {
+/// @title PublishedFeed
+/// @notice A feed with Chainlink's interface whose answers its owner publishes: prices on chains
+/// Chainlink does not serve (the local chain, where the seed moves them as a market would), and the
+/// Bitcoin network's difficulty and fees per block, which no Chainlink feed carries and which the app
+/// needs for a rig's expected revenue. Each answer is on chain with its time, so anyone can see how
+/// old it is.
+/// @dev Every answer is a new round, timestamped with its block, so staleness checks see a published
+/// feed exactly as they would a Chainlink one.
+contract PublishedFeed is AggregatorV3Interface, Ownable {
     struct Round {
         int256 answer;
         uint64 updatedAt;
