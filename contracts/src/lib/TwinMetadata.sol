@@ -8,7 +8,9 @@ import {TwinRegistry} from "../TwinRegistry.sol";
 /// @title TwinMetadata
 /// @notice Renders a twin's ERC-721 metadata on-chain: OpenSea-standard JSON with an SVG badge, both
 /// as base64 data URIs, so that the metadata lives as long as the chain and needs no server.
-/// @dev Every string a minter chose (manufacturer, model, location) is untrusted: it is JSON-escaped
+/// @dev Deployed once and linked, not inlined: rendering is most of the code a registry would carry,
+/// and inlined it would take TwinRegistry over the 24 KB contract size limit.
+/// Every string a minter chose (manufacturer, model, location) is untrusted: it is JSON-escaped
 /// wherever it lands in the JSON and XML-escaped wherever it lands in the SVG, so that no spec can
 /// close a string or a tag early and inject fields or markup. JSON escaping is OpenZeppelin's
 /// `Strings.escapeJSON` (quote, backslash and every control character below U+0020, the usual ones in
@@ -18,13 +20,18 @@ library TwinMetadata {
 
     bytes1 private constant SPACE = " ";
 
-    /// @dev Renders the `data:application/json;base64,` URI of twin `tokenId`.
+    /// @notice Renders the metadata of twin `tokenId`.
+    /// @param tokenId The twin.
+    /// @param spec Its rig's spec.
+    /// @param status Where the rig stands in its life.
+    /// @param terms How the rig pays its holder.
+    /// @return A `data:application/json;base64,` URI.
     function tokenURI(
         uint256 tokenId,
         TwinRegistry.RigSpec memory spec,
         TwinRegistry.Status status,
         TwinRegistry.EarningTerms memory terms
-    ) internal pure returns (string memory) {
+    ) external pure returns (string memory) {
         return string.concat(
             "data:application/json;base64,", Base64.encode(bytes(_json(tokenId, spec, status, _termTraits(terms))))
         );
