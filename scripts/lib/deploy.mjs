@@ -22,7 +22,20 @@ const WIRING = [
   ['twinLens', 'registry()', '0x7b103999', 'twinRegistry'],
   ['twinLens', 'market()', '0x80f55605', 'twinMarket'],
   ['twinLens', 'ledger()', '0x56397c35', 'hashLedger'],
+  ['twinEarnings', 'registry()', '0x7b103999', 'twinRegistry'],
+  ['twinEarnings', 'ethUsdFeed()', '0x8009b7bd', 'ethUsdFeed'],
+  ['twinEarnings', 'btcUsdFeed()', '0xd310d14d', 'btcUsdFeed'],
+  ['twinEarnings', 'difficultyFeed()', '0x0110a8b8', 'difficultyFeed'],
+  ['twinEarnings', 'blockFeesFeed()', '0x5d415ea5', 'blockFeesFeed'],
 ];
+
+// The Chainlink feeds a network's entry names under `chainlink`, and the variables Deploy.s.sol
+// reads them from. Where a feed is not named, Deploy.s.sol publishes its own.
+const CHAINLINK_ENV = {
+  ethUsdFeed: 'HASHTWIN_ETH_USD_FEED',
+  btcUsdFeed: 'HASHTWIN_BTC_USD_FEED',
+  sequencerUptimeFeed: 'HASHTWIN_SEQUENCER_UPTIME_FEED',
+};
 
 const USAGE = `usage: scripts/deploy <network> [--account <name> | --keystore <file>] [--networks <file>]
 
@@ -35,8 +48,12 @@ environment:
   HASHTWIN_DEPLOYER_KEY            the deployer's private key (0x + 64 hex), instead of a keystore
   HASHTWIN_KEYSTORE_PASSWORD_FILE  a file holding the keystore's password; without it forge asks on the terminal
   HASHTWIN_RPC_URL                 the RPC endpoint, instead of the network's rpcUrl in networks.json
-  HASHTWIN_OWNER, HASHTWIN_TREASURY, HASHTWIN_FEE_BPS, HASHTWIN_MIN_BITS
-                                   the contracts' owner, treasury, fee and share difficulty (see Deploy.s.sol)`;
+  HASHTWIN_OWNER, HASHTWIN_TREASURY, HASHTWIN_FEE_BPS, HASHTWIN_MIN_BITS, HASHTWIN_PRICE_MAX_AGE
+                                   the contracts' owner, treasury, fee, share difficulty and the oldest
+                                   ETH/USD price a settlement may use (see Deploy.s.sol)
+
+The Chainlink feeds (ETH/USD, BTC/USD, an L2's sequencer uptime) come from the network's "chainlink"
+entry in networks.json; a feed it does not name is published by the deployment's owner instead.`;
 
 class Refusal extends Error {}
 
@@ -218,7 +235,11 @@ async function main() {
   }
   console.log(`deploy: ${network.name} (chain ${network.chainId}) through ${redact(rpcUrl)}, signed with ${key.describe}`);
 
-  const env = { ...process.env, ...key.env, FOUNDRY_ETH_RPC_URL: rpcUrl };
+  const chainlink = network.chainlink ?? {};
+  const feedEnv = Object.fromEntries(
+    Object.entries(CHAINLINK_ENV).map(([name, variable]) => [variable, chainlink[name] ?? '']),
+  );
+  const env = { ...process.env, ...key.env, ...feedEnv, FOUNDRY_ETH_RPC_URL: rpcUrl };
   // Only the wallet chosen above may reach forge: another one from the caller's environment would
   // make forge pick among two.
   for (const name of ['ETH_KEYSTORE', 'ETH_KEYSTORE_ACCOUNT', 'ETH_RPC_URL']) delete env[name];
@@ -229,12 +250,14 @@ async function main() {
   const { code, signal } = await runForge(['script', 'script/Deploy.s.sol', '--broadcast', '--slow', ...key.args], env);
   if (code !== 0) throw new Error(`forge script ended with ${signal ?? `exit code ${code}`}`);
   const { record, path, deployer } = readRecord(network.chainId, started);
-  const contracts = deployedContracts(record);
+  const contracts = deployedContracts(record, chainlink);
   await verify(rpcUrl, contracts);
   writeEntry(options.networks, network.chainId, contracts);
 
   console.log(`deploy: from ${deployer}, first block ${contracts.deploymentBlock}`);
-  for (const name of ['twinRegistry', 'twinMarket', 'hashLedger', 'twinLens']) console.log(`  ${name.padEnd(13)} ${contracts[name]}`);
+  for (const [name, address] of Object.entries(contracts)) {
+    if (name !== 'deploymentBlock') console.log(`  ${name.padEnd(14)} ${address}`);
+  }
   console.log(`deploy: wrote ${network.name}'s contracts into ${options.networks}; transactions in ${path}`);
 }
 
