@@ -6,21 +6,21 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {TwinRegistry} from "../src/TwinRegistry.sol";
 import {TwinMarket} from "../src/TwinMarket.sol";
 
-/// @notice Fills a fresh local chain with a living market: a dozen twins of real ASIC models, a week
-/// of hourly telemetry for eight of them, maintenance entries, listings, an open offer and one sale.
+/// @notice Fills a fresh local chain with a living market: a dozen twins of real ASIC models with
+/// their earning terms, maintenance entries, listings, an open offer and one sale.
 /// Local chains only: every key is derived from anvil's public test mnemonic. Roles: account 0
-/// deployed the contracts, accounts 1-4 operate rigs, 5-7 are reporter keys, 8 and 9 are investors.
-/// @dev Two phases, chosen by SEED_PHASE, because telemetry cannot predate its twin: `twins` commits
-/// and reveals the rigs (run it with --skip-simulation: the reveal must land a block after the
-/// commit, which forge's on-chain simulation does not reproduce), then scripts/lib/localchain.mjs
-/// moves the chain's clock a week on, then `activity` posts the week that passed and opens the market.
+/// deployed the contracts and publishes the feeds, accounts 1-4 operate rigs, 5-7 are reporter keys,
+/// 8 and 9 are investors.
+/// @dev Two phases, chosen by SEED_PHASE, with the month the twins lived played between them by
+/// scripts/lib/seed-history.mjs (telemetry, settlements, sales: they need the chain's clock to move
+/// between transactions, which a script that broadcasts after it has run cannot do). `twins` commits
+/// and reveals the rigs a month ago (run it with --skip-simulation: the reveal must land a block
+/// after the commit, which forge's on-chain simulation does not reproduce); `activity` logs
+/// maintenance and opens today's market.
 contract Seed is Script {
     using SafeCast for uint256;
-    using SafeCast for int256;
 
     string internal constant ANVIL_MNEMONIC = "test test test test test test test test test test test junk";
-    uint256 internal constant TELEMETRY_HOURS = 168;
-    uint256 internal constant TWINS_WITH_TELEMETRY = 8;
 
     struct DemoRig {
         string manufacturer;
@@ -47,9 +47,6 @@ contract Seed is Script {
         if (phase == keccak256("twins")) {
             mintTwins();
         } else if (phase == keccak256("activity")) {
-            for (uint256 tokenId = 1; tokenId <= TWINS_WITH_TELEMETRY; tokenId++) {
-                reportWeek(tokenId);
-            }
             logMaintenance();
             openMarket();
         } else {
@@ -118,53 +115,6 @@ contract Seed is Script {
         if (operator == 2) return TwinRegistry.EarningTerms(1_200, 45_000, 1 days, 12 hours);
         if (operator == 3) return TwinRegistry.EarningTerms(800, 38_000, 7 days, 1 days);
         return TwinRegistry.EarningTerms(1_500, 65_000, 1 days, 6 hours);
-    }
-
-    /// @dev Hourly reports ending an hour ago, drawn from a hash of (twin, hour).
-    function reportWeek(uint256 tokenId) internal {
-        TwinRegistry.RigSpec memory spec = registry.specOf(tokenId);
-        TwinRegistry.TelemetryReport[] memory reports = new TwinRegistry.TelemetryReport[](TELEMETRY_HOURS);
-        uint256 start = block.timestamp - TELEMETRY_HOURS * 1 hours;
-        uint256 uptime = 40 days + tokenId * 1 days;
-        for (uint256 hour = 0; hour < TELEMETRY_HOURS; hour++) {
-            (reports[hour], uptime) = hourlyReport(spec, tokenId, hour, uptime);
-            reports[hour].timestamp = (start + hour * 1 hours).toUint64();
-        }
-        vm.broadcast(reporterKey(tokenId));
-        registry.reportTelemetry(tokenId, reports);
-    }
-
-    /// @dev Hashrate a little under nominal with noise, power following it, board temperature
-    /// following load and the day's ambient swing, fans following temperature, and the odd reboot
-    /// and fan failure.
-    function hourlyReport(TwinRegistry.RigSpec memory spec, uint256 tokenId, uint256 hour, uint256 uptime)
-        internal
-        pure
-        returns (TwinRegistry.TelemetryReport memory report, uint256 uptimeAfter)
-    {
-        uint256 draw = uint256(keccak256(abi.encode(tokenId, hour)));
-        bool rebooted = draw % 89 == 0;
-        bool fanFailed = (draw >> 8) % 131 == 0;
-        uptimeAfter = rebooted ? 20 minutes : uptime + 1 hours;
-
-        // ±3% around 98.5% of nominal; a reboot costs most of the hour.
-        uint256 loadBps = rebooted ? 3_300 : 9_550 + (draw >> 16) % 600;
-        uint256 temperature = 560 + ambientDeciC(hour) + loadBps / 100 + (draw >> 32) % 25 + (fanFailed ? 140 : 0);
-
-        report.hashrateGhs = (spec.hashrateGhs * loadBps / 10_000).toUint64();
-        // Power follows load, but a tenth of it (fans, control board, PSU losses) does not.
-        report.powerWatts = (uint256(spec.powerWatts) * (1_000 + loadBps * 9 / 10) / 10_000).toUint32();
-        report.boardTempDeciC = temperature.toInt256().toInt16();
-        report.fanRpm = fanFailed ? 0 : (4_200 + (temperature - 560) * 9 + (draw >> 48) % 150).toUint32();
-        report.uptimeSeconds = uptimeAfter.toUint32();
-        report.acceptedShares = report.hashrateGhs * 3_600 / 180_000;
-        report.rejectedShares = (uint256(report.acceptedShares) * ((draw >> 64) % 40) / 10_000).toUint64();
-    }
-
-    /// @dev The day's swing of the hall's air, in 0.1 °C: rising to mid-afternoon, falling at night.
-    function ambientDeciC(uint256 hour) internal pure returns (uint256) {
-        uint256 dayHour = hour % 24;
-        return dayHour < 14 ? dayHour * 8 : (24 - dayHour) * 11;
     }
 
     function logMaintenance() internal {

@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { HISTORY_DAYS, playHistory, publishToday } from './seed-history.mjs';
 
 const run = promisify(execFile);
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -124,20 +125,31 @@ export async function deploy(rpcUrl) {
   return deployedContracts(record);
 }
 
-/** How far back the demo twins are minted: before the week of telemetry the seed posts, which
- * the registry refuses to date before a twin's mint. */
-export const SEED_HISTORY_SECONDS = 8 * 24 * 3600;
+/** How far back the demo twins are minted: the month of history the seed plays, and two hours to
+ * spare, so that its last settlements land before now. */
+export const SEED_HISTORY_SECONDS = HISTORY_DAYS * 24 * 3600 + 2 * 3600;
 
-/** Mints the demo twins, moves the chain's clock to now, posts the week of telemetry and
- * maintenance that passed, and opens the market. The chain must have started at
+/** Mints the demo twins, plays the month they lived (seed-history.mjs), moves the chain's clock to
+ * now, publishes today's prices, logs maintenance and opens the market. The chain must have started
  * `SEED_HISTORY_SECONDS` ago. */
 export async function seed(rpcUrl, contracts) {
   const env = { TWIN_REGISTRY: contracts.twinRegistry, TWIN_MARKET: contracts.twinMarket };
   // The reveals must land a block after their commits, which forge's on-chain simulation does not
   // reproduce; the script's own simulation does (it rolls the block).
   await forgeScript('script/Seed.s.sol', rpcUrl, ['--skip-simulation'], { ...env, SEED_PHASE: 'twins' });
+  const latest = await rpc(rpcUrl, 'eth_getBlockByNumber', ['latest', false]);
+  await playHistory({
+    rpcUrl,
+    contracts,
+    keys: ANVIL_KEYS,
+    mintedAt: Number(latest.timestamp),
+    // Seed.s.sol's roles: operators are accounts 1-4 and reporters 5-7, round robin by twin.
+    operatorOf: (tokenId) => 1 + ((tokenId - 1) % 4),
+    reporterOf: (tokenId) => 5 + ((tokenId - 1) % 3),
+  });
   await rpc(rpcUrl, 'evm_setNextBlockTimestamp', [Math.floor(Date.now() / 1000)]);
   await rpc(rpcUrl, 'evm_mine');
+  await publishToday({ rpcUrl, contracts, key: ANVIL_KEYS[0] });
   await forgeScript('script/Seed.s.sol', rpcUrl, [], { ...env, SEED_PHASE: 'activity' });
 }
 
