@@ -111,7 +111,7 @@ contract TwinEarnings is ReentrancyGuardTransient {
     /// the twin's tariff and the current ETH/USD price.
     error ElectricityAboveCap(uint256 electricity, uint256 cap);
     /// @notice `sent` wei came with a settlement whose net is `net`: exactly the net must be paid.
-    error WrongPayment(uint256 tokenId, uint256 net, uint256 sent);
+    error PaymentNotNet(uint256 tokenId, uint256 net, uint256 sent);
     /// @notice `account` has nothing to claim.
     error NothingToClaim(address account);
     /// @notice Sending `amount` to `to` failed.
@@ -158,7 +158,7 @@ contract TwinEarnings is ReentrancyGuardTransient {
         if (serviceFee > s.serviceFeeCap) revert ServiceFeeAboveCap(serviceFee, s.serviceFeeCap);
         if (electricity > s.electricityCap) revert ElectricityAboveCap(electricity, s.electricityCap);
         _split(s, serviceFee, electricity);
-        if (msg.value != s.net) revert WrongPayment(tokenId, s.net, msg.value);
+        if (msg.value != s.net) revert PaymentNotNet(tokenId, s.net, msg.value);
 
         address holder = registry.ownerOf(tokenId);
         uint32 index = cursor.count;

@@ -601,6 +601,27 @@ export const TwinEarningsAbi = [
   },
   {
     "type": "error",
+    "name": "PaymentNotNet",
+    "inputs": [
+      {
+        "name": "tokenId",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "net",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "sent",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  {
+    "type": "error",
     "name": "ReentrancyGuardReentrantCall",
     "inputs": []
   },
@@ -663,27 +684,6 @@ export const TwinEarningsAbi = [
       },
       {
         "name": "maxAge",
-        "type": "uint256",
-        "internalType": "uint256"
-      }
-    ]
-  },
-  {
-    "type": "error",
-    "name": "WrongPayment",
-    "inputs": [
-      {
-        "name": "tokenId",
-        "type": "uint256",
-        "internalType": "uint256"
-      },
-      {
-        "name": "net",
-        "type": "uint256",
-        "internalType": "uint256"
-      },
-      {
-        "name": "sent",
         "type": "uint256",
         "internalType": "uint256"
       }
