@@ -63,13 +63,12 @@ contract Deploy is Script {
         registry = new TwinRegistry();
         market = new TwinMarket(registry, owner, treasury, feeBps);
         ledger = new HashLedger(registry, owner, minBits);
-        lens = new TwinLens(registry, market, ledger);
-        deployEarnings(registry, owner);
+        lens = new TwinLens(registry, market, ledger, deployEarnings(registry, owner));
         vm.stopBroadcast();
     }
 
     /// @dev Kept apart from {run}: its locals and run's would not fit the stack together.
-    function deployEarnings(TwinRegistry registry, address owner) internal {
+    function deployEarnings(TwinRegistry registry, address owner) internal returns (TwinEarnings) {
         address ethUsd = vm.envOr("HASHTWIN_ETH_USD_FEED", address(0));
         if (ethUsd == address(0)) ethUsd = address(new PublishedFeed(owner, 8, ETH_USD, INITIAL_ETH_USD));
         address btcUsd = vm.envOr("HASHTWIN_BTC_USD_FEED", address(0));
@@ -79,7 +78,7 @@ contract Deploy is Script {
             new PublishedFeed(owner, 0, DIFFICULTY, INITIAL_DIFFICULTY),
             new PublishedFeed(owner, 8, FEES_PER_BLOCK, INITIAL_FEES_PER_BLOCK_SATS)
         ];
-        new TwinEarnings(
+        return new TwinEarnings(
             registry,
             AggregatorV3Interface(ethUsd),
             AggregatorV3Interface(vm.envOr("HASHTWIN_SEQUENCER_UPTIME_FEED", address(0))),

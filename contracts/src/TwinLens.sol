@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {TwinRegistry} from "./TwinRegistry.sol";
 import {TwinMarket} from "./TwinMarket.sol";
 import {HashLedger} from "./HashLedger.sol";
+import {TwinEarnings} from "./TwinEarnings.sol";
 
 /// @title TwinLens
 /// @notice Reads what a page of the app shows, across TwinRegistry, TwinMarket and HashLedger, in one
@@ -50,6 +51,8 @@ contract TwinLens {
         bool marketApproved;
         uint256 work;
         uint256 shares;
+        TwinRegistry.EarningTerms terms;
+        TwinEarnings.Period period;
     }
 
     /// @notice What the header and the portfolio show of one account.
@@ -61,6 +64,7 @@ contract TwinLens {
         uint256 listingNonce;
         bool marketApproved;
         uint256 workBy;
+        uint256 claimable;
     }
 
     /// @dev ERC-2981 royalties are answered per sale price; at this price the royalty is the rate.
@@ -75,6 +79,9 @@ contract TwinLens {
     /// @notice The ledger crediting work to those twins.
     HashLedger public immutable ledger;
 
+    /// @notice Where those twins' rigs settle their earnings.
+    TwinEarnings public immutable earnings;
+
     /// @notice `market` or `ledger` serves another registry than the one given: a lens over them would
     /// mix two deployments.
     error RegistryMismatch(address target, address expected, address actual);
@@ -85,16 +92,21 @@ contract TwinLens {
     /// @param registry_ The TwinRegistry.
     /// @param market_ The TwinMarket trading `registry_`'s twins.
     /// @param ledger_ The HashLedger crediting `registry_`'s twins.
-    constructor(TwinRegistry registry_, TwinMarket market_, HashLedger ledger_) {
+    /// @param earnings_ The TwinEarnings settling `registry_`'s twins.
+    constructor(TwinRegistry registry_, TwinMarket market_, HashLedger ledger_, TwinEarnings earnings_) {
         if (address(market_.twins()) != address(registry_)) {
             revert RegistryMismatch(address(market_), address(registry_), address(market_.twins()));
         }
         if (address(ledger_.twins()) != address(registry_)) {
             revert RegistryMismatch(address(ledger_), address(registry_), address(ledger_.twins()));
         }
+        if (address(earnings_.registry()) != address(registry_)) {
+            revert RegistryMismatch(address(earnings_), address(registry_), address(earnings_.registry()));
+        }
         registry = registry_;
         market = market_;
         ledger = ledger_;
+        earnings = earnings_;
     }
 
     /// @notice The current block, chain and market terms.
@@ -157,7 +169,8 @@ contract TwinLens {
             proceeds: market.proceedsOf(who),
             listingNonce: market.listingNonceOf(who),
             marketApproved: registry.isApprovedForAll(who, address(market)),
-            workBy: ledger.workBy(who)
+            workBy: ledger.workBy(who),
+            claimable: earnings.claimableOf(who)
         });
         return (_head(), a);
     }
@@ -219,6 +232,10 @@ contract TwinLens {
             registry.isApprovedForAll(t.owner, address(market)) || registry.getApproved(id) == address(market);
         t.work = ledger.workOf(id);
         t.shares = ledger.sharesOf(id);
+        // The mint time is in the period's start until the first settlement.
+        // slither-disable-next-line unused-return
+        (t.terms,) = registry.earningTermsOf(id);
+        t.period = earnings.periodOf(id);
     }
     // slither-disable-end calls-loop,timestamp
 }

@@ -7,6 +7,10 @@ import {HashLedger} from "../src/HashLedger.sol";
 import {TwinLens} from "../src/TwinLens.sol";
 import {TwinMarket} from "../src/TwinMarket.sol";
 import {TwinRegistry} from "../src/TwinRegistry.sol";
+import {TwinEarnings} from "../src/TwinEarnings.sol";
+import {PublishedFeed} from "../src/PublishedFeed.sol";
+import {AggregatorV3Interface} from "../src/interfaces/AggregatorV3Interface.sol";
+import {DemoRigs} from "./utils/DemoRigs.sol";
 import {ShareVectors} from "./utils/ShareVectors.sol";
 import {TwinMarketFixture} from "./utils/TwinMarketFixture.sol";
 
@@ -14,6 +18,17 @@ import {TwinMarketFixture} from "./utils/TwinMarketFixture.sol";
 /// the underlying view says, in each state a twin can be in. Whether a twin is buyable is checked
 /// twice: against {TwinMarket.isBuyable} and against an actual {TwinMarket.buy} in a snapshot.
 /// Twin 1 is credited with real shares from test/vectors/shares.json, so work and shares are not zero.
+/// @dev A TwinEarnings over `registry` with feeds of its own, as a deployment has one.
+function earningsOf(TwinRegistry registry, address publisher) returns (TwinEarnings) {
+    AggregatorV3Interface[3] memory network = [
+        AggregatorV3Interface(new PublishedFeed(publisher, 8, "BTC / USD", 91_000e8)),
+        new PublishedFeed(publisher, 0, "Bitcoin difficulty", 152e12),
+        new PublishedFeed(publisher, 8, "Bitcoin fees per block (BTC)", 2_000_000)
+    ];
+    AggregatorV3Interface ethUsd = new PublishedFeed(publisher, 8, "ETH / USD", 3_000e8);
+    return new TwinEarnings(registry, ethUsd, AggregatorV3Interface(address(0)), 1 days, network);
+}
+
 contract TwinLensTest is TwinMarketFixture, ShareVectors {
     uint256 internal constant PRICE = 1 ether;
     uint256 internal constant CREDITED_SHARES = 8;
@@ -21,6 +36,7 @@ contract TwinLensTest is TwinMarketFixture, ShareVectors {
     Vectors internal v;
     HashLedger internal ledger;
     TwinLens internal lens;
+    TwinEarnings internal earnings;
     address internal prober = makeAddr("prober");
 
     function setUp() public override {
@@ -31,7 +47,8 @@ contract TwinLensTest is TwinMarketFixture, ShareVectors {
         // The vectors commit to this ledger address, so the ledger is deployed there.
         deployCodeTo("HashLedger.sol:HashLedger", abi.encode(address(registry), admin, v.bits), v.ledger);
         ledger = HashLedger(v.ledger);
-        lens = new TwinLens(registry, market, ledger);
+        earnings = earningsOf(registry, address(this));
+        lens = new TwinLens(registry, market, ledger, earnings);
 
         assertEq(sellerTwin(), v.tokenId, "the vectors credit the first twin");
         uint32[] memory nonces = new uint32[](CREDITED_SHARES);
@@ -83,6 +100,9 @@ contract TwinLensTest is TwinMarketFixture, ShareVectors {
         );
         assertEq(t.work, ledger.workOf(id), "work");
         assertEq(t.shares, ledger.sharesOf(id), "shares");
+        (TwinRegistry.EarningTerms memory terms,) = registry.earningTermsOf(id);
+        assertEq(abi.encode(t.terms), abi.encode(terms), "terms");
+        assertEq(abi.encode(t.period), abi.encode(earnings.periodOf(id)), "period");
     }
 
     function assertHead(TwinLens.Head memory h) internal view {
@@ -98,6 +118,7 @@ contract TwinLensTest is TwinMarketFixture, ShareVectors {
         assertEq(a.account, who, "account");
         assertEq(a.balance, who.balance, "balance");
         assertEq(a.twinsOwned, registry.balanceOf(who), "twins owned");
+        assertEq(a.claimable, earnings.claimableOf(who), "claimable");
         assertEq(a.proceeds, market.proceedsOf(who), "proceeds");
         assertEq(a.listingNonce, market.listingNonceOf(who), "listing nonce");
         assertEq(a.marketApproved, registry.isApprovedForAll(who, address(market)), "approved for all");
@@ -142,7 +163,7 @@ contract TwinLensTest is TwinMarketFixture, ShareVectors {
                 TwinLens.RegistryMismatch.selector, address(foreign), address(registry), address(other)
             )
         );
-        new TwinLens(registry, foreign, ledger);
+        new TwinLens(registry, foreign, ledger, earnings);
     }
 
     function test_constructor_refusesALedgerOfAnotherRegistry() public {
@@ -153,7 +174,28 @@ contract TwinLensTest is TwinMarketFixture, ShareVectors {
                 TwinLens.RegistryMismatch.selector, address(foreign), address(registry), address(other)
             )
         );
-        new TwinLens(registry, market, foreign);
+        new TwinLens(registry, market, foreign, earnings);
+    }
+
+    function test_constructor_refusesEarningsOfAnotherRegistry() public {
+        TwinRegistry other = new TwinRegistry();
+        TwinEarnings foreign = earningsOf(other, address(this));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                TwinLens.RegistryMismatch.selector, address(foreign), address(registry), address(other)
+            )
+        );
+        new TwinLens(registry, market, ledger, foreign);
+    }
+
+    function test_twins_termsAndPeriod() public {
+        uint256 id = mintTwin(minter, minter, 0);
+        TwinLens.TwinView memory t = readTwin(id);
+        assertEq(abi.encode(t.terms), abi.encode(DemoRigs.terms()), "the terms minted with");
+        assertEq(t.period.start, block.timestamp, "the first period starts at the mint");
+        assertEq(t.period.end, block.timestamp, "no telemetry yet");
+        assertEq(t.period.dueAt, block.timestamp + DemoRigs.terms().settlementPeriod, "due a period later");
+        assertEq(t.period.settled, 0);
     }
 
     // ------------------------------------------------------------------------------------ head
@@ -561,7 +603,7 @@ contract TwinLensGasTest is TwinMarketFixture {
     function setUp() public override {
         super.setUp();
         ledger = new HashLedger(registry, admin, 0x1e00ffff);
-        lens = new TwinLens(registry, market, ledger);
+        lens = new TwinLens(registry, market, ledger, earningsOf(registry, address(this)));
         for (uint256 i = 0; i < PAGE; ++i) {
             TwinRegistry.RigInput memory rig = nextRig();
             rig.manufacturer = filled("M", registry.MAX_MANUFACTURER_LENGTH());
