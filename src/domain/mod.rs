@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod chart;
 pub mod cross_check;
 pub mod donations;
+pub mod earnings;
 pub mod gallery;
 pub mod hashprice;
 pub mod history;
