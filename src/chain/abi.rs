@@ -26,6 +26,7 @@ embedded_abi!(TWIN_REGISTRY, "TwinRegistry.json");
 embedded_abi!(TWIN_MARKET, "TwinMarket.json");
 embedded_abi!(HASH_LEDGER, "HashLedger.json");
 embedded_abi!(TWIN_LENS, "TwinLens.json");
+embedded_abi!(TWIN_EARNINGS, "TwinEarnings.json");
 
 /// Every contract the app talks to, for decoding their custom errors.
 pub(crate) static ALL_ABIS: LazyLock<[&'static Abi; 3]> =
@@ -66,6 +67,10 @@ pub(crate) fn twin_registry_abi() -> &'static Abi {
 
 pub(crate) fn twin_market_abi() -> &'static Abi {
     &TWIN_MARKET
+}
+
+pub(crate) fn twin_earnings_abi() -> &'static Abi {
+    &TWIN_EARNINGS
 }
 
 pub(crate) fn twin_lens_abi() -> &'static Abi {

@@ -8,7 +8,9 @@ use ethers_core::abi::{Abi, Event, LogParam, RawLog, Token};
 use ethers_core::types::{Address as EthAddress, Log, H256, U256, U64};
 use serde_json::json;
 
-use super::abi::{decode_twin_minted, to_wei, twin_market_abi, twin_minted_event, twin_registry_abi, ChainError};
+use super::abi::{
+    decode_twin_minted, to_wei, twin_earnings_abi, twin_market_abi, twin_minted_event, twin_registry_abi, ChainError,
+};
 use super::collection::ChainHead;
 use super::indexer::LogIndexer;
 use super::networks::Deployment;
@@ -16,6 +18,7 @@ use super::rpc::RpcClient;
 use super::{to_domain_address, to_ethers_address};
 use crate::domain::activity::{AccountEvent, ChainEvent, Located, MaintenanceKind, TwinEvent};
 use crate::domain::block_seek::{BlockSeek, Stamp};
+use crate::domain::earnings::{EarningTerms, RecordedFigures, Settlement};
 use crate::domain::telemetry::TelemetrySample;
 use crate::domain::{Address, TwinStatus, Wei};
 
@@ -27,8 +30,9 @@ type EventTable = LazyLock<Vec<(H256, &'static Event)>>;
 
 /// The registry's events the book replays. Approvals are among them: taking one back ends every
 /// listing made under it, which the book must know to show a listing as dead.
-const REGISTRY_EVENT_NAMES: [&str; 8] = [
+const REGISTRY_EVENT_NAMES: [&str; 9] = [
     "TwinMinted",
+    "EarningTermsFixed",
     "Transfer",
     "Approval",
     "ApprovalForAll",
@@ -53,6 +57,11 @@ static REGISTRY_EVENTS: EventTable = LazyLock::new(|| table(twin_registry_abi(),
 
 static MARKET_EVENTS: EventTable = LazyLock::new(|| table(twin_market_abi(), &MARKET_EVENT_NAMES));
 
+/// Every settlement, and every claim of what settlements credited.
+const EARNINGS_EVENT_NAMES: [&str; 2] = ["Settled", "Claimed"];
+
+static EARNINGS_EVENTS: EventTable = LazyLock::new(|| table(twin_earnings_abi(), &EARNINGS_EVENT_NAMES));
+
 fn table(abi: &'static Abi, names: &[&str]) -> Vec<(H256, &'static Event)> {
     names.iter().map(|name| contract_event(abi, name)).map(|event| (event.signature(), event)).collect()
 }
@@ -72,6 +81,10 @@ pub(crate) fn registry_topics() -> Vec<H256> {
 
 pub(crate) fn market_topics() -> Vec<H256> {
     topic0s(&MARKET_EVENTS)
+}
+
+pub(crate) fn earnings_topics() -> Vec<H256> {
+    topic0s(&EARNINGS_EVENTS)
 }
 
 fn telemetry_reported_event() -> &'static Event {
@@ -275,6 +288,7 @@ pub(crate) fn decode_registry_log(log: &Log) -> Result<Located, ChainError> {
         "ReporterChanged" => {
             TwinEvent::ReporterChanged { from: fields.address("previousReporter")?, to: fields.address("newReporter")? }
         }
+        "EarningTermsFixed" => TwinEvent::TermsFixed(decode_terms(&fields)?),
         other => unreachable!("REGISTRY_EVENTS has no {other}"),
     };
     of_twin(log, fields.u64("tokenId")?, decoded)
@@ -326,6 +340,82 @@ pub(crate) fn decode_market_log(log: &Log) -> Result<Located, ChainError> {
         other => unreachable!("MARKET_EVENTS has no {other}"),
     };
     of_twin(log, fields.u64("tokenId")?, decoded)
+}
+
+pub(crate) fn decode_earnings_log(log: &Log) -> Result<Located, ChainError> {
+    let fields = Fields::parse(by_topic0(&EARNINGS_EVENTS, log)?, log)?;
+    match fields.event {
+        "Claimed" => {
+            let event = AccountEvent::Claimed { to: fields.address("to")?, amount: fields.wei("amount")? };
+            of_account(log, fields.address("account")?, event)
+        }
+        "Settled" => {
+            let index = u32::try_from(fields.u64("index")?).map_err(|_| fields.malformed("index"))?;
+            let settlement = decode_settlement(&fields, index, fields.address("holder")?)?;
+            of_twin(log, fields.u64("tokenId")?, TwinEvent::Settled(settlement))
+        }
+        other => unreachable!("EARNINGS_EVENTS has no {other}"),
+    }
+}
+
+/// The tuple fields of a struct argument, by position, as the contract declares them.
+fn tuple<const N: usize>(fields: &Fields, name: &str) -> Result<[Token; N], ChainError> {
+    let items = fields.token(name)?.into_tuple().ok_or_else(|| fields.malformed(name))?;
+    <[Token; N]>::try_from(items).map_err(|_| fields.malformed(name))
+}
+
+fn decode_terms(fields: &Fields) -> Result<EarningTerms, ChainError> {
+    let [fee, tariff, period, grace] = tuple::<4>(fields, "terms")?;
+    let small = |token: Token| {
+        let value = token.into_uint().ok_or_else(|| fields.malformed("terms"))?;
+        u32::try_from(value.low_u64()).ok().filter(|_| value.bits() <= 32).ok_or_else(|| fields.malformed("terms"))
+    };
+    Ok(EarningTerms {
+        service_fee_bps: u16::try_from(small(fee)?).map_err(|_| fields.malformed("terms"))?,
+        tariff_micro_usd_per_kwh: small(tariff)?,
+        settlement_period: small(period)?,
+        grace_period: small(grace)?,
+    })
+}
+
+fn decode_settlement(fields: &Fields, index: u32, holder: Address) -> Result<Settlement, ChainError> {
+    let malformed = || fields.malformed("settlement");
+    let [start, end, energy, late, decimals, gross, fee, electricity, net, shortfall, fee_cap, electricity_cap, eth_usd, network] =
+        tuple::<14>(fields, "settlement")?;
+    let uint = |token: Token| token.into_uint().ok_or_else(malformed);
+    let u64_of = |token: Token| uint(token).and_then(|value| (value.bits() <= 64).then(|| value.low_u64()).ok_or_else(malformed));
+    let wei = |token: Token| to_wei(uint(token)?);
+    let [btc_usd, difficulty, fees, oldest_at] =
+        <[Token; 4]>::try_from(network.into_tuple().ok_or_else(malformed)?).map_err(|_| malformed())?;
+    // An int256 answer: one that does not fit an i128 is no figure any feed gives.
+    let int = |token: Token| {
+        let value = token.into_int().ok_or_else(malformed)?;
+        let signed = ethers_core::types::I256::from_raw(value);
+        i128::try_from(signed).map_err(|_| malformed())
+    };
+    Ok(Settlement {
+        index,
+        holder,
+        period_start: u64_of(start)?,
+        period_end: u64_of(end)?,
+        energy_wh: u64_of(energy)?,
+        late: late.into_bool().ok_or_else(malformed)?,
+        price_decimals: u8::try_from(u64_of(decimals)?).map_err(|_| malformed())?,
+        gross: wei(gross)?,
+        service_fee: wei(fee)?,
+        electricity: wei(electricity)?,
+        net: wei(net)?,
+        shortfall: wei(shortfall)?,
+        service_fee_cap: wei(fee_cap)?,
+        electricity_cap: wei(electricity_cap)?,
+        eth_usd: wei(eth_usd)?.0,
+        network: RecordedFigures {
+            btc_usd: int(btc_usd)?,
+            difficulty: int(difficulty)?,
+            fees_per_block: int(fees)?,
+            oldest_at: u64_of(oldest_at)?,
+        },
+    })
 }
 
 fn decode_telemetry(log: &Log) -> Result<TelemetrySample, ChainError> {
@@ -650,6 +740,82 @@ mod tests {
         );
     }
 
+    fn earnings_log(name: &str, indexed: &[H256], data: &[Token]) -> Log {
+        log(contract_event(twin_earnings_abi(), name), indexed, data)
+    }
+
+    #[test]
+    fn terms_fixed_at_mint_decode_into_the_twins_terms() {
+        let terms = Token::Tuple([1_000u64, 65_000, 86_400, 21_600].map(|n| Token::Uint(n.into())).to_vec());
+        let located = decode_registry_log(&registry_log("EarningTermsFixed", &[twin(3)], &[terms])).unwrap();
+        let expected = EarningTerms {
+            service_fee_bps: 1_000,
+            tariff_micro_usd_per_kwh: 65_000,
+            settlement_period: 86_400,
+            grace_period: 21_600,
+        };
+        assert_eq!(twin_event(&located), (3, TwinEvent::TermsFixed(expected)));
+    }
+
+    #[test]
+    fn a_settlement_decodes_every_figure_the_contract_recorded() {
+        let uint = |n: u128| Token::Uint(U256::from(n));
+        let network = Token::Tuple(vec![
+            Token::Int(U256::from(91_000_00000000u128)),
+            Token::Int(U256::from(152_000_000_000_000u128)),
+            // A feed that answered -1: recorded as given, negative.
+            Token::Int(I256::from(-1).into_raw()),
+            uint(1_764_000_000),
+        ]);
+        let settlement = Token::Tuple(vec![
+            uint(1_763_900_000),
+            uint(1_763_986_400),
+            uint(84_000),
+            Token::Bool(true),
+            uint(8),
+            uint(2_500_000_000_000_000),
+            uint(250_000_000_000_000),
+            uint(1_800_000_000_000_000),
+            uint(450_000_000_000_000),
+            uint(0),
+            uint(250_000_000_000_000),
+            uint(1_820_000_000_000_000),
+            uint(3_000_00000000),
+            network,
+        ]);
+        let located =
+            decode_earnings_log(&earnings_log("Settled", &[twin(2), twin(7), topic(investor())], &[settlement])).unwrap();
+        let (twin_id, TwinEvent::Settled(s)) = twin_event(&located) else { panic!("not a settlement") };
+        assert_eq!((twin_id, s.index, s.holder), (2, 7, investor()));
+        assert_eq!((s.period_start, s.period_end, s.energy_wh, s.late), (1_763_900_000, 1_763_986_400, 84_000, true));
+        assert_eq!((s.gross, s.service_fee, s.electricity, s.net), (
+            Wei(2_500_000_000_000_000),
+            Wei(250_000_000_000_000),
+            Wei(1_800_000_000_000_000),
+            Wei(450_000_000_000_000)
+        ));
+        assert_eq!((s.electricity_cap, s.eth_usd, s.price_decimals), (Wei(1_820_000_000_000_000), 3_000_00000000, 8));
+        assert_eq!(s.network.fees_per_block, -1);
+        assert_eq!(s.network.difficulty, 152_000_000_000_000);
+    }
+
+    #[test]
+    fn a_claim_is_about_the_account_that_claimed() {
+        let located = decode_earnings_log(&earnings_log(
+            "Claimed",
+            &[topic(investor()), topic(operator())],
+            &[wei(450_000_000_000_000)],
+        ))
+        .unwrap();
+        assert_eq!(
+            located.event,
+            ChainEvent::Account {
+                account: investor(),
+                event: AccountEvent::Claimed { to: operator(), amount: Wei(450_000_000_000_000) }
+            }
+        );
+    }
+
     /// Events the app deliberately does not index, and why. Anything else a contract emits must
     /// be decoded, so that an ABI swap cannot add an event the book silently misses.
     const NOT_INDEXED: [(&str, &str); 12] = [
@@ -675,7 +841,11 @@ mod tests {
     #[test]
     fn every_event_is_indexed_or_deliberately_left_out() {
         let ignored: Vec<&str> = NOT_INDEXED.iter().map(|(name, _)| *name).collect();
-        for (abi, indexed) in [(twin_registry_abi(), &REGISTRY_EVENTS), (twin_market_abi(), &MARKET_EVENTS)] {
+        for (abi, indexed) in [
+            (twin_registry_abi(), &REGISTRY_EVENTS),
+            (twin_market_abi(), &MARKET_EVENTS),
+            (twin_earnings_abi(), &EARNINGS_EVENTS),
+        ] {
             let indexed: Vec<&str> = indexed.iter().map(|(_, event)| event.name.as_str()).collect();
             for event in abi.events() {
                 assert!(
@@ -687,7 +857,7 @@ mod tests {
         }
         // cast sig-event "Transfer(address,address,uint256)"
         assert_eq!(
-            format!("{:?}", REGISTRY_EVENTS[1].0),
+            format!("{:?}", REGISTRY_EVENTS[2].0),
             "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"
         );
     }

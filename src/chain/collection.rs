@@ -1,5 +1,5 @@
-//! The collection's logs, from all three contracts through one filter, as `domain::history`
-//! records: every twin, registry and market event, and credit of donated work.
+//! The collection's logs, from all four contracts through one filter, as `domain::history`
+//! records: every twin, registry, market and earnings event, and credit of donated work.
 //!
 //! A range of blocks is read in pages the node accepts, several pages to a JSON-RPC batch, so a
 //! year of history costs a few dozen round trips rather than a thousand and more.
@@ -12,8 +12,8 @@ use serde_json::{json, Value};
 
 use super::abi::{decode_twin_minted, twin_minted_event, ChainError};
 use super::activity::{
-    decode_maintenance, decode_market_log, decode_registry_log, maintenance_logged_event, market_topics,
-    registry_topics,
+    decode_earnings_log, decode_maintenance, decode_market_log, decode_registry_log, earnings_topics,
+    maintenance_logged_event, market_topics, registry_topics,
 };
 use super::ledger::{decode_work_credited, work_credited_event};
 use super::networks::Deployment;
@@ -54,6 +54,7 @@ pub struct CollectionLogs {
     registry: EthAddress,
     market: EthAddress,
     ledger: EthAddress,
+    earnings: EthAddress,
     topic0: Vec<H256>,
     deployment_block: u64,
 }
@@ -65,11 +66,13 @@ impl CollectionLogs {
         topic0.push(maintenance_logged_event().signature());
         topic0.extend(market_topics());
         topic0.push(work_credited_event().signature());
+        topic0.extend(earnings_topics());
         Self {
             rpc,
             registry: to_ethers_address(deployment.twin_registry),
             market: to_ethers_address(deployment.twin_market),
             ledger: to_ethers_address(deployment.hash_ledger),
+            earnings: to_ethers_address(deployment.twin_earnings),
             topic0,
             deployment_block: deployment.deployment_block,
         }
@@ -161,7 +164,7 @@ impl CollectionLogs {
 
     fn filter(&self, from: u64, to: u64) -> Filter {
         Filter::new()
-            .address(vec![self.registry, self.market, self.ledger])
+            .address(vec![self.registry, self.market, self.ledger, self.earnings])
             .topic0(self.topic0.clone())
             .from_block(BlockNumber::Number(from.into()))
             .to_block(BlockNumber::Number(to.into()))
@@ -205,6 +208,8 @@ impl CollectionLogs {
                 block.records.push(Record::Event(decode_registry_log(log)?));
             } else if log.address == self.market {
                 block.records.push(Record::Event(decode_market_log(log)?));
+            } else if log.address == self.earnings {
+                block.records.push(Record::Event(decode_earnings_log(log)?));
             } else if log.address == self.ledger {
                 let time = times.get(&number).copied().ok_or_else(|| missing("block's time"))?;
                 block.records.push(Record::Credit(decode_work_credited(log, time)?));
@@ -293,13 +298,18 @@ mod tests {
             twin_market: Address([2; 20]),
             hash_ledger: Address([3; 20]),
             twin_lens: None,
+            twin_earnings: Address([4; 20]),
+            eth_usd_feed: Address([5; 20]),
+            btc_usd_feed: Address([6; 20]),
+            difficulty_feed: Address([7; 20]),
+            block_fees_feed: Address([8; 20]),
             deployment_block: 5,
         };
         let logs = CollectionLogs::new(RpcClient::new("http://127.0.0.1:8545"), &deployment);
         let filter = serde_json::to_value(logs.filter(5, 9)).unwrap();
-        assert_eq!(filter["address"].as_array().map(Vec::len), Some(3));
+        assert_eq!(filter["address"].as_array().map(Vec::len), Some(4));
         let topics = filter["topics"][0].as_array().unwrap();
-        assert_eq!(topics.len(), 8 + 1 + 8 + 1);
+        assert_eq!(topics.len(), 9 + 1 + 8 + 1 + 2);
         assert!(topics.contains(&json!(format!("{:?}", twin_minted_event().signature()))));
         assert!(topics.contains(&json!(format!("{:?}", work_credited_event().signature()))));
         assert_eq!((filter["fromBlock"].as_str(), filter["toBlock"].as_str()), (Some("0x5"), Some("0x9")));

@@ -308,6 +308,11 @@ mod tests {
             twin_market: Address([0x6f; 20]),
             hash_ledger: Address([0x7f; 20]),
             twin_lens: None,
+            twin_earnings: Address([0x8f; 20]),
+            eth_usd_feed: Address([0x9f; 20]),
+            btc_usd_feed: Address([0xaf; 20]),
+            difficulty_feed: Address([0xbf; 20]),
+            block_fees_feed: Address([0xcf; 20]),
             deployment_block: 1,
         };
         HashLedger::new(RpcClient::new("http://127.0.0.1:8545"), &deployment)

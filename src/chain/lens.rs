@@ -7,6 +7,7 @@ use ethers_core::types::U256;
 use super::abi::{decode_output, decode_spec, encode_call, to_wei, twin_lens_abi, ChainError};
 use super::rpc::RpcClient;
 use super::to_domain_address;
+use crate::domain::earnings::{EarningTerms, Schedule};
 use crate::domain::{Address, Listing, Twin, TwinStatus, Wei};
 
 /// A twin as its contracts hold it now.
@@ -22,6 +23,20 @@ pub struct TwinSnapshot {
     /// only one a listing under the current custody can be from.
     pub buyable: Option<Listing>,
     pub donated_work: u128,
+    pub terms: EarningTerms,
+    pub period: OpenPeriod,
+}
+
+/// A twin's next, unsettled period as far as its telemetry reaches (`TwinEarnings.periodOf`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpenPeriod {
+    pub start: u64,
+    /// Equal to `start` while there is no telemetry to settle.
+    pub end: u64,
+    pub energy_wh: u64,
+    pub schedule: Schedule,
+    /// How many periods were settled before it.
+    pub settled: u32,
 }
 
 /// The block a lens answer was read at.
@@ -111,8 +126,8 @@ fn decode_head(head: Token) -> Result<LensHead, ChainError> {
 
 fn decode_twin(view: Token) -> Result<Option<TwinSnapshot>, ChainError> {
     let fields = view.into_tuple().ok_or_else(|| malformed("a twin"))?;
-    let [id, exists, spec, owner, operator, pending, reporter, status, royalty, _telemetry_at, _epoch, _retired, listing, buyable, _nonce, _approved, work, _shares] =
-        <[Token; 18]>::try_from(fields).map_err(|_| malformed("a twin"))?;
+    let [id, exists, spec, owner, operator, pending, reporter, status, royalty, _telemetry_at, _epoch, _retired, listing, buyable, _nonce, _approved, work, _shares, terms, period] =
+        <[Token; 20]>::try_from(fields).map_err(|_| malformed("a twin"))?;
     if !boolean(exists, "exists")? {
         return Ok(None);
     }
@@ -145,7 +160,38 @@ fn decode_twin(view: Token) -> Result<Option<TwinSnapshot>, ChainError> {
         status: status.ok_or_else(|| malformed("the status"))?,
         buyable: boolean(buyable, "buyable")?.then_some(listing),
         donated_work: to_wei(uint(work, "the work")?)?.0,
+        terms: decode_terms(terms)?,
+        period: decode_period(period)?,
     }))
+}
+
+fn tuple<const N: usize>(token: Token, what: &str) -> Result<[Token; N], ChainError> {
+    <[Token; N]>::try_from(token.into_tuple().ok_or_else(|| malformed(what))?).map_err(|_| malformed(what))
+}
+
+fn narrow<T: TryFrom<u64>>(token: Token, what: &str) -> Result<T, ChainError> {
+    T::try_from(small(token, what)?).map_err(|_| malformed(what))
+}
+
+fn decode_terms(terms: Token) -> Result<EarningTerms, ChainError> {
+    let [fee, tariff, period, grace] = tuple(terms, "the terms")?;
+    Ok(EarningTerms {
+        service_fee_bps: narrow(fee, "the service fee")?,
+        tariff_micro_usd_per_kwh: narrow(tariff, "the tariff")?,
+        settlement_period: narrow(period, "the settlement period")?,
+        grace_period: narrow(grace, "the grace")?,
+    })
+}
+
+fn decode_period(period: Token) -> Result<OpenPeriod, ChainError> {
+    let [start, end, energy, due_at, late_at, settled] = tuple(period, "the period")?;
+    Ok(OpenPeriod {
+        start: small(start, "the period's start")?,
+        end: small(end, "the period's end")?,
+        energy_wh: small(energy, "the period's energy")?,
+        schedule: Schedule { due_at: small(due_at, "the due time")?, late_at: small(late_at, "the late time")? },
+        settled: narrow(settled, "the settled count")?,
+    })
 }
 
 #[cfg(test)]
@@ -192,6 +238,12 @@ mod tests {
             Token::Bool(true),
             Token::Uint(12345.into()),
             Token::Uint(6.into()),
+            Token::Tuple([1_000u64, 65_000, 86_400, 21_600].map(|n| Token::Uint(n.into())).to_vec()),
+            Token::Tuple(
+                [1_790_000_000u64, 1_790_050_000, 48_000, 1_790_086_400, 1_790_108_000, 3]
+                    .map(|n| Token::Uint(n.into()))
+                    .to_vec(),
+            ),
         ])
     }
 
@@ -212,6 +264,9 @@ mod tests {
         assert_eq!(twelve.owner, Address([1; 20]));
         assert_eq!(twelve.pending_operator, None);
         assert_eq!(twelve.donated_work, 12345);
+        assert_eq!(twelve.terms.service_fee_bps, 1_000);
+        assert_eq!(twelve.period.schedule, Schedule { due_at: 1_790_086_400, late_at: 1_790_108_000 });
+        assert_eq!((twelve.period.energy_wh, twelve.period.settled), (48_000, 3));
         let listing = twelve.buyable.unwrap();
         assert_eq!((listing.seller, listing.price, listing.max_fee_bps), (Address([1; 20]), Wei(10u128.pow(18)), 250));
         assert_eq!(page[2].as_ref().unwrap().buyable, None, "a stored listing the market would refuse is no listing");

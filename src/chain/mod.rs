@@ -6,6 +6,7 @@ pub mod abi;
 pub mod activity;
 pub mod collection;
 pub mod contracts;
+pub mod earnings;
 pub mod indexer;
 pub mod ledger;
 pub mod lens;

@@ -69,6 +69,19 @@ pub struct Deployment {
     /// once its history is read.
     #[serde(default, deserialize_with = "deserialize_optional_address")]
     pub twin_lens: Option<Address>,
+    /// Where the operators settle their twins' earnings.
+    #[serde(deserialize_with = "deserialize_address")]
+    pub twin_earnings: Address,
+    /// The Chainlink feeds (or, on the local chain, stand-ins with their interface) settlements
+    /// convert at, and the network's figures the deployment publishes.
+    #[serde(deserialize_with = "deserialize_address")]
+    pub eth_usd_feed: Address,
+    #[serde(deserialize_with = "deserialize_address")]
+    pub btc_usd_feed: Address,
+    #[serde(deserialize_with = "deserialize_address")]
+    pub difficulty_feed: Address,
+    #[serde(deserialize_with = "deserialize_address")]
+    pub block_fees_feed: Address,
     /// Log scans start here rather than at genesis.
     pub deployment_block: u64,
 }
@@ -133,7 +146,12 @@ mod tests {
             "nativeCurrency": {"name": "Ether", "symbol": "ETH", "decimals": 18},
             "contracts": {"twinRegistry": "0x5fbdb2315678afecb367f032d93f642f64180aa3",
                 "twinMarket": "0xe7f1725e7734ce288f8367e1bb143e90bb3f0512",
-                "hashLedger": "0x9fe46736679d2d9a65f0992f2272de9f3c7fa6e0", "deploymentBlock": 1}}]}"#;
+                "hashLedger": "0x9fe46736679d2d9a65f0992f2272de9f3c7fa6e0",
+                "twinEarnings": "0x2279b7a0a67db372996a5fab50d91eaa73d2ebe6",
+                "ethUsdFeed": "0xdc64a140aa3e981100a9beca4e685f962f0cf6c9",
+                "btcUsdFeed": "0x5fc8d32690cc91d4c39d9d3abcbd16989f875707",
+                "difficultyFeed": "0x0165878a594ca255338adfa4d48449f69242eb8f",
+                "blockFeesFeed": "0xa513e6e4b8f2a923d98304ec87f64353c4d5c853", "deploymentBlock": 1}}]}"#;
         let config = NetworkConfig::parse(json).unwrap();
         let network = config.default_network();
         assert_eq!(network.contracts.as_ref().map(|contracts| contracts.twin_lens), Some(None));

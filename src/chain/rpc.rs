@@ -59,6 +59,17 @@ impl Call {
     pub fn new(method: &'static str, params: Value) -> Self {
         Self { method, params }
     }
+
+    /// `eth_call` at the latest block, for a batch of reads that must come from one state.
+    pub fn eth_call(to: Address, data: &[u8]) -> Self {
+        Self::new("eth_call", json!([call_object(to, data), "latest"]))
+    }
+
+    /// What an `eth_call` of a batch returned.
+    pub fn output(answer: Result<Value, RpcError>) -> Result<Vec<u8>, RpcError> {
+        let bytes: Bytes = serde_json::from_value(answer?).map_err(|error| RpcError::Malformed(error.to_string()))?;
+        Ok(bytes.to_vec())
+    }
 }
 
 #[derive(Deserialize)]

@@ -10,6 +10,7 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fmt;
 
+use super::earnings::{EarningTerms, Settlement};
 use super::market::{Listing, ListingState, Offer, Sale, StaleReason};
 use super::{Address, TwinStatus, Wei};
 
@@ -134,6 +135,10 @@ pub enum TwinEvent {
         /// Unix seconds: the block's time, which the contract records.
         timestamp: u64,
     },
+    /// The terms the twin was minted with, for good.
+    TermsFixed(EarningTerms),
+    /// The operator settled a period; its net was credited to the settlement's holder.
+    Settled(Settlement),
 }
 
 /// An event about an account rather than one twin: it reaches every twin the account holds.
@@ -143,6 +148,8 @@ pub enum AccountEvent {
     ApprovalForAll { operator: Address, approved: bool },
     /// Every listing the account made so far is dead; `nonce` is its new listing counter.
     AllListingsCancelled { nonce: u64 },
+    /// The account claimed `amount` of what settlements credited it, sent to `to`.
+    Claimed { to: Address, amount: Wei },
 }
 
 /// What an event is about: one twin, or one account.
@@ -208,6 +215,9 @@ struct TwinRecord {
     approvals_withdrawn: u64,
     /// As the market stores it: it outlives the custody it was made under, dead.
     listing: Option<StoredListing>,
+    terms: Option<EarningTerms>,
+    /// In the order they were settled.
+    settlements: Vec<Settlement>,
 }
 
 /// A listing and the custody it was made under, to compare with the custody there is now.
@@ -229,6 +239,9 @@ struct AccountRecord {
     revocations: u64,
     /// `TwinMarket`'s listing nonce of the account, moved by `cancelAllListings`.
     listing_nonce: u64,
+    /// Every settlement's net credited to the account, and what it claimed of it.
+    earned: Wei,
+    claimed: Wei,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -268,6 +281,7 @@ impl Book {
                 }
             }
             AccountEvent::AllListingsCancelled { nonce } => record.listing_nonce = nonce,
+            AccountEvent::Claimed { amount, .. } => record.claimed = Wei(record.claimed.0 + amount.0),
         }
     }
 
@@ -346,7 +360,28 @@ impl Book {
                 self.offers.remove(&(twin_id, *bidder));
             }
             TwinEvent::Maintenance { .. } => {}
+            TwinEvent::TermsFixed(terms) => record.terms = Some(*terms),
+            TwinEvent::Settled(settlement) => {
+                record.settlements.push(settlement.clone());
+                let holder = self.accounts.entry(settlement.holder).or_default();
+                holder.earned = Wei(holder.earned.0 + settlement.net.0);
+            }
         }
+    }
+
+    /// The terms a twin was minted with; `None` before its mint is read.
+    pub fn terms(&self, twin_id: u64) -> Option<EarningTerms> {
+        self.twins.get(&twin_id)?.terms
+    }
+
+    /// A twin's settlements, oldest first.
+    pub fn settlements(&self, twin_id: u64) -> &[Settlement] {
+        self.twins.get(&twin_id).map_or(&[], |record| &record.settlements)
+    }
+
+    /// Every settlement's net credited to `account`, and what it has claimed of it.
+    pub fn earnings_of(&self, account: Address) -> (Wei, Wei) {
+        self.accounts.get(&account).map_or((Wei::ZERO, Wei::ZERO), |record| (record.earned, record.claimed))
     }
 
     pub fn owner(&self, twin_id: u64) -> Option<Address> {
@@ -559,7 +594,9 @@ pub fn provenance(events: &[Located], twin_id: u64) -> Vec<ProvenanceEntry> {
                 | TwinEvent::OfferRaised { .. }
                 | TwinEvent::OfferCancelled { .. }
                 | TwinEvent::OfferAccepted { .. }
-                | TwinEvent::Maintenance { .. } => return None,
+                | TwinEvent::Maintenance { .. }
+                | TwinEvent::TermsFixed(_)
+                | TwinEvent::Settled(_) => return None,
             };
             Some(ProvenanceEntry { block: located.block, tx_hash: located.tx_hash.clone(), event })
         })

@@ -14,9 +14,9 @@ use crate::domain::history::{BlockRecords, BlockRef};
 
 const DATABASE: &str = "hashtwin";
 /// Bumped when what is stored changes shape: an upgrade drops what an older app wrote.
-/// 3: JSON as bytes, byte strings in it as hex. An upgrade sets the stored history aside; it is
-/// read again.
-const VERSION: u32 = 3;
+/// 3: JSON as bytes, byte strings in it as hex. 4: terms, settlements and claims among the
+/// events. An upgrade sets the stored history aside; it is read again.
+const VERSION: u32 = 4;
 const BLOCKS: &str = "blocks";
 /// Bytes of stored history parsed between two pauses: a few tens of ms of work.
 const PARSE_BETWEEN_PAUSES: usize = 2 * 1024 * 1024;
