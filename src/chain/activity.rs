@@ -383,7 +383,9 @@ fn decode_settlement(fields: &Fields, index: u32, holder: Address) -> Result<Set
     let [start, end, energy, late, decimals, gross, fee, electricity, net, shortfall, fee_cap, electricity_cap, eth_usd, network] =
         tuple::<14>(fields, "settlement")?;
     let uint = |token: Token| token.into_uint().ok_or_else(malformed);
-    let u64_of = |token: Token| uint(token).and_then(|value| (value.bits() <= 64).then(|| value.low_u64()).ok_or_else(malformed));
+    let u64_of = |token: Token| {
+        uint(token).and_then(|value| (value.bits() <= 64).then(|| value.low_u64()).ok_or_else(malformed))
+    };
     let wei = |token: Token| to_wei(uint(token)?);
     let [btc_usd, difficulty, fees, oldest_at] =
         <[Token; 4]>::try_from(network.into_tuple().ok_or_else(malformed)?).map_err(|_| malformed())?;
@@ -784,16 +786,20 @@ mod tests {
             network,
         ]);
         let located =
-            decode_earnings_log(&earnings_log("Settled", &[twin(2), twin(7), topic(investor())], &[settlement])).unwrap();
+            decode_earnings_log(&earnings_log("Settled", &[twin(2), twin(7), topic(investor())], &[settlement]))
+                .unwrap();
         let (twin_id, TwinEvent::Settled(s)) = twin_event(&located) else { panic!("not a settlement") };
         assert_eq!((twin_id, s.index, s.holder), (2, 7, investor()));
         assert_eq!((s.period_start, s.period_end, s.energy_wh, s.late), (1_763_900_000, 1_763_986_400, 84_000, true));
-        assert_eq!((s.gross, s.service_fee, s.electricity, s.net), (
-            Wei(2_500_000_000_000_000),
-            Wei(250_000_000_000_000),
-            Wei(1_800_000_000_000_000),
-            Wei(450_000_000_000_000)
-        ));
+        assert_eq!(
+            (s.gross, s.service_fee, s.electricity, s.net),
+            (
+                Wei(2_500_000_000_000_000),
+                Wei(250_000_000_000_000),
+                Wei(1_800_000_000_000_000),
+                Wei(450_000_000_000_000)
+            )
+        );
         assert_eq!((s.electricity_cap, s.eth_usd, s.price_decimals), (Wei(1_820_000_000_000_000), 3_000_00000000, 8));
         assert_eq!(s.network.fees_per_block, -1);
         assert_eq!(s.network.difficulty, 152_000_000_000_000);

@@ -111,7 +111,8 @@ impl TwinEarnings {
             late: late.into_bool().ok_or_else(|| malformed("late"))?,
             caps: Caps { service_fee: wei(fee_cap, "the fee cap")?, electricity: wei(electricity_cap, "the cap")? },
             eth_usd: wei(eth_usd, "the price")?.0,
-            price_decimals: u8::try_from(small(decimals, "the price's decimals")?).map_err(|_| malformed("decimals"))?,
+            price_decimals: u8::try_from(small(decimals, "the price's decimals")?)
+                .map_err(|_| malformed("decimals"))?,
         })
     }
 
@@ -128,12 +129,29 @@ impl TwinEarnings {
             Token::Uint(claim.service_fee.0.into()),
             Token::Uint(claim.electricity.0.into()),
         ];
-        self.request("settle", &args, net, format!("Settle twin #{twin_id}: {} gross, {net} to its holder", claim.gross))
+        self.request(
+            "settle",
+            &args,
+            net,
+            format!("Settle twin #{twin_id}: {} gross, {net} to its holder", claim.gross),
+        )
     }
 
     /// Sends the sender everything credited to them.
     pub fn claim(&self, amount: Wei) -> TxRequest {
         self.request("claim", &[], Wei::ZERO, format!("Claim {amount} of earnings"))
+    }
+}
+
+/// Why a read of TwinEarnings failed, in words: the contract's own reason when it reverted (no new
+/// telemetry, a stale price), else what went wrong on the way.
+pub fn reason(error: &ChainError) -> String {
+    match error {
+        ChainError::Rpc(rpc) => match rpc.revert_data() {
+            Some(data) => super::revert::Revert::decode(&data).to_string(),
+            None => error.to_string(),
+        },
+        ChainError::Decode(_) => error.to_string(),
     }
 }
 
@@ -162,7 +180,10 @@ fn decode_feed(round: &[u8], decimals: &[u8]) -> Result<FeedAnswer, ChainError> 
     let decimals = word(decimals, 0).ok_or_else(|| malformed("a feed's decimals"))?;
     Ok(FeedAnswer {
         answer: i128::try_from(I256::from_raw(answer)).map_err(|_| malformed("a feed's answer"))?,
-        decimals: u8::try_from(decimals.low_u64()).ok().filter(|_| decimals.bits() <= 8).ok_or_else(|| malformed("decimals"))?,
+        decimals: u8::try_from(decimals.low_u64())
+            .ok()
+            .filter(|_| decimals.bits() <= 8)
+            .ok_or_else(|| malformed("decimals"))?,
         updated_at: (updated_at.bits() <= 64).then(|| updated_at.low_u64()).ok_or_else(|| malformed("update time"))?,
     })
 }

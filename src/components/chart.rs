@@ -13,7 +13,8 @@ const RIGHT: f64 = 12.0;
 const TOP: f64 = 12.0;
 const BOTTOM: f64 = 28.0;
 
-/// One series over a time window; `reference` draws a dashed line (e.g. the nominal hashrate).
+/// One series over a time window; `reference` draws a dashed line (e.g. the nominal hashrate),
+/// `compare` a second series, dashed, to hold the first against (e.g. what was expected).
 #[component]
 pub fn LineChart(
     title: String,
@@ -22,8 +23,10 @@ pub fn LineChart(
     window: (u64, u64),
     max_gap: u64,
     #[prop(default = None)] reference: Option<(f64, &'static str)>,
+    #[prop(default = None)] compare: Option<(Vec<(u64, f64)>, &'static str)>,
 ) -> impl IntoView {
-    let values = points.iter().map(|(_, value)| *value).chain(reference.map(|(value, _)| value));
+    let compared = compare.iter().flat_map(|(points, _)| points.iter().map(|(_, value)| *value));
+    let values = points.iter().map(|(_, value)| *value).chain(reference.map(|(value, _)| value)).chain(compared);
     let (low, high) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(low, high), v| (low.min(v), high.max(v)));
     let y_ticks = if low.is_finite() { nice_ticks(low.min(0.0_f64.max(low)), high, 5) } else { vec![0.0, 1.0] };
     let y = Scale::new((*y_ticks.first().unwrap_or(&0.0), *y_ticks.last().unwrap_or(&1.0)), (HEIGHT - BOTTOM, TOP));
@@ -94,6 +97,13 @@ pub fn LineChart(
                             view! {
                                 <line class="reference" x1=LEFT x2=WIDTH - RIGHT y1=py y2=py/>
                                 <text class="tick" x=WIDTH - RIGHT y=py - 4.0 text-anchor="end">{name}</text>
+                            }
+                        })}
+                        {compare.map(|(series, name)| {
+                            let last = series.last().map(|&(time, value)| (x.map(time as f64), y.map(value)));
+                            view! {
+                                <path class="line compare" d=path_d(&series, &x, &y, max_gap)/>
+                                {last.map(|(px, py)| view! { <text class="tick" x=px - 4.0 y=py - 6.0 text-anchor="end">{name}</text> })}
                             }
                         })}
                         <path class="line" d=line/>

@@ -3,10 +3,11 @@
 use leptos::prelude::*;
 
 use crate::components::chart::LineChart;
+use crate::domain::hashprice::NetworkFigures;
 use crate::domain::profitability::{self, format_usd, Economics};
 use crate::domain::telemetry::{self, Metric, Series, TelemetrySample, Window, CHART_POINTS};
 use crate::domain::RigSpec;
-use crate::store::now_seconds;
+use crate::store::{now_seconds, use_feed_readings};
 
 /// The twin's reports of the chosen `window`, as far as they have been read: `None` while the
 /// first read runs.
@@ -79,17 +80,33 @@ pub fn TelemetryPanel(
     }
 }
 
-/// Revenue, power cost and net per day at the user's hashprice and tariff, from the rig's
-/// measured week, or its nameplate when it has not reported.
+/// Revenue, power cost and net per day from the rig's measured week, or its nameplate when it has
+/// not reported: at the hashprice the network's feeds give and the twin's own tariff, unless the
+/// user types other figures, which the panel then says.
 #[component]
 pub fn ProfitabilityPanel(
     /// The last week's reports: what the figures are measured on.
     #[prop(into)]
     week: Signal<Reports>,
     spec: RigSpec,
+    /// The twin's electricity tariff from its terms, $/kWh.
+    tariff: Option<f64>,
 ) -> impl IntoView {
-    let hashprice = RwSignal::new(Economics::DEFAULT_HASHPRICE_USD_PER_TH_DAY.to_string());
-    let electricity = RwSignal::new(Economics::DEFAULT_ELECTRICITY_USD_PER_KWH.to_string());
+    let feeds = use_feed_readings();
+    let feed_hashprice = Memo::new(move |_| match feeds.get() {
+        Some(Ok(readings)) => NetworkFigures {
+            difficulty: readings.difficulty.value(),
+            mean_fees_btc: readings.block_fees.value(),
+            btc_usd: readings.btc_usd.value(),
+        }
+        .checked()
+        .map(|figures| figures.usd_per_th_day())
+        .map_err(|error| format!("The feeds give no hashprice: {error}")),
+        Some(Err(message)) => Err(message),
+        None => Err("Reading the feeds…".to_string()),
+    });
+    let hashprice = RwSignal::new(String::new());
+    let electricity = RwSignal::new(String::new());
     // The typed prices stay as they are when reports arrive: only the measured basis follows them.
     let basis = Memo::new(move |_| {
         let measured = week.with(|week| match week {
@@ -101,8 +118,34 @@ pub fn ProfitabilityPanel(
             None => (spec.terahash(), f64::from(spec.power_watts), "nameplate: no reports in the last 7 days"),
         }
     });
+    // An empty field means the default: the feeds' hashprice, the twin's tariff.
     let parsed = move || {
-        (profitability::parse_hashprice(&hashprice.get()), profitability::parse_electricity_price(&electricity.get()))
+        let hashprice = match hashprice.get() {
+            text if text.trim().is_empty() => feed_hashprice.get(),
+            text => profitability::parse_hashprice(&text).map_err(|error| error.to_string()),
+        };
+        let electricity = match electricity.get() {
+            text if text.trim().is_empty() => Ok(tariff.unwrap_or(Economics::DEFAULT_ELECTRICITY_USD_PER_KWH)),
+            text => profitability::parse_electricity_price(&text).map_err(|error| error.to_string()),
+        };
+        (hashprice, electricity)
+    };
+    let tariff_source = match tariff {
+        Some(tariff) => format!("the twin's tariff, ${tariff}/kWh"),
+        None => format!("a typical industrial tariff, ${}/kWh", Economics::DEFAULT_ELECTRICITY_USD_PER_KWH),
+    };
+    let sources = move || {
+        let hashprice_source = match (hashprice.with(|text| text.trim().is_empty()), feed_hashprice.get()) {
+            (false, _) => "your hashprice".to_string(),
+            (true, Ok(value)) => format!("the feeds' hashprice, ${value:.4}/TH/day"),
+            (true, Err(_)) => "no hashprice yet".to_string(),
+        };
+        let electricity_source = if electricity.with(|text| text.trim().is_empty()) {
+            tariff_source.clone()
+        } else {
+            "your power price".to_string()
+        };
+        format!("At {hashprice_source} and {electricity_source}.")
     };
 
     view! {
@@ -111,14 +154,15 @@ pub fn ProfitabilityPanel(
             <p class="hint">{move || { let (ths, watts, basis) = basis.get(); format!("{ths:.1} TH/s at {watts:.0} W, {basis}.") }}</p>
             <div class="field">
                 <label for="hashprice">"Hashprice, $/TH/day"</label>
-                <input id="hashprice" inputmode="decimal" prop:value=hashprice on:input=move |event| hashprice.set(event_target_value(&event))/>
-                {move || parsed().0.err().map(|error| view! { <span class="error" role="alert">{error.to_string()}</span> })}
+                <input id="hashprice" inputmode="decimal" placeholder=move || feed_hashprice.get().map(|value| format!("{value:.4} (the feeds')")).unwrap_or_default() prop:value=hashprice on:input=move |event| hashprice.set(event_target_value(&event))/>
+                {move || parsed().0.err().map(|error| view! { <span class="error" role="alert">{error}</span> })}
             </div>
             <div class="field">
                 <label for="electricity">"Electricity, $/kWh"</label>
-                <input id="electricity" inputmode="decimal" prop:value=electricity on:input=move |event| electricity.set(event_target_value(&event))/>
-                {move || parsed().1.err().map(|error| view! { <span class="error" role="alert">{error.to_string()}</span> })}
+                <input id="electricity" inputmode="decimal" placeholder=tariff.map(|tariff| format!("{tariff} (the twin's tariff)")).unwrap_or_default() prop:value=electricity on:input=move |event| electricity.set(event_target_value(&event))/>
+                {move || parsed().1.err().map(|error| view! { <span class="error" role="alert">{error}</span> })}
             </div>
+            <p class="hint" data-testid="profitability-sources">{sources}</p>
             {move || match parsed() {
                 (Ok(hashprice), Ok(electricity)) => {
                     let (ths, watts, _) = basis.get();

@@ -230,7 +230,8 @@ pub fn payout_rows(settlements: &[Settlement], samples: &[TelemetrySample], yard
         .iter()
         .map(|settlement| {
             let seconds = settlement.period_end.saturating_sub(settlement.period_start);
-            let covered = samples.iter().any(|s| s.timestamp > settlement.period_start && s.timestamp <= settlement.period_end);
+            let covered =
+                samples.iter().any(|s| s.timestamp > settlement.period_start && s.timestamp <= settlement.period_end);
             let work = covered.then(|| measured_work_ths(samples, settlement.period_start, settlement.period_end));
             let figures = match yardstick {
                 Yardstick::Recorded { btc_usd_decimals } => settlement.network.network(btc_usd_decimals),
@@ -477,7 +478,8 @@ mod tests {
     fn an_override_replaces_the_recorded_figures() {
         let day: Vec<_> = (1..=24).map(|hour| sample(hour * 3_600, 200_000)).collect();
         let doubled = NetworkFigures { difficulty: 76e12, mean_fees_btc: 0.0, btc_usd: 91_000.0 };
-        let recorded = payout_rows(&[settlement(0, 0, 86_400, ETHER)], &day, Yardstick::Recorded { btc_usd_decimals: 8 });
+        let recorded =
+            payout_rows(&[settlement(0, 0, 86_400, ETHER)], &day, Yardstick::Recorded { btc_usd_decimals: 8 });
         let overridden = payout_rows(&[settlement(0, 0, 86_400, ETHER)], &day, Yardstick::Override(doubled));
         let ratio = overridden[0].expected_gross.unwrap() / recorded[0].expected_gross.unwrap();
         assert!((ratio - 2.0).abs() < 1e-9, "half the difficulty, twice the expected");
@@ -492,7 +494,8 @@ mod tests {
         let summary = summarise(&rows);
         assert_eq!(summary.kept_share, Some(0.55));
         assert!(summary.kept_too_much());
-        let fair = summarise(&payout_rows(&[settlement(0, 0, 86_400, 100)], &[], Yardstick::Recorded { btc_usd_decimals: 8 }));
+        let fair =
+            summarise(&payout_rows(&[settlement(0, 0, 86_400, 100)], &[], Yardstick::Recorded { btc_usd_decimals: 8 }));
         assert!(!fair.kept_too_much(), "30% kept back is no warning");
     }
 

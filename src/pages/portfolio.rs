@@ -9,6 +9,7 @@ use crate::components::tx::TransactButton;
 use crate::components::wallet::WalletContext;
 use crate::domain::calendar::format_moment;
 use crate::domain::donations;
+use crate::domain::earnings::{annualised_yield, credited_to};
 use crate::domain::gallery::GalleryEntry;
 use crate::domain::profitability::{self, format_usd, Economics};
 use crate::domain::twin::format_power;
@@ -28,6 +29,7 @@ pub fn PortfolioPage() -> impl IntoView {
             fallback=|| view! { <p class="empty">"Connect a wallet to see your twins, offers and proceeds."</p> }
         >
             <Proceeds/>
+            <Earnings/>
             {move || match catalog.get() {
                 None => view! { <p class="loading" aria-busy="true">"Loading your twins…"</p> }.into_any(),
                 Some(Err(message)) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
@@ -74,8 +76,44 @@ fn Holdings(catalog: Catalog, account: Address) -> impl IntoView {
         }
     });
     let book = catalog.book().clone();
+    let yields: Vec<(u64, String, Wei)> = owned_ids
+        .iter()
+        .map(|&id| {
+            let settlements = book.settlements(id);
+            let price = book
+                .listing(id, now)
+                .map(|listing| listing.price)
+                .or_else(|| book.last_sale(id).map(|sale| sale.price));
+            let yearly = match price {
+                Some(price) => annualised_yield(settlements, price).map_or_else(
+                    || "no payouts in the last 30 days".to_string(),
+                    |share| format!("{:.1}% a year on {price}", share * 100.0),
+                ),
+                None => "no price to take a yield on".to_string(),
+            };
+            (id, yearly, credited_to(settlements, account))
+        })
+        .collect();
 
     view! {
+        <section class="panel" aria-labelledby="yields-heading">
+            <h2 id="yields-heading">"What your twins earn"</h2>
+            {if yields.is_empty() {
+                view! { <p class="empty">"You own no twins yet."</p> }.into_any()
+            } else {
+                view! {
+                    <ul data-testid="twin-yields">
+                        {yields.into_iter().map(|(id, yearly, earned)| view! {
+                            <li data-testid="twin-yield">
+                                <A href=format!("/twin/{id}")>{format!("Twin #{id}")}</A>
+                                {format!(": {yearly}; {earned} credited to you so far")}
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+            <HistorySourceLine/>
+        </section>
         <section class="panel" aria-labelledby="totals-heading">
             <h2 id="totals-heading">"Totals"</h2>
             <dl class="figures" data-testid="portfolio-totals">
@@ -208,6 +246,72 @@ fn grid(entries: Vec<GalleryEntry>, empty: &'static str) -> AnyView {
 }
 
 /// Sale proceeds, royalties and refunds waiting to be withdrawn (the market pays by pull).
+/// What settlements credited the account, what it can claim now, and the button that claims it.
+#[component]
+fn Earnings() -> impl IntoView {
+    let chain = expect_context::<ChainStore>();
+    let wallet = expect_context::<WalletContext>();
+    let catalog = chain.catalog();
+    let account = move || wallet.connection.get().map(|connection| connection.account);
+    let claimable = LocalResource::new({
+        let chain = chain.clone();
+        move || {
+            // A settlement or a claim changes it: each is a write or a new event.
+            chain.writes();
+            catalog.track();
+            let earnings = chain.earnings.clone();
+            let account = account();
+            async move {
+                match (earnings, account) {
+                    (Some(earnings), Some(account)) => earnings
+                        .claimable_of(account)
+                        .await
+                        .map_err(|error| format!("Your claimable earnings could not be read: {error}.")),
+                    (None, _) => Err("HashTwin has no earnings contract on this network.".to_string()),
+                    (Some(_), None) => Ok(Wei::ZERO),
+                }
+            }
+        }
+    });
+    let amount = Memo::new(move |_| claimable.get());
+    let earned = chain.slice(move |catalog| {
+        account().map(|account| catalog.book().earnings_of(account)).unwrap_or((Wei::ZERO, Wei::ZERO))
+    });
+    let earnings = StoredValue::new(chain.earnings.clone());
+
+    view! {
+        <section class="panel" aria-labelledby="earnings-heading" data-testid="earnings">
+            <h2 id="earnings-heading">"Earnings"</h2>
+            {move || match earned.get() {
+                Some(Ok((earned, claimed))) => view! {
+                    <dl class="figures">
+                        <div><dt>"Earned to date"</dt><dd data-testid="earned">{earned.to_string()}</dd></div>
+                        <div><dt>"Claimed"</dt><dd data-testid="claimed">{claimed.to_string()}</dd></div>
+                    </dl>
+                }
+                .into_any(),
+                Some(Err(message)) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
+                None => view! { <p class="loading">"Loading…"</p> }.into_any(),
+            }}
+            {move || match (amount.get(), earnings.get_value()) {
+                (None, _) => view! { <p class="loading">"Loading…"</p> }.into_any(),
+                (Some(Err(message)), _) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
+                (Some(Ok(amount)), Some(earnings)) if amount > Wei::ZERO => {
+                    let request = Callback::new(move |()| Ok(earnings.claim(amount)));
+                    view! {
+                        <p data-testid="claimable">{format!("{amount} to claim.")}</p>
+                        <TransactButton label=format!("Claim all {amount}") request/>
+                    }
+                    .into_any()
+                }
+                _ => view! { <p class="empty" data-testid="claimable">"Nothing to claim."</p> }.into_any(),
+            }}
+            <p class="hint">"Each settlement's net is credited to whoever held the twin when it landed, and stays yours when you sell."</p>
+            <HistorySourceLine/>
+        </section>
+    }
+}
+
 #[component]
 fn Proceeds() -> impl IntoView {
     let chain = expect_context::<ChainStore>();

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use crate::components::donations::DonatedWork;
+use crate::components::earnings::{PayoutsPanel, SettlePanel, TermsPanel};
 use crate::components::market_panel::MarketPanel;
 use crate::components::operator_tools::{OperatorOffer, OperatorTools};
 use crate::components::source::HistorySourceLine;
@@ -77,6 +78,7 @@ fn TwinFirstPaint(snapshot: TwinSnapshot, block: u64) -> impl IntoView {
         <TwinHeader twin=snapshot.twin.clone() status=Signal::stored(snapshot.status)/>
         <RigPanel spec=snapshot.twin.spec.clone()/>
         <RolesPanel twin=snapshot.twin.clone() roles/>
+        <TermsPanel terms=snapshot.terms/>
         <section class="panel" aria-labelledby="market-heading" data-testid="market-panel">
             <h2 id="market-heading">"Market"</h2>
             <p data-testid="listing">{listing}</p>
@@ -207,16 +209,36 @@ fn TwinDetails(twin: Twin) -> impl IntoView {
     let window = RwSignal::new(Window::Week);
     // One read serves the chart and the earnings, which are measured over the last week.
     let read_window = Memo::new(move |_| window.get().max(Window::Week));
-    let reports = follow_telemetry(&store, twin_id, read_window.into());
+    let reports = follow_telemetry(
+        &store,
+        twin_id,
+        Signal::derive(move || Some(now_seconds().saturating_sub(read_window.get().seconds()))),
+    );
+    let terms = store.slice(move |catalog| catalog.book().terms(twin_id));
+    // The payouts are held against the reports of the periods they settled, the last 90 days of them.
+    let payouts_since = store.slice(move |catalog| {
+        let oldest = catalog.book().settlements(twin_id).first().map(|settlement| settlement.period_start)?;
+        Some(oldest.max(catalog.now().saturating_sub(PAYOUT_TELEMETRY_DAYS * 86_400)))
+    });
+    let payout_reports =
+        follow_telemetry(&store, twin_id, Signal::derive(move || payouts_since.get().and_then(Result::ok).flatten()));
+    let price = store.timed_slice(move |catalog| {
+        let book = catalog.book();
+        book.listing(twin_id, catalog.now())
+            .map(|listing| listing.price)
+            .or_else(|| book.last_sale(twin_id).map(|sale| sale.price))
+    });
 
     // Only the operator sees the tools, and only the proposed operator the offer.
     let account = move || wallet.connection.get().map(|connection| connection.account);
     let role_tools = move || {
         let Roles { status, operator, reporter, pending_operator, .. } = roles.get();
         match account() {
-            Some(account) if account == operator => {
-                view! { <OperatorTools twin_id status operator reporter pending_operator/> }.into_any()
+            Some(account) if account == operator => view! {
+                <OperatorTools twin_id status operator reporter pending_operator/>
+                {move || terms.get().and_then(Result::ok).flatten().map(|terms| view! { <SettlePanel twin_id terms/> })}
             }
+            .into_any(),
             Some(account) if Some(account) == pending_operator => {
                 view! { <OperatorOffer twin_id operator/> }.into_any()
             }
@@ -233,8 +255,20 @@ fn TwinDetails(twin: Twin) -> impl IntoView {
         {move || check.get().flatten().map(|checked| view! { <CrossCheckLine checked/> })}
         <MarketPanel twin_id/>
         {role_tools}
+        {move || terms.get().and_then(Result::ok).flatten().map(|terms| view! {
+            <TermsPanel terms/>
+            <PayoutsPanel
+                twin_id
+                terms
+                reports=payout_reports
+                price=Signal::derive(move || price.get().and_then(Result::ok).flatten())
+            />
+        })}
         <TelemetryPanel samples=reports window spec=spec.clone()/>
-        <ProfitabilityPanel week=reports spec=spec.clone()/>
+        {move || {
+            let tariff = terms.get().and_then(Result::ok).flatten().map(|terms| terms.tariff_usd_per_kwh());
+            view! { <ProfitabilityPanel week=reports spec=spec.clone() tariff/> }
+        }}
         <section class="panel" aria-labelledby="maintenance-heading">
             <h2 id="maintenance-heading">"Maintenance log"</h2>
             {move || match maintenance.get() {
@@ -301,14 +335,17 @@ fn CrossCheckLine(checked: Result<CrossCheck, String>) -> impl IntoView {
     }
 }
 
-/// The twin's reports of `window`, read again as blocks arrive but announced only when a report
-/// was added: the charts redraw for new data, not for every block.
-fn follow_telemetry(store: &ChainStore, twin_id: u64, window: Signal<Window>) -> RwSignal<Reports> {
+/// How far back the Payouts panel reads telemetry to hold periods against.
+const PAYOUT_TELEMETRY_DAYS: u64 = 90;
+
+/// The twin's reports since `since` (unix seconds), read again as blocks arrive but announced only
+/// when a report was added: the charts redraw for new data, not for every block.
+fn follow_telemetry(store: &ChainStore, twin_id: u64, since: Signal<Option<u64>>) -> RwSignal<Reports> {
     let samples = RwSignal::new(None);
     let (latest, activity) = (store.latest, store.registry.as_ref().map(|registry| registry.activity().clone()));
     Effect::new(move |_| {
         let Some(latest) = latest.get() else { return };
-        let since = now_seconds().max(latest.time).saturating_sub(window.get().seconds());
+        let Some(since) = since.get() else { return };
         let activity = activity.clone();
         leptos::task::spawn_local(async move {
             let read = match activity {

@@ -21,6 +21,7 @@ use leptos::prelude::*;
 use crate::chain::abi::ChainError;
 use crate::chain::collection::{ChainHead, CollectionLogs, WINDOW_BLOCKS};
 use crate::chain::contracts::TwinRegistryReader;
+use crate::chain::earnings::{FeedAddresses, TwinEarnings};
 use crate::chain::ledger::HashLedger;
 use crate::chain::lens::TwinLens;
 use crate::chain::market::TwinMarket;
@@ -33,7 +34,8 @@ use indexer::{Indexed, IndexerClient, IndexerError};
 pub use crate::chain::lens::TwinSnapshot;
 pub use catalog::{now_seconds, Catalog};
 pub use reads::{
-    cross_check, first_gallery_page, mint_progress, serial_lookup, twin_snapshot, use_fee_bps, CrossCheck, MintProgress,
+    cross_check, first_gallery_page, mint_progress, serial_lookup, twin_snapshot, use_fee_bps, use_feed_readings,
+    use_open_period, CrossCheck, MintProgress,
 };
 
 /// Logs per page of the indexer's history: small enough that decoding one keeps the page
@@ -94,6 +96,8 @@ pub struct ChainStore {
     pub ledger: Option<HashLedger>,
     /// Where the deployment has one: the first paint, before the history is read.
     pub lens: Option<TwinLens>,
+    pub earnings: Option<TwinEarnings>,
+    pub feeds: Option<FeedAddresses>,
     collection: Option<CollectionLogs>,
     pub indexer: Option<IndexerClient>,
     indexer_state: RwSignal<IndexerState>,
@@ -132,6 +136,13 @@ impl ChainStore {
                 .as_ref()
                 .and_then(|deployment| deployment.twin_lens)
                 .map(|address| TwinLens::new(rpc.clone(), address)),
+            earnings: deployment.as_ref().map(|deployment| TwinEarnings::new(rpc.clone(), deployment.twin_earnings)),
+            feeds: deployment.as_ref().map(|deployment| FeedAddresses {
+                eth_usd: deployment.eth_usd_feed,
+                btc_usd: deployment.btc_usd_feed,
+                difficulty: deployment.difficulty_feed,
+                block_fees: deployment.block_fees_feed,
+            }),
             collection: deployment.as_ref().map(|deployment| CollectionLogs::new(rpc.clone(), deployment)),
             indexer: network.indexer_url.clone().filter(|_| deployment.is_some()).map(IndexerClient::new),
             indexer_state: RwSignal::new(if network.indexer_url.is_some() && deployment.is_some() {

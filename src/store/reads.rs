@@ -8,7 +8,8 @@ use super::Loaded;
 use super::{Catalog, ChainStore};
 use crate::chain::abi::ChainError;
 use crate::chain::contracts::{mint_commitment, TwinRegistryReader};
-use crate::chain::lens::{TwinLens, TwinSnapshot};
+use crate::chain::earnings::{read_feeds, FeedReadings};
+use crate::chain::lens::{OpenPeriod, TwinLens, TwinSnapshot};
 use crate::domain::cross_check::{Disagreement, TwinFacts};
 use crate::domain::gallery::{Facets, GalleryEntry, GalleryView, PAGE_SIZE};
 use crate::domain::mint_form::{PendingMint, RevealStage, SerialLookup};
@@ -23,6 +24,37 @@ pub fn use_fee_bps() -> LocalResource<Result<u16, String>> {
         async move {
             let market = market.ok_or("HashTwin has no market on this network.")?;
             market.fee_bps().await.map_err(|error| format!("The market's fee could not be read: {error}."))
+        }
+    })
+}
+
+/// The feeds' newest answers: ETH/USD, BTC/USD and the Bitcoin network's figures, read again with
+/// each new block, since a feed moves on its own.
+pub fn use_feed_readings() -> LocalResource<Result<FeedReadings, String>> {
+    let store = expect_context::<ChainStore>();
+    LocalResource::new(move || {
+        store.head.get();
+        let (rpc, feeds) = (store.rpc.clone(), store.feeds);
+        async move {
+            let feeds = feeds.ok_or("HashTwin has no deployment on this network.")?;
+            read_feeds(&rpc, feeds).await.map_err(|error| format!("The price feeds could not be read: {error}."))
+        }
+    })
+}
+
+/// A twin's open period and its schedule as the contracts hold them now, read again with each
+/// new block: when the next settlement is due is the chain's to say.
+pub fn use_open_period(twin_id: u64) -> LocalResource<Result<OpenPeriod, String>> {
+    let store = expect_context::<ChainStore>();
+    LocalResource::new(move || {
+        store.head.get();
+        store.writes();
+        let lens = store.lens.clone();
+        async move {
+            let lens = lens.ok_or("This deployment has no lens to read the open period from.")?;
+            let (_, mut twins) =
+                lens.twins(&[twin_id]).await.map_err(|error| format!("Twin #{twin_id} could not be read: {error}."))?;
+            twins.pop().flatten().map(|twin| twin.period).ok_or_else(|| format!("There is no twin #{twin_id}."))
         }
     })
 }
