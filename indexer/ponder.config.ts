@@ -12,6 +12,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createConfig } from "ponder";
 import { HashLedgerAbi } from "./abis/HashLedger";
+import { TwinEarningsAbi } from "./abis/TwinEarnings";
 import { TwinMarketAbi } from "./abis/TwinMarket";
 import { TwinRegistryAbi } from "./abis/TwinRegistry";
 
@@ -25,6 +26,7 @@ type Network = {
     twinRegistry?: string;
     twinMarket?: string;
     hashLedger?: string;
+    twinEarnings?: string;
     deploymentBlock?: number;
   };
 };
@@ -43,7 +45,7 @@ const network =
   networks.networks.find((entry) => entry.chainId === chainId) ??
   fail(`${networksPath} has no network with chainId ${chainId}`);
 const deployed = network.contracts ?? fail(`${network.name} in ${networksPath} has no contracts`);
-const address = (name: "twinRegistry" | "twinMarket" | "hashLedger") => {
+const address = (name: "twinRegistry" | "twinMarket" | "hashLedger" | "twinEarnings") => {
   const value = deployed[name];
   if (!value || !/^0x[0-9a-fA-F]{40}$/.test(value)) {
     fail(`${network.name} in ${networksPath}: contracts.${name} is not an address`);
@@ -80,6 +82,7 @@ export default createConfig({
     TwinRegistry: { chain: "hashtwin", abi: TwinRegistryAbi, address: address("twinRegistry"), startBlock },
     TwinMarket: { chain: "hashtwin", abi: TwinMarketAbi, address: address("twinMarket"), startBlock },
     HashLedger: { chain: "hashtwin", abi: HashLedgerAbi, address: address("hashLedger"), startBlock },
+    TwinEarnings: { chain: "hashtwin", abi: TwinEarningsAbi, address: address("twinEarnings"), startBlock },
   },
 });
 
@@ -90,6 +93,7 @@ export const deployment = {
     twinRegistry: address("twinRegistry").toLowerCase(),
     twinMarket: address("twinMarket").toLowerCase(),
     hashLedger: address("hashLedger").toLowerCase(),
+    twinEarnings: address("twinEarnings").toLowerCase(),
   },
   deploymentBlock: startBlock,
 };

@@ -127,6 +127,48 @@ export const twin = onchainTable(
     /** price × 2^64 + id; sort descending; null without a live listing. */
     sortPriceDesc: t.bigint(),
 
+    // Earnings (TwinEarnings). The terms are fixed at mint (`EarningTermsFixed`, right after
+    // `TwinMinted`): the service fee's share of a period's gross, the electricity tariff in
+    // millionths of a USD per kWh, how long a period runs and how long it may stay unsettled after.
+    serviceFeeBps: t.integer().notNull(),
+    tariffMicroUsdPerKwh: t.integer().notNull(),
+    /** Seconds. */
+    settlementPeriod: t.integer().notNull(),
+    /** Seconds. */
+    gracePeriod: t.integer().notNull(),
+    /** How many periods were settled (`TwinEarnings.periodOf(id).settled`). */
+    settledCount: t.integer().notNull(),
+    /** The end of the last settled period; null before the first settlement. */
+    settledThrough: t.bigint(),
+    /** When the next, unsettled period is late: (settledThrough, or mintedAt before any
+     * settlement) + settlementPeriod + gracePeriod, as `periodOf(id).lateAt`. Unix seconds. */
+    lateAt: t.bigint().notNull(),
+    /** Wei over every settlement. */
+    grossTotal: t.bigint().notNull(),
+    netTotal: t.bigint().notNull(),
+    // Over the settlements whose period ends within the 30 days up to the latest one's end
+    // (`periodEnd > latest periodEnd − 30 days`): wei, and how many of them were late.
+    gross30d: t.bigint().notNull(),
+    net30d: t.bigint().notNull(),
+    /** Expected gross of those settlements, wei; null when none of them has one. */
+    expected30d: t.bigint(),
+    lateCount30d: t.integer().notNull(),
+    /** Gross of the 30-day settlements that have an expected gross, × 10,000 / expected30d;
+     * null without an expected gross. */
+    paidRatioBps30d: t.bigint(),
+    /** net30d × 365 / 30 × 10,000 / price: the price is the live listing's (expiry aside, as
+     * `listingPrice`), else the last sale's; null without either. */
+    yieldBps: t.bigint(),
+    /** (yieldBps + 1) × 2^64 + id, or just id without a yield; sort descending: highest yield
+     * first, then the twins without one, ties newest first. */
+    sortYield: t.bigint().notNull(),
+    /** Hash work metered from telemetry since the mint, GH·s: each report's hashrate over the time
+     * since the report before it (the mint before the first), at most an hour, as the registry
+     * meters energy. */
+    workMeteredGhs: t.bigint().notNull(),
+    /** `workMeteredGhs` at the end of the last settled period. */
+    workSettledGhs: t.bigint().notNull(),
+
     /** How often the twin moved (mint included) and how often its per-token approval was taken
      * back: together with its owner's revocations, what `custodyOf`'s epoch counts. */
     transfers: t.integer().notNull(),
@@ -146,6 +188,8 @@ export const twin = onchainTable(
     sortHashrateIndex: index().on(table.sortHashrate),
     sortEfficiencyIndex: index().on(table.sortEfficiency),
     sortDonatedIndex: index().on(table.sortDonated),
+    sortYieldIndex: index().on(table.sortYield),
+    lateAtIndex: index().on(table.lateAt),
   }),
 );
 
@@ -380,14 +424,77 @@ export const contributor = onchainTable("contributor", (t) => ({
   lastCreditAt: t.bigint().notNull(),
 }));
 
-/** An account's counters that decide whether its listings live. */
+/** An account's counters that decide whether its listings live, and its earnings. */
 export const account = onchainTable("account", (t) => ({
   id: t.hex().primaryKey(),
   /** `TwinMarket.listingNonceOf`: moved by `cancelAllListings`. */
-  listingNonce: t.bigint().notNull(),
+  listingNonce: t.bigint().notNull().default(0n),
   /** How often the account took back an approval for all its twins. */
-  approvalRevocations: t.integer().notNull(),
+  approvalRevocations: t.integer().notNull().default(0),
+  /** Wei credited to it by settlements (their `net`), as holder of the twin when each landed. */
+  earned: t.bigint().notNull().default(0n),
+  /** Wei it claimed (`Claimed`, whoever it was sent to). */
+  claimed: t.bigint().notNull().default(0n),
+  /** earned − claimed: `TwinEarnings.claimableOf`. */
+  claimable: t.bigint().notNull().default(0n),
 }));
+
+/**
+ * One `Settled` event of TwinEarnings: the period, every figure of its `Settlement` (wei unless
+ * named otherwise), who was credited, and what the period's measured work should have earned.
+ */
+export const settlement = onchainTable(
+  "settlement",
+  (t) => ({
+    id: t.text().primaryKey(),
+    twinId: t.bigint().notNull(),
+    /** The twin's settlements counted from 0. */
+    index: t.bigint().notNull(),
+    /** The twin's holder when it landed, credited with `net`. */
+    holder: t.hex().notNull(),
+    /** The period (periodStart, periodEnd], unix seconds. */
+    periodStart: t.bigint().notNull(),
+    periodEnd: t.bigint().notNull(),
+    /** Energy the registry metered over the period. */
+    energyWh: t.bigint().notNull(),
+    /** Settled after the period's late time. */
+    late: t.boolean().notNull(),
+    gross: t.bigint().notNull(),
+    serviceFee: t.bigint().notNull(),
+    electricity: t.bigint().notNull(),
+    net: t.bigint().notNull(),
+    shortfall: t.bigint().notNull(),
+    serviceFeeCap: t.bigint().notNull(),
+    electricityCap: t.bigint().notNull(),
+    /** ETH/USD as its feed gave it, with `priceDecimals` decimals. */
+    ethUsdPrice: t.bigint().notNull(),
+    priceDecimals: t.integer().notNull(),
+    // The network's figures as recorded (`NetworkFigures`); 0 or less is a figure not published.
+    /** BTC/USD with `btcUsdDecimals` decimals (its feed's, read once from the feed). */
+    btcUsd: t.bigint().notNull(),
+    btcUsdDecimals: t.integer().notNull(),
+    difficulty: t.bigint().notNull(),
+    /** BTC with 8 decimals (satoshis). */
+    feesPerBlock: t.bigint().notNull(),
+    /** When the oldest of the three was published, unix seconds. */
+    networkOldestAt: t.bigint().notNull(),
+    /** Hash work measured over the period, TH·s, rounded down: each of the twin's telemetry reports
+     * in the period, its hashrate times the time since the report before it (the period's start for
+     * the first), at most an hour, as the registry meters energy. */
+    workThs: t.bigint().notNull(),
+    /** What that work earns at the recorded figures, converted to wei at the recorded ETH/USD:
+     * work × (3.125 BTC + feesPerBlock) / (difficulty × 2^32) × BTC/USD / ETH/USD, computed
+     * exactly from the work in GH·s and rounded down. Null when a figure was not published. */
+    expectedGrossWei: t.bigint(),
+    blockNumber: t.bigint().notNull(),
+    timestamp: t.bigint().notNull(),
+    txHash: t.hex().notNull(),
+  }),
+  (table) => ({
+    twinEndIndex: index().on(table.twinId, table.periodEnd),
+    holderIndex: index().on(table.holder),
+  }),
+);
 
 /** ERC-721 `ApprovalForAll` state of one (owner, operator) pair. */
 export const operatorApproval = onchainTable("operator_approval", (t) => ({
@@ -463,6 +570,7 @@ export const twinRelations = relations(twin, ({ one, many }) => ({
   maintenance: many(maintenanceLog),
   credits: many(credit),
   contributions: many(twinContribution),
+  settlements: many(settlement),
 }));
 
 export const listingRelations = relations(listing, ({ one }) => ({
@@ -488,6 +596,9 @@ export const maintenanceLogRelations = relations(maintenanceLog, ({ one }) => ({
 }));
 export const creditRelations = relations(credit, ({ one }) => ({
   twin: one(twin, { fields: [credit.twinId], references: [twin.id] }),
+}));
+export const settlementRelations = relations(settlement, ({ one }) => ({
+  twin: one(twin, { fields: [settlement.twinId], references: [twin.id] }),
 }));
 export const twinContributionRelations = relations(twinContribution, ({ one }) => ({
   twin: one(twin, { fields: [twinContribution.twinId], references: [twin.id] }),

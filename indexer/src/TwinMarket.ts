@@ -8,6 +8,7 @@ import {
   listingFields,
   lower,
   recordTwinEvent,
+  refreshYield,
   removeTwinListing,
 } from "./lib";
 
@@ -33,6 +34,7 @@ ponder.on("TwinMarket:Listed", async ({ event, context }) => {
     endedAtBlock: null,
   });
   await context.db.update(twin, { id: tokenId }).set({ listingId: created.id, ...listingFields(tokenId, created) });
+  await refreshYield(context, tokenId);
   await recordTwinEvent(context, event, tokenId, "Listed", { from: seller, amount: price, expiresAt });
 });
 
@@ -48,7 +50,7 @@ ponder.on("TwinMarket:AllListingsCancelled", async ({ event, context }) => {
   const { seller, listingNonce } = event.args;
   await context.db
     .insert(account)
-    .values({ id: lower(seller), listingNonce, approvalRevocations: 0 })
+    .values({ id: lower(seller), listingNonce })
     .onConflictDoUpdate({ listingNonce });
   await killSellerListings(context, seller, "SellerCancelledAll", event.block.number);
 });
@@ -78,6 +80,7 @@ ponder.on("TwinMarket:Sold", async ({ event, context }) => {
   await context.db
     .update(twin, { id: tokenId })
     .set({ lastSalePrice: price, lastSaleAt: event.block.timestamp, lastSaleId: event.id });
+  await refreshYield(context, tokenId);
   await recordTwinEvent(context, event, tokenId, "Sold", { from: seller, to: buyer, amount: price, detail: saleKind });
 });
 

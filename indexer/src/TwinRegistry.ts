@@ -78,6 +78,25 @@ ponder.on("TwinRegistry:TwinMinted", async ({ event, context }) => {
     sortDonated: descendingKey(0n, tokenId),
     sortPriceAsc: null,
     sortPriceDesc: null,
+    // `EarningTermsFixed` follows in the same transaction with the terms.
+    serviceFeeBps: 0,
+    tariffMicroUsdPerKwh: 0,
+    settlementPeriod: 0,
+    gracePeriod: 0,
+    settledCount: 0,
+    settledThrough: null,
+    lateAt: event.block.timestamp,
+    grossTotal: 0n,
+    netTotal: 0n,
+    gross30d: 0n,
+    net30d: 0n,
+    expected30d: null,
+    lateCount30d: 0,
+    paidRatioBps30d: null,
+    yieldBps: null,
+    sortYield: descendingKey(0n, tokenId),
+    workMeteredGhs: 0n,
+    workSettledGhs: 0n,
     transfers: 0,
     approvalsWithdrawn: 0,
     approved: null,
@@ -85,6 +104,20 @@ ponder.on("TwinRegistry:TwinMinted", async ({ event, context }) => {
   await countFacet(context, "Manufacturer", spec.manufacturer);
   await countFacet(context, "Model", spec.model);
   await recordTwinEvent(context, event, tokenId, "Minted", { to: operator, detail: lower(reporter) });
+});
+
+ponder.on("TwinRegistry:EarningTermsFixed", async ({ event, context }) => {
+  await keepLog(context, event);
+  const { tokenId, terms } = event.args;
+  const row = await getTwin(context, tokenId);
+  await context.db.update(twin, { id: tokenId }).set({
+    serviceFeeBps: terms.serviceFeeBps,
+    tariffMicroUsdPerKwh: terms.tariffMicroUsdPerKwh,
+    settlementPeriod: terms.settlementPeriod,
+    gracePeriod: terms.gracePeriod,
+    // The first period starts at the mint.
+    lateAt: row.mintedAt + BigInt(terms.settlementPeriod) + BigInt(terms.gracePeriod),
+  });
 });
 
 /** One more twin carries `name`; the facet shows its most common spelling, ties to the smallest. */
@@ -174,7 +207,7 @@ ponder.on("TwinRegistry:ApprovalForAll", async ({ event, context }) => {
   if (!approved && wasApproved) {
     await context.db
       .insert(account)
-      .values({ id: lower(owner), listingNonce: 0n, approvalRevocations: 1 })
+      .values({ id: lower(owner), approvalRevocations: 1 })
       .onConflictDoUpdate((row) => ({ approvalRevocations: row.approvalRevocations + 1 }));
     await killSellerListings(context, owner, "ApprovalWithdrawn", event.block.number);
   }
@@ -232,9 +265,13 @@ ponder.on("TwinRegistry:TelemetryReported", async ({ event, context }) => {
     blockNumber: event.block.number,
     txHash: lower(event.transaction.hash),
   });
+  // The registry meters each sample over the time since the one before (the mint before the
+  // first), at most an hour; hash work is metered alike, for what a settled period should earn.
+  const gap = report.timestamp - row.lastTelemetryAt;
   await context.db.update(twin, { id: tokenId }).set({
     lastTelemetryAt: report.timestamp,
     telemetryCount: row.telemetryCount + 1,
+    workMeteredGhs: row.workMeteredGhs + report.hashrateGhs * (gap < HOUR ? gap : HOUR),
   });
 
   const hourStart = (report.timestamp / HOUR) * HOUR;

@@ -1,5 +1,5 @@
 // What several contracts' handlers share: how a twin's listing dies, the gallery's sort keys and
-// name folding, and the provenance row every twin event leaves.
+// name folding, the provenance row every twin event leaves, and a twin's yield.
 import { and, eq, inArray } from "ponder";
 import type { Context, Event } from "ponder:registry";
 import { historyLog, listing, twin, twinEvent } from "ponder:schema";
@@ -193,6 +193,7 @@ export async function killListing(context: Context, listingId: string, reason: D
   await context.db.update(listing, { id: listingId }).set({ state: reason, endedAtBlock: block });
   if (wasLive) {
     await context.db.update(twin, { id: stored.twinId }).set(listingFields(stored.twinId, null));
+    await refreshYield(context, stored.twinId);
   }
 }
 
@@ -223,4 +224,40 @@ export async function removeTwinListing(
   if (row.listingId === null) return;
   await context.db.update(listing, { id: row.listingId }).set({ state, endedAtBlock: block });
   await context.db.update(twin, { id: twinId }).set({ listingId: null, ...listingFields(twinId, null) });
+  await refreshYield(context, twinId);
+}
+
+// --------------------------------------------------------------------------------------- yield
+
+const DAYS_A_YEAR = 365n;
+const WINDOW_DAYS = 30n;
+const BPS = 10_000n;
+
+/**
+ * A twin's yield: its net over the last 30 days of settlements, annualised (× 365 / 30), in basis
+ * points of its price, which is the live listing's (expiry aside, as `listingPrice`) or else the
+ * last sale's; null without a price or before its first settlement (nothing measured is not 0%).
+ * With its sort key: (yield + 1) × 2^64 + id, or just the id without a yield, so that a descending
+ * sort puts the twins without one last, newest first.
+ */
+export function yieldFields(row: {
+  id: bigint;
+  settledCount: number;
+  net30d: bigint;
+  listingLive: boolean;
+  listingPrice: bigint | null;
+  lastSalePrice: bigint | null;
+}) {
+  const price = row.listingLive && row.listingPrice !== null ? row.listingPrice : row.lastSalePrice;
+  if (row.settledCount === 0 || price === null || price <= 0n) {
+    return { yieldBps: null, sortYield: descendingKey(0n, row.id) };
+  }
+  const yieldBps = (row.net30d * DAYS_A_YEAR * BPS) / (WINDOW_DAYS * price);
+  return { yieldBps, sortYield: descendingKey(yieldBps + 1n, row.id) };
+}
+
+/** Recomputes a twin's yield after its 30-day net, its listing or its last sale changed. */
+export async function refreshYield(context: Context, twinId: bigint) {
+  const row = await getTwin(context, twinId);
+  await context.db.update(twin, { id: twinId }).set(yieldFields(row));
 }

@@ -168,7 +168,13 @@ export const ABI = {
   registry: abiOf('TwinRegistry'),
   market: abiOf('TwinMarket'),
   ledger: abiOf('HashLedger'),
+  earnings: abiOf('TwinEarnings'),
+  feed: abiOf('PublishedFeed'),
 };
+
+/** The deployment's feeds, by their networks.json names: on the local chain all are PublishedFeeds. */
+export const FEEDS = ['ethUsdFeed', 'btcUsdFeed', 'difficultyFeed', 'blockFeesFeed'];
+const abiFor = (contract) => (FEEDS.includes(contract) ? ABI.feed : ABI[contract]);
 
 export const ACCOUNTS = ANVIL_KEYS.map((key) => privateKeyToAccount(key));
 
@@ -182,13 +188,19 @@ export function chainClients(rpcUrl, contracts) {
   const transport = http(rpcUrl);
   // No cached block number: the tests compare heads right after sending transactions.
   const client = createPublicClient({ chain, transport, cacheTime: 0 });
-  const address = { registry: contracts.twinRegistry, market: contracts.twinMarket, ledger: contracts.hashLedger };
+  const address = {
+    registry: contracts.twinRegistry,
+    market: contracts.twinMarket,
+    ledger: contracts.hashLedger,
+    earnings: contracts.twinEarnings,
+    ...Object.fromEntries(FEEDS.map((feed) => [feed, contracts[feed]])),
+  };
   const read = (contract, functionName, args = [], blockNumber) =>
-    client.readContract({ address: address[contract], abi: ABI[contract], functionName, args, blockNumber });
+    client.readContract({ address: address[contract], abi: abiFor(contract), functionName, args, blockNumber });
   /** Sends a transaction from anvil account `from` and fails unless it succeeds. */
   const write = async (from, contract, functionName, args = [], value) => {
     const wallet = createWalletClient({ chain, transport, account: ACCOUNTS[from] });
-    const hash = await wallet.writeContract({ address: address[contract], abi: ABI[contract], functionName, args, value });
+    const hash = await wallet.writeContract({ address: address[contract], abi: abiFor(contract), functionName, args, value });
     const receipt = await client.waitForTransactionReceipt({ hash });
     if (receipt.status !== 'success') throw new Error(`${contract}.${functionName} reverted (${hash})`);
     return receipt;
@@ -196,9 +208,9 @@ export function chainClients(rpcUrl, contracts) {
   const logs = async (contract, eventName) => {
     const raw = await client.getLogs({ address: address[contract], fromBlock: 0n, toBlock: 'latest' });
     return raw
-      .map((log) => ({ log, decoded: safeDecode(ABI[contract], log) }))
+      .map((log) => ({ log, decoded: safeDecode(abiFor(contract), log) }))
       .filter(({ decoded }) => decoded?.eventName === eventName)
-      .map(({ log, decoded }) => ({ ...decoded.args, blockNumber: log.blockNumber }));
+      .map(({ log, decoded }) => ({ ...decoded.args, blockNumber: log.blockNumber, logIndex: log.logIndex }));
   };
   return { client, read, write, logs, address };
 }
@@ -261,7 +273,8 @@ export async function donate(chain, from, tokenId, bits, count, jobSeed) {
 const TWIN_FIELDS = `id manufacturer model location serialHash hashrateGhs powerWatts commissionedAt royaltyBps
   owner operator pendingOperator reporter status lastTelemetryAt telemetryCount maintenanceCount
   listingId listingLive listingPrice listingExpiresAt listingSeller donatedWork donatedShares efficiencyJth
-  listing { price expiresAt maxFeeBps seller state }`;
+  listing { price expiresAt maxFeeBps seller state }
+  mintedAt serviceFeeBps tariffMicroUsdPerKwh settlementPeriod gracePeriod settledCount settledThrough lateAt`;
 const STATUS = ['Active', 'Offline', 'Decommissioned'];
 const ZERO = '0x0000000000000000000000000000000000000000';
 const lc = (value) => (value === null || value === undefined ? value : String(value).toLowerCase());
@@ -287,7 +300,7 @@ export async function assertMatchesChain(assert, indexerUrl, chain) {
   for (const indexed of data.twins.items) {
     const id = BigInt(indexed.id);
     const at = (contract, fn, args = [id]) => chain.read(contract, fn, args, block);
-    const [custody, operator, pending, reporter, status, lastTelemetryAt, spec, royalty, stored, buyable, work, shares] =
+    const [custody, operator, pending, reporter, status, lastTelemetryAt, spec, royalty, stored, buyable, work, shares, terms, period] =
       await Promise.all([
         at('registry', 'custodyOf'),
         at('registry', 'operatorOf'),
@@ -301,6 +314,8 @@ export async function assertMatchesChain(assert, indexerUrl, chain) {
         at('market', 'isBuyable'),
         at('ledger', 'workOf'),
         at('ledger', 'sharesOf'),
+        at('registry', 'earningTermsOf'),
+        at('earnings', 'periodOf'),
       ]);
     const [owner, , retired] = custody;
     const where = `twin ${id}`;
@@ -340,6 +355,16 @@ export async function assertMatchesChain(assert, indexerUrl, chain) {
     assert.equal(indexed.donatedShares, String(shares), `${where}: donated shares`);
     assert.equal(indexed.telemetryCount, countFor(telemetryLogs, id), `${where}: telemetry events`);
     assert.equal(indexed.maintenanceCount, countFor(maintenanceLogs, id), `${where}: maintenance events`);
+    const [fixed, mintedAt] = terms;
+    assert.deepEqual(
+      [indexed.serviceFeeBps, indexed.tariffMicroUsdPerKwh, indexed.settlementPeriod, indexed.gracePeriod, indexed.mintedAt],
+      [fixed.serviceFeeBps, fixed.tariffMicroUsdPerKwh, fixed.settlementPeriod, fixed.gracePeriod, String(mintedAt)],
+      `${where}: earning terms and mint time`,
+    );
+    // `periodOf` starts the next period where the last settled one ended (the mint before any).
+    assert.equal(indexed.settledCount, period.settled, `${where}: settlements`);
+    assert.equal(indexed.settledThrough, period.settled === 0 ? null : String(period.start), `${where}: settled through`);
+    assert.equal(indexed.lateAt, String(period.lateAt), `${where}: late at`);
     truth.push({
       id,
       manufacturer: spec.manufacturer,

@@ -22,6 +22,7 @@ import {
   waitSynced,
 } from './harness.mjs';
 import { defaultQuery, expectedGallery, galleryPage } from './gallery.mjs';
+import { assertEarningsMatchChain, earningsActions, expectedWei, measuredWorkGhs, yieldOf } from './earnings.mjs';
 
 const RUN = join(ROOT, '.run', 'test-indexer-pglite');
 // Regtest's easiest target: about every second hash is a share, so the test finds them at once.
@@ -305,24 +306,269 @@ test('the indexer follows new transactions: every way a listing dies, sales, off
   assert.ok(Math.max(...hours.map((hour) => hour.count)) >= 2, 'an hour averages several samples');
 });
 
+test('earnings: settlements as their events, expected gross from telemetry, 30-day figures, yield, lateness, credits', async () => {
+  const act = earningsActions(contracts, rpcUrl);
+  const [T10, T11] = [10n, 11n];
+  const ETH = 10n ** 18n;
+  const DAY = 86_400n;
+  // The deployment's first answers (the issue's worked example, ETH at $3,000), published again so
+  // that nothing below depends on where the seed left the feeds.
+  const difficulty = 152n * 10n ** 12n;
+  const fees = 2_000_000n;
+  await act.publish('ethUsdFeed', 3_000n * 10n ** 8n);
+  await act.publish('btcUsdFeed', 91_000n * 10n ** 8n);
+  await act.publish('difficultyFeed', difficulty);
+  await act.publish('blockFeesFeed', fees);
+  assert.deepEqual([await contracts.read('ethUsdFeed', 'decimals'), await contracts.read('btcUsdFeed', 'decimals')], [8, 8]);
+  const settlementsOf = async (id) =>
+    (
+      await gql(
+        indexer.url,
+        `query S($id: BigInt!) { settlements(where: { twinId: $id }, orderBy: "id", orderDirection: "asc", limit: 1000) {
+           items { index holder periodStart periodEnd late gross net workThs expectedGrossWei } } }`,
+        { id: String(id) },
+      )
+    ).settlements.items;
+  const twinRow = async (id) =>
+    (
+      await gql(
+        indexer.url,
+        `query T($id: BigInt!) { twin(id: $id) { owner settledCount settledThrough lateAt gross30d net30d expected30d lateCount30d
+           paidRatioBps30d yieldBps listingPrice lastSalePrice } }`,
+        { id: String(id) },
+      )
+    ).twin;
+
+  // 1. A period of twin 10 whose work is known by hand: four reports, 1,800 s, 3,600 s, 7,200 s
+  // (metered as an hour) and 600 s after the one before, the first after the period's start:
+  //   150,000 × 1,800 + 148,500 × 3,600 + 151,000 × 3,600 + 90,000 × 600 = 1,402,200,000 GH·s,
+  // which is 1,402,200 TH·s, or 1.4022e18 hashes. At difficulty 152e12 a block takes
+  // 152e12 × 2^32 hashes and pays 3.125 + 0.02 BTC, so the work earned
+  //   1.4022e18 × 3.145 / (152e12 × 4,294,967,296) = 6.7550281e-6 BTC
+  //   × $91,000 = $0.6147076, ÷ $3,000 = 0.000204902520636096 ETH (204,902,520,636,096.6 wei).
+  const samples10 = [];
+  const report10 = async (samples) => {
+    samples10.push(...samples);
+    await act.report(T10, samples);
+  };
+  const { start: start10 } = await contracts.read('earnings', 'periodOf', [T10]);
+  assert.ok(start10 + 13_200n < (await act.now()), 'twin 10 has hours of room since its period started');
+  await report10([
+    { timestamp: start10 + 1_800n, hashrateGhs: 150_000n, powerWatts: 3_230 },
+    { timestamp: start10 + 5_400n, hashrateGhs: 148_500n, powerWatts: 3_200 },
+    { timestamp: start10 + 12_600n, hashrateGhs: 151_000n, powerWatts: 3_240 },
+    { timestamp: start10 + 13_200n, hashrateGhs: 90_000n, powerWatts: 2_100 },
+  ]);
+  await act.settle(T10, 200_000_000_000_000n);
+  await waitSynced(indexer, rpcUrl);
+  const [known] = (await settlementsOf(T10)).slice(-1);
+  assert.equal(known.workThs, '1402200');
+  assert.equal(known.expectedGrossWei, '204902520636096');
+  assert.equal(known.gross, '200000000000000');
+  assert.equal(known.late, true, 'a period settled a week after its start is late');
+
+  // 2. The issue's worked check: at difficulty 152e12 and BTC at $91,000, the subsidy alone pays
+  // $37.64 a PH/s a day. Fees of one satoshi a block stand in for none (0 is "not published"):
+  // an hour of 1 PH/s is a 24th of a PH·day.
+  await act.publish('blockFeesFeed', 1n);
+  await report10([{ timestamp: await act.now(), hashrateGhs: 1_000_000n, powerWatts: 3_230 }]);
+  await act.settle(T10, 10n ** 15n);
+  await waitSynced(indexer, rpcUrl);
+  const [hour] = (await settlementsOf(T10)).slice(-1);
+  assert.equal(hour.workThs, '3600000', 'an hour of 1 PH/s, the gap capped at an hour');
+  const usdPerPhDay = Number(BigInt(hour.expectedGrossWei) * 3_000n * 24n) / 1e18;
+  assert.ok(Math.abs(usdPerPhDay - 37.64) < 0.005, `$${usdPerPhDay} a PH·day`);
+  await act.publish('blockFeesFeed', fees);
+
+  // Twin 11's first period runs from its mint and is settled late, before the month below: it must
+  // leave the 30-day window as the month goes on.
+  const samples11 = [];
+  const report11 = async (samples) => {
+    samples11.push(...samples);
+    await act.report(T11, samples);
+  };
+  await report11([{ timestamp: await act.now(), hashrateGhs: 185_000n, powerWatts: 3_420 }]);
+  await act.settle(T11, 100_000_000_000_000n);
+
+  // 3. Thirty-eight days of hourly telemetry. Twin 10 (daily terms, grace 12 h) is settled a few
+  // minutes after each day ends at 85% of what its work should earn, but day 20 is skipped, so that
+  // day 21's settlement covers two days and is late, and on day 30 the difficulty feed answers 0
+  // (no expected gross). Twin 11 (weekly, grace a day) is settled every 7th day at 101%.
+  const base = await act.now();
+  const sent = { 10: [], 11: [] };
+  const btcUsdOn = (day) => (91_000n + 150n * BigInt(day)) * 10n ** 8n;
+  const ethUsdOn = (day) => (3_000n + 7n * BigInt(day % 5)) * 10n ** 8n;
+  const rate = (nameplate, day, h, spread) => (nameplate * BigInt(9_700 + ((day * 31 + h * 7) % spread))) / 10_000n;
+  const settleAt = async (id, samples, day, share) => {
+    const { start } = await contracts.read('earnings', 'periodOf', [id]);
+    const end = samples.at(-1).timestamp;
+    const network = { btcUsd: btcUsdOn(day), difficulty: day === 30 ? 0n : difficulty, feesPerBlock: fees, ethUsd: ethUsdOn(day) };
+    const expected = expectedWei(measuredWorkGhs(samples, start, end), network, 8, 8);
+    const gross = expected === null ? sent[id].at(-1).gross : (expected * share) / 100n;
+    const figures = await act.settle(id, gross);
+    sent[id].push({ day, end, expected, late: false, ...figures });
+  };
+  for (let day = 1; day <= 38; day++) {
+    const end = base + BigInt(day) * DAY;
+    await act.at(end + 60n);
+    const hours = Array.from({ length: 24 }, (_, h) => ({ h, timestamp: end - BigInt(23 - h) * 3_600n }));
+    await report10(hours.map(({ h, timestamp }) => ({ timestamp, hashrateGhs: rate(150_000n, day, h, 400), powerWatts: 3_230 })));
+    await report11(hours.map(({ h, timestamp }) => ({ timestamp, hashrateGhs: rate(185_000n, day, h, 300), powerWatts: 3_420 })));
+    await act.publish('ethUsdFeed', ethUsdOn(day));
+    await act.publish('btcUsdFeed', btcUsdOn(day));
+    if (day === 30) await act.publish('difficultyFeed', 0n);
+    if (day === 31) await act.publish('difficultyFeed', difficulty);
+    if (day !== 20) await settleAt(T10, samples10, day, 85n);
+    if (day % 7 === 0) await settleAt(T11, samples11, day, 101n);
+  }
+  await waitSynced(indexer, rpcUrl);
+
+  // The settlements of twin 10 as sent: day 21's covers days 20 and 21 and is late.
+  const rows10 = await settlementsOf(T10);
+  const month10 = rows10.slice(-37);
+  assert.deepEqual(
+    month10.map((row) => [row.periodEnd, row.gross, row.net, row.late]),
+    sent[10].map((s) => [String(s.end), String(s.gross), String(s.net), s.day === 21]),
+  );
+  assert.equal(BigInt(month10[19].periodEnd) - BigInt(month10[19].periodStart), 2n * DAY, 'day 21 settles two days');
+  assert.equal(month10.find((row) => BigInt(row.periodEnd) === base + 30n * DAY).expectedGrossWei, null, 'no difficulty, no expected gross');
+
+  // The 30 days up to day 38's end hold days 9 to 38 (a period ending exactly 30 days before is out).
+  const inWindow = (id, first) => sent[id].filter((s) => s.day >= first);
+  const total = (list, field) => list.reduce((sum, s) => sum + (s[field] ?? 0n), 0n);
+  const twin10 = await twinRow(T10);
+  const window10 = inWindow(10, 9);
+  assert.equal(window10.length, 29);
+  assert.deepEqual(
+    [twin10.gross30d, twin10.net30d, twin10.expected30d, twin10.lateCount30d, twin10.settledThrough, twin10.lateAt],
+    [
+      String(total(window10, 'gross')),
+      String(total(window10, 'net')),
+      String(total(window10, 'expected')),
+      1,
+      String(base + 38n * DAY),
+      String(base + 38n * DAY + DAY + 12n * 3_600n),
+    ],
+  );
+  const ratio10 = Number(twin10.paidRatioBps30d);
+  assert.ok(ratio10 >= 8_495 && ratio10 <= 8_500, `twin 10 paid ${ratio10} bps of its expected gross`);
+  // Twin 11: days 7 to 35; its late first settlement ended before day 5 and is out.
+  const twin11 = await twinRow(T11);
+  const window11 = inWindow(11, 7);
+  assert.equal(window11.length, 5);
+  assert.deepEqual(
+    [twin11.gross30d, twin11.net30d, twin11.expected30d, twin11.lateCount30d, twin11.settledCount],
+    [String(total(window11, 'gross')), String(total(window11, 'net')), String(total(window11, 'expected')), 0, 6],
+  );
+  assert.ok(Number(twin11.paidRatioBps30d) >= 10_095, `twin 11 paid ${twin11.paidRatioBps30d} bps`);
+
+  // 4. Yield follows the price: a listing, its cancellation (back to the last sale), a sale.
+  const holder = ACCOUNTS.findIndex((account) => account.address.toLowerCase() === twin10.owner);
+  const buyer = holder === 8 ? 7 : 8;
+  const feeBps = await contracts.read('market', 'feeBps');
+  const expiresAt = (await act.now()) + 30n * DAY;
+  const net30d = BigInt(twin10.net30d);
+  await contracts.write(holder, 'registry', 'setApprovalForAll', [contracts.address.market, true]);
+  await contracts.write(holder, 'market', 'list', [T10, 2n * ETH, expiresAt, feeBps]);
+  await waitSynced(indexer, rpcUrl);
+  assert.equal((await twinRow(T10)).yieldBps, String(yieldOf(net30d, 2n * ETH)), 'yield on the listing price');
+  await contracts.write(holder, 'market', 'cancelListing', [T10]);
+  await waitSynced(indexer, rpcUrl);
+  const lastSale = (await contracts.logs('market', 'Sold')).filter((log) => log.tokenId === T10).at(-1)?.price ?? null;
+  const afterCancel = await twinRow(T10);
+  assert.equal(afterCancel.lastSalePrice, lastSale === null ? null : String(lastSale));
+  assert.equal(afterCancel.yieldBps, lastSale === null ? null : String(yieldOf(net30d, lastSale)), 'yield on the last sale');
+  await contracts.write(holder, 'market', 'list', [T10, (3n * ETH) / 2n, expiresAt, feeBps]);
+  await contracts.write(buyer, 'market', 'buy', [T10], (3n * ETH) / 2n);
+  await waitSynced(indexer, rpcUrl);
+  assert.equal((await twinRow(T10)).yieldBps, String(yieldOf(net30d, (3n * ETH) / 2n)), 'yield on the new sale');
+  const twin11Price = BigInt((await twinRow(T11)).listingPrice);
+  assert.equal(twin11.yieldBps, String(yieldOf(BigInt(twin11.net30d), twin11Price)), "twin 11's yield on its listing");
+
+  // A settlement after the sale credits the buyer, who held the twin when it landed.
+  const end = base + 39n * DAY;
+  await act.at(end + 60n);
+  await report10([{ timestamp: end, hashrateGhs: 149_000n, powerWatts: 3_230 }]);
+  await act.publish('ethUsdFeed', ethUsdOn(39));
+  await act.publish('btcUsdFeed', btcUsdOn(39));
+  await settleAt(T10, samples10, 39, 90n);
+  // 5. Claims: the first holder for itself, the buyer to another address.
+  await contracts.write(holder, 'earnings', 'claim');
+  await contracts.write(buyer, 'earnings', 'claimTo', [ACCOUNTS[6].address]);
+  await waitSynced(indexer, rpcUrl);
+  const [afterSale] = (await settlementsOf(T10)).slice(-1);
+  assert.equal(afterSale.holder, ACCOUNTS[buyer].address.toLowerCase());
+  const accounts = await gql(
+    indexer.url,
+    `query A($a: String!, $b: String!) { a: account(id: $a) { earned claimed claimable } b: account(id: $b) { earned claimed claimable } }`,
+    { a: ACCOUNTS[holder].address.toLowerCase(), b: ACCOUNTS[buyer].address.toLowerCase() },
+  );
+  assert.equal(accounts.a.claimable, '0');
+  assert.equal(accounts.a.claimed, accounts.a.earned);
+  assert.ok(BigInt(accounts.b.earned) >= BigInt(afterSale.net) && accounts.b.claimable === '0');
+
+  // Everything against the chain: each settlement as its event, work and expected gross from the
+  // telemetry events, every twin's figures, every holder's credits; terms and lateness (periodOf).
+  const figures = await assertEarningsMatchChain(assert, indexer.url, contracts);
+  await assertMatchesChain(assert, indexer.url, contracts);
+
+  // 6. The gallery's sort and filters, as indexer/README.md gives them.
+  const now = await act.now();
+  const gallery = await gql(
+    indexer.url,
+    `query G($now: BigInt!) {
+      byYield: twins(orderBy: "sortYield", orderDirection: "desc", limit: 1000) { items { id yieldBps } }
+      paysInFull: twins(where: { paidRatioBps30d_gte: "9500" }, orderBy: "id", limit: 1000) { items { id } }
+      onTime: twins(where: { lateCount30d: 0, lateAt_gt: $now }, orderBy: "id", limit: 1000) { items { id } }
+    }`,
+    { now: String(now) },
+  );
+  const ids = [...figures.keys()];
+  const byYield = [...ids].sort((a, b) => {
+    const [x, y] = [figures.get(a).yieldBps, figures.get(b).yieldBps];
+    if (x !== null && y !== null && x !== y) return x > y ? -1 : 1;
+    if ((x === null) !== (y === null)) return x === null ? 1 : -1;
+    return a > b ? -1 : 1;
+  });
+  assert.deepEqual(gallery.byYield.items.map((item) => item.id), byYield.map(String), 'highest yield first, twins without one last, newest first');
+  assert.ok(gallery.byYield.items.filter((item) => item.yieldBps !== null).length >= 2);
+  const paysInFull = ids.filter((id) => (figures.get(id).paidRatioBps30d ?? -1n) >= 9_500n);
+  assert.deepEqual(gallery.paysInFull.items.map((item) => item.id), paysInFull.map(String));
+  const onTime = [];
+  for (const id of ids) {
+    const { lateAt } = await contracts.read('earnings', 'periodOf', [id]);
+    if ((figures.get(id).lateCount30d ?? 0) === 0 && lateAt > now) onTime.push(id);
+  }
+  assert.deepEqual(gallery.onTime.items.map((item) => item.id), onTime.map(String));
+  assert.ok(paysInFull.includes(T11) && !paysInFull.includes(T10), 'twin 11 pays in full, twin 10 does not');
+  assert.ok(onTime.includes(T11) && !onTime.includes(T10), 'twin 11 pays on time, twin 10 was late');
+});
+
 test('/history serves exactly the logs the app would read from the chain, in pages cut at blocks', async () => {
   // The events `CollectionLogs` (src/chain/collection.rs) asks the chain for.
   const kept = {
-    registry: ['TwinMinted', 'Transfer', 'Approval', 'ApprovalForAll', 'StatusChanged', 'OperatorProposed', 'OperatorTransferred', 'ReporterChanged', 'MaintenanceLogged'],
+    registry: ['TwinMinted', 'EarningTermsFixed', 'Transfer', 'Approval', 'ApprovalForAll', 'StatusChanged', 'OperatorProposed', 'OperatorTransferred', 'ReporterChanged', 'MaintenanceLogged'],
     market: ['Listed', 'ListingCancelled', 'AllListingsCancelled', 'Sold', 'OfferMade', 'OfferRaised', 'OfferCancelled', 'OfferAccepted'],
     ledger: ['WorkCredited'],
+    earnings: ['Settled', 'Claimed'],
   };
   const topics = Object.entries(kept).flatMap(([contract, names]) =>
     names.map((name) => toEventSelector(ABI[contract].find((item) => item.type === 'event' && item.name === name))),
   );
-  assert.equal(topics.length, 18);
+  assert.equal(topics.length, 21);
   const { deploymentBlock } = await (await fetch(`${indexer.url}/deployment`)).json();
   const head = Number(await contracts.client.getBlockNumber());
+  const addresses = Object.keys(kept).map((contract) => contracts.address[contract]);
   const chainLogs = await rpc(rpcUrl, 'eth_getLogs', [
-    { address: Object.values(contracts.address), topics: [topics], fromBlock: `0x${deploymentBlock.toString(16)}`, toBlock: `0x${head.toString(16)}` },
+    { address: addresses, topics: [topics], fromBlock: `0x${deploymentBlock.toString(16)}`, toBlock: `0x${head.toString(16)}` },
   ]);
   const kinds = new Set(chainLogs.map((log) => log.topics[0])).size;
-  assert.ok(chainLogs.length > 50 && kinds >= 12, `a varied history (${chainLogs.length} logs of ${kinds} events)`);
+  assert.ok(chainLogs.length > 50 && kinds >= 15, `a varied history (${chainLogs.length} logs of ${kinds} events)`);
+  for (const name of ['EarningTermsFixed', 'Settled', 'Claimed']) {
+    const contract = name === 'EarningTermsFixed' ? 'registry' : 'earnings';
+    const topic = toEventSelector(ABI[contract].find((item) => item.type === 'event' && item.name === name));
+    assert.ok(chainLogs.some((log) => log.topics[0] === topic), `the history holds ${name}`);
+  }
 
   // Small pages, so that many end on a block boundary and some would otherwise cut a block.
   const served = [];
@@ -372,6 +618,7 @@ test('the API answers the app: CORS for another origin, the deployment, the inde
     twinRegistry: chain.contracts.twinRegistry,
     twinMarket: chain.contracts.twinMarket,
     hashLedger: chain.contracts.hashLedger,
+    twinEarnings: chain.contracts.twinEarnings,
   });
   assert.equal(deployment.chainId, 31337);
   const meta = await gql(indexer.url, '{ _meta { status } }');

@@ -22,6 +22,7 @@ import {
   waitSynced,
 } from './harness.mjs';
 import { startPostgres } from './postgres.mjs';
+import { assertEarningsMatchChain, earningsActions } from './earnings.mjs';
 
 const RUN = join(ROOT, '.run', 'test-indexer-postgres');
 const VIEWS = 'hashtwin';
@@ -39,8 +40,12 @@ const SNAPSHOT = `{
   _meta { status }
   twins(orderBy: "id", orderDirection: "asc", limit: 100) {
     totalCount
-    items { id owner operator status listingPrice listingExpiresAt telemetryCount maintenanceCount donatedWork listing { state price } }
+    items {
+      id owner operator status listingPrice listingExpiresAt telemetryCount maintenanceCount donatedWork listing { state price }
+      settledCount settledThrough lateAt net30d expected30d paidRatioBps30d yieldBps sortYield
+    }
   }
+  settlements(orderBy: "id", limit: 1000) { totalCount items { id twinId holder gross net workThs expectedGrossWei } }
   listings(orderBy: "id", limit: 100) { items { id twinId state price } }
   telemetryHours(where: { twinId: "2" }, orderBy: "hourStart", limit: 1000) { totalCount items { hourStart count avgHashrateGhs } }
   twinEvents(orderBy: "id", limit: 1000) { totalCount }
@@ -115,11 +120,19 @@ test('the replica follows new blocks', async () => {
   const feeBps = await contracts.read('market', 'feeBps');
   await contracts.write(1, 'market', 'list', [9n, 900_000_000_000_000_000n, block.timestamp + 86_400n, feeBps]);
   await contracts.write(4, 'registry', 'setStatus', [12n, 2]);
+  // A settlement of twin 1 over a new hour of telemetry, at a fresh ETH/USD price.
+  const act = earningsActions(contracts, chain.url);
+  await act.report(1n, [{ timestamp: await act.now(), hashrateGhs: 198_000n, powerWatts: 3_480 }]);
+  await act.publish('ethUsdFeed', 3_100n * 10n ** 8n);
+  await act.settle(1n, 5n * 10n ** 15n);
   const head = await waitSynced(indexers.a, chain.url);
   await until('the replica to see the new head', async () => (await indexedBlock(replica.url)) >= head);
   assert.deepEqual(await gql(replica.url, SNAPSHOT), await gql(indexers.a.url, SNAPSHOT));
   const { twin } = await gql(replica.url, '{ twin(id: "12") { status listing { state } } }');
   assert.deepEqual(twin, { status: 'Decommissioned', listing: { state: 'Retired' } });
+  await assertEarningsMatchChain(assert, replica.url, contracts);
+  const { settlements } = await gql(replica.url, '{ settlements(where: { twinId: "1" }) { totalCount } }');
+  assert.ok(settlements.totalCount >= 1, 'the replica shows the settlement');
 });
 
 test('a second deployment takes over the views while the replica keeps answering', async () => {
