@@ -41,8 +41,8 @@ function btcUsdDecimalsOf(context: Context, earnings: Hex): Promise<number> {
 /**
  * What `workGhs` GH·s of hashing earns at the recorded network figures, in wei at the recorded
  * ETH/USD price: work × (subsidy + fees) / (difficulty × 2^32) BTC, × BTC/USD, ÷ ETH/USD. One
- * division, so the result is exact but for rounding down. Null when a figure is 0 or less (not
- * published).
+ * division, so the result is exact but for rounding down. Null when a price or the difficulty is
+ * 0 or less, or the fees are negative (not published): a block without fees is a real figure.
  */
 export function expectedGrossWei(
   workGhs: bigint,
@@ -51,7 +51,7 @@ export function expectedGrossWei(
   ethUsdDecimals: number,
 ): bigint | null {
   const { btcUsd, difficulty, feesPerBlock, ethUsdPrice } = figures;
-  if (btcUsd <= 0n || difficulty <= 0n || feesPerBlock <= 0n || ethUsdPrice <= 0n) return null;
+  if (btcUsd <= 0n || difficulty <= 0n || feesPerBlock < 0n || ethUsdPrice <= 0n) return null;
   const numerator =
     workGhs * HASHES_A_GIGAHASH * (SUBSIDY_SATS + feesPerBlock) * btcUsd * 10n ** BigInt(ethUsdDecimals) * WEI_AN_ETHER;
   const denominator = difficulty * HASHES_A_DIFFICULTY * SATS_A_BTC * 10n ** BigInt(btcUsdDecimals) * ethUsdPrice;
