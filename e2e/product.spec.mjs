@@ -194,7 +194,15 @@ test('the earnings panel works from the nameplate without reports, follows the p
   await page.goto('/twin/10');
   const panel = page.getByTestId('profitability');
   await expect(panel).toContainText('150.0 TH/s at 3230 W, nameplate: no reports in the last 7 days.');
+  // By default, the hashprice the feeds give and the tariff the twin was minted with (operator 2's).
+  await expect(panel.getByTestId('profitability-sources')).toHaveText(
+    /^At the feeds' hashprice, \$0\.0\d{3}\/TH\/day and the twin's tariff, \$0\.045\/kWh\.$/,
+  );
+  await expect(panel.getByTestId('revenue')).toHaveText(/^\$\d+\.\d\d$/);
   // $0.05 per TH/s a day and $0.06 per kWh: 7.50 in, 3.23 kW × 24 h × 0.06 = 4.65 out.
+  await panel.getByLabel('Hashprice, $/TH/day').fill('0.05');
+  await panel.getByLabel('Electricity, $/kWh').fill('0.06');
+  await expect(panel.getByTestId('profitability-sources')).toHaveText('At your hashprice and your power price.');
   await expect(panel.getByTestId('revenue')).toHaveText('$7.50');
   await expect(panel.getByTestId('power-cost')).toHaveText('$4.65');
   await expect(panel.getByTestId('net')).toHaveText('$2.85');

@@ -1,6 +1,6 @@
 // The month the demo twins lived before today, played day by day on the local chain's clock: hourly
 // telemetry from the reporter keys, the feeds moving as markets do, each operator settling its twins'
-// pool earnings when they fall due, and a few twins sold to investors along the way. It runs between
+// pool earnings when they fall due, and twin 3 sold to an investor mid-month. It runs between
 // the Seed.s.sol phases (see localchain.mjs). A forge script cannot do this: it broadcasts only after
 // it has run, so it cannot move the chain's clock between transactions.
 import { readFileSync } from 'node:fs';
@@ -23,12 +23,9 @@ const LATE_TWIN_LAST_SETTLED_DAY = HISTORY_DAYS - 3;
 /** Twin 2's operator skips two days once, so one settlement on record came late. */
 const SKIPPING_TWIN = 2;
 const SKIPPED_DAYS = new Set([9, 10]);
-/** Twins sold to investors mid-month (anvil accounts 8 and 9): the seller keeps what was credited before. */
-const SALES = [
-  { day: 2, tokenId: 6, buyer: 8, priceEth: 1.6 },
-  { day: 5, tokenId: 8, buyer: 8, priceEth: 1.2 },
-  { day: 12, tokenId: 4, buyer: 9, priceEth: 0.95 },
-];
+/** Twin 3 is sold mid-month, between two of its weekly settlements: operator 3 keeps what was
+ * credited before, investor 9 (anvil account 9) receives what comes after. */
+const SALES = [{ day: 15, tokenId: 3, buyer: 9, priceEth: 2.8 }];
 /** A pool keeps about 2% and luck moves a day's payout by a few percent. */
 const POOL_FEE = 0.02;
 const LUCK = 0.03;
