@@ -763,7 +763,7 @@ mod tests {
     fn a_settlement_decodes_every_figure_the_contract_recorded() {
         let uint = |n: u128| Token::Uint(U256::from(n));
         let network = Token::Tuple(vec![
-            Token::Int(U256::from(91_000_00000000u128)),
+            Token::Int(U256::from(9_100_000_000_000_u128)),
             Token::Int(U256::from(152_000_000_000_000u128)),
             // A feed that answered -1: recorded as given, negative.
             Token::Int(I256::from(-1).into_raw()),
@@ -782,7 +782,7 @@ mod tests {
             uint(0),
             uint(250_000_000_000_000),
             uint(1_820_000_000_000_000),
-            uint(3_000_00000000),
+            uint(300_000_000_000),
             network,
         ]);
         let located =
@@ -800,7 +800,7 @@ mod tests {
                 Wei(450_000_000_000_000)
             )
         );
-        assert_eq!((s.electricity_cap, s.eth_usd, s.price_decimals), (Wei(1_820_000_000_000_000), 3_000_00000000, 8));
+        assert_eq!((s.electricity_cap, s.eth_usd, s.price_decimals), (Wei(1_820_000_000_000_000), 300_000_000_000, 8));
         assert_eq!(s.network.fees_per_block, -1);
         assert_eq!(s.network.difficulty, 152_000_000_000_000);
     }

@@ -61,11 +61,11 @@ pub fn duration_words(seconds: u64) -> String {
     let plural = |n: u64, unit: &str| if n == 1 { format!("1 {unit}") } else { format!("{n} {unit}s") };
     if seconds == 0 {
         "no time".to_string()
-    } else if seconds % SECONDS_A_DAY == 0 {
+    } else if seconds.is_multiple_of(SECONDS_A_DAY) {
         plural(seconds / SECONDS_A_DAY, "day")
-    } else if seconds % 3_600 == 0 {
+    } else if seconds.is_multiple_of(3_600) {
         plural(seconds / 3_600, "hour")
-    } else if seconds % 60 == 0 {
+    } else if seconds.is_multiple_of(60) {
         plural(seconds / 60, "minute")
     } else {
         plural(seconds, "second")
@@ -356,9 +356,9 @@ pub struct Caps {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ClaimError {
-    #[error("The service fee is over what the terms allow on this gross: at most {cap} ETH.")]
+    #[error("The service fee is over what the terms allow on this gross: at most {cap}.")]
     FeeAboveCap { cap: String },
-    #[error("The electricity is over the metered energy at the twin's tariff: at most {cap} ETH.")]
+    #[error("The electricity is over the metered energy at the twin's tariff: at most {cap}.")]
     ElectricityAboveCap { cap: String },
 }
 
@@ -406,7 +406,7 @@ mod tests {
     }
 
     fn figures() -> RecordedFigures {
-        RecordedFigures { btc_usd: 91_000_00000000, difficulty: 152_000_000_000_000, fees_per_block: 0, oldest_at: 0 }
+        RecordedFigures { btc_usd: 9_100_000_000_000, difficulty: 152_000_000_000_000, fees_per_block: 0, oldest_at: 0 }
     }
 
     fn settlement(index: u32, start: u64, end: u64, gross: u128) -> Settlement {
@@ -426,7 +426,7 @@ mod tests {
             shortfall: Wei::ZERO,
             service_fee_cap: Wei(fee),
             electricity_cap: Wei(electricity),
-            eth_usd: 3_000_00000000,
+            eth_usd: 300_000_000_000,
             price_decimals: 8,
             network: figures(),
         }
