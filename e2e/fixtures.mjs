@@ -31,7 +31,9 @@ export const ANVIL_ADDRESSES = [
   '0xa0Ee7A142d267C1f36714E4a8F75612F20a79720',
 ];
 
-const MINT = 'mint((string,string,string,uint64,uint32,string,uint64),address,uint96,bytes32)';
+const MINT = 'mint((string,string,string,uint64,uint32,string,uint64),address,uint96,(uint16,uint32,uint32,uint32),bytes32)';
+/** The mint form's default earning terms, as cast's tuple: 10% fee, $0.065/kWh, daily, 6 h grace. */
+export const DEFAULT_TERMS = '(1000,65000,86400,21600)';
 
 export const test = base.extend({
   // One indexer for the run's single worker, in the pass that has one.
@@ -71,7 +73,8 @@ export const test = base.extend({
         increaseTime: (seconds) => rpc(url, 'evm_increaseTime', [seconds]),
         /**
          * Registers a rig from `account` as the registry wants it: a commitment, then the reveal in
-         * the next block (anvil mines one per transaction). `rig` is cast's tuple text, serial included.
+         * the next block (anvil mines one per transaction). `rig` and `terms` are cast's tuple text,
+         * serial included; the terms are the mint form's defaults unless given.
          */
         /** Mints `count` more twins from account 1 with contracts/script/BenchTwins.s.sol, as the
          * gallery benchmark does: enough of them to need a second page takes one forge run, not
@@ -82,11 +85,11 @@ export const test = base.extend({
             env: { ...process.env, TWIN_REGISTRY: twinRegistry, BENCH_TWINS: String(count), BENCH_FIRST: '1000' },
             maxBuffer: 16 * 1024 * 1024,
           }),
-        mintTwin: async (account, rig, serial, reporter, royaltyBps) => {
+        mintTwin: async (account, rig, serial, reporter, royaltyBps, terms = DEFAULT_TERMS) => {
           const salt = `0x${randomBytes(32).toString('hex')}`;
           const commitment = await call(twinRegistry, 'mintCommitment(string,address,bytes32)(bytes32)', serial, ANVIL_ADDRESSES[account], salt);
           await send(account, twinRegistry, 'commitMint(bytes32)', commitment);
-          await send(account, twinRegistry, MINT, rig, reporter, royaltyBps, salt);
+          await send(account, twinRegistry, MINT, rig, reporter, royaltyBps, terms, salt);
         },
       });
       const head = Number(await rpc(url, 'eth_blockNumber'));
