@@ -32,7 +32,7 @@ export const ANVIL_ADDRESSES = [
 ];
 
 const MINT = 'mint((string,string,string,uint64,uint32,string,uint64),address,uint96,(uint16,uint32,uint32,uint32),bytes32)';
-/** The terms a twin minted by a test carries unless it says otherwise: 10% fee, $0.065/kWh, daily, 6 h grace. */
+/** The mint form's default earning terms, as cast's tuple: 10% fee, $0.065/kWh, daily, 6 h grace. */
 export const DEFAULT_TERMS = '(1000,65000,86400,21600)';
 
 export const test = base.extend({
@@ -76,7 +76,8 @@ export const test = base.extend({
         increaseTime: (seconds) => rpc(url, 'evm_increaseTime', [seconds]),
         /**
          * Registers a rig from `account` as the registry wants it: a commitment, then the reveal in
-         * the next block (anvil mines one per transaction). `rig` is cast's tuple text, serial included.
+         * the next block (anvil mines one per transaction). `rig` and `terms` are cast's tuple text,
+         * serial included; the terms are the mint form's defaults unless given.
          */
         /** Mints `count` more twins from account 1 with contracts/script/BenchTwins.s.sol, as the
          * gallery benchmark does: enough of them to need a second page takes one forge run, not

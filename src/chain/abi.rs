@@ -28,9 +28,11 @@ embedded_abi!(HASH_LEDGER, "HashLedger.json");
 embedded_abi!(TWIN_LENS, "TwinLens.json");
 embedded_abi!(TWIN_EARNINGS, "TwinEarnings.json");
 
-/// Every contract the app talks to, for decoding their custom errors.
-pub(crate) static ALL_ABIS: LazyLock<[&'static Abi; 3]> =
-    LazyLock::new(|| [&*TWIN_REGISTRY, &*TWIN_MARKET, &*HASH_LEDGER]);
+/// Every contract the app talks to, for decoding their custom errors. TwinEarnings' ABI carries
+/// the errors of the PriceFeeds library it reads Chainlink with; its `NotOperator` is the
+/// registry's, selector and all, and reads the same.
+pub(crate) static ALL_ABIS: LazyLock<[&'static Abi; 4]> =
+    LazyLock::new(|| [&*TWIN_REGISTRY, &*TWIN_MARKET, &*HASH_LEDGER, &*TWIN_EARNINGS]);
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ChainError {

@@ -134,8 +134,9 @@ impl TwinRegistryWriter {
     }
 
     /// Step 2, a block after the commitment at the earliest: reveals the rig and mints its twin
-    /// to the sender, who becomes its operator. A list price in the form is a third transaction,
-    /// once the twin has an id.
+    /// to the sender, who becomes its operator, with its earning terms fixed for good:
+    /// `mint(RigInput rig, address reporter, uint96 royaltyBps, EarningTerms terms, bytes32 salt)`.
+    /// A list price in the form is a third transaction, once the twin has an id.
     pub fn reveal_mint(&self, mint: &ValidMint, salt: &[u8; 32]) -> TxRequest {
         let rig = Token::Tuple(vec![
             Token::String(mint.manufacturer.clone()),
@@ -146,10 +147,17 @@ impl TwinRegistryWriter {
             Token::String(mint.location.clone()),
             Token::Uint(mint.commissioned_at.into()),
         ]);
+        let terms = Token::Tuple(vec![
+            Token::Uint(mint.terms.service_fee_bps.into()),
+            Token::Uint(mint.terms.tariff_micro_usd_per_kwh.into()),
+            Token::Uint(mint.terms.settlement_period.into()),
+            Token::Uint(mint.terms.grace_period.into()),
+        ]);
         let args = [
             rig,
             Token::Address(to_ethers_address(mint.reporter)),
             Token::Uint(mint.royalty_bps.into()),
+            terms,
             Token::FixedBytes(salt.to_vec()),
         ];
         let label = format!("Mint the twin of a {} (step 2 of 2)", mint.display_name());
@@ -201,6 +209,7 @@ impl TwinRegistryWriter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::mint_form::EarningTerms;
     use ethers_core::types::Address as EthAddress;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
@@ -263,6 +272,12 @@ mod tests {
             commissioned_at: 1_706_745_600,
             reporter: Address([0x99; 20]),
             royalty_bps: 500,
+            terms: EarningTerms {
+                service_fee_bps: 1_000,
+                tariff_micro_usd_per_kwh: 65_000,
+                settlement_period: 86_400,
+                grace_period: 21_600,
+            },
             list_price: None,
         }
     }
@@ -286,12 +301,14 @@ mod tests {
     }
 
     #[test]
-    fn a_reveal_carries_the_rig_with_its_serial_the_reporter_the_royalty_and_the_salt() {
+    fn a_reveal_carries_the_rig_with_its_serial_the_reporter_the_royalty_the_terms_and_the_salt() {
         let mint = s21();
         let tx = writer().reveal_mint(&mint, &[7; 32]);
         assert_eq!((tx.to, tx.value), (Address([0x5f; 20]), Wei::ZERO));
         assert_eq!(tx.label, "Mint the twin of a Bitmain Antminer S21 (step 2 of 2)");
-        let [rig, reporter, royalty, salt] = <[Token; 4]>::try_from(arguments(&tx, "mint")).unwrap();
+        // cast sig "mint((string,string,string,uint64,uint32,string,uint64),address,uint96,(uint16,uint32,uint32,uint32),bytes32)"
+        assert_eq!(hex::encode(&tx.data[..4]), "f7d1e18f");
+        let [rig, reporter, royalty, terms, salt] = <[Token; 5]>::try_from(arguments(&tx, "mint")).unwrap();
         assert_eq!(
             rig,
             Token::Tuple(vec![
@@ -306,7 +323,51 @@ mod tests {
         );
         assert_eq!(reporter, Token::Address(EthAddress::repeat_byte(0x99)));
         assert_eq!(royalty, Token::Uint(500.into()));
+        assert_eq!(
+            terms,
+            Token::Tuple(vec![
+                Token::Uint(1_000.into()),
+                Token::Uint(65_000.into()),
+                Token::Uint(86_400.into()),
+                Token::Uint(21_600.into()),
+            ])
+        );
         assert_eq!(salt, Token::FixedBytes(vec![7; 32]));
+    }
+
+    #[test]
+    fn the_terms_reach_the_calldata_at_their_bounds() {
+        let edge = EarningTerms {
+            service_fee_bps: 3_000,
+            tariff_micro_usd_per_kwh: 1_000_000,
+            settlement_period: 31 * 86_400,
+            grace_period: 7 * 86_400,
+        };
+        let tx = writer().reveal_mint(&ValidMint { terms: edge, ..s21() }, &[7; 32]);
+        let terms = arguments(&tx, "mint").swap_remove(3).into_tuple().unwrap();
+        let terms: Vec<u64> = terms.into_iter().map(|token| token.into_uint().unwrap().as_u64()).collect();
+        assert_eq!(terms, [3_000, 1_000_000, 2_678_400, 604_800]);
+        // The struct is static: its four words sit in the head, right after the royalty.
+        let word = |index: usize| &tx.data[4 + 32 * index..4 + 32 * (index + 1)];
+        assert_eq!(word(3)[30..], [0x0b, 0xb8]);
+        assert_eq!(word(6)[29..], [0x09, 0x3a, 0x80]);
+        let zero = writer().reveal_mint(
+            &ValidMint {
+                terms: EarningTerms { service_fee_bps: 0, tariff_micro_usd_per_kwh: 0, grace_period: 0, ..edge },
+                ..s21()
+            },
+            &[7; 32],
+        );
+        let terms = arguments(&zero, "mint").swap_remove(3);
+        assert_eq!(
+            terms,
+            Token::Tuple(vec![
+                Token::Uint(0.into()),
+                Token::Uint(0.into()),
+                Token::Uint(2_678_400.into()),
+                Token::Uint(0.into())
+            ])
+        );
     }
 
     #[test]

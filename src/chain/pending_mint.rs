@@ -9,7 +9,9 @@ fn key(chain_id: u64, account: Address) -> String {
     format!("hashtwin.mint.{chain_id}.{account}")
 }
 
-/// The account's pending mint on this chain and registry, if it has one.
+/// The account's pending mint on this chain and registry, if it has one. One saved by the version
+/// before earning terms loads too, with no terms (`PendingMint::outdated`), so that the page can
+/// say why it will not reveal it instead of silently dropping the operator's step 1.
 pub fn load(chain_id: u64, registry: Address, account: Address) -> Option<PendingMint> {
     let pending: PendingMint = storage::get_json(&key(chain_id, account))?;
     pending.belongs_to(chain_id, registry, account).then_some(pending)

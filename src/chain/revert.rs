@@ -8,11 +8,15 @@ use ethers_core::abi::{decode, Abi, ParamType, Token};
 use super::abi::ALL_ABIS;
 use crate::domain::calendar::format_moment;
 use crate::domain::market::format_bps;
+use crate::domain::mint_form::{format_duration, format_tariff};
 use crate::domain::twin::{efficiency_j_per_th, format_hashrate, format_power, MAX_JOULES_PER_TH, MIN_JOULES_PER_TH};
 use crate::domain::{Address, TwinStatus, Wei};
 
 const ERROR_STRING: [u8; 4] = [0x08, 0xc3, 0x79, 0xa0];
 const PANIC: [u8; 4] = [0x4e, 0x48, 0x7b, 0x71];
+/// `PriceFeeds.SEQUENCER_GRACE_PERIOD`: how long after an L2's sequencer is back up its prices
+/// are still not trusted.
+const SEQUENCER_GRACE_PERIOD: u64 = 3_600;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Revert {
@@ -127,6 +131,24 @@ impl Args<'_> {
     fn bps(&self, name: &str) -> Option<String> {
         Some(format_bps(u16::try_from(self.number(name)?).ok()?))
     }
+
+    /// "6 hours", "31 days": a span of seconds.
+    fn duration(&self, name: &str) -> Option<String> {
+        Some(format_duration(self.u64(name)?))
+    }
+
+    /// "$0.065/kWh": a tariff in millionths of a dollar per kWh.
+    fn tariff(&self, name: &str) -> Option<String> {
+        Some(format_tariff(u32::try_from(self.number(name)?).ok()?))
+    }
+
+    /// Two amounts in ETH to as many decimals as it takes to tell them apart (4 at the least), so
+    /// that a charge just over its cap never reads as equal to it.
+    fn ether_pair(&self, first: &str, second: &str) -> Option<(String, String)> {
+        let (first, second) = (Wei(self.number(first)?), Wei(self.number(second)?));
+        let shown = |decimals| (first.format_ether(decimals), second.format_ether(decimals));
+        Some((4..=18).map(shown).find(|(first, second)| first != second).unwrap_or_else(|| shown(4)))
+    }
 }
 
 /// The sentence a user reads for a custom error of HashTwin's contracts (and of the OpenZeppelin
@@ -181,7 +203,29 @@ fn words(name: &str, args: &Args) -> Option<String> {
             args.bps("royaltyBps")?,
             args.bps("maxBps")?
         ),
-        // TwinRegistry: operating a rig
+        // TwinRegistry: earning terms, fixed at mint
+        "ServiceFeeTooHigh" => format!(
+            "A service fee of {} is over the {} the registry allows.",
+            args.bps("serviceFeeBps")?,
+            args.bps("max")?
+        ),
+        "TariffTooHigh" => format!(
+            "An electricity tariff of {} is over the {} the registry allows.",
+            args.tariff("tariffMicroUsdPerKwh")?,
+            args.tariff("max")?
+        ),
+        "SettlementPeriodOutOfRange" => format!(
+            "A settlement period of {} is outside the {} to {} the registry allows.",
+            args.duration("period")?,
+            args.duration("min")?,
+            args.duration("max")?
+        ),
+        "GracePeriodTooLong" => format!(
+            "A grace of {} is over the {} the registry allows.",
+            args.duration("grace")?,
+            args.duration("max")?
+        ),
+        // TwinRegistry: operating a rig (and TwinEarnings: only the operator settles)
         "NotOperator" => format!("Only the operator of {} can do this, and {} is not.", args.twin()?, args.account("caller")?),
         "NotProposedOperator" => {
             format!("{} has not been offered the operator role of {}.", args.account("caller")?, args.twin()?)
@@ -311,6 +355,58 @@ fn words(name: &str, args: &Args) -> Option<String> {
             format!("Only the contract's owner can do this, and {} is not.", args.account("account")?)
         }
         "OwnableInvalidOwner" => format!("{} cannot own the contract.", args.account("owner")?),
+        // TwinEarnings: settling and claiming
+        "NoNewTelemetry" => format!(
+            "{} has no telemetry after {}, which is settled already: there is no new period to settle yet.",
+            capitalised(&args.twin()?),
+            args.moment("settledThrough")?
+        ),
+        "ServiceFeeAboveCap" => {
+            let (fee, cap) = args.ether_pair("serviceFee", "cap")?;
+            format!("A service fee of {fee} is over the {cap} the twin's terms allow on this gross.")
+        }
+        "ElectricityAboveCap" => {
+            let (electricity, cap) = args.ether_pair("electricity", "cap")?;
+            format!(
+                "An electricity charge of {electricity} is over its cap of {cap}: the period's metered energy at the twin's tariff and the current ETH/USD price."
+            )
+        }
+        "PaymentNotNet" => {
+            let (net, sent) = args.ether_pair("net", "sent")?;
+            format!(
+                "Settling {} must pay in exactly its net, {net}, and {sent} was sent.",
+                args.twin()?
+            )
+        }
+        "NothingToClaim" => format!("There is nothing to claim for {}.", args.account("account")?),
+        "ClaimFailed" => format!(
+            "Sending {} to {} failed: the recipient refused it. Claim to another address instead.",
+            args.ether("amount")?,
+            args.account("to")?
+        ),
+        "ZeroAddress" => "The earnings contract needs the registry's and every price feed's address, and one of them is the zero address.".into(),
+        "ZeroMaxPriceAge" => "The oldest ETH/USD price settlements may use can't be zero seconds old: no price would ever be fresh enough.".into(),
+        // PriceFeeds, as TwinEarnings reads Chainlink
+        "StalePrice" => format!(
+            "The price feed {} was last updated on {}, more than {} before this block: settlements wait for a fresh price.",
+            args.account("feed")?,
+            args.moment("updatedAt")?,
+            args.duration("maxAge")?
+        ),
+        "NonPositivePrice" => format!(
+            "The price feed {} answered {}, which no price is: settlements wait for a positive one.",
+            args.account("feed")?,
+            args.text("answer")?
+        ),
+        "SequencerDown" => format!(
+            "The network's sequencer is down (uptime feed {}), so prices cannot be updated: settle once it is back up.",
+            args.account("sequencer")?
+        ),
+        "SequencerGracePeriod" => format!(
+            "The network's sequencer came back up on {}, and its prices are trusted again only an hour later, after {}.",
+            args.moment("upSince")?,
+            format_moment(args.u64("upSince")?.checked_add(SEQUENCER_GRACE_PERIOD)?)
+        ),
         // HashLedger
         "NotContributor" => format!(
             "Only {}, who mined these shares, can send them; this wallet is {}.",
@@ -416,6 +512,7 @@ fn panic_reason(code: u64) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::units::WEI_PER_ETHER;
     use ethers_core::abi::encode;
     use ethers_core::types::U256;
     #[cfg(target_arch = "wasm32")]
@@ -538,6 +635,29 @@ mod tests {
         "InvalidBatchSignature",
     ];
 
+    /// The errors of the earning terms (TwinRegistry), of TwinEarnings and of its PriceFeeds: each
+    /// has a sentence of its own, even those only a deployment can raise.
+    const EARNINGS: [&str; 18] = [
+        "ServiceFeeTooHigh",
+        "TariffTooHigh",
+        "SettlementPeriodOutOfRange",
+        "GracePeriodTooLong",
+        "ZeroAddress",
+        "ZeroMaxPriceAge",
+        "NotOperator",
+        "NoNewTelemetry",
+        "ServiceFeeAboveCap",
+        "ElectricityAboveCap",
+        "PaymentNotNet",
+        "NothingToClaim",
+        "ClaimFailed",
+        "StalePrice",
+        "NonPositivePrice",
+        "SequencerDown",
+        "SequencerGracePeriod",
+        "ReentrancyGuardReentrantCall",
+    ];
+
     /// A value of `kind` that every sentence can show: small numbers, a real address, a string.
     fn sample(kind: &ParamType) -> Token {
         match kind {
@@ -552,7 +672,7 @@ mod tests {
     }
 
     #[test]
-    fn every_error_of_the_three_contracts_has_words_and_only_the_listed_ones_fall_back() {
+    fn every_error_of_the_four_contracts_has_words_and_only_the_listed_ones_fall_back() {
         let mut fallback: Vec<String> = Vec::new();
         for abi in ALL_ABIS.iter() {
             for error in abi.errors() {
@@ -581,6 +701,128 @@ mod tests {
             assert!(ALL_ABIS.iter().any(|abi| abi.error(name).is_ok()), "{name} is in no ABI");
             assert!(!FALLBACK.contains(&name), "{name} needs a sentence of its own");
         }
+        let earnings = twin_earnings();
+        for name in EARNINGS {
+            assert!(ALL_ABIS.iter().any(|abi| abi.error(name).is_ok()), "{name} is in no ABI");
+            // The reentrancy guard is OpenZeppelin's, already in FALLBACK with the market's.
+            assert!(!FALLBACK.contains(&name) || name == "ReentrancyGuardReentrantCall", "{name} needs a sentence");
+        }
+        // Every error TwinEarnings can raise (PriceFeeds' included) is listed above.
+        let mut raised: Vec<&str> = earnings.errors().map(|error| error.name.as_str()).collect();
+        raised.sort();
+        let mut listed: Vec<&str> = EARNINGS[4..].to_vec();
+        listed.sort();
+        assert_eq!(raised, listed);
+    }
+
+    /// The TwinEarnings ABI the app embeds, found in `ALL_ABIS` by an error only it declares.
+    fn twin_earnings() -> &'static Abi {
+        ALL_ABIS.iter().copied().find(|abi| abi.error("PaymentNotNet").is_ok()).expect("TwinEarnings is in ALL_ABIS")
+    }
+
+    fn address(byte: u8) -> Token {
+        Token::Address(ethers_core::types::Address::repeat_byte(byte))
+    }
+
+    fn wei(amount: u128) -> Token {
+        Token::Uint(amount.into())
+    }
+
+    #[test]
+    fn the_terms_the_registry_refuses_read_in_percent_dollars_and_time() {
+        assert_eq!(
+            raised("ServiceFeeTooHigh", &[uint(3_500), uint(3_000)]),
+            "A service fee of 35% is over the 30% the registry allows."
+        );
+        assert_eq!(
+            raised("ServiceFeeTooHigh", &[uint(3_001), uint(3_000)]),
+            "A service fee of 30.01% is over the 30% the registry allows."
+        );
+        assert_eq!(
+            raised("TariffTooHigh", &[uint(6_500_000), uint(1_000_000)]),
+            "An electricity tariff of $6.5/kWh is over the $1/kWh the registry allows."
+        );
+        assert_eq!(
+            raised("TariffTooHigh", &[uint(1_000_001), uint(1_000_000)]),
+            "An electricity tariff of $1.000001/kWh is over the $1/kWh the registry allows."
+        );
+        assert_eq!(
+            raised("SettlementPeriodOutOfRange", &[uint(1_800), uint(3_600), uint(2_678_400)]),
+            "A settlement period of 30 minutes is outside the 1 hour to 31 days the registry allows."
+        );
+        assert_eq!(
+            raised("SettlementPeriodOutOfRange", &[uint(2_682_000), uint(3_600), uint(2_678_400)]),
+            "A settlement period of 745 hours is outside the 1 hour to 31 days the registry allows."
+        );
+        assert_eq!(
+            raised("GracePeriodTooLong", &[uint(608_400), uint(604_800)]),
+            "A grace of 169 hours is over the 7 days the registry allows."
+        );
+    }
+
+    #[test]
+    fn settlement_errors_read_in_ether_and_moments() {
+        let operator = Token::Address("0x90f79bf6eb2c4f870365e785982e1f101e93b906".parse().unwrap());
+        // TwinEarnings' NotOperator is the registry's, selector and all.
+        let settle = twin_earnings().error("NotOperator").unwrap();
+        let data = with_selector(settle.signature()[..4].try_into().unwrap(), &[uint(5), operator]);
+        assert_eq!(
+            Revert::decode(&data).to_string(),
+            "Only the operator of twin #5 can do this, and 0x90f7…b906 is not."
+        );
+        assert_eq!(
+            raised("NoNewTelemetry", &[uint(5), uint(1_762_171_200)]),
+            "Twin #5 has no telemetry after 2025-11-03 12:00 UTC, which is settled already: there is no new period to settle yet."
+        );
+        let eth = WEI_PER_ETHER;
+        assert_eq!(
+            raised("ServiceFeeAboveCap", &[wei(eth / 2), wei(eth * 3 / 10)]),
+            "A service fee of 0.5 ETH is over the 0.3 ETH the twin's terms allow on this gross."
+        );
+        // One wei over reads as one wei over, not as the cap itself.
+        assert_eq!(
+            raised("ServiceFeeAboveCap", &[wei(eth * 3 / 10 + 1), wei(eth * 3 / 10)]),
+            "A service fee of 0.300000000000000001 ETH is over the 0.3 ETH the twin's terms allow on this gross."
+        );
+        assert_eq!(
+            raised("ElectricityAboveCap", &[wei(eth / 100 + eth / 100_000), wei(eth / 100)]),
+            "An electricity charge of 0.01001 ETH is over its cap of 0.01 ETH: the period's metered energy at the twin's tariff and the current ETH/USD price."
+        );
+        assert_eq!(
+            raised("PaymentNotNet", &[uint(5), wei(eth * 12 / 10), wei(eth)]),
+            "Settling twin #5 must pay in exactly its net, 1.2 ETH, and 1 ETH was sent."
+        );
+        assert_eq!(raised("NothingToClaim", &[address(0x23)]), "There is nothing to claim for 0x2323…2323.");
+        assert_eq!(
+            raised("ClaimFailed", &[address(0x23), wei(eth * 3 / 2)]),
+            "Sending 1.5 ETH to 0x2323…2323 failed: the recipient refused it. Claim to another address instead."
+        );
+        assert!(raised("ZeroAddress", &[]).contains("zero address"));
+        assert!(raised("ZeroMaxPriceAge", &[]).starts_with("The oldest ETH/USD price"));
+    }
+
+    #[test]
+    fn price_feed_errors_say_which_feed_and_when() {
+        assert_eq!(
+            raised("StalePrice", &[address(0xfe), uint(1_762_171_200), uint(4_500)]),
+            "The price feed 0xfefe…fefe was last updated on 2025-11-03 12:00 UTC, more than 75 minutes before this block: settlements wait for a fresh price."
+        );
+        assert_eq!(
+            raised("NonPositivePrice", &[address(0xfe), Token::Int(ethers_core::types::I256::from(-5).into_raw())]),
+            "The price feed 0xfefe…fefe answered -5, which no price is: settlements wait for a positive one."
+        );
+        assert_eq!(
+            raised("NonPositivePrice", &[address(0xfe), Token::Int(U256::zero())]),
+            "The price feed 0xfefe…fefe answered 0, which no price is: settlements wait for a positive one."
+        );
+        assert_eq!(
+            raised("SequencerDown", &[address(0x5e)]),
+            "The network's sequencer is down (uptime feed 0x5e5e…5e5e), so prices cannot be updated: settle once it is back up."
+        );
+        assert_eq!(
+            raised("SequencerGracePeriod", &[address(0x5e), uint(1_762_171_200)]),
+            "The network's sequencer came back up on 2025-11-03 12:00 UTC, and its prices are trusted again only an hour later, after 2025-11-03 13:00 UTC."
+        );
     }
 
     #[test]

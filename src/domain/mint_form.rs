@@ -5,14 +5,20 @@
 //!
 //! The checks mirror `TwinRegistry.mint` (`EmptyManufacturer`, `EmptyModel`, `SpecTextTooLong`,
 //! `SerialNotCanonical`, `HashrateOutOfRange`, `PowerOutOfRange`, `ImplausibleEfficiency`,
-//! `ZeroReporter`, `RoyaltyTooHigh`, `SerialAlreadyRegistered`) and `TwinMarket.list`
-//! (`ZeroPrice`, `PriceTooHigh`), plus what the contracts cannot see: typos in a checksummed
-//! address, dates in the future.
+//! `ZeroReporter`, `RoyaltyTooHigh`, `SerialAlreadyRegistered`, and for the earning terms
+//! `ServiceFeeTooHigh`, `TariffTooHigh`, `SettlementPeriodOutOfRange`, `GracePeriodTooLong`) and
+//! `TwinMarket.list` (`ZeroPrice`, `PriceTooHigh`), plus what the contracts cannot see: typos in a
+//! checksummed address, dates in the future.
+//!
+//! The earning terms matter more than anything else on the form: the registry fixes them at mint
+//! and nobody can change them afterwards, so the form says what they mean in figures before the
+//! operator commits to them.
 
 use serde::{Deserialize, Serialize};
 
 use super::address::parse_typed;
-use super::calendar::{Date, DateError};
+use super::calendar::{Date, DateError, SECONDS_PER_DAY};
+use super::market::format_bps;
 use super::twin::{
     efficiency_j_per_th, format_hashrate, plausible_efficiency, MAX_HASHRATE_GHS, MAX_JOULES_PER_TH, MAX_POWER_WATTS,
     MIN_JOULES_PER_TH,
@@ -29,6 +35,16 @@ pub const MIN_SERIAL_CHARS: usize = 4;
 pub const MAX_SERIAL_CHARS: usize = 64;
 /// `TwinRegistry.MAX_ROYALTY_BPS`: 10%.
 pub const MAX_ROYALTY_BPS: u16 = 1_000;
+/// `TwinRegistry.MAX_SERVICE_FEE_BPS`: the most an operator may keep of a period's gross, 30%.
+pub const MAX_SERVICE_FEE_BPS: u16 = 3_000;
+/// `TwinRegistry.MAX_TARIFF_MICRO_USD_PER_KWH`: $1 per kWh, several times any industrial rate.
+pub const MAX_TARIFF_MICRO_USD_PER_KWH: u32 = 1_000_000;
+/// `TwinRegistry.MIN_SETTLEMENT_PERIOD` and `MAX_SETTLEMENT_PERIOD`: an hour to 31 days.
+pub const MIN_SETTLEMENT_PERIOD: u32 = 3_600;
+pub const MAX_SETTLEMENT_PERIOD: u32 = 31 * SECONDS_PER_DAY as u32;
+/// `TwinRegistry.MAX_GRACE_PERIOD`: 7 days.
+pub const MAX_GRACE_PERIOD: u32 = 7 * SECONDS_PER_DAY as u32;
+const SECONDS_PER_HOUR: u32 = 3_600;
 /// `TwinMarket` stores prices in a uint96 (`PriceTooHigh` above it).
 pub const MAX_LIST_PRICE: Wei = Wei((1 << 96) - 1);
 
@@ -40,7 +56,12 @@ const GENESIS_DAY: Date = Date { year: 2009, month: 1, day: 3 };
 const LATEST_TIME_ZONE_SECONDS: u64 = 14 * 3_600;
 
 /// What the operator typed, as typed. Kept in the browser between the two steps of a mint.
+///
+/// A field missing from a saved form reads as empty (`serde(default)`): a form saved by an earlier
+/// version of the app, before the earning terms, still loads, and [`PendingMint::reveal`] refuses
+/// it rather than minting with terms its operator never chose.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct MintForm {
     pub manufacturer: String,
     pub model: String,
@@ -56,6 +77,15 @@ pub struct MintForm {
     pub reporter: String,
     /// Percent, up to 2 decimals; a trailing `%` is fine.
     pub royalty_percent: String,
+    /// The operator's service fee: percent of a period's gross, up to 2 decimals.
+    pub service_fee_percent: String,
+    /// US dollars per kWh, up to 6 decimals; a leading `$` and a trailing `/kWh` are fine.
+    pub tariff_usd_per_kwh: String,
+    pub settlement: Settlement,
+    /// Whole hours, read only when `settlement` is [`Settlement::Hours`].
+    pub settlement_hours: String,
+    /// Whole hours a settlement may come after it is due before it counts as late.
+    pub grace_hours: String,
     /// Optional ETH price to list the twin at once.
     pub list_price: String,
 }
@@ -71,12 +101,17 @@ pub enum Field {
     Commissioned,
     Reporter,
     Royalty,
+    ServiceFee,
+    Tariff,
+    /// The hours of a settlement period the operator types in (a daily or weekly one is a choice).
+    Settlement,
+    Grace,
     ListPrice,
 }
 
 impl Field {
     /// In the form's order, which is also the order errors are reported in.
-    pub const ALL: [Field; 10] = [
+    pub const ALL: [Field; 14] = [
         Field::Manufacturer,
         Field::Model,
         Field::Serial,
@@ -86,6 +121,10 @@ impl Field {
         Field::Commissioned,
         Field::Reporter,
         Field::Royalty,
+        Field::ServiceFee,
+        Field::Tariff,
+        Field::Settlement,
+        Field::Grace,
         Field::ListPrice,
     ];
 
@@ -100,6 +139,10 @@ impl Field {
             Field::Commissioned => "Commissioned on",
             Field::Reporter => "Reporter address",
             Field::Royalty => "Royalty (%)",
+            Field::ServiceFee => "Service fee (%)",
+            Field::Tariff => "Electricity tariff ($/kWh)",
+            Field::Settlement => "Settle every (hours)",
+            Field::Grace => "Grace (hours)",
             Field::ListPrice => "List price (ETH)",
         }
     }
@@ -158,6 +201,169 @@ pub const PRESETS: [Preset; 18] = [
     Preset { manufacturer: "Bitmain", model: "Antminer S9", terahash: "13.5", watts: 1_323 },
 ];
 
+/// How often the operator settles the rig's earnings to the twin's holder: a period is due this
+/// long after the one before it ended.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Settlement {
+    #[default]
+    Daily,
+    Weekly,
+    /// Every `settlement_hours` hours, 1 to 744 (31 days).
+    Hours,
+}
+
+impl Settlement {
+    pub const ALL: [Settlement; 3] = [Settlement::Daily, Settlement::Weekly, Settlement::Hours];
+
+    /// The `<select>`'s value.
+    pub fn key(self) -> &'static str {
+        match self {
+            Settlement::Daily => "daily",
+            Settlement::Weekly => "weekly",
+            Settlement::Hours => "hours",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Settlement> {
+        Settlement::ALL.into_iter().find(|choice| choice.key() == key)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Settlement::Daily => "Daily (every 24 hours)",
+            Settlement::Weekly => "Weekly (every 7 days)",
+            Settlement::Hours => "Every so many hours…",
+        }
+    }
+}
+
+/// How a twin's rig pays its holder, in `TwinRegistry.EarningTerms`' units: fixed at mint, for good.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EarningTerms {
+    /// The most the operator may keep of a period's gross as its fee, in basis points.
+    pub service_fee_bps: u16,
+    /// The most the operator may keep for each metered kWh, in millionths of a US dollar.
+    pub tariff_micro_usd_per_kwh: u32,
+    /// Seconds from the end of one period to when the next is due.
+    pub settlement_period: u32,
+    /// Seconds a due period may stay unsettled before it counts as late.
+    pub grace_period: u32,
+}
+
+impl EarningTerms {
+    /// "10% fee · $0.065/kWh · settled daily · 6 hours' grace".
+    pub fn summary(&self) -> String {
+        let grace = match self.grace_period {
+            0 => "no grace".to_string(),
+            grace => {
+                let duration = format_duration(u64::from(grace));
+                let possessive = if duration.ends_with('s') { "'" } else { "'s" };
+                format!("{duration}{possessive} grace")
+            }
+        };
+        format!(
+            "{} fee · {} · settled {} · {grace}",
+            format_bps(self.service_fee_bps),
+            format_tariff(self.tariff_micro_usd_per_kwh),
+            settlement_phrase(self.settlement_period)
+        )
+    }
+}
+
+/// Terms an operator would recognise, to start from: the form's defaults first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TermsPreset {
+    pub name: &'static str,
+    /// Percent, as the form takes it.
+    pub service_fee: &'static str,
+    /// Dollars per kWh, as the form takes it.
+    pub tariff: &'static str,
+    pub settlement: Settlement,
+    /// Hours, for [`Settlement::Hours`].
+    pub settlement_hours: &'static str,
+    pub grace_hours: &'static str,
+}
+
+impl TermsPreset {
+    /// "Hosted, standard · 10% fee · $0.065/kWh · daily · 6 h grace".
+    pub fn label(&self) -> String {
+        let every = match self.settlement {
+            Settlement::Daily => "daily".to_string(),
+            Settlement::Weekly => "weekly".to_string(),
+            Settlement::Hours => format!("every {} h", self.settlement_hours),
+        };
+        format!(
+            "{} · {}% fee · ${}/kWh · {every} · {} h grace",
+            self.name, self.service_fee, self.tariff, self.grace_hours
+        )
+    }
+
+    /// The form with these terms; the rig's details as they were.
+    pub fn fill(&self, form: &mut MintForm) {
+        form.service_fee_percent = self.service_fee.to_string();
+        form.tariff_usd_per_kwh = self.tariff.to_string();
+        form.settlement = self.settlement;
+        form.settlement_hours = self.settlement_hours.to_string();
+        form.grace_hours = self.grace_hours.to_string();
+    }
+}
+
+/// Typical hosting arrangements. The first is the form's default: a 10% fee, a US industrial
+/// power rate, daily settlement and 6 hours' grace.
+pub const TERMS_PRESETS: [TermsPreset; 5] = [
+    TermsPreset {
+        name: "Hosted, standard",
+        service_fee: "10",
+        tariff: "0.065",
+        settlement: Settlement::Daily,
+        settlement_hours: "24",
+        grace_hours: "6",
+    },
+    TermsPreset {
+        name: "Hosted, full service",
+        service_fee: "15",
+        tariff: "0.078",
+        settlement: Settlement::Daily,
+        settlement_hours: "24",
+        grace_hours: "12",
+    },
+    TermsPreset {
+        name: "Own site, at cost",
+        service_fee: "0",
+        tariff: "0.045",
+        settlement: Settlement::Weekly,
+        settlement_hours: "168",
+        grace_hours: "24",
+    },
+    TermsPreset {
+        name: "Nordic hydro",
+        service_fee: "8",
+        tariff: "0.04",
+        settlement: Settlement::Weekly,
+        settlement_hours: "168",
+        grace_hours: "48",
+    },
+    TermsPreset {
+        name: "Flare gas, off-grid",
+        service_fee: "20",
+        tariff: "0.025",
+        settlement: Settlement::Hours,
+        settlement_hours: "12",
+        grace_hours: "6",
+    },
+];
+
+impl MintForm {
+    /// A new form: a 5% royalty and the default earning terms ([`TERMS_PRESETS`]' first), the rig
+    /// left to the operator.
+    pub fn fresh() -> MintForm {
+        let mut form = MintForm { royalty_percent: "5".into(), ..MintForm::default() };
+        TERMS_PRESETS[0].fill(&mut form);
+        form
+    }
+}
+
 /// What the registry said about a serial: asked before step 1, because a serial already twinned
 /// would make the reveal fail after the commitment was paid for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -184,6 +390,7 @@ pub struct ValidMint {
     pub commissioned_at: u64,
     pub reporter: Address,
     pub royalty_bps: u16,
+    pub terms: EarningTerms,
     pub list_price: Option<Wei>,
 }
 
@@ -223,6 +430,17 @@ pub fn validate(
     let commissioned_at = check(&mut errors, Field::Commissioned, commissioned_at(&form.commissioned, now));
     let reporter = check(&mut errors, Field::Reporter, reporter(&form.reporter, checksummed));
     let royalty_bps = check(&mut errors, Field::Royalty, royalty_bps(&form.royalty_percent));
+    let service_fee_bps = check(&mut errors, Field::ServiceFee, service_fee_bps(&form.service_fee_percent));
+    let tariff = check(&mut errors, Field::Tariff, tariff_micro_usd(&form.tariff_usd_per_kwh));
+    let settlement_period =
+        check(&mut errors, Field::Settlement, settlement_period(form.settlement, &form.settlement_hours));
+    let grace_period = check(&mut errors, Field::Grace, grace_period(&form.grace_hours));
+    let terms = match (service_fee_bps, tariff, settlement_period, grace_period) {
+        (Some(service_fee_bps), Some(tariff_micro_usd_per_kwh), Some(settlement_period), Some(grace_period)) => {
+            Some(EarningTerms { service_fee_bps, tariff_micro_usd_per_kwh, settlement_period, grace_period })
+        }
+        _ => None,
+    };
     let list_price = check(&mut errors, Field::ListPrice, list_price(&form.list_price));
 
     let (
@@ -235,6 +453,7 @@ pub fn validate(
         Some(commissioned_at),
         Some(reporter),
         Some(royalty_bps),
+        Some(terms),
         Some(list_price),
     ) = (
         manufacturer,
@@ -246,6 +465,7 @@ pub fn validate(
         commissioned_at,
         reporter,
         royalty_bps,
+        terms,
         list_price,
     )
     else {
@@ -261,6 +481,7 @@ pub fn validate(
         commissioned_at,
         reporter,
         royalty_bps,
+        terms,
         list_price,
     })
 }
@@ -481,6 +702,178 @@ fn royalty_bps(text: &str) -> Result<u16, String> {
     }
 }
 
+/// `ServiceFeeTooHigh`: percent with 2 decimals, which is exactly the basis points the registry takes.
+fn service_fee_bps(text: &str) -> Result<u16, String> {
+    let text = text.trim();
+    let text = text.strip_suffix('%').unwrap_or(text);
+    let too_high =
+        || "The service fee can be at most 30% of what the rig earns: the registry caps it there.".to_string();
+    match parse_scaled(text, 2) {
+        Ok(bps) if bps > u128::from(MAX_SERVICE_FEE_BPS) => Err(too_high()),
+        Ok(bps) => Ok(bps as u16),
+        Err(NumberError::Empty) => {
+            Err("Enter a service fee from 0 to 30%; 0 means the operator keeps no fee.".to_string())
+        }
+        Err(NumberError::Negative) => Err("The service fee can't be negative.".to_string()),
+        Err(NumberError::NotANumber) => Err("Enter the service fee as a percentage, like 10 or 12.5.".to_string()),
+        Err(NumberError::TooManyDecimals) => {
+            Err("Give the service fee to at most 2 decimals, like 10 or 12.25.".to_string())
+        }
+        Err(NumberError::TooLarge) => Err(too_high()),
+    }
+}
+
+/// `TariffTooHigh`: dollars per kWh with 6 decimals, which is exactly the millionths the registry takes.
+fn tariff_micro_usd(text: &str) -> Result<u32, String> {
+    let text = text.trim();
+    let text = text.strip_prefix('$').unwrap_or(text);
+    let text = ["/kWh", "/kwh", "/KWh", "/KWH"].iter().find_map(|unit| text.strip_suffix(unit)).unwrap_or(text);
+    let too_high = || {
+        "The tariff can be at most $1 per kWh, several times any industrial rate: give it in dollars, not cents (6.5¢ is 0.065).".to_string()
+    };
+    match parse_scaled(text.trim(), 6) {
+        Ok(micro) if micro > u128::from(MAX_TARIFF_MICRO_USD_PER_KWH) => Err(too_high()),
+        Ok(micro) => Ok(micro as u32),
+        Err(NumberError::Empty) => Err("Enter the electricity tariff in dollars per kWh, like 0.065.".to_string()),
+        Err(NumberError::Negative) => Err("The tariff can't be negative.".to_string()),
+        Err(NumberError::NotANumber) => Err("Enter the tariff in dollars per kWh as a number, like 0.065.".to_string()),
+        Err(NumberError::TooManyDecimals) => {
+            Err("Give the tariff to at most 6 decimals: the registry records millionths of a dollar per kWh."
+                .to_string())
+        }
+        Err(NumberError::TooLarge) => Err(too_high()),
+    }
+}
+
+/// `SettlementPeriodOutOfRange`: a day, a week, or 1 to 744 whole hours (31 days).
+fn settlement_period(choice: Settlement, hours: &str) -> Result<u32, String> {
+    let max_hours = MAX_SETTLEMENT_PERIOD / SECONDS_PER_HOUR;
+    let out_of_range = || format!("A settlement period is 1 to {max_hours} hours (31 days).");
+    match choice {
+        Settlement::Daily => return Ok(SECONDS_PER_DAY as u32),
+        Settlement::Weekly => return Ok(7 * SECONDS_PER_DAY as u32),
+        Settlement::Hours => {}
+    }
+    match parse_scaled(hours, 0) {
+        Ok(0) => Err(out_of_range()),
+        Ok(hours) if hours > u128::from(max_hours) => Err(out_of_range()),
+        Ok(hours) => Ok(hours as u32 * SECONDS_PER_HOUR),
+        Err(NumberError::Empty) => Err(format!("Enter how many hours each settlement period lasts, 1 to {max_hours}.")),
+        Err(NumberError::Negative) => Err("The settlement period can't be negative.".to_string()),
+        Err(NumberError::NotANumber | NumberError::TooManyDecimals) => {
+            Err("Give the settlement period in whole hours, like 12.".to_string())
+        }
+        Err(NumberError::TooLarge) => Err(out_of_range()),
+    }
+}
+
+/// `GracePeriodTooLong`: 0 to 168 whole hours (7 days).
+fn grace_period(hours: &str) -> Result<u32, String> {
+    let max_hours = MAX_GRACE_PERIOD / SECONDS_PER_HOUR;
+    let too_long = || format!("The grace can be at most {max_hours} hours (7 days).");
+    match parse_scaled(hours, 0) {
+        Ok(hours) if hours > u128::from(max_hours) => Err(too_long()),
+        Ok(hours) => Ok(hours as u32 * SECONDS_PER_HOUR),
+        Err(NumberError::Empty) => Err(format!(
+            "Enter the grace in hours, 0 to {max_hours}; 0 means a settlement is late as soon as it is due."
+        )),
+        Err(NumberError::Negative) => Err("The grace can't be negative.".to_string()),
+        Err(NumberError::NotANumber | NumberError::TooManyDecimals) => {
+            Err("Give the grace in whole hours, like 6.".to_string())
+        }
+        Err(NumberError::TooLarge) => Err(too_long()),
+    }
+}
+
+/// "$0.065/kWh": a tariff in the registry's millionths of a dollar, as people read it.
+pub fn format_tariff(micro_usd_per_kwh: u32) -> String {
+    format!("${}/kWh", trimmed_decimal(u128::from(micro_usd_per_kwh), 6))
+}
+
+/// "6 hours", "1 day", "31 days", "90 minutes": a span of seconds in the largest unit that divides it.
+pub fn format_duration(seconds: u64) -> String {
+    let (count, unit) = [(SECONDS_PER_DAY, "day"), (3_600, "hour"), (60, "minute")]
+        .into_iter()
+        .find(|(size, _)| seconds > 0 && seconds.is_multiple_of(*size))
+        .map_or((seconds, "second"), |(size, unit)| (seconds / size, unit));
+    format!("{count} {unit}{}", if count == 1 { "" } else { "s" })
+}
+
+/// "daily", "weekly", "every hour", "every 12 hours": how often a settlement is due.
+pub fn settlement_phrase(period_seconds: u32) -> String {
+    match u64::from(period_seconds) {
+        SECONDS_PER_DAY => "daily".to_string(),
+        period if period == 7 * SECONDS_PER_DAY => "weekly".to_string(),
+        3_600 => "every hour".to_string(),
+        period => format!("every {}", format_duration(period)),
+    }
+}
+
+/// "$10", "$7.25", "$0.01": dollars from hundredths, cents shown only when there are some.
+fn format_cents(cents: u128) -> String {
+    match cents % 100 {
+        0 => format!("${}", cents / 100),
+        fraction => format!("${}.{fraction:02}", cents / 100),
+    }
+}
+
+/// `units` / 10^`decimals`, without trailing zeros: 65_000 at 6 decimals is "0.065".
+fn trimmed_decimal(units: u128, decimals: u32) -> String {
+    let scale = 10u128.pow(decimals);
+    let fraction = format!("{:0width$}", units % scale, width = decimals as usize);
+    let fraction = fraction.trim_end_matches('0');
+    if fraction.is_empty() {
+        format!("{}", units / scale)
+    } else {
+        format!("{}.{fraction}", units / scale)
+    }
+}
+
+/// What the fee means on a worked figure, once it parses: the live hint under the fee field.
+pub fn service_fee_note(form: &MintForm) -> Option<String> {
+    let bps = service_fee_bps(&form.service_fee_percent).ok()?;
+    Some(match bps {
+        0 => "Of every $100 the rig earns, the operator keeps no fee: all of it, less electricity, goes to the twin's owner.".to_string(),
+        // $100 × bps / 10 000 is exactly bps cents.
+        bps => format!(
+            "Of every $100 the rig earns, the operator may keep at most {} as its fee; the rest, less electricity, goes to the twin's owner.",
+            format_cents(u128::from(bps))
+        ),
+    })
+}
+
+/// What the tariff means for this rig, once it parses: the most a day of power may cost the
+/// owner, at the nameplate draw when that is in too.
+pub fn tariff_note(form: &MintForm) -> Option<String> {
+    let micro = tariff_micro_usd(&form.tariff_usd_per_kwh).ok()?;
+    let per_kwh = format!(
+        "The operator may keep at most {} for each kWh the rig's telemetry meters",
+        format_tariff(micro).trim_end_matches("/kWh")
+    );
+    let Ok(watts) = power_watts(&form.power_watts) else {
+        return Some(format!("{per_kwh}."));
+    };
+    // watts × 24 h = Wh a day; × micro-dollars per kWh / 10^9 = dollars; / 10^7 = cents, rounded.
+    let cents = (u128::from(watts) * 24 * u128::from(micro) + 5_000_000) / 10_000_000;
+    Some(format!(
+        "{per_kwh}: {} for a full day of this rig at {} ({} kWh).",
+        format_cents(cents),
+        super::twin::format_power(u64::from(watts)),
+        trimmed_decimal(u128::from(watts) * 24, 3)
+    ))
+}
+
+/// When settlements are due and late, once the period and the grace parse.
+pub fn schedule_note(form: &MintForm) -> Option<String> {
+    let period = settlement_period(form.settlement, &form.settlement_hours).ok()?;
+    let grace = grace_period(&form.grace_hours).ok()?;
+    let late = match grace {
+        0 => "and is late as soon as it is due".to_string(),
+        grace => format!("and is late {} after it is due", format_duration(u64::from(grace))),
+    };
+    Some(format!("A settlement to the twin's owner is due {}, {late}.", settlement_phrase(period)))
+}
+
 /// `ZeroPrice` and `PriceTooHigh`; empty means mint without listing.
 fn list_price(text: &str) -> Result<Option<Wei>, String> {
     let text = text.trim();
@@ -516,13 +909,41 @@ pub struct PendingMint {
     #[serde(with = "hex")]
     pub salt: [u8; 32],
     pub form: MintForm,
+    /// The earning terms step 1 was made for, in the registry's units. `None` in a mint saved by a
+    /// version of the app before twins had terms: its reveal is refused (see [`PendingMint::reveal`]).
+    #[serde(default)]
+    pub terms: Option<EarningTerms>,
     /// The commitment's transaction, `0x` and 64 hex digits.
     pub commit_tx: String,
 }
 
+/// Why a mint begun before twins had earning terms is not finished.
+pub const OUTDATED_PENDING_MINT: &str = "This step 1 was sent by an earlier version of HashTwin, before twins had earning terms. Finishing it would mint the twin with terms you never chose, and they could never be changed, so step 2 is not offered: start over to choose the terms and reserve the serial again (the first fee is not refunded).";
+
 impl PendingMint {
     pub fn belongs_to(&self, chain_id: u64, registry: Address, account: Address) -> bool {
         (self.chain_id, self.registry, self.account) == (chain_id, registry, account)
+    }
+
+    /// Saved by a version of the app before the earning terms.
+    pub fn outdated(&self) -> bool {
+        self.terms.is_none()
+    }
+
+    /// What step 2 sends: the form as step 1 was sent, checked again, with the terms step 1 was
+    /// made for. Refused, in words, for a mint saved before twins had terms, or whose form no
+    /// longer gives the serial and terms it was saved with.
+    pub fn reveal(&self, now: u64, checksummed: impl Fn(&Address) -> String) -> Result<ValidMint, String> {
+        let terms = self.terms.ok_or(OUTDATED_PENDING_MINT)?;
+        let valid = validate(&self.form, now, |_| SerialLookup::Free, checksummed)
+            .map_err(|errors| errors.into_iter().map(|(_, message)| message).collect::<Vec<_>>().join(" "))?;
+        if valid.serial != self.serial || valid.terms != terms {
+            return Err(
+                "The saved form no longer matches what step 1 was made for, so step 2 is not sent: start over."
+                    .to_string(),
+            );
+        }
+        Ok(valid)
     }
 }
 
@@ -622,8 +1043,17 @@ mod tests {
             commissioned: "2021-09-01".into(),
             reporter: ANVIL_1.into(),
             royalty_percent: "2.5%".into(),
+            service_fee_percent: "12.5".into(),
+            tariff_usd_per_kwh: "$0.045".into(),
+            settlement: Settlement::Weekly,
+            settlement_hours: String::new(),
+            grace_hours: "24".into(),
             list_price: "1.25".into(),
         }
+    }
+
+    fn terms_of(form: &MintForm) -> Result<EarningTerms, Vec<(Field, String)>> {
+        validate(form, NOW, never_taken, checksummed).map(|valid| valid.terms)
     }
 
     fn never_taken(_: &str) -> SerialLookup {
@@ -663,6 +1093,12 @@ mod tests {
                 commissioned_at: 1_630_454_400,
                 reporter: ANVIL_1.parse().unwrap(),
                 royalty_bps: 250,
+                terms: EarningTerms {
+                    service_fee_bps: 1_250,
+                    tariff_micro_usd_per_kwh: 45_000,
+                    settlement_period: 604_800,
+                    grace_period: 86_400,
+                },
                 list_price: Some(Wei(WEI_PER_ETHER * 5 / 4)),
             }
         );
@@ -681,7 +1117,10 @@ mod tests {
                 Field::Power,
                 Field::Commissioned,
                 Field::Reporter,
-                Field::Royalty
+                Field::Royalty,
+                Field::ServiceFee,
+                Field::Tariff,
+                Field::Grace
             ]
         );
     }
@@ -698,6 +1137,11 @@ mod tests {
             commissioned: "2031-01-01".into(),
             reporter: "0x0000000000000000000000000000000000000000".into(),
             royalty_percent: "12".into(),
+            service_fee_percent: "35".into(),
+            tariff_usd_per_kwh: "6.5".into(),
+            settlement: Settlement::Hours,
+            settlement_hours: "0".into(),
+            grace_hours: "200".into(),
             list_price: "0".into(),
         };
         let errors = errors(&broken);
@@ -901,6 +1345,7 @@ mod tests {
             serial: "JYZZB4SBAJAB12345".into(),
             salt: [0xa5; 32],
             form: s19j_pro(),
+            terms: Some(terms_of(&s19j_pro()).unwrap()),
             commit_tx: format!("0x{}", "ee".repeat(32)),
         };
         let json = serde_json::to_string(&pending).unwrap();
@@ -910,6 +1355,308 @@ mod tests {
         assert!(!pending.belongs_to(1, Address([0x5f; 20]), owner));
         assert!(!pending.belongs_to(31_337, Address([0x6f; 20]), owner), "a redeployed registry");
         assert!(!pending.belongs_to(31_337, Address([0x5f; 20]), Address([1; 20])));
+        assert!(json.contains(r#""terms":{"service_fee_bps":1250,"tariff_micro_usd_per_kwh":45000,"settlement_period":604800,"grace_period":86400}"#), "{json}");
+    }
+
+    /// A pending mint exactly as the version before the earning terms kept it in localStorage.
+    const SAVED_BEFORE_TERMS: &str = r#"{"chain_id":31337,"registry":"0x5f5f5f5f5f5f5f5f5f5f5f5f5f5f5f5f5f5f5f5f","account":"0x70997970c51812dc3a010c7d01b50e0d17dc79c8","serial":"JYZZB4SBAJAB12345","salt":"a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5","form":{"manufacturer":" Bitmain ","model":"Antminer S19j Pro","serial":"  JYZZB4SBAJAB12345 ","hashrate_ths":"104.5","power_watts":"3068","location":"Hernando, Paraguay","commissioned":"2021-09-01","reporter":"0x70997970C51812dc3A010C7d01b50e0d17dc79C8","royalty_percent":"2.5%","list_price":"1.25"},"commit_tx":"0xeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee"}"#;
+
+    #[test]
+    fn a_mint_saved_before_the_terms_still_loads_and_is_refused_in_words_not_revealed_with_made_up_terms() {
+        let old: PendingMint = serde_json::from_str(SAVED_BEFORE_TERMS).unwrap();
+        assert!(old.outdated());
+        assert_eq!(old.terms, None);
+        assert_eq!(old.serial, "JYZZB4SBAJAB12345");
+        // The form as it was typed, its terms empty rather than the defaults.
+        assert_eq!(old.form.hashrate_ths, "104.5");
+        assert_eq!((old.form.service_fee_percent.as_str(), old.form.grace_hours.as_str()), ("", ""));
+        assert_eq!(old.reveal(NOW, checksummed), Err(OUTDATED_PENDING_MINT.to_string()));
+        // Even with terms typed into its form since, nothing is revealed without the saved ones.
+        let mut filled = old.clone();
+        TERMS_PRESETS[0].fill(&mut filled.form);
+        assert_eq!(filled.reveal(NOW, checksummed), Err(OUTDATED_PENDING_MINT.to_string()));
+        assert!(OUTDATED_PENDING_MINT.contains("start over"));
+    }
+
+    #[test]
+    fn the_reveal_sends_the_terms_step_1_was_made_for_and_nothing_else() {
+        let form = s19j_pro();
+        let terms = terms_of(&form).unwrap();
+        let pending = PendingMint {
+            chain_id: 31_337,
+            registry: Address([0x5f; 20]),
+            account: ANVIL_1.parse().unwrap(),
+            serial: "JYZZB4SBAJAB12345".into(),
+            salt: [0xa5; 32],
+            form: form.clone(),
+            terms: Some(terms),
+            commit_tx: format!("0x{}", "ee".repeat(32)),
+        };
+        assert!(!pending.outdated());
+        let valid = pending.reveal(NOW, checksummed).unwrap();
+        assert_eq!(valid.terms, terms);
+        assert_eq!(valid, validate(&form, NOW, never_taken, checksummed).unwrap());
+        let json = serde_json::to_string(&pending).unwrap();
+        assert_eq!(serde_json::from_str::<PendingMint>(&json).unwrap().reveal(NOW, checksummed), Ok(valid));
+
+        let mismatch = "The saved form no longer matches what step 1 was made for, so step 2 is not sent: start over.";
+        let other_terms =
+            PendingMint { terms: Some(EarningTerms { service_fee_bps: 1_000, ..terms }), ..pending.clone() };
+        assert_eq!(other_terms.reveal(NOW, checksummed), Err(mismatch.to_string()));
+        let other_serial = PendingMint { serial: "JYZZB4SBAJAB99999".into(), ..pending.clone() };
+        assert_eq!(other_serial.reveal(NOW, checksummed), Err(mismatch.to_string()));
+        let broken = PendingMint { form: with(|f| f.grace_hours = "200".into()), ..pending };
+        assert_eq!(broken.reveal(NOW, checksummed), Err("The grace can be at most 168 hours (7 days).".to_string()));
+    }
+
+    #[test]
+    fn a_fresh_form_has_terms_an_operator_would_recognise() {
+        let fresh = MintForm::fresh();
+        assert_eq!(fresh.royalty_percent, "5");
+        assert_eq!(
+            (
+                fresh.service_fee_percent.as_str(),
+                fresh.tariff_usd_per_kwh.as_str(),
+                fresh.settlement,
+                fresh.grace_hours.as_str()
+            ),
+            ("10", "0.065", Settlement::Daily, "6")
+        );
+        let mut form = fresh.clone();
+        let rig = s19j_pro();
+        form.manufacturer = rig.manufacturer;
+        form.model = rig.model;
+        form.serial = rig.serial;
+        form.hashrate_ths = rig.hashrate_ths;
+        form.power_watts = rig.power_watts;
+        form.commissioned = rig.commissioned;
+        form.reporter = rig.reporter;
+        let terms = terms_of(&form).unwrap();
+        assert_eq!(
+            terms,
+            EarningTerms {
+                service_fee_bps: 1_000,
+                tariff_micro_usd_per_kwh: 65_000,
+                settlement_period: 86_400,
+                grace_period: 21_600
+            }
+        );
+        assert_eq!(terms.summary(), "10% fee · $0.065/kWh · settled daily · 6 hours' grace");
+        // The rig is the operator's to type: a fresh form asks for it, not for terms.
+        let missing: Vec<Field> = errors(&fresh).into_iter().map(|(field, _)| field).collect();
+        assert!(!missing
+            .iter()
+            .any(|field| matches!(field, Field::ServiceFee | Field::Tariff | Field::Settlement | Field::Grace)));
+    }
+
+    #[test]
+    fn every_terms_preset_fills_terms_the_registry_accepts_and_leaves_the_rig_alone() {
+        for preset in TERMS_PRESETS {
+            let mut form = s19j_pro();
+            preset.fill(&mut form);
+            let valid =
+                validate(&form, NOW, never_taken, checksummed).unwrap_or_else(|e| panic!("{}: {e:?}", preset.label()));
+            assert_eq!(valid.serial, "JYZZB4SBAJAB12345");
+            assert_eq!(valid.hashrate_ghs, 104_500);
+            assert!(valid.terms.service_fee_bps <= MAX_SERVICE_FEE_BPS);
+        }
+        assert_eq!(TERMS_PRESETS[0].label(), "Hosted, standard · 10% fee · $0.065/kWh · daily · 6 h grace");
+        assert_eq!(TERMS_PRESETS[4].label(), "Flare gas, off-grid · 20% fee · $0.025/kWh · every 12 h · 6 h grace");
+        let mut form = s19j_pro();
+        TERMS_PRESETS[4].fill(&mut form);
+        assert_eq!(terms_of(&form).unwrap().settlement_period, 12 * 3_600);
+        // A preset then edited keeps the edit.
+        form.service_fee_percent = "18".into();
+        assert_eq!(terms_of(&form).unwrap().service_fee_bps, 1_800);
+    }
+
+    #[test]
+    fn the_service_fee_is_percent_to_basis_points_at_most_30() {
+        let bps = |text: &str| terms_of(&with(|f| f.service_fee_percent = text.into())).map(|t| t.service_fee_bps);
+        assert_eq!(bps("0"), Ok(0));
+        assert_eq!(bps("10"), Ok(1_000));
+        assert_eq!(bps(" 12.25 % "), Ok(1_225));
+        assert_eq!(bps("0.01"), Ok(1));
+        assert_eq!(bps("30"), Ok(MAX_SERVICE_FEE_BPS));
+        assert_eq!(bps("30.00%"), Ok(3_000));
+        let message = |text: &str| error_of(&with(|f| f.service_fee_percent = text.into()), Field::ServiceFee).unwrap();
+        let too_high = "The service fee can be at most 30% of what the rig earns: the registry caps it there.";
+        assert_eq!(message("30.01"), too_high);
+        assert_eq!(message("35"), too_high);
+        assert_eq!(message("9".repeat(50).as_str()), too_high);
+        assert_eq!(message("12.255"), "Give the service fee to at most 2 decimals, like 10 or 12.25.");
+        assert_eq!(message("-1"), "The service fee can't be negative.");
+        assert_eq!(message("ten"), "Enter the service fee as a percentage, like 10 or 12.5.");
+        assert_eq!(message(""), "Enter a service fee from 0 to 30%; 0 means the operator keeps no fee.");
+        // Only the fee is blamed.
+        assert_eq!(errors(&with(|f| f.service_fee_percent = "35".into())), [(Field::ServiceFee, too_high.to_string())]);
+    }
+
+    #[test]
+    fn the_tariff_is_dollars_per_kwh_to_millionths_at_most_one_dollar() {
+        let micro =
+            |text: &str| terms_of(&with(|f| f.tariff_usd_per_kwh = text.into())).map(|t| t.tariff_micro_usd_per_kwh);
+        assert_eq!(micro("0.065"), Ok(65_000));
+        assert_eq!(micro("$0.065/kWh"), Ok(65_000));
+        assert_eq!(micro(" 0.0651 "), Ok(65_100));
+        assert_eq!(micro("0.000001"), Ok(1));
+        assert_eq!(micro("0"), Ok(0));
+        assert_eq!(micro("1"), Ok(MAX_TARIFF_MICRO_USD_PER_KWH));
+        assert_eq!(micro("$1.000000"), Ok(1_000_000));
+        let message = |text: &str| error_of(&with(|f| f.tariff_usd_per_kwh = text.into()), Field::Tariff).unwrap();
+        let too_high = "The tariff can be at most $1 per kWh, several times any industrial rate: give it in dollars, not cents (6.5¢ is 0.065).";
+        assert_eq!(message("1.000001"), too_high);
+        assert_eq!(message("6.5"), too_high);
+        assert_eq!(message("9".repeat(50).as_str()), too_high);
+        assert_eq!(
+            message("0.0000005"),
+            "Give the tariff to at most 6 decimals: the registry records millionths of a dollar per kWh."
+        );
+        assert_eq!(message("-0.06"), "The tariff can't be negative.");
+        assert_eq!(message("6.5 cents"), "Enter the tariff in dollars per kWh as a number, like 0.065.");
+        assert_eq!(message(""), "Enter the electricity tariff in dollars per kWh, like 0.065.");
+    }
+
+    #[test]
+    fn the_settlement_period_is_a_day_a_week_or_1_to_744_hours() {
+        let period = |choice: Settlement, hours: &str| {
+            terms_of(&with(|f| {
+                f.settlement = choice;
+                f.settlement_hours = hours.into();
+            }))
+            .map(|t| t.settlement_period)
+        };
+        assert_eq!(period(Settlement::Daily, ""), Ok(86_400));
+        assert_eq!(period(Settlement::Weekly, "nonsense"), Ok(604_800), "the hours are read only when chosen");
+        assert_eq!(period(Settlement::Hours, "1"), Ok(MIN_SETTLEMENT_PERIOD));
+        assert_eq!(period(Settlement::Hours, " 12 "), Ok(43_200));
+        assert_eq!(period(Settlement::Hours, "744"), Ok(MAX_SETTLEMENT_PERIOD));
+        let message = |hours: &str| {
+            error_of(
+                &with(|f| {
+                    f.settlement = Settlement::Hours;
+                    f.settlement_hours = hours.into();
+                }),
+                Field::Settlement,
+            )
+            .unwrap()
+        };
+        assert_eq!(message("0"), "A settlement period is 1 to 744 hours (31 days).");
+        assert_eq!(message("745"), "A settlement period is 1 to 744 hours (31 days).");
+        assert_eq!(message("9".repeat(50).as_str()), "A settlement period is 1 to 744 hours (31 days).");
+        assert_eq!(message("1.5"), "Give the settlement period in whole hours, like 12.");
+        assert_eq!(message("a day"), "Give the settlement period in whole hours, like 12.");
+        assert_eq!(message("-24"), "The settlement period can't be negative.");
+        assert_eq!(message(""), "Enter how many hours each settlement period lasts, 1 to 744.");
+        assert_eq!(Settlement::from_key("weekly"), Some(Settlement::Weekly));
+        assert!(Settlement::ALL.iter().all(|choice| Settlement::from_key(choice.key()) == Some(*choice)));
+    }
+
+    #[test]
+    fn the_grace_is_0_to_168_whole_hours() {
+        let grace = |text: &str| terms_of(&with(|f| f.grace_hours = text.into())).map(|t| t.grace_period);
+        assert_eq!(grace("0"), Ok(0));
+        assert_eq!(grace("6"), Ok(21_600));
+        assert_eq!(grace("168"), Ok(MAX_GRACE_PERIOD));
+        let message = |text: &str| error_of(&with(|f| f.grace_hours = text.into()), Field::Grace).unwrap();
+        assert_eq!(message("169"), "The grace can be at most 168 hours (7 days).");
+        assert_eq!(message("9".repeat(50).as_str()), "The grace can be at most 168 hours (7 days).");
+        assert_eq!(message("6.5"), "Give the grace in whole hours, like 6.");
+        assert_eq!(message("-1"), "The grace can't be negative.");
+        assert_eq!(
+            message(" "),
+            "Enter the grace in hours, 0 to 168; 0 means a settlement is late as soon as it is due."
+        );
+    }
+
+    #[test]
+    fn the_fee_is_shown_on_a_hundred_dollars() {
+        let note = |text: &str| service_fee_note(&with(|f| f.service_fee_percent = text.into()));
+        assert_eq!(
+            note("10").unwrap(),
+            "Of every $100 the rig earns, the operator may keep at most $10 as its fee; the rest, less electricity, goes to the twin's owner."
+        );
+        assert!(note("12.5").unwrap().contains("at most $12.50 as its fee"));
+        assert!(note("7.25%").unwrap().contains("at most $7.25 as its fee"));
+        assert!(note("0.01").unwrap().contains("at most $0.01 as its fee"));
+        assert!(note("30").unwrap().contains("at most $30 as its fee"));
+        assert_eq!(
+            note("0").unwrap(),
+            "Of every $100 the rig earns, the operator keeps no fee: all of it, less electricity, goes to the twin's owner."
+        );
+        assert_eq!(note("35"), None);
+        assert_eq!(note("ten"), None);
+    }
+
+    #[test]
+    fn the_tariff_is_shown_on_a_day_of_the_rig() {
+        // 3068 W for 24 h is 73.632 kWh; at $0.065 that is $4.786…, $4.79.
+        assert_eq!(
+            tariff_note(&with(|f| f.tariff_usd_per_kwh = "0.065".into())).unwrap(),
+            "The operator may keep at most $0.065 for each kWh the rig's telemetry meters: $4.79 for a full day of this rig at 3068 W (73.632 kWh)."
+        );
+        assert_eq!(
+            tariff_note(&with(|f| {
+                f.tariff_usd_per_kwh = "0.05".into();
+                f.power_watts = String::new();
+            }))
+            .unwrap(),
+            "The operator may keep at most $0.05 for each kWh the rig's telemetry meters."
+        );
+        assert_eq!(tariff_note(&with(|f| f.tariff_usd_per_kwh = "2".into())), None);
+    }
+
+    #[test]
+    fn the_schedule_says_when_a_settlement_is_due_and_late() {
+        assert_eq!(
+            schedule_note(&MintForm::fresh()).unwrap(),
+            "A settlement to the twin's owner is due daily, and is late 6 hours after it is due."
+        );
+        assert_eq!(
+            schedule_note(&with(|f| f.grace_hours = "0".into())).unwrap(),
+            "A settlement to the twin's owner is due weekly, and is late as soon as it is due."
+        );
+        let hourly = with(|f| {
+            f.settlement = Settlement::Hours;
+            f.settlement_hours = "36".into();
+            f.grace_hours = "1".into();
+        });
+        assert_eq!(
+            schedule_note(&hourly).unwrap(),
+            "A settlement to the twin's owner is due every 36 hours, and is late 1 hour after it is due."
+        );
+        assert_eq!(schedule_note(&with(|f| f.grace_hours = "169".into())), None);
+    }
+
+    #[test]
+    fn terms_read_in_their_units() {
+        assert_eq!(format_tariff(65_000), "$0.065/kWh");
+        assert_eq!(format_tariff(1_000_000), "$1/kWh");
+        assert_eq!(format_tariff(1), "$0.000001/kWh");
+        assert_eq!(format_tariff(0), "$0/kWh");
+        assert_eq!(format_duration(3_600), "1 hour");
+        assert_eq!(format_duration(21_600), "6 hours");
+        assert_eq!(format_duration(86_400), "1 day");
+        assert_eq!(format_duration(31 * 86_400), "31 days");
+        assert_eq!(format_duration(129_600), "36 hours");
+        assert_eq!(format_duration(1_800), "30 minutes");
+        assert_eq!(format_duration(1), "1 second");
+        assert_eq!(format_duration(0), "0 seconds");
+        assert_eq!(settlement_phrase(86_400), "daily");
+        assert_eq!(settlement_phrase(604_800), "weekly");
+        assert_eq!(settlement_phrase(3_600), "every hour");
+        assert_eq!(settlement_phrase(7_200), "every 2 hours");
+        let terms = EarningTerms {
+            service_fee_bps: 1_250,
+            tariff_micro_usd_per_kwh: 45_000,
+            settlement_period: 3_600,
+            grace_period: 3_600,
+        };
+        assert_eq!(terms.summary(), "12.5% fee · $0.045/kWh · settled every hour · 1 hour's grace");
+        assert_eq!(
+            EarningTerms { grace_period: 0, ..terms }.summary(),
+            "12.5% fee · $0.045/kWh · settled every hour · no grace"
+        );
     }
 
     #[test]
@@ -1011,5 +1758,10 @@ mod tests {
     fn labels_name_every_field() {
         assert!(Field::ALL.iter().all(|field| !field.label().is_empty()));
         assert_eq!(Field::ListPrice.label(), "List price (ETH)");
+        assert_eq!(Field::ServiceFee.label(), "Service fee (%)");
+        let mut labels: Vec<&str> = Field::ALL.iter().map(|field| field.label()).collect();
+        labels.sort();
+        labels.dedup();
+        assert_eq!(labels.len(), Field::ALL.len(), "every label is its own");
     }
 }

@@ -1,7 +1,9 @@
 //! Minting a twin, in the registry's two steps: a form that checks everything before any wallet
 //! opens, a live preview, then step 1 (a commitment that hides the serial) and, a block later,
 //! step 2 (the reveal that mints), and, if the operator asked for it, the listing. Between the
-//! steps the mint is kept in this browser, so that a reload resumes it at step 2.
+//! steps the mint is kept in this browser, so that a reload resumes it at step 2. The earning terms
+//! go with it: the registry fixes them at the reveal for good, so the form says so, and shows what
+//! they mean in dollars, before anything is sent.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -16,15 +18,15 @@ use crate::components::tx::TransactButton;
 use crate::components::wallet::WalletContext;
 use crate::domain::gallery::GalleryEntry;
 use crate::domain::mint_form::{
-    self, byte_count, canonical_serial, efficiency_note, Field, MintForm, PendingMint, RevealStage, SerialLookup,
-    ValidMint, PRESETS,
+    self, byte_count, canonical_serial, efficiency_note, schedule_note, service_fee_note, tariff_note, Field, MintForm,
+    PendingMint, RevealStage, SerialLookup, Settlement, ValidMint, OUTDATED_PENDING_MINT, PRESETS, TERMS_PRESETS,
 };
 use crate::domain::{Address, RigSpec, Twin, TwinStatus, Wei};
 use crate::store::ChainStore;
 use crate::store::{mint_progress, now_seconds, serial_lookup, MintProgress};
 
 fn fresh_form() -> MintForm {
-    MintForm { royalty_percent: "5".into(), ..Default::default() }
+    MintForm::fresh()
 }
 
 #[component]
@@ -61,6 +63,8 @@ pub fn MintPage() -> impl IntoView {
         }
     });
     let locked = Signal::derive(move || pending.with(Option::is_some));
+    // Begun by a version before the earning terms: never revealed with terms nobody chose.
+    let outdated = Signal::derive(move || pending.with(|pending| pending.as_ref().is_some_and(PendingMint::outdated)));
 
     // The serial's uniqueness is the chain's to say, asked whenever the canonical serial changes.
     let serial = Memo::new(move |_| form.with(|form| canonical_serial(&form.serial).ok()));
@@ -118,6 +122,7 @@ pub fn MintPage() -> impl IntoView {
             serial: valid.serial,
             salt,
             form: form.get_untracked(),
+            terms: Some(valid.terms),
             commit_tx: hash,
         };
         storage_error.set(pending_mint::save(&saved).err().map(|why| {
@@ -167,8 +172,7 @@ pub fn MintPage() -> impl IntoView {
         let chain = chain.clone();
         move |()| -> Result<TxRequest, String> {
             let saved = pending.get_untracked().ok_or("There is no step 1 to finish.")?;
-            let valid = mint_form::validate(&saved.form, now_seconds(), |_| SerialLookup::Free, checksummed)
-                .map_err(|errors| errors.into_iter().map(|(_, message)| message).collect::<Vec<_>>().join(" "))?;
+            let valid = saved.reveal(now_seconds(), checksummed)?;
             let registry = chain.registry.as_ref().ok_or("HashTwin has no registry on this network.")?;
             Ok(registry.writer().reveal_mint(&valid, &saved.salt))
         }
@@ -198,6 +202,10 @@ pub fn MintPage() -> impl IntoView {
     let start_over = move |_| {
         if let Some(saved) = pending.get_untracked() {
             pending_mint::forget(saved.chain_id, saved.account);
+            // A form saved before the terms has none: it starts from the defaults, in plain view.
+            if saved.outdated() {
+                form.update(|form| TERMS_PRESETS[0].fill(form));
+            }
         }
         pending.set(None);
         resumed.set(false);
@@ -222,8 +230,17 @@ pub fn MintPage() -> impl IntoView {
             royalty_bps: valid.as_ref().map(|valid| valid.royalty_bps).unwrap_or_default(),
             spec,
         };
+        let terms = valid.as_ref().map(|valid| valid.terms.summary());
         let listing_price = valid.and_then(|valid| valid.list_price);
-        view! { <TwinCard entry=GalleryEntry { twin, status: TwinStatus::Active, listing_price, donated_work: 0, donated_hashrate: 0.0 }/> }
+        view! {
+            <TwinCard entry=GalleryEntry { twin, status: TwinStatus::Active, listing_price, donated_work: 0, donated_hashrate: 0.0 }/>
+            <p class="hint terms-preview" data-testid="terms-preview">
+                {match terms {
+                    Some(terms) => format!("Earning terms, fixed at mint: {terms}."),
+                    None => "The earning terms show here once the form is complete.".to_string(),
+                }}
+            </p>
+        }
     };
 
     view! {
@@ -280,6 +297,55 @@ pub fn MintPage() -> impl IntoView {
                         Err(_) => format!("At most {}% ({} bps).", mint_form::MAX_ROYALTY_BPS / 100, mint_form::MAX_ROYALTY_BPS),
                     })}
                 </p>
+                <fieldset class="terms" aria-describedby="terms-fixed">
+                    <legend>"Earning terms"</legend>
+                    <p class="notice terms-fixed" id="terms-fixed" data-testid="terms-fixed">
+                        <strong>"Fixed for good at mint."</strong>
+                        " Nobody can change these terms once the twin is minted: not you, not whoever owns the twin, not HashTwin. They cap what you may keep back each time you settle the rig's earnings to the twin's owner."
+                    </p>
+                    <div class="form-field">
+                        <label for="mint-terms-preset">"Typical terms"</label>
+                        <select id="mint-terms-preset" prop:disabled=locked on:change=move |event| {
+                            if let Some(preset) = event_target_value(&event).parse::<usize>().ok().and_then(|index| TERMS_PRESETS.get(index)) {
+                                form.update(|form| preset.fill(form));
+                            }
+                        }>
+                            <option value="" selected>"Fill in typical terms…"</option>
+                            {TERMS_PRESETS.iter().enumerate().map(|(index, preset)| view! { <option value=index.to_string()>{preset.label()}</option> }).collect_view()}
+                        </select>
+                    </div>
+                    <FormField field=Field::ServiceFee form locked error=Signal::derive(move || error_of(Field::ServiceFee)) input_mode="decimal"
+                        get=|form: &MintForm| form.service_fee_percent.clone() set=|form: &mut MintForm, value| form.service_fee_percent = value/>
+                    <p class="hint" data-testid="fee-example">
+                        {move || form.with(service_fee_note).unwrap_or_else(|| "At most 30% of what the rig earns, to 2 decimals.".to_string())}
+                    </p>
+                    <FormField field=Field::Tariff form locked error=Signal::derive(move || error_of(Field::Tariff)) input_mode="decimal" placeholder="0.065"
+                        get=|form: &MintForm| form.tariff_usd_per_kwh.clone() set=|form: &mut MintForm, value| form.tariff_usd_per_kwh = value/>
+                    <p class="hint" data-testid="tariff-example">
+                        {move || form.with(tariff_note).unwrap_or_else(|| "Dollars per kWh, up to $1 and 6 decimals: 6.5¢ is 0.065.".to_string())}
+                    </p>
+                    <div class="form-field">
+                        <label for="mint-settlement-choice">"Settlement period"</label>
+                        <select id="mint-settlement-choice" prop:disabled=locked on:change=move |event| {
+                            if let Some(choice) = Settlement::from_key(&event_target_value(&event)) {
+                                form.update(|form| form.settlement = choice);
+                            }
+                        }>
+                            {Settlement::ALL.iter().map(|&choice| view! {
+                                <option value=choice.key() prop:selected=move || form.with(|form| form.settlement == choice)>{choice.label()}</option>
+                            }).collect_view()}
+                        </select>
+                    </div>
+                    <Show when=move || form.with(|form| form.settlement == Settlement::Hours)>
+                        <FormField field=Field::Settlement form locked error=Signal::derive(move || error_of(Field::Settlement)) input_mode="numeric" placeholder="12"
+                            get=|form: &MintForm| form.settlement_hours.clone() set=|form: &mut MintForm, value| form.settlement_hours = value/>
+                    </Show>
+                    <FormField field=Field::Grace form locked error=Signal::derive(move || error_of(Field::Grace)) input_mode="numeric"
+                        get=|form: &MintForm| form.grace_hours.clone() set=|form: &mut MintForm, value| form.grace_hours = value/>
+                    <p class="hint" data-testid="schedule">
+                        {move || form.with(schedule_note).unwrap_or_else(|| "A period of 1 hour to 31 days; a grace of 0 to 168 hours (7 days).".to_string())}
+                    </p>
+                </fieldset>
                 <FormField field=Field::ListPrice form locked error=Signal::derive(move || error_of(Field::ListPrice)) placeholder="Optional: list it at once" input_mode="decimal"
                     get=|form: &MintForm| form.list_price.clone() set=|form: &mut MintForm, value| form.list_price = value/>
                 <Show
@@ -287,8 +353,11 @@ pub fn MintPage() -> impl IntoView {
                     fallback=move || view! { <TransactButton label="Reserve the serial (step 1 of 2)" request=commit_request on_sent=on_commit_sent on_confirmed=Callback::new(move |_| progress.refetch())/> }
                 >
                     <div class="mint-steps" role="status" data-testid="mint-pending">
-                        <Show when=move || resumed.get()>
+                        <Show when=move || resumed.get() && !outdated.get()>
                             <p class="notice" data-testid="mint-resumed">"Resumed: step 1 of 2 was sent from this browser before the page was reloaded. The form is as it was sent; step 2 finishes the mint."</p>
+                        </Show>
+                        <Show when=move || outdated.get()>
+                            <p class="error" role="alert" data-testid="mint-outdated">{OUTDATED_PENDING_MINT}</p>
                         </Show>
                         {move || match progress.get() {
                             None => view! { <p class="loading">"Asking the registry about step 1…"</p> }.into_any(),
@@ -296,7 +365,7 @@ pub fn MintPage() -> impl IntoView {
                             Some(Ok(None)) | Some(Ok(Some(MintProgress::Minted(_)))) => ().into_any(),
                             Some(Ok(Some(MintProgress::Stage(stage)))) => view! {
                                 <p data-testid="mint-stage">{stage.describe()}</p>
-                                {matches!(stage, RevealStage::Ready { .. }).then(|| view! {
+                                {(matches!(stage, RevealStage::Ready { .. }) && !outdated.get()).then(|| view! {
                                     <TransactButton label="Mint twin (step 2 of 2)" request=reveal_request on_confirmed=on_revealed/>
                                 })}
                             }.into_any(),
