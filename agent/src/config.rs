@@ -1,6 +1,7 @@
 //! The operator's config file (TOML, or JSON when the name ends in `.json`). It holds no
-//! secrets: the key comes from `--key-file` or `HASHTWIN_REPORTER_KEY`.
+//! secrets: the keys come from `--key-file` or `HASHTWIN_REPORTER_KEY`.
 
+use crate::earnings::EarningsSource;
 use crate::normalise::{MinerKind, PowerSource};
 use ethers_core::types::Address;
 use serde::Deserialize;
@@ -13,6 +14,9 @@ pub struct Config {
     pub rpc_url: String,
     pub chain_id: u64,
     pub registry: String,
+    /// TwinEarnings: with it, the rigs that name a gross source are settled by their operator.
+    #[serde(default)]
+    pub earnings: Option<String>,
     #[serde(default = "default_state_dir")]
     pub state_dir: PathBuf,
     #[serde(default = "default_poll")]
@@ -44,6 +48,24 @@ pub struct RigConfig {
     pub nominal_hashrate_ghs: Option<u64>,
     #[serde(default)]
     pub power: PowerSource,
+    /// Lines `token_id,period_start,period_end,gross_wei`: the operator's gross per period.
+    #[serde(default)]
+    pub gross_file: Option<PathBuf>,
+    /// A command that prints the period's gross in wei (HASHTWIN_TOKEN_ID, HASHTWIN_PERIOD_START
+    /// and HASHTWIN_PERIOD_END in its environment).
+    #[serde(default)]
+    pub gross_command: Option<String>,
+}
+
+impl RigConfig {
+    /// Where the rig's gross comes from, if it is to be settled.
+    pub fn earnings_source(&self) -> Option<EarningsSource> {
+        match (&self.gross_file, &self.gross_command) {
+            (Some(path), _) => Some(EarningsSource::File(path.clone())),
+            (None, Some(command)) => Some(EarningsSource::Command(command.clone())),
+            (None, None) => None,
+        }
+    }
 }
 
 fn default_state_dir() -> PathBuf {
@@ -80,9 +102,17 @@ impl Config {
         self.registry.parse::<Address>().map_err(|_| format!("registry `{}` is not an address", self.registry))
     }
 
+    pub fn earnings_address(&self) -> Result<Option<Address>, String> {
+        match self.earnings.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
+            None => Ok(None),
+            Some(e) => e.parse::<Address>().map(Some).map_err(|_| format!("earnings `{e}` is not an address")),
+        }
+    }
+
     /// Checks what serde cannot; `simulate` relaxes the need for miner addresses.
     pub fn validate(&self, simulate: bool) -> Result<(), String> {
         self.registry_address()?;
+        let earnings = self.earnings_address()?;
         if !(self.rpc_url.starts_with("http://") || self.rpc_url.starts_with("https://")) {
             return Err("rpc_url must be an http:// or https:// URL".into());
         }
@@ -109,6 +139,18 @@ impl Config {
             if !simulate && rig.miner.as_deref().is_none_or(|m| m.trim().is_empty()) {
                 return Err(format!("rig `{}` has no miner address", rig.name));
             }
+            if rig.gross_file.is_some() && rig.gross_command.is_some() {
+                return Err(format!("rig `{}` has both gross_file and gross_command: give one", rig.name));
+            }
+            if rig.gross_command.as_deref().is_some_and(|c| c.trim().is_empty()) {
+                return Err(format!("rig `{}` has an empty gross_command", rig.name));
+            }
+            if !simulate && rig.earnings_source().is_some() && earnings.is_none() {
+                return Err(format!(
+                    "rig `{}` has a gross source but the config names no earnings contract (earnings = \"0x…\")",
+                    rig.name
+                ));
+            }
         }
         Ok(())
     }
@@ -128,6 +170,9 @@ mod tests {
         assert_eq!(c.rigs[0].kind, MinerKind::Antminer);
         assert_eq!(c.rigs[1].power, PowerSource::Auto);
         assert_eq!(c.poll_interval_secs, 60);
+        assert!(c.earnings_address().unwrap().is_some());
+        assert!(matches!(c.rigs[0].earnings_source(), Some(EarningsSource::File(_))));
+        assert!(matches!(c.rigs[1].earnings_source(), Some(EarningsSource::Command(_))));
     }
 
     #[test]
@@ -146,5 +191,25 @@ mod tests {
         assert!(no_miner.validate(false).is_err());
         assert!(no_miner.validate(true).is_ok());
         assert!(toml::from_str::<Config>("rpc_url='x'\nchain_id=1\nregistry='y'\nprivate_key='z'\n").is_err());
+    }
+
+    #[test]
+    fn gross_sources_need_the_earnings_contract_and_one_source_each() {
+        let base = "rpc_url='http://127.0.0.1:1'\nchain_id=1\nregistry='0x5fbdb2315678afecb367f032d93f642f64180aa3'\n";
+        let rig = "[[rig]]\nname='x'\nminer='10.0.0.1'\nkind='antminer'\ntoken_id=1\nnominal_power_w=1\n";
+        let parse = |text: String| toml::from_str::<Config>(&text).unwrap();
+        let c = parse(format!("{base}{rig}gross_file='/tmp/g.csv'\n"));
+        assert!(c.validate(false).unwrap_err().contains("names no earnings contract"));
+        let c = parse(format!(
+            "{base}earnings='0x9fe46736679d2d9a65f0992f2272de9f3c7fa6e0'\n{rig}gross_command='pool-gross'\n"
+        ));
+        c.validate(false).unwrap();
+        assert_eq!(c.rigs[0].earnings_source(), Some(EarningsSource::Command("pool-gross".into())));
+        let c = parse(format!(
+            "{base}earnings='0x9fe46736679d2d9a65f0992f2272de9f3c7fa6e0'\n{rig}gross_command='a'\ngross_file='b'\n"
+        ));
+        assert!(c.validate(false).unwrap_err().contains("both gross_file and gross_command"));
+        let c = parse(format!("{base}earnings='0x12'\n{rig}"));
+        assert_eq!(c.validate(false).unwrap_err(), "earnings `0x12` is not an address");
     }
 }

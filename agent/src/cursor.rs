@@ -5,8 +5,13 @@
 //! either the old or the new file, never a torn one. Journalling the in-flight transaction
 //! before it is broadcast is what lets a restarted agent find out whether its last batch
 //! landed instead of signing the same reports again.
+//!
+//! The same discipline holds for settlements: the signed `settle` transaction is journalled (with
+//! the period it was meant for) before it is sent, and a restarted agent finds out what became of
+//! it, against `periodOf`, before it signs another.
 
 use crate::normalise::TelemetryReport;
+use ethers_core::types::U256;
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 use std::fs::{self, File};
@@ -14,6 +19,9 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 const VERSION: u32 = 1;
+/// The most batches' work kept (simulate mode) while no settlement prunes them: about ten days
+/// at one batch every three minutes. Beyond, the oldest go and the chain's logs answer instead.
+const MAX_WORK_ENTRIES: usize = 5_000;
 
 /// A signed `reportTelemetry` transaction, kept until its fate is known.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,6 +37,39 @@ pub struct InFlight {
     pub sent_at: u64,
 }
 
+/// A signed `TwinEarnings.settle` transaction, journalled before it is sent and kept until its
+/// fate is known.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingSettlement {
+    pub tx_hash: String,
+    /// The signed transaction, hex: only these bytes are ever re-sent for this period.
+    pub raw_tx: String,
+    pub from: String,
+    pub nonce: u64,
+    /// The period the figure is for, as `periodOf` gave it when the transaction was signed.
+    pub period_start: u64,
+    pub period_end: u64,
+    /// `periodOf(..).settled` when it was signed: a higher count means a settlement landed.
+    pub settled_before: u32,
+    pub gross: U256,
+    pub service_fee: U256,
+    pub electricity: U256,
+    /// What the transaction pays in: exactly the quote's net.
+    pub net: U256,
+    pub sent_at: u64,
+}
+
+/// The hash work of one landed telemetry batch of a simulated rig: hashrate × min(gap, 1 h)
+/// summed over its reports, the gap of the first counted from `prev`, the report before it on
+/// chain (the registry's energy-meter rule). The simulated pool pays for it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkEntry {
+    pub prev: u64,
+    pub last: u64,
+    /// GH/s × s.
+    pub work_ghs_s: u128,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TwinState {
     pub version: u32,
@@ -37,6 +78,12 @@ pub struct TwinState {
     pub last_posted: u64,
     pub queue: VecDeque<TelemetryReport>,
     pub in_flight: Option<InFlight>,
+    /// The settlement sent and not yet known to have landed or failed.
+    #[serde(default)]
+    pub settlement: Option<PendingSettlement>,
+    /// Simulate mode: the hash work of the batches posted since the last settled period.
+    #[serde(default)]
+    pub work: Vec<WorkEntry>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -70,7 +117,15 @@ impl Cursor {
     pub fn open(dir: &Path, token_id: u64, max_queue: usize) -> io::Result<(Cursor, bool)> {
         fs::create_dir_all(dir)?;
         let path = Self::path_for(dir, token_id);
-        let fresh = TwinState { version: VERSION, token_id, last_posted: 0, queue: VecDeque::new(), in_flight: None };
+        let fresh = TwinState {
+            version: VERSION,
+            token_id,
+            last_posted: 0,
+            queue: VecDeque::new(),
+            in_flight: None,
+            settlement: None,
+            work: Vec::new(),
+        };
         let (state, corrupt) = match fs::read(&path) {
             Ok(bytes) => match serde_json::from_slice::<TwinState>(&bytes) {
                 Ok(state) if state.token_id == token_id => (state, false),
@@ -124,6 +179,32 @@ impl Cursor {
 
     pub fn remove_timestamp(&mut self, timestamp: u64) {
         self.state.queue.retain(|r| r.timestamp != timestamp);
+    }
+
+    /// Simulate mode: records the hash work of the queued reports in (`last_posted`, `through`],
+    /// which have just landed. Call before `posted_through(through)`.
+    pub fn record_work(&mut self, through: u64) {
+        let prev = self.state.last_posted;
+        let reports: Vec<(u64, u64)> = self
+            .state
+            .queue
+            .iter()
+            .filter(|r| r.timestamp > prev && r.timestamp <= through)
+            .map(|r| (r.timestamp, r.hashrate_ghs))
+            .collect();
+        if let Some(&(last, _)) = reports.last() {
+            let work_ghs_s = crate::earnings::work_ghs_s(prev, &reports);
+            self.state.work.push(WorkEntry { prev, last, work_ghs_s });
+            if self.state.work.len() > MAX_WORK_ENTRIES {
+                let excess = self.state.work.len() - MAX_WORK_ENTRIES;
+                self.state.work.drain(..excess);
+            }
+        }
+    }
+
+    /// Forgets the work of periods settled through `end`.
+    pub fn settled_work_through(&mut self, end: u64) {
+        self.state.work.retain(|w| w.last > end);
     }
 
     pub fn clear_queue(&mut self) -> usize {
@@ -209,6 +290,47 @@ mod tests {
         c.push(report(2));
         assert_eq!(c.push(report(3)), PushOutcome::QueuedDroppingOldest { dropped: 1 });
         assert_eq!(c.batch(10).iter().map(|r| r.timestamp).collect::<Vec<_>>(), vec![2, 3]);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn an_older_cursor_without_settlement_fields_still_opens() {
+        let dir = tempdir("v1");
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(
+            Cursor::path_for(&dir, 5),
+            br#"{"version":1,"token_id":5,"last_posted":100,"queue":[],"in_flight":null}"#,
+        )
+        .unwrap();
+        let (c, corrupt) = Cursor::open(&dir, 5, 10).unwrap();
+        assert!(!corrupt);
+        assert_eq!((c.state.last_posted, c.state.settlement.clone(), c.state.work.len()), (100, None, 0));
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn work_of_landed_batches_follows_the_meter_rule_and_survives_reopen() {
+        let dir = tempdir("work");
+        let (mut c, _) = Cursor::open(&dir, 6, 100).unwrap();
+        c.posted_through(1_000);
+        for ts in [1_060, 1_120, 6_000] {
+            c.push(TelemetryReport { hashrate_ghs: 200_000, ..report(ts) });
+        }
+        c.record_work(1_120);
+        c.posted_through(1_120);
+        c.record_work(6_000);
+        c.posted_through(6_000);
+        // 200,000 GH/s for 60 s twice, then for the metered hour (4,880 s capped at 3,600).
+        let expected = vec![
+            WorkEntry { prev: 1_000, last: 1_120, work_ghs_s: 200_000 * 120 },
+            WorkEntry { prev: 1_120, last: 6_000, work_ghs_s: 200_000 * 3_600 },
+        ];
+        assert_eq!(c.state.work, expected);
+        c.save().unwrap();
+        let (c2, _) = Cursor::open(&dir, 6, 100).unwrap();
+        assert_eq!(c2.state.work, expected);
+        c.settled_work_through(1_120);
+        assert_eq!(c.state.work, expected[1..]);
         fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -6,6 +6,7 @@ use hashtwin_agent::chain::poster::ChainPoster;
 use hashtwin_agent::chain::rpc::{redact_url, Rpc};
 use hashtwin_agent::chain::tx::{key_file_is_shared, load_keys, KEY_ENV};
 use hashtwin_agent::config::{Config, RigConfig};
+use hashtwin_agent::earnings::EarningsSource;
 use hashtwin_agent::log::{Logger, StderrLogger};
 use hashtwin_agent::miner_api::MinerClient;
 use hashtwin_agent::normalise::{MinerKind, PowerModel, PowerSource};
@@ -15,14 +16,16 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-/// The reporter key is deliberately not a flag: command lines show up in `ps` and shell history.
+/// The keys are deliberately not a flag: command lines show up in `ps` and shell history.
 #[derive(Parser, Debug)]
 #[command(name = "hashtwin-agent", version, about)]
 struct Cli {
     /// Config file (TOML, or JSON if it ends in .json) listing the rigs.
     #[arg(long)]
     config: Option<PathBuf>,
-    /// File with the reporter private key(s), one per line. Else HASHTWIN_REPORTER_KEY is read.
+    /// File with the reporter and operator private keys, one per line. Else HASHTWIN_REPORTER_KEY
+    /// is read. Each twin is served by the key of its on-chain reporter (telemetry) and operator
+    /// (settlements).
     #[arg(long)]
     key_file: Option<PathBuf>,
     /// Directory for the per-twin cursors (overrides the config).
@@ -41,6 +44,10 @@ struct Cli {
     /// TwinRegistry address (overrides the config).
     #[arg(long)]
     registry: Option<String>,
+    /// TwinEarnings address (overrides the config). With --simulate, the simulated twins are
+    /// settled from a simulated pool.
+    #[arg(long)]
+    earnings: Option<String>,
     /// Chain id (overrides the config).
     #[arg(long)]
     chain_id: Option<u64>,
@@ -84,6 +91,7 @@ fn settings(cli: &Cli) -> Result<Config, String> {
             rpc_url: String::new(),
             chain_id: 0,
             registry: String::new(),
+            earnings: None,
             state_dir: PathBuf::from("hashtwin-agent-state"),
             poll_interval_secs: 60,
             post_interval_secs: 600,
@@ -99,6 +107,9 @@ fn settings(cli: &Cli) -> Result<Config, String> {
     }
     if let Some(v) = &cli.registry {
         config.registry = v.clone();
+    }
+    if let Some(v) = &cli.earnings {
+        config.earnings = Some(v.clone());
     }
     if let Some(v) = cli.chain_id {
         config.chain_id = v;
@@ -165,8 +176,12 @@ fn run(cli: Cli, log: Arc<dyn Logger>) -> Result<(), String> {
     let addresses: Vec<String> = keys.iter().map(|k| format!("{:?}", k.address())).collect();
 
     let registry = config.registry_address()?;
+    let earnings = config.earnings_address()?;
     let rpc = Rpc::new(&config.rpc_url, Duration::from_secs(15));
-    let poster = ChainPoster::new(rpc, registry, config.chain_id, keys);
+    let mut poster = ChainPoster::new(rpc, registry, config.chain_id, keys);
+    if let Some(e) = earnings {
+        poster = poster.with_earnings(e);
+    }
     match poster.chain_id_of_node() {
         Ok(id) if id != config.chain_id => {
             return Err(format!(
@@ -182,7 +197,8 @@ fn run(cli: Cli, log: Arc<dyn Logger>) -> Result<(), String> {
     log.event(
         "agent",
         &format!(
-            "registry {registry:?} on chain {} via {}; reporter keys for {}; polling every {} s, posting every {} s",
+            "registry {registry:?}{} on chain {} via {}; keys for {}; polling every {} s, posting every {} s",
+            earnings.map(|e| format!(", earnings {e:?}")).unwrap_or_default(),
             config.chain_id,
             redact_url(&config.rpc_url),
             addresses.join(", "),
@@ -235,6 +251,9 @@ fn run(cli: Cli, log: Arc<dyn Logger>) -> Result<(), String> {
             let rig = SimulatedRig::new(ghs, watts, token.wrapping_mul(0x9E37_79B9).wrapping_add(cli.seed), now);
             let label = format!("simulated {what} ({:.1} TH/s, {watts} W nominal)", ghs as f64 / 1000.0);
             add(&mut agent, &name, token, Box::new(SimulatedSource { rig, label }))?;
+            if earnings.is_some() {
+                agent.settle_with(token, EarningsSource::SimulatedPool { seed: cli.seed });
+            }
         }
     } else {
         if config.rigs.is_empty() {
@@ -248,6 +267,15 @@ fn run(cli: Cli, log: Arc<dyn Logger>) -> Result<(), String> {
                 );
             }
             add(&mut agent, &rig.name, rig.token_id, Box::new(miner_source(rig, &config)))?;
+            if let Some(source) = rig.earnings_source() {
+                agent.settle_with(rig.token_id, source);
+            }
+        }
+        if earnings.is_some() && config.rigs.iter().all(|r| r.earnings_source().is_none()) {
+            log.event(
+                "agent",
+                "earnings is set but no rig names a gross_file or gross_command: nothing will be settled",
+            );
         }
     }
 
