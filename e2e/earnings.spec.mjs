@@ -16,9 +16,12 @@ async function reportHours(chain, tokenId, hours) {
   await chain.send(REPORTER, chain.twinRegistry, `reportTelemetry(uint256,${REPORT}[])`, String(tokenId), `[${reports.join(',')}]`);
 }
 
-/** Settles twin `tokenId` from its operator with `grossWei`, keeping nothing back: net is gross. */
+/** Settles twin `tokenId`'s period to its newest report from its operator with `grossWei`,
+ * keeping nothing back: net is gross. */
 async function settleAll(chain, tokenId, grossWei) {
-  await chain.send(OPERATOR, chain.twinEarnings, 'settle(uint256,uint256,uint256,uint256)', String(tokenId), grossWei, '0', '0', '--value', grossWei);
+  const metered = await chain.call(chain.twinRegistry, 'meterOf(uint256)(uint64,uint64)', String(tokenId));
+  const periodEnd = metered.split('\n')[1].trim().split(' ')[0];
+  await chain.send(OPERATOR, chain.twinEarnings, 'settle(uint256,uint64,uint256,uint256,uint256)', String(tokenId), periodEnd, grossWei, '0', '0', '--value', grossWei);
 }
 
 /** The percentage a cell shows ("83%"), as a number. */

@@ -660,7 +660,7 @@ impl<P: Poster> Agent<P> {
         }
         // The operator keeps both caps: the quote's net is what the holder is owed.
         let (fee, electricity, net) = (quote.service_fee_cap, quote.electricity_cap, quote.net);
-        let mut tx = match self.poster.prepare_settle(token, gross, fee, electricity, net) {
+        let mut tx = match self.poster.prepare_settle(token, end, gross, fee, electricity, net) {
             Ok(tx) => tx,
             Err(PostError::NoOperatorKey { operator }) => {
                 let delay = self.schedule.retry_max;

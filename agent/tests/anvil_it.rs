@@ -130,7 +130,7 @@ fn posts_to_twin_1_and_decodes_real_reverts() {
         }
         other => panic!("{other:?}"),
     }
-    match poster(ACCOUNT_0).prepare_settle(1, 1.into(), 0.into(), 0.into(), 1.into()) {
+    match poster(ACCOUNT_0).prepare_settle(1, 0, 1.into(), 0.into(), 0.into(), 1.into()) {
         Err(PostError::NoOperatorKey { operator }) => {
             assert_eq!(operator.to_lowercase(), "0x70997970c51812dc3a010c7d01b50e0d17dc79c8")
         }
@@ -202,18 +202,25 @@ fn settles_twin_5_as_its_operator_and_decodes_real_reverts() {
 
     // Claims the caps do not allow and a payment that is not the net: decoded from the node.
     let above = quote.service_fee_cap + 1;
-    match chain.prepare_settle(TWIN, gross, above, 0.into(), gross - above) {
+    match chain.prepare_settle(TWIN, quote.period_end, gross, above, 0.into(), gross - above) {
         Err(PostError::Reverted(RegistryError::ServiceFeeAboveCap { service_fee, cap })) => {
             assert_eq!((service_fee, cap), (above, quote.service_fee_cap))
         }
         other => panic!("{other:?}"),
     }
-    match chain.prepare_settle(TWIN, gross, quote.service_fee_cap, quote.electricity_cap, quote.net + 1) {
-        Err(PostError::Reverted(e @ RegistryError::WrongPayment { .. })) => {
+    match chain.prepare_settle(
+        TWIN,
+        quote.period_end,
+        gross,
+        quote.service_fee_cap,
+        quote.electricity_cap,
+        quote.net + 1,
+    ) {
+        Err(PostError::Reverted(e @ RegistryError::PaymentNotNet { .. })) => {
             assert_eq!(
                 e.to_string(),
                 format!(
-                    "WrongPayment: {} wei came with twin 5's settlement, whose net is {} wei",
+                    "PaymentNotNet: {} wei came with twin 5's settlement, whose net is {} wei",
                     quote.net + 1,
                     quote.net
                 )

@@ -105,6 +105,9 @@ contract TwinEarnings is ReentrancyGuardTransient {
     error NotOperator(uint256 tokenId, address caller);
     /// @notice Twin `tokenId` has no telemetry after `settledThrough`, so it has no period to settle.
     error NoNewTelemetry(uint256 tokenId, uint64 settledThrough);
+    /// @notice The gross was worked out for a period ending at `expected`, but twin `tokenId`'s
+    /// telemetry now reaches `actual`: a report landed in between, and the figure is for another period.
+    error PeriodEndMoved(uint256 tokenId, uint64 expected, uint64 actual);
     /// @notice A service fee of `serviceFee` is over the cap the twin's terms allow on this gross.
     error ServiceFeeAboveCap(uint256 serviceFee, uint256 cap);
     /// @notice An electricity charge of `electricity` is over the cap: the period's metered energy at
@@ -147,14 +150,20 @@ contract TwinEarnings is ReentrancyGuardTransient {
     /// telemetry report. Only the twin's operator may, paying in exactly the net, which is credited
     /// to the twin's current holder.
     /// @param tokenId The twin.
+    /// @param periodEnd The newest report's time the gross was worked out to ({periodOf}'s `end`):
+    /// a report landing before the settlement would otherwise stretch the period under the figure.
     /// @param gross What the rig earned over the period, in wei.
     /// @param serviceFee What the operator keeps as their fee, at most the terms' share of `gross`.
     /// @param electricity What the operator keeps for power, at most the period's metered energy at
     /// the twin's tariff, in wei at the feed's ETH/USD price.
-    function settle(uint256 tokenId, uint256 gross, uint256 serviceFee, uint256 electricity) external payable {
+    function settle(uint256 tokenId, uint64 periodEnd, uint256 gross, uint256 serviceFee, uint256 electricity)
+        external
+        payable
+    {
         address operator = registry.operatorOf(tokenId);
         if (operator != msg.sender) revert NotOperator(tokenId, msg.sender);
         (Settlement memory s, Cursor memory cursor, uint64 energyMeter) = _figures(tokenId, gross);
+        if (s.periodEnd != periodEnd) revert PeriodEndMoved(tokenId, periodEnd, s.periodEnd);
         if (serviceFee > s.serviceFeeCap) revert ServiceFeeAboveCap(serviceFee, s.serviceFeeCap);
         if (electricity > s.electricityCap) revert ElectricityAboveCap(electricity, s.electricityCap);
         _split(s, serviceFee, electricity);

@@ -340,6 +340,11 @@ export const TwinEarningsAbi = [
         "internalType": "uint256"
       },
       {
+        "name": "periodEnd",
+        "type": "uint64",
+        "internalType": "uint64"
+      },
+      {
         "name": "gross",
         "type": "uint256",
         "internalType": "uint256"
@@ -617,6 +622,27 @@ export const TwinEarningsAbi = [
         "name": "sent",
         "type": "uint256",
         "internalType": "uint256"
+      }
+    ]
+  },
+  {
+    "type": "error",
+    "name": "PeriodEndMoved",
+    "inputs": [
+      {
+        "name": "tokenId",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "expected",
+        "type": "uint64",
+        "internalType": "uint64"
+      },
+      {
+        "name": "actual",
+        "type": "uint64",
+        "internalType": "uint64"
       }
     ]
   },

@@ -158,7 +158,7 @@ export async function playHistory({ rpcUrl, contracts, keys, mintedAt, operatorO
       const gross = (poolPaysWei(twin.unsettledWorkThs, market) * BigInt(Math.round(paid * 1e6))) / 1_000_000n;
       const quote = await reader.readContract({ address: contracts.twinEarnings, abi: earningsAbi, functionName: 'quote', args: [BigInt(twin.tokenId), gross] });
       await send(operator, contracts.twinEarnings, earningsAbi, 'settle',
-        [BigInt(twin.tokenId), gross, quote.serviceFeeCap, quote.electricityCap], quote.net);
+        [BigInt(twin.tokenId), quote.periodEnd, gross, quote.serviceFeeCap, quote.electricityCap], quote.net);
       twin.unsettledWorkThs = 0n;
       twin.lastSettledDay = day;
     }

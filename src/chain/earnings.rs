@@ -120,11 +120,13 @@ impl TwinEarnings {
         TxRequest { to: self.address, data: encode_call(twin_earnings_abi(), function, args), value, label }
     }
 
-    /// Settles `twin_id`'s open period with `claim`, paying in exactly its net.
-    pub fn settle(&self, twin_id: u64, claim: &SettleClaim) -> TxRequest {
+    /// Settles `twin_id`'s open period, to the report at `period_end` its gross was worked out to,
+    /// with `claim`, paying in exactly its net.
+    pub fn settle(&self, twin_id: u64, period_end: u64, claim: &SettleClaim) -> TxRequest {
         let (net, _) = claim.split();
         let args = [
             Token::Uint(twin_id.into()),
+            Token::Uint(period_end.into()),
             Token::Uint(claim.gross.0.into()),
             Token::Uint(claim.service_fee.0.into()),
             Token::Uint(claim.electricity.0.into()),
@@ -220,10 +222,10 @@ mod tests {
     fn a_settlement_pays_in_exactly_its_net() {
         let earnings = TwinEarnings::new(RpcClient::new("http://127.0.0.1:8545"), Address([9; 20]));
         let claim = SettleClaim { gross: Wei(1_000), service_fee: Wei(100), electricity: Wei(300) };
-        let tx = earnings.settle(4, &claim);
+        let tx = earnings.settle(4, 1_790_000_000, &claim);
         assert_eq!(tx.value, Wei(600));
         let function = twin_earnings_abi().function("settle").unwrap();
         let args = function.decode_input(&tx.data[4..]).unwrap();
-        assert_eq!(args, [4u64, 1_000, 100, 300].map(|n| Token::Uint(n.into())).to_vec());
+        assert_eq!(args, [4u64, 1_790_000_000, 1_000, 100, 300].map(|n| Token::Uint(n.into())).to_vec());
     }
 }

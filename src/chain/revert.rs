@@ -361,6 +361,12 @@ fn words(name: &str, args: &Args) -> Option<String> {
             capitalised(&args.twin()?),
             args.moment("settledThrough")?
         ),
+        "PeriodEndMoved" => format!(
+            "{} reported again since the gross was worked out: its period now ends {}, not {}. Work the gross out for the new period.",
+            capitalised(&args.twin()?),
+            args.moment("actual")?,
+            args.moment("expected")?
+        ),
         "ServiceFeeAboveCap" => {
             let (fee, cap) = args.ether_pair("serviceFee", "cap")?;
             format!("A service fee of {fee} is over the {cap} the twin's terms allow on this gross.")
@@ -637,7 +643,7 @@ mod tests {
 
     /// The errors of the earning terms (TwinRegistry), of TwinEarnings and of its PriceFeeds: each
     /// has a sentence of its own, even those only a deployment can raise.
-    const EARNINGS: [&str; 18] = [
+    const EARNINGS: [&str; 19] = [
         "ServiceFeeTooHigh",
         "TariffTooHigh",
         "SettlementPeriodOutOfRange",
@@ -646,6 +652,7 @@ mod tests {
         "ZeroMaxPriceAge",
         "NotOperator",
         "NoNewTelemetry",
+        "PeriodEndMoved",
         "ServiceFeeAboveCap",
         "ElectricityAboveCap",
         "PaymentNotNet",

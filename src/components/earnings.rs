@@ -367,7 +367,7 @@ pub fn SettlePanel(twin_id: u64, terms: EarningTerms) -> impl IntoView {
             }
         }
     });
-    let claim = Memo::new(move |_| -> Result<Option<(SettleClaim, Caps)>, String> {
+    let claim = Memo::new(move |_| -> Result<Option<(SettleClaim, Caps, u64)>, String> {
         let Some(gross) = parsed_gross.get()? else { return Ok(None) };
         let Some(Ok(quote)) = quote.get() else { return Ok(None) };
         let caps = quote.caps;
@@ -375,14 +375,14 @@ pub fn SettlePanel(twin_id: u64, terms: EarningTerms) -> impl IntoView {
         let electricity = electricity.with(|text| parse_ether(text, "electricity"))?.unwrap_or(caps.electricity);
         let claim = SettleClaim { gross, service_fee, electricity };
         claim.check(&caps).map_err(|error| error.to_string())?;
-        Ok(Some((claim, caps)))
+        Ok(Some((claim, caps, quote.period_end)))
     });
     let request = Callback::new({
         let earnings = store.earnings.clone();
         move |()| -> Result<TxRequest, String> {
             let earnings = earnings.as_ref().ok_or("HashTwin has no earnings contract on this network.")?;
             match claim.get_untracked()? {
-                Some((claim, _)) => Ok(earnings.settle(twin_id, &claim)),
+                Some((claim, _, period_end)) => Ok(earnings.settle(twin_id, period_end, &claim)),
                 None => Err("Enter the gross the rig earned over the period.".into()),
             }
         }
@@ -426,7 +426,7 @@ pub fn SettlePanel(twin_id: u64, terms: EarningTerms) -> impl IntoView {
             {move || match claim.get() {
                 Err(message) => view! { <p class="error" role="alert" data-testid="settle-error">{message}</p> }.into_any(),
                 Ok(None) => ().into_any(),
-                Ok(Some((claim, _))) => {
+                Ok(Some((claim, ..))) => {
                     let (net, shortfall) = claim.split();
                     view! {
                         <p data-testid="settle-net">

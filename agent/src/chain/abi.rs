@@ -205,10 +205,11 @@ pub fn encode_quote(token_id: u64, gross: U256) -> Vec<u8> {
         .expect("tokens match the ABI")
 }
 
-pub fn encode_settle(token_id: u64, gross: U256, service_fee: U256, electricity: U256) -> Vec<u8> {
+pub fn encode_settle(token_id: u64, period_end: u64, gross: U256, service_fee: U256, electricity: U256) -> Vec<u8> {
     earnings_function("settle")
         .encode_input(&[
             Token::Uint(token_id.into()),
+            Token::Uint(period_end.into()),
             Token::Uint(gross),
             Token::Uint(service_fee),
             Token::Uint(electricity),
@@ -356,6 +357,12 @@ pub enum RegistryError {
         token_id: U256,
         settled_through: u64,
     },
+    /// The gross was worked out to `expected`, but a report landed since and the period now ends at `actual`.
+    PeriodEndMoved {
+        token_id: U256,
+        expected: u64,
+        actual: u64,
+    },
     ServiceFeeAboveCap {
         service_fee: U256,
         cap: U256,
@@ -364,7 +371,7 @@ pub enum RegistryError {
         electricity: U256,
         cap: U256,
     },
-    WrongPayment {
+    PaymentNotNet {
         token_id: U256,
         net: U256,
         sent: U256,
@@ -423,6 +430,10 @@ impl fmt::Display for RegistryError {
                 f,
                 "NoNewTelemetry: twin {token_id} has no telemetry after {settled_through}, the end of its last period"
             ),
+            RegistryError::PeriodEndMoved { token_id, expected, actual } => write!(
+                f,
+                "PeriodEndMoved: twin {token_id}'s gross was for a period ending at {expected}, but a report since moved its end to {actual}"
+            ),
             RegistryError::ServiceFeeAboveCap { service_fee, cap } => {
                 write!(f, "ServiceFeeAboveCap: a service fee of {service_fee} wei is over the terms' cap of {cap} wei")
             }
@@ -430,8 +441,8 @@ impl fmt::Display for RegistryError {
                 f,
                 "ElectricityAboveCap: an electricity charge of {electricity} wei is over the metered energy's cap of {cap} wei"
             ),
-            RegistryError::WrongPayment { token_id, net, sent } => {
-                write!(f, "WrongPayment: {sent} wei came with twin {token_id}'s settlement, whose net is {net} wei")
+            RegistryError::PaymentNotNet { token_id, net, sent } => {
+                write!(f, "PaymentNotNet: {sent} wei came with twin {token_id}'s settlement, whose net is {net} wei")
             }
             RegistryError::StalePrice { feed, updated_at, max_age } => write!(
                 f,
@@ -516,13 +527,18 @@ pub fn decode_revert(data: &[u8]) -> RegistryError {
             "NoNewTelemetry" => {
                 RegistryError::NoNewTelemetry { token_id: as_u256(t.first()), settled_through: as_u64(t.get(1)) }
             }
+            "PeriodEndMoved" => RegistryError::PeriodEndMoved {
+                token_id: as_u256(t.first()),
+                expected: as_u64(t.get(1)),
+                actual: as_u64(t.get(2)),
+            },
             "ServiceFeeAboveCap" => {
                 RegistryError::ServiceFeeAboveCap { service_fee: as_u256(t.first()), cap: as_u256(t.get(1)) }
             }
             "ElectricityAboveCap" => {
                 RegistryError::ElectricityAboveCap { electricity: as_u256(t.first()), cap: as_u256(t.get(1)) }
             }
-            "WrongPayment" => RegistryError::WrongPayment {
+            "PaymentNotNet" => RegistryError::PaymentNotNet {
                 token_id: as_u256(t.first()),
                 net: as_u256(t.get(1)),
                 sent: as_u256(t.get(2)),
@@ -633,8 +649,8 @@ mod tests {
                 "ElectricityAboveCap: an electricity charge of 5 wei is over the metered energy's cap of 4 wei",
             ),
             (
-                encode_earnings_error("WrongPayment", &[Token::Uint(3.into()), Token::Uint(100.into()), Token::Uint(99.into())]),
-                "WrongPayment: 99 wei came with twin 3's settlement, whose net is 100 wei",
+                encode_earnings_error("PaymentNotNet", &[Token::Uint(3.into()), Token::Uint(100.into()), Token::Uint(99.into())]),
+                "PaymentNotNet: 99 wei came with twin 3's settlement, whose net is 100 wei",
             ),
             (
                 encode_earnings_error(
@@ -716,9 +732,9 @@ mod tests {
 
     #[test]
     fn encodes_settle_and_reads_feeds() {
-        let data = encode_settle(7, 1000.into(), 100.into(), 50.into());
-        assert_eq!(data[..4], keccak256("settle(uint256,uint256,uint256,uint256)")[..4]);
-        assert_eq!(data.len(), 4 + 32 * 4);
+        let data = encode_settle(7, 1_790_000_000, 1000.into(), 100.into(), 50.into());
+        assert_eq!(data[..4], keccak256("settle(uint256,uint64,uint256,uint256,uint256)")[..4]);
+        assert_eq!(data.len(), 4 + 32 * 5);
         assert_eq!(encode_quote(7, 1.into())[..4], keccak256("quote(uint256,uint256)")[..4]);
         let round = ethers_core::abi::encode(&[
             Token::Uint(5.into()),

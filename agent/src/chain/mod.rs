@@ -77,12 +77,13 @@ pub trait Poster {
     fn period_of(&mut self, token_id: u64) -> Result<Period, PostError>;
     /// `quote(tokenId, gross)`: the caps, and the net if the operator keeps both.
     fn quote(&mut self, token_id: u64, gross: U256) -> Result<Quote, PostError>;
-    /// Builds, simulates and signs `settle(tokenId, gross, fee, electricity)` with `value` attached,
+    /// Builds, simulates and signs `settle(tokenId, periodEnd, gross, fee, electricity)` with `value` attached,
     /// from the key of the twin's operator. The returned journal entry's period fields, figures
     /// and `sent_at` are left for the caller to fill.
     fn prepare_settle(
         &mut self,
         token_id: u64,
+        period_end: u64,
         gross: U256,
         service_fee: U256,
         electricity: U256,

@@ -285,6 +285,7 @@ impl Poster for ChainPoster {
     fn prepare_settle(
         &mut self,
         token_id: u64,
+        period_end: u64,
         gross: U256,
         service_fee: U256,
         electricity: U256,
@@ -297,7 +298,7 @@ impl Poster for ChainPoster {
             self.operators.remove(&token_id);
             return Err(PostError::NoOperatorKey { operator: format!("{operator:?}") });
         };
-        let data = abi::encode_settle(token_id, gross, service_fee, electricity);
+        let data = abi::encode_settle(token_id, period_end, gross, service_fee, electricity);
         let signed = match self.sign_call(index, earnings, data, value) {
             Ok(s) => s,
             Err(err) => {

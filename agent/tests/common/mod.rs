@@ -390,7 +390,7 @@ impl ChainState {
         let kept = fee + electricity;
         let net = if kept <= gross { gross - kept } else { U256::zero() };
         if value != net {
-            return Err(RegistryError::WrongPayment { token_id: token.into(), net, sent: value });
+            return Err(RegistryError::PaymentNotNet { token_id: token.into(), net, sent: value });
         }
         let c = self.cursors.entry(token).or_default();
         c.settled_through = q.period_end;
@@ -548,6 +548,7 @@ impl Poster for FakeChain {
     fn prepare_settle(
         &mut self,
         token_id: u64,
+        period_end: u64,
         gross: U256,
         service_fee: U256,
         electricity: U256,
@@ -563,6 +564,13 @@ impl Poster for FakeChain {
         s.settle_prepares += 1;
         // eth_estimateGas: the call must succeed as things stand.
         let q = s.quote(token_id, gross).map_err(PostError::Reverted)?;
+        if q.period_end != period_end {
+            return Err(PostError::Reverted(RegistryError::PeriodEndMoved {
+                token_id: token_id.into(),
+                expected: period_end,
+                actual: q.period_end,
+            }));
+        }
         if service_fee > q.service_fee_cap {
             return Err(PostError::Reverted(RegistryError::ServiceFeeAboveCap { service_fee, cap: q.service_fee_cap }));
         }
