@@ -215,6 +215,8 @@ contract TwinEarnings is ReentrancyGuardTransient {
         (TwinRegistry.EarningTerms memory terms, uint64 mintedAt) = registry.earningTermsOf(tokenId);
         (uint64 energyMeter, uint64 meteredThrough) = registry.meterOf(tokenId);
         Cursor memory cursor = _cursors[tokenId];
+        // A count, not a time: Slither taints the whole cursor with the period's end it also holds.
+        // slither-disable-next-line incorrect-equality
         uint64 start = cursor.count == 0 ? mintedAt : cursor.settledThrough;
         uint64 dueAt = start + terms.settlementPeriod;
         return Period({
@@ -245,6 +247,8 @@ contract TwinEarnings is ReentrancyGuardTransient {
         uint64 meteredThrough;
         (energyMeter, meteredThrough) = registry.meterOf(tokenId);
         cursor = _cursors[tokenId];
+        // A count, not a time: Slither taints the whole cursor with the period's end it also holds.
+        // slither-disable-next-line incorrect-equality
         s.periodStart = cursor.count == 0 ? mintedAt : cursor.settledThrough;
         if (meteredThrough <= s.periodStart) revert NoNewTelemetry(tokenId, s.periodStart);
         s.periodEnd = meteredThrough;
@@ -268,9 +272,13 @@ contract TwinEarnings is ReentrancyGuardTransient {
         uint256 btcUsdAt;
         uint256 difficultyAt;
         uint256 feesAt;
+        // Each figure's answer and time are all that is recorded: the round ids are the feed's own
+        // bookkeeping, and `startedAt` adds nothing to `updatedAt`.
+        // slither-disable-start unused-return
         (, figures.btcUsd,, btcUsdAt,) = btcUsdFeed.latestRoundData();
         (, figures.difficulty,, difficultyAt,) = difficultyFeed.latestRoundData();
         (, figures.feesPerBlock,, feesAt,) = blockFeesFeed.latestRoundData();
+        // slither-disable-end unused-return
         uint256 oldest = btcUsdAt < difficultyAt ? btcUsdAt : difficultyAt;
         // forge-lint: disable-next-line(unsafe-typecast)
         figures.oldestAt = uint64(oldest < feesAt ? oldest : feesAt);
@@ -287,6 +295,9 @@ contract TwinEarnings is ReentrancyGuardTransient {
 
     function _claim(address payable to) private {
         uint256 amount = _claimable[msg.sender];
+        // A credit, not a balance or a time: Slither taints it with the `late` flag of the settlement
+        // figures the net is computed among.
+        // slither-disable-next-line incorrect-equality
         if (amount == 0) revert NothingToClaim(msg.sender);
 
         _claimable[msg.sender] = 0;

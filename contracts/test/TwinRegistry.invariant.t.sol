@@ -5,10 +5,11 @@ import {Test} from "forge-std/Test.sol";
 import {StdInvariant} from "forge-std/StdInvariant.sol";
 import {TwinRegistry} from "../src/TwinRegistry.sol";
 import {TwinRegistryHandler} from "./handlers/TwinRegistryHandler.sol";
+import {DemoRigs} from "./utils/DemoRigs.sol";
 
 /// @dev Four actors register rigs from a pool of four serials, each typed in one of seven spellings,
 /// while two copiers race their reveals; twins change hands, approvals come and go, rigs change
-/// status and operator.
+/// status and operator, and report telemetry that drives their energy meters.
 contract TwinRegistryInvariantTest is StdInvariant, Test {
     TwinRegistry internal registry;
     TwinRegistryHandler internal handler;
@@ -32,7 +33,7 @@ contract TwinRegistryInvariantTest is StdInvariant, Test {
         bases[3] = "KS5L-X9";
         handler = new TwinRegistryHandler(registry, actors, copiers, bases);
 
-        bytes4[] memory selectors = new bytes4[](12);
+        bytes4[] memory selectors = new bytes4[](13);
         selectors[0] = TwinRegistryHandler.commit.selector;
         selectors[1] = TwinRegistryHandler.frontRunCommit.selector;
         selectors[2] = TwinRegistryHandler.reveal.selector;
@@ -45,6 +46,7 @@ contract TwinRegistryInvariantTest is StdInvariant, Test {
         selectors[9] = TwinRegistryHandler.setStatus.selector;
         selectors[10] = TwinRegistryHandler.handOverRig.selector;
         selectors[11] = TwinRegistryHandler.copierRecommit.selector;
+        selectors[12] = TwinRegistryHandler.reportTelemetry.selector;
         targetContract(address(handler));
         targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
     }
@@ -126,6 +128,27 @@ contract TwinRegistryInvariantTest is StdInvariant, Test {
             (address receiver, uint256 amount) = registry.royaltyInfo(id, 10_000);
             assertEq(receiver, registry.operatorOf(id), "royalty receiver");
             assertEq(amount, handler.ghostRoyaltyBpsOf(id), "royalty rate");
+        }
+    }
+
+    /// @dev Each twin's meter is exactly what its telemetry drew (power x min(gap, 1 h), rounded down
+    /// per batch), through its newest sample, and was never seen to go down or back; its terms are
+    /// still those it was minted with, from its mint.
+    /// forge-config: default.invariant.fail-on-revert = true
+    function invariant_meterOnlyGrowsWithTelemetryAndTermsStayFixed() public view {
+        assertEq(handler.ghostMeterDecreases(), 0, "a meter went down or back");
+        uint256 supply = registry.totalSupply();
+        for (uint256 id = 1; id <= supply; ++id) {
+            (uint64 energyWh, uint64 meteredThrough) = registry.meterOf(id);
+            assertEq(energyWh, handler.ghostEnergyWh(id), "meter vs ghost");
+            assertEq(meteredThrough, handler.ghostMeteredThrough(id), "metered through vs ghost");
+            (TwinRegistry.EarningTerms memory terms, uint64 mintedAt) = registry.earningTermsOf(id);
+            TwinRegistry.EarningTerms memory minted = DemoRigs.terms();
+            assertEq(mintedAt, handler.ghostMintedAt(id), "minted at");
+            assertEq(terms.serviceFeeBps, minted.serviceFeeBps, "service fee");
+            assertEq(terms.tariffMicroUsdPerKwh, minted.tariffMicroUsdPerKwh, "tariff");
+            assertEq(terms.settlementPeriod, minted.settlementPeriod, "period");
+            assertEq(terms.gracePeriod, minted.gracePeriod, "grace");
         }
     }
 }

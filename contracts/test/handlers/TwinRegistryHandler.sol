@@ -57,6 +57,16 @@ contract TwinRegistryHandler is Test {
     uint256 public ghostEpochMissedChanges;
     uint256 public ghostEpochUnexpectedChanges;
 
+    /// @dev Each twin's energy meter as the handler computes it from the telemetry it posted: per
+    /// batch, the sum of power x min(gap, 1 h) in joules, rounded down to watt-hours.
+    mapping(uint256 tokenId => uint256) public ghostEnergyWh;
+    mapping(uint256 tokenId => uint64) public ghostMeteredThrough;
+    mapping(uint256 tokenId => uint64) public ghostMintedAt;
+    /// @dev The meter as last observed, after every call: it must never go down, nor its time back.
+    mapping(uint256 tokenId => uint64) internal _lastEnergyWh;
+    mapping(uint256 tokenId => uint64) internal _lastMeteredThrough;
+    uint256 public ghostMeterDecreases;
+
     mapping(string action => uint256) public calls;
 
     constructor(TwinRegistry registry_, address[] memory actors_, address[] memory copiers_, string[] memory bases_) {
@@ -308,6 +318,46 @@ contract TwinRegistryHandler is Test {
         ++calls[accept ? "handOverRig" : "proposeOperator"];
     }
 
+    /// @dev The twin's reporter posts one to four samples at any power, each a second to three hours
+    /// after the one before; time moves on to the newest. A decommissioned twin refuses them.
+    function reportTelemetry(uint256 tokenSeed, uint256 countSeed, uint256 gapSeed, uint32 power) external {
+        (bool found, uint256 id) = _token(tokenSeed);
+        if (!found) return;
+        uint256 count = bound(countSeed, 1, 4);
+        TwinRegistry.TelemetryReport[] memory reports = new TwinRegistry.TelemetryReport[](count);
+        uint64 previous = registry.lastTelemetryAt(id);
+        uint256 joules;
+        for (uint256 i = 0; i < count; ++i) {
+            uint256 gap = 1 + uint256(keccak256(abi.encode(gapSeed, i))) % 3 hours;
+            previous += uint64(gap);
+            uint32 drawn = uint32(uint256(keccak256(abi.encode(power, i))));
+            reports[i] = TwinRegistry.TelemetryReport({
+                timestamp: previous,
+                hashrateGhs: 200_000,
+                powerWatts: drawn,
+                boardTempDeciC: 650,
+                fanRpm: 5_000,
+                uptimeSeconds: 3_600,
+                acceptedShares: 1_000,
+                rejectedShares: 1
+            });
+            joules += uint256(drawn) * (gap < 1 hours ? gap : 1 hours);
+        }
+        if (previous > block.timestamp) vm.warp(previous);
+
+        bool decommissioned = registry.statusOf(id) == TwinRegistry.Status.Decommissioned;
+        address reporterKey = registry.reporterOf(id);
+        if (decommissioned) vm.expectRevert(abi.encodeWithSelector(TwinRegistry.TwinDecommissioned.selector, id));
+        vm.prank(reporterKey);
+        registry.reportTelemetry(id, reports);
+        if (!decommissioned) {
+            ghostEnergyWh[id] += joules / 1 hours;
+            ghostMeteredThrough[id] = previous;
+        }
+        _observe();
+        ++calls[decommissioned ? "reportTelemetry(decommissioned)" : "reportTelemetry"];
+    }
+
     // ------------------------------------------------------------------------------- ghost reads
 
     function actors() external view returns (address[] memory) {
@@ -368,6 +418,8 @@ contract TwinRegistryHandler is Test {
             ghostTokenOfSerial[serialHash] = id;
             ghostMinterOf[id] = p.minter;
             ghostRoyaltyBpsOf[id] = royaltyBps;
+            ghostMintedAt[id] = uint64(block.timestamp);
+            ghostMeteredThrough[id] = uint64(block.timestamp);
         }
     }
 
@@ -403,6 +455,8 @@ contract TwinRegistryHandler is Test {
             ghostTokenOfSerial[keccak256(bytes(serial))] = id;
             ghostMinterOf[id] = copier;
             ghostRoyaltyBpsOf[id] = 1_000;
+            ghostMintedAt[id] = uint64(block.timestamp);
+            ghostMeteredThrough[id] = uint64(block.timestamp);
         } catch (bytes memory reason) {
             assertEq(reason, expected, "copier refused for another reason");
         }
@@ -421,10 +475,14 @@ contract TwinRegistryHandler is Test {
     }
 
     /// @dev Records every twin's custody after an action: a change must be expected and new to its
-    /// owner; no change must be expected either.
+    /// owner; no change must be expected either. Also counts any meter that went down or back.
     function _observe() private {
         uint256 supply = registry.totalSupply();
         for (uint256 id = 1; id <= supply; ++id) {
+            (uint64 energyWh, uint64 meteredThrough) = registry.meterOf(id);
+            if (energyWh < _lastEnergyWh[id] || meteredThrough < _lastMeteredThrough[id]) ++ghostMeterDecreases;
+            (_lastEnergyWh[id], _lastMeteredThrough[id]) = (energyWh, meteredThrough);
+
             (address owner, uint64 epoch,) = registry.custodyOf(id);
             bool known = _lastOwner[id] != address(0);
             bool changed = !known || owner != _lastOwner[id] || epoch != _lastEpoch[id];
