@@ -44,7 +44,9 @@ export const test = base.extend({
       await use(indexer);
       await indexer.stop();
     },
-    { scope: 'worker' },
+    // Indexing the seeded month from scratch takes Ponder about 35 s on this machine's two cores:
+    // more than a test's own 30 s, which a fixture shares unless it has a timeout of its own.
+    { scope: 'worker', timeout: 300_000 },
   ],
 
   // Every test starts from the freshly seeded chain.
@@ -99,7 +101,9 @@ export const test = base.extend({
       await rpc(url, 'evm_revert', [snapshot]);
       await indexer?.follow({ base, head });
     },
-    { auto: true },
+    // A test that mined past the indexer's reorganisation window restarts it, which takes as long
+    // as indexing the seeded month.
+    { auto: true, timeout: 300_000 },
   ],
 
   // The page's uncaught errors fail the test: a panic in the wasm shows up here first.

@@ -13,6 +13,8 @@ import { indexedBlock, startPonder, until, waitReady, waitSynced } from '../inde
 /** Blocks a test may mine and still leave the indexer able to roll back, with room to spare. */
 const REORG_LIMIT = 25;
 const RUN = join(ROOT, '.run', 'e2e-indexer');
+/** Indexing the seeded month takes some 35 s; a busy machine takes several times that. */
+const START_TIMEOUT_MS = 240_000;
 
 export async function startIndexer({ port, networks, rpcUrl }) {
   let generation = 0;
@@ -29,8 +31,8 @@ export async function startIndexer({ port, networks, rpcUrl }) {
       env: { HASHTWIN_NETWORKS: networks, HASHTWIN_PGLITE_DIR: directory },
       logPath: join(RUN, `ponder-${generation}.log`),
     });
-    await waitReady(ponder);
-    await waitSynced(ponder, rpcUrl);
+    await waitReady(ponder, START_TIMEOUT_MS);
+    await waitSynced(ponder, rpcUrl, START_TIMEOUT_MS);
   };
   await start();
   return {

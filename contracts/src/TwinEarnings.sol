@@ -267,21 +267,28 @@ contract TwinEarnings is ReentrancyGuardTransient {
         s.network = _networkFigures();
     }
 
-    /// @dev The three network feeds' newest answers, as they are.
+    /// @dev The three network feeds' newest answers, as they are. A feed that reverts gives 0, its
+    /// "nothing published": these figures only inform, and a holder's payout must not wait on them.
     function _networkFigures() private view returns (NetworkFigures memory figures) {
         uint256 btcUsdAt;
         uint256 difficultyAt;
         uint256 feesAt;
-        // Each figure's answer and time are all that is recorded: the round ids are the feed's own
-        // bookkeeping, and `startedAt` adds nothing to `updatedAt`.
-        // slither-disable-start unused-return
-        (, figures.btcUsd,, btcUsdAt,) = btcUsdFeed.latestRoundData();
-        (, figures.difficulty,, difficultyAt,) = difficultyFeed.latestRoundData();
-        (, figures.feesPerBlock,, feesAt,) = blockFeesFeed.latestRoundData();
-        // slither-disable-end unused-return
+        (figures.btcUsd, btcUsdAt) = _answer(btcUsdFeed);
+        (figures.difficulty, difficultyAt) = _answer(difficultyFeed);
+        (figures.feesPerBlock, feesAt) = _answer(blockFeesFeed);
         uint256 oldest = btcUsdAt < difficultyAt ? btcUsdAt : difficultyAt;
         // forge-lint: disable-next-line(unsafe-typecast)
         figures.oldestAt = uint64(oldest < feesAt ? oldest : feesAt);
+    }
+
+    /// @dev A feed's newest answer and when it was updated; (0, 0) when the feed reverts. The round
+    /// ids are the feed's own bookkeeping, and `startedAt` adds nothing to `updatedAt`.
+    function _answer(AggregatorV3Interface feed) private view returns (int256 answer, uint256 updatedAt) {
+        try feed.latestRoundData() returns (uint80, int256 value, uint256, uint256 at, uint80) {
+            return (value, at);
+        } catch {
+            return (0, 0);
+        }
     }
 
     /// @dev Fills in what the operator keeps and what the holder gets: never less than nothing.

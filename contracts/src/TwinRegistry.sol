@@ -413,12 +413,18 @@ contract TwinRegistry is ITwins, IERC4906, ERC721 {
         uint64 previous = state.lastTelemetryAt;
         uint256 joules = 0;
         for (uint256 i = 0; i < count; ++i) {
-            uint64 timestamp = reports[i].timestamp;
+            TelemetryReport calldata sample = reports[i];
+            uint64 timestamp = sample.timestamp;
             if (timestamp <= previous) revert TelemetryOutOfOrder(i, timestamp, previous);
-            uint256 gap = timestamp - previous;
-            joules += uint256(reports[i].powerWatts) * (gap < MAX_METERED_GAP ? gap : MAX_METERED_GAP);
+            // Cannot overflow: the order is checked above, and 168 reports of at most 2^32 W over at
+            // most an hour each sum far below 2^256. Unchecked, metering keeps within the 10% of gas
+            // a report may grow by.
+            unchecked {
+                uint256 gap = timestamp - previous;
+                joules += uint256(sample.powerWatts) * (gap < MAX_METERED_GAP ? gap : MAX_METERED_GAP);
+            }
             previous = timestamp;
-            emit TelemetryReported(tokenId, reports[i]);
+            emit TelemetryReported(tokenId, sample);
         }
         // 2^48 Wh is 30 years of a 1 GW farm, the largest nameplate a twin may carry.
         // `newest` is at most the block's time, which 40 bits hold for 30,000 years.

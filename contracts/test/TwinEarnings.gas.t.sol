@@ -32,7 +32,9 @@ contract TwinEarningsGasTest is EarningsFixture, GasProbe {
     }
 
     function _settle(string memory operation, uint256 id) private {
+        // Read before the settlement: the probe measures the last call made, which must be it.
+        uint64 periodEnd = registry.lastTelemetryAt(id);
         settleAs(operator, id, GROSS, FEE, ELECTRICITY);
-        logGas(operation, abi.encodeCall(earnings.settle, (id, GROSS, FEE, ELECTRICITY)));
+        logGas(operation, abi.encodeCall(earnings.settle, (id, periodEnd, GROSS, FEE, ELECTRICITY)));
     }
 }

@@ -84,7 +84,7 @@ contract TwinEarningsTest is EarningsFixture {
     function expectNotOperator(uint256 tokenId, address caller) internal {
         vm.expectRevert(abi.encodeWithSelector(TwinEarnings.NotOperator.selector, tokenId, caller));
         vm.prank(caller);
-        earnings.settle(tokenId, GROSS, 0, 0);
+        earnings.settle(tokenId, reportedThrough[tokenId], GROSS, 0, 0);
     }
 
     // ---------------------------------------------------------------- deployment
@@ -147,7 +147,7 @@ contract TwinEarningsTest is EarningsFixture {
     function test_settle_revertsForUnknownToken() public {
         vm.expectRevert(abi.encodeWithSelector(IERC721Errors.ERC721NonexistentToken.selector, 7));
         vm.prank(operator);
-        earnings.settle(7, GROSS, 0, 0);
+        earnings.settle(7, reportedThrough[7], GROSS, 0, 0);
     }
 
     // ---------------------------------------------------------------- settle: the period
@@ -156,7 +156,7 @@ contract TwinEarningsTest is EarningsFixture {
         vm.warp(NOW + 2 days);
         vm.expectRevert(abi.encodeWithSelector(TwinEarnings.NoNewTelemetry.selector, id, NOW));
         vm.prank(operator);
-        earnings.settle(id, GROSS, 0, 0);
+        earnings.settle(id, reportedThrough[id], GROSS, 0, 0);
     }
 
     function test_settle_revertsWithoutTelemetrySinceTheLastSettlement() public {
@@ -164,7 +164,7 @@ contract TwinEarningsTest is EarningsFixture {
         settleAs(operator, id, GROSS, 0, 0);
         vm.expectRevert(abi.encodeWithSelector(TwinEarnings.NoNewTelemetry.selector, id, NOW + 1 days));
         vm.prank(operator);
-        earnings.settle(id, GROSS, 0, 0);
+        earnings.settle(id, reportedThrough[id], GROSS, 0, 0);
     }
 
     /// @dev A sample a second after the last period is a period of its own.
@@ -199,7 +199,7 @@ contract TwinEarningsTest is EarningsFixture {
         emit TwinEarnings.Settled(id, 0, investor, expected);
         vm.recordLogs();
         vm.prank(operator);
-        earnings.settle{value: 0.0077 ether}(id, GROSS, fee, electricity);
+        earnings.settle{value: 0.0077 ether}(id, reportedThrough[id], GROSS, fee, electricity);
 
         (uint256 tokenId, uint256 index, address holder, TwinEarnings.Settlement memory s) = settledNow();
         assertEq(tokenId, id);
@@ -294,7 +294,7 @@ contract TwinEarningsTest is EarningsFixture {
         reportDay(id);
         vm.expectRevert(abi.encodeWithSelector(TwinEarnings.ServiceFeeAboveCap.selector, FEE_CAP + 1, FEE_CAP));
         vm.prank(operator);
-        earnings.settle(id, GROSS, FEE_CAP + 1, 0);
+        earnings.settle(id, reportedThrough[id], GROSS, FEE_CAP + 1, 0);
         settleAs(operator, id, GROSS, FEE_CAP, 0);
     }
 
@@ -306,7 +306,7 @@ contract TwinEarningsTest is EarningsFixture {
             )
         );
         vm.prank(operator);
-        earnings.settle(id, GROSS, 0, DAY_ELECTRICITY_CAP + 1);
+        earnings.settle(id, reportedThrough[id], GROSS, 0, DAY_ELECTRICITY_CAP + 1);
         settleAs(operator, id, GROSS, 0, DAY_ELECTRICITY_CAP);
     }
 
@@ -316,10 +316,10 @@ contract TwinEarningsTest is EarningsFixture {
         reportDay(free);
         vm.expectRevert(abi.encodeWithSelector(TwinEarnings.ServiceFeeAboveCap.selector, 1, 0));
         vm.prank(operator);
-        earnings.settle(free, GROSS, 1, 0);
+        earnings.settle(free, reportedThrough[free], GROSS, 1, 0);
         vm.expectRevert(abi.encodeWithSelector(TwinEarnings.ElectricityAboveCap.selector, 1, 0));
         vm.prank(operator);
-        earnings.settle(free, GROSS, 0, 1);
+        earnings.settle(free, reportedThrough[free], GROSS, 0, 1);
     }
 
     // ---------------------------------------------------------------- settle: payment
@@ -330,9 +330,9 @@ contract TwinEarningsTest is EarningsFixture {
         uint256[3] memory wrong = [net - 1, net + 1, 0];
         for (uint256 i = 0; i < wrong.length; ++i) {
             vm.deal(operator, wrong[i]);
-            vm.expectRevert(abi.encodeWithSelector(TwinEarnings.WrongPayment.selector, id, net, wrong[i]));
+            vm.expectRevert(abi.encodeWithSelector(TwinEarnings.PaymentNotNet.selector, id, net, wrong[i]));
             vm.prank(operator);
-            earnings.settle{value: wrong[i]}(id, GROSS, FEE_CAP, DAY_ELECTRICITY_CAP);
+            earnings.settle{value: wrong[i]}(id, reportedThrough[id], GROSS, FEE_CAP, DAY_ELECTRICITY_CAP);
         }
         assertEq(earnings.periodOf(id).settled, 0);
     }
@@ -347,14 +347,14 @@ contract TwinEarningsTest is EarningsFixture {
         assertEq(expected.shortfall, 0.00002 ether);
 
         vm.deal(operator, 1);
-        vm.expectRevert(abi.encodeWithSelector(TwinEarnings.WrongPayment.selector, id, 0, 1));
+        vm.expectRevert(abi.encodeWithSelector(TwinEarnings.PaymentNotNet.selector, id, 0, 1));
         vm.prank(operator);
-        earnings.settle{value: 1}(id, gross, 0.0002 ether, DAY_ELECTRICITY_CAP);
+        earnings.settle{value: 1}(id, reportedThrough[id], gross, 0.0002 ether, DAY_ELECTRICITY_CAP);
 
         vm.expectEmit(address(earnings));
         emit TwinEarnings.Settled(id, 0, investor, expected);
         vm.prank(operator);
-        earnings.settle(id, gross, 0.0002 ether, DAY_ELECTRICITY_CAP);
+        earnings.settle(id, reportedThrough[id], gross, 0.0002 ether, DAY_ELECTRICITY_CAP);
         assertEq(earnings.claimableOf(investor), 0);
         assertEq(address(earnings).balance, 0);
         assertEq(earnings.periodOf(id).settled, 1, "the period is settled all the same");
@@ -432,7 +432,7 @@ contract TwinEarningsTest is EarningsFixture {
         assertEq(earnings.claimableOf(investor), 0.00718 ether);
         vm.expectRevert(abi.encodeWithSelector(TwinEarnings.NoNewTelemetry.selector, id, NOW + 1 days));
         vm.prank(operator);
-        earnings.settle(id, GROSS, 0, 0);
+        earnings.settle(id, reportedThrough[id], GROSS, 0, 0);
     }
 
     // ---------------------------------------------------------------- settle: the price
@@ -442,7 +442,7 @@ contract TwinEarningsTest is EarningsFixture {
         vm.warp(NOW + MAX_PRICE_AGE + 1);
         vm.expectRevert(abi.encodeWithSelector(PriceFeeds.StalePrice.selector, address(ethUsd), NOW, MAX_PRICE_AGE));
         vm.prank(operator);
-        earnings.settle(id, GROSS, 0, 0);
+        earnings.settle(id, reportedThrough[id], GROSS, 0, 0);
 
         publishPrice(ETH_USD);
         settleAs(operator, id, GROSS, 0, 0);
@@ -453,11 +453,11 @@ contract TwinEarningsTest is EarningsFixture {
         publishPrice(0);
         vm.expectRevert(abi.encodeWithSelector(PriceFeeds.NonPositivePrice.selector, address(ethUsd), int256(0)));
         vm.prank(operator);
-        earnings.settle(id, GROSS, 0, 0);
+        earnings.settle(id, reportedThrough[id], GROSS, 0, 0);
         publishPrice(-1);
         vm.expectRevert(abi.encodeWithSelector(PriceFeeds.NonPositivePrice.selector, address(ethUsd), int256(-1)));
         vm.prank(operator);
-        earnings.settle(id, GROSS, 0, 0);
+        earnings.settle(id, reportedThrough[id], GROSS, 0, 0);
     }
 
     /// @dev Deployed with a sequencer-uptime feed, as on an L2: no settlement or quote while the
@@ -470,7 +470,7 @@ contract TwinEarningsTest is EarningsFixture {
         sequencer.set(1, block.timestamp - 2 hours, block.timestamp);
         vm.expectRevert(abi.encodeWithSelector(PriceFeeds.SequencerDown.selector, address(sequencer)));
         vm.prank(operator);
-        l2.settle(id, GROSS, 0, 0);
+        l2.settle(id, reportedThrough[id], GROSS, 0, 0);
         vm.expectRevert(abi.encodeWithSelector(PriceFeeds.SequencerDown.selector, address(sequencer)));
         l2.quote(id, GROSS);
 
@@ -478,13 +478,13 @@ contract TwinEarningsTest is EarningsFixture {
         sequencer.set(0, upSince, upSince);
         vm.expectRevert(abi.encodeWithSelector(PriceFeeds.SequencerGracePeriod.selector, address(sequencer), upSince));
         vm.prank(operator);
-        l2.settle(id, GROSS, 0, 0);
+        l2.settle(id, reportedThrough[id], GROSS, 0, 0);
 
         sequencer.set(0, upSince - 1, upSince - 1);
         assertEq(l2.quote(id, GROSS).net, GROSS - FEE_CAP - DAY_ELECTRICITY_CAP);
         vm.deal(operator, GROSS);
         vm.prank(operator);
-        l2.settle{value: GROSS}(id, GROSS, 0, 0);
+        l2.settle{value: GROSS}(id, reportedThrough[id], GROSS, 0, 0);
         assertEq(l2.claimableOf(investor), GROSS);
         assertEq(address(l2.sequencerUptimeFeed()), address(sequencer));
     }
@@ -525,6 +525,35 @@ contract TwinEarningsTest is EarningsFixture {
         assertEq(s.network.difficulty, -5);
         assertEq(s.network.feesPerBlock, 7);
         assertEq(s.network.oldestAt, NOW + 1 hours, "a month old, recorded all the same");
+    }
+
+    /// @dev A network feed that reverts is recorded as nothing published: the payout does not wait on it.
+    function test_settle_goesThroughWhenANetworkFeedReverts() public {
+        reportDay(id);
+        vm.mockCallRevert(
+            address(difficulty), abi.encodeWithSelector(AggregatorV3Interface.latestRoundData.selector), "feed gone"
+        );
+        vm.recordLogs();
+        settleAs(operator, id, GROSS, 0, 0);
+        (,, address holder, TwinEarnings.Settlement memory s) = settledNow();
+        assertEq(s.network.difficulty, 0, "nothing published");
+        assertEq(s.network.oldestAt, 0, "a figure with no time makes the oldest time unknown");
+        assertEq(s.network.btcUsd, BTC_USD);
+        assertEq(earnings.claimableOf(holder), GROSS);
+    }
+
+    /// @dev A report that lands after the operator worked the gross out would stretch the period
+    /// under the figure: the settlement names the end it was worked out to, and is refused.
+    function test_settle_revertsWhenAReportLandedAfterThePeriodEndNamed() public {
+        uint64 end = reportDay(id);
+        vm.warp(end + 1 hours);
+        report(id, single(end + 1 hours));
+        vm.expectRevert(abi.encodeWithSelector(TwinEarnings.PeriodEndMoved.selector, id, end, end + 1 hours));
+        vm.prank(operator);
+        earnings.settle(id, end, GROSS, 0, 0);
+
+        settleAs(operator, id, GROSS, 0, 0);
+        assertEq(earnings.periodOf(id).start, end + 1 hours, "settled to the newest report once named");
     }
 
     /// @dev Whichever of the three is oldest, its time is the one recorded.
@@ -858,7 +887,7 @@ contract TwinEarningsTest is EarningsFixture {
 
         vm.expectRevert(abi.encodeWithSelector(TwinEarnings.ServiceFeeAboveCap.selector, cap + 1, cap));
         vm.prank(operator);
-        earnings.settle(twin, gross, cap + 1, 0);
+        earnings.settle(twin, reportedThrough[twin], gross, cap + 1, 0);
 
         vm.recordLogs();
         settleAs(operator, twin, gross, cap, 0);
@@ -880,7 +909,7 @@ contract TwinEarningsTest is EarningsFixture {
 
         vm.expectRevert(abi.encodeWithSelector(TwinEarnings.ElectricityAboveCap.selector, cap + 1, cap));
         vm.prank(operator);
-        earnings.settle(twin, cap, 0, cap + 1);
+        earnings.settle(twin, reportedThrough[twin], cap, 0, cap + 1);
 
         vm.recordLogs();
         settleAs(operator, twin, cap, 0, cap);
@@ -943,11 +972,11 @@ contract TwinEarningsTest is EarningsFixture {
         } else if (electricity > DAY_ELECTRICITY_CAP) {
             err = abi.encodeWithSelector(TwinEarnings.ElectricityAboveCap.selector, electricity, DAY_ELECTRICITY_CAP);
         } else if (value != net) {
-            err = abi.encodeWithSelector(TwinEarnings.WrongPayment.selector, id, net, value);
+            err = abi.encodeWithSelector(TwinEarnings.PaymentNotNet.selector, id, net, value);
         }
         if (err.length != 0) vm.expectRevert(err);
         vm.prank(operator);
-        earnings.settle{value: value}(id, gross, fee, electricity);
+        earnings.settle{value: value}(id, reportedThrough[id], gross, fee, electricity);
         assertEq(earnings.periodOf(id).settled, err.length == 0 ? 1 : 0);
         assertEq(earnings.claimableOf(investor), err.length == 0 ? net : 0);
     }

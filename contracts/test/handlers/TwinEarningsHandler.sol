@@ -123,10 +123,11 @@ contract TwinEarningsHandler is Test {
 
     /// @dev The operator settles the twin's period: modes 0 to 3 within the caps paying the net,
     /// 4 a fee a wei over its cap, 5 electricity a wei over its cap, 6 a wrong payment, 7 someone who
-    /// is not the operator. A period without telemetry or a stale price is refused first.
+    /// is not the operator, 8 a gross worked out to an earlier report than the newest. A period
+    /// without telemetry or a stale price is refused first.
     function settle(uint256 tokenSeed, uint256 gross, uint256 feeSeed, uint256 electricitySeed, uint256 mode) external {
         uint256 id = _token(tokenSeed);
-        mode %= 8;
+        mode %= 9;
         // Small grosses half the time, so that the caps often exceed them.
         gross = bound(gross, 0, gross % 2 == 0 ? 0.001 ether : 0.05 ether);
         address operator = registry.operatorOf(id);
@@ -148,6 +149,11 @@ contract TwinEarningsHandler is Test {
             err = abi.encodeWithSelector(
                 PriceFeeds.StalePrice.selector, address(earnings.ethUsdFeed()), updatedAt, MAX_PRICE_AGE
             );
+        } else if (mode == 8) {
+            err = abi.encodeWithSelector(
+                TwinEarnings.PeriodEndMoved.selector, id, expected.periodEnd - 1, expected.periodEnd
+            );
+            outcome = "settle/refused(period end moved)";
         } else {
             uint256 fee = bound(feeSeed, 0, expected.serviceFeeCap);
             uint256 electricity = bound(electricitySeed, 0, expected.electricityCap);
@@ -163,7 +169,7 @@ contract TwinEarningsHandler is Test {
                 );
             } else if (mode == 6) {
                 value = expected.net == 0 || feeSeed % 2 == 0 ? expected.net + 1 : expected.net - 1;
-                err = abi.encodeWithSelector(TwinEarnings.WrongPayment.selector, id, expected.net, value);
+                err = abi.encodeWithSelector(TwinEarnings.PaymentNotNet.selector, id, expected.net, value);
             }
         }
 
@@ -171,7 +177,10 @@ contract TwinEarningsHandler is Test {
         if (err.length != 0) {
             vm.expectRevert(err);
             vm.prank(caller);
-            earnings.settle{value: value}(id, gross, expected.serviceFee, expected.electricity);
+            // Mode 8 names the report before the newest: the only refusal that needs another end.
+            earnings.settle{value: value}(
+                id, expected.periodEnd - (mode == 8 ? 1 : 0), gross, expected.serviceFee, expected.electricity
+            );
             ++calls[outcome];
             return;
         }
@@ -186,7 +195,9 @@ contract TwinEarningsHandler is Test {
 
         vm.recordLogs();
         vm.prank(caller);
-        earnings.settle{value: expected.net}(id, expected.gross, expected.serviceFee, expected.electricity);
+        earnings.settle{value: expected.net}(
+            id, expected.periodEnd, expected.gross, expected.serviceFee, expected.electricity
+        );
         Vm.Log[] memory logs = vm.getRecordedLogs();
 
         (uint256 index, address creditedTo, TwinEarnings.Settlement memory s) = _settledIn(logs, id);

@@ -151,8 +151,9 @@ abstract contract EarningsFixture is TwinFixture {
         uint256 value
     ) internal {
         vm.deal(who, who.balance + value);
+        uint64 periodEnd = registry.lastTelemetryAt(tokenId);
         vm.prank(who);
-        earnings.settle{value: value}(tokenId, gross, serviceFee, electricity);
+        earnings.settle{value: value}(tokenId, periodEnd, gross, serviceFee, electricity);
     }
 
     /// @dev The last `Settled` event of `emitter` in `logs`.

@@ -76,9 +76,14 @@ abstract contract TwinFixture is Minting {
         reports[0] = sample(timestamp);
     }
 
+    /// @dev The newest report {report} posted per twin: what a settlement's period ends at, known
+    /// without a call that would take a pending prank or expected revert.
+    mapping(uint256 tokenId => uint64) internal reportedThrough;
+
     function report(uint256 tokenId, TwinRegistry.TelemetryReport[] memory reports) internal {
         vm.prank(reporter);
         registry.reportTelemetry(tokenId, reports);
+        if (reports.length != 0) reportedThrough[tokenId] = reports[reports.length - 1].timestamp;
     }
 
     function sellTo(uint256 tokenId, address buyer) internal {
