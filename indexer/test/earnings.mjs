@@ -249,7 +249,7 @@ export function earningsActions(chain, rpcUrl) {
       const electricity = (quote.electricityCap * BigInt(Math.round(electricityShare * 1000))) / 1000n;
       const kept = serviceFee + electricity;
       const net = kept <= gross ? gross - kept : 0n;
-      await chain.write(operator, 'earnings', 'settle', [tokenId, gross, serviceFee, electricity], net);
+      await chain.write(operator, 'earnings', 'settle', [tokenId, quote.periodEnd, gross, serviceFee, electricity], net);
       return { gross, serviceFee, electricity, net };
     },
   };
