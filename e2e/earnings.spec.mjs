@@ -58,7 +58,13 @@ test('the operator settles a period through the Settle panel, and an electricity
   await expect(panel.getByTestId('settle-net')).toContainText('The holder receives 0.00');
   const rows = page.getByTestId('payout-row');
   await expect(rows).toHaveCount(30);
-  await transact(page, operator, 'Settle the period', 'Settle twin #1: 0.01 ETH gross, ');
+  await panel.getByRole('button', { name: 'Settle the period', exact: true }).click();
+  await expect(page.getByTestId('fee')).toBeVisible();
+  await page.getByRole('button', { name: 'Confirm in wallet' }).click();
+  await operator.authorize(Web3RequestKind.SendTransaction);
+  await expect(
+    page.getByTestId('toast').filter({ hasText: /Settle twin #1: 0\.01 ETH gross, [\d.]+ ETH to its holder: done/ }),
+  ).toBeVisible();
   await expect(rows).toHaveCount(31);
   await expect(rows.first().locator('td').nth(3)).toHaveText('0.01 ETH');
 });
