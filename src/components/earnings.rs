@@ -45,6 +45,8 @@ pub fn TermsPanel(terms: EarningTerms) -> impl IntoView {
 pub fn PayoutsPanel(
     twin_id: u64,
     terms: EarningTerms,
+    /// The rig's nameplate power, which the metered energy is held against.
+    nameplate_watts: u32,
     /// The twin's reports since the oldest period shown.
     #[prop(into)]
     reports: Signal<Reports>,
@@ -98,7 +100,7 @@ pub fn PayoutsPanel(
             {move || rows.get().filter(|rows| !rows.is_empty()).map(|rows| view! {
                 <PayoutSummaryView rows=rows.clone() price/>
                 <PayoutChart rows=rows.clone() terms/>
-                <PayoutTable rows/>
+                <PayoutTable rows nameplate_watts/>
             })}
             <Yardstick feeds overrides error=Signal::derive(move || yardstick.get().err())/>
             <HistorySourceLine/>
@@ -205,7 +207,7 @@ fn PayoutChart(rows: Vec<PayoutRow>, terms: EarningTerms) -> impl IntoView {
 }
 
 #[component]
-fn PayoutTable(rows: Vec<PayoutRow>) -> impl IntoView {
+fn PayoutTable(rows: Vec<PayoutRow>, nameplate_watts: u32) -> impl IntoView {
     view! {
         <div class="table-scroll">
             <table class="payouts" data-testid="payout-rows">
@@ -229,6 +231,7 @@ fn PayoutTable(rows: Vec<PayoutRow>) -> impl IntoView {
                             let s = &row.settlement;
                             let ratio = row.paid_ratio.map(|ratio| format!("{:.0}%", ratio * 100.0)).unwrap_or_else(|| "—".into());
                             let low = row.paid_ratio.is_some_and(|ratio| ratio < 0.9);
+                            let overdrawn = row.energy_beyond_nameplate(nameplate_watts);
                             view! {
                                 <tr data-testid="payout-row" data-late=s.late.to_string()>
                                     <td>
@@ -236,7 +239,14 @@ fn PayoutTable(rows: Vec<PayoutRow>) -> impl IntoView {
                                         {s.late.then(|| view! { " " <span class="late-badge">"late"</span> })}
                                     </td>
                                     <td>{row.measured_ths.map(|ths| format!("{ths:.1} TH/s")).unwrap_or_else(|| "—".into())}</td>
-                                    <td>{format!("{:.1} kWh", row.energy_kwh)}</td>
+                                    <td class=if overdrawn { "error" } else { "" } data-testid="metered-energy">
+                                        {format!("{:.1} kWh", row.energy_kwh)}
+                                        {overdrawn.then(|| view! {
+                                            <span class="hint" title="More than the rig's nameplate power could draw over the period: the electricity kept on it is in question.">
+                                                " (over nameplate)"
+                                            </span>
+                                        })}
+                                    </td>
                                     <td>{s.gross.to_string()}</td>
                                     <td>{s.electricity.to_string()}</td>
                                     <td>{s.service_fee.to_string()}</td>

@@ -214,7 +214,19 @@ pub struct PayoutRow {
     pub paid_ratio: Option<f64>,
 }
 
+/// How far above its nameplate power a rig's metered energy may run before the page flags it: rigs
+/// tuned up draw a little more than their data sheet, not a third more.
+pub const NAMEPLATE_ENERGY_MARGIN: f64 = 1.25;
+
 impl PayoutRow {
+    /// Whether the energy metered over the period is more than a rig of `nameplate_watts` could draw
+    /// in it: the reporter key, which is the operator's, says what the rig drew, and the contract
+    /// caps the electricity at it. The registry cannot check it cheaply; the page can.
+    pub fn energy_beyond_nameplate(&self, nameplate_watts: u32) -> bool {
+        let hours = self.settlement.period_end.saturating_sub(self.settlement.period_start) as f64 / 3_600.0;
+        self.energy_kwh > f64::from(nameplate_watts) / 1_000.0 * hours * NAMEPLATE_ENERGY_MARGIN
+    }
+
     /// What the holder should have received on the expected gross: the same fee rate and the
     /// electricity the operator actually charged.
     pub fn expected_net(&self, terms: &EarningTerms) -> Option<f64> {
@@ -483,6 +495,15 @@ mod tests {
         let overridden = payout_rows(&[settlement(0, 0, 86_400, ETHER)], &day, Yardstick::Override(doubled));
         let ratio = overridden[0].expected_gross.unwrap() / recorded[0].expected_gross.unwrap();
         assert!((ratio - 2.0).abs() < 1e-9, "half the difficulty, twice the expected");
+    }
+
+    #[test]
+    fn energy_beyond_what_the_nameplate_could_draw_is_flagged() {
+        // 84 kWh over a day is 3.5 kW: an S21's nameplate exactly.
+        let rows = payout_rows(&[settlement(0, 0, 86_400, ETHER)], &[], Yardstick::Recorded { btc_usd_decimals: 8 });
+        assert!(!rows[0].energy_beyond_nameplate(3_500));
+        assert!(!rows[0].energy_beyond_nameplate(2_900), "within a quarter above the nameplate");
+        assert!(rows[0].energy_beyond_nameplate(2_700));
     }
 
     #[test]

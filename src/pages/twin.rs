@@ -260,6 +260,7 @@ fn TwinDetails(twin: Twin) -> impl IntoView {
             <PayoutsPanel
                 twin_id
                 terms
+                nameplate_watts=spec.power_watts
                 reports=payout_reports
                 price=Signal::derive(move || price.get().and_then(Result::ok).flatten())
             />
