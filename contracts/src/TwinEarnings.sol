@@ -284,6 +284,7 @@ contract TwinEarnings is ReentrancyGuardTransient {
     /// @dev A feed's newest answer and when it was updated; (0, 0) when the feed reverts. The round
     /// ids are the feed's own bookkeeping, and `startedAt` adds nothing to `updatedAt`.
     function _answer(AggregatorV3Interface feed) private view returns (int256 answer, uint256 updatedAt) {
+        // slither-disable-next-line unused-return
         try feed.latestRoundData() returns (uint80, int256 value, uint256, uint256 at, uint80) {
             return (value, at);
         } catch {
