@@ -105,7 +105,9 @@ pub fn GalleryPage() -> impl IntoView {
         let store = store.clone();
         move |_| {
             let needs = paid_needs.get();
-            let Some(latest) = store.latest.get() else { return };
+            // Read again when the history changes, not at every block: a read that failed is not
+            // tried again until then.
+            let Some(latest) = store.latest.get_untracked().or_else(|| store.latest.get()) else { return };
             let known = paid_ratios.get_untracked();
             let missing: Vec<PaidNeed> = needs
                 .into_iter()
@@ -178,12 +180,13 @@ pub fn GalleryPage() -> impl IntoView {
             })
         });
         match paid_reading.get() {
+            _ if pending == 0 => None,
+            // What could be read is shown, with why the rest could not.
             PaidReading::Failed(message) => Some(Err(message)),
-            PaidReading::Reading { done, of } if pending > 0 => Some(Ok(format!(
+            PaidReading::Reading { done, of } => Some(Ok(format!(
                 "Reading the telemetry of {of} twins to hold what they paid against what they measured: {done} of {of}…"
             ))),
-            _ if pending > 0 => Some(Ok(format!("Reading the telemetry of {pending} twins…"))),
-            _ => None,
+            PaidReading::Idle => Some(Ok(format!("Reading the telemetry of {pending} twins…"))),
         }
     });
     let chain_facets = Memo::new(move |_| {
@@ -540,6 +543,9 @@ fn Results(
                 .into_any()
         }}
         {move || {
+            if pending.with(Option::is_some) {
+                return None;
+            }
             let pages = gallery::page_count(matching.get());
             (pages > 1).then(|| {
                 let current = page();
