@@ -132,7 +132,7 @@ impl CollectionLogs {
                 Err(error) => return Err(error.into()),
             }
         }
-        let times = self.block_times(&self.credit_blocks(&logs)).await?;
+        let times = self.block_times(&self.dated_blocks(&logs)).await?;
         Ok((self.decode(logs, &times)?, end))
     }
 
@@ -170,15 +170,20 @@ impl CollectionLogs {
             .to_block(BlockNumber::Number(to.into()))
     }
 
-    /// The blocks of credits: a credit is dated by its block, whose time a log does not carry.
-    fn credit_blocks(&self, logs: &[Log]) -> BTreeSet<u64> {
+    /// The blocks of credits and of mints: a credit is dated by its block, and a twin's first
+    /// earning period starts at its mint's, a time a log does not carry.
+    fn dated_blocks(&self, logs: &[Log]) -> BTreeSet<u64> {
+        let minted = twin_minted_event().signature();
         logs.iter()
-            .filter(|log| log.address == self.ledger)
+            .filter(|log| {
+                log.address == self.ledger || (log.address == self.registry && log.topics.first() == Some(&minted))
+            })
             .filter_map(|log| log.block_number.map(|number| number.as_u64()))
             .collect()
     }
 
-    /// `logs` as records, by block in chain order; `times` dates the credits' blocks.
+    /// `logs` as records, by block in chain order; `times` dates the blocks (the credits' and the
+    /// mints' at least).
     fn decode(&self, mut logs: Vec<Log>, times: &HashMap<u64, u64>) -> Result<Vec<BlockRecords>, ChainError> {
         let position = |log: &Log| (log.block_number.map(|number| number.as_u64()), log.log_index);
         logs.sort_by_key(position);
@@ -190,9 +195,11 @@ impl CollectionLogs {
             let missing = |what: &str| ChainError::Decode(format!("a log without its {what}"));
             let number = log.block_number.ok_or_else(|| missing("block number"))?.as_u64();
             let hash = log.block_hash.ok_or_else(|| missing("block hash"))?.0;
-            let block = blocks
-                .entry(number)
-                .or_insert_with(|| BlockRecords { block: BlockRef { number, hash }, records: Vec::new() });
+            let block = blocks.entry(number).or_insert_with(|| BlockRecords {
+                block: BlockRef { number, hash },
+                time: times.get(&number).copied(),
+                records: Vec::new(),
+            });
             if block.block.hash != hash {
                 return Err(ChainError::Decode(format!("block {number} changed while it was read: read it again")));
             }

@@ -10,7 +10,7 @@ use crate::miner::meter::format_rate;
 
 #[component]
 pub fn TwinCard(entry: GalleryEntry) -> impl IntoView {
-    let GalleryEntry { twin, status, listing_price, donated_work, donated_hashrate } = entry;
+    let GalleryEntry { twin, status, listing_price, donated_work, donated_hashrate, earnings } = entry;
     let donated = match (donated_work, donated_hashrate) {
         (0, _) => "—".to_string(),
         (work, rate) if rate > 0.0 => format!("{} · {} over 24 h", format_work(work), format_rate(rate)),
@@ -19,6 +19,15 @@ pub fn TwinCard(entry: GalleryEntry) -> impl IntoView {
     let href = format!("/twin/{}", twin.id);
     let efficiency = twin.spec.efficiency_j_per_th().map(format_efficiency).unwrap_or_default();
     let badge = badge_svg(&twin.spec, status);
+    let yearly = earnings.yield_words().unwrap_or_else(|| "—".to_string());
+    let late = earnings.late.then(|| {
+        view! {
+            " · "
+            <span class="late-badge" data-testid="card-late" title="Its operator has not settled a period past its grace">
+                "late"
+            </span>
+        }
+    });
 
     view! {
         <article class="twin-card" data-testid="twin-card">
@@ -27,13 +36,18 @@ pub fn TwinCard(entry: GalleryEntry) -> impl IntoView {
                 // unescaped (badge_svg escapes the model).
                 <div class="badge" inner_html=badge></div>
                 <h2>{twin.spec.display_name()}</h2>
-                <p class="twin-id">"#"{twin.id}" · "<span class=format!("status {}", status.label().to_lowercase())>{status.label()}</span></p>
+                <p class="twin-id">
+                    "#"{twin.id}" · "<span class=format!("status {}", status.label().to_lowercase())>{status.label()}</span>
+                    {late}
+                </p>
                 <dl>
                     <dt>"Hashrate"</dt><dd>{format_hashrate(twin.spec.hashrate_ghs)}</dd>
                     <dt>"Power"</dt><dd>{format_power(twin.spec.power_watts.into())}</dd>
                     <dt>"Efficiency"</dt><dd>{efficiency}</dd>
                     <dt>"Location"</dt><dd>{twin.spec.location.clone()}</dd>
                     <dt>"Donated"</dt><dd data-testid="card-donated">{donated}</dd>
+                    <dt title="The net paid to holders over the 30 days to its last settlement, a year of it, on its listing or last sale price">"Yield"</dt>
+                    <dd data-testid="card-yield">{yearly}</dd>
                 </dl>
                 <p class="price" data-testid="card-price">
                     {match listing_price {

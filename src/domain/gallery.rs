@@ -9,6 +9,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
 use std::ops::Range;
 
+use super::earnings::{payout_rows, summarise, EarningTerms, Punctuality, Settlement, Yardstick, TRAILING_WINDOW};
+use super::telemetry::TelemetrySample;
 use super::twin::{Twin, TwinStatus};
 use super::Wei;
 
@@ -27,6 +29,115 @@ pub struct GalleryEntry {
     pub donated_work: u128,
     /// Donated hashes per second over the last day.
     pub donated_hashrate: f64,
+    /// What its settlements say: yield, punctuality, what was paid.
+    pub earnings: EntryEarnings,
+}
+
+/// "Paid ≥ 95% of expected" passes a twin whose 30-day paid ratio is at least this, in basis points.
+pub const PAID_IN_FULL_BPS: u64 = 9_500;
+
+const BPS: u128 = 10_000;
+const DAYS_A_YEAR: u128 = 365;
+const WINDOW_DAYS: u128 = 30;
+
+/// A twin's earnings as the gallery sorts and filters by them, and as its card shows them. Both
+/// sources compute them alike: the indexer stores them (its `yieldBps`, `lateAt`, `lateCount30d`,
+/// `paidRatioBps30d`), the chain reader works them out from the book ([`EntryEarnings::from_book`]).
+/// "The 30 days" are those up to the twin's newest settlement's end, as in `domain::earnings`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct EntryEarnings {
+    /// The net of the 30 days, a year of it (× 365 / 30), in basis points of the price the yield is
+    /// taken on; `None` before the first settlement or without a price.
+    pub yield_bps: Option<u64>,
+    /// When the open period turns late: its start (the newest settlement's end, or the mint before
+    /// any) plus the period and the grace. `None` when that is not known.
+    pub late_at: Option<u64>,
+    /// Past `late_at` when the entry was read: the operator has not paid a period past its grace.
+    pub late: bool,
+    /// How many of the 30 days' settlements came late.
+    pub late_30d: u32,
+    /// Gross paid ÷ expected over the 30 days, in basis points; `None` when there is nothing to hold
+    /// the payouts against, or it was not worked out (the chain reader needs the telemetry for it).
+    pub paid_bps_30d: Option<u64>,
+}
+
+impl EntryEarnings {
+    /// From the book: the twin's `terms` (`None` before its mint is read), its settlements oldest
+    /// first, when it was minted (the start of its first period), the price the yield is taken on,
+    /// and now. The paid ratio needs the telemetry: see [`paid_bps_30d`].
+    pub fn from_book(
+        terms: Option<EarningTerms>,
+        settlements: &[Settlement],
+        minted_at: Option<u64>,
+        price: Option<Wei>,
+        now: u64,
+    ) -> EntryEarnings {
+        let start = settlements.last().map(|settlement| settlement.period_end).or(minted_at);
+        let schedule = terms.zip(start).map(|(terms, start)| terms.schedule(start));
+        EntryEarnings {
+            yield_bps: price.and_then(|price| yield_bps_30d(settlements, price)),
+            late_at: schedule.map(|schedule| schedule.late_at),
+            late: schedule.is_some_and(|schedule| schedule.at(now) == Punctuality::Late),
+            late_30d: u32::try_from(trailing_30d(settlements).iter().filter(|s| s.late).count()).unwrap_or(u32::MAX),
+            paid_bps_30d: None,
+        }
+    }
+
+    /// "Pays on time": nothing settled late in the 30 days, and the open period not past its grace.
+    /// A twin never settled is on time until its first period is late.
+    pub fn on_time(&self) -> bool {
+        self.late_at.is_some() && !self.late && self.late_30d == 0
+    }
+
+    /// "Paid ≥ 95% of expected": a twin without a paid ratio does not pass.
+    pub fn paid_in_full(&self) -> bool {
+        self.paid_bps_30d.is_some_and(|bps| bps >= PAID_IN_FULL_BPS)
+    }
+
+    /// The yield as a card shows it: "9.8% a year".
+    pub fn yield_words(&self) -> Option<String> {
+        self.yield_bps.map(|bps| format!("{:.1}% a year", bps as f64 / 100.0))
+    }
+}
+
+/// The settlements whose period ends in the 30 days up to the newest one's end: the window of the
+/// indexer's 30-day figures and of `domain::earnings::summarise`. `settlements` are oldest first.
+fn trailing_30d(settlements: &[Settlement]) -> &[Settlement] {
+    let Some(newest) = settlements.last().map(|settlement| settlement.period_end) else { return &[] };
+    let first = settlements.partition_point(|settlement| settlement.period_end + TRAILING_WINDOW <= newest);
+    &settlements[first..]
+}
+
+/// The 30 days' net × 365 / 30 in basis points of `price`, rounded down, exactly as the indexer's
+/// `yieldBps`, so that both sources sort alike. `None` before the first settlement or at no price.
+pub fn yield_bps_30d(settlements: &[Settlement], price: Wei) -> Option<u64> {
+    if settlements.is_empty() || price.0 == 0 {
+        return None;
+    }
+    let net: u128 = trailing_30d(settlements).iter().map(|settlement| settlement.net.0).sum();
+    let bps = net.saturating_mul(DAYS_A_YEAR * BPS) / (WINDOW_DAYS * price.0);
+    Some(u64::try_from(bps).unwrap_or(u64::MAX))
+}
+
+/// When a twin's payouts are worth holding against its telemetry for "Paid ≥ 95%": it settled a
+/// period that ended in the 30 days before `now`. Then the time its telemetry is needed from: the
+/// start of the oldest of the 30 days' periods.
+pub fn paid_ratio_since(settlements: &[Settlement], now: u64) -> Option<u64> {
+    let newest = settlements.last()?.period_end;
+    if newest + TRAILING_WINDOW <= now {
+        return None;
+    }
+    trailing_30d(settlements).iter().map(|settlement| settlement.period_start).min()
+}
+
+/// The 30 days' gross paid ÷ what the rig's measured work should have grossed at the figures each
+/// settlement recorded, in basis points (rounded down), as the Payouts panel works it out
+/// (`domain::earnings`); `samples` are the twin's telemetry in time order, from
+/// [`paid_ratio_since`] on. `None` when a period has nothing to hold it against.
+pub fn paid_bps_30d(settlements: &[Settlement], samples: &[TelemetrySample], btc_usd_decimals: u8) -> Option<u64> {
+    let rows = payout_rows(trailing_30d(settlements), samples, Yardstick::Recorded { btc_usd_decimals });
+    let ratio = summarise(&rows).paid_ratio_30d?;
+    (ratio.is_finite() && ratio >= 0.0).then(|| (ratio * BPS as f64).floor() as u64)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -41,16 +152,19 @@ pub enum SortKey {
     EfficiencyBest,
     /// Most donated work first.
     DonatedWork,
+    /// Highest yield first; twins without one after all those with one.
+    YieldHigh,
 }
 
 impl SortKey {
-    pub const ALL: [SortKey; 6] = [
+    pub const ALL: [SortKey; 7] = [
         SortKey::Newest,
         SortKey::PriceLowHigh,
         SortKey::PriceHighLow,
         SortKey::HashrateHigh,
         SortKey::EfficiencyBest,
         SortKey::DonatedWork,
+        SortKey::YieldHigh,
     ];
 
     pub fn label(self) -> &'static str {
@@ -61,6 +175,7 @@ impl SortKey {
             SortKey::HashrateHigh => "Highest hashrate",
             SortKey::EfficiencyBest => "Most efficient",
             SortKey::DonatedWork => "Most donated work",
+            SortKey::YieldHigh => "Highest yield",
         }
     }
 
@@ -73,6 +188,7 @@ impl SortKey {
             SortKey::HashrateHigh => "hashrate",
             SortKey::EfficiencyBest => "efficiency",
             SortKey::DonatedWork => "donated",
+            SortKey::YieldHigh => "yield",
         }
     }
 
@@ -92,6 +208,7 @@ impl SortKey {
                 present_first(a.twin.spec.efficiency_j_per_th(), b.twin.spec.efficiency_j_per_th(), f64::total_cmp)
             }
             SortKey::DonatedWork => b.donated_work.cmp(&a.donated_work),
+            SortKey::YieldHigh => present_first(a.earnings.yield_bps, b.earnings.yield_bps, |x, y| y.cmp(x)),
         };
         by_key.then_with(|| b.twin.id.cmp(&a.twin.id))
     }
@@ -118,6 +235,10 @@ pub struct GalleryQuery {
     /// Any of these statuses; empty for all.
     pub statuses: Vec<TwinStatus>,
     pub listed_only: bool,
+    /// "Pays on time": see [`EntryEarnings::on_time`].
+    pub on_time: bool,
+    /// "Paid ≥ 95% of expected over 30 days": see [`EntryEarnings::paid_in_full`].
+    pub paid_in_full: bool,
     /// Inclusive price bounds; setting either leaves out unlisted twins, which have no price.
     pub price_min: Option<Wei>,
     pub price_max: Option<Wei>,
@@ -178,6 +299,8 @@ impl GalleryQuery {
             && any_or_all(&self.models, &spec.model)
             && (self.statuses.is_empty() || self.statuses.contains(&entry.status))
             && (!self.listed_only || entry.listing_price.is_some())
+            && (!self.on_time || entry.earnings.on_time())
+            && (!self.paid_in_full || entry.earnings.paid_in_full())
             && (!priced || entry.listing_price.is_some_and(|price| within(price, self.price_min, self.price_max)))
             && (!rated
                 || spec
@@ -212,11 +335,9 @@ impl GalleryQuery {
                 "make" if !value.is_empty() => parsed.manufacturers.push(value),
                 "model" if !value.is_empty() => parsed.models.push(value),
                 "status" => parsed.statuses.extend(status_from_slug(&value)),
-                "listed" => match value.as_str() {
-                    "1" | "true" => parsed.listed_only = true,
-                    "0" | "false" => parsed.listed_only = false,
-                    _ => {}
-                },
+                "listed" => parsed.listed_only = flag(&value).unwrap_or(parsed.listed_only),
+                "ontime" => parsed.on_time = flag(&value).unwrap_or(parsed.on_time),
+                "paid" => parsed.paid_in_full = flag(&value).unwrap_or(parsed.paid_in_full),
                 "pmin" => parsed.price_min = Wei::parse_ether(&value).ok().or(parsed.price_min),
                 "pmax" => parsed.price_max = Wei::parse_ether(&value).ok().or(parsed.price_max),
                 "emin" => parsed.efficiency_min = parse_efficiency(&value).or(parsed.efficiency_min),
@@ -256,8 +377,10 @@ impl GalleryQuery {
         for status in &self.statuses {
             add("status", status_slug(*status));
         }
-        if self.listed_only {
-            add("listed", "1");
+        for (key, set) in [("listed", self.listed_only), ("ontime", self.on_time), ("paid", self.paid_in_full)] {
+            if set {
+                add(key, "1");
+            }
         }
         for (key, price) in [("pmin", self.price_min), ("pmax", self.price_max)] {
             if let Some(price) = price {
@@ -277,6 +400,15 @@ impl GalleryQuery {
             add("page", &(u64::from(self.page) + 1).to_string());
         }
         query
+    }
+}
+
+/// A yes/no in the URL: `1` or `true`, `0` or `false`; anything else is not understood.
+fn flag(value: &str) -> Option<bool> {
+    match value {
+        "1" | "true" => Some(true),
+        "0" | "false" => Some(false),
+        _ => None,
     }
 }
 
@@ -494,6 +626,7 @@ mod tests {
             listing_price: None,
             donated_work: 0,
             donated_hashrate: 0.0,
+            earnings: EntryEarnings::default(),
         }
     }
 
@@ -681,6 +814,8 @@ mod tests {
             models: vec!["Antminer S21".into()],
             statuses: vec![TwinStatus::Active, TwinStatus::Offline],
             listed_only: true,
+            on_time: true,
+            paid_in_full: true,
             price_min: Some(Wei(WEI_PER_ETHER / 4)),
             price_max: Some(Wei(3 * WEI_PER_ETHER)),
             efficiency_min: Some(15.0),
@@ -691,7 +826,7 @@ mod tests {
         assert_eq!(
             query.to_query_string(),
             "q=s21+%26+co%2B&make=Bitmain&make=Micro+BT&model=Antminer+S21&status=active&status=offline&listed=1\
-             &pmin=0.25&pmax=3&emin=15&emax=25.5&sort=price-asc&page=3"
+             &ontime=1&paid=1&pmin=0.25&pmax=3&emin=15&emax=25.5&sort=price-asc&page=3"
         );
         assert_eq!(GalleryQuery::from_query_string(&query.to_query_string()), query);
     }
@@ -713,6 +848,213 @@ mod tests {
                 ..GalleryQuery::default()
             }
         );
+    }
+
+    #[test]
+    fn the_earnings_filters_and_the_yield_sort_live_in_the_url() {
+        let query = GalleryQuery::from_query_string("ontime=1&paid=true&sort=YIELD");
+        assert_eq!(
+            query,
+            GalleryQuery { on_time: true, paid_in_full: true, sort: SortKey::YieldHigh, ..GalleryQuery::default() }
+        );
+        assert_eq!(query.to_query_string(), "ontime=1&paid=1&sort=yield");
+        assert_eq!(GalleryQuery::from_query_string(&query.to_query_string()), query);
+        // Unset flags are left out; what cannot be read leaves the flag as it was.
+        assert_eq!(GalleryQuery { on_time: true, ..GalleryQuery::default() }.to_query_string(), "ontime=1");
+        assert_eq!(GalleryQuery::from_query_string("ontime=maybe&paid=0"), GalleryQuery::default());
+        assert!(GalleryQuery::from_query_string("paid=1&paid=yes").paid_in_full);
+        assert!(!GalleryQuery::from_query_string("ontime=1&ontime=false").on_time);
+        assert_eq!(SortKey::from_slug("yield"), Some(SortKey::YieldHigh));
+        assert_eq!(SortKey::YieldHigh.label(), "Highest yield");
+    }
+
+    fn earning(mut entry: GalleryEntry, earnings: EntryEarnings) -> GalleryEntry {
+        entry.earnings = earnings;
+        entry
+    }
+
+    fn yielding(bps: u64) -> EntryEarnings {
+        EntryEarnings { yield_bps: Some(bps), late_at: Some(u64::MAX), ..EntryEarnings::default() }
+    }
+
+    #[test]
+    fn the_yield_sort_puts_twins_without_a_yield_last_newest_first() {
+        let entries = vec![
+            earning(entry(1, "Bitmain", "S19j Pro", 104, 3_068), yielding(980)),
+            entry(2, "Bitmain", "S21", 200, 3_500),
+            earning(entry(3, "MicroBT", "M50S", 126, 3_276), yielding(1_210)),
+            // A yield of 0 is a yield: it ranks above none.
+            earning(entry(4, "Canaan", "A1466", 150, 3_230), yielding(0)),
+            earning(entry(5, "Bitmain", "S9", 14, 1_372), yielding(980)),
+            entry(6, "Bitaxe", "Gamma 601", 0, 18),
+        ];
+        assert_eq!(ids(&query(SortKey::YieldHigh).apply(&entries)), [3, 5, 1, 4, 6, 2]);
+    }
+
+    #[test]
+    fn the_earnings_filters_keep_twins_on_time_and_paid_in_full() {
+        let on_time = EntryEarnings { late_at: Some(2_000), paid_bps_30d: Some(9_500), ..EntryEarnings::default() };
+        let entries = vec![
+            earning(entry(1, "Bitmain", "S19j Pro", 104, 3_068), on_time),
+            // Late now.
+            earning(entry(2, "Bitmain", "S21", 200, 3_500), EntryEarnings { late: true, ..on_time }),
+            // Late once in the 30 days.
+            earning(entry(3, "MicroBT", "M50S", 126, 3_276), EntryEarnings { late_30d: 1, ..on_time }),
+            // Underpaid, and a ratio not worked out.
+            earning(entry(4, "Canaan", "A1466", 150, 3_230), EntryEarnings { paid_bps_30d: Some(9_499), ..on_time }),
+            earning(entry(5, "Bitmain", "S9", 14, 1_372), EntryEarnings { paid_bps_30d: None, ..on_time }),
+            // Without a schedule, nothing says it pays on time.
+            entry(6, "Bitaxe", "Gamma 601", 0, 18),
+        ];
+        let on_time_only = GalleryQuery { on_time: true, ..GalleryQuery::default() };
+        assert_eq!(ids(&on_time_only.apply(&entries)), [5, 4, 1]);
+        let paid = GalleryQuery { paid_in_full: true, ..GalleryQuery::default() };
+        assert_eq!(ids(&paid.apply(&entries)), [3, 2, 1]);
+        let both = GalleryQuery { on_time: true, paid_in_full: true, ..GalleryQuery::default() };
+        assert_eq!(ids(&both.apply(&entries)), [1]);
+    }
+
+    const DAY: u64 = 86_400;
+    const MINTED: u64 = 1_700_000_000;
+
+    fn terms(period_days: u64, grace_hours: u64) -> EarningTerms {
+        EarningTerms {
+            service_fee_bps: 1_000,
+            tariff_micro_usd_per_kwh: 55_000,
+            settlement_period: (period_days * DAY) as u32,
+            grace_period: (grace_hours * 3_600) as u32,
+        }
+    }
+
+    /// Period `index` of a daily (or `days`-long) schedule from the mint, paying `net` wei.
+    fn settled(index: u64, days: u64, gross: u128, net: u128) -> Settlement {
+        use crate::domain::earnings::RecordedFigures;
+        Settlement {
+            index: index as u32,
+            holder: Address([9; 20]),
+            period_start: MINTED + index * days * DAY,
+            period_end: MINTED + (index + 1) * days * DAY,
+            energy_wh: 84_000,
+            late: false,
+            gross: Wei(gross),
+            service_fee: Wei(0),
+            electricity: Wei(gross - net),
+            net: Wei(net),
+            shortfall: Wei::ZERO,
+            service_fee_cap: Wei(0),
+            electricity_cap: Wei(gross),
+            eth_usd: 300_000_000_000,
+            price_decimals: 8,
+            network: RecordedFigures {
+                btc_usd: 9_100_000_000_000,
+                difficulty: 152_000_000_000_000,
+                fees_per_block: 0,
+                oldest_at: 0,
+            },
+        }
+    }
+
+    #[test]
+    fn the_yield_annualises_the_30_days_net_on_the_price_as_the_indexer_does() {
+        // 0.01 ETH net a day: 0.3 ETH in the 30 days, 3.65 ETH a year, 100% of a 3.65 ETH price.
+        let month: Vec<_> = (0..40).map(|day| settled(day, 1, WEI_PER_ETHER, WEI_PER_ETHER / 100)).collect();
+        assert_eq!(yield_bps_30d(&month, Wei(365 * WEI_PER_ETHER / 100)), Some(10_000));
+        // Only the 30 days up to the newest settlement count, however many came before.
+        assert_eq!(yield_bps_30d(&month[..35], Wei(365 * WEI_PER_ETHER / 100)), Some(10_000));
+        // Rounded down, as the indexer's integer division.
+        assert_eq!(yield_bps_30d(&month, Wei(3 * 365 * WEI_PER_ETHER / 100)), Some(3_333));
+        assert_eq!(yield_bps_30d(&month, Wei::ZERO), None);
+        assert_eq!(yield_bps_30d(&[], Wei(WEI_PER_ETHER)), None);
+        // Weekly periods: the five ending in the 30 days to the newest (days 14 to 42), × 365 / 30,
+        // as the indexer's `yieldBps` takes them: 0.5 ETH × 365 / 30 on 1 ETH.
+        let weekly: Vec<_> = (0..6).map(|week| settled(week, 7, WEI_PER_ETHER, WEI_PER_ETHER / 10)).collect();
+        assert_eq!(yield_bps_30d(&weekly, Wei(WEI_PER_ETHER)), Some(60_833));
+    }
+
+    #[test]
+    fn a_twin_is_late_once_its_open_period_is_past_its_grace() {
+        let daily = terms(1, 6);
+        let month: Vec<_> = (0..30).map(|day| settled(day, 1, 100, 90)).collect();
+        let last_end = MINTED + 30 * DAY;
+        let price = Some(Wei(WEI_PER_ETHER));
+        let at = |now: u64| EntryEarnings::from_book(Some(daily), &month, Some(MINTED), price, now);
+        assert_eq!(at(last_end).late_at, Some(last_end + DAY + 6 * 3_600));
+        assert!(at(last_end + DAY + 6 * 3_600).on_time(), "late only once the grace has run out");
+        assert!(at(last_end + DAY + 6 * 3_600 + 1).late);
+        assert!(!at(last_end + DAY + 6 * 3_600 + 1).on_time());
+
+        // One late settlement in the 30 days is enough to leave a twin out; one before them is not.
+        let mut late_once = month.clone();
+        late_once[10].late = true;
+        let earnings = EntryEarnings::from_book(Some(daily), &late_once, Some(MINTED), price, last_end);
+        assert_eq!((earnings.late_30d, earnings.late, earnings.on_time()), (1, false, false));
+        late_once[10].late = false;
+        late_once[0].late = true;
+        let later: Vec<_> = late_once.iter().cloned().chain((30..35).map(|day| settled(day, 1, 100, 90))).collect();
+        let earnings = EntryEarnings::from_book(Some(daily), &later, Some(MINTED), price, last_end + 5 * DAY);
+        assert_eq!(earnings.late_30d, 0);
+        assert!(earnings.on_time());
+    }
+
+    #[test]
+    fn a_twin_never_settled_is_on_time_until_its_first_period_is_late() {
+        let weekly = terms(7, 24);
+        let at = |now: u64| EntryEarnings::from_book(Some(weekly), &[], Some(MINTED), Some(Wei(WEI_PER_ETHER)), now);
+        assert_eq!(at(MINTED).late_at, Some(MINTED + 8 * DAY));
+        assert!(at(MINTED + 8 * DAY).on_time());
+        assert!(!at(MINTED + 8 * DAY + 1).on_time());
+        assert_eq!(at(MINTED).yield_bps, None, "nothing settled is no yield, not 0%");
+        // Without the mint's time or the terms there is no schedule to judge it by.
+        let unknown = EntryEarnings::from_book(Some(weekly), &[], None, None, MINTED);
+        assert_eq!((unknown.late_at, unknown.late, unknown.on_time()), (None, false, false));
+        assert!(!EntryEarnings::from_book(None, &[], Some(MINTED), None, MINTED).on_time());
+    }
+
+    #[test]
+    fn the_paid_ratio_is_read_for_twins_that_settled_in_the_last_30_days() {
+        let month: Vec<_> = (0..40).map(|day| settled(day, 1, 100, 90)).collect();
+        let newest = MINTED + 40 * DAY;
+        // From the start of the oldest of the 30 days' periods: day 10's.
+        assert_eq!(paid_ratio_since(&month, newest + 3 * DAY), Some(MINTED + 10 * DAY));
+        assert_eq!(paid_ratio_since(&month, newest + 30 * DAY - 1), Some(MINTED + 10 * DAY));
+        assert_eq!(paid_ratio_since(&month, newest + 30 * DAY), None, "nothing settled in the 30 days before now");
+        assert_eq!(paid_ratio_since(&[], newest), None);
+    }
+
+    #[test]
+    fn the_paid_ratio_holds_the_gross_against_the_measured_work() {
+        use crate::domain::earnings::expected_gross_wei;
+        // A 200 TH/s rig reporting hourly for ten days.
+        let samples: Vec<TelemetrySample> = (1..=240)
+            .map(|hour| TelemetrySample {
+                timestamp: MINTED + hour * 3_600,
+                hashrate_ghs: 200_000,
+                ..TelemetrySample::default()
+            })
+            .collect();
+        let figures = settled(0, 1, 1, 1).network.network(8).unwrap();
+        let a_day = expected_gross_wei(200.0 * DAY as f64, &figures, 3_000.0);
+        let paying = |share: f64| -> Vec<Settlement> {
+            (0..10).map(|day| settled(day, 1, (a_day * share) as u128, (a_day * share * 0.8) as u128)).collect()
+        };
+        let full = paid_bps_30d(&paying(0.98), &samples, 8).unwrap();
+        assert!((9_799..=9_800).contains(&full), "{full}");
+        let under = paid_bps_30d(&paying(0.85), &samples, 8).unwrap();
+        assert!((8_499..=8_500).contains(&under), "{under}");
+        // Without telemetry for its periods there is nothing to hold the gross against.
+        assert_eq!(paid_bps_30d(&paying(1.0), &[], 8), None);
+
+        let mut earnings = EntryEarnings { paid_bps_30d: Some(full), ..EntryEarnings::default() };
+        assert!(earnings.paid_in_full());
+        earnings.paid_bps_30d = Some(under);
+        assert!(!earnings.paid_in_full());
+    }
+
+    #[test]
+    fn a_card_words_the_yield_a_year() {
+        assert_eq!(yielding(980).yield_words().as_deref(), Some("9.8% a year"));
+        assert_eq!(yielding(12_345).yield_words().as_deref(), Some("123.5% a year"));
+        assert_eq!(EntryEarnings::default().yield_words(), None);
     }
 
     #[test]
@@ -772,7 +1114,9 @@ mod tests {
             price_max: rng.chance(30).then(|| Wei(u128::from(rng.next()))),
             efficiency_min: rng.chance(30).then(|| rng.below(100_000) as f64 / 1_000.0),
             efficiency_max: rng.chance(30).then(|| f64::from_bits(rng.next() >> 2).abs()),
-            sort: SortKey::ALL[rng.below(6) as usize],
+            on_time: rng.chance(30),
+            paid_in_full: rng.chance(30),
+            sort: SortKey::ALL[rng.below(SortKey::ALL.len() as u64) as usize],
             page: if rng.chance(50) { 0 } else { rng.next() as u32 },
         }
     }

@@ -49,6 +49,10 @@ impl Record {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BlockRecords {
     pub block: BlockRef,
+    /// The block's time, unix seconds, where it was read: the indexer gives every block's, the
+    /// chain reader reads those of the blocks with mints or credits, which are dated by it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<u64>,
     pub records: Vec<Record>,
 }
 
@@ -70,6 +74,9 @@ pub struct History {
     twins: Vec<Twin>,
     /// The block each twin of `twins` was minted in, for rollbacks.
     mint_blocks: Vec<u64>,
+    /// When each twin of `twins` was minted, where the block's time was read: its first earning
+    /// period starts then.
+    mint_times: Vec<Option<u64>>,
     events: Vec<Located>,
     credits: Vec<Credit>,
     book: Book,
@@ -97,6 +104,12 @@ impl History {
 
     pub fn twin(&self, id: u64) -> Option<&Twin> {
         self.twins.binary_search_by_key(&id, |twin| twin.id).ok().map(|index| &self.twins[index])
+    }
+
+    /// When twin `id` was minted (its block's time), if that block's time was read.
+    pub fn minted_at(&self, id: u64) -> Option<u64> {
+        let index = self.twins.binary_search_by_key(&id, |twin| twin.id).ok()?;
+        self.mint_times.get(index).copied().flatten()
     }
 
     /// Every registry and market event, in chain order.
@@ -141,7 +154,7 @@ impl History {
         }
         for block in blocks {
             for record in &block.records {
-                self.add(record, block.block.number);
+                self.add(record, block.block.number, block.time);
             }
         }
         self.head = Some(head);
@@ -152,13 +165,14 @@ impl History {
         Ok(())
     }
 
-    fn add(&mut self, record: &Record, block: u64) {
+    fn add(&mut self, record: &Record, block: u64, time: Option<u64>) {
         match record {
             Record::Minted(twin) => {
                 // Ids count up in mint order; an id out of order keeps `twin` searchable.
                 let at = self.twins.partition_point(|known| known.id < twin.id);
                 self.twins.insert(at, twin.clone());
                 self.mint_blocks.insert(at, block);
+                self.mint_times.insert(at, time);
             }
             Record::Event(located) => {
                 self.book.apply_event(located);
@@ -176,10 +190,18 @@ impl History {
             return;
         };
         let last = keep.number;
-        let (twins, blocks): (Vec<_>, Vec<_>) =
-            self.twins.drain(..).zip(self.mint_blocks.drain(..)).filter(|(_, block)| *block <= last).unzip();
-        self.twins = twins;
-        self.mint_blocks = blocks;
+        let kept: Vec<_> = self
+            .twins
+            .drain(..)
+            .zip(self.mint_blocks.drain(..))
+            .zip(self.mint_times.drain(..))
+            .filter(|((_, block), _)| *block <= last)
+            .collect();
+        for ((twin, block), time) in kept {
+            self.twins.push(twin);
+            self.mint_blocks.push(block);
+            self.mint_times.push(time);
+        }
         self.events.retain(|located| located.block <= last);
         self.credits.retain(|credit| credit.block <= last);
         self.checkpoints.retain(|checkpoint| checkpoint.number <= last);
@@ -275,6 +297,7 @@ mod tests {
     fn mint(number: u64, fork: u8, id: u64, owner: Address) -> BlockRecords {
         BlockRecords {
             block: block(number, fork),
+            time: Some(1_700_000_000 + number * 12),
             records: vec![
                 event(number, 0, id, TwinEvent::Transfer { from: Address::ZERO, to: owner }),
                 Record::Minted(twin(id)),
@@ -286,6 +309,7 @@ mod tests {
     fn transfer(number: u64, fork: u8, id: u64, from: Address, to: Address) -> BlockRecords {
         BlockRecords {
             block: block(number, fork),
+            time: None,
             records: vec![event(number, 0, id, TwinEvent::Transfer { from, to })],
         }
     }
@@ -303,6 +327,20 @@ mod tests {
         assert_eq!(history.book(), &Book::replay(history.events()));
         assert_eq!(history.twin(2).map(|twin| twin.id), Some(2));
         assert!(history.twin(3).is_none());
+        // Each twin's mint is dated by its block.
+        assert_eq!(history.minted_at(1), Some(1_700_000_036));
+        assert_eq!(history.minted_at(2), Some(1_700_000_048));
+        assert_eq!(history.minted_at(3), None);
+    }
+
+    #[test]
+    fn a_mint_in_a_block_whose_time_was_not_read_has_no_time() {
+        let mut undated = mint(3, 0, 1, account(7));
+        undated.time = None;
+        let mut history = History::default();
+        history.extend(&[undated, mint(4, 0, 2, account(8))], block(5, 0)).unwrap();
+        assert_eq!(history.minted_at(1), None);
+        assert_eq!(history.minted_at(2), Some(1_700_000_048));
     }
 
     #[test]
@@ -346,10 +384,13 @@ mod tests {
         }));
         history.extend(&[transfer(6, 0, 1, account(7), account(9)), fork_block], block(8, 0)).unwrap();
         assert_eq!(history.twins().len(), 2);
+        assert_eq!(history.minted_at(2), Some(1_700_000_084));
         history.roll_back_to(Some(block(5, 0)));
 
         assert_eq!(history.head(), before_fork.head());
         assert_eq!(history.twins(), before_fork.twins());
+        assert_eq!(history.minted_at(1), Some(1_700_000_036));
+        assert_eq!(history.minted_at(2), None);
         assert_eq!(history.events(), before_fork.events());
         assert_eq!(history.book(), before_fork.book());
         assert_eq!(history.book().owner(1), Some(account(7)));
@@ -423,5 +464,10 @@ mod tests {
         records.records.push(event(3, 5, 1, TwinEvent::StatusChanged { next: TwinStatus::Offline }));
         let text = serde_json::to_string(&records).unwrap();
         assert_eq!(serde_json::from_str::<BlockRecords>(&text).unwrap(), records);
+        // A block without its time read stores none.
+        let undated = transfer(6, 0, 1, account(7), account(9));
+        let text = serde_json::to_string(&undated).unwrap();
+        assert!(!text.contains("time"), "{text}");
+        assert_eq!(serde_json::from_str::<BlockRecords>(&text).unwrap(), undated);
     }
 }

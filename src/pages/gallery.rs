@@ -1,14 +1,48 @@
 //! Every twin, with search, filters and sort kept in the URL so a view can be shared and survives
 //! a reload. Pages of [`PAGE_SIZE`] keep the DOM small however many twins there are.
 
+use std::collections::{HashMap, HashSet};
+
+use futures::StreamExt;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::NavigateOptions;
 
+use crate::chain::activity::RegistryActivity;
+use crate::chain::collection::ChainHead;
+use crate::chain::earnings::read_feeds;
 use crate::components::twin_card::TwinCard;
-use crate::domain::gallery::{self, Facets, GalleryQuery, GalleryView, SortKey, PAGE_SIZE};
+use crate::domain::earnings::Settlement;
+use crate::domain::gallery::{self, Facets, GalleryEntry, GalleryQuery, GalleryView, SortKey, PAGE_SIZE};
 use crate::domain::{TwinStatus, Wei};
 use crate::store::{first_gallery_page, ChainStore, IndexerState, Loaded};
+
+/// Twins whose telemetry is read at once for "Paid ≥ 95%" from the chain: each read is a few
+/// block lookups and one log query.
+const TELEMETRY_READS_AT_ONCE: usize = 4;
+
+/// A twin whose 30-day paid ratio the chain reader works out from its telemetry.
+#[derive(Debug, Clone, PartialEq)]
+struct PaidNeed {
+    twin_id: u64,
+    /// How many periods it had settled: a new settlement asks for the ratio again.
+    settled: usize,
+    /// Its telemetry is read from here on.
+    since: u64,
+    /// The settlements of its last 30 days.
+    settlements: Vec<Settlement>,
+}
+
+/// The paid ratios the chain reader worked out: twin → (periods settled then, the ratio).
+type PaidRatios = HashMap<u64, (usize, Option<u64>)>;
+
+/// How far the chain reader is in reading the telemetry "Paid ≥ 95%" needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum PaidReading {
+    Idle,
+    Reading { done: usize, of: usize },
+    Failed(String),
+}
 
 /// Where the gallery's twins were read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,6 +82,113 @@ pub fn GalleryPage() -> impl IntoView {
     let entries = Memo::new(move |_| {
         catalog.with(|catalog| catalog.clone().map(|read| read.map(|catalog| catalog.gallery_entries(catalog.now()))))
     });
+    // "Paid ≥ 95%" from the chain: the paid ratio needs each twin's telemetry, read only while the
+    // filter is on and the indexer (which has the ratio) is not used, for the twins that settled a
+    // period in the last 30 days, and kept for the visit.
+    let paid_filter = Memo::new(move |_| query.with(|query| query.paid_in_full));
+    let paid_needs = Memo::new({
+        let store = store.clone();
+        move |_| -> Vec<PaidNeed> {
+            if !paid_filter.get() || matches!(store.indexer_state(), IndexerState::Ready(_)) {
+                return Vec::new();
+            }
+            catalog.with(|catalog| match catalog {
+                Some(Ok(catalog)) => paid_needs_of(catalog, catalog.now()),
+                _ => Vec::new(),
+            })
+        }
+    });
+    let paid_ratios = RwSignal::new(PaidRatios::new());
+    let paid_reading = RwSignal::new(PaidReading::Idle);
+    let in_flight = StoredValue::new(HashSet::<(u64, usize)>::new());
+    Effect::new({
+        let store = store.clone();
+        move |_| {
+            let needs = paid_needs.get();
+            // Read again when the history changes, not at every block: a read that failed is not
+            // tried again until then.
+            let Some(latest) = store.latest.get_untracked().or_else(|| store.latest.get()) else { return };
+            let known = paid_ratios.get_untracked();
+            let missing: Vec<PaidNeed> = needs
+                .into_iter()
+                .filter(|need| known.get(&need.twin_id).is_none_or(|(settled, _)| *settled != need.settled))
+                .filter(|need| in_flight.with_value(|flying| !flying.contains(&(need.twin_id, need.settled))))
+                .collect();
+            if missing.is_empty() {
+                return;
+            }
+            in_flight.update_value(|flying| flying.extend(missing.iter().map(|need| (need.twin_id, need.settled))));
+            let activity = store.registry.as_ref().map(|registry| registry.activity().clone());
+            let (rpc, feeds) = (store.rpc.clone(), store.feeds);
+            leptos::task::spawn_local(async move {
+                let of = missing.len();
+                paid_reading.set(PaidReading::Reading { done: 0, of });
+                // Settlements record BTC's price with its feed's decimals: Chainlink's USD feeds, and
+                // the deployment's own, have 8.
+                let decimals = match feeds {
+                    Some(feeds) => read_feeds(&rpc, feeds).await.map_or(8, |readings| readings.btc_usd.decimals),
+                    None => 8,
+                };
+                let mut reads = futures::stream::iter(missing.into_iter().map(|need| {
+                    let activity = activity.clone();
+                    async move {
+                        let ratio = read_paid_ratio(activity, &need, latest, decimals).await;
+                        (need, ratio)
+                    }
+                }))
+                .buffer_unordered(TELEMETRY_READS_AT_ONCE);
+                let (mut done, mut failure) = (0, None);
+                while let Some((need, ratio)) = reads.next().await {
+                    done += 1;
+                    in_flight.update_value(|flying| {
+                        flying.remove(&(need.twin_id, need.settled));
+                    });
+                    if paid_ratios.is_disposed() {
+                        return;
+                    }
+                    match ratio {
+                        Ok(ratio) => paid_ratios.update(|known| {
+                            known.insert(need.twin_id, (need.settled, ratio));
+                        }),
+                        Err(message) => failure = Some(message),
+                    }
+                    paid_reading.set(PaidReading::Reading { done, of });
+                }
+                paid_reading.set(failure.map_or(PaidReading::Idle, PaidReading::Failed));
+            });
+        }
+    });
+    // The entries with the paid ratios read so far, each for the settlements it was read for.
+    let judged = Memo::new(move |_| {
+        let entries = entries.get()?;
+        let needs = paid_needs.get();
+        Some(entries.map(|mut entries| {
+            if !needs.is_empty() {
+                paid_ratios.with(|known| with_paid_ratios(&mut entries, &needs, known));
+            }
+            entries
+        }))
+    });
+    // While the ratios the filter needs are being read, the filter cannot be judged yet.
+    let paid_pending = Signal::derive(move || {
+        let pending = paid_needs.with(|needs| {
+            paid_ratios.with(|known| {
+                needs
+                    .iter()
+                    .filter(|need| known.get(&need.twin_id).is_none_or(|(settled, _)| *settled != need.settled))
+                    .count()
+            })
+        });
+        match paid_reading.get() {
+            _ if pending == 0 => None,
+            // What could be read is shown, with why the rest could not.
+            PaidReading::Failed(message) => Some(Err(message)),
+            PaidReading::Reading { done, of } => Some(Ok(format!(
+                "Reading the telemetry of {of} twins to hold what they paid against what they measured: {done} of {of}…"
+            ))),
+            PaidReading::Idle => Some(Ok(format!("Reading the telemetry of {pending} twins…"))),
+        }
+    });
     let chain_facets = Memo::new(move |_| {
         entries.with(|entries| match entries {
             Some(Ok(entries)) => gallery::facets(entries),
@@ -55,7 +196,7 @@ pub fn GalleryPage() -> impl IntoView {
         })
     });
     let from_chain = Memo::new(move |_| {
-        entries.with(|entries| match entries {
+        judged.with(|entries| match entries {
             None => None,
             Some(Err(message)) => Some(Err(message.clone())),
             Some(Ok(entries)) => Some(Ok(query.with(|query| query.view(entries, chain_facets.get())))),
@@ -145,12 +286,28 @@ pub fn GalleryPage() -> impl IntoView {
             Frame::NoTwins => view! { <p class="empty">"No twins minted yet. " <a href="/mint">"Mint the first"</a></p> }.into_any(),
             Frame::Ready => view! {
                 <Filters facets=Signal::derive(move || view.with(|view| view.facets.clone())) query set_query/>
-                <Results view query set_query/>
+                <Results
+                    view
+                    query
+                    set_query
+                    pending=Signal::derive(move || {
+                        let from_chain = matches!(source.get(), Some(Source::Chain));
+                        paid_pending.get().filter(|_| from_chain).and_then(Result::ok)
+                    })
+                />
+                {move || {
+                    let from_chain = matches!(source.get(), Some(Source::Chain));
+                    match paid_pending.get() {
+                        Some(Err(message)) if from_chain => Some(view! { <p class="error" role="alert">{message}</p> }),
+                        _ => None,
+                    }
+                }}
                 <p class="hint" data-testid="gallery-source">{move || match source.get() {
                     Some(Source::Indexer(block)) => format!("From the indexer, at block {block}."),
                     Some(Source::Lens(block)) => format!(
                         "The newest twins as the chain holds them at block {block}. Search, filters and other pages follow once the collection's history is read."
                     ),
+                    _ if paid_filter.get() => "Read from the chain by this browser, what each twin paid held against its telemetry.".to_string(),
                     _ => "Read from the chain by this browser.".to_string(),
                 }}</p>
             }
@@ -269,6 +426,28 @@ fn Filters(facets: Signal<Facets>, query: Memo<GalleryQuery>, set_query: Callbac
                     />
                     " For sale only"
                 </label>
+                <label title="No settlement came late in its last 30 days of them, and the open period is within its grace">
+                    <input
+                        type="checkbox"
+                        prop:checked=move || query.get().on_time
+                        on:change=move |event| {
+                            let checked = event_target_checked(&event);
+                            update(&|query| query.on_time = checked);
+                        }
+                    />
+                    " Pays on time"
+                </label>
+                <label title="Gross paid at least 95% of what its measured hash work should have grossed, over its last 30 days of settlements">
+                    <input
+                        type="checkbox"
+                        prop:checked=move || query.get().paid_in_full
+                        on:change=move |event| {
+                            let checked = event_target_checked(&event);
+                            update(&|query| query.paid_in_full = checked);
+                        }
+                    />
+                    " Paid ≥ 95% of expected"
+                </label>
             </div>
             <fieldset class="range">
                 <legend>"Price, ETH"</legend>
@@ -314,7 +493,13 @@ fn Filters(facets: Signal<Facets>, query: Memo<GalleryQuery>, set_query: Callbac
 }
 
 #[component]
-fn Results(view: Signal<GalleryView>, query: Memo<GalleryQuery>, set_query: Callback<GalleryQuery>) -> impl IntoView {
+fn Results(
+    view: Signal<GalleryView>,
+    query: Memo<GalleryQuery>,
+    set_query: Callback<GalleryQuery>,
+    /// What is still being read before the results can be judged, in words.
+    pending: Signal<Option<String>>,
+) -> impl IntoView {
     let matching = Memo::new(move |_| view.with(|view| view.matching));
     let page = move || gallery::clamp_page(matching.get(), query.get().page);
     let go_to = move |page: u32| {
@@ -324,13 +509,22 @@ fn Results(view: Signal<GalleryView>, query: Memo<GalleryQuery>, set_query: Call
     };
 
     view! {
-        <p class="count" data-testid="twin-count" role="status">
-            {move || view.with(|view| {
-                let (shown, total) = (view.matching, view.total);
-                if shown == total { format!("{total} twins") } else { format!("{shown} of {total} twins") }
-            })}
-        </p>
+        {move || match pending.get() {
+            Some(words) => view! { <p class="loading" aria-busy="true" role="status" data-testid="gallery-reading">{words}</p> }.into_any(),
+            None => view! {
+                <p class="count" data-testid="twin-count" role="status">
+                    {move || view.with(|view| {
+                        let (shown, total) = (view.matching, view.total);
+                        if shown == total { format!("{total} twins") } else { format!("{shown} of {total} twins") }
+                    })}
+                </p>
+            }
+                .into_any(),
+        }}
         {move || {
+            if pending.with(Option::is_some) {
+                return ().into_any();
+            }
             if matching.get() == 0 {
                 return view! { <p class="empty">"No twin matches these filters."</p> }.into_any();
             }
@@ -339,7 +533,7 @@ fn Results(view: Signal<GalleryView>, query: Memo<GalleryQuery>, set_query: Call
                     // Keyed on what a card shows, so that a card whose twin changed is drawn again.
                     <For
                         each=move || view.with(|view| view.entries.clone())
-                        key=|entry| (entry.twin.id, entry.status, entry.listing_price, entry.donated_work)
+                        key=|entry| (entry.twin.id, entry.status, entry.listing_price, entry.donated_work, entry.earnings)
                         let:entry
                     >
                         <TwinCard entry/>
@@ -349,6 +543,9 @@ fn Results(view: Signal<GalleryView>, query: Memo<GalleryQuery>, set_query: Call
                 .into_any()
         }}
         {move || {
+            if pending.with(Option::is_some) {
+                return None;
+            }
             let pages = gallery::page_count(matching.get());
             (pages > 1).then(|| {
                 let current = page();
@@ -365,4 +562,46 @@ fn Results(view: Signal<GalleryView>, query: Memo<GalleryQuery>, set_query: Call
         }}
         <p class="hint">{format!("{PAGE_SIZE} twins per page.")}</p>
     }
+}
+
+/// The twins whose paid ratio "Paid ≥ 95%" needs from their telemetry at `now`: those that settled
+/// a period in the 30 days before it.
+fn paid_needs_of(catalog: &crate::store::Catalog, now: u64) -> Vec<PaidNeed> {
+    let book = catalog.book();
+    catalog
+        .twins()
+        .iter()
+        .filter_map(|twin| {
+            let settlements = book.settlements(twin.id);
+            let since = gallery::paid_ratio_since(settlements, now)?;
+            let recent = settlements.iter().filter(|settlement| settlement.period_start >= since).cloned().collect();
+            Some(PaidNeed { twin_id: twin.id, settled: settlements.len(), since, settlements: recent })
+        })
+        .collect()
+}
+
+/// Puts each ratio read into its twin's entry, if it was read for the settlements there are now.
+fn with_paid_ratios(entries: &mut [GalleryEntry], needs: &[PaidNeed], known: &PaidRatios) {
+    let settled: HashMap<u64, usize> = needs.iter().map(|need| (need.twin_id, need.settled)).collect();
+    for entry in entries {
+        let id = entry.twin.id;
+        entry.earnings.paid_bps_30d = match (known.get(&id), settled.get(&id)) {
+            (Some((read_for, ratio)), Some(settled)) if read_for == settled => *ratio,
+            _ => None,
+        };
+    }
+}
+
+/// A twin's 30-day paid ratio from its telemetry, read from the chain as of `latest`.
+async fn read_paid_ratio(
+    activity: Option<RegistryActivity>,
+    need: &PaidNeed,
+    latest: ChainHead,
+    btc_usd_decimals: u8,
+) -> Result<Option<u64>, String> {
+    let activity = activity.ok_or("HashTwin has no registry on this network.")?;
+    let samples = activity.telemetry(need.twin_id, need.since, latest).await.map_err(|error| {
+        format!("The telemetry of twin #{} could not be read to hold its payouts against: {error}.", need.twin_id)
+    })?;
+    Ok(gallery::paid_bps_30d(&need.settlements, &samples, btc_usd_decimals))
 }

@@ -5,9 +5,9 @@ use std::sync::Arc;
 use crate::domain::activity::{Book, Located};
 use crate::domain::cross_check::TwinFacts;
 use crate::domain::donations::{self, Credit};
-use crate::domain::gallery::GalleryEntry;
+use crate::domain::gallery::{EntryEarnings, GalleryEntry};
 use crate::domain::history::{BlockRef, History};
-use crate::domain::{Twin, TwinStatus};
+use crate::domain::{Twin, TwinStatus, Wei};
 
 /// Every twin, the events replayed into who owns what and what is for sale, and the donated work.
 /// Cloning it is cheap: the history is shared.
@@ -53,6 +53,22 @@ impl Catalog {
         self.history.twin(id)
     }
 
+    /// When twin `id` was minted, where the time of its block is known.
+    pub fn minted_at(&self, id: u64) -> Option<u64> {
+        self.history.minted_at(id)
+    }
+
+    /// The price a twin's yield is taken on, as the indexer takes it: its live listing's, the
+    /// listing's expiry aside (an expiry does not move a yield), else its last sale's.
+    pub fn yield_price(&self, id: u64) -> Option<Wei> {
+        let book = self.book();
+        // At time 0 no listing has expired: the market's other checks alone decide.
+        book.listing_state(id, 0)
+            .filter(|(_, state)| state.is_live())
+            .map(|(listing, _)| listing.price)
+            .or_else(|| book.last_sale(id).map(|sale| sale.price))
+    }
+
     pub fn events(&self) -> &[Located] {
         self.history.events()
     }
@@ -83,6 +99,13 @@ impl Catalog {
                 listing_price: book.listing(twin.id, now).map(|listing| listing.price),
                 donated_work: donated.get(&twin.id).map_or(0, |donations| donations.work),
                 donated_hashrate: donated.get(&twin.id).map_or(0.0, |donations| donations.hashrate),
+                earnings: EntryEarnings::from_book(
+                    book.terms(twin.id),
+                    book.settlements(twin.id),
+                    self.minted_at(twin.id),
+                    self.yield_price(twin.id),
+                    now,
+                ),
             })
             .collect()
     }

@@ -8,7 +8,9 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::domain::gallery::{fold_case, Facets, GalleryEntry, GalleryQuery, GalleryView, SortKey, PAGE_SIZE};
+use crate::domain::gallery::{
+    fold_case, EntryEarnings, Facets, GalleryEntry, GalleryQuery, GalleryView, SortKey, PAGE_SIZE, PAID_IN_FULL_BPS,
+};
 use crate::domain::{Address, RigSpec, Twin, TwinStatus, Wei};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -43,6 +45,7 @@ macro_rules! card_fragment {
         "fragment Card on twin {
   id manufacturer model location serialHash hashrateGhs powerWatts commissionedAt royaltyBps status
   operator reporter listingPrice listingExpiresAt donatedWork
+  yieldBps lateAt lateCount30d paidRatioBps30d
 }"
     };
 }
@@ -264,7 +267,7 @@ impl IndexerClient {
             names.into_iter().map(|name| (name.name, name.count)).collect()
         };
         Ok(GalleryView {
-            entries: entries.into_iter().map(IndexedTwin::into_entry).collect::<Result<_, _>>()?,
+            entries: entries.into_iter().map(|entry| entry.into_entry(now)).collect::<Result<_, _>>()?,
             matching,
             total: answer.all.total_count,
             facets: Facets {
@@ -313,6 +316,12 @@ struct IndexedTwin {
     listing_price: Option<Decimal>,
     listing_expires_at: Option<Decimal>,
     donated_work: Decimal,
+    yield_bps: Option<Decimal>,
+    late_at: Decimal,
+    #[serde(rename = "lateCount30d")]
+    late_count_30d: u32,
+    #[serde(rename = "paidRatioBps30d")]
+    paid_ratio_bps_30d: Option<Decimal>,
 }
 
 /// GraphQL's `BigInt`: decimal digits in a string.
@@ -331,7 +340,8 @@ impl IndexedTwin {
         self.listing_expires_at.is_some_and(|expires| expires.0 > u128::from(now))
     }
 
-    fn into_entry(self) -> Result<GalleryEntry, IndexerError> {
+    /// The gallery's entry, judged at chain time `now`.
+    fn into_entry(self, now: u64) -> Result<GalleryEntry, IndexerError> {
         let id = self.id.0;
         let malformed = |what: &str| IndexerError::Malformed(format!("twin #{id} has {what}"));
         let mut serial_hash = [0u8; 32];
@@ -362,6 +372,14 @@ impl IndexedTwin {
             donated_work: self.donated_work.0,
             // Work over the last day is not in the gallery query: the twin page shows it.
             donated_hashrate: 0.0,
+            earnings: EntryEarnings {
+                yield_bps: self.yield_bps.map(|bps| u64::try_from(bps.0).unwrap_or(u64::MAX)),
+                late_at: Some(self.late_at.0 as u64),
+                // As the contract judges a settlement late: after `lateAt`.
+                late: self.late_at.0 < u128::from(now),
+                late_30d: self.late_count_30d,
+                paid_bps_30d: self.paid_ratio_bps_30d.map(|bps| u64::try_from(bps.0).unwrap_or(u64::MAX)),
+            },
         })
     }
 }
@@ -374,6 +392,8 @@ fn sort_columns(sort: SortKey) -> (&'static str, &'static str) {
         SortKey::DonatedWork => ("sortDonated", "desc"),
         SortKey::PriceLowHigh => ("sortPriceAsc", "asc"),
         SortKey::PriceHighLow => ("sortPriceDesc", "desc"),
+        // Twins with a yield first, highest first; then those without, newest first.
+        SortKey::YieldHigh => ("sortYield", "desc"),
     }
 }
 
@@ -430,6 +450,14 @@ fn gallery_filter(query: &GalleryQuery, now: u64) -> Value {
     if query.listed_only || query.price_min.is_some() || query.price_max.is_some() {
         parts.push(listed_at(now));
     }
+    if query.on_time {
+        // Late is after `lateAt`, as the contract judges a settlement late.
+        parts.push(json!({ "lateCount30d": 0 }));
+        parts.push(json!({ "lateAt_gte": now.to_string() }));
+    }
+    if query.paid_in_full {
+        parts.push(json!({ "paidRatioBps30d_gte": PAID_IN_FULL_BPS.to_string() }));
+    }
     if let Some(min) = query.price_min {
         parts.push(json!({ "listingPrice_gte": min.0.to_string() }));
     }
@@ -460,6 +488,8 @@ mod tests {
             models: vec!["S21".into()],
             statuses: vec![TwinStatus::Active, TwinStatus::Offline],
             listed_only: false,
+            on_time: true,
+            paid_in_full: true,
             price_min: None,
             price_max: Some(Wei(5 * WEI_PER_ETHER / 2)),
             efficiency_min: None,
@@ -478,6 +508,9 @@ mod tests {
                 { "modelKey_in": ["s21"] },
                 { "status_in": ["Active", "Offline"] },
                 { "listingExpiresAt_gt": "1796246000" },
+                { "lateCount30d": 0 },
+                { "lateAt_gte": "1796246000" },
+                { "paidRatioBps30d_gte": "9500" },
                 { "listingPrice_lte": "2500000000000000000" },
                 { "efficiencyJth_lte": 17.5 },
             ] })
@@ -490,6 +523,7 @@ mod tests {
         assert_eq!(sort_columns(SortKey::Newest), ("id", "desc"));
         assert_eq!(sort_columns(SortKey::PriceHighLow), ("sortPriceDesc", "desc"));
         assert_eq!(sort_columns(SortKey::EfficiencyBest), ("sortEfficiency", "asc"));
+        assert_eq!(sort_columns(SortKey::YieldHigh), ("sortYield", "desc"));
     }
 
     #[test]
@@ -501,11 +535,24 @@ mod tests {
             "operator": "0x70997970c51812dc3a010c7d01b50e0d17dc79c8",
             "reporter": "0x90f79bf6eb2c4f870365e785982e1f101e93b906",
             "listingPrice": "1350000000000000000", "listingExpiresAt": "1796246001", "donatedWork": "340282366920938463463374607431768211455",
+            "yieldBps": "981", "lateAt": "1796246000", "lateCount30d": 1, "paidRatioBps30d": null,
         });
         let twin: IndexedTwin = serde_json::from_value(item.clone()).unwrap();
         assert!(twin.listed_at(1_796_246_000));
         assert!(!twin.listed_at(1_796_246_001));
-        let entry = twin.into_entry().unwrap();
+        let entry = twin.clone().into_entry(1_796_246_000).unwrap();
+        assert_eq!(
+            entry.earnings,
+            EntryEarnings {
+                yield_bps: Some(981),
+                late_at: Some(1_796_246_000),
+                late: false,
+                late_30d: 1,
+                paid_bps_30d: None
+            }
+        );
+        assert_eq!(entry.earnings.yield_words().as_deref(), Some("9.8% a year"));
+        assert!(twin.into_entry(1_796_246_001).unwrap().earnings.late, "late once past `lateAt`");
         assert_eq!(entry.twin.id, 7);
         assert_eq!(entry.status, TwinStatus::Offline);
         assert_eq!(entry.twin.spec.serial_hash, [0xab; 32]);
@@ -517,7 +564,7 @@ mod tests {
             let mut item = item.clone();
             item[field] = value;
             let twin: IndexedTwin = serde_json::from_value(item).unwrap();
-            assert!(matches!(twin.into_entry(), Err(IndexerError::Malformed(_))), "{field}");
+            assert!(matches!(twin.into_entry(0), Err(IndexerError::Malformed(_))), "{field}");
         }
     }
 

@@ -11,7 +11,8 @@ use crate::chain::contracts::{mint_commitment, TwinRegistryReader};
 use crate::chain::earnings::{read_feeds, FeedReadings};
 use crate::chain::lens::{OpenPeriod, TwinLens, TwinSnapshot};
 use crate::domain::cross_check::{Disagreement, TwinFacts};
-use crate::domain::gallery::{Facets, GalleryEntry, GalleryView, PAGE_SIZE};
+use crate::domain::earnings::Punctuality;
+use crate::domain::gallery::{EntryEarnings, Facets, GalleryEntry, GalleryView, PAGE_SIZE};
 use crate::domain::mint_form::{PendingMint, RevealStage, SerialLookup};
 
 /// The market's protocol fee in force: what a seller agrees to as `maxFeeBps` when listing or
@@ -108,13 +109,20 @@ pub async fn first_gallery_page(lens: Option<TwinLens>) -> Result<Option<(Galler
         .await
         .map_err(|error| format!("The newest twins could not be read: {error}."))?;
     let count = head.twin_count as usize;
-    let entries = twins.into_iter().map(snapshot_entry).collect();
+    let entries = twins.into_iter().map(|twin| snapshot_entry(twin, head.time)).collect();
     Ok(Some((GalleryView { entries, matching: count, total: count, facets: Facets::default() }, head.block)))
 }
 
-/// A twin as the lens reads it, as a gallery card shows it.
-fn snapshot_entry(snapshot: TwinSnapshot) -> GalleryEntry {
+/// A twin as the lens reads it at time `now`, as a gallery card shows it: whether it is late
+/// too, from its open period; its yield and 30-day figures come with the history.
+fn snapshot_entry(snapshot: TwinSnapshot, now: u64) -> GalleryEntry {
+    let schedule = snapshot.period.schedule;
     GalleryEntry {
+        earnings: EntryEarnings {
+            late_at: Some(schedule.late_at),
+            late: schedule.at(now) == Punctuality::Late,
+            ..EntryEarnings::default()
+        },
         listing_price: snapshot.buyable.map(|listing| listing.price),
         status: snapshot.status,
         donated_work: snapshot.donated_work,
