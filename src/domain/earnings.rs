@@ -330,19 +330,31 @@ fn trailing<T>(items: &[T], time: impl Fn(&T) -> u64) -> Vec<&T> {
 
 /// The net of the 30 days to the newest settlement, a year's worth of it, as a share of `price`:
 /// what holding the twin bought at that price would yield. `None` without settlements or price.
+/// Taken from [`yield_bps_30d`], so that a twin's page, its card and the indexer agree.
 pub fn annualised_yield(settlements: &[Settlement], price: Wei) -> Option<f64> {
-    if price.0 == 0 {
+    yield_bps_30d(settlements, price).map(|bps| bps as f64 / 10_000.0)
+}
+
+const BPS: u128 = 10_000;
+const DAYS_A_YEAR: u128 = 365;
+const WINDOW_DAYS: u128 = 30;
+
+/// The settlements (oldest first) whose period ended in the 30 days to the newest one's end.
+pub fn trailing_30d(settlements: &[Settlement]) -> &[Settlement] {
+    let Some(newest) = settlements.last().map(|settlement| settlement.period_end) else { return &[] };
+    let first = settlements.partition_point(|settlement| settlement.period_end + TRAILING_WINDOW <= newest);
+    &settlements[first..]
+}
+
+/// The 30 days' net × 365 / 30 in basis points of `price`, rounded down, exactly as the indexer's
+/// `yieldBps`, so that both sources sort alike. `None` before the first settlement or at no price.
+pub fn yield_bps_30d(settlements: &[Settlement], price: Wei) -> Option<u64> {
+    if settlements.is_empty() || price.0 == 0 {
         return None;
     }
-    let recent = trailing(settlements, |s| s.period_end);
-    let first = recent.iter().map(|s| s.period_start).min()?;
-    let last = recent.iter().map(|s| s.period_end).max()?;
-    let span = last.saturating_sub(first);
-    if span == 0 {
-        return None;
-    }
-    let net: u128 = recent.iter().map(|s| s.net.0).sum();
-    Some(net as f64 / price.0 as f64 * (365 * SECONDS_A_DAY) as f64 / span as f64)
+    let net: u128 = trailing_30d(settlements).iter().map(|settlement| settlement.net.0).sum();
+    let bps = net.saturating_mul(DAYS_A_YEAR * BPS) / (WINDOW_DAYS * price.0);
+    Some(u64::try_from(bps).unwrap_or(u64::MAX))
 }
 
 /// Which periods' nets an account was credited, twin by twin: the holder of record of each.

@@ -9,7 +9,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
 use std::ops::Range;
 
-use super::earnings::{payout_rows, summarise, EarningTerms, Punctuality, Settlement, Yardstick, TRAILING_WINDOW};
+use super::earnings::{
+    payout_rows, summarise, trailing_30d, yield_bps_30d, EarningTerms, Punctuality, Settlement, Yardstick,
+    TRAILING_WINDOW,
+};
 use super::telemetry::TelemetrySample;
 use super::twin::{Twin, TwinStatus};
 use super::Wei;
@@ -35,10 +38,6 @@ pub struct GalleryEntry {
 
 /// "Paid ≥ 95% of expected" passes a twin whose 30-day paid ratio is at least this, in basis points.
 pub const PAID_IN_FULL_BPS: u64 = 9_500;
-
-const BPS: u128 = 10_000;
-const DAYS_A_YEAR: u128 = 365;
-const WINDOW_DAYS: u128 = 30;
 
 /// A twin's earnings as the gallery sorts and filters by them, and as its card shows them. Both
 /// sources compute them alike: the indexer stores them (its `yieldBps`, `lateAt`, `lateCount30d`,
@@ -100,25 +99,6 @@ impl EntryEarnings {
     }
 }
 
-/// The settlements whose period ends in the 30 days up to the newest one's end: the window of the
-/// indexer's 30-day figures and of `domain::earnings::summarise`. `settlements` are oldest first.
-fn trailing_30d(settlements: &[Settlement]) -> &[Settlement] {
-    let Some(newest) = settlements.last().map(|settlement| settlement.period_end) else { return &[] };
-    let first = settlements.partition_point(|settlement| settlement.period_end + TRAILING_WINDOW <= newest);
-    &settlements[first..]
-}
-
-/// The 30 days' net × 365 / 30 in basis points of `price`, rounded down, exactly as the indexer's
-/// `yieldBps`, so that both sources sort alike. `None` before the first settlement or at no price.
-pub fn yield_bps_30d(settlements: &[Settlement], price: Wei) -> Option<u64> {
-    if settlements.is_empty() || price.0 == 0 {
-        return None;
-    }
-    let net: u128 = trailing_30d(settlements).iter().map(|settlement| settlement.net.0).sum();
-    let bps = net.saturating_mul(DAYS_A_YEAR * BPS) / (WINDOW_DAYS * price.0);
-    Some(u64::try_from(bps).unwrap_or(u64::MAX))
-}
-
 /// When a twin's payouts are worth holding against its telemetry for "Paid ≥ 95%": it settled a
 /// period that ended in the 30 days before `now`. Then the time its telemetry is needed from: the
 /// start of the oldest of the 30 days' periods.
@@ -137,7 +117,7 @@ pub fn paid_ratio_since(settlements: &[Settlement], now: u64) -> Option<u64> {
 pub fn paid_bps_30d(settlements: &[Settlement], samples: &[TelemetrySample], btc_usd_decimals: u8) -> Option<u64> {
     let rows = payout_rows(trailing_30d(settlements), samples, Yardstick::Recorded { btc_usd_decimals });
     let ratio = summarise(&rows).paid_ratio_30d?;
-    (ratio.is_finite() && ratio >= 0.0).then(|| (ratio * BPS as f64).floor() as u64)
+    (ratio.is_finite() && ratio >= 0.0).then(|| (ratio * 10_000.0).floor() as u64)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
