@@ -13,12 +13,13 @@ use super::abi::{
 };
 use super::collection::ChainHead;
 use super::indexer::LogIndexer;
+use super::lens::decode_terms;
 use super::networks::Deployment;
 use super::rpc::RpcClient;
 use super::{to_domain_address, to_ethers_address};
 use crate::domain::activity::{AccountEvent, ChainEvent, Located, MaintenanceKind, TwinEvent};
 use crate::domain::block_seek::{BlockSeek, Stamp};
-use crate::domain::earnings::{EarningTerms, RecordedFigures, Settlement};
+use crate::domain::earnings::{RecordedFigures, Settlement};
 use crate::domain::telemetry::TelemetrySample;
 use crate::domain::{Address, TwinStatus, Wei};
 
@@ -288,7 +289,7 @@ pub(crate) fn decode_registry_log(log: &Log) -> Result<Located, ChainError> {
         "ReporterChanged" => {
             TwinEvent::ReporterChanged { from: fields.address("previousReporter")?, to: fields.address("newReporter")? }
         }
-        "EarningTermsFixed" => TwinEvent::TermsFixed(decode_terms(&fields)?),
+        "EarningTermsFixed" => TwinEvent::TermsFixed(decode_terms(fields.token("terms")?)?),
         other => unreachable!("REGISTRY_EVENTS has no {other}"),
     };
     of_twin(log, fields.u64("tokenId")?, decoded)
@@ -364,20 +365,6 @@ fn tuple<const N: usize>(fields: &Fields, name: &str) -> Result<[Token; N], Chai
     <[Token; N]>::try_from(items).map_err(|_| fields.malformed(name))
 }
 
-fn decode_terms(fields: &Fields) -> Result<EarningTerms, ChainError> {
-    let [fee, tariff, period, grace] = tuple::<4>(fields, "terms")?;
-    let small = |token: Token| {
-        let value = token.into_uint().ok_or_else(|| fields.malformed("terms"))?;
-        u32::try_from(value.low_u64()).ok().filter(|_| value.bits() <= 32).ok_or_else(|| fields.malformed("terms"))
-    };
-    Ok(EarningTerms {
-        service_fee_bps: u16::try_from(small(fee)?).map_err(|_| fields.malformed("terms"))?,
-        tariff_micro_usd_per_kwh: small(tariff)?,
-        settlement_period: small(period)?,
-        grace_period: small(grace)?,
-    })
-}
-
 fn decode_settlement(fields: &Fields, index: u32, holder: Address) -> Result<Settlement, ChainError> {
     let malformed = || fields.malformed("settlement");
     let [start, end, energy, late, decimals, gross, fee, electricity, net, shortfall, fee_cap, electricity_cap, eth_usd, network] =
@@ -451,6 +438,7 @@ pub(crate) fn decode_maintenance(log: &Log) -> Result<Located, ChainError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::earnings::EarningTerms;
     use ethers_core::abi::encode;
     use ethers_core::types::{Bytes, I256, U64};
     #[cfg(target_arch = "wasm32")]

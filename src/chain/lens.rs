@@ -173,7 +173,8 @@ fn narrow<T: TryFrom<u64>>(token: Token, what: &str) -> Result<T, ChainError> {
     T::try_from(small(token, what)?).map_err(|_| malformed(what))
 }
 
-fn decode_terms(terms: Token) -> Result<EarningTerms, ChainError> {
+/// `TwinRegistry.EarningTerms` as a tuple: how the lens returns it and `EarningTermsFixed` carries it.
+pub(crate) fn decode_terms(terms: Token) -> Result<EarningTerms, ChainError> {
     let [fee, tariff, period, grace] = tuple(terms, "the terms")?;
     Ok(EarningTerms {
         service_fee_bps: narrow(fee, "the service fee")?,

@@ -19,7 +19,7 @@ use crate::domain::hashprice::NetworkFigures;
 use crate::domain::market::format_bps;
 use crate::domain::profitability::format_usd;
 use crate::domain::Wei;
-use crate::store::{now_seconds, use_feed_readings, use_open_period, ChainStore};
+use crate::store::{now_seconds, use_open_period, ChainStore};
 
 /// The terms the twin was minted with, and that nobody can change.
 #[component]
@@ -53,10 +53,11 @@ pub fn PayoutsPanel(
     /// The price the yield is taken on: the open listing's, else the last sale's.
     #[prop(into)]
     price: Signal<Option<Wei>>,
+    /// The feeds' newest answers, read once for the whole page.
+    feeds: LocalResource<Result<FeedReadings, String>>,
 ) -> impl IntoView {
     let store = expect_context::<ChainStore>();
     let settlements = store.slice(move |catalog| catalog.book().settlements(twin_id).to_vec());
-    let feeds = use_feed_readings();
     let period = use_open_period(twin_id);
     let overrides = Overrides::new();
 

@@ -2,12 +2,13 @@
 
 use leptos::prelude::*;
 
+use crate::chain::earnings::FeedReadings;
 use crate::components::chart::LineChart;
 use crate::domain::hashprice::NetworkFigures;
 use crate::domain::profitability::{self, format_usd, Economics};
 use crate::domain::telemetry::{self, Metric, Series, TelemetrySample, Window, CHART_POINTS};
 use crate::domain::RigSpec;
-use crate::store::{now_seconds, use_feed_readings};
+use crate::store::now_seconds;
 
 /// The twin's reports of the chosen `window`, as far as they have been read: `None` while the
 /// first read runs.
@@ -91,8 +92,9 @@ pub fn ProfitabilityPanel(
     spec: RigSpec,
     /// The twin's electricity tariff from its terms, $/kWh.
     tariff: Option<f64>,
+    /// The feeds' newest answers, read once for the whole page.
+    feeds: LocalResource<Result<FeedReadings, String>>,
 ) -> impl IntoView {
-    let feeds = use_feed_readings();
     let feed_hashprice = Memo::new(move |_| match feeds.get() {
         Some(Ok(readings)) => NetworkFigures {
             difficulty: readings.difficulty.value(),

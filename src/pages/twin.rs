@@ -22,7 +22,7 @@ use crate::domain::mint_form::format_efficiency;
 use crate::domain::telemetry::Window;
 use crate::domain::twin::{format_hashrate, format_power};
 use crate::domain::{Address, RigSpec, Twin, TwinStatus};
-use crate::store::{cross_check, now_seconds, twin_snapshot, ChainStore, CrossCheck, TwinSnapshot};
+use crate::store::{cross_check, now_seconds, twin_snapshot, use_feed_readings, ChainStore, CrossCheck, TwinSnapshot};
 
 #[component]
 pub fn TwinPage() -> impl IntoView {
@@ -215,6 +215,8 @@ fn TwinDetails(twin: Twin) -> impl IntoView {
         Signal::derive(move || Some(now_seconds().saturating_sub(read_window.get().seconds()))),
     );
     let terms = store.slice(move |catalog| catalog.book().terms(twin_id));
+    // One read of the feeds per block serves the payouts' yardstick and the earnings estimate.
+    let feeds = use_feed_readings();
     // The payouts are held against the reports of the periods they settled, the last 90 days of them.
     let payouts_since = store.slice(move |catalog| {
         let oldest = catalog.book().settlements(twin_id).first().map(|settlement| settlement.period_start)?;
@@ -263,12 +265,13 @@ fn TwinDetails(twin: Twin) -> impl IntoView {
                 nameplate_watts=spec.power_watts
                 reports=payout_reports
                 price=Signal::derive(move || price.get().and_then(Result::ok).flatten())
+                feeds
             />
         })}
         <TelemetryPanel samples=reports window spec=spec.clone()/>
         {move || {
             let tariff = terms.get().and_then(Result::ok).flatten().map(|terms| terms.tariff_usd_per_kwh());
-            view! { <ProfitabilityPanel week=reports spec=spec.clone() tariff/> }
+            view! { <ProfitabilityPanel week=reports spec=spec.clone() tariff feeds/> }
         }}
         <section class="panel" aria-labelledby="maintenance-heading">
             <h2 id="maintenance-heading">"Maintenance log"</h2>
