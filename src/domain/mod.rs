@@ -8,6 +8,7 @@ pub mod chart;
 pub mod cross_check;
 pub mod donations;
 pub mod earnings;
+pub mod fractions;
 pub mod gallery;
 pub mod hashprice;
 pub mod history;

@@ -69,6 +69,17 @@ impl fmt::Display for Wei {
     }
 }
 
+/// Parses a decimal amount of a token with `decimals` decimals into its smallest units; `unit` names
+/// the token in the message when the amount is finer than it can be split.
+pub fn parse_units(text: &str, decimals: usize, unit: &'static str) -> Result<u128, AmountError> {
+    parse_decimal(text, decimals, unit)
+}
+
+/// Formats smallest units of a token with `decimals` decimals, as [`Wei::format_ether`] does ether.
+pub fn format_units(units: u128, decimals: usize, max_decimals: usize, unit: &str) -> String {
+    format_decimal(units, decimals, max_decimals, unit)
+}
+
 fn parse_decimal(text: &str, decimals: usize, unit: &'static str) -> Result<u128, AmountError> {
     let text = text.trim();
     if text.is_empty() {
