@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fmt;
 
 use super::earnings::{EarningTerms, Settlement};
+use super::fractions::{mul_div, Lot, LotState, ShareUnits, UNITS_PER_SHARE};
 use super::market::{Listing, ListingState, Offer, Sale, StaleReason};
 use super::{Address, TwinStatus, Wei};
 
@@ -137,8 +138,42 @@ pub enum TwinEvent {
     },
     /// The terms the twin was minted with, for good.
     TermsFixed(EarningTerms),
-    /// The operator settled a period; its net was credited to the settlement's holder.
+    /// The operator settled a period; its net was credited to the settlement's holder (the share
+    /// token, for a split twin, which passes it on to its holders).
     Settled(Settlement),
+    /// `holder` locked the twin in the vault and received all `supply` units of the `shares` token.
+    Split {
+        holder: Address,
+        shares: Address,
+        supply: ShareUnits,
+    },
+    /// `holder` returned every share and took the twin out of the vault.
+    Joined {
+        holder: Address,
+    },
+    /// A new lot of the twin's shares.
+    LotListed {
+        lot: u64,
+        seller: Address,
+        amount: ShareUnits,
+        price_per_share: Wei,
+        expires_at: u64,
+        max_fee_bps: u16,
+    },
+    /// `buyer` bought `amount` of the lot for `price`; `remaining` is what is left of it.
+    LotFilled {
+        lot: u64,
+        buyer: Address,
+        seller: Address,
+        amount: ShareUnits,
+        price: Wei,
+        royalty: Wei,
+        fee: Wei,
+        remaining: ShareUnits,
+    },
+    LotCancelled {
+        lot: u64,
+    },
 }
 
 /// An event about an account rather than one twin: it reaches every twin the account holds.
@@ -197,6 +232,46 @@ pub struct Book {
     offers: BTreeMap<(u64, Address), OpenOffer>,
     /// Every sale, in chain order.
     sales: Vec<Sale>,
+    /// Lots the market still holds open, by id: neither filled nor cancelled.
+    lots: BTreeMap<u64, StoredLot>,
+    /// Every fill of a lot, in chain order.
+    share_trades: Vec<ShareTrade>,
+}
+
+/// A lot and the seller's cancel-all counter it was made under.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct StoredLot {
+    lot: Lot,
+    seller_nonce: u64,
+}
+
+/// A split twin's share token and supply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fraction {
+    pub shares: Address,
+    pub supply: ShareUnits,
+    /// The block of the split: the share token's history starts there.
+    pub since_block: u64,
+}
+
+/// One fill of a lot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShareTrade {
+    pub twin_id: u64,
+    pub lot: u64,
+    pub seller: Address,
+    pub buyer: Address,
+    pub amount: ShareUnits,
+    pub price: Wei,
+    pub block: u64,
+    pub tx_hash: String,
+}
+
+impl ShareTrade {
+    /// What this fill paid per whole share, rounded down.
+    pub fn price_per_share(&self) -> Option<Wei> {
+        (self.amount.0 > 0).then(|| Wei(mul_div(self.price.0, UNITS_PER_SHARE, self.amount.0)))
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -218,6 +293,10 @@ struct TwinRecord {
     terms: Option<EarningTerms>,
     /// In the order they were settled.
     settlements: Vec<Settlement>,
+    /// While the twin is split.
+    fraction: Option<Fraction>,
+    /// The twin's share token, once it was ever split: it outlives a join.
+    shares: Option<Address>,
 }
 
 /// A listing and the custody it was made under, to compare with the custody there is now.
@@ -366,7 +445,104 @@ impl Book {
                 let holder = self.accounts.entry(settlement.holder).or_default();
                 holder.earned = Wei(holder.earned.0 + settlement.net.0);
             }
+            TwinEvent::Split { shares, supply, .. } => {
+                record.fraction = Some(Fraction { shares: *shares, supply: *supply, since_block: located.block });
+                record.shares = Some(*shares);
+            }
+            TwinEvent::Joined { .. } => record.fraction = None,
+            TwinEvent::LotListed { lot, seller, amount, price_per_share, expires_at, max_fee_bps } => {
+                let (_, seller_nonce) = seller_terms(&self.accounts, seller);
+                let lot = Lot {
+                    id: *lot,
+                    twin: twin_id,
+                    seller: *seller,
+                    remaining: *amount,
+                    price_per_share: *price_per_share,
+                    expires_at: *expires_at,
+                    max_fee_bps: *max_fee_bps,
+                };
+                self.lots.insert(lot.id, StoredLot { lot, seller_nonce });
+            }
+            TwinEvent::LotFilled { lot, buyer, seller, amount, price, remaining, .. } => {
+                if remaining.0 == 0 {
+                    self.lots.remove(lot);
+                } else if let Some(stored) = self.lots.get_mut(lot) {
+                    stored.lot.remaining = *remaining;
+                }
+                self.share_trades.push(ShareTrade {
+                    twin_id,
+                    lot: *lot,
+                    seller: *seller,
+                    buyer: *buyer,
+                    amount: *amount,
+                    price: *price,
+                    block: located.block,
+                    tx_hash: located.tx_hash.clone(),
+                });
+            }
+            TwinEvent::LotCancelled { lot } => {
+                self.lots.remove(lot);
+            }
         }
+    }
+
+    /// The twin's share token and supply while it is split.
+    pub fn fraction(&self, twin_id: u64) -> Option<Fraction> {
+        self.twins.get(&twin_id)?.fraction
+    }
+
+    /// Every twin split now, by id.
+    pub fn split_twins(&self) -> Vec<(u64, Fraction)> {
+        self.twins.iter().filter_map(|(&id, record)| record.fraction.map(|fraction| (id, fraction))).collect()
+    }
+
+    /// The share token of a twin that was ever split, joined since or not.
+    pub fn shares_token(&self, twin_id: u64) -> Option<Address> {
+        self.twins.get(&twin_id)?.shares
+    }
+
+    /// The twin's lots the market holds open at `now`, cheapest first, each with what the market's
+    /// own record says of it. Whether the seller still holds and has approved the shares is the
+    /// share token's to say: [`Lot::state`] takes those.
+    pub fn lots_on(&self, twin_id: u64, now: u64) -> Vec<(Lot, LotState)> {
+        let mut lots: Vec<(Lot, LotState)> = self
+            .lots
+            .values()
+            .filter(|stored| stored.lot.twin == twin_id)
+            .map(|stored| (stored.lot.clone(), self.lot_record_state(stored, now)))
+            .collect();
+        lots.sort_by_key(|(lot, _)| (lot.price_per_share, lot.id));
+        lots
+    }
+
+    /// Every lot the market's record holds live at `now`, by id.
+    pub fn live_lots(&self, now: u64) -> Vec<Lot> {
+        self.lots
+            .values()
+            .filter(|stored| self.lot_record_state(stored, now) == LotState::Live)
+            .map(|stored| stored.lot.clone())
+            .collect()
+    }
+
+    fn lot_record_state(&self, stored: &StoredLot, now: u64) -> LotState {
+        let nonce = self.accounts.get(&stored.lot.seller).map_or(0, |account| account.listing_nonce);
+        if now >= stored.lot.expires_at {
+            LotState::Expired
+        } else if stored.seller_nonce != nonce {
+            LotState::SellerCancelledAll
+        } else {
+            LotState::Live
+        }
+    }
+
+    /// Every fill of the twin's lots, oldest first.
+    pub fn share_trades(&self, twin_id: u64) -> impl Iterator<Item = &ShareTrade> {
+        self.share_trades.iter().filter(move |trade| trade.twin_id == twin_id)
+    }
+
+    /// What the twin's last fill paid per whole share.
+    pub fn last_share_price(&self, twin_id: u64) -> Option<Wei> {
+        self.share_trades.iter().rev().find(|trade| trade.twin_id == twin_id)?.price_per_share()
     }
 
     /// The terms a twin was minted with; `None` before its mint is read.
@@ -514,6 +690,8 @@ pub enum ProvenanceEvent {
     StatusChanged { next: TwinStatus },
     Listed { seller: Address, price: Wei },
     ListingCancelled { by: Address },
+    Split { holder: Address, supply: ShareUnits },
+    Joined { holder: Address },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -539,6 +717,12 @@ impl ProvenanceEntry {
             ProvenanceEvent::StatusChanged { next } => format!("Status changed to {next}"),
             ProvenanceEvent::Listed { seller, price } => format!("Listed by {} for {price}", seller.short()),
             ProvenanceEvent::ListingCancelled { by } => format!("Listing withdrawn by {}", by.short()),
+            ProvenanceEvent::Split { holder, supply } => {
+                format!("Split by {} into {}", holder.short(), supply.format(0))
+            }
+            ProvenanceEvent::Joined { holder } => {
+                format!("Joined by {}, who holds the twin whole again", holder.short())
+            }
         }
     }
 }
@@ -561,6 +745,12 @@ pub fn provenance(events: &[Located], twin_id: u64) -> Vec<ProvenanceEntry> {
         .filter(|(_, event)| matches!(event, TwinEvent::Minted { .. }))
         .map(|(located, _)| located.tx_hash.as_str())
         .collect();
+    // Splitting and joining move the token to and from the vault in the same transaction.
+    let vault_txs: HashSet<&str> = history
+        .iter()
+        .filter(|(_, event)| matches!(event, TwinEvent::Split { .. } | TwinEvent::Joined { .. }))
+        .map(|(located, _)| located.tx_hash.as_str())
+        .collect();
     let sales: HashSet<(&str, Address, Address)> = history
         .iter()
         .filter_map(|(located, event)| match event {
@@ -577,6 +767,7 @@ pub fn provenance(events: &[Located], twin_id: u64) -> Vec<ProvenanceEntry> {
                 TwinEvent::Minted { operator, .. } => ProvenanceEvent::Minted { operator },
                 TwinEvent::Transfer { from, .. } if from == Address::ZERO && mint_txs.contains(tx) => return None,
                 TwinEvent::Transfer { from, to } if sales.contains(&(tx, from, to)) => return None,
+                TwinEvent::Transfer { .. } if vault_txs.contains(tx) => return None,
                 // A mint whose `TwinMinted` is missing from the events: the recipient is its minter.
                 TwinEvent::Transfer { from, to } if from == Address::ZERO => ProvenanceEvent::Minted { operator: to },
                 TwinEvent::Transfer { from, to } => ProvenanceEvent::Transferred { from, to },
@@ -587,7 +778,12 @@ pub fn provenance(events: &[Located], twin_id: u64) -> Vec<ProvenanceEntry> {
                 TwinEvent::StatusChanged { next } => ProvenanceEvent::StatusChanged { next },
                 TwinEvent::Listed { seller, price, .. } => ProvenanceEvent::Listed { seller, price },
                 TwinEvent::ListingCancelled { by } => ProvenanceEvent::ListingCancelled { by },
+                TwinEvent::Split { holder, supply, .. } => ProvenanceEvent::Split { holder, supply },
+                TwinEvent::Joined { holder } => ProvenanceEvent::Joined { holder },
                 TwinEvent::ReporterChanged { .. }
+                | TwinEvent::LotListed { .. }
+                | TwinEvent::LotFilled { .. }
+                | TwinEvent::LotCancelled { .. }
                 | TwinEvent::Approval { .. }
                 | TwinEvent::OperatorProposed { .. }
                 | TwinEvent::OfferMade { .. }
@@ -1238,5 +1434,138 @@ mod tests {
         let [_, mint_transfer] = minted(1, 10, operator());
         let history = provenance(&[mint_transfer], 1);
         assert_eq!(history[0].event, ProvenanceEvent::Minted { operator: operator() });
+    }
+
+    fn vault() -> Address {
+        Address([0x7a; 20])
+    }
+
+    fn shares_token() -> Address {
+        Address([0x5e; 20])
+    }
+
+    fn whole_shares(n: u128) -> ShareUnits {
+        ShareUnits::whole(n).unwrap()
+    }
+
+    /// A split as the registry and the vault emit it: the twin into the vault, then `Split`.
+    fn split(twin_id: u64, block: u64, holder: Address, supply: u128) -> [Located; 2] {
+        [
+            at(twin_id, block, 0, TwinEvent::Transfer { from: holder, to: vault() }),
+            at(twin_id, block, 1, TwinEvent::Split { holder, shares: shares_token(), supply: whole_shares(supply) }),
+        ]
+    }
+
+    fn lot_listed(twin_id: u64, block: u64, lot: u64, seller: Address, amount: u128, price_per_share: Wei) -> Located {
+        at(
+            twin_id,
+            block,
+            0,
+            TwinEvent::LotListed {
+                lot,
+                seller,
+                amount: whole_shares(amount),
+                price_per_share,
+                expires_at: EXPIRY,
+                max_fee_bps: 250,
+            },
+        )
+    }
+
+    fn lot_filled(
+        twin_id: u64,
+        block: u64,
+        lot: u64,
+        seller: Address,
+        buyer: Address,
+        amount: u128,
+        remaining: u128,
+    ) -> Located {
+        at(
+            twin_id,
+            block,
+            0,
+            TwinEvent::LotFilled {
+                lot,
+                buyer,
+                seller,
+                amount: whole_shares(amount),
+                price: Wei(amount * WEI_PER_ETHER / 1000),
+                royalty: Wei(0),
+                fee: Wei(0),
+                remaining: whole_shares(remaining),
+            },
+        )
+    }
+
+    #[test]
+    fn a_split_twin_is_held_by_the_vault_with_its_token_and_supply_until_joined() {
+        let mut events = minted(1, 10, operator()).to_vec();
+        events.extend(split(1, 11, operator(), 1_000_000));
+        let book = Book::replay(&events);
+        assert_eq!(book.owner(1), Some(vault()));
+        assert_eq!(
+            book.fraction(1),
+            Some(Fraction { shares: shares_token(), supply: whole_shares(1_000_000), since_block: 11 })
+        );
+        assert_eq!(book.split_twins().len(), 1);
+        assert_eq!(book.operator(1), Some(operator()), "splitting moves no operator rights");
+
+        events.push(at(1, 12, 0, TwinEvent::Joined { holder: investor() }));
+        events.push(at(1, 12, 1, TwinEvent::Transfer { from: vault(), to: investor() }));
+        let book = Book::replay(&events);
+        assert_eq!(book.fraction(1), None);
+        assert_eq!(book.owner(1), Some(investor()));
+        assert_eq!(book.shares_token(1), Some(shares_token()), "the token outlives the join");
+
+        let described: Vec<String> = provenance(&events, 1).iter().map(ProvenanceEntry::describe).collect();
+        assert_eq!(
+            described,
+            vec![
+                "Minted by 0x7099…79c8".to_string(),
+                "Split by 0x7099…79c8 into 1000000 shares".to_string(),
+                "Joined by 0x2361…1e8f, who holds the twin whole again".to_string(),
+            ],
+            "the moves to and from the vault belong to the split and the join"
+        );
+    }
+
+    #[test]
+    fn a_lot_shrinks_with_each_fill_and_leaves_the_book_when_sold_out_or_cancelled() {
+        let mut events = minted(1, 10, operator()).to_vec();
+        events.extend(split(1, 11, operator(), 1000));
+        events.push(lot_listed(1, 12, 1, operator(), 300, eth(1)));
+        events.push(lot_listed(1, 13, 2, operator(), 100, Wei(WEI_PER_ETHER / 1000)));
+        events.push(lot_filled(1, 14, 1, operator(), investor(), 100, 200));
+        let book = Book::replay(&events);
+        let lots = book.lots_on(1, NOW);
+        assert_eq!(
+            lots.iter().map(|(lot, _)| (lot.id, lot.remaining)).collect::<Vec<_>>(),
+            vec![(2, whole_shares(100)), (1, whole_shares(200))]
+        );
+        assert_eq!(book.last_share_price(1), Some(Wei(WEI_PER_ETHER / 1000)));
+        assert_eq!(book.share_trades(1).count(), 1);
+
+        events.push(lot_filled(1, 15, 1, operator(), collector(), 200, 0));
+        events.push(at(1, 16, 0, TwinEvent::LotCancelled { lot: 2 }));
+        let book = Book::replay(&events);
+        assert!(book.lots_on(1, NOW).is_empty());
+        assert_eq!(book.share_trades(1).count(), 2);
+    }
+
+    #[test]
+    fn a_lot_dies_when_it_expires_or_its_seller_cancels_everything() {
+        let mut events = minted(1, 10, operator()).to_vec();
+        events.extend(split(1, 11, operator(), 1000));
+        events.push(lot_listed(1, 12, 1, operator(), 300, eth(1)));
+        let book = Book::replay(&events);
+        assert_eq!(book.lots_on(1, NOW)[0].1, LotState::Live);
+        assert_eq!(book.lots_on(1, EXPIRY)[0].1, LotState::Expired);
+        assert_eq!(book.live_lots(NOW).len(), 1);
+
+        events.push(of_account(operator(), 13, AccountEvent::AllListingsCancelled { nonce: 1 }));
+        let book = Book::replay(&events);
+        assert_eq!(book.lots_on(1, NOW)[0].1, LotState::SellerCancelledAll);
+        assert!(book.live_lots(NOW).is_empty());
     }
 }

@@ -18,7 +18,7 @@ pub const DEFAULT_WHOLE_SHARES: u128 = 1_000_000;
 const BPS: u128 = 10_000;
 
 /// An amount of one twin's shares, in the token's smallest units.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize, serde::Deserialize)]
 pub struct ShareUnits(pub u128);
 
 impl ShareUnits {
@@ -82,6 +82,8 @@ pub enum LotState {
     Live,
     Filled,
     Expired,
+    /// The seller cancelled all their listings and lots since.
+    SellerCancelledAll,
     /// The seller holds fewer shares than the lot still offers.
     SellerShort,
     /// The seller's allowance to the market is below what the lot still offers.
@@ -111,6 +113,7 @@ impl LotState {
             LotState::Live => "For sale",
             LotState::Filled => "Sold out",
             LotState::Expired => "Expired",
+            LotState::SellerCancelledAll => "Withdrawn: the seller cancelled all their listings",
             LotState::SellerShort => "The seller no longer holds these shares",
             LotState::NotApproved => "The seller has withdrawn the market's approval",
         }
@@ -336,7 +339,8 @@ fn mul_div_checked(a: u128, b: u128, d: u128) -> Option<u128> {
     wide_div(high, low, d)
 }
 
-fn mul_div(a: u128, b: u128, d: u128) -> u128 {
+/// `a × b / d` rounded down, saturating where the quotient exceeds u128.
+pub(crate) fn mul_div(a: u128, b: u128, d: u128) -> u128 {
     mul_div_checked(a, b, d).unwrap_or(u128::MAX)
 }
 
