@@ -3,6 +3,7 @@ use leptos_router::components::A;
 
 use crate::domain::chart::badge_svg;
 use crate::domain::donations::format_work;
+use crate::domain::fractions::format_bps_percent;
 use crate::domain::gallery::GalleryEntry;
 use crate::domain::mint_form::format_efficiency;
 use crate::domain::twin::{format_hashrate, format_power};
@@ -10,7 +11,8 @@ use crate::miner::meter::format_rate;
 
 #[component]
 pub fn TwinCard(entry: GalleryEntry) -> impl IntoView {
-    let GalleryEntry { twin, status, listing_price, donated_work, donated_hashrate, earnings } = entry;
+    let (asking_price, price_per_percent) = (entry.asking_price(), entry.price_per_percent());
+    let GalleryEntry { twin, status, listing_price, donated_work, donated_hashrate, earnings, fraction } = entry;
     let donated = match (donated_work, donated_hashrate) {
         (0, _) => "—".to_string(),
         (work, rate) if rate > 0.0 => format!("{} · {} over 24 h", format_work(work), format_rate(rate)),
@@ -29,6 +31,25 @@ pub fn TwinCard(entry: GalleryEntry) -> impl IntoView {
         }
     });
 
+    let fractional = fraction.map(|fraction| {
+        let words = match fraction.for_sale_bps {
+            0 => "fractional".to_string(),
+            bps => format!("fractional · {} for sale", format_bps_percent(bps)),
+        };
+        view! {
+            " · "
+            <span class="fraction-badge" data-testid="card-fractional" title="Split into shares anyone can own">{words}</span>
+        }
+    });
+    let price = match (listing_price, asking_price) {
+        (Some(price), _) => format!("For sale: {price}"),
+        (None, Some(_)) => "Shares for sale".to_string(),
+        (None, None) => "Not for sale".to_string(),
+    };
+    let per_percent = price_per_percent.map(|price| {
+        view! { <span class="per-percent" data-testid="card-per-percent">{format!("{price} per 1%")}</span> }
+    });
+
     view! {
         <article class="twin-card" data-testid="twin-card">
             <A href=href>
@@ -39,6 +60,7 @@ pub fn TwinCard(entry: GalleryEntry) -> impl IntoView {
                 <p class="twin-id">
                     "#"{twin.id}" · "<span class=format!("status {}", status.label().to_lowercase())>{status.label()}</span>
                     {late}
+                    {fractional}
                 </p>
                 <dl>
                     <dt>"Hashrate"</dt><dd>{format_hashrate(twin.spec.hashrate_ghs)}</dd>
@@ -49,12 +71,7 @@ pub fn TwinCard(entry: GalleryEntry) -> impl IntoView {
                     <dt title="The net paid to holders over the 30 days to its last settlement, a year of it, on its listing or last sale price">"Yield"</dt>
                     <dd data-testid="card-yield">{yearly}</dd>
                 </dl>
-                <p class="price" data-testid="card-price">
-                    {match listing_price {
-                        Some(price) => format!("For sale: {price}"),
-                        None => "Not for sale".to_string(),
-                    }}
-                </p>
+                <p class="price" data-testid="card-price">{price}" "{per_percent}</p>
             </A>
         </article>
     }

@@ -334,7 +334,7 @@ pub fn format_bps_percent(bps: u32) -> String {
 }
 
 /// `a × b / d` rounded down, without overflowing for a product up to 2^256.
-fn mul_div_checked(a: u128, b: u128, d: u128) -> Option<u128> {
+pub(crate) fn mul_div_checked(a: u128, b: u128, d: u128) -> Option<u128> {
     let (high, low) = wide_mul(a, b);
     wide_div(high, low, d)
 }

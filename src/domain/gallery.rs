@@ -13,6 +13,7 @@ use super::earnings::{
     payout_rows, summarise, trailing_30d, yield_bps_30d, EarningTerms, Punctuality, Settlement, Yardstick,
     TRAILING_WINDOW,
 };
+use super::fractions::{for_sale_bps, mul_div_checked, Lot, ShareUnits, UNITS_PER_SHARE};
 use super::telemetry::TelemetrySample;
 use super::twin::{Twin, TwinStatus};
 use super::Wei;
@@ -34,6 +35,46 @@ pub struct GalleryEntry {
     pub donated_hashrate: f64,
     /// What its settlements say: yield, punctuality, what was paid.
     pub earnings: EntryEarnings,
+    /// While the twin is split into shares.
+    pub fraction: Option<EntryFraction>,
+}
+
+/// A split twin as the gallery shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct EntryFraction {
+    pub supply: ShareUnits,
+    /// The share of the supply its live lots offer, in basis points.
+    pub for_sale_bps: u32,
+    /// The cheapest live lot's price per whole share.
+    pub cheapest_per_share: Option<Wei>,
+}
+
+impl EntryFraction {
+    /// From the live lots of one twin.
+    pub fn new(supply: ShareUnits, live_lots: &[Lot]) -> EntryFraction {
+        EntryFraction {
+            supply,
+            for_sale_bps: for_sale_bps(live_lots, supply),
+            cheapest_per_share: live_lots.iter().map(|lot| lot.price_per_share).min(),
+        }
+    }
+}
+
+impl GalleryEntry {
+    /// What the whole twin costs at its asking price: its listing, or for a split twin its cheapest
+    /// lot's price per share times the supply. Sorting and the price range use it, so that whole
+    /// and split twins compare on one scale.
+    pub fn asking_price(&self) -> Option<Wei> {
+        self.listing_price.or_else(|| {
+            let fraction = self.fraction?;
+            mul_div_checked(fraction.cheapest_per_share?.0, fraction.supply.0, UNITS_PER_SHARE).map(Wei)
+        })
+    }
+
+    /// The asking price per 1% of the twin.
+    pub fn price_per_percent(&self) -> Option<Wei> {
+        self.asking_price().map(|price| Wei(price.0 / 100))
+    }
 }
 
 /// "Paid ≥ 95% of expected" passes a twin whose 30-day paid ratio is at least this, in basis points.
@@ -181,8 +222,8 @@ impl SortKey {
     fn compare(self, a: &GalleryEntry, b: &GalleryEntry) -> Ordering {
         let by_key = match self {
             SortKey::Newest => Ordering::Equal,
-            SortKey::PriceLowHigh => present_first(a.listing_price, b.listing_price, |x, y| x.cmp(y)),
-            SortKey::PriceHighLow => present_first(a.listing_price, b.listing_price, |x, y| y.cmp(x)),
+            SortKey::PriceLowHigh => present_first(a.asking_price(), b.asking_price(), |x, y| x.cmp(y)),
+            SortKey::PriceHighLow => present_first(a.asking_price(), b.asking_price(), |x, y| y.cmp(x)),
             SortKey::HashrateHigh => b.twin.spec.hashrate_ghs.cmp(&a.twin.spec.hashrate_ghs),
             SortKey::EfficiencyBest => {
                 present_first(a.twin.spec.efficiency_j_per_th(), b.twin.spec.efficiency_j_per_th(), f64::total_cmp)
@@ -214,7 +255,10 @@ pub struct GalleryQuery {
     pub models: Vec<String>,
     /// Any of these statuses; empty for all.
     pub statuses: Vec<TwinStatus>,
+    /// For sale: listed whole, or a split twin with a live lot.
     pub listed_only: bool,
+    /// Split twins only.
+    pub split_only: bool,
     /// "Pays on time": see [`EntryEarnings::on_time`].
     pub on_time: bool,
     /// "Paid ≥ 95% of expected over 30 days": see [`EntryEarnings::paid_in_full`].
@@ -278,10 +322,11 @@ impl GalleryQuery {
         any_or_all(&self.manufacturers, &spec.manufacturer)
             && any_or_all(&self.models, &spec.model)
             && (self.statuses.is_empty() || self.statuses.contains(&entry.status))
-            && (!self.listed_only || entry.listing_price.is_some())
+            && (!self.listed_only || entry.asking_price().is_some())
+            && (!self.split_only || entry.fraction.is_some())
             && (!self.on_time || entry.earnings.on_time())
             && (!self.paid_in_full || entry.earnings.paid_in_full())
-            && (!priced || entry.listing_price.is_some_and(|price| within(price, self.price_min, self.price_max)))
+            && (!priced || entry.asking_price().is_some_and(|price| within(price, self.price_min, self.price_max)))
             && (!rated
                 || spec
                     .efficiency_j_per_th()
@@ -316,6 +361,7 @@ impl GalleryQuery {
                 "model" if !value.is_empty() => parsed.models.push(value),
                 "status" => parsed.statuses.extend(status_from_slug(&value)),
                 "listed" => parsed.listed_only = flag(&value).unwrap_or(parsed.listed_only),
+                "split" => parsed.split_only = flag(&value).unwrap_or(parsed.split_only),
                 "ontime" => parsed.on_time = flag(&value).unwrap_or(parsed.on_time),
                 "paid" => parsed.paid_in_full = flag(&value).unwrap_or(parsed.paid_in_full),
                 "pmin" => parsed.price_min = Wei::parse_ether(&value).ok().or(parsed.price_min),
@@ -357,7 +403,13 @@ impl GalleryQuery {
         for status in &self.statuses {
             add("status", status_slug(*status));
         }
-        for (key, set) in [("listed", self.listed_only), ("ontime", self.on_time), ("paid", self.paid_in_full)] {
+        let flags = [
+            ("listed", self.listed_only),
+            ("split", self.split_only),
+            ("ontime", self.on_time),
+            ("paid", self.paid_in_full),
+        ];
+        for (key, set) in flags {
             if set {
                 add(key, "1");
             }
@@ -506,6 +558,7 @@ pub struct Facets {
     /// Every status, in the contract's order, with zero counts included so the options never move.
     pub statuses: Vec<(TwinStatus, usize)>,
     pub listed: usize,
+    pub split: usize,
 }
 
 /// Names differing only in case ("Bitmain", "BITMAIN") count as one, as the filters treat them, and
@@ -514,18 +567,20 @@ pub fn facets(entries: &[GalleryEntry]) -> Facets {
     let mut manufacturers = NameCounts::default();
     let mut models = NameCounts::default();
     let mut statuses = TwinStatus::ALL.map(|status| (status, 0));
-    let mut listed = 0;
+    let (mut listed, mut split) = (0, 0);
     for entry in entries {
         manufacturers.add(&entry.twin.spec.manufacturer);
         models.add(&entry.twin.spec.model);
         statuses[entry.status as usize].1 += 1;
-        listed += usize::from(entry.listing_price.is_some());
+        listed += usize::from(entry.asking_price().is_some());
+        split += usize::from(entry.fraction.is_some());
     }
     Facets {
         manufacturers: manufacturers.into_sorted(),
         models: models.into_sorted(),
         statuses: statuses.to_vec(),
         listed,
+        split,
     }
 }
 
@@ -607,6 +662,7 @@ mod tests {
             donated_work: 0,
             donated_hashrate: 0.0,
             earnings: EntryEarnings::default(),
+            fraction: None,
         }
     }
 
@@ -642,6 +698,43 @@ mod tests {
     #[test]
     fn sorts_newest_first_by_default() {
         assert_eq!(ids(&GalleryQuery::default().apply(&sample())), [6, 5, 4, 3, 2, 1]);
+    }
+
+    /// Twin 3 of the sample, split into a million shares with 10% offered at `micro_ether` × 10^-6
+    /// ETH per share: the whole twin at `micro_ether` ETH.
+    fn split_sample(micro_ether: u128) -> Vec<GalleryEntry> {
+        let lot = Lot {
+            id: 1,
+            twin: 3,
+            seller: Address([3; 20]),
+            remaining: ShareUnits::whole(100_000).unwrap(),
+            price_per_share: Wei(micro_ether * WEI_PER_ETHER / 1_000_000),
+            expires_at: u64::MAX,
+            max_fee_bps: 250,
+        };
+        let mut entries = sample();
+        entries[2].fraction = Some(EntryFraction::new(ShareUnits::whole(1_000_000).unwrap(), &[lot]));
+        entries
+    }
+
+    #[test]
+    fn a_split_twin_is_priced_as_a_whole_by_its_cheapest_lot() {
+        let entries = split_sample(2);
+        let split = &entries[2];
+        assert_eq!(split.asking_price(), Some(Wei(2 * WEI_PER_ETHER)));
+        assert_eq!(split.price_per_percent(), Some(Wei(WEI_PER_ETHER / 50)));
+        assert_eq!(split.fraction.unwrap().for_sale_bps, 1_000);
+        assert_eq!(entries[0].price_per_percent(), Some(Wei(15 * WEI_PER_ETHER / 1_000)), "1.5 ETH whole");
+        // 1.5 (twins 1 and 4), 2 (split twin 3), 4 (twin 2); the rest have no price.
+        assert_eq!(ids(&query(SortKey::PriceLowHigh).apply(&entries))[..4], [4, 1, 3, 2]);
+        let for_sale = GalleryQuery { listed_only: true, ..GalleryQuery::default() };
+        assert_eq!(ids(&for_sale.apply(&entries)), vec![4, 3, 2, 1]);
+        let split_only = GalleryQuery { split_only: true, ..GalleryQuery::default() };
+        assert_eq!(ids(&split_only.apply(&entries)), vec![3]);
+        let cheap = GalleryQuery { price_max: Some(Wei(WEI_PER_ETHER * 2)), ..GalleryQuery::default() };
+        assert_eq!(ids(&cheap.apply(&entries)), vec![4, 3, 1]);
+        let counted = facets(&entries);
+        assert_eq!((counted.listed, counted.split), (4, 1));
     }
 
     #[test]
@@ -794,6 +887,7 @@ mod tests {
             models: vec!["Antminer S21".into()],
             statuses: vec![TwinStatus::Active, TwinStatus::Offline],
             listed_only: true,
+            split_only: true,
             on_time: true,
             paid_in_full: true,
             price_min: Some(Wei(WEI_PER_ETHER / 4)),
@@ -806,7 +900,7 @@ mod tests {
         assert_eq!(
             query.to_query_string(),
             "q=s21+%26+co%2B&make=Bitmain&make=Micro+BT&model=Antminer+S21&status=active&status=offline&listed=1\
-             &ontime=1&paid=1&pmin=0.25&pmax=3&emin=15&emax=25.5&sort=price-asc&page=3"
+             &split=1&ontime=1&paid=1&pmin=0.25&pmax=3&emin=15&emax=25.5&sort=price-asc&page=3"
         );
         assert_eq!(GalleryQuery::from_query_string(&query.to_query_string()), query);
     }
@@ -1090,6 +1184,7 @@ mod tests {
             models: names(rng),
             statuses: (0..rng.below(3)).map(|_| TwinStatus::ALL[rng.below(3) as usize]).collect(),
             listed_only: rng.chance(30),
+            split_only: rng.chance(30),
             price_min: rng.chance(30).then(|| Wei(u128::from(rng.next()) * u128::from(rng.below(1_000_000)))),
             price_max: rng.chance(30).then(|| Wei(u128::from(rng.next()))),
             efficiency_min: rng.chance(30).then(|| rng.below(100_000) as f64 / 1_000.0),

@@ -233,7 +233,7 @@ pub fn MintPage() -> impl IntoView {
         let terms = valid.as_ref().map(|valid| valid.terms.summary());
         let listing_price = valid.and_then(|valid| valid.list_price);
         view! {
-            <TwinCard entry=GalleryEntry { twin, status: TwinStatus::Active, listing_price, donated_work: 0, donated_hashrate: 0.0, earnings: Default::default() }/>
+            <TwinCard entry=GalleryEntry { twin, status: TwinStatus::Active, listing_price, donated_work: 0, donated_hashrate: 0.0, fraction: None, earnings: Default::default() }/>
             <p class="hint terms-preview" data-testid="terms-preview">
                 {match terms {
                     Some(terms) => format!("Earning terms, fixed at mint: {terms}."),

@@ -5,7 +5,8 @@ use std::sync::Arc;
 use crate::domain::activity::{Book, Located};
 use crate::domain::cross_check::TwinFacts;
 use crate::domain::donations::{self, Credit};
-use crate::domain::gallery::{EntryEarnings, GalleryEntry};
+use crate::domain::fractions::{mul_div, Lot, UNITS_PER_SHARE};
+use crate::domain::gallery::{EntryEarnings, EntryFraction, GalleryEntry};
 use crate::domain::history::{BlockRef, History};
 use crate::domain::{Twin, TwinStatus, Wei};
 
@@ -59,9 +60,16 @@ impl Catalog {
     }
 
     /// The price a twin's yield is taken on, as the indexer takes it: its live listing's, the
-    /// listing's expiry aside (an expiry does not move a yield), else its last sale's.
+    /// listing's expiry aside (an expiry does not move a yield), else its last sale's. A split twin's
+    /// is its cheapest open lot's price per share, else its last fill's, times the supply.
     pub fn yield_price(&self, id: u64) -> Option<Wei> {
         let book = self.book();
+        if let Some(fraction) = book.fraction(id) {
+            let cheapest =
+                book.live_lots(0).into_iter().filter(|lot| lot.twin == id).map(|lot| lot.price_per_share).min();
+            let per_share = cheapest.or_else(|| book.last_share_price(id));
+            return per_share.map(|price| Wei(mul_div(price.0, fraction.supply.0, UNITS_PER_SHARE)));
+        }
         // At time 0 no listing has expired: the market's other checks alone decide.
         book.listing_state(id, 0)
             .filter(|(_, state)| state.is_live())
@@ -91,6 +99,7 @@ impl Catalog {
     pub fn gallery_entries(&self, now: u64) -> Vec<GalleryEntry> {
         let donated = donations::by_twin(self.credits(), now);
         let book = self.book();
+        let live_lots = book.live_lots(now);
         self.twins()
             .iter()
             .map(|twin| GalleryEntry {
@@ -106,6 +115,10 @@ impl Catalog {
                     self.yield_price(twin.id),
                     now,
                 ),
+                fraction: book.fraction(twin.id).map(|fraction| {
+                    let lots: Vec<Lot> = live_lots.iter().filter(|lot| lot.twin == twin.id).cloned().collect();
+                    EntryFraction::new(fraction.supply, &lots)
+                }),
             })
             .collect()
     }

@@ -279,6 +279,7 @@ impl IndexerClient {
                     (TwinStatus::Decommissioned, answer.decommissioned.total_count),
                 ],
                 listed: answer.listed.total_count,
+                split: 0,
             },
         })
     }
@@ -380,6 +381,7 @@ impl IndexedTwin {
                 late_30d: self.late_count_30d,
                 paid_bps_30d: self.paid_ratio_bps_30d.map(|bps| u64::try_from(bps.0).unwrap_or(u64::MAX)),
             },
+            fraction: None,
         })
     }
 }
@@ -488,6 +490,7 @@ mod tests {
             models: vec!["S21".into()],
             statuses: vec![TwinStatus::Active, TwinStatus::Offline],
             listed_only: false,
+            split_only: false,
             on_time: true,
             paid_in_full: true,
             price_min: None,

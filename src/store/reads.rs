@@ -128,6 +128,8 @@ fn snapshot_entry(snapshot: TwinSnapshot, now: u64) -> GalleryEntry {
         donated_work: snapshot.donated_work,
         // A rate needs the credits' times, which come with the history.
         donated_hashrate: 0.0,
+        // The lens's figures on the split come with the history's lots: see `Catalog`.
+        fraction: None,
         twin: snapshot.twin,
     }
 }
