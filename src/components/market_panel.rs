@@ -13,7 +13,9 @@ use crate::chain::tx::TxRequest;
 use crate::components::tx::TransactButton;
 use crate::components::wallet::WalletContext;
 use crate::domain::calendar::format_moment;
-use crate::domain::market::{format_bps, listing_expiry, ListingState, DEFAULT_LISTING_DAYS, LISTING_DAYS};
+use crate::domain::market::{
+    format_bps, listing_expiry, seller_proceeds, ListingState, DEFAULT_LISTING_DAYS, LISTING_DAYS,
+};
 use crate::domain::{Address, Listing, Offer, Wei};
 use crate::store::{use_fee_bps, ChainStore};
 
@@ -239,6 +241,13 @@ pub fn OwnerActions(
     let fee_now =
         move || -> Result<u16, String> { fee.get().unwrap_or_else(|| Err("Reading the market's fee…".to_string())) };
 
+    let royalty_bps = store.slice(move |catalog| catalog.twin(twin_id).map(|twin| twin.royalty_bps));
+    let royalty_bps = Memo::new(move |_| royalty_bps.get().and_then(Result::ok).flatten());
+    // What the seller receives of `price`, once the fee and the royalty are known.
+    let receives = move |price: Wei| -> Option<String> {
+        let (fee, royalty) = (fee_now().ok()?, royalty_bps.get()?);
+        Some(seller_proceeds(price, fee, royalty).describe(fee, royalty))
+    };
     let price = RwSignal::new(initial_price.map(Wei::ether_digits).unwrap_or_default());
     let days = RwSignal::new(DEFAULT_LISTING_DAYS);
     let list_request = {
@@ -297,6 +306,9 @@ pub fn OwnerActions(
                                     Ok(bps) => format!("Protocol fee: {}. The listing holds you to it: a later rise does not apply to this sale.", format_bps(bps)),
                                     Err(message) => message,
                                 }}</p>
+                                <p class="receives" data-testid="list-receives">{move || {
+                                    Wei::parse_ether(&price.get()).ok().filter(|price| *price != Wei::ZERO).and_then(receives)
+                                }}</p>
                                 <TransactButton label="List for sale" request=list_request/>
                             }.into_any(),
                             Ok(false) => view! {
@@ -318,11 +330,18 @@ pub fn OwnerActions(
                             let market = accept_market.get_value();
                             let label = format!("Accept {}", offer.amount);
                             let text = format!("{} from {}, {}", offer.amount, offer.bidder.short(), expiry_words(offer.expires_at, clock.now()));
+                            let offered = offer.amount;
                             let request = Callback::new(move |()| {
                                 let market = market.as_ref().ok_or("No market on this network.")?;
                                 Ok(market.accept_offer(&offer, fee_now()?))
                             });
-                            view! { <li><span>{text}</span><TransactButton label request/></li> }
+                            view! {
+                                <li>
+                                    <span>{text}</span>
+                                    <span class="receives" data-testid="offer-receives">{move || receives(offered)}</span>
+                                    <TransactButton label request/>
+                                </li>
+                            }
                         }
                     </For>
                 </ul>

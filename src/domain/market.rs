@@ -19,6 +19,49 @@ pub fn format_bps(bps: u16) -> String {
     format!("{}%", text.trim_end_matches('0').trim_end_matches('.'))
 }
 
+/// Where a sale's price goes, as `TwinMarket` splits it: the protocol fee and the twin's ERC-2981
+/// royalty, each rounded down as the contracts round them, and the rest to the seller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Proceeds {
+    pub price: Wei,
+    pub fee: Wei,
+    pub royalty: Wei,
+    /// `None` when the fee and the royalty exceed the price: the market refuses that sale.
+    pub seller: Option<Wei>,
+}
+
+/// What a seller receives of `price` at `fee_bps` and the twin's `royalty_bps`. A seller who is
+/// also the royalty's receiver (the operator, selling a twin they minted) gets the royalty back.
+pub fn seller_proceeds(price: Wei, fee_bps: u16, royalty_bps: u16) -> Proceeds {
+    let fee = Wei(price.0 / 10_000 * u128::from(fee_bps) + price.0 % 10_000 * u128::from(fee_bps) / 10_000);
+    let royalty = Wei(price.0 / 10_000 * u128::from(royalty_bps) + price.0 % 10_000 * u128::from(royalty_bps) / 10_000);
+    let seller = price.0.checked_sub(fee.0).and_then(|rest| rest.checked_sub(royalty.0)).map(Wei);
+    Proceeds { price, fee, royalty, seller }
+}
+
+impl Proceeds {
+    /// "You receive 2.3 ETH: 2.5 ETH − 0.0625 ETH protocol fee (2.5%) − 0.125 ETH royalty (5%)".
+    pub fn describe(&self, fee_bps: u16, royalty_bps: u16) -> String {
+        match self.seller {
+            Some(seller) => format!(
+                "You receive {}: {} − {} protocol fee ({}) − {} royalty ({})",
+                seller.format_ether(6),
+                self.price.format_ether(6),
+                self.fee.format_ether(6),
+                format_bps(fee_bps),
+                self.royalty.format_ether(6),
+                format_bps(royalty_bps)
+            ),
+            None => format!(
+                "The protocol fee ({}) and the royalty ({}) exceed {}: the market refuses this sale",
+                format_bps(fee_bps),
+                format_bps(royalty_bps),
+                self.price.format_ether(6)
+            ),
+        }
+    }
+}
+
 /// A fixed-price listing of a twin, on the seller's terms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Listing {
@@ -178,5 +221,23 @@ mod tests {
             "This twin was decommissioned and can no longer be sold."
         );
         assert!(ListingState::Live.is_live() && !ListingState::Expired.is_live());
+    }
+
+    #[test]
+    fn a_seller_receives_the_price_less_the_fee_and_the_royalty_each_rounded_down() {
+        let proceeds = seller_proceeds(Wei(2_500_000_000_000_000_000), 250, 500);
+        assert_eq!(proceeds.fee, Wei(62_500_000_000_000_000));
+        assert_eq!(proceeds.royalty, Wei(125_000_000_000_000_000));
+        assert_eq!(proceeds.seller, Some(Wei(2_312_500_000_000_000_000)));
+        assert_eq!(
+            proceeds.describe(250, 500),
+            "You receive 2.3125 ETH: 2.5 ETH − 0.0625 ETH protocol fee (2.5%) − 0.125 ETH royalty (5%)"
+        );
+        // 999 wei: a fee of 24.975 and a royalty of 49.95 are 24 and 49, as the contracts round.
+        let odd = seller_proceeds(Wei(999), 250, 500);
+        assert_eq!((odd.fee, odd.royalty, odd.seller), (Wei(24), Wei(49), Some(Wei(926))));
+        // The largest price a u128 holds does not overflow on the way.
+        assert!(seller_proceeds(Wei(u128::MAX), 1_000, 1_000).seller.is_some());
+        assert_eq!(seller_proceeds(Wei(100), 5_000, 6_000).seller, None);
     }
 }
