@@ -49,11 +49,12 @@ pub fn App(config: NetworkConfig) -> impl IntoView {
 
     view! {
         <Router>
+            <a class="skip-link" href="#content">"Skip to content"</a>
             <Header/>
             <NetworkBanner/>
             <OfflineBanner/>
             <SyncBanner/>
-            <main class="page">
+            <main class="page" id="content" tabindex="-1">
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=GalleryPage/>
                     <Route path=path!("/twin/:id") view=TwinPage/>

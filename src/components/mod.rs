@@ -12,3 +12,16 @@ pub mod telemetry;
 pub mod twin_card;
 pub mod tx;
 pub mod wallet;
+
+use leptos::prelude::*;
+
+/// Gives the page its own title in the browser's tab and history ("Gallery · HashTwin") while it
+/// is shown; `title` is tracked, so a twin's page takes the twin's name once it is read.
+pub fn page_title(title: impl Fn() -> String + 'static) {
+    Effect::new(move |_| {
+        let title = title();
+        if let Some(document) = web_sys::window().and_then(|window| window.document()) {
+            document.set_title(&if title.is_empty() { "HashTwin".to_string() } else { format!("{title} · HashTwin") });
+        }
+    });
+}

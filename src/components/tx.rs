@@ -290,10 +290,37 @@ pub fn TransactButton(
     };
 
     let busy = move || quoting.get() || sending.get();
+    // Focus stays on the button that started the write, through the confirmation and the wallet:
+    // `aria-disabled` rather than `disabled` while busy, which would drop the focus to the page.
+    let button = NodeRef::<leptos::html::Button>::new();
+    let refocus = move || {
+        if let Some(button) = button.get_untracked() {
+            let _ = button.focus();
+        }
+    };
+    let begin = move |event| {
+        if !busy() {
+            begin(event);
+        }
+    };
+    let confirm = move |request: TxRequest, quote: FeeQuote| {
+        confirm(request, quote);
+        refocus();
+    };
+    let dismiss = move || {
+        focus.set(Focus::Idle);
+        refocus();
+    };
+    let on_keydown = move |event: leptos::ev::KeyboardEvent| {
+        if event.key() == "Escape" && matches!(step.get_untracked(), Step::Confirm(..)) {
+            event.prevent_default();
+            dismiss();
+        }
+    };
 
     view! {
-        <div class="transact">
-            <button class="primary" on:click=begin disabled=busy>
+        <div class="transact" on:keydown=on_keydown>
+            <button class="primary" node_ref=button on:click=begin aria-disabled=move || busy().to_string()>
                 {move || match step.get() {
                     Step::Quoting => "Estimating the fee…".to_string(),
                     Step::InWallet => "Confirm in your wallet…".to_string(),
@@ -311,7 +338,7 @@ pub fn TransactButton(
                             <p class="fee" data-testid="fee">{fee}</p>
                             <p class="fee">{format!("At most {} in all.", total.format_ether(6))}</p>
                             <button class="primary" on:click=move |_| confirm(request.clone(), quote)>"Confirm in wallet"</button>
-                            <button class="quiet" on:click=move |_| focus.set(Focus::Idle)>"Cancel"</button>
+                            <button class="quiet" on:click=move |_| dismiss()>"Cancel"</button>
                         </div>
                     }
                         .into_any()

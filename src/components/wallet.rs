@@ -210,6 +210,13 @@ fn WalletPicker() -> impl IntoView {
         async move { wallet.connect_with(choice).await }
     });
     let notice = move || choose.value().get().and_then(|outcome| outcome.err()).map(|error| connect_notice(&error));
+    // Wherever the focus is: the picker opens from a click that leaves it on the Connect button.
+    let escape = window_event_listener(leptos::ev::keydown, move |event| {
+        if event.key() == "Escape" && wallet.picking.get_untracked() {
+            wallet.picking.set(false);
+        }
+    });
+    on_cleanup(move || escape.remove());
 
     view! {
         <Show when=move || wallet.picking.get()>

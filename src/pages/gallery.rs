@@ -65,6 +65,7 @@ enum Frame {
 
 #[component]
 pub fn GalleryPage() -> impl IntoView {
+    crate::components::page_title(|| "Gallery".to_string());
     let store = expect_context::<ChainStore>();
     let location = use_location();
     let query = Memo::new(move |_| GalleryQuery::from_query_string(location.search.get().trim_start_matches('?')));

@@ -15,6 +15,7 @@ const RECENT_SALES: usize = 20;
 
 #[component]
 pub fn MarketPage() -> impl IntoView {
+    crate::components::page_title(|| "Market".to_string());
     let catalog = expect_context::<ChainStore>().catalog();
     view! {
         <h1>"Market"</h1>

@@ -21,6 +21,7 @@ use crate::store::ChainStore;
 
 #[component]
 pub fn MinePage() -> impl IntoView {
+    crate::components::page_title(|| "Mine".to_string());
     let chain = expect_context::<ChainStore>();
     let miner = expect_context::<Miner>();
 

@@ -31,6 +31,7 @@ fn fresh_form() -> MintForm {
 
 #[component]
 pub fn MintPage() -> impl IntoView {
+    crate::components::page_title(|| "Mint a twin".to_string());
     let chain = expect_context::<ChainStore>();
     let wallet = expect_context::<WalletContext>();
     let chain_id = chain.network.chain_id;

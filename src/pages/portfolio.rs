@@ -19,6 +19,7 @@ use crate::store::{use_fee_bps, Catalog};
 
 #[component]
 pub fn PortfolioPage() -> impl IntoView {
+    crate::components::page_title(|| "Portfolio".to_string());
     let wallet = expect_context::<WalletContext>();
     let catalog = expect_context::<ChainStore>().catalog();
 

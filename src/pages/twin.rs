@@ -30,6 +30,11 @@ pub fn TwinPage() -> impl IntoView {
     let params = use_params_map();
     let id = Memo::new(move |_| params.read().get("id").and_then(|id| id.parse::<u64>().ok()));
     let twin = store.slice(move |catalog| id.get().and_then(|id| catalog.twin(id).cloned()));
+    crate::components::page_title(move || match (twin.get(), id.get()) {
+        (Some(Ok(Some(twin))), _) => format!("{} #{}", twin.spec.display_name(), twin.id),
+        (_, Some(id)) => format!("Twin #{id}"),
+        (_, None) => "No such twin".to_string(),
+    });
     // What the contracts hold now, in one call: the page while the history is read.
     let snapshot = LocalResource::new({
         let lens = store.lens.clone();
