@@ -27,12 +27,14 @@ embedded_abi!(TWIN_MARKET, "TwinMarket.json");
 embedded_abi!(HASH_LEDGER, "HashLedger.json");
 embedded_abi!(TWIN_LENS, "TwinLens.json");
 embedded_abi!(TWIN_EARNINGS, "TwinEarnings.json");
+embedded_abi!(TWIN_VAULT, "TwinVault.json");
+embedded_abi!(TWIN_SHARES, "TwinShares.json");
 
 /// Every contract the app talks to, for decoding their custom errors. TwinEarnings' ABI carries
 /// the errors of the PriceFeeds library it reads Chainlink with; its `NotOperator` is the
-/// registry's, selector and all, and reads the same.
-pub(crate) static ALL_ABIS: LazyLock<[&'static Abi; 4]> =
-    LazyLock::new(|| [&*TWIN_REGISTRY, &*TWIN_MARKET, &*HASH_LEDGER, &*TWIN_EARNINGS]);
+/// registry's, selector and all, and reads the same. TwinShares carries OpenZeppelin's ERC-20 errors.
+pub(crate) static ALL_ABIS: LazyLock<[&'static Abi; 6]> =
+    LazyLock::new(|| [&*TWIN_REGISTRY, &*TWIN_MARKET, &*HASH_LEDGER, &*TWIN_EARNINGS, &*TWIN_VAULT, &*TWIN_SHARES]);
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ChainError {
@@ -77,6 +79,14 @@ pub(crate) fn twin_earnings_abi() -> &'static Abi {
 
 pub(crate) fn twin_lens_abi() -> &'static Abi {
     &TWIN_LENS
+}
+
+pub(crate) fn twin_vault_abi() -> &'static Abi {
+    &TWIN_VAULT
+}
+
+pub(crate) fn twin_shares_abi() -> &'static Abi {
+    &TWIN_SHARES
 }
 
 pub(crate) fn hash_ledger_abi() -> &'static Abi {

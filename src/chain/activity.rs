@@ -9,7 +9,8 @@ use ethers_core::types::{Address as EthAddress, Log, H256, U256, U64};
 use serde_json::json;
 
 use super::abi::{
-    decode_twin_minted, to_wei, twin_earnings_abi, twin_market_abi, twin_minted_event, twin_registry_abi, ChainError,
+    decode_twin_minted, to_wei, twin_earnings_abi, twin_market_abi, twin_minted_event, twin_registry_abi,
+    twin_vault_abi, ChainError,
 };
 use super::collection::ChainHead;
 use super::indexer::LogIndexer;
@@ -20,6 +21,7 @@ use super::{to_domain_address, to_ethers_address};
 use crate::domain::activity::{AccountEvent, ChainEvent, Located, MaintenanceKind, TwinEvent};
 use crate::domain::block_seek::{BlockSeek, Stamp};
 use crate::domain::earnings::{RecordedFigures, Settlement};
+use crate::domain::fractions::ShareUnits;
 use crate::domain::telemetry::TelemetrySample;
 use crate::domain::{Address, TwinStatus, Wei};
 
@@ -43,7 +45,7 @@ const REGISTRY_EVENT_NAMES: [&str; 9] = [
     "ReporterChanged",
 ];
 
-const MARKET_EVENT_NAMES: [&str; 8] = [
+const MARKET_EVENT_NAMES: [&str; 11] = [
     "Listed",
     "ListingCancelled",
     "AllListingsCancelled",
@@ -52,11 +54,19 @@ const MARKET_EVENT_NAMES: [&str; 8] = [
     "OfferRaised",
     "OfferCancelled",
     "OfferAccepted",
+    "LotListed",
+    "LotFilled",
+    "LotCancelled",
 ];
+
+/// Splits and joins. The share tokens' own transfers are read per twin, on its page.
+const VAULT_EVENT_NAMES: [&str; 2] = ["Split", "Joined"];
 
 static REGISTRY_EVENTS: EventTable = LazyLock::new(|| table(twin_registry_abi(), &REGISTRY_EVENT_NAMES));
 
 static MARKET_EVENTS: EventTable = LazyLock::new(|| table(twin_market_abi(), &MARKET_EVENT_NAMES));
+
+static VAULT_EVENTS: EventTable = LazyLock::new(|| table(twin_vault_abi(), &VAULT_EVENT_NAMES));
 
 /// Every settlement, and every claim of what settlements credited.
 const EARNINGS_EVENT_NAMES: [&str; 2] = ["Settled", "Claimed"];
@@ -86,6 +96,10 @@ pub(crate) fn market_topics() -> Vec<H256> {
 
 pub(crate) fn earnings_topics() -> Vec<H256> {
     topic0s(&EARNINGS_EVENTS)
+}
+
+pub(crate) fn vault_topics() -> Vec<H256> {
+    topic0s(&VAULT_EVENTS)
 }
 
 fn telemetry_reported_event() -> &'static Event {
@@ -213,6 +227,12 @@ impl Fields {
         to_wei(self.uint(name)?)
     }
 
+    /// An amount of a share token, in its smallest units.
+    fn shares(&self, name: &str) -> Result<ShareUnits, ChainError> {
+        let value = self.uint(name)?;
+        (value.bits() <= 128).then(|| ShareUnits(value.low_u128())).ok_or_else(|| self.malformed(name))
+    }
+
     fn u64(&self, name: &str) -> Result<u64, ChainError> {
         let value = self.uint(name)?;
         (value.bits() <= 64).then(|| value.low_u64()).ok_or_else(|| self.malformed(name))
@@ -338,7 +358,40 @@ pub(crate) fn decode_market_log(log: &Log) -> Result<Located, ChainError> {
             seller: fields.address("seller")?,
             amount: fields.wei("amount")?,
         },
+        "LotListed" => TwinEvent::LotListed {
+            lot: fields.u64("lotId")?,
+            seller: fields.address("seller")?,
+            amount: fields.shares("amount")?,
+            price_per_share: fields.wei("pricePerShare")?,
+            expires_at: fields.u64("expiresAt")?,
+            max_fee_bps: fields.u16("maxFeeBps")?,
+        },
+        "LotFilled" => TwinEvent::LotFilled {
+            lot: fields.u64("lotId")?,
+            buyer: fields.address("buyer")?,
+            seller: fields.address("seller")?,
+            amount: fields.shares("amount")?,
+            price: fields.wei("price")?,
+            royalty: fields.wei("royalty")?,
+            fee: fields.wei("fee")?,
+            remaining: fields.shares("remaining")?,
+        },
+        "LotCancelled" => TwinEvent::LotCancelled { lot: fields.u64("lotId")? },
         other => unreachable!("MARKET_EVENTS has no {other}"),
+    };
+    of_twin(log, fields.u64("tokenId")?, decoded)
+}
+
+pub(crate) fn decode_vault_log(log: &Log) -> Result<Located, ChainError> {
+    let fields = Fields::parse(by_topic0(&VAULT_EVENTS, log)?, log)?;
+    let decoded = match fields.event {
+        "Split" => TwinEvent::Split {
+            holder: fields.address("holder")?,
+            shares: fields.address("shares")?,
+            supply: fields.shares("supply")?,
+        },
+        "Joined" => TwinEvent::Joined { holder: fields.address("holder")? },
+        other => unreachable!("VAULT_EVENTS has no {other}"),
     };
     of_twin(log, fields.u64("tokenId")?, decoded)
 }
@@ -839,6 +892,7 @@ mod tests {
             (twin_registry_abi(), &REGISTRY_EVENTS),
             (twin_market_abi(), &MARKET_EVENTS),
             (twin_earnings_abi(), &EARNINGS_EVENTS),
+            (twin_vault_abi(), &VAULT_EVENTS),
         ] {
             let indexed: Vec<&str> = indexed.iter().map(|(_, event)| event.name.as_str()).collect();
             for event in abi.events() {

@@ -12,8 +12,8 @@ use serde_json::{json, Value};
 
 use super::abi::{decode_twin_minted, twin_minted_event, ChainError};
 use super::activity::{
-    decode_earnings_log, decode_maintenance, decode_market_log, decode_registry_log, earnings_topics,
-    maintenance_logged_event, market_topics, registry_topics,
+    decode_earnings_log, decode_maintenance, decode_market_log, decode_registry_log, decode_vault_log, earnings_topics,
+    maintenance_logged_event, market_topics, registry_topics, vault_topics,
 };
 use super::ledger::{decode_work_credited, work_credited_event};
 use super::networks::Deployment;
@@ -55,6 +55,7 @@ pub struct CollectionLogs {
     market: EthAddress,
     ledger: EthAddress,
     earnings: EthAddress,
+    vault: EthAddress,
     topic0: Vec<H256>,
     deployment_block: u64,
 }
@@ -67,12 +68,14 @@ impl CollectionLogs {
         topic0.extend(market_topics());
         topic0.push(work_credited_event().signature());
         topic0.extend(earnings_topics());
+        topic0.extend(vault_topics());
         Self {
             rpc,
             registry: to_ethers_address(deployment.twin_registry),
             market: to_ethers_address(deployment.twin_market),
             ledger: to_ethers_address(deployment.hash_ledger),
             earnings: to_ethers_address(deployment.twin_earnings),
+            vault: to_ethers_address(deployment.twin_vault),
             topic0,
             deployment_block: deployment.deployment_block,
         }
@@ -164,7 +167,7 @@ impl CollectionLogs {
 
     fn filter(&self, from: u64, to: u64) -> Filter {
         Filter::new()
-            .address(vec![self.registry, self.market, self.ledger, self.earnings])
+            .address(vec![self.registry, self.market, self.ledger, self.earnings, self.vault])
             .topic0(self.topic0.clone())
             .from_block(BlockNumber::Number(from.into()))
             .to_block(BlockNumber::Number(to.into()))
@@ -217,6 +220,8 @@ impl CollectionLogs {
                 block.records.push(Record::Event(decode_market_log(log)?));
             } else if log.address == self.earnings {
                 block.records.push(Record::Event(decode_earnings_log(log)?));
+            } else if log.address == self.vault {
+                block.records.push(Record::Event(decode_vault_log(log)?));
             } else if log.address == self.ledger {
                 let time = times.get(&number).copied().ok_or_else(|| missing("block's time"))?;
                 block.records.push(Record::Credit(decode_work_credited(log, time)?));
@@ -306,6 +311,7 @@ mod tests {
             hash_ledger: Address([3; 20]),
             twin_lens: None,
             twin_earnings: Address([4; 20]),
+            twin_vault: Address([0x0a; 20]),
             eth_usd_feed: Address([5; 20]),
             btc_usd_feed: Address([6; 20]),
             difficulty_feed: Address([7; 20]),
@@ -314,9 +320,9 @@ mod tests {
         };
         let logs = CollectionLogs::new(RpcClient::new("http://127.0.0.1:8545"), &deployment);
         let filter = serde_json::to_value(logs.filter(5, 9)).unwrap();
-        assert_eq!(filter["address"].as_array().map(Vec::len), Some(4));
+        assert_eq!(filter["address"].as_array().map(Vec::len), Some(5));
         let topics = filter["topics"][0].as_array().unwrap();
-        assert_eq!(topics.len(), 9 + 1 + 8 + 1 + 2);
+        assert_eq!(topics.len(), 9 + 1 + 11 + 1 + 2 + 2);
         assert!(topics.contains(&json!(format!("{:?}", twin_minted_event().signature()))));
         assert!(topics.contains(&json!(format!("{:?}", work_credited_event().signature()))));
         assert_eq!((filter["fromBlock"].as_str(), filter["toBlock"].as_str()), (Some("0x5"), Some("0x9")));

@@ -139,9 +139,11 @@ impl TwinEarnings {
         )
     }
 
-    /// Sends the sender everything credited to them.
-    pub fn claim(&self, amount: Wei) -> TxRequest {
-        self.request("claim", &[], Wei::ZERO, format!("Claim {amount} of earnings"))
+    /// Sends the sender everything credited to them: their whole twins' credit and their part of
+    /// each split twin named (one they hold or held shares of).
+    pub fn claim(&self, amount: Wei, split_twins: &[u64]) -> TxRequest {
+        let twins = Token::Array(split_twins.iter().map(|&id| Token::Uint(id.into())).collect());
+        self.request("claim", &[twins], Wei::ZERO, format!("Claim {amount} of earnings"))
     }
 }
 

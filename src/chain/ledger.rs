@@ -309,6 +309,7 @@ mod tests {
             hash_ledger: Address([0x7f; 20]),
             twin_lens: None,
             twin_earnings: Address([0x8f; 20]),
+            twin_vault: Address([0x8e; 20]),
             eth_usd_feed: Address([0x9f; 20]),
             btc_usd_feed: Address([0xaf; 20]),
             difficulty_feed: Address([0xbf; 20]),

@@ -8,6 +8,7 @@ use super::abi::{decode_output, decode_spec, encode_call, to_wei, twin_lens_abi,
 use super::rpc::RpcClient;
 use super::to_domain_address;
 use crate::domain::earnings::{EarningTerms, Schedule};
+use crate::domain::fractions::ShareUnits;
 use crate::domain::{Address, Listing, Twin, TwinStatus, Wei};
 
 /// A twin as its contracts hold it now.
@@ -25,6 +26,8 @@ pub struct TwinSnapshot {
     pub donated_work: u128,
     pub terms: EarningTerms,
     pub period: OpenPeriod,
+    /// The share token and its supply while the twin is split.
+    pub fraction: Option<(Address, ShareUnits)>,
 }
 
 /// A twin's next, unsettled period as far as its telemetry reaches (`TwinEarnings.periodOf`).
@@ -126,8 +129,8 @@ fn decode_head(head: Token) -> Result<LensHead, ChainError> {
 
 fn decode_twin(view: Token) -> Result<Option<TwinSnapshot>, ChainError> {
     let fields = view.into_tuple().ok_or_else(|| malformed("a twin"))?;
-    let [id, exists, spec, owner, operator, pending, reporter, status, royalty, _telemetry_at, _epoch, _retired, listing, buyable, _nonce, _approved, work, _shares, terms, period] =
-        <[Token; 20]>::try_from(fields).map_err(|_| malformed("a twin"))?;
+    let [id, exists, spec, owner, operator, pending, reporter, status, royalty, _telemetry_at, _epoch, _retired, listing, buyable, _nonce, _approved, work, _shares, terms, period, fraction] =
+        <[Token; 21]>::try_from(fields).map_err(|_| malformed("a twin"))?;
     if !boolean(exists, "exists")? {
         return Ok(None);
     }
@@ -162,7 +165,19 @@ fn decode_twin(view: Token) -> Result<Option<TwinSnapshot>, ChainError> {
         donated_work: to_wei(uint(work, "the work")?)?.0,
         terms: decode_terms(terms)?,
         period: decode_period(period)?,
+        fraction: decode_fraction(fraction)?,
     }))
+}
+
+fn decode_fraction(fraction: Token) -> Result<Option<(Address, ShareUnits)>, ChainError> {
+    let [token, supply, split] = tuple(fraction, "the fraction")?;
+    let supply = uint(supply, "the share supply")?;
+    if !boolean(split, "split")? {
+        return Ok(None);
+    }
+    let supply =
+        (supply.bits() <= 128).then(|| ShareUnits(supply.low_u128())).ok_or_else(|| malformed("the share supply"))?;
+    Ok(Some((address(token, "the share token")?, supply)))
 }
 
 fn tuple<const N: usize>(token: Token, what: &str) -> Result<[Token; N], ChainError> {
@@ -245,6 +260,12 @@ mod tests {
                     .map(|n| Token::Uint(n.into()))
                     .to_vec(),
             ),
+            // Twin 12 is split into a million shares; the others were never split.
+            Token::Tuple(if id == 12 {
+                vec![address(0x5e), Token::Uint(U256::exp10(24)), Token::Bool(true)]
+            } else {
+                vec![address(0), Token::Uint(0.into()), Token::Bool(false)]
+            }),
         ])
     }
 
@@ -271,5 +292,7 @@ mod tests {
         let listing = twelve.buyable.unwrap();
         assert_eq!((listing.seller, listing.price, listing.max_fee_bps), (Address([1; 20]), Wei(10u128.pow(18)), 250));
         assert_eq!(page[2].as_ref().unwrap().buyable, None, "a stored listing the market would refuse is no listing");
+        assert_eq!(twelve.fraction, Some((Address([0x5e; 20]), ShareUnits(10u128.pow(24)))));
+        assert_eq!(page[2].as_ref().unwrap().fraction, None);
     }
 }

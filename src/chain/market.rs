@@ -6,6 +6,7 @@ use super::abi::{decode_output, encode_call, to_wei, twin_market_abi, ChainError
 use super::rpc::RpcClient;
 use super::to_ethers_address;
 use super::tx::TxRequest;
+use crate::domain::fractions::{Lot, LotDraft, ShareUnits};
 use crate::domain::{Address, Listing, Offer, Wei};
 
 #[derive(Debug, Clone)]
@@ -95,6 +96,37 @@ impl TwinMarket {
     pub fn cancel_offer(&self, token_id: u64) -> TxRequest {
         let label = format!("Cancel your offer on twin #{token_id}");
         self.request("cancelOffer", &[Token::Uint(token_id.into())], Wei::ZERO, label)
+    }
+
+    /// Offers `amount` of the sender's shares of split twin `twin_id` at `price_per_share` wei per
+    /// whole share until `expires_at`. The market must be approved on the share token for what is
+    /// bought by the time it is bought (`ShareToken::approve`).
+    pub fn list_lot(&self, twin_id: u64, draft: &LotDraft, expires_at: u64, max_fee_bps: u16) -> TxRequest {
+        let args = [
+            Token::Uint(twin_id.into()),
+            Token::Uint(draft.amount.0.into()),
+            Token::Uint(draft.price_per_share.0.into()),
+            Token::Uint(expires_at.into()),
+            Token::Uint(max_fee_bps.into()),
+        ];
+        let label = format!(
+            "Offer {} of twin #{twin_id} at {} per share",
+            draft.amount.format(4),
+            draft.price_per_share.format_ether(9)
+        );
+        self.request("listLot", &args, Wei::ZERO, label)
+    }
+
+    /// Buys `amount` of `lot`, paying exactly what the market charges for it.
+    pub fn buy_lot(&self, lot: &Lot, amount: ShareUnits, price: Wei) -> TxRequest {
+        let args = [Token::Uint(lot.id.into()), Token::Uint(amount.0.into())];
+        let label = format!("Buy {} of twin #{} for {price}", amount.format(4), lot.twin);
+        self.request("buyLot", &args, price, label)
+    }
+
+    pub fn cancel_lot(&self, lot: &Lot) -> TxRequest {
+        let label = format!("Withdraw your lot of twin #{}", lot.twin);
+        self.request("cancelLot", &[Token::Uint(lot.id.into())], Wei::ZERO, label)
     }
 
     /// Sells the twin to the offer's bidder. The amount the owner saw goes with it, so that a bidder

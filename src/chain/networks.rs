@@ -72,6 +72,9 @@ pub struct Deployment {
     /// Where the operators settle their twins' earnings.
     #[serde(deserialize_with = "deserialize_address")]
     pub twin_earnings: Address,
+    /// Where split twins are held, and whose clones are their shares.
+    #[serde(deserialize_with = "deserialize_address")]
+    pub twin_vault: Address,
     /// The Chainlink feeds (or, on the local chain, stand-ins with their interface) settlements
     /// convert at, and the network's figures the deployment publishes.
     #[serde(deserialize_with = "deserialize_address")]
@@ -148,6 +151,7 @@ mod tests {
                 "twinMarket": "0xe7f1725e7734ce288f8367e1bb143e90bb3f0512",
                 "hashLedger": "0x9fe46736679d2d9a65f0992f2272de9f3c7fa6e0",
                 "twinEarnings": "0x2279b7a0a67db372996a5fab50d91eaa73d2ebe6",
+                "twinVault": "0x8a791620dd6260079bf849dc5567adc3f2fdc318",
                 "ethUsdFeed": "0xdc64a140aa3e981100a9beca4e685f962f0cf6c9",
                 "btcUsdFeed": "0x5fc8d32690cc91d4c39d9d3abcbd16989f875707",
                 "difficultyFeed": "0x0165878a594ca255338adfa4d48449f69242eb8f",

@@ -7,6 +7,7 @@ use ethers_core::abi::{decode, Abi, ParamType, Token};
 
 use super::abi::ALL_ABIS;
 use crate::domain::calendar::format_moment;
+use crate::domain::fractions::ShareUnits;
 use crate::domain::market::format_bps;
 use crate::domain::mint_form::{format_duration, format_tariff};
 use crate::domain::twin::{efficiency_j_per_th, format_hashrate, format_power, MAX_JOULES_PER_TH, MIN_JOULES_PER_TH};
@@ -121,6 +122,10 @@ impl Args<'_> {
 
     fn ether(&self, name: &str) -> Option<String> {
         Some(Wei(self.number(name)?).to_string())
+    }
+
+    fn shares(&self, name: &str) -> Option<String> {
+        Some(ShareUnits(self.number(name)?).format(4))
     }
 
     fn account(&self, name: &str) -> Option<String> {
@@ -423,6 +428,61 @@ fn words(name: &str, args: &Args) -> Option<String> {
             "The signature is not {}'s over this exact batch of shares, so it cannot be relayed.",
             args.account("contributor")?
         ),
+        // TwinVault and the share tokens
+        "NotSplit" => format!("{} is not split into shares.", capitalised(&args.twin()?)),
+        "NotWholeSupply" => format!(
+            "Joining {} takes every share, {}, and you hold {}.",
+            args.twin()?,
+            args.shares("supply")?,
+            args.shares("held")?
+        ),
+        "SupplyNotGiven" => "A split must say how many shares to make.".into(),
+        "SupplyOutOfRange" => format!(
+            "A twin splits into 1 to {} shares, and {} were asked for.",
+            args.shares("max")?,
+            args.shares("supply")?
+        ),
+        "NeverSplit" => format!("{} was never split: it has no shares to claim from.", capitalised(&args.twin()?)),
+        "NoShareholders" => format!(
+            "{} is held by the vault without shares: a settlement would be credited to no one.",
+            capitalised(&args.twin()?)
+        ),
+        "ERC20InsufficientBalance" => format!(
+            "{} holds {} and this needs {}.",
+            args.account("sender")?,
+            args.shares("balance")?,
+            args.shares("needed")?
+        ),
+        "ERC20InsufficientAllowance" => format!(
+            "The market may move {} of the seller's shares and this needs {}: the seller must approve it again.",
+            args.shares("allowance")?,
+            args.shares("needed")?
+        ),
+        "ERC20InvalidReceiver" => format!(
+            "{} cannot receive shares: the vault, the earnings contract and the token itself could never move them again.",
+            args.account("receiver")?
+        ),
+        "ERC20InvalidSender" => format!("{} cannot send shares.", args.account("sender")?),
+        "ERC20InvalidApprover" => format!("{} cannot approve share transfers.", args.account("approver")?),
+        "ERC20InvalidSpender" => format!("{} cannot be approved to move shares.", args.account("spender")?),
+        // TwinMarket: lots of shares
+        "InsufficientShares" => format!(
+            "You hold {} of {}'s shares, fewer than the {} offered.",
+            args.shares("held")?,
+            args.twin()?,
+            args.shares("amount")?
+        ),
+        "ZeroAmount" => "Enter more than zero shares.".into(),
+        "NoLot" => "This lot is gone: it sold out or was withdrawn.".into(),
+        "LotExpired" => format!("This lot expired on {}.", args.moment("expiresAt")?),
+        "LotStale" => "This lot can no longer be bought: the seller no longer holds or has not approved the shares, cancelled all their listings, or the twin was joined.".into(),
+        "LotAmountTooHigh" => format!(
+            "This lot has {} left, fewer than the {} asked for.",
+            args.shares("remaining")?,
+            args.shares("amount")?
+        ),
+        "NotLotSeller" => format!("Only the seller, {}, can withdraw a lot that is still live.", args.account("seller")?),
+        "SafeERC20FailedOperation" => format!("The share token {} refused the transfer.", args.account("token")?),
         "UnknownTwin" => format!("There is no {} to credit.", args.twin()?),
         "JobSeedUsed" => "These shares were credited already: each job is credited once.".into(),
         "BatchSizeOutOfRange" => format!(
@@ -609,13 +669,24 @@ mod tests {
 
     /// Errors that keep the fallback: only a broken deployment or a fault inside a contract raises
     /// them, and their name says as much as a sentence would.
-    const FALLBACK: [&str; 6] = [
+    /// Errors no user action can raise: a deployment's wiring, the clones' access rules, library
+    /// internals. They read as their names.
+    const FALLBACK: [&str; 15] = [
+        "AlreadyInitialized",
+        "EarningsNotWired",
+        "FailedDeployment",
+        "InsufficientBalance",
         "InvalidShortString",
+        "NoShares",
+        "NotEarnings",
+        "NotRegistry",
+        "NotVault",
         "ReentrancyGuardReentrantCall",
         "SafeCastOverflowedUintDowncast",
         "StringTooLong",
         "TwinsNotAContract",
         "ZeroTwins",
+        "ZeroVault",
     ];
 
     /// The errors the hardened contracts added: each must have a sentence of its own.
@@ -643,7 +714,7 @@ mod tests {
 
     /// The errors of the earning terms (TwinRegistry), of TwinEarnings and of its PriceFeeds: each
     /// has a sentence of its own, even those only a deployment can raise.
-    const EARNINGS: [&str; 19] = [
+    const EARNINGS: [&str; 21] = [
         "ServiceFeeTooHigh",
         "TariffTooHigh",
         "SettlementPeriodOutOfRange",
@@ -663,6 +734,8 @@ mod tests {
         "SequencerDown",
         "SequencerGracePeriod",
         "ReentrancyGuardReentrantCall",
+        "NeverSplit",
+        "NoShareholders",
     ];
 
     /// A value of `kind` that every sentence can show: small numbers, a real address, a string.

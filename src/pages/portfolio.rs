@@ -298,7 +298,7 @@ fn Earnings() -> impl IntoView {
                 (None, _) => view! { <p class="loading">"Loading…"</p> }.into_any(),
                 (Some(Err(message)), _) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
                 (Some(Ok(amount)), Some(earnings)) if amount > Wei::ZERO => {
-                    let request = Callback::new(move |()| Ok(earnings.claim(amount)));
+                    let request = Callback::new(move |()| Ok(earnings.claim(amount, &[])));
                     view! {
                         <p data-testid="claimable">{format!("{amount} to claim.")}</p>
                         <TransactButton label=format!("Claim all {amount}") request/>

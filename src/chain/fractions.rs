@@ -1,0 +1,264 @@
+//! TwinVault and a split twin's share token: splitting and joining, what a holder has and has
+//! earned, and who holds the shares, replayed from the token's own `Transfer` events.
+
+use ethers_core::abi::{encode, Token};
+use ethers_core::types::{Address as EthAddress, BlockNumber, Filter, Log, U256};
+
+use super::abi::{decode_output, encode_call, to_wei, twin_registry_abi, twin_shares_abi, twin_vault_abi, ChainError};
+use super::rpc::{Call, RpcClient};
+use super::tx::TxRequest;
+use super::{to_domain_address, to_ethers_address};
+use crate::domain::fractions::{Balances, ShareUnits};
+use crate::domain::{Address, Wei};
+
+/// Blocks of a share token's history read per `eth_getLogs`, under the 10,000 many providers allow.
+const LOG_CHUNK_BLOCKS: u64 = 9_000;
+
+fn malformed(what: &str) -> ChainError {
+    ChainError::Decode(format!("the share token: {what} is missing or has an unexpected value"))
+}
+
+fn units(value: U256, what: &str) -> Result<ShareUnits, ChainError> {
+    (value.bits() <= 128).then(|| ShareUnits(value.low_u128())).ok_or_else(|| malformed(what))
+}
+
+/// Splitting and joining twins.
+#[derive(Debug, Clone, Copy)]
+pub struct TwinVault {
+    registry: Address,
+    address: Address,
+}
+
+impl TwinVault {
+    pub fn new(registry: Address, address: Address) -> Self {
+        Self { registry, address }
+    }
+
+    pub fn address(&self) -> Address {
+        self.address
+    }
+
+    /// Sends `twin_id` from `owner` into the vault with the supply it is split into: one
+    /// transaction, no approval, since the vault splits what `safeTransferFrom` hands it.
+    pub fn split(&self, owner: Address, twin_id: u64, supply: ShareUnits) -> TxRequest {
+        let function = twin_registry_abi()
+            .functions_by_name("safeTransferFrom")
+            .ok()
+            .and_then(|overloads| overloads.iter().find(|function| function.inputs.len() == 4))
+            .expect("TwinRegistry declares safeTransferFrom(address,address,uint256,bytes)");
+        let data = encode(&[Token::Uint(supply.0.into())]);
+        let args = [
+            Token::Address(to_ethers_address(owner)),
+            Token::Address(to_ethers_address(self.address)),
+            Token::Uint(twin_id.into()),
+            Token::Bytes(data),
+        ];
+        let data = function.encode_input(&args).expect("the arguments match safeTransferFrom's inputs");
+        TxRequest {
+            to: self.registry,
+            data,
+            value: Wei::ZERO,
+            label: format!("Split twin #{twin_id} into {}", supply.format(0)),
+        }
+    }
+
+    /// Burns every share, which the sender must hold, and sends them the twin.
+    pub fn join(&self, twin_id: u64) -> TxRequest {
+        TxRequest {
+            to: self.address,
+            data: encode_call(twin_vault_abi(), "join", &[Token::Uint(twin_id.into())]),
+            value: Wei::ZERO,
+            label: format!("Join the shares of twin #{twin_id} into the twin"),
+        }
+    }
+}
+
+/// What one account has of a split twin's shares, read in one batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Holding {
+    pub balance: ShareUnits,
+    /// Its part of the settlements so far, not yet claimed: `earnedOf`.
+    pub earned: Wei,
+    /// What the market may move of it: `allowance(account, market)`.
+    pub market_allowance: ShareUnits,
+    pub supply: ShareUnits,
+}
+
+/// One split twin's ERC-20 shares.
+#[derive(Debug, Clone)]
+pub struct ShareToken {
+    rpc: RpcClient,
+    address: Address,
+}
+
+impl ShareToken {
+    pub fn new(rpc: RpcClient, address: Address) -> Self {
+        Self { rpc, address }
+    }
+
+    pub fn address(&self) -> Address {
+        self.address
+    }
+
+    fn call(&self, function: &str, args: &[Token]) -> Call {
+        Call::eth_call(self.address, &encode_call(twin_shares_abi(), function, args))
+    }
+
+    fn uint(
+        &self,
+        function: &str,
+        answer: Result<serde_json::Value, super::rpc::RpcError>,
+    ) -> Result<U256, ChainError> {
+        let output = Call::output(answer)?;
+        decode_output(twin_shares_abi(), function, &output)?
+            .into_iter()
+            .next()
+            .and_then(Token::into_uint)
+            .ok_or_else(|| malformed(function))
+    }
+
+    /// `account`'s balance, earnings and allowance to `market`, and the supply, in one round trip.
+    pub async fn holding(&self, account: Address, market: Address) -> Result<Holding, ChainError> {
+        let account_token = Token::Address(to_ethers_address(account));
+        let calls = [
+            self.call("balanceOf", std::slice::from_ref(&account_token)),
+            self.call("earnedOf", std::slice::from_ref(&account_token)),
+            self.call("allowance", &[account_token, Token::Address(to_ethers_address(market))]),
+            self.call("totalSupply", &[]),
+        ];
+        let mut answers = self.rpc.batch(&calls).await?.into_iter();
+        let mut next = |function: &str| {
+            let answer = answers.next().ok_or_else(|| malformed(function))?;
+            self.uint(function, answer)
+        };
+        Ok(Holding {
+            balance: units(next("balanceOf")?, "a balance")?,
+            earned: to_wei(next("earnedOf")?)?,
+            market_allowance: units(next("allowance")?, "an allowance")?,
+            supply: units(next("totalSupply")?, "the supply")?,
+        })
+    }
+
+    /// Each seller's balance and allowance to `market`, for telling a live lot from a stale one.
+    pub async fn sellers(
+        &self,
+        sellers: &[Address],
+        market: Address,
+    ) -> Result<Vec<(ShareUnits, ShareUnits)>, ChainError> {
+        let calls: Vec<Call> = sellers
+            .iter()
+            .flat_map(|&seller| {
+                let seller = Token::Address(to_ethers_address(seller));
+                [
+                    self.call("balanceOf", std::slice::from_ref(&seller)),
+                    self.call("allowance", &[seller, Token::Address(to_ethers_address(market))]),
+                ]
+            })
+            .collect();
+        let mut answers = self.rpc.batch(&calls).await?.into_iter();
+        let mut pairs = Vec::with_capacity(sellers.len());
+        while let (Some(balance), Some(allowance)) = (answers.next(), answers.next()) {
+            pairs.push((
+                units(self.uint("balanceOf", balance)?, "a balance")?,
+                units(self.uint("allowance", allowance)?, "an allowance")?,
+            ));
+        }
+        if pairs.len() != sellers.len() {
+            return Err(malformed("the sellers' balances"));
+        }
+        Ok(pairs)
+    }
+
+    /// Every holder's balance, replayed from the token's `Transfer` events from `from_block` (the
+    /// split's: the token has no history before) to `to_block`.
+    pub async fn balances(&self, from_block: u64, to_block: u64) -> Result<Balances, ChainError> {
+        let transfer = transfer_event();
+        let mut balances = Balances::default();
+        let mut start = from_block;
+        while start <= to_block {
+            let end = (start + LOG_CHUNK_BLOCKS - 1).min(to_block);
+            let filter = Filter::new()
+                .address(to_ethers_address(self.address))
+                .topic0(transfer.signature())
+                .from_block(BlockNumber::Number(start.into()))
+                .to_block(BlockNumber::Number(end.into()));
+            for log in self.rpc.get_logs(&filter).await? {
+                let (from, to, amount) = decode_transfer(&log)?;
+                balances.apply(from, to, amount).map_err(ChainError::Decode)?;
+            }
+            start = end + 1;
+        }
+        Ok(balances)
+    }
+
+    /// Lets `spender` move `amount` of the sender's shares.
+    pub fn approve(&self, spender: Address, amount: ShareUnits, symbol: &str) -> TxRequest {
+        let args = [Token::Address(to_ethers_address(spender)), Token::Uint(amount.0.into())];
+        TxRequest {
+            to: self.address,
+            data: encode_call(twin_shares_abi(), "approve", &args),
+            value: Wei::ZERO,
+            label: format!("Let the market sell up to {} of {symbol}", amount.format(4)),
+        }
+    }
+}
+
+fn transfer_event() -> &'static ethers_core::abi::Event {
+    twin_shares_abi().event("Transfer").expect("TwinShares declares Transfer")
+}
+
+/// ERC-20 `Transfer(from, to, value)`.
+fn decode_transfer(log: &Log) -> Result<(Address, Address, ShareUnits), ChainError> {
+    let raw = ethers_core::abi::RawLog { topics: log.topics.clone(), data: log.data.to_vec() };
+    let parsed = transfer_event().parse_log(raw).map_err(|error| ChainError::Decode(format!("Transfer: {error}")))?;
+    let mut params = parsed.params.into_iter().map(|param| param.value);
+    let mut address = |what: &str| -> Result<EthAddress, ChainError> {
+        params.next().and_then(Token::into_address).ok_or_else(|| malformed(what))
+    };
+    let (from, to) = (address("a transfer's sender")?, address("a transfer's recipient")?);
+    let value = params.next().and_then(Token::into_uint).ok_or_else(|| malformed("a transfer's amount"))?;
+    Ok((to_domain_address(from), to_domain_address(to), units(value, "a transfer's amount")?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ethers_core::types::{Bytes, H256};
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn a_split_is_one_safe_transfer_carrying_the_supply() {
+        let vault = TwinVault::new(Address([1; 20]), Address([2; 20]));
+        let supply = ShareUnits::whole(1_000_000).unwrap();
+        let tx = vault.split(Address([3; 20]), 7, supply);
+        assert_eq!(tx.to, Address([1; 20]), "sent to the registry");
+        assert_eq!(tx.data[..4], ethers_core::utils::id("safeTransferFrom(address,address,uint256,bytes)"));
+        let function = twin_registry_abi()
+            .functions_by_name("safeTransferFrom")
+            .unwrap()
+            .iter()
+            .find(|function| function.inputs.len() == 4)
+            .unwrap();
+        let args = function.decode_input(&tx.data[4..]).unwrap();
+        assert_eq!(args[1], Token::Address(H160_2));
+        assert_eq!(args[2], Token::Uint(7.into()));
+        assert_eq!(args[3], Token::Bytes(encode(&[Token::Uint(supply.0.into())])));
+        assert_eq!(tx.label, "Split twin #7 into 1000000 shares");
+    }
+
+    const H160_2: EthAddress = EthAddress::repeat_byte(2);
+
+    #[test]
+    fn a_transfer_log_decodes_into_who_sent_how_much_to_whom() {
+        let signature = transfer_event().signature();
+        let log = Log {
+            topics: vec![signature, H256::from(EthAddress::repeat_byte(3)), H256::from(EthAddress::repeat_byte(4))],
+            data: Bytes::from(encode(&[Token::Uint(U256::exp10(24))])),
+            ..Log::default()
+        };
+        assert_eq!(decode_transfer(&log).unwrap(), (Address([3; 20]), Address([4; 20]), ShareUnits(10u128.pow(24))));
+        let short = Log { data: Bytes::from(vec![0; 16]), ..log };
+        assert!(decode_transfer(&short).is_err(), "a truncated amount is an error, not zero");
+    }
+}
