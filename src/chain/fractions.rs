@@ -2,17 +2,16 @@
 //! earned, and who holds the shares, replayed from the token's own `Transfer` events.
 
 use ethers_core::abi::{encode, Token};
-use ethers_core::types::{Address as EthAddress, BlockNumber, Filter, Log, U256};
+use ethers_core::types::{Address as EthAddress, Log, H256, U256};
 
 use super::abi::{decode_output, encode_call, to_wei, twin_registry_abi, twin_shares_abi, twin_vault_abi, ChainError};
+use super::collection::ChainHead;
+use super::indexer::LogIndexer;
 use super::rpc::{Call, RpcClient};
 use super::tx::TxRequest;
 use super::{to_domain_address, to_ethers_address};
 use crate::domain::fractions::{Balances, ShareUnits};
 use crate::domain::{Address, Wei};
-
-/// Blocks of a share token's history read per `eth_getLogs`, under the 10,000 many providers allow.
-const LOG_CHUNK_BLOCKS: u64 = 9_000;
 
 fn malformed(what: &str) -> ChainError {
     ChainError::Decode(format!("the share token: {what} is missing or has an unexpected value"))
@@ -89,11 +88,16 @@ pub struct Holding {
 pub struct ShareToken {
     rpc: RpcClient,
     address: Address,
+    /// Its `Transfer` events, kept for the visit: clones share them.
+    transfers: LogIndexer,
 }
 
 impl ShareToken {
-    pub fn new(rpc: RpcClient, address: Address) -> Self {
-        Self { rpc, address }
+    /// The token at `address`, whose history starts at `first_block` (its split's).
+    pub fn new(rpc: RpcClient, address: Address, first_block: u64) -> Self {
+        let transfers =
+            LogIndexer::new(rpc.clone(), to_ethers_address(address), vec![transfer_event().signature()], first_block);
+        Self { rpc, address, transfers }
     }
 
     pub fn address(&self) -> Address {
@@ -119,24 +123,8 @@ impl ShareToken {
 
     /// `account`'s balance, earnings and allowance to `market`, and the supply, in one round trip.
     pub async fn holding(&self, account: Address, market: Address) -> Result<Holding, ChainError> {
-        let account_token = Token::Address(to_ethers_address(account));
-        let calls = [
-            self.call("balanceOf", std::slice::from_ref(&account_token)),
-            self.call("earnedOf", std::slice::from_ref(&account_token)),
-            self.call("allowance", &[account_token, Token::Address(to_ethers_address(market))]),
-            self.call("totalSupply", &[]),
-        ];
-        let mut answers = self.rpc.batch(&calls).await?.into_iter();
-        let mut next = |function: &str| {
-            let answer = answers.next().ok_or_else(|| malformed(function))?;
-            self.uint(function, answer)
-        };
-        Ok(Holding {
-            balance: units(next("balanceOf")?, "a balance")?,
-            earned: to_wei(next("earnedOf")?)?,
-            market_allowance: units(next("allowance")?, "an allowance")?,
-            supply: units(next("totalSupply")?, "the supply")?,
-        })
+        let mut holdings = holdings(&self.rpc, &[self.address], account, market).await?;
+        holdings.pop().ok_or_else(|| malformed("the holding"))
     }
 
     /// Each seller's balance and allowance to `market`, for telling a live lot from a stale one.
@@ -169,24 +157,15 @@ impl ShareToken {
         Ok(pairs)
     }
 
-    /// Every holder's balance, replayed from the token's `Transfer` events from `from_block` (the
-    /// split's: the token has no history before) to `to_block`.
-    pub async fn balances(&self, from_block: u64, to_block: u64) -> Result<Balances, ChainError> {
-        let transfer = transfer_event();
+    /// Every holder's balance as of `latest`, replayed from the token's `Transfer` events from
+    /// `from_block` (the split's: the token has no history before). A token followed block after
+    /// block reads only the blocks it has not read.
+    pub async fn balances(&self, from_block: u64, latest: ChainHead) -> Result<Balances, ChainError> {
+        let logs = self.transfers.logs_from(from_block, (latest.block.number, H256(latest.block.hash))).await?;
         let mut balances = Balances::default();
-        let mut start = from_block;
-        while start <= to_block {
-            let end = (start + LOG_CHUNK_BLOCKS - 1).min(to_block);
-            let filter = Filter::new()
-                .address(to_ethers_address(self.address))
-                .topic0(transfer.signature())
-                .from_block(BlockNumber::Number(start.into()))
-                .to_block(BlockNumber::Number(end.into()));
-            for log in self.rpc.get_logs(&filter).await? {
-                let (from, to, amount) = decode_transfer(&log)?;
-                balances.apply(from, to, amount).map_err(ChainError::Decode)?;
-            }
-            start = end + 1;
+        for log in &logs {
+            let (from, to, amount) = decode_transfer(log)?;
+            balances.apply(from, to, amount).map_err(ChainError::Decode)?;
         }
         Ok(balances)
     }
@@ -201,6 +180,53 @@ impl ShareToken {
             label: format!("Let the market sell up to {} of {symbol}", amount.format(4)),
         }
     }
+}
+
+const HOLDING_CALLS: [&str; 4] = ["balanceOf", "earnedOf", "allowance", "totalSupply"];
+
+/// `account`'s holding of each of `tokens`, in one round trip.
+pub async fn holdings(
+    rpc: &RpcClient,
+    tokens: &[Address],
+    account: Address,
+    market: Address,
+) -> Result<Vec<Holding>, ChainError> {
+    let (account, market) = (Token::Address(to_ethers_address(account)), Token::Address(to_ethers_address(market)));
+    let calls: Vec<Call> = tokens
+        .iter()
+        .flat_map(|&token| {
+            let call =
+                |function: &str, args: &[Token]| Call::eth_call(token, &encode_call(twin_shares_abi(), function, args));
+            [
+                call("balanceOf", std::slice::from_ref(&account)),
+                call("earnedOf", std::slice::from_ref(&account)),
+                call("allowance", &[account.clone(), market.clone()]),
+                call("totalSupply", &[]),
+            ]
+        })
+        .collect();
+    let answers = rpc.batch(&calls).await?;
+    if answers.len() != calls.len() {
+        return Err(malformed("the holdings"));
+    }
+    let mut figures = answers.into_iter().zip(HOLDING_CALLS.iter().cycle()).map(|(answer, function)| {
+        decode_output(twin_shares_abi(), function, &Call::output(answer)?)?
+            .into_iter()
+            .next()
+            .and_then(Token::into_uint)
+            .ok_or_else(|| malformed(function))
+    });
+    let mut next = || figures.next().unwrap_or_else(|| Err(malformed("the holdings")));
+    (0..tokens.len())
+        .map(|_| {
+            Ok(Holding {
+                balance: units(next()?, "a balance")?,
+                earned: to_wei(next()?)?,
+                market_allowance: units(next()?, "an allowance")?,
+                supply: units(next()?, "the supply")?,
+            })
+        })
+        .collect()
 }
 
 fn transfer_event() -> &'static ethers_core::abi::Event {
@@ -223,7 +249,7 @@ fn decode_transfer(log: &Log) -> Result<(Address, Address, ShareUnits), ChainErr
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ethers_core::types::{Bytes, H256};
+    use ethers_core::types::Bytes;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 

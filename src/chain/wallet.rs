@@ -225,6 +225,17 @@ impl InjectedWallet {
         self.request("wallet_addEthereumChain", Value::Array(vec![parameters])).await.map(drop)
     }
 
+    /// Asks the wallet to track an ERC-20 token (EIP-747 `wallet_watchAsset`): `Ok(false)` when the
+    /// user declined to add it.
+    pub async fn watch_asset(&self, token: Address, symbol: &str, decimals: u8) -> Result<bool, WalletError> {
+        let params = serde_json::json!({
+            "type": "ERC20",
+            "options": { "address": token.to_string(), "symbol": symbol, "decimals": decimals },
+        });
+        let answer = self.request("wallet_watchAsset", params).await?;
+        Ok(answer.as_bool().unwrap_or(true))
+    }
+
     /// `eth_signTypedData_v4` as `account`: the wallet shows the typed data and answers the
     /// signature as hex. The data goes as a JSON string, as MetaMask requires.
     pub async fn sign_typed_data(&self, account: Address, typed_data: &Value) -> Result<String, WalletError> {

@@ -4,6 +4,7 @@ pub mod chart;
 pub mod copy;
 pub mod donations;
 pub mod earnings;
+pub mod fractions;
 pub mod header;
 pub mod market_panel;
 pub mod operator_tools;

@@ -496,6 +496,11 @@ impl Book {
         self.twins.iter().filter_map(|(&id, record)| record.fraction.map(|fraction| (id, fraction))).collect()
     }
 
+    /// Every twin ever split, joined since or not, with its share token, by id.
+    pub fn ever_split(&self) -> Vec<(u64, Address)> {
+        self.twins.iter().filter_map(|(&id, record)| record.shares.map(|token| (id, token))).collect()
+    }
+
     /// The share token of a twin that was ever split, joined since or not.
     pub fn shares_token(&self, twin_id: u64) -> Option<Address> {
         self.twins.get(&twin_id)?.shares

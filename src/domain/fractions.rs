@@ -47,6 +47,11 @@ impl ShareUnits {
     }
 }
 
+/// The share token's symbol, as `TwinVault` names it: "HT7" for twin 7.
+pub fn share_symbol(twin_id: u64) -> String {
+    format!("HT{twin_id}")
+}
+
 /// What a lot's fill costs: `amount × price per share`, rounded UP to the wei, as
 /// `TwinMarket.buyLot` charges it, so that no sequence of partial fills pays a seller less than
 /// the lot's price.
@@ -77,7 +82,7 @@ pub struct Lot {
 }
 
 /// Why a stored lot cannot be filled now, in the words the twin page shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum LotState {
     Live,
     Filled,

@@ -10,12 +10,13 @@ use crate::components::wallet::WalletContext;
 use crate::domain::calendar::format_moment;
 use crate::domain::donations;
 use crate::domain::earnings::{annualised_yield, credited_to};
+use crate::domain::fractions::{format_bps_percent, position as fraction_position};
 use crate::domain::gallery::GalleryEntry;
 use crate::domain::profitability::{self, format_usd, Economics};
 use crate::domain::twin::format_power;
 use crate::domain::{Address, Offer, Wei};
 use crate::store::ChainStore;
-use crate::store::{use_fee_bps, Catalog};
+use crate::store::{use_fee_bps, use_share_positions, Catalog, SharePosition};
 
 #[component]
 pub fn PortfolioPage() -> impl IntoView {
@@ -31,6 +32,7 @@ pub fn PortfolioPage() -> impl IntoView {
         >
             <Proceeds/>
             <Earnings/>
+            <SharePositions/>
             {move || match catalog.get() {
                 None => view! { <p class="loading" aria-busy="true">"Loading your twins…"</p> }.into_any(),
                 Some(Err(message)) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
@@ -246,8 +248,8 @@ fn grid(entries: Vec<GalleryEntry>, empty: &'static str) -> AnyView {
     }
 }
 
-/// Sale proceeds, royalties and refunds waiting to be withdrawn (the market pays by pull).
-/// What settlements credited the account, what it can claim now, and the button that claims it.
+/// What settlements credited the account, for the twins it held whole and its shares of split
+/// twins, what it can claim now, and the one button that claims all of it.
 #[component]
 fn Earnings() -> impl IntoView {
     let chain = expect_context::<ChainStore>();
@@ -274,7 +276,19 @@ fn Earnings() -> impl IntoView {
             }
         }
     });
-    let amount = Memo::new(move |_| claimable.get());
+    let positions = use_share_positions();
+    // The whole twins' credit, and each split twin's part with its id: `claim` names those twins.
+    let to_claim = Memo::new(move |_| -> Option<Result<(Wei, Wei, Vec<u64>), String>> {
+        let whole = claimable.get()?;
+        let positions = positions.get()?;
+        Some(whole.and_then(|whole| {
+            let positions = positions?;
+            let earning: Vec<&SharePosition> =
+                positions.iter().filter(|position| position.holding.earned.0 > 0).collect();
+            let shares = Wei(earning.iter().map(|position| position.holding.earned.0).sum());
+            Ok((whole, shares, earning.iter().map(|position| position.twin_id).collect()))
+        }))
+    });
     let earned = chain.slice(move |catalog| {
         account().map(|account| catalog.book().earnings_of(account)).unwrap_or((Wei::ZERO, Wei::ZERO))
     });
@@ -286,7 +300,7 @@ fn Earnings() -> impl IntoView {
             {move || match earned.get() {
                 Some(Ok((earned, claimed))) => view! {
                     <dl class="figures">
-                        <div><dt>"Earned to date"</dt><dd data-testid="earned">{earned.to_string()}</dd></div>
+                        <div><dt>"Earned by twins you held whole"</dt><dd data-testid="earned">{earned.to_string()}</dd></div>
                         <div><dt>"Claimed"</dt><dd data-testid="claimed">{claimed.to_string()}</dd></div>
                     </dl>
                 }
@@ -294,25 +308,80 @@ fn Earnings() -> impl IntoView {
                 Some(Err(message)) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
                 None => view! { <p class="loading">"Loading…"</p> }.into_any(),
             }}
-            {move || match (amount.get(), earnings.get_value()) {
+            {move || match (to_claim.get(), earnings.get_value()) {
                 (None, _) => view! { <p class="loading">"Loading…"</p> }.into_any(),
                 (Some(Err(message)), _) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
-                (Some(Ok(amount)), Some(earnings)) if amount > Wei::ZERO => {
-                    let request = Callback::new(move |()| Ok(earnings.claim(amount, &[])));
+                (Some(Ok((whole, shares, twins))), Some(earnings)) if whole.0 + shares.0 > 0 => {
+                    let amount = Wei(whole.0 + shares.0);
+                    let request = Callback::new(move |()| Ok(earnings.claim(amount, &twins)));
+                    let from_shares = (shares.0 > 0).then(|| format!(" ({shares} of it from your shares)"));
                     view! {
-                        <p data-testid="claimable">{format!("{amount} to claim.")}</p>
+                        <p data-testid="claimable">{format!("{amount} to claim{}.", from_shares.unwrap_or_default())}</p>
                         <TransactButton label=format!("Claim all {amount}") request/>
                     }
                     .into_any()
                 }
                 _ => view! { <p class="empty" data-testid="claimable">"Nothing to claim."</p> }.into_any(),
             }}
-            <p class="hint">"Each settlement's net is credited to whoever held the twin when it landed, and stays yours when you sell."</p>
+            <p class="hint">"Each settlement's net is credited to whoever held the twin when it landed, or pro rata to its shares' holders, and stays yours when you sell."</p>
             <HistorySourceLine/>
         </section>
     }
 }
 
+/// The account's shares of split twins: how much of each twin, what it is worth at the last trade,
+/// what it has earned, and the twin's yield.
+#[component]
+fn SharePositions() -> impl IntoView {
+    let chain = expect_context::<ChainStore>();
+    let positions = use_share_positions();
+    let catalog = chain.catalog();
+    view! {
+        <section class="panel" aria-labelledby="shares-heading" data-testid="share-positions">
+            <h2 id="shares-heading">"Your shares of split twins"</h2>
+            {move || match (positions.get(), catalog.get()) {
+                (Some(Err(message)), _) | (_, Some(Err(message))) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
+                (Some(Ok(positions)), Some(Ok(catalog))) if !positions.is_empty() => {
+                    let book = catalog.book();
+                    let rows = positions.into_iter().map(|position| {
+                        let SharePosition { twin_id, holding, split } = position;
+                        let last = book.last_share_price(twin_id);
+                        let at = fraction_position(holding.balance, holding.supply, last);
+                        let value = at.value.map_or("no trade yet".to_string(), |value| value.to_string());
+                        let yearly = catalog
+                            .yield_price(twin_id)
+                            .and_then(|price| annualised_yield(book.settlements(twin_id), price))
+                            .map_or("—".to_string(), |share| format!("{:.1}% a year", share * 100.0));
+                        let state = if split { "" } else { " (joined since)" };
+                        view! {
+                            <tr data-testid="share-position">
+                                <td><A href=format!("/twin/{twin_id}")>{format!("Twin #{twin_id}")}</A>{state}</td>
+                                <td class="number">{holding.balance.format(4)}</td>
+                                <td class="number">{format_bps_percent(at.bps)}</td>
+                                <td class="number">{value}</td>
+                                <td class="number" data-testid="position-earned">{holding.earned.to_string()}</td>
+                                <td class="number">{yearly}</td>
+                            </tr>
+                        }
+                    });
+                    view! {
+                        <table class="positions">
+                            <thead><tr>
+                                <th scope="col">"Twin"</th><th scope="col">"Shares"</th><th scope="col">"Of the twin"</th>
+                                <th scope="col">"Value at the last trade"</th><th scope="col">"Earned, to claim"</th><th scope="col">"Yield"</th>
+                            </tr></thead>
+                            <tbody>{rows.collect_view()}</tbody>
+                        </table>
+                    }.into_any()
+                }
+                (Some(Ok(_)), Some(Ok(_))) => view! { <p class="empty">"You hold no shares of split twins."</p> }.into_any(),
+                _ => view! { <p class="loading">"Loading your shares…"</p> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+/// Sale proceeds, royalties and refunds waiting to be withdrawn (the market pays by pull).
 #[component]
 fn Proceeds() -> impl IntoView {
     let chain = expect_context::<ChainStore>();

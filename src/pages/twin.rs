@@ -8,6 +8,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::components::donations::DonatedWork;
 use crate::components::earnings::{PayoutsPanel, SettlePanel, TermsPanel};
+use crate::components::fractions::FractionsPanel;
 use crate::components::market_panel::MarketPanel;
 use crate::components::operator_tools::{OperatorOffer, OperatorTools};
 use crate::components::source::HistorySourceLine;
@@ -261,6 +262,7 @@ fn TwinDetails(twin: Twin) -> impl IntoView {
         <HistorySourceLine/>
         {move || check.get().flatten().map(|checked| view! { <CrossCheckLine checked/> })}
         <MarketPanel twin_id/>
+        <FractionsPanel twin_id/>
         {role_tools}
         {move || terms.get().and_then(Result::ok).flatten().map(|terms| view! {
             <TermsPanel terms/>

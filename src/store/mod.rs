@@ -22,6 +22,7 @@ use crate::chain::abi::ChainError;
 use crate::chain::collection::{ChainHead, CollectionLogs, WINDOW_BLOCKS};
 use crate::chain::contracts::TwinRegistryReader;
 use crate::chain::earnings::{FeedAddresses, TwinEarnings};
+use crate::chain::fractions::TwinVault;
 use crate::chain::ledger::HashLedger;
 use crate::chain::lens::TwinLens;
 use crate::chain::market::TwinMarket;
@@ -35,7 +36,7 @@ pub use crate::chain::lens::TwinSnapshot;
 pub use catalog::{now_seconds, Catalog};
 pub use reads::{
     cross_check, first_gallery_page, mint_progress, serial_lookup, twin_snapshot, use_fee_bps, use_feed_readings,
-    use_open_period, CrossCheck, MintProgress,
+    use_open_period, use_share_positions, CrossCheck, MintProgress, SharePosition,
 };
 
 /// Logs per page of the indexer's history: small enough that decoding one keeps the page
@@ -97,6 +98,8 @@ pub struct ChainStore {
     /// Where the deployment has one: the first paint, before the history is read.
     pub lens: Option<TwinLens>,
     pub earnings: Option<TwinEarnings>,
+    /// Splits and joins twins.
+    pub vault: Option<TwinVault>,
     pub feeds: Option<FeedAddresses>,
     collection: Option<CollectionLogs>,
     pub indexer: Option<IndexerClient>,
@@ -137,6 +140,9 @@ impl ChainStore {
                 .and_then(|deployment| deployment.twin_lens)
                 .map(|address| TwinLens::new(rpc.clone(), address)),
             earnings: deployment.as_ref().map(|deployment| TwinEarnings::new(rpc.clone(), deployment.twin_earnings)),
+            vault: deployment
+                .as_ref()
+                .map(|deployment| TwinVault::new(deployment.twin_registry, deployment.twin_vault)),
             feeds: deployment.as_ref().map(|deployment| FeedAddresses {
                 eth_usd: deployment.eth_usd_feed,
                 btc_usd: deployment.btc_usd_feed,

@@ -9,11 +9,13 @@ use super::{Catalog, ChainStore};
 use crate::chain::abi::ChainError;
 use crate::chain::contracts::{mint_commitment, TwinRegistryReader};
 use crate::chain::earnings::{read_feeds, FeedReadings};
+use crate::chain::fractions::{holdings, Holding};
 use crate::chain::lens::{OpenPeriod, TwinLens, TwinSnapshot};
 use crate::domain::cross_check::{Disagreement, TwinFacts};
 use crate::domain::earnings::Punctuality;
 use crate::domain::gallery::{EntryEarnings, Facets, GalleryEntry, GalleryView, PAGE_SIZE};
 use crate::domain::mint_form::{PendingMint, RevealStage, SerialLookup};
+use crate::domain::Address;
 
 /// The market's protocol fee in force: what a seller agrees to as `maxFeeBps` when listing or
 /// accepting an offer. Read again after each write: a change is announced two days ahead.
@@ -56,6 +58,50 @@ pub fn use_open_period(twin_id: u64) -> LocalResource<Result<OpenPeriod, String>
             let (_, mut twins) =
                 lens.twins(&[twin_id]).await.map_err(|error| format!("Twin #{twin_id} could not be read: {error}."))?;
             twins.pop().flatten().map(|twin| twin.period).ok_or_else(|| format!("There is no twin #{twin_id}."))
+        }
+    })
+}
+
+/// One twin whose shares the connected account holds, or held and has earnings of.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SharePosition {
+    pub twin_id: u64,
+    pub holding: Holding,
+    /// Split now: a twin joined since keeps only the earnings of its shares.
+    pub split: bool,
+}
+
+/// The connected account's shares of every twin ever split, read from the share tokens in one
+/// round trip, again after each write and each new event. Empty without a wallet.
+pub fn use_share_positions() -> LocalResource<Result<Vec<SharePosition>, String>> {
+    let store = expect_context::<ChainStore>();
+    let wallet = expect_context::<crate::components::wallet::WalletContext>();
+    let catalog = store.catalog();
+    LocalResource::new(move || {
+        store.writes();
+        store.head.get();
+        let account = wallet.connection.get().map(|connection| connection.account);
+        let tokens: Vec<(u64, Address, bool)> = catalog.with(|catalog| match catalog {
+            Some(Ok(catalog)) => {
+                let book = catalog.book();
+                book.ever_split().into_iter().map(|(id, token)| (id, token, book.fraction(id).is_some())).collect()
+            }
+            _ => Vec::new(),
+        });
+        let rpc = store.rpc.clone();
+        let market = store.network.contracts.as_ref().map(|deployment| deployment.twin_market);
+        async move {
+            let (Some(account), Some(market)) = (account, market) else { return Ok(Vec::new()) };
+            let addresses: Vec<Address> = tokens.iter().map(|(_, token, _)| *token).collect();
+            let holdings = holdings(&rpc, &addresses, account, market)
+                .await
+                .map_err(|error| format!("Your shares could not be read: {error}."))?;
+            Ok(tokens
+                .into_iter()
+                .zip(holdings)
+                .filter(|(_, holding)| holding.balance.0 > 0 || holding.earned.0 > 0)
+                .map(|((twin_id, _, split), holding)| SharePosition { twin_id, holding, split })
+                .collect())
         }
     })
 }
