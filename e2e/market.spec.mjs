@@ -33,7 +33,7 @@ test('a listing whose twin left its seller and came back is dead: no Buy, and a 
   await confirm(page, buyer);
   const refusal =
     'This listing is no longer valid: the twin changed hands, an approval was withdrawn, or the seller cancelled it.';
-  await expect(page.getByTestId('market-panel').getByRole('alert')).toHaveText(`the transaction failed on chain: ${refusal}`);
+  await expect(page.getByTestId('market-panel').getByRole('alert')).toHaveText(`The transaction was mined but failed: ${refusal}`);
   await expect(page.getByTestId('toast').filter({ hasText: refusal })).toBeVisible();
 
   await thaw();
@@ -62,7 +62,7 @@ test('an expired listing shows as expired, and a buy sent anyway is refused with
 
   await confirm(page, buyer);
   const refusal = `This listing expired on ${until}.`;
-  await expect(page.getByTestId('market-panel').getByRole('alert')).toHaveText(`the transaction failed on chain: ${refusal}`);
+  await expect(page.getByTestId('market-panel').getByRole('alert')).toHaveText(`The transaction was mined but failed: ${refusal}`);
   await expect(page.getByTestId('toast').filter({ hasText: refusal })).toBeVisible();
 
   await thaw();

@@ -66,7 +66,7 @@ test('decommissioning takes the twin\'s words typed, is final, and the twin can 
   await stale.getByLabel('Price, ETH').fill('1.5');
   await stale.getByRole('button', { name: 'List for sale', exact: true }).click();
   await expect(stale.getByTestId('market-panel').getByRole('alert')).toHaveText(
-    'this would fail: Twin #8 was decommissioned: it can no longer be listed, bought or bid on.',
+    'This would fail, so nothing was sent: Twin #8 was decommissioned: it can no longer be listed, bought or bid on.',
   );
   await expect(stale.getByTestId('fee')).toHaveCount(0);
   await staleContext.close();

@@ -51,7 +51,7 @@ test('a transaction that reverts on chain says why, decoded from the contract', 
   await page.getByRole('button', { name: 'Confirm in wallet' }).click();
   await provider.authorize(Web3RequestKind.SendTransaction);
   await expect(page.getByTestId('market-panel').getByRole('alert')).toHaveText(
-    'the transaction failed on chain: Twin #7 is not listed for sale.',
+    'The transaction was mined but failed: Twin #7 is not listed for sale.',
   );
   await expect(page.getByTestId('toast').filter({ hasText: 'Twin #7 is not listed for sale.' })).toBeVisible();
 });

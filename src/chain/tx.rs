@@ -69,6 +69,102 @@ pub enum TxError {
     Rpc(RpcError),
     #[error("no receipt after {0} s; the transaction may still be mined")]
     Timeout(u64),
+    /// The node refused to estimate: the account cannot pay for the value and the gas.
+    #[error("the account has {balance} and this needs {value} and the network fee")]
+    InsufficientFunds { value: Wei, balance: Wei },
+}
+
+/// A failure as the user reads it: what happened and what to do, in words, and the node's or the
+/// wallet's own text where there is one, for a "details" toggle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Explained {
+    pub words: String,
+    pub details: Option<String>,
+}
+
+/// EIP-1193 and JSON-RPC codes a wallet or a node answers with, and what each means to the user.
+fn code_words(code: i64, message: &str) -> Option<&'static str> {
+    let lower = message.to_lowercase();
+    Some(match code {
+        4100 => "Your wallet has not authorised this site to use that account. Connect again, then retry.",
+        4200 => "Your wallet does not support this request.",
+        4900 | 4901 => "Your wallet is disconnected from the network. Reconnect it, then retry.",
+        -32002 => "Your wallet already has a request waiting. Open the wallet to finish or reject it, then retry.",
+        -32005 => "The network's node is busy right now. Wait a moment, then retry.",
+        -32601 => "The wallet or the node does not support this request.",
+        _ if lower.contains("nonce too low") => {
+            "Your wallet's transaction count is behind the chain's. Wait for its pending transactions, or reset the account's activity in the wallet, then retry."
+        }
+        _ if lower.contains("replacement transaction underpriced") || lower.contains("already known") => {
+            "A transaction like this one is already waiting to be mined. Wait for it, or speed it up from the wallet."
+        }
+        -32603 => "Your wallet could not process the request: its connection to the network failed. Check the wallet's network, then retry.",
+        -32000 | -32003 if lower.contains("insufficient funds") => {
+            "This account does not have enough ETH for the value and the network fee."
+        }
+        _ => return None,
+    })
+}
+
+impl TxError {
+    /// What went wrong and what to do next, with the raw text kept apart.
+    pub fn explain(&self) -> Explained {
+        let raw = |text: String| Some(text);
+        match self {
+            TxError::Cancelled => Explained { words: "Cancelled in your wallet. Nothing was sent.".into(), details: None },
+            TxError::WouldRevert(revert) => {
+                Explained { words: format!("This would fail, so nothing was sent: {revert}"), details: None }
+            }
+            TxError::Reverted(revert) => {
+                Explained { words: format!("The transaction was mined but failed: {revert}"), details: None }
+            }
+            TxError::InsufficientFunds { value, balance } => Explained {
+                words: if value.0 == 0 {
+                    format!("This account has {balance}: not enough for the network fee. Add ETH to it, then retry.")
+                } else {
+                    format!(
+                        "You need {} plus the network fee; this account has {}. Add ETH to it, then retry.",
+                        value.format_ether(6),
+                        balance.format_ether(6)
+                    )
+                },
+                details: None,
+            },
+            TxError::Timeout(seconds) => Explained {
+                words: format!(
+                    "No receipt after {seconds} s. The transaction may still be mined: check the wallet's activity before you send it again."
+                ),
+                details: None,
+            },
+            TxError::Wallet(WalletError::Provider { code, message, .. }) => Explained {
+                words: code_words(*code, message)
+                    .unwrap_or("Your wallet refused the transaction. Retry, or open the details to see what it said.")
+                    .into(),
+                details: raw(format!("{code}: {message}")),
+            },
+            TxError::Wallet(error) => {
+                Explained { words: format!("The wallet failed: {error}."), details: raw(format!("{error:?}")) }
+            }
+            TxError::Rpc(RpcError::Node { code, message, .. }) => Explained {
+                words: code_words(*code, message)
+                    .unwrap_or("The network's node refused the request. Retry, or open the details to see what it said.")
+                    .into(),
+                details: raw(format!("{code}: {message}")),
+            },
+            TxError::Rpc(RpcError::Unreachable(url)) => Explained {
+                words: "The network cannot be reached. Check your connection, then retry.".into(),
+                details: raw(url.clone()),
+            },
+            TxError::Rpc(RpcError::Http(status)) => Explained {
+                words: "The network's node is not answering properly. Wait a moment, then retry.".into(),
+                details: raw(format!("HTTP {status}")),
+            },
+            TxError::Rpc(RpcError::Malformed(why)) => Explained {
+                words: "The network's node answered something the app cannot read. Retry in a moment.".into(),
+                details: raw(why.clone()),
+            },
+        }
+    }
 }
 
 impl TxError {
@@ -116,7 +212,17 @@ pub async fn quote(rpc: &RpcClient, from: Address, tx: &TxRequest) -> Result<Fee
     ];
     let mut answers = rpc.batch(&calls).await.map_err(TxError::Rpc)?.into_iter();
     let (estimate, block, priority) = (answers.next(), answers.next(), answers.next());
-    let estimate: U64 = decode(estimate.expect("three answers").map_err(simulation_error)?)?;
+    let estimate = match estimate.expect("three answers") {
+        Err(error) if is_insufficient_funds(&error) => {
+            let balance: U256 = rpc
+                .request("eth_getBalance", json!([to_ethers_address(from), "latest"]))
+                .await
+                .map_err(TxError::Rpc)?;
+            return Err(TxError::InsufficientFunds { value: tx.value, balance: Wei(balance.low_u128()) });
+        }
+        answer => answer,
+    };
+    let estimate: U64 = decode(estimate.map_err(simulation_error)?)?;
     let block = block.expect("three answers").map_err(TxError::Rpc)?;
     let base_fee: U256 = decode(block.get("baseFeePerGas").cloned().unwrap_or(json!("0x0")))?;
     // Nodes without the method get a 1 gwei tip, what most wallets suggest on quiet chains.
@@ -125,6 +231,11 @@ pub async fn quote(rpc: &RpcClient, from: Address, tx: &TxRequest) -> Result<Fee
         Err(_) => U256::from(WEI_PER_GWEI),
     };
     Ok(FeeQuote::from_estimate(estimate.as_u64(), Wei(base_fee.low_u128()), Wei(priority.low_u128())))
+}
+
+/// Nodes say it in words, under -32000 (geth) or -32003 (anvil, Nethermind).
+fn is_insufficient_funds(error: &RpcError) -> bool {
+    matches!(error, RpcError::Node { message, .. } if message.to_lowercase().contains("insufficient funds"))
 }
 
 fn decode<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, TxError> {
@@ -224,6 +335,50 @@ fn upsert(list: &mut Vec<RecentTx>, tx: RecentTx) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn known_codes_get_words_and_a_next_step_and_keep_the_raw_text_apart() {
+        let insufficient = TxError::Rpc(RpcError::Node {
+            code: -32003,
+            message: "Insufficient funds for gas * price + value".into(),
+            data: None,
+        });
+        let explained = insufficient.explain();
+        assert_eq!(explained.words, "This account does not have enough ETH for the value and the network fee.");
+        assert_eq!(explained.details.as_deref(), Some("-32003: Insufficient funds for gas * price + value"));
+
+        let internal = TxError::Wallet(WalletError::Provider {
+            code: -32603,
+            message: "Internal JSON-RPC error.".into(),
+            data: None,
+        });
+        assert!(internal.explain().words.starts_with("Your wallet could not process the request"));
+        assert_eq!(internal.explain().details.as_deref(), Some("-32603: Internal JSON-RPC error."));
+
+        let busy = TxError::Wallet(WalletError::Provider { code: -32002, message: "pending".into(), data: None });
+        assert!(busy.explain().words.starts_with("Your wallet already has a request waiting"));
+
+        let nonce = TxError::Rpc(RpcError::Node { code: -32000, message: "nonce too low".into(), data: None });
+        assert!(nonce.explain().words.starts_with("Your wallet's transaction count is behind"));
+
+        let unknown = TxError::Rpc(RpcError::Node { code: -1, message: "odd".into(), data: None });
+        assert_eq!(unknown.explain().details.as_deref(), Some("-1: odd"));
+        assert!(!unknown.explain().words.contains("odd"), "the raw text stays behind the toggle");
+    }
+
+    #[test]
+    fn a_shortfall_says_how_much_is_needed_and_how_much_there_is() {
+        let short =
+            TxError::InsufficientFunds { value: Wei(520_000_000_000_000_000), balance: Wei(310_000_000_000_000_000) };
+        assert_eq!(
+            short.explain().words,
+            "You need 0.52 ETH plus the network fee; this account has 0.31 ETH. Add ETH to it, then retry."
+        );
+        let gas_only = TxError::InsufficientFunds { value: Wei::ZERO, balance: Wei::ZERO };
+        assert_eq!(
+            gas_only.explain().words,
+            "This account has 0 ETH: not enough for the network fee. Add ETH to it, then retry."
+        );
+    }
     use super::*;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;

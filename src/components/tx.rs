@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::chain::tx::{self, FeeQuote, RecentTx, TxError, TxRequest, TxStatus};
+use crate::chain::tx::{self, Explained, FeeQuote, RecentTx, TxError, TxRequest, TxStatus};
 use crate::chain::wallet::InjectedWallet;
 use crate::components::wallet::WalletContext;
 use crate::domain::{Address, Wei};
@@ -95,7 +95,7 @@ enum Outcome {
     /// The contract refused the call, for a reason that means what the user wanted is done.
     Settled(String),
     Cancelled,
-    Failed(String),
+    Failed(Explained),
 }
 
 /// Where a write stands, from the click to its receipt, as the button shows it.
@@ -164,7 +164,7 @@ pub fn TransactButton(
     let outcome = move |error: TxError| -> Outcome {
         match settled.and_then(|settled| settled.try_run(error.clone()).flatten()) {
             Some(words) => Outcome::Settled(words),
-            None => Outcome::Failed(error.to_string()),
+            None => Outcome::Failed(error.explain()),
         }
     };
 
@@ -219,7 +219,7 @@ pub fn TransactButton(
                         Outcome::Done
                     }
                     Err(error) => {
-                        let message = error.to_string();
+                        let message = error.explain().words;
                         // The transaction did fail, and the list says so; the page says what it means.
                         remember(TxStatus::Failed(message.clone()));
                         let outcome = outcome(error);
@@ -248,7 +248,7 @@ pub fn TransactButton(
         }
         match focus.get() {
             Focus::Idle => Step::Idle,
-            Focus::Refused(why) => Step::Over(Outcome::Failed(why)),
+            Focus::Refused(why) => Step::Over(Outcome::Failed(Explained { words: why, details: None })),
             Focus::Quote => match quoted.get() {
                 Some(Ok((request, quote))) => Step::Confirm(request, quote),
                 Some(Err(outcome)) => Step::Over(outcome),
@@ -344,7 +344,15 @@ pub fn TransactButton(
                         .into_any()
                 }
                 Step::Over(Outcome::Cancelled) => view! { <p class="notice" role="status">"Cancelled in your wallet. Nothing was sent."</p> }.into_any(),
-                Step::Over(Outcome::Failed(message)) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
+                Step::Over(Outcome::Failed(Explained { words, details })) => view! {
+                    <div class="error" role="alert">
+                        <p>{words}</p>
+                        {details.map(|details| view! {
+                            <details class="raw-error"><summary>"Details"</summary><code class="mono">{details}</code></details>
+                        })}
+                    </div>
+                }
+                .into_any(),
                 Step::Over(Outcome::Done) => view! { <p class="ok" role="status">"Done."</p> }.into_any(),
                 Step::Over(Outcome::Settled(words)) => view! { <p class="ok" role="status">{words}</p> }.into_any(),
                 _ => ().into_any(),
