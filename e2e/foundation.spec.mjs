@@ -12,13 +12,16 @@ test('the gallery shows the seeded twins with no wallet', async ({ page }) => {
   }
 });
 
-test('Connect shows the account and the chain', async ({ page, wallet }) => {
+test('Connect shows the account and its balance, and the network once', async ({ page, wallet }) => {
   const provider = await wallet(0);
   await page.goto('/');
   await page.getByRole('button', { name: 'Connect' }).click();
   await provider.authorize(Web3RequestKind.RequestAccounts);
   await expect(page.getByTestId('account')).toHaveText('0xf39f…2266');
-  await expect(page.getByTestId('wallet-chain')).toHaveText('Anvil (local)');
+  await expect(page.getByTestId('balance')).toHaveText(/^\d+(\.\d+)? ETH$/);
+  await expect(page.getByTestId('network-name')).toHaveText('Anvil (local)');
+  // The wallet is on the app's network: the header says it once.
+  await expect(page.getByTestId('wallet-chain')).toHaveCount(0);
 });
 
 test('Connect without a wallet says so', async ({ page }) => {

@@ -106,3 +106,18 @@ test('with the RPC down the app says it is offline, and recovers when it is back
   await page.reload();
   await expect(page.getByTestId('twin-card')).toHaveCount(12);
 });
+
+test('an account short of ETH is told how much it needs and has, in words, before the wallet opens', async ({ page, wallet, chain }) => {
+  await rpc(chain.url, 'anvil_setBalance', [INVESTOR_ADDRESS, '0x44d575b885f0000']); // 0.31 ETH
+  const provider = await connectAs(page, wallet, INVESTOR, '/twin/5');
+  await expect(page.getByTestId('balance')).toHaveText('0.31 ETH');
+  await page.getByRole('button', { name: 'Buy for 1.1 ETH' }).click();
+  const alert = page.getByTestId('market-panel').getByRole('alert');
+  await expect(alert).toHaveText('You need 1.1 ETH plus the network fee; this account has 0.31 ETH. Add ETH to it, then retry.');
+  await expect(page.getByTestId('fee')).toHaveCount(0);
+  expect(provider.getPendingRequestCount(Web3RequestKind.SendTransaction)).toBe(0);
+  // It stays until the user retries, whatever the chain does meanwhile.
+  await chain.mine();
+  await chain.mine();
+  await expect(alert).toBeVisible();
+});

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::to_ethers_address;
-use crate::domain::Address;
+use crate::domain::{Address, Wei};
 
 /// Attempts per request, the first included.
 const ATTEMPTS: u32 = 4;
@@ -131,6 +131,13 @@ impl RpcClient {
     }
 
     /// `eth_call` at the latest block.
+    /// What `account` holds now, in wei.
+    pub async fn balance(&self, account: Address) -> Result<Wei, RpcError> {
+        let balance: ethers_core::types::U256 =
+            self.request("eth_getBalance", json!([to_ethers_address(account), "latest"])).await?;
+        Ok(Wei(balance.low_u128()))
+    }
+
     pub async fn call(&self, to: Address, data: &[u8]) -> Result<Vec<u8>, RpcError> {
         let output: Bytes = self.request("eth_call", json!([call_object(to, data), "latest"])).await?;
         Ok(output.to_vec())

@@ -165,6 +165,15 @@ pub fn ConnectButton() -> impl IntoView {
     let wallet = expect_context::<WalletContext>();
     let connect = Action::new_local(move |_: &()| async move { wallet.connect().await });
     let notice = move || connect.value().get().and_then(|outcome| outcome.err()).map(|error| connect_notice(&error));
+    // Read again with each block: a balance moves with every transaction of the account.
+    let balance = LocalResource::new({
+        let (rpc, head) = (chain.rpc.clone(), chain.head);
+        move || {
+            head.get();
+            let (rpc, account) = (rpc.clone(), wallet.connection.get().map(|connection| connection.account));
+            async move { Some(rpc.balance(account?).await.map_err(|error| error.to_string())) }
+        }
+    });
 
     view! {
         <div class="wallet">
@@ -175,9 +184,14 @@ pub fn ConnectButton() -> impl IntoView {
                         <span class="account" data-testid="account" title=connection.account.to_string()>
                             {connection.account.short()}
                         </span>
-                        <span class="chain" class:wrong=wrong_chain data-testid="wallet-chain">
-                            {chain.chain_name(connection.chain_id)}
-                        </span>
+                        {move || balance.get().flatten().map(|balance| match balance {
+                            Ok(balance) => view! { <span class="balance" data-testid="balance">{balance.format_ether(4)}</span> }.into_any(),
+                            Err(why) => view! { <span class="balance error" data-testid="balance" title=why>"balance unknown"</span> }.into_any(),
+                        })}
+                        // The header names the app's network; the wallet's is worth a word only when it differs.
+                        {wrong_chain.then(|| view! {
+                            <span class="chain wrong" data-testid="wallet-chain">{chain.chain_name(connection.chain_id)}</span>
+                        })}
                         <button class="quiet" on:click=move |_| wallet.disconnect()>"Disconnect"</button>
                     }
                         .into_any()
