@@ -1,4 +1,4 @@
-import { test, expect, connect, freezeHead, Web3RequestKind, ANVIL_ADDRESSES } from './fixtures.mjs';
+import { test, expect, connect, transact, freezeHead, Web3RequestKind, ANVIL_ADDRESSES } from './fixtures.mjs';
 
 // Seeded (contracts/script/Seed.s.sol): account 2 listed twin 10 at 1.35 ETH and account 4 twin 12
 // at 2.05 ETH, both for 30 days; no other spec trades them. Account 9 is an investor.
@@ -120,4 +120,25 @@ test('the market page lists what is for sale, cheapest first, and the sale alrea
   await sales.getByRole('link', { name: 'Twin #3' }).click();
   await expect(page).toHaveURL(/\/twin\/3$/);
   await expect(page.getByTestId('owner')).toHaveText(ANVIL_ADDRESSES[9].toLowerCase());
+});
+
+test("a cancelled offer's ether goes to the bidder's proceeds, which the page says and offers to withdraw there", async ({ page, wallet }) => {
+  // Account 8 offered 1.5 ETH on twin 1 (Seed.s.sol).
+  const bidder = await wallet(8);
+  await connect(page, bidder, '/twin/1');
+  await expect(page.getByTestId('own-offer')).toContainText('Your offer: 1.5 ETH');
+  await transact(page, bidder, 'Cancel your offer', 'Cancel your offer on twin #1; its 1.5 ETH goes to your proceeds');
+  await expect(page.getByTestId('refund-notice')).toContainText("Your offer's 1.5 ETH is in your proceeds, not yet in your wallet.");
+  await transact(page, bidder, 'Withdraw 1.5 ETH now', 'Withdraw 1.5 ETH');
+  await expect(page.getByRole('button', { name: 'Withdraw 1.5 ETH now' })).toHaveCount(0);
+});
+
+test('a seller sees what they will receive before the wallet opens: the price less the fee and the royalty', async ({ page, wallet }) => {
+  // Account 2 owns twin 6, unlisted, with a 5% royalty to its operator (itself).
+  const seller = await wallet(2);
+  await connect(page, seller, '/twin/6');
+  await page.getByLabel('Price, ETH').fill('2');
+  await expect(page.getByTestId('list-receives')).toHaveText(
+    /^You receive [\d.]+ ETH: 2 ETH − 0\.05 ETH protocol fee \(2\.5%\) − [\d.]+ ETH royalty \([\d.]+%\)$/,
+  );
 });

@@ -92,9 +92,10 @@ impl TwinMarket {
         self.request("raiseOffer", &args, added, format!("Add {added} to your offer on twin #{token_id}"))
     }
 
-    /// Cancels the sender's offer; its amount becomes theirs to withdraw.
-    pub fn cancel_offer(&self, token_id: u64) -> TxRequest {
-        let label = format!("Cancel your offer on twin #{token_id}");
+    /// Cancels the sender's offer of `amount`; it becomes theirs to withdraw, which the label says,
+    /// since the ether does not come back to the wallet by itself.
+    pub fn cancel_offer(&self, token_id: u64, amount: Wei) -> TxRequest {
+        let label = format!("Cancel your offer on twin #{token_id}; its {amount} goes to your proceeds");
         self.request("cancelOffer", &[Token::Uint(token_id.into())], Wei::ZERO, label)
     }
 
@@ -212,11 +213,14 @@ mod tests {
         assert_eq!(arguments(&listing, "cancelListing"), [Token::Uint(5.into())]);
         assert_eq!(listing.label, "Cancel the listing of twin #5");
 
-        let offer = market().cancel_offer(1);
+        let offer = market().cancel_offer(1, Wei(15 * 10u128.pow(17)));
         // cast sig "cancelOffer(uint256)"
         assert_eq!(hex::encode(&offer.data[..4]), "ef706adf");
         assert_eq!(arguments(&offer, "cancelOffer"), [Token::Uint(1.into())]);
-        assert_eq!((offer.value, offer.label.as_str()), (Wei::ZERO, "Cancel your offer on twin #1"));
+        assert_eq!(
+            (offer.value, offer.label.as_str()),
+            (Wei::ZERO, "Cancel your offer on twin #1; its 1.5 ETH goes to your proceeds")
+        );
     }
 
     #[test]

@@ -163,10 +163,26 @@ fn BuyerActions(
             view! { <p data-testid="own-offer">{format!("Your offer: {}, {state}", offer.amount)}</p> }
         })
     };
-    let cancel = move || {
-        raising.get().then(|| market.clone()).flatten().map(|market| {
-            let request = Callback::new(move |()| Ok(market.cancel_offer(twin_id)));
-            view! { <TransactButton label="Cancel your offer" request/> }
+    // Where the cancelled offer's ether went, and the way to get it, in the place the user acted.
+    let refunded = RwSignal::new(None::<Wei>);
+    let cancel = {
+        let market = market.clone();
+        move || {
+            own_offer.get().zip(market.clone()).map(|(offer, market)| {
+                let request = Callback::new(move |()| Ok(market.cancel_offer(twin_id, offer.amount)));
+                let on_confirmed = Callback::new(move |()| refunded.set(Some(offer.amount)));
+                view! { <TransactButton label="Cancel your offer" request on_confirmed/> }
+            })
+        }
+    };
+    let refund_notice = move || {
+        refunded.get().map(|amount| {
+            view! {
+                <div class="notice" data-testid="refund-notice">
+                    <p>{format!("Your offer's {amount} is in your proceeds, not yet in your wallet.")}</p>
+                    <WithdrawNow/>
+                </div>
+            }
         })
     };
 
@@ -194,7 +210,36 @@ fn BuyerActions(
                 />
             </Show>
             {cancel}
+            {refund_notice}
         </div>
+    }
+}
+
+/// Withdraws everything the market holds for the connected account, however it got there.
+#[component]
+pub fn WithdrawNow() -> impl IntoView {
+    let store = expect_context::<ChainStore>();
+    let wallet = expect_context::<WalletContext>();
+    let proceeds = LocalResource::new({
+        let store = store.clone();
+        move || {
+            store.writes();
+            let (market, account) =
+                (store.market.clone(), wallet.connection.get().map(|connection| connection.account));
+            async move {
+                let (market, account) = market.zip(account).ok_or("Connect a wallet first.")?;
+                market.proceeds_of(account).await.map_err(|error| format!("Your proceeds could not be read: {error}."))
+            }
+        }
+    });
+    let market = StoredValue::new(store.market.clone());
+    move || match (proceeds.get(), market.get_value()) {
+        (Some(Ok(amount)), Some(market)) if amount > Wei::ZERO => {
+            let request = Callback::new(move |()| Ok(market.withdraw(amount)));
+            view! { <TransactButton label=format!("Withdraw {amount} now") request/> }.into_any()
+        }
+        (Some(Err(message)), _) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
+        _ => ().into_any(),
     }
 }
 

@@ -197,7 +197,7 @@ fn Holdings(catalog: Catalog, account: Address) -> impl IntoView {
                         {offers_made.into_iter().map(|offer| {
                             let request = {
                                 let market = market.clone();
-                                Callback::new(move |()| market.as_ref().map(|market| market.cancel_offer(offer.twin_id)).ok_or_else(|| "No market on this network.".to_string()))
+                                Callback::new(move |()| market.as_ref().map(|market| market.cancel_offer(offer.twin_id, offer.amount)).ok_or_else(|| "No market on this network.".to_string()))
                             };
                             let state = if !book.accepts_offers(offer.twin_id) {
                                 " (the twin was decommissioned: cancel it to get the ether back)"
@@ -414,8 +414,11 @@ fn Proceeds() -> impl IntoView {
     let amount = Memo::new(move |_| proceeds.get());
     let market = StoredValue::new(chain.market.clone());
 
+    // A banner while there is something waiting: money the market holds for the user is the first
+    // thing the portfolio says.
+    let waiting = move || matches!(amount.get(), Some(Ok(amount)) if amount > Wei::ZERO);
     view! {
-        <section class="panel" aria-labelledby="proceeds-heading">
+        <section class="panel" class:banner=waiting class:notice=waiting aria-labelledby="proceeds-heading" data-testid="proceeds-panel">
             <h2 id="proceeds-heading">"Proceeds"</h2>
             {move || match (amount.get(), market.get_value()) {
                 (None, _) => view! { <p class="loading">"Loading…"</p> }.into_any(),
@@ -424,6 +427,7 @@ fn Proceeds() -> impl IntoView {
                     let request = Callback::new(move |()| Ok(market.withdraw(amount)));
                     view! {
                         <p data-testid="proceeds">{format!("{amount} to withdraw.")}</p>
+                        <p class="hint">"Sales, royalties and refunded offers wait here until you withdraw them."</p>
                         <TransactButton label=format!("Withdraw {amount}") request/>
                     }
                         .into_any()
