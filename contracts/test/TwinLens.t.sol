@@ -10,6 +10,7 @@ import {TwinRegistry} from "../src/TwinRegistry.sol";
 import {TwinEarnings} from "../src/TwinEarnings.sol";
 import {PublishedFeed} from "../src/PublishedFeed.sol";
 import {AggregatorV3Interface} from "../src/interfaces/AggregatorV3Interface.sol";
+import {ITwinVault} from "../src/interfaces/ITwinVault.sol";
 import {DemoRigs} from "./utils/DemoRigs.sol";
 import {ShareVectors} from "./utils/ShareVectors.sol";
 import {TwinMarketFixture} from "./utils/TwinMarketFixture.sol";
@@ -18,15 +19,15 @@ import {TwinMarketFixture} from "./utils/TwinMarketFixture.sol";
 /// the underlying view says, in each state a twin can be in. Whether a twin is buyable is checked
 /// twice: against {TwinMarket.isBuyable} and against an actual {TwinMarket.buy} in a snapshot.
 /// Twin 1 is credited with real shares from test/vectors/shares.json, so work and shares are not zero.
-/// @dev A TwinEarnings over `registry` with feeds of its own, as a deployment has one.
-function earningsOf(TwinRegistry registry, address publisher) returns (TwinEarnings) {
+/// @dev A TwinEarnings over `registry` with feeds of its own, naming `vault` (which need not exist).
+function earningsOf(TwinRegistry registry, address publisher, ITwinVault vault) returns (TwinEarnings) {
     AggregatorV3Interface[3] memory network = [
         AggregatorV3Interface(new PublishedFeed(publisher, 8, "BTC / USD", 91_000e8)),
         new PublishedFeed(publisher, 0, "Bitcoin difficulty", 152e12),
         new PublishedFeed(publisher, 8, "Bitcoin fees per block (BTC)", 2_000_000)
     ];
     AggregatorV3Interface ethUsd = new PublishedFeed(publisher, 8, "ETH / USD", 3_000e8);
-    return new TwinEarnings(registry, ethUsd, AggregatorV3Interface(address(0)), 1 days, network);
+    return new TwinEarnings(registry, ethUsd, AggregatorV3Interface(address(0)), 1 days, network, vault);
 }
 
 contract TwinLensTest is TwinMarketFixture, ShareVectors {
@@ -36,7 +37,6 @@ contract TwinLensTest is TwinMarketFixture, ShareVectors {
     Vectors internal v;
     HashLedger internal ledger;
     TwinLens internal lens;
-    TwinEarnings internal earnings;
     address internal prober = makeAddr("prober");
 
     function setUp() public override {
@@ -47,7 +47,6 @@ contract TwinLensTest is TwinMarketFixture, ShareVectors {
         // The vectors commit to this ledger address, so the ledger is deployed there.
         deployCodeTo("HashLedger.sol:HashLedger", abi.encode(address(registry), admin, v.bits), v.ledger);
         ledger = HashLedger(v.ledger);
-        earnings = earningsOf(registry, address(this));
         lens = new TwinLens(registry, market, ledger, earnings);
 
         assertEq(sellerTwin(), v.tokenId, "the vectors credit the first twin");
@@ -149,19 +148,29 @@ contract TwinLensTest is TwinMarketFixture, ShareVectors {
 
     // ---------------------------------------------------------------------------------- wiring
 
-    function test_constructor_keepsTheThreeContracts() public view {
+    function test_constructor_keepsTheContracts() public view {
         assertEq(address(lens.registry()), address(registry));
         assertEq(address(lens.market()), address(market));
         assertEq(address(lens.ledger()), address(ledger));
+        assertEq(address(lens.earnings()), address(earnings));
+        assertEq(address(lens.vault()), address(vault));
     }
 
     function test_constructor_refusesAMarketOfAnotherRegistry() public {
         TwinRegistry other = new TwinRegistry();
-        TwinMarket foreign = new TwinMarket(other, admin, treasury, FEE_BPS);
+        TwinMarket foreign = new TwinMarket(other, vault, admin, treasury, FEE_BPS);
         vm.expectRevert(
             abi.encodeWithSelector(
                 TwinLens.RegistryMismatch.selector, address(foreign), address(registry), address(other)
             )
+        );
+        new TwinLens(registry, foreign, ledger, earnings);
+    }
+
+    function test_constructor_refusesAMarketOfAnotherVault() public {
+        TwinMarket foreign = new TwinMarket(registry, ITwinVault(stranger), admin, treasury, FEE_BPS);
+        vm.expectRevert(
+            abi.encodeWithSelector(TwinLens.VaultMismatch.selector, address(foreign), address(vault), stranger)
         );
         new TwinLens(registry, foreign, ledger, earnings);
     }
@@ -179,7 +188,7 @@ contract TwinLensTest is TwinMarketFixture, ShareVectors {
 
     function test_constructor_refusesEarningsOfAnotherRegistry() public {
         TwinRegistry other = new TwinRegistry();
-        TwinEarnings foreign = earningsOf(other, address(this));
+        TwinEarnings foreign = earningsOf(other, address(this), vault);
         vm.expectRevert(
             abi.encodeWithSelector(
                 TwinLens.RegistryMismatch.selector, address(foreign), address(registry), address(other)
@@ -603,7 +612,7 @@ contract TwinLensGasTest is TwinMarketFixture {
     function setUp() public override {
         super.setUp();
         ledger = new HashLedger(registry, admin, 0x1e00ffff);
-        lens = new TwinLens(registry, market, ledger, earningsOf(registry, address(this)));
+        lens = new TwinLens(registry, market, ledger, earnings);
         for (uint256 i = 0; i < PAGE; ++i) {
             TwinRegistry.RigInput memory rig = nextRig();
             rig.manufacturer = filled("M", registry.MAX_MANUFACTURER_LENGTH());
