@@ -8,6 +8,7 @@ import {TwinLens} from "../src/TwinLens.sol";
 import {TwinMarket} from "../src/TwinMarket.sol";
 import {TwinRegistry} from "../src/TwinRegistry.sol";
 import {TwinEarnings} from "../src/TwinEarnings.sol";
+import {TwinShares} from "../src/TwinShares.sol";
 import {PublishedFeed} from "../src/PublishedFeed.sol";
 import {AggregatorV3Interface} from "../src/interfaces/AggregatorV3Interface.sol";
 import {ITwinVault} from "../src/interfaces/ITwinVault.sol";
@@ -102,6 +103,10 @@ contract TwinLensTest is TwinMarketFixture, ShareVectors {
         (TwinRegistry.EarningTerms memory terms,) = registry.earningTermsOf(id);
         assertEq(abi.encode(t.terms), abi.encode(terms), "terms");
         assertEq(abi.encode(t.period), abi.encode(earnings.periodOf(id)), "period");
+        address sharesToken = vault.sharesOf(id);
+        assertEq(t.fraction.sharesToken, sharesToken, "shares token");
+        assertEq(t.fraction.supply, sharesToken == address(0) ? 0 : TwinShares(sharesToken).totalSupply(), "supply");
+        assertEq(t.fraction.split, vault.isSplit(id), "split");
     }
 
     function assertHead(TwinLens.Head memory h) internal view {
@@ -351,6 +356,29 @@ contract TwinLensTest is TwinMarketFixture, ShareVectors {
         assertFalse(t.buyable);
     }
 
+    /// @dev A split twin: held by the vault, its shares token and supply read, not buyable whole; once
+    /// joined, its token is still named, with no supply.
+    function test_twins_splitAndJoined() public {
+        uint256 id = sellerTwin();
+        listAs(seller, id, PRICE);
+        vm.prank(seller);
+        registry.safeTransferFrom(seller, address(vault), id, abi.encode(1_000 ether));
+        TwinLens.TwinView memory t = readTwin(id);
+        assertEq(t.owner, address(vault));
+        assertEq(t.fraction.sharesToken, vault.predictShares(id));
+        assertEq(t.fraction.supply, 1_000 ether);
+        assertTrue(t.fraction.split);
+        assertFalse(t.buyable);
+
+        vm.prank(seller);
+        vault.join(id);
+        t = readTwin(id);
+        assertEq(t.owner, seller);
+        assertEq(t.fraction.sharesToken, vault.predictShares(id));
+        assertEq(t.fraction.supply, 0);
+        assertFalse(t.fraction.split);
+    }
+
     function test_twins_operationsAreRead() public {
         uint256 id = sellerTwin();
         address nextOperator = makeAddr("nextOperator");
@@ -558,7 +586,10 @@ contract TwinLensTest is TwinMarketFixture, ShareVectors {
         uint256 id = 1 + (r >> 8) % registry.totalSupply();
         address owner = registry.ownerOf(id);
         (,, bool retired) = registry.custodyOf(id);
-        uint256 kind = r % 11;
+        uint256 kind = r % 13;
+        // The vault's twins move only by a join: nothing is done in its name.
+        bool split = owner == address(vault);
+        if (split && (kind < 6 || kind == 10 || kind == 11)) return;
         if (kind == 0 && !retired) {
             listAs(owner, id, PRICE + (r >> 16) % PRICE);
         } else if (kind == 1 && market.isBuyable(id)) {
@@ -590,6 +621,18 @@ contract TwinLensTest is TwinMarketFixture, ShareVectors {
             // anybody's to clear.
             vm.prank(owner);
             market.cancelListing(id);
+        } else if (kind == 11 && !retired) {
+            vm.prank(owner);
+            registry.safeTransferFrom(owner, address(vault), id, abi.encode(1 + (r >> 16) % 1e24));
+        } else if (kind == 12 && split) {
+            // Only a split made here (its splitter holds every share) is ever joined.
+            TwinShares shares = TwinShares(vault.sharesOf(id));
+            for (uint256 h = 0; h < 3; ++h) {
+                if (shares.balanceOf(holders[h]) != shares.totalSupply()) continue;
+                vm.prank(holders[h]);
+                vault.join(id);
+                return;
+            }
         }
     }
 }
