@@ -150,9 +150,7 @@ contract TwinMarketLotsTest is FractionsFixture {
         vm.deal(alice, price);
 
         vm.expectEmit(address(market));
-        emit TwinMarket.LotFilled(
-            lotId, id, alice, investor, amount, price, operator, royalty, fee, LOT - amount
-        );
+        emit TwinMarket.LotFilled(lotId, id, alice, investor, amount, price, operator, royalty, fee, LOT - amount);
         vm.prank(alice);
         market.buyLot{value: price}(lotId, amount);
 
@@ -176,9 +174,7 @@ contract TwinMarketLotsTest is FractionsFixture {
         buyLotAs(alice, lotId, LOT / 4);
         buyLotAs(bob, lotId, LOT / 4);
         vm.expectEmit(address(market));
-        emit TwinMarket.LotFilled(
-            lotId, id, carol, investor, LOT / 2, 50 ether, operator, 2.5 ether, 1.25 ether, 0
-        );
+        emit TwinMarket.LotFilled(lotId, id, carol, investor, LOT / 2, 50 ether, operator, 2.5 ether, 1.25 ether, 0);
         buyLotAs(carol, lotId, LOT / 2);
         assertEq(market.lotOf(lotId).remaining, 0);
         assertEq(market.lotOf(lotId).seller, address(0), "deleted");

@@ -56,9 +56,8 @@ contract TwinVaultTest is FractionsFixture {
         new TwinVault(registry, address(earnings));
 
         TwinRegistry other = new TwinRegistry();
-        TwinEarnings foreign = new TwinEarnings(
-            other, ethUsd, NO_SEQUENCER, MAX_PRICE_AGE, networkFeeds(), ITwinVault(creationAhead(1))
-        );
+        TwinEarnings foreign =
+            new TwinEarnings(other, ethUsd, NO_SEQUENCER, MAX_PRICE_AGE, networkFeeds(), ITwinVault(creationAhead(1)));
         vm.expectRevert(abi.encodeWithSelector(TwinVault.EarningsNotWired.selector, address(foreign)));
         new TwinVault(registry, address(foreign));
     }

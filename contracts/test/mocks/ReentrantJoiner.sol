@@ -38,7 +38,11 @@ contract ReentrantJoiner is IERC721Receiver {
         if (from == address(vault) && onReceipt != Reentry.None) {
             bytes memory call = onReceipt == Reentry.Split
                 ? abi.encodeWithSignature(
-                    "safeTransferFrom(address,address,uint256,bytes)", address(this), address(vault), tokenId, abi.encode(1)
+                    "safeTransferFrom(address,address,uint256,bytes)",
+                    address(this),
+                    address(vault),
+                    tokenId,
+                    abi.encode(1)
                 )
                 : abi.encodeCall(TwinVault.join, (tokenId));
             address target = onReceipt == Reentry.Split ? address(registry) : address(vault);

@@ -14,7 +14,8 @@ abstract contract FractionsFixture is EarningsFixture {
     uint256 internal constant ONE = 1e18;
     /// @dev A million whole shares, the issue's example.
     uint256 internal constant MILLION = 1_000_000 * ONE;
-    bytes4 internal constant SAFE_TRANSFER_WITH_DATA = bytes4(keccak256("safeTransferFrom(address,address,uint256,bytes)"));
+    bytes4 internal constant SAFE_TRANSFER_WITH_DATA =
+        bytes4(keccak256("safeTransferFrom(address,address,uint256,bytes)"));
 
     TwinMarket internal market;
     address internal admin = makeAddr("admin");
