@@ -139,9 +139,14 @@ impl TwinEarnings {
         )
     }
 
-    /// Sends the sender everything credited to them.
+    /// Sends the sender everything credited to them for the twins they held whole.
+    ///
+    /// `claim(uint256[] splitTwins)` also takes the sender's earnings from the shares of each split
+    /// twin named; none are named yet: the app does not track share holdings (issue #14's UI will
+    /// pass the ids of the split twins whose shares the account holds or held).
     pub fn claim(&self, amount: Wei) -> TxRequest {
-        self.request("claim", &[], Wei::ZERO, format!("Claim {amount} of earnings"))
+        let split_twins = Token::Array(Vec::new());
+        self.request("claim", &[split_twins], Wei::ZERO, format!("Claim {amount} of earnings"))
     }
 }
 

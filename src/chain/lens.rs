@@ -126,8 +126,9 @@ fn decode_head(head: Token) -> Result<LensHead, ChainError> {
 
 fn decode_twin(view: Token) -> Result<Option<TwinSnapshot>, ChainError> {
     let fields = view.into_tuple().ok_or_else(|| malformed("a twin"))?;
-    let [id, exists, spec, owner, operator, pending, reporter, status, royalty, _telemetry_at, _epoch, _retired, listing, buyable, _nonce, _approved, work, _shares, terms, period] =
-        <[Token; 20]>::try_from(fields).map_err(|_| malformed("a twin"))?;
+    // `_fraction` (a split twin's shares token, supply and whether it is split) is not shown yet.
+    let [id, exists, spec, owner, operator, pending, reporter, status, royalty, _telemetry_at, _epoch, _retired, listing, buyable, _nonce, _approved, work, _shares, terms, period, _fraction] =
+        <[Token; 21]>::try_from(fields).map_err(|_| malformed("a twin"))?;
     if !boolean(exists, "exists")? {
         return Ok(None);
     }
@@ -245,6 +246,7 @@ mod tests {
                     .map(|n| Token::Uint(n.into()))
                     .to_vec(),
             ),
+            Token::Tuple(vec![address(0), Token::Uint(0.into()), Token::Bool(false)]),
         ])
     }
 

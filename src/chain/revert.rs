@@ -123,6 +123,12 @@ impl Args<'_> {
         Some(Wei(self.number(name)?).to_string())
     }
 
+    /// "1,5 shares": share units (18 decimals) in whole shares.
+    fn shares(&self, name: &str) -> Option<String> {
+        let amount = Wei(self.number(name)?).format_ether(6);
+        Some(format!("{} shares", amount.trim_end_matches(" ETH")))
+    }
+
     fn account(&self, name: &str) -> Option<String> {
         let text = self.text(name)?;
         Some(text.parse::<Address>().map_or_else(|_| text.to_string(), |address| address.short()))
@@ -347,6 +353,31 @@ fn words(name: &str, args: &Args) -> Option<String> {
             args.bps("maxFeeBps")?,
             args.bps("floorBps")?
         ),
+        // TwinMarket: lots of a split twin's shares
+        "NotSplit" => format!("{} is not split into shares.", capitalised(&args.twin()?)),
+        "ZeroAmount" => "The number of shares must be more than zero.".into(),
+        "InsufficientShares" => format!(
+            "The seller holds {} of {}, fewer than the {} listed.",
+            args.shares("held")?,
+            args.twin()?,
+            args.shares("amount")?
+        ),
+        "NoLot" => format!("Lot #{} is not for sale: it was sold out, withdrawn, or never listed.", args.u64("lotId")?),
+        "LotExpired" => format!("Lot #{} expired on {}.", args.u64("lotId")?, args.moment("expiresAt")?),
+        "LotStale" => format!(
+            "Lot #{} cannot be bought now: the twin was joined since, the seller cancelled their listings, or the seller no longer holds or has not approved the shares asked for.",
+            args.u64("lotId")?
+        ),
+        "LotAmountTooHigh" => format!(
+            "Lot #{} has {} left, fewer than the {} asked for.",
+            args.u64("lotId")?,
+            args.shares("remaining")?,
+            args.shares("amount")?
+        ),
+        "NotLotSeller" => format!(
+            "Only the seller, {}, can withdraw a lot that is still live.",
+            args.account("seller")?
+        ),
         "FeeTooHigh" => format!("A fee of {} is over the market's maximum of {}.", args.bps("feeBps")?, args.bps("maxBps")?),
         "ZeroTreasury" => "The treasury can't be the zero address.".into(),
         "NoPendingChange" => "No fee or treasury change has been announced.".into(),
@@ -390,7 +421,12 @@ fn words(name: &str, args: &Args) -> Option<String> {
             args.ether("amount")?,
             args.account("to")?
         ),
-        "ZeroAddress" => "The earnings contract needs the registry's and every price feed's address, and one of them is the zero address.".into(),
+        "NoShareholders" => format!(
+            "{} was sent to the vault without being split: it has no shareholders to credit a settlement to.",
+            capitalised(&args.twin()?)
+        ),
+        "NeverSplit" => format!("{} was never split: it has no shares to claim earnings from.", capitalised(&args.twin()?)),
+        "ZeroAddress" => "The earnings contract needs the registry's, the vault's and every price feed's address, and one of them is the zero address.".into(),
         "ZeroMaxPriceAge" => "The oldest ETH/USD price settlements may use can't be zero seconds old: no price would ever be fresh enough.".into(),
         // PriceFeeds, as TwinEarnings reads Chainlink
         "StalePrice" => format!(
@@ -609,13 +645,15 @@ mod tests {
 
     /// Errors that keep the fallback: only a broken deployment or a fault inside a contract raises
     /// them, and their name says as much as a sentence would.
-    const FALLBACK: [&str; 6] = [
+    const FALLBACK: [&str; 8] = [
         "InvalidShortString",
         "ReentrancyGuardReentrantCall",
         "SafeCastOverflowedUintDowncast",
+        "SafeERC20FailedOperation",
         "StringTooLong",
         "TwinsNotAContract",
         "ZeroTwins",
+        "ZeroVault",
     ];
 
     /// The errors the hardened contracts added: each must have a sentence of its own.
@@ -643,7 +681,7 @@ mod tests {
 
     /// The errors of the earning terms (TwinRegistry), of TwinEarnings and of its PriceFeeds: each
     /// has a sentence of its own, even those only a deployment can raise.
-    const EARNINGS: [&str; 19] = [
+    const EARNINGS: [&str; 21] = [
         "ServiceFeeTooHigh",
         "TariffTooHigh",
         "SettlementPeriodOutOfRange",
@@ -658,6 +696,8 @@ mod tests {
         "PaymentNotNet",
         "NothingToClaim",
         "ClaimFailed",
+        "NoShareholders",
+        "NeverSplit",
         "StalePrice",
         "NonPositivePrice",
         "SequencerDown",
