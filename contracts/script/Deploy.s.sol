@@ -8,7 +8,9 @@ import {HashLedger} from "../src/HashLedger.sol";
 import {TwinLens} from "../src/TwinLens.sol";
 import {TwinEarnings} from "../src/TwinEarnings.sol";
 import {PublishedFeed} from "../src/PublishedFeed.sol";
+import {TwinVault} from "../src/TwinVault.sol";
 import {AggregatorV3Interface} from "../src/interfaces/AggregatorV3Interface.sol";
+import {ITwinVault} from "../src/interfaces/ITwinVault.sol";
 
 /// @notice Deploys the HashTwin contracts from the broadcasting key, which also becomes their owner
 /// and the market's treasury unless HASHTWIN_OWNER / HASHTWIN_TREASURY say otherwise. The addresses
@@ -18,6 +20,10 @@ import {AggregatorV3Interface} from "../src/interfaces/AggregatorV3Interface.sol
 /// feed HASHTWIN_SEQUENCER_UPTIME_FEED on an L2); where no feed is named, as on the local chain, a
 /// PublishedFeed stands in for ETH/USD and for BTC/USD. The Bitcoin network's difficulty and fees
 /// per block have no Chainlink feed anywhere: they are always PublishedFeeds of the owner's.
+/// TwinVault, which splits twins into shares, comes last, so that the contracts before it keep the
+/// addresses they had before it existed; TwinMarket and TwinEarnings are given its address ahead, the
+/// deployer's CREATE address at the nonce it will be deployed with (no one else can deploy there),
+/// and the vault checks on deployment that TwinEarnings names it.
 /// @dev The key is forge's (`--account`, `--keystore`, `--private-key`) unless HASHTWIN_DEPLOYER_KEY
 /// holds one: read here, it never has to appear on a command line. Empty counts as unset, so that a
 /// caller can mask a key exported for a real network.
@@ -44,7 +50,10 @@ contract Deploy is Script {
     string internal constant DIFFICULTY = "Bitcoin difficulty";
     string internal constant FEES_PER_BLOCK = "Bitcoin fees per block (BTC)";
 
-    function run() external returns (TwinRegistry registry, TwinMarket market, HashLedger ledger, TwinLens lens) {
+    function run()
+        external
+        returns (TwinRegistry registry, TwinMarket market, HashLedger ledger, TwinLens lens, TwinVault vault)
+    {
         // Parsed by envUint, never by a parse cheatcode: forge masks an environment variable's value in
         // its traces, but not a parse cheatcode's argument. envOr of a number would take a malformed
         // key for no key.
@@ -59,16 +68,30 @@ contract Deploy is Script {
         address treasury = vm.envOr("HASHTWIN_TREASURY", owner);
         uint16 feeBps = uint16(vm.envOr("HASHTWIN_FEE_BPS", DEFAULT_FEE_BPS));
         uint32 minBits = uint32(vm.envOr("HASHTWIN_MIN_BITS", DEFAULT_MIN_BITS));
+        ITwinVault vaultAt = predictVault(deployer);
 
         registry = new TwinRegistry();
-        market = new TwinMarket(registry, owner, treasury, feeBps);
+        market = new TwinMarket(registry, vaultAt, owner, treasury, feeBps);
         ledger = new HashLedger(registry, owner, minBits);
-        lens = new TwinLens(registry, market, ledger, deployEarnings(registry, owner));
+        TwinEarnings earnings = deployEarnings(registry, owner, vaultAt);
+        lens = new TwinLens(registry, market, ledger, earnings);
+        vault = new TwinVault(registry, address(earnings));
+        require(address(vault) == address(vaultAt), "Deploy: the vault is not where the market and earnings expect it");
         vm.stopBroadcast();
     }
 
+    /// @dev Where {run} will deploy the vault: after the registry, the market, the ledger, the feeds
+    /// that no environment variable names (published here), the other two feeds, TwinEarnings and
+    /// the lens, every one a CREATE of the deployer's.
+    function predictVault(address deployer) internal view returns (ITwinVault) {
+        uint256 creations = 7;
+        if (vm.envOr("HASHTWIN_ETH_USD_FEED", address(0)) == address(0)) ++creations;
+        if (vm.envOr("HASHTWIN_BTC_USD_FEED", address(0)) == address(0)) ++creations;
+        return ITwinVault(vm.computeCreateAddress(deployer, vm.getNonce(deployer) + creations));
+    }
+
     /// @dev Kept apart from {run}: its locals and run's would not fit the stack together.
-    function deployEarnings(TwinRegistry registry, address owner) internal returns (TwinEarnings) {
+    function deployEarnings(TwinRegistry registry, address owner, ITwinVault vault) internal returns (TwinEarnings) {
         address ethUsd = vm.envOr("HASHTWIN_ETH_USD_FEED", address(0));
         if (ethUsd == address(0)) ethUsd = address(new PublishedFeed(owner, 8, ETH_USD, INITIAL_ETH_USD));
         address btcUsd = vm.envOr("HASHTWIN_BTC_USD_FEED", address(0));
@@ -83,7 +106,8 @@ contract Deploy is Script {
             AggregatorV3Interface(ethUsd),
             AggregatorV3Interface(vm.envOr("HASHTWIN_SEQUENCER_UPTIME_FEED", address(0))),
             vm.envOr("HASHTWIN_PRICE_MAX_AGE", DEFAULT_PRICE_MAX_AGE),
-            network
+            network,
+            vault
         );
     }
 }

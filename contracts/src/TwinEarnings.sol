@@ -3,6 +3,8 @@ pragma solidity ^0.8.24;
 
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {AggregatorV3Interface} from "./interfaces/AggregatorV3Interface.sol";
+import {ITwinShares} from "./interfaces/ITwinShares.sol";
+import {ITwinVault} from "./interfaces/ITwinVault.sol";
 import {PriceFeeds} from "./lib/PriceFeeds.sol";
 import {TwinRegistry} from "./TwinRegistry.sol";
 
@@ -10,7 +12,9 @@ import {TwinRegistry} from "./TwinRegistry.sol";
 /// @notice Pays a twin's holder what its rig earns, by the terms the twin was minted with. The
 /// operator settles each period of revenue: they name the gross, keep back at most the service fee
 /// and the electricity the terms allow, and pay the rest in. The net is credited to whoever holds the
-/// twin when the settlement lands, who claims it whenever they like.
+/// twin when the settlement lands, who claims it whenever they like. While a twin is split (held by
+/// the vault), the net is credited instead to its shares, pro rata to their holders when it lands,
+/// and each holder claims their part here too, in the same claim as their whole twins' credit.
 /// @dev A period runs from the end of the one before (the twin's mint before the first) to the
 /// twin's newest telemetry report. Its electricity cap is the energy the registry metered from that
 /// telemetry at the twin's tariff, converted to wei at a Chainlink ETH/USD price that must be fresh.
@@ -86,15 +90,20 @@ contract TwinEarnings is ReentrancyGuardTransient {
     AggregatorV3Interface public immutable difficultyFeed;
     /// @notice The deployment's feed of the mean fees per Bitcoin block, in BTC.
     AggregatorV3Interface public immutable blockFeesFeed;
+    /// @notice The vault that holds split twins: a settlement of a twin it holds is credited to the
+    /// twin's shares.
+    ITwinVault public immutable vault;
 
     mapping(uint256 tokenId => Cursor) private _cursors;
     mapping(address account => uint256) private _claimable;
 
     /// @notice The operator settled period `index` of twin `tokenId` (counting from 0), crediting
-    /// `settlement.net` to `holder`, who held the twin when it landed.
+    /// `settlement.net` to `holder`, who held the twin when it landed: for a split twin, its shares
+    /// token, whose holders then share the net pro rata.
     event Settled(uint256 indexed tokenId, uint256 indexed index, address indexed holder, Settlement settlement);
 
-    /// @notice `account` claimed `amount`, sent to `to`.
+    /// @notice `account` claimed `amount`, sent to `to`: their whole twins' credit and their part of
+    /// the split twins they named.
     event Claimed(address indexed account, address indexed to, uint256 amount);
 
     /// @notice A required address was zero.
@@ -119,20 +128,29 @@ contract TwinEarnings is ReentrancyGuardTransient {
     error NothingToClaim(address account);
     /// @notice Sending `amount` to `to` failed.
     error ClaimFailed(address to, uint256 amount);
+    /// @notice Twin `tokenId` is held by the vault but has no shares (it was sent there without being
+    /// split): a settlement would be credited to no one.
+    error NoShareholders(uint256 tokenId);
+    /// @notice Twin `tokenId` was never split, so it has no shares to claim from.
+    error NeverSplit(uint256 tokenId);
 
     /// @param registry_ The twins.
     /// @param ethUsdFeed_ Chainlink's ETH/USD feed (on a local chain, one with its interface).
     /// @param sequencerUptimeFeed_ Chainlink's sequencer-uptime feed on an L2, else the zero address.
     /// @param maxPriceAge_ The oldest an ETH/USD answer may be, in seconds.
     /// @param network The BTC/USD, difficulty and fees-per-block feeds, in that order.
+    /// @param vault_ The TwinVault of `registry_`, which is deployed after this contract and checks
+    /// that it was given its address (the deployer's CREATE address at the vault's nonce).
     constructor(
         TwinRegistry registry_,
         AggregatorV3Interface ethUsdFeed_,
         AggregatorV3Interface sequencerUptimeFeed_,
         uint256 maxPriceAge_,
-        AggregatorV3Interface[3] memory network
+        AggregatorV3Interface[3] memory network,
+        ITwinVault vault_
     ) {
         if (address(registry_) == address(0) || address(ethUsdFeed_) == address(0)) revert ZeroAddress();
+        if (address(vault_) == address(0)) revert ZeroAddress();
         for (uint256 i = 0; i < network.length; ++i) {
             if (address(network[i]) == address(0)) revert ZeroAddress();
         }
@@ -144,11 +162,12 @@ contract TwinEarnings is ReentrancyGuardTransient {
         btcUsdFeed = network[0];
         difficultyFeed = network[1];
         blockFeesFeed = network[2];
+        vault = vault_;
     }
 
     /// @notice Settles a twin's period: from the end of the last settled period to its newest
     /// telemetry report. Only the twin's operator may, paying in exactly the net, which is credited
-    /// to the twin's current holder.
+    /// to the twin's current holder; for a split twin, to its shares' holders pro rata.
     /// @param tokenId The twin.
     /// @param periodEnd The newest report's time the gross was worked out to ({periodOf}'s `end`):
     /// a report landing before the settlement would otherwise stretch the period under the figure.
@@ -179,21 +198,33 @@ contract TwinEarnings is ReentrancyGuardTransient {
             energySettledWh: uint48(energyMeter),
             count: index + 1
         });
-        _claimable[holder] += s.net;
+        if (holder == address(vault)) {
+            holder = vault.sharesOf(tokenId);
+            if (holder == address(0)) revert NoShareholders(tokenId);
+            // The shares token is the vault's clone; it reverts when no shares exist.
+            ITwinShares(holder).accrue(s.net);
+        } else {
+            _claimable[holder] += s.net;
+        }
         emit Settled(tokenId, index, holder, s);
     }
 
-    /// @notice Sends the caller everything credited to them.
-    function claim() external nonReentrant {
-        _claim(payable(msg.sender));
+    /// @notice Sends the caller everything credited to them: what settlements of the twins they
+    /// held credited them, and their part of the settlements of each split twin named.
+    /// @dev The shares of a twin keep what they earned after it is joined, so a twin split once is
+    /// worth naming for as long as its holder has not claimed. Naming a twin twice takes nothing more.
+    /// @param splitTwins Twins whose shares the caller holds or held; each must have been split.
+    function claim(uint256[] calldata splitTwins) external nonReentrant {
+        _claim(payable(msg.sender), splitTwins);
     }
 
-    /// @notice Sends everything credited to the caller to another address: for a holder, such as a
-    /// contract without `receive()`, that cannot take ETH itself.
+    /// @notice Sends everything credited to the caller, as {claim} does, to another address: for a
+    /// holder, such as a contract without `receive()`, that cannot take ETH itself.
     /// @param to The recipient; not zero.
-    function claimTo(address payable to) external nonReentrant {
+    /// @param splitTwins Twins whose shares the caller holds or held; each must have been split.
+    function claimTo(address payable to, uint256[] calldata splitTwins) external nonReentrant {
         if (to == address(0)) revert ZeroAddress();
-        _claim(to);
+        _claim(to, splitTwins);
     }
 
     /// @notice What settling `tokenId` now with `gross` would record if the operator kept the full
@@ -229,7 +260,8 @@ contract TwinEarnings is ReentrancyGuardTransient {
         });
     }
 
-    /// @notice What `account` may claim.
+    /// @notice What `account` may claim of what settlements of whole twins credited it. Its part of a
+    /// split twin's settlements is the twin's shares token's `earnedOf(account)`; {claim} pays both.
     /// @param account The holder.
     /// @return The wei credited to them and not yet claimed.
     function claimableOf(address account) external view returns (uint256) {
@@ -301,8 +333,14 @@ contract TwinEarnings is ReentrancyGuardTransient {
         else s.shortfall = kept - s.gross;
     }
 
-    function _claim(address payable to) private {
+    function _claim(address payable to, uint256[] calldata splitTwins) private {
         uint256 amount = _claimable[msg.sender];
+        for (uint256 i = 0; i < splitTwins.length; ++i) {
+            address shares = vault.sharesOf(splitTwins[i]);
+            if (shares == address(0)) revert NeverSplit(splitTwins[i]);
+            // The vault's clone: it marks what it returns as paid.
+            amount += ITwinShares(shares).take(msg.sender);
+        }
         // A credit, not a balance or a time: Slither taints it with the `late` flag of the settlement
         // figures the net is computed among.
         // slither-disable-next-line incorrect-equality

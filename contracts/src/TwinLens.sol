@@ -5,12 +5,15 @@ import {TwinRegistry} from "./TwinRegistry.sol";
 import {TwinMarket} from "./TwinMarket.sol";
 import {HashLedger} from "./HashLedger.sol";
 import {TwinEarnings} from "./TwinEarnings.sol";
+import {ITwinShares} from "./interfaces/ITwinShares.sol";
+import {ITwinVault} from "./interfaces/ITwinVault.sol";
 
 /// @title TwinLens
-/// @notice Reads what a page of the app shows, across TwinRegistry, TwinMarket and HashLedger, in one
-/// `eth_call`: a page of twins, an account, and the market's fee. Every answer carries the {Head}, the
-/// block it was read at, so the app knows how fresh it is and can order it against logs.
-/// @dev Stateless and read-only: it holds nothing but the three addresses and may be redeployed at
+/// @notice Reads what a page of the app shows, across TwinRegistry, TwinMarket, HashLedger,
+/// TwinEarnings and TwinVault, in one `eth_call`: a page of twins, an account, and the market's fee.
+/// Every answer carries the {Head}, the block it was read at, so the app knows how fresh it is and can
+/// order it against logs.
+/// @dev Stateless and read-only: it holds nothing but the contracts' addresses and may be redeployed at
 /// will. Every figure is what the underlying contract's own view returns; the lens adds no rules of
 /// its own. Twin ids run from 1 to {TwinRegistry.totalSupply} (the registry never burns), so an id
 /// outside that range is reported as not existing instead of reverting the page; any other revert of
@@ -26,12 +29,22 @@ contract TwinLens {
         uint16 feeFloorBps;
     }
 
+    /// @notice A twin's shares, as TwinVault and the shares token hold them.
+    /// @dev `sharesToken` is {ITwinVault.sharesOf} (zero if the twin was never split), `supply` its
+    /// total supply in share units (0 while the twin is whole), `split` is {ITwinVault.isSplit}.
+    struct Fraction {
+        address sharesToken;
+        uint256 supply;
+        bool split;
+    }
+
     /// @notice Everything the gallery card and the twin page show of one twin, as its contracts hold it.
     /// @dev When `exists` is false every other field but `id` is zero. `listing` is the stored listing,
     /// live or dead (a zero price means none); `buyable` is {TwinMarket.isBuyable}. `ownerListingNonce`
     /// and `marketApproved` (for all the owner's twins or for this one) let the app say why a stored
     /// listing cannot be bought: another custody epoch, the owner's cancel-all, expiry, retirement, a
-    /// fee bound under the floor, or no approval.
+    /// fee bound under the floor, or no approval. While the twin is split, `owner` is the vault and
+    /// `fraction` tells of its shares.
     struct TwinView {
         uint256 id;
         bool exists;
@@ -53,6 +66,7 @@ contract TwinLens {
         uint256 shares;
         TwinRegistry.EarningTerms terms;
         TwinEarnings.Period period;
+        Fraction fraction;
     }
 
     /// @notice What the header and the portfolio show of one account.
@@ -82,9 +96,15 @@ contract TwinLens {
     /// @notice Where those twins' rigs settle their earnings.
     TwinEarnings public immutable earnings;
 
+    /// @notice The vault that splits those twins: the one `earnings` and `market` name.
+    ITwinVault public immutable vault;
+
     /// @notice `market` or `ledger` serves another registry than the one given: a lens over them would
     /// mix two deployments.
     error RegistryMismatch(address target, address expected, address actual);
+
+    /// @notice `market` names another vault (`actual`) than `earnings` does (`expected`).
+    error VaultMismatch(address market, address expected, address actual);
 
     /// @notice `fromId` is after `toId`.
     error InvalidRange(uint256 fromId, uint256 toId);
@@ -92,7 +112,7 @@ contract TwinLens {
     /// @param registry_ The TwinRegistry.
     /// @param market_ The TwinMarket trading `registry_`'s twins.
     /// @param ledger_ The HashLedger crediting `registry_`'s twins.
-    /// @param earnings_ The TwinEarnings settling `registry_`'s twins.
+    /// @param earnings_ The TwinEarnings settling `registry_`'s twins; the vault is the one it names.
     constructor(TwinRegistry registry_, TwinMarket market_, HashLedger ledger_, TwinEarnings earnings_) {
         if (address(market_.twins()) != address(registry_)) {
             revert RegistryMismatch(address(market_), address(registry_), address(market_.twins()));
@@ -103,10 +123,15 @@ contract TwinLens {
         if (address(earnings_.registry()) != address(registry_)) {
             revert RegistryMismatch(address(earnings_), address(registry_), address(earnings_.registry()));
         }
+        ITwinVault vault_ = earnings_.vault();
+        if (address(market_.vault()) != address(vault_)) {
+            revert VaultMismatch(address(market_), address(vault_), address(market_.vault()));
+        }
         registry = registry_;
         market = market_;
         ledger = ledger_;
         earnings = earnings_;
+        vault = vault_;
     }
 
     /// @notice The current block, chain and market terms.
@@ -236,6 +261,11 @@ contract TwinLens {
         // slither-disable-next-line unused-return
         (t.terms,) = registry.earningTermsOf(id);
         t.period = earnings.periodOf(id);
+        t.fraction.sharesToken = vault.sharesOf(id);
+        if (t.fraction.sharesToken != address(0)) {
+            t.fraction.supply = ITwinShares(t.fraction.sharesToken).totalSupply();
+            t.fraction.split = vault.isSplit(id);
+        }
     }
     // slither-disable-end calls-loop,timestamp
 }

@@ -5,13 +5,17 @@ import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ITwins} from "./interfaces/ITwins.sol";
+import {ITwinVault} from "./interfaces/ITwinVault.sol";
 
 /// @title TwinMarket
-/// @notice Fixed-price, expiring listings and escrowed, expiring ETH offers for HashTwin twins. Every
-/// sale pays the twin's ERC-2981 royalty and the protocol fee, and every payment is credited here and
-/// pulled with {withdraw} or {withdrawTo}: a payee that cannot or will not receive ETH can never block
-/// a sale, nor lose what it was paid.
+/// @notice Fixed-price, expiring listings and escrowed, expiring ETH offers for HashTwin twins, and
+/// lots of a split twin's shares sold at a price per share, in part or whole. Every sale pays the
+/// twin's ERC-2981 royalty and the protocol fee, and every payment is credited here and pulled with
+/// {withdraw} or {withdrawTo}: a payee that cannot or will not receive ETH can never block a sale, nor
+/// lose what it was paid.
 /// @dev The market never holds twins. Sellers keep their token until the sale and approve this
 /// contract; a listing is only a price tied to the twin's custody epoch ({ITwins.custodyOf}), so it
 /// dies for good when the twin moves, when an approval over it is taken back, when the seller cancels
@@ -22,10 +26,17 @@ import {ITwins} from "./interfaces/ITwins.sol";
 /// {feeFloorBps}, the lowest fee any still-open listing can have been made under, is refused
 /// ({FeeBoundTooLow}): otherwise a seller could list, or accept an offer, with a bound of 0 and pay
 /// no fee at all.
+/// A lot is non-custodial too: the shares stay with the seller, who approves this market on the
+/// shares token, until a buyer takes some. It is tied to the split it was made under (the vault's
+/// custody epoch of the twin), so it dies for good when the twin is joined, even if it is split again;
+/// it also dies when the seller cancels all their listings, when it expires, or when the rig is
+/// decommissioned. A fill whose seller no longer holds or has not approved the shares it asks for is
+/// refused ({LotStale}); the shares may be traded anywhere else meanwhile.
 /// `address(this).balance` always covers every open offer and every credit, and exceeds their sum
 /// only by ETH forced in without a call (selfdestruct, coinbase).
 contract TwinMarket is Ownable2Step, ReentrancyGuardTransient {
     using SafeCast for uint256;
+    using SafeERC20 for IERC20;
 
     /// @notice How a sale came about, so the UI can tell a purchase from an accepted offer.
     enum SaleKind {
@@ -42,6 +53,22 @@ contract TwinMarket is Ownable2Step, ReentrancyGuardTransient {
         uint64 epoch;
         uint16 maxFeeBps;
         uint40 sellerNonce;
+    }
+
+    /// @notice A lot of a split twin's shares, in two slots. `remaining` is in share units (10^-18 of a
+    /// share; a supply is at most 10^27 units); `pricePerShare` is the wei asked per whole share (10^18
+    /// units). `splitEpoch` is the twin's custody counter (the high half of {ITwins.custodyOf}'s epoch)
+    /// while the vault held it when the lot was made: the vault never approves anyone, so the low half
+    /// is always 0 for it. A `remaining` of zero means there is no lot.
+    struct Lot {
+        address seller;
+        uint96 remaining;
+        uint88 pricePerShare;
+        uint40 expiresAt;
+        uint16 maxFeeBps;
+        uint40 sellerNonce;
+        uint32 splitEpoch;
+        uint40 tokenId;
     }
 
     /// @dev One slot, for the same reason; an amount is ether held here, so uint128 cannot overflow.
@@ -92,6 +119,9 @@ contract TwinMarket is Ownable2Step, ReentrancyGuardTransient {
     /// @notice The TwinRegistry whose tokens are traded here.
     ITwins public immutable twins;
 
+    /// @notice The vault holding split twins, whose shares tokens lots sell.
+    ITwinVault public immutable vault;
+
     Config private _config;
 
     /// @notice The announced fee change, if any.
@@ -103,6 +133,8 @@ contract TwinMarket is Ownable2Step, ReentrancyGuardTransient {
     mapping(uint256 tokenId => Listing) private _listings;
     mapping(uint256 tokenId => mapping(address bidder => Offer)) private _offers;
     mapping(address account => Account) private _accounts;
+    mapping(uint256 lotId => Lot) private _lots;
+    uint256 private _lotCount;
 
     /// @notice `seller` listed (or re-priced) `tokenId` at `price` wei until `expiresAt` (exclusive),
     /// agreeing to a protocol fee of at most `maxFeeBps`.
@@ -141,6 +173,38 @@ contract TwinMarket is Ownable2Step, ReentrancyGuardTransient {
     /// @notice `seller` accepted `bidder`'s offer of `amount` wei on `tokenId`; a {Sold} follows.
     event OfferAccepted(uint256 indexed tokenId, address indexed bidder, address indexed seller, uint256 amount);
 
+    /// @notice `seller` offered `amount` units of twin `tokenId`'s shares at `pricePerShare` wei per whole
+    /// share as lot `lotId`, until `expiresAt` (exclusive), agreeing to a protocol fee of at most
+    /// `maxFeeBps`.
+    event LotListed(
+        uint256 indexed lotId,
+        uint256 indexed tokenId,
+        address indexed seller,
+        uint256 amount,
+        uint256 pricePerShare,
+        uint64 expiresAt,
+        uint16 maxFeeBps
+    );
+
+    /// @notice `buyer` bought `amount` units of lot `lotId` (twin `tokenId`'s shares) from `seller` for
+    /// `price` wei, of which `royalty` went to `royaltyReceiver`, `fee` to the treasury and the rest to
+    /// the seller; `remaining` units are left, and the lot is gone when that is 0.
+    event LotFilled(
+        uint256 indexed lotId,
+        uint256 indexed tokenId,
+        address indexed buyer,
+        address seller,
+        uint256 amount,
+        uint256 price,
+        address royaltyReceiver,
+        uint256 royalty,
+        uint256 fee,
+        uint256 remaining
+    );
+
+    /// @notice Lot `lotId` was withdrawn by `by`: its seller, or anyone once it was dead.
+    event LotCancelled(uint256 indexed lotId, address indexed by);
+
     /// @notice `payee` withdrew `amount` wei, sent to `to`.
     event Withdrawn(address indexed payee, address indexed to, uint256 amount);
 
@@ -157,6 +221,7 @@ contract TwinMarket is Ownable2Step, ReentrancyGuardTransient {
     event TreasuryChanged(address indexed oldTreasury, address indexed newTreasury);
 
     error ZeroTwins();
+    error ZeroVault();
     error ZeroTreasury();
     error FeeTooHigh(uint16 feeBps, uint16 maxBps);
     error ZeroPrice();
@@ -191,20 +256,42 @@ contract TwinMarket is Ownable2Step, ReentrancyGuardTransient {
     error NothingToWithdraw(address account);
     error ZeroRecipient();
     error WithdrawFailed(address account, uint256 amount);
+    /// @notice Twin `tokenId` is not split: it has no shares to sell.
+    error NotSplit(uint256 tokenId);
+    /// @notice A lot, and a fill, must be of at least one share unit.
+    error ZeroAmount();
+    /// @notice The seller holds `held` units of twin `tokenId`'s shares, fewer than the `amount` listed.
+    error InsufficientShares(uint256 tokenId, uint256 held, uint256 amount);
+    /// @notice There is no lot `lotId`: never made, cancelled, or sold out.
+    error NoLot(uint256 lotId);
+    /// @notice Lot `lotId` expired at `expiresAt`.
+    error LotExpired(uint256 lotId, uint64 expiresAt);
+    /// @notice Lot `lotId` cannot be filled: the twin was joined since, its seller cancelled all their
+    /// listings, or the seller no longer holds or has not approved the shares asked for.
+    error LotStale(uint256 lotId);
+    /// @notice `amount` units were asked of lot `lotId`, which has `remaining` left.
+    error LotAmountTooHigh(uint256 lotId, uint256 amount, uint256 remaining);
+    /// @notice Only the seller may withdraw a lot that is still live.
+    error NotLotSeller(uint256 lotId, address caller, address seller);
     /// @notice No fee or treasury change is announced.
     error NoPendingChange();
     /// @notice The announced change takes effect at `effectiveAt`, not before.
     error ChangeNotDue(uint64 effectiveAt, uint256 blockTimestamp);
 
     /// @param twins_ The TwinRegistry.
+    /// @param vault_ The TwinVault of `twins_` (deployed later, at an address known in advance).
     /// @param initialOwner The admin who may announce fee and treasury changes.
     /// @param treasury_ Where protocol fees are credited; must not be zero.
     /// @param feeBps_ The protocol fee, at most `MAX_FEE_BPS`.
-    constructor(ITwins twins_, address initialOwner, address treasury_, uint16 feeBps_) Ownable(initialOwner) {
+    constructor(ITwins twins_, ITwinVault vault_, address initialOwner, address treasury_, uint16 feeBps_)
+        Ownable(initialOwner)
+    {
         if (address(twins_) == address(0)) revert ZeroTwins();
+        if (address(vault_) == address(0)) revert ZeroVault();
         if (treasury_ == address(0)) revert ZeroTreasury();
         if (feeBps_ > MAX_FEE_BPS) revert FeeTooHigh(feeBps_, MAX_FEE_BPS);
         twins = twins_;
+        vault = vault_;
         _config = Config({
             treasury: treasury_,
             feeBps: feeBps_,
@@ -236,13 +323,7 @@ contract TwinMarket is Ownable2Step, ReentrancyGuardTransient {
         if (retired) revert TwinRetired(tokenId);
         if (price == 0) revert ZeroPrice();
         if (price > type(uint96).max) revert PriceTooHigh(price, type(uint96).max);
-        // Expiries are meant in hours or days; a validator's few seconds of timestamp drift do not matter.
-        // slither-disable-next-line timestamp
-        if (expiresAt <= block.timestamp) revert ExpiryNotInFuture(expiresAt, block.timestamp);
-        // slither-disable-next-line timestamp
-        if (expiresAt > block.timestamp + MAX_LISTING_DURATION) {
-            revert ExpiryTooFar(expiresAt, block.timestamp + MAX_LISTING_DURATION);
-        }
+        _checkListingExpiry(expiresAt);
 
         // Overwriting is deliberate: a previous owner's listing is dead anyway, and the current
         // owner's is simply re-priced.
@@ -285,7 +366,7 @@ contract TwinMarket is Ownable2Step, ReentrancyGuardTransient {
         if (msg.sender == seller) revert BuyerIsSeller(tokenId, msg.sender);
 
         delete _listings[tokenId];
-        _settle(tokenId, seller, msg.sender, l.price, l.maxFeeBps, SaleKind.Listing);
+        _sell(tokenId, seller, msg.sender, l.price, l.maxFeeBps, SaleKind.Listing);
 
         // The registry refuses the transfer, with its own error, if the market is not approved.
         twins.safeTransferFrom(seller, msg.sender, tokenId);
@@ -366,9 +447,106 @@ contract TwinMarket is Ownable2Step, ReentrancyGuardTransient {
         delete _offers[tokenId][bidder];
         delete _listings[tokenId];
         emit OfferAccepted(tokenId, bidder, owner, o.amount);
-        _settle(tokenId, owner, bidder, o.amount, maxFeeBps, SaleKind.Offer);
+        _sell(tokenId, owner, bidder, o.amount, maxFeeBps, SaleKind.Offer);
 
         twins.safeTransferFrom(owner, bidder, tokenId);
+    }
+
+    // ---------------------------------------------------------------------------------------- lots
+
+    /// @notice Offers some of the caller's shares of a split twin at a price per whole share until an
+    /// expiry. Buyers may take any part of it.
+    /// @dev The market must be approved on the shares token for what is bought by the time it is
+    /// bought. The fee bound works as for a listing. A fill of `amount` units costs
+    /// `ceil(amount × pricePerShare / 10^18)` wei: rounded up, so that the seller is never paid less
+    /// than the price asked for what they sell.
+    /// @param tokenId The split twin, not decommissioned.
+    /// @param amount How many share units to offer, at least 1 and at most what the caller holds now.
+    /// @param pricePerShare The wei asked per whole share (10^18 units), greater than zero and at most
+    /// `type(uint88).max`.
+    /// @param expiresAt The first second at which it can no longer be bought; in the future and at
+    /// most `MAX_LISTING_DURATION` away.
+    /// @param maxFeeBps The highest protocol fee the seller agrees to.
+    /// @return lotId The new lot's id, counting from 1.
+    function listLot(uint256 tokenId, uint256 amount, uint256 pricePerShare, uint64 expiresAt, uint16 maxFeeBps)
+        external
+        returns (uint256 lotId)
+    {
+        (address holder, uint64 epoch, bool retired) = _custodyOf(tokenId);
+        if (holder != address(vault)) revert NotSplit(tokenId);
+        if (retired) revert TwinRetired(tokenId);
+        if (amount == 0) revert ZeroAmount();
+        address shares = vault.sharesOf(tokenId);
+        if (shares == address(0)) revert NotSplit(tokenId);
+        uint256 held = IERC20(shares).balanceOf(msg.sender);
+        if (held < amount) revert InsufficientShares(tokenId, held, amount);
+        if (pricePerShare == 0) revert ZeroPrice();
+        if (pricePerShare > type(uint88).max) revert PriceTooHigh(pricePerShare, type(uint88).max);
+        _checkListingExpiry(expiresAt);
+
+        lotId = ++_lotCount;
+        // Every narrowing is checked above or bounded: `amount` by a supply of at most 10^27 units,
+        // `expiresAt` by the duration check, the id by the registry's count of twins.
+        _lots[lotId] = Lot({
+            seller: msg.sender,
+            // forge-lint: disable-next-line(unsafe-typecast)
+            remaining: uint96(amount),
+            // forge-lint: disable-next-line(unsafe-typecast)
+            pricePerShare: uint88(pricePerShare),
+            // forge-lint: disable-next-line(unsafe-typecast)
+            expiresAt: uint40(expiresAt),
+            maxFeeBps: maxFeeBps,
+            sellerNonce: _accounts[msg.sender].listingNonce,
+            // forge-lint: disable-next-line(unsafe-typecast)
+            splitEpoch: uint32(epoch >> 32),
+            tokenId: tokenId.toUint40()
+        });
+        emit LotListed(lotId, tokenId, msg.sender, amount, pricePerShare, expiresAt, maxFeeBps);
+    }
+
+    /// @notice Buys `amount` units of a lot, paying exactly `ceil(amount × pricePerShare / 10^18)` wei;
+    /// the shares are sent from the seller to the caller.
+    /// @param lotId The lot.
+    /// @param amount How many share units to buy: at least 1, at most what is left of the lot.
+    function buyLot(uint256 lotId, uint256 amount) external payable nonReentrant {
+        Lot memory lot = _lots[lotId];
+        if (lot.remaining == 0) revert NoLot(lotId);
+        // slither-disable-next-line timestamp
+        if (block.timestamp >= lot.expiresAt) revert LotExpired(lotId, lot.expiresAt);
+        if (amount == 0) revert ZeroAmount();
+        if (amount > lot.remaining) revert LotAmountTooHigh(lotId, amount, lot.remaining);
+        uint256 price = _lotPrice(amount, lot.pricePerShare);
+        if (msg.value != price) revert WrongPayment(lot.tokenId, price, msg.value);
+        (bool live, bool retired, IERC20 shares) = _lotState(lot);
+        if (retired) revert TwinRetired(lot.tokenId);
+        if (!live || !_canDeliver(shares, lot.seller, amount)) revert LotStale(lotId);
+        if (msg.sender == lot.seller) revert BuyerIsSeller(lot.tokenId, msg.sender);
+
+        // amount <= remaining, which fits 96 bits.
+        // forge-lint: disable-next-line(unsafe-typecast)
+        uint96 remaining = lot.remaining - uint96(amount);
+        if (remaining == 0) delete _lots[lotId];
+        else _lots[lotId].remaining = remaining;
+        (address royaltyReceiver, uint256 royalty, uint256 fee) = _pay(lot.tokenId, lot.seller, price, lot.maxFeeBps);
+        emit LotFilled(
+            lotId, lot.tokenId, msg.sender, lot.seller, amount, price, royaltyReceiver, royalty, fee, remaining
+        );
+
+        shares.safeTransferFrom(lot.seller, msg.sender, amount);
+    }
+
+    /// @notice Withdraws a lot.
+    /// @dev Anyone may remove a dead lot (expired, of a decommissioned or joined twin, or made before
+    /// its seller cancelled all their listings); a live one only its seller may remove.
+    /// @param lotId The lot.
+    function cancelLot(uint256 lotId) external {
+        Lot memory lot = _lots[lotId];
+        if (lot.remaining == 0) revert NoLot(lotId);
+        (bool live,,) = _lotState(lot);
+        if (live && msg.sender != lot.seller) revert NotLotSeller(lotId, msg.sender, lot.seller);
+
+        delete _lots[lotId];
+        emit LotCancelled(lotId, msg.sender);
     }
 
     // ------------------------------------------------------------------------------------ payments
@@ -481,6 +659,33 @@ contract TwinMarket is Ownable2Step, ReentrancyGuardTransient {
             && (twins.isApprovedForAll(seller, address(this)) || twins.getApproved(tokenId) == address(this));
     }
 
+    /// @notice A lot as stored, live or dead; a zero `remaining` means there is none. Use
+    /// {isLotBuyable} to know whether it can be bought.
+    /// @param lotId The lot.
+    /// @return The lot.
+    function lotOf(uint256 lotId) external view returns (Lot memory) {
+        return _lots[lotId];
+    }
+
+    /// @notice How many lots were ever made; lot ids run from 1 to this number.
+    /// @return The count.
+    function lotCount() external view returns (uint256) {
+        return _lotCount;
+    }
+
+    /// @notice Whether {buyLot} of `amount` units would succeed right now for a buyer other than the
+    /// seller paying the price.
+    /// @param lotId The lot.
+    /// @param amount The units to buy.
+    /// @return True when the lot is live, has `amount` left, its fee bound is not below {feeFloorBps},
+    /// and its seller holds and has approved this market for `amount` units.
+    function isLotBuyable(uint256 lotId, uint256 amount) external view returns (bool) {
+        Lot memory lot = _lots[lotId];
+        if (amount == 0 || amount > lot.remaining) return false;
+        (bool live,, IERC20 shares) = _lotState(lot);
+        return live && lot.maxFeeBps >= _feeFloor(_config) && _canDeliver(shares, lot.seller, amount);
+    }
+
     /// @notice A bidder's open offer on a twin; a zero amount means there is none.
     /// @param tokenId The twin.
     /// @param bidder The bidder.
@@ -507,31 +712,39 @@ contract TwinMarket is Ownable2Step, ReentrancyGuardTransient {
 
     // ------------------------------------------------------------------------------------ internal
 
-    /// @dev Splits `price` between royalty receiver, treasury and seller and credits them. The fee is
-    /// the lower of the one in force and the seller's bound, which must not be below the floor.
-    function _settle(uint256 tokenId, address seller, address buyer, uint256 price, uint16 maxFeeBps, SaleKind kind)
+    /// @dev The sale of a whole twin: {_pay}, announced.
+    function _sell(uint256 tokenId, address seller, address buyer, uint256 price, uint16 maxFeeBps, SaleKind kind)
         private
+    {
+        (address royaltyReceiver, uint256 royalty, uint256 fee) = _pay(tokenId, seller, price, maxFeeBps);
+        emit Sold(tokenId, seller, buyer, price, royaltyReceiver, royalty, fee, kind);
+    }
+
+    /// @dev Splits `price` between royalty receiver, treasury and seller and credits them. The fee is
+    /// the lower of the one in force and the seller's bound, which must not be below the floor. The
+    /// royalty is the twin's ERC-2981 royalty on `price`: on a lot's fill, pro rata to the shares sold.
+    function _pay(uint256 tokenId, address seller, uint256 price, uint16 maxFeeBps)
+        private
+        returns (address royaltyReceiver, uint256 royalty, uint256 fee)
     {
         Config memory c = _config;
         uint16 floor = _feeFloor(c);
         if (maxFeeBps < floor) revert FeeBoundTooLow(maxFeeBps, floor);
         uint256 appliedFeeBps = c.feeBps < maxFeeBps ? c.feeBps : maxFeeBps;
-        (address royaltyReceiver, uint256 royalty) = twins.royaltyInfo(tokenId, price);
+        (royaltyReceiver, royalty) = twins.royaltyInfo(tokenId, price);
         // A royalty without a receiver would be credited to nobody; it stays with the seller instead.
         if (royaltyReceiver == address(0)) royalty = 0;
-        uint256 fee;
         uint256 sellerAmount;
-        // price < 2^128 (a listing's is a uint96, an offer's a uint128) and appliedFeeBps < 2^16, so
-        // the product cannot overflow, and with appliedFeeBps <= MAX_FEE_BPS, fee <= price. The royalty
-        // is compared by subtraction, so an absurd one cannot overflow either, and once it passes, the
-        // seller's share cannot underflow.
+        // price < 2^185 (a listing's is a uint96, an offer's a uint128, a fill's at most a uint96
+        // amount times a uint88 price) and appliedFeeBps < 2^16, so the product cannot overflow, and
+        // with appliedFeeBps <= MAX_FEE_BPS, fee <= price. The royalty is compared by subtraction, so
+        // an absurd one cannot overflow either, and once it passes, the seller's share cannot underflow.
         unchecked {
             fee = price * appliedFeeBps / _BPS_DENOMINATOR;
             if (royalty > price - fee) revert FeesExceedPrice(price, royalty, fee);
             sellerAmount = price - fee - royalty;
         }
 
-        emit Sold(tokenId, seller, buyer, price, royaltyReceiver, royalty, fee, kind);
         _credit(royaltyReceiver, royalty);
         _credit(c.treasury, fee);
         _credit(seller, sellerAmount);
@@ -614,6 +827,43 @@ contract TwinMarket is Ownable2Step, ReentrancyGuardTransient {
             retired := iszero(iszero(mload(0x40)))
             mstore(0x40, fmp)
         }
+    }
+
+    /// @dev A listing's or a lot's expiry: in the future, and at most `MAX_LISTING_DURATION` away.
+    /// Expiries are meant in hours or days; a validator's few seconds of timestamp drift do not matter.
+    function _checkListingExpiry(uint64 expiresAt) private view {
+        // slither-disable-next-line timestamp
+        if (expiresAt <= block.timestamp) revert ExpiryNotInFuture(expiresAt, block.timestamp);
+        // slither-disable-next-line timestamp
+        if (expiresAt > block.timestamp + MAX_LISTING_DURATION) {
+            revert ExpiryTooFar(expiresAt, block.timestamp + MAX_LISTING_DURATION);
+        }
+    }
+
+    /// @dev What `amount` units of a lot cost: rounded up, so that the seller is never short-changed.
+    /// At most a uint96 times a uint88: no overflow.
+    function _lotPrice(uint256 amount, uint256 pricePerShare) private pure returns (uint256) {
+        return (amount * pricePerShare + 1e18 - 1) / 1e18;
+    }
+
+    /// @dev Whether `lot` is live (unexpired, of a twin not decommissioned that the vault still holds
+    /// under the split the lot was made in, made under its seller's current listing nonce), whether
+    /// its twin is decommissioned, and the twin's shares token.
+    function _lotState(Lot memory lot) private view returns (bool live, bool retired, IERC20 shares) {
+        (address holder, uint64 epoch, bool isRetired) = _custodyOf(lot.tokenId);
+        retired = isRetired;
+        // The high half of a 64-bit epoch fits 32 bits.
+        // forge-lint: disable-next-line(unsafe-typecast)
+        uint32 splitEpoch = uint32(epoch >> 32);
+        // slither-disable-next-line timestamp
+        live = !retired && holder == address(vault) && splitEpoch == lot.splitEpoch && block.timestamp < lot.expiresAt
+            && _accounts[lot.seller].listingNonce == lot.sellerNonce;
+        if (live) shares = IERC20(vault.sharesOf(lot.tokenId));
+    }
+
+    /// @dev Whether `seller` holds `amount` units of `shares` and has approved this market for them.
+    function _canDeliver(IERC20 shares, address seller, uint256 amount) private view returns (bool) {
+        return shares.balanceOf(seller) >= amount && shares.allowance(seller, address(this)) >= amount;
     }
 
     function _checkDue(uint64 effectiveAt) private view {

@@ -26,8 +26,8 @@ contract TwinEarningsGasTest is EarningsFixture, GasProbe {
         _settle("settle", id);
 
         vm.prank(investor);
-        earnings.claim();
-        logGas("claim", abi.encodeCall(earnings.claim, ()));
+        earnings.claim(none());
+        logGas("claim", abi.encodeCall(earnings.claim, (none())));
         assertEq(investor.balance, 2 * (GROSS - FEE - ELECTRICITY));
     }
 

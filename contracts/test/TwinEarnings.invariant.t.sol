@@ -3,12 +3,14 @@ pragma solidity ^0.8.24;
 
 import {StdInvariant} from "forge-std/StdInvariant.sol";
 import {AggregatorV3Interface} from "../src/interfaces/AggregatorV3Interface.sol";
+import {ITwinVault} from "../src/interfaces/ITwinVault.sol";
 import {PublishedFeed} from "../src/PublishedFeed.sol";
 import {TwinEarnings} from "../src/TwinEarnings.sol";
 import {TwinRegistry} from "../src/TwinRegistry.sol";
 import {TwinEarningsHandler} from "./handlers/TwinEarningsHandler.sol";
 import {DemoRigs} from "./utils/DemoRigs.sol";
 import {Minting} from "./utils/Minting.sol";
+import {Wiring} from "./utils/Wiring.sol";
 import {EthRejectingHolder} from "./mocks/Rejecters.sol";
 
 /// @dev Four twins at four sets of terms (the demo's; the highest fee and tariff on the shortest
@@ -16,7 +18,7 @@ import {EthRejectingHolder} from "./mocks/Rejecters.sol";
 /// two operators and held by five actors, one of them a contract that refuses ETH. Telemetry comes in,
 /// operators settle (and sometimes break a cap, pay wrongly or are not the operator), twins change
 /// hands and operators, holders claim, the price moves and goes stale, the last twin is retired.
-contract TwinEarningsInvariantTest is StdInvariant, Minting {
+contract TwinEarningsInvariantTest is StdInvariant, Minting, Wiring {
     TwinRegistry internal registry;
     TwinEarnings internal earnings;
     TwinEarningsHandler internal handler;
@@ -32,7 +34,10 @@ contract TwinEarningsInvariantTest is StdInvariant, Minting {
             new PublishedFeed(feedOwner, 0, "Bitcoin difficulty", 152e12),
             new PublishedFeed(feedOwner, 8, "Bitcoin fees per block (BTC)", 2_000_000)
         ];
-        earnings = new TwinEarnings(registry, ethUsd, AggregatorV3Interface(address(0)), 25 hours, network);
+        // No twin is split here (TwinFractions.invariant.t.sol splits them): the vault is only named.
+        earnings = new TwinEarnings(
+            registry, ethUsd, AggregatorV3Interface(address(0)), 25 hours, network, ITwinVault(makeAddr("vault"))
+        );
 
         address[] memory actors = new address[](5);
         for (uint256 i; i < 4; ++i) {
@@ -144,7 +149,7 @@ contract TwinEarningsInvariantTest is StdInvariant, Minting {
         for (uint256 a; a < actors.length; ++a) {
             if (earnings.claimableOf(actors[a]) == 0) continue;
             vm.prank(actors[a]);
-            earnings.claimTo(payable(sink));
+            earnings.claimTo(payable(sink), none());
         }
         assertEq(address(earnings).balance, 0, "the contract drains to zero");
     }

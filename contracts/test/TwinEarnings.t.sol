@@ -5,6 +5,7 @@ import {IERC721Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.s
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {AggregatorV3Interface} from "../src/interfaces/AggregatorV3Interface.sol";
+import {ITwinVault} from "../src/interfaces/ITwinVault.sol";
 import {PriceFeeds} from "../src/lib/PriceFeeds.sol";
 import {PublishedFeed} from "../src/PublishedFeed.sol";
 import {TwinEarnings} from "../src/TwinEarnings.sol";
@@ -97,13 +98,16 @@ contract TwinEarningsTest is EarningsFixture {
         assertEq(address(earnings.btcUsdFeed()), address(btcUsd));
         assertEq(address(earnings.difficultyFeed()), address(difficulty));
         assertEq(address(earnings.blockFeesFeed()), address(blockFees));
+        assertEq(address(earnings.vault()), address(vault));
     }
 
     function test_constructor_revertsOnZeroRegistryOrPriceFeed() public {
         vm.expectRevert(TwinEarnings.ZeroAddress.selector);
-        new TwinEarnings(TwinRegistry(address(0)), ethUsd, NO_SEQUENCER, MAX_PRICE_AGE, networkFeeds());
+        new TwinEarnings(TwinRegistry(address(0)), ethUsd, NO_SEQUENCER, MAX_PRICE_AGE, networkFeeds(), vault);
         vm.expectRevert(TwinEarnings.ZeroAddress.selector);
-        new TwinEarnings(registry, AggregatorV3Interface(address(0)), NO_SEQUENCER, MAX_PRICE_AGE, networkFeeds());
+        new TwinEarnings(
+            registry, AggregatorV3Interface(address(0)), NO_SEQUENCER, MAX_PRICE_AGE, networkFeeds(), vault
+        );
     }
 
     function test_constructor_revertsOnEachZeroNetworkFeed() public {
@@ -111,13 +115,18 @@ contract TwinEarningsTest is EarningsFixture {
             AggregatorV3Interface[3] memory network = networkFeeds();
             network[i] = AggregatorV3Interface(address(0));
             vm.expectRevert(TwinEarnings.ZeroAddress.selector);
-            new TwinEarnings(registry, ethUsd, NO_SEQUENCER, MAX_PRICE_AGE, network);
+            new TwinEarnings(registry, ethUsd, NO_SEQUENCER, MAX_PRICE_AGE, network, vault);
         }
     }
 
     function test_constructor_revertsOnZeroMaxPriceAge() public {
         vm.expectRevert(TwinEarnings.ZeroMaxPriceAge.selector);
-        new TwinEarnings(registry, ethUsd, NO_SEQUENCER, 0, networkFeeds());
+        new TwinEarnings(registry, ethUsd, NO_SEQUENCER, 0, networkFeeds(), vault);
+    }
+
+    function test_constructor_revertsOnZeroVault() public {
+        vm.expectRevert(TwinEarnings.ZeroAddress.selector);
+        new TwinEarnings(registry, ethUsd, NO_SEQUENCER, MAX_PRICE_AGE, networkFeeds(), ITwinVault(address(0)));
     }
 
     // ---------------------------------------------------------------- settle: who
@@ -282,7 +291,7 @@ contract TwinEarningsTest is EarningsFixture {
         assertEq(earnings.claimableOf(investor), sellerCredit, "the seller's credit stays the seller's");
 
         vm.prank(investor);
-        earnings.claim();
+        earnings.claim(none());
         assertEq(investor.balance, sellerCredit);
         assertEq(earnings.claimableOf(buyer), s.net);
         assertEq(address(earnings).balance, s.net);
@@ -567,7 +576,12 @@ contract TwinEarningsTest is EarningsFixture {
                 feeds[f].set(int256(f) - 1, orders[i][f], orders[i][f]);
             }
             TwinEarnings other = new TwinEarnings(
-                registry, ethUsd, NO_SEQUENCER, MAX_PRICE_AGE, [AggregatorV3Interface(feeds[0]), feeds[1], feeds[2]]
+                registry,
+                ethUsd,
+                NO_SEQUENCER,
+                MAX_PRICE_AGE,
+                [AggregatorV3Interface(feeds[0]), feeds[1], feeds[2]],
+                vault
             );
             TwinEarnings.NetworkFigures memory n = other.quote(id, GROSS).network;
             assertEq(n.btcUsd, -1);
@@ -584,7 +598,7 @@ contract TwinEarningsTest is EarningsFixture {
             feeds[f].set(answers[f], times[f], times[f]);
         }
         earnings = new TwinEarnings(
-            registry, ethUsd, NO_SEQUENCER, MAX_PRICE_AGE, [AggregatorV3Interface(feeds[0]), feeds[1], feeds[2]]
+            registry, ethUsd, NO_SEQUENCER, MAX_PRICE_AGE, [AggregatorV3Interface(feeds[0]), feeds[1], feeds[2]], vault
         );
         reportDay(id);
         vm.recordLogs();
@@ -686,14 +700,14 @@ contract TwinEarningsTest is EarningsFixture {
         vm.expectEmit(address(earnings));
         emit TwinEarnings.Claimed(investor, investor, net);
         vm.prank(investor);
-        earnings.claim();
+        earnings.claim(none());
         assertEq(investor.balance, net);
         assertEq(earnings.claimableOf(investor), 0);
         assertEq(address(earnings).balance, 0);
 
         vm.expectRevert(abi.encodeWithSelector(TwinEarnings.NothingToClaim.selector, investor));
         vm.prank(investor);
-        earnings.claim();
+        earnings.claim(none());
     }
 
     /// @dev Credits add up across periods and twins until claimed.
@@ -709,17 +723,17 @@ contract TwinEarningsTest is EarningsFixture {
         settleAs(operator, id, 3 * GROSS, 0, 0);
 
         vm.prank(investor);
-        earnings.claim();
+        earnings.claim(none());
         assertEq(investor.balance, 6 * GROSS);
     }
 
     function test_claim_revertsWithNothingToClaim() public {
         vm.expectRevert(abi.encodeWithSelector(TwinEarnings.NothingToClaim.selector, stranger));
         vm.prank(stranger);
-        earnings.claim();
+        earnings.claim(none());
         vm.expectRevert(abi.encodeWithSelector(TwinEarnings.NothingToClaim.selector, stranger));
         vm.prank(stranger);
-        earnings.claimTo(payable(investor));
+        earnings.claimTo(payable(investor), none());
     }
 
     function test_claimTo_sendsTheCreditElsewhere() public {
@@ -728,7 +742,7 @@ contract TwinEarningsTest is EarningsFixture {
         vm.expectEmit(address(earnings));
         emit TwinEarnings.Claimed(investor, stranger, GROSS);
         vm.prank(investor);
-        earnings.claimTo(payable(stranger));
+        earnings.claimTo(payable(stranger), none());
         assertEq(stranger.balance, GROSS);
         assertEq(investor.balance, 0);
         assertEq(earnings.claimableOf(investor), 0);
@@ -739,7 +753,7 @@ contract TwinEarningsTest is EarningsFixture {
         settleAs(operator, id, GROSS, 0, 0);
         vm.expectRevert(TwinEarnings.ZeroAddress.selector);
         vm.prank(investor);
-        earnings.claimTo(payable(address(0)));
+        earnings.claimTo(payable(address(0)), none());
         assertEq(earnings.claimableOf(investor), GROSS);
     }
 
@@ -754,12 +768,12 @@ contract TwinEarningsTest is EarningsFixture {
 
         vm.expectRevert(abi.encodeWithSelector(TwinEarnings.ClaimFailed.selector, holder, GROSS));
         vm.prank(holder);
-        earnings.claim();
+        earnings.claim(none());
         assertEq(earnings.claimableOf(holder), GROSS);
         assertEq(address(earnings).balance, GROSS);
 
         vm.prank(holder);
-        earnings.claimTo(payable(stranger));
+        earnings.claimTo(payable(stranger), none());
         assertEq(stranger.balance, GROSS);
         assertEq(earnings.claimableOf(holder), 0);
     }
@@ -770,7 +784,7 @@ contract TwinEarningsTest is EarningsFixture {
         address rejecter = address(new EthRejecter());
         vm.expectRevert(abi.encodeWithSelector(TwinEarnings.ClaimFailed.selector, rejecter, GROSS));
         vm.prank(investor);
-        earnings.claimTo(payable(rejecter));
+        earnings.claimTo(payable(rejecter), none());
         assertEq(earnings.claimableOf(investor), GROSS);
     }
 

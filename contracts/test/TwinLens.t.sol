@@ -8,8 +8,10 @@ import {TwinLens} from "../src/TwinLens.sol";
 import {TwinMarket} from "../src/TwinMarket.sol";
 import {TwinRegistry} from "../src/TwinRegistry.sol";
 import {TwinEarnings} from "../src/TwinEarnings.sol";
+import {TwinShares} from "../src/TwinShares.sol";
 import {PublishedFeed} from "../src/PublishedFeed.sol";
 import {AggregatorV3Interface} from "../src/interfaces/AggregatorV3Interface.sol";
+import {ITwinVault} from "../src/interfaces/ITwinVault.sol";
 import {DemoRigs} from "./utils/DemoRigs.sol";
 import {ShareVectors} from "./utils/ShareVectors.sol";
 import {TwinMarketFixture} from "./utils/TwinMarketFixture.sol";
@@ -18,15 +20,15 @@ import {TwinMarketFixture} from "./utils/TwinMarketFixture.sol";
 /// the underlying view says, in each state a twin can be in. Whether a twin is buyable is checked
 /// twice: against {TwinMarket.isBuyable} and against an actual {TwinMarket.buy} in a snapshot.
 /// Twin 1 is credited with real shares from test/vectors/shares.json, so work and shares are not zero.
-/// @dev A TwinEarnings over `registry` with feeds of its own, as a deployment has one.
-function earningsOf(TwinRegistry registry, address publisher) returns (TwinEarnings) {
+/// @dev A TwinEarnings over `registry` with feeds of its own, naming `vault` (which need not exist).
+function earningsOf(TwinRegistry registry, address publisher, ITwinVault vault) returns (TwinEarnings) {
     AggregatorV3Interface[3] memory network = [
         AggregatorV3Interface(new PublishedFeed(publisher, 8, "BTC / USD", 91_000e8)),
         new PublishedFeed(publisher, 0, "Bitcoin difficulty", 152e12),
         new PublishedFeed(publisher, 8, "Bitcoin fees per block (BTC)", 2_000_000)
     ];
     AggregatorV3Interface ethUsd = new PublishedFeed(publisher, 8, "ETH / USD", 3_000e8);
-    return new TwinEarnings(registry, ethUsd, AggregatorV3Interface(address(0)), 1 days, network);
+    return new TwinEarnings(registry, ethUsd, AggregatorV3Interface(address(0)), 1 days, network, vault);
 }
 
 contract TwinLensTest is TwinMarketFixture, ShareVectors {
@@ -36,7 +38,6 @@ contract TwinLensTest is TwinMarketFixture, ShareVectors {
     Vectors internal v;
     HashLedger internal ledger;
     TwinLens internal lens;
-    TwinEarnings internal earnings;
     address internal prober = makeAddr("prober");
 
     function setUp() public override {
@@ -47,7 +48,6 @@ contract TwinLensTest is TwinMarketFixture, ShareVectors {
         // The vectors commit to this ledger address, so the ledger is deployed there.
         deployCodeTo("HashLedger.sol:HashLedger", abi.encode(address(registry), admin, v.bits), v.ledger);
         ledger = HashLedger(v.ledger);
-        earnings = earningsOf(registry, address(this));
         lens = new TwinLens(registry, market, ledger, earnings);
 
         assertEq(sellerTwin(), v.tokenId, "the vectors credit the first twin");
@@ -103,6 +103,10 @@ contract TwinLensTest is TwinMarketFixture, ShareVectors {
         (TwinRegistry.EarningTerms memory terms,) = registry.earningTermsOf(id);
         assertEq(abi.encode(t.terms), abi.encode(terms), "terms");
         assertEq(abi.encode(t.period), abi.encode(earnings.periodOf(id)), "period");
+        address sharesToken = vault.sharesOf(id);
+        assertEq(t.fraction.sharesToken, sharesToken, "shares token");
+        assertEq(t.fraction.supply, sharesToken == address(0) ? 0 : TwinShares(sharesToken).totalSupply(), "supply");
+        assertEq(t.fraction.split, vault.isSplit(id), "split");
     }
 
     function assertHead(TwinLens.Head memory h) internal view {
@@ -149,19 +153,29 @@ contract TwinLensTest is TwinMarketFixture, ShareVectors {
 
     // ---------------------------------------------------------------------------------- wiring
 
-    function test_constructor_keepsTheThreeContracts() public view {
+    function test_constructor_keepsTheContracts() public view {
         assertEq(address(lens.registry()), address(registry));
         assertEq(address(lens.market()), address(market));
         assertEq(address(lens.ledger()), address(ledger));
+        assertEq(address(lens.earnings()), address(earnings));
+        assertEq(address(lens.vault()), address(vault));
     }
 
     function test_constructor_refusesAMarketOfAnotherRegistry() public {
         TwinRegistry other = new TwinRegistry();
-        TwinMarket foreign = new TwinMarket(other, admin, treasury, FEE_BPS);
+        TwinMarket foreign = new TwinMarket(other, vault, admin, treasury, FEE_BPS);
         vm.expectRevert(
             abi.encodeWithSelector(
                 TwinLens.RegistryMismatch.selector, address(foreign), address(registry), address(other)
             )
+        );
+        new TwinLens(registry, foreign, ledger, earnings);
+    }
+
+    function test_constructor_refusesAMarketOfAnotherVault() public {
+        TwinMarket foreign = new TwinMarket(registry, ITwinVault(stranger), admin, treasury, FEE_BPS);
+        vm.expectRevert(
+            abi.encodeWithSelector(TwinLens.VaultMismatch.selector, address(foreign), address(vault), stranger)
         );
         new TwinLens(registry, foreign, ledger, earnings);
     }
@@ -179,7 +193,7 @@ contract TwinLensTest is TwinMarketFixture, ShareVectors {
 
     function test_constructor_refusesEarningsOfAnotherRegistry() public {
         TwinRegistry other = new TwinRegistry();
-        TwinEarnings foreign = earningsOf(other, address(this));
+        TwinEarnings foreign = earningsOf(other, address(this), vault);
         vm.expectRevert(
             abi.encodeWithSelector(
                 TwinLens.RegistryMismatch.selector, address(foreign), address(registry), address(other)
@@ -340,6 +354,29 @@ contract TwinLensTest is TwinMarketFixture, ShareVectors {
         assertEq(uint8(t.status), uint8(TwinRegistry.Status.Decommissioned));
         assertEq(t.listing.price, PRICE);
         assertFalse(t.buyable);
+    }
+
+    /// @dev A split twin: held by the vault, its shares token and supply read, not buyable whole; once
+    /// joined, its token is still named, with no supply.
+    function test_twins_splitAndJoined() public {
+        uint256 id = sellerTwin();
+        listAs(seller, id, PRICE);
+        vm.prank(seller);
+        registry.safeTransferFrom(seller, address(vault), id, abi.encode(1_000 ether));
+        TwinLens.TwinView memory t = readTwin(id);
+        assertEq(t.owner, address(vault));
+        assertEq(t.fraction.sharesToken, vault.predictShares(id));
+        assertEq(t.fraction.supply, 1_000 ether);
+        assertTrue(t.fraction.split);
+        assertFalse(t.buyable);
+
+        vm.prank(seller);
+        vault.join(id);
+        t = readTwin(id);
+        assertEq(t.owner, seller);
+        assertEq(t.fraction.sharesToken, vault.predictShares(id));
+        assertEq(t.fraction.supply, 0);
+        assertFalse(t.fraction.split);
     }
 
     function test_twins_operationsAreRead() public {
@@ -549,7 +586,10 @@ contract TwinLensTest is TwinMarketFixture, ShareVectors {
         uint256 id = 1 + (r >> 8) % registry.totalSupply();
         address owner = registry.ownerOf(id);
         (,, bool retired) = registry.custodyOf(id);
-        uint256 kind = r % 11;
+        uint256 kind = r % 13;
+        // The vault's twins move only by a join: nothing is done in its name.
+        bool split = owner == address(vault);
+        if (split && (kind < 6 || kind == 10 || kind == 11)) return;
         if (kind == 0 && !retired) {
             listAs(owner, id, PRICE + (r >> 16) % PRICE);
         } else if (kind == 1 && market.isBuyable(id)) {
@@ -581,6 +621,18 @@ contract TwinLensTest is TwinMarketFixture, ShareVectors {
             // anybody's to clear.
             vm.prank(owner);
             market.cancelListing(id);
+        } else if (kind == 11 && !retired) {
+            vm.prank(owner);
+            registry.safeTransferFrom(owner, address(vault), id, abi.encode(1 + (r >> 16) % 1e24));
+        } else if (kind == 12 && split) {
+            // Only a split made here (its splitter holds every share) is ever joined.
+            TwinShares shares = TwinShares(vault.sharesOf(id));
+            for (uint256 h = 0; h < 3; ++h) {
+                if (shares.balanceOf(holders[h]) != shares.totalSupply()) continue;
+                vm.prank(holders[h]);
+                vault.join(id);
+                return;
+            }
         }
     }
 }
@@ -603,7 +655,7 @@ contract TwinLensGasTest is TwinMarketFixture {
     function setUp() public override {
         super.setUp();
         ledger = new HashLedger(registry, admin, 0x1e00ffff);
-        lens = new TwinLens(registry, market, ledger, earningsOf(registry, address(this)));
+        lens = new TwinLens(registry, market, ledger, earnings);
         for (uint256 i = 0; i < PAGE; ++i) {
             TwinRegistry.RigInput memory rig = nextRig();
             rig.manufacturer = filled("M", registry.MAX_MANUFACTURER_LENGTH());

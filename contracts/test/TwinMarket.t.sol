@@ -8,6 +8,7 @@ import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {TwinMarket} from "../src/TwinMarket.sol";
 import {ITwins} from "../src/interfaces/ITwins.sol";
+import {ITwinVault} from "../src/interfaces/ITwinVault.sol";
 import {TwinMarketFixture} from "./utils/TwinMarketFixture.sol";
 import {RoyaltyTwinsMock} from "./mocks/RoyaltyTwinsMock.sol";
 import {EthRejecter, NftRejecter} from "./mocks/Rejecters.sol";
@@ -45,32 +46,37 @@ contract TwinMarketTest is TwinMarketFixture {
         emit TwinMarket.TreasuryChanged(address(0), treasury);
         vm.expectEmit();
         emit TwinMarket.FeeChanged(0, FEE_BPS);
-        new TwinMarket(registry, admin, treasury, FEE_BPS);
+        new TwinMarket(registry, vault, admin, treasury, FEE_BPS);
     }
 
     function test_constructor_acceptsFeeAtCap() public {
-        TwinMarket m = new TwinMarket(registry, admin, treasury, 1_000);
+        TwinMarket m = new TwinMarket(registry, vault, admin, treasury, 1_000);
         assertEq(m.feeBps(), 1_000);
     }
 
     function test_constructor_revertsOnZeroTwins() public {
         vm.expectRevert(TwinMarket.ZeroTwins.selector);
-        new TwinMarket(ITwins(address(0)), admin, treasury, FEE_BPS);
+        new TwinMarket(ITwins(address(0)), vault, admin, treasury, FEE_BPS);
+    }
+
+    function test_constructor_revertsOnZeroVault() public {
+        vm.expectRevert(TwinMarket.ZeroVault.selector);
+        new TwinMarket(registry, ITwinVault(address(0)), admin, treasury, FEE_BPS);
     }
 
     function test_constructor_revertsOnZeroTreasury() public {
         vm.expectRevert(TwinMarket.ZeroTreasury.selector);
-        new TwinMarket(registry, admin, address(0), FEE_BPS);
+        new TwinMarket(registry, vault, admin, address(0), FEE_BPS);
     }
 
     function test_constructor_revertsOnFeeOverCap() public {
         vm.expectRevert(abi.encodeWithSelector(TwinMarket.FeeTooHigh.selector, 1_001, 1_000));
-        new TwinMarket(registry, admin, treasury, 1_001);
+        new TwinMarket(registry, vault, admin, treasury, 1_001);
     }
 
     function test_constructor_revertsOnZeroOwner() public {
         vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableInvalidOwner.selector, address(0)));
-        new TwinMarket(registry, address(0), treasury, FEE_BPS);
+        new TwinMarket(registry, vault, address(0), treasury, FEE_BPS);
     }
 
     // -------------------------------------------------------------------------------------- list
@@ -1939,7 +1945,7 @@ contract TwinMarketTest is TwinMarketFixture {
     {
         mock = new RoyaltyTwinsMock();
         mock.setRoyalty(royaltyReceiver, royaltyBps);
-        m = new TwinMarket(ITwins(address(mock)), admin, treasury, FEE_BPS);
+        m = new TwinMarket(ITwins(address(mock)), vault, admin, treasury, FEE_BPS);
     }
 
     /// @dev Mints mock twin `id` to `seller` and lists it on `m` at PRICE for 30 days.

@@ -27,6 +27,11 @@ export const TwinEarningsAbi = [
         "name": "network",
         "type": "address[3]",
         "internalType": "contract AggregatorV3Interface[3]"
+      },
+      {
+        "name": "vault_",
+        "type": "address",
+        "internalType": "contract ITwinVault"
       }
     ],
     "stateMutability": "nonpayable"
@@ -60,7 +65,13 @@ export const TwinEarningsAbi = [
   {
     "type": "function",
     "name": "claim",
-    "inputs": [],
+    "inputs": [
+      {
+        "name": "splitTwins",
+        "type": "uint256[]",
+        "internalType": "uint256[]"
+      }
+    ],
     "outputs": [],
     "stateMutability": "nonpayable"
   },
@@ -72,6 +83,11 @@ export const TwinEarningsAbi = [
         "name": "to",
         "type": "address",
         "internalType": "address payable"
+      },
+      {
+        "name": "splitTwins",
+        "type": "uint256[]",
+        "internalType": "uint256[]"
       }
     ],
     "outputs": [],
@@ -364,6 +380,19 @@ export const TwinEarningsAbi = [
     "stateMutability": "payable"
   },
   {
+    "type": "function",
+    "name": "vault",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "address",
+        "internalType": "contract ITwinVault"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
     "type": "event",
     "name": "Claimed",
     "inputs": [
@@ -547,6 +576,17 @@ export const TwinEarningsAbi = [
   },
   {
     "type": "error",
+    "name": "NeverSplit",
+    "inputs": [
+      {
+        "name": "tokenId",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  {
+    "type": "error",
     "name": "NoNewTelemetry",
     "inputs": [
       {
@@ -558,6 +598,17 @@ export const TwinEarningsAbi = [
         "name": "settledThrough",
         "type": "uint64",
         "internalType": "uint64"
+      }
+    ]
+  },
+  {
+    "type": "error",
+    "name": "NoShareholders",
+    "inputs": [
+      {
+        "name": "tokenId",
+        "type": "uint256",
+        "internalType": "uint256"
       }
     ]
   },

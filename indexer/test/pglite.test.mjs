@@ -493,8 +493,8 @@ test('earnings: settlements as their events, expected gross from telemetry, 30-d
   await act.publish('btcUsdFeed', btcUsdOn(39));
   await settleAt(T10, samples10, 39, 90n);
   // 5. Claims: the first holder for itself, the buyer to another address.
-  await contracts.write(holder, 'earnings', 'claim');
-  await contracts.write(buyer, 'earnings', 'claimTo', [ACCOUNTS[6].address]);
+  await contracts.write(holder, 'earnings', 'claim', [[]]);
+  await contracts.write(buyer, 'earnings', 'claimTo', [ACCOUNTS[6].address, []]);
   await waitSynced(indexer, rpcUrl);
   const [afterSale] = (await settlementsOf(T10)).slice(-1);
   assert.equal(afterSale.holder, ACCOUNTS[buyer].address.toLowerCase());

@@ -31,6 +31,8 @@ const SELECTOR = {
   btcUsdFeed: '0xd310d14d',
   difficultyFeed: '0x0110a8b8',
   blockFeesFeed: '0x5d415ea5',
+  vault: '0xfbfa77cf',
+  earnings: '0x95d643a8',
 };
 
 // A deployment to anvil takes seconds; a compile from scratch some 30 s more.
@@ -179,6 +181,7 @@ async function verifyEntry(url, before, after, deployer, firstFreeBlock) {
         'hashLedger',
         'twinLens',
         'twinEarnings',
+        'twinVault',
         'ethUsdFeed',
         'btcUsdFeed',
         'difficultyFeed',
@@ -190,7 +193,7 @@ async function verifyEntry(url, before, after, deployer, firstFreeBlock) {
   // Chainlink's feeds are named by the entry, not deployed: on this stand-in for Sepolia they have no code.
   assert(contracts.ethUsdFeed === entry.chainlink.ethUsdFeed.toLowerCase(), 'ethUsdFeed is not the entry\'s Chainlink feed');
   assert(contracts.btcUsdFeed === entry.chainlink.btcUsdFeed.toLowerCase(), 'btcUsdFeed is not the entry\'s Chainlink feed');
-  for (const name of ['twinRegistry', 'twinMarket', 'hashLedger', 'twinLens', 'twinEarnings', 'difficultyFeed', 'blockFeesFeed']) {
+  for (const name of ['twinRegistry', 'twinMarket', 'hashLedger', 'twinLens', 'twinEarnings', 'twinVault', 'difficultyFeed', 'blockFeesFeed']) {
     assert(/^0x[0-9a-f]{40}$/.test(contracts[name]), `${name} is not an address: ${contracts[name]}`);
     assert((await rpc(url, 'eth_getCode', [contracts[name], 'latest'])) !== '0x', `no code at ${name}`);
   }
@@ -207,6 +210,12 @@ async function verifyEntry(url, before, after, deployer, firstFreeBlock) {
   for (const feed of ['ethUsdFeed', 'btcUsdFeed', 'difficultyFeed', 'blockFeesFeed']) {
     assert(addressOf(await call(url, earnings, SELECTOR[feed])) === contracts[feed], `earnings.${feed}() is not the entry's`);
   }
+  const vault = contracts.twinVault;
+  for (const [name, address] of [['earnings', earnings], ['market', market], ['lens', lens]]) {
+    assert(addressOf(await call(url, address, SELECTOR.vault)) === vault, `${name}.vault() is not the vault`);
+  }
+  assert(addressOf(await call(url, vault, SELECTOR.registry)) === registry, 'vault.registry() is not the registry');
+  assert(addressOf(await call(url, vault, SELECTOR.earnings)) === earnings, 'vault.earnings() is not TwinEarnings');
   for (const feed of ['difficultyFeed', 'blockFeesFeed']) {
     assert(addressOf(await call(url, contracts[feed], SELECTOR.owner)) === deployer, `${feed} is not published by the deployer`);
   }

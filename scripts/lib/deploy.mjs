@@ -27,6 +27,11 @@ const WIRING = [
   ['twinEarnings', 'btcUsdFeed()', '0xd310d14d', 'btcUsdFeed'],
   ['twinEarnings', 'difficultyFeed()', '0x0110a8b8', 'difficultyFeed'],
   ['twinEarnings', 'blockFeesFeed()', '0x5d415ea5', 'blockFeesFeed'],
+  ['twinEarnings', 'vault()', '0xfbfa77cf', 'twinVault'],
+  ['twinMarket', 'vault()', '0xfbfa77cf', 'twinVault'],
+  ['twinLens', 'vault()', '0xfbfa77cf', 'twinVault'],
+  ['twinVault', 'registry()', '0x7b103999', 'twinRegistry'],
+  ['twinVault', 'earnings()', '0x95d643a8', 'twinEarnings'],
 ];
 
 // The Chainlink feeds a network's entry names under `chainlink`, and the variables Deploy.s.sol
@@ -191,7 +196,7 @@ function readRecord(chainId, started) {
 
 /** Every address has code and the contracts point at each other, as Deploy.s.sol wires them. */
 async function verify(rpcUrl, contracts) {
-  for (const name of ['twinRegistry', 'twinMarket', 'hashLedger', 'twinLens']) {
+  for (const name of ['twinRegistry', 'twinMarket', 'hashLedger', 'twinLens', 'twinEarnings', 'twinVault']) {
     if (!/^0x[0-9a-f]{40}$/.test(contracts[name] ?? '')) throw new Error(`the broadcast record has no ${name}`);
     const code = await rpc(rpcUrl, 'eth_getCode', [contracts[name], 'latest']);
     if (code === '0x') throw new Error(`no code at ${name} ${contracts[name]}`);

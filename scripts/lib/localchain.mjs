@@ -111,6 +111,7 @@ export function deployedContracts(record, chainlink = {}) {
     hashLedger: created.HashLedger,
     twinLens: created.TwinLens,
     twinEarnings: created.TwinEarnings,
+    twinVault: created.TwinVault,
     ...feeds,
     deploymentBlock,
   };

@@ -247,8 +247,8 @@ contract TwinEarningsHandler is Test {
         uint256 before = to.balance;
         if (err.length != 0) vm.expectRevert(err);
         vm.prank(actor);
-        if (to == actor && modeSeed % 2 == 0) earnings.claim();
-        else earnings.claimTo(to);
+        if (to == actor && modeSeed % 2 == 0) earnings.claim(new uint256[](0));
+        else earnings.claimTo(to, new uint256[](0));
 
         if (err.length != 0) {
             assertEq(earnings.claimableOf(actor), amount, "a refused claim keeps the credit");

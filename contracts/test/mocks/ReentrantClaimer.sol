@@ -39,11 +39,11 @@ contract ReentrantClaimer {
     }
 
     function claim() external {
-        earnings.claim();
+        earnings.claim(new uint256[](0));
     }
 
     function claimTo(address payable to) external {
-        earnings.claimTo(to);
+        earnings.claimTo(to, new uint256[](0));
     }
 
     receive() external payable {
@@ -52,9 +52,10 @@ contract ReentrantClaimer {
         if (onPayment == Reentry.None) return;
         ++attempts;
         bytes memory data;
-        if (onPayment == Reentry.Claim) data = abi.encodeCall(TwinEarnings.claim, ());
-        else if (onPayment == Reentry.ClaimToSelf) data = abi.encodeCall(TwinEarnings.claimTo, (payable(this)));
-        else data = abi.encodeCall(TwinEarnings.claimTo, (other));
+        uint256[] memory none = new uint256[](0);
+        if (onPayment == Reentry.Claim) data = abi.encodeCall(TwinEarnings.claim, (none));
+        else if (onPayment == Reentry.ClaimToSelf) data = abi.encodeCall(TwinEarnings.claimTo, (payable(this), none));
+        else data = abi.encodeCall(TwinEarnings.claimTo, (other, none));
         (bool ok, bytes memory err) = address(earnings).call(data);
         lastReentrySucceeded = ok;
         lastReentryError = err;

@@ -3,9 +3,11 @@ pragma solidity ^0.8.24;
 
 import {Vm} from "forge-std/Vm.sol";
 import {AggregatorV3Interface} from "../../src/interfaces/AggregatorV3Interface.sol";
+import {ITwinVault} from "../../src/interfaces/ITwinVault.sol";
 import {PublishedFeed} from "../../src/PublishedFeed.sol";
 import {TwinEarnings} from "../../src/TwinEarnings.sol";
 import {TwinRegistry} from "../../src/TwinRegistry.sol";
+import {TwinVault} from "../../src/TwinVault.sol";
 import {DemoRigs} from "./DemoRigs.sol";
 import {TwinFixture} from "./TwinFixture.sol";
 
@@ -13,6 +15,7 @@ import {TwinFixture} from "./TwinFixture.sol";
 /// and an hour of price age), and its four feeds published at NOW at the deploy script's starting
 /// figures: ETH at $3,000, BTC at $91,000, difficulty 152 T, 0.02 BTC of fees per block.
 /// Telemetry helpers meter an exact number of watt-hours; settlement helpers pay in what is asked.
+/// The vault that splits twins is deployed right after TwinEarnings, at the address it names.
 abstract contract EarningsFixture is TwinFixture {
     uint256 internal constant MAX_PRICE_AGE = 25 hours;
     int256 internal constant ETH_USD = 3_000e8;
@@ -27,6 +30,7 @@ abstract contract EarningsFixture is TwinFixture {
     PublishedFeed internal difficulty;
     PublishedFeed internal blockFees;
     TwinEarnings internal earnings;
+    TwinVault internal vault;
 
     function setUp() public virtual override {
         super.setUp();
@@ -35,6 +39,7 @@ abstract contract EarningsFixture is TwinFixture {
         difficulty = new PublishedFeed(feedOwner, 0, "Bitcoin difficulty", DIFFICULTY);
         blockFees = new PublishedFeed(feedOwner, 8, "Bitcoin fees per block (BTC)", FEES_PER_BLOCK);
         earnings = deployEarnings(ethUsd, NO_SEQUENCER);
+        vault = new TwinVault(registry, address(earnings));
     }
 
     function networkFeeds() internal view returns (AggregatorV3Interface[3] memory) {
@@ -42,12 +47,14 @@ abstract contract EarningsFixture is TwinFixture {
     }
 
     /// @dev Another TwinEarnings on the same registry and network feeds, with its own price feed and
-    /// sequencer feed.
+    /// sequencer feed, naming as its vault this contract's next creation.
     function deployEarnings(AggregatorV3Interface priceFeed, AggregatorV3Interface sequencer)
         internal
         returns (TwinEarnings)
     {
-        return new TwinEarnings(registry, priceFeed, sequencer, MAX_PRICE_AGE, networkFeeds());
+        return new TwinEarnings(
+            registry, priceFeed, sequencer, MAX_PRICE_AGE, networkFeeds(), ITwinVault(creationAhead(1))
+        );
     }
 
     // ---------------------------------------------------------------------------------- twins

@@ -4,9 +4,10 @@ pragma solidity ^0.8.24;
 import {TwinRegistry} from "../../src/TwinRegistry.sol";
 import {DemoRigs} from "./DemoRigs.sol";
 import {Minting} from "./Minting.sol";
+import {Wiring} from "./Wiring.sol";
 
 /// @dev Shared set-up for the registry's tests: one registry, a demo spec and telemetry builders.
-abstract contract TwinFixture is Minting {
+abstract contract TwinFixture is Minting, Wiring {
     /// @dev A plausible "now", well after the demo rig's commissioning date.
     uint64 internal constant NOW = 1_750_000_000;
 

@@ -1,10 +1,16 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {AggregatorV3Interface} from "../../src/interfaces/AggregatorV3Interface.sol";
+import {ITwinVault} from "../../src/interfaces/ITwinVault.sol";
+import {PublishedFeed} from "../../src/PublishedFeed.sol";
+import {TwinEarnings} from "../../src/TwinEarnings.sol";
 import {TwinRegistry} from "../../src/TwinRegistry.sol";
 import {TwinMarket} from "../../src/TwinMarket.sol";
+import {TwinVault} from "../../src/TwinVault.sol";
 import {DemoRigs} from "./DemoRigs.sol";
 import {Minting} from "./Minting.sol";
+import {Wiring} from "./Wiring.sol";
 
 /// @dev A registry, a market, and named parties kept apart so that every credit can be told apart:
 /// `minter` mints (and so is the royalty receiver), `seller` is who the twin is sold by.
@@ -12,12 +18,16 @@ import {Minting} from "./Minting.sol";
 /// and every (twin, bidder) pair that may hold an offer. {assertAccounted} checks the market's balance
 /// against them. The helpers below record what they touch; a test that calls the market directly
 /// records its parties with {trackParty} and {trackOffer}.
-abstract contract TwinMarketFixture is Minting {
+/// The market is wired as Deploy.s.sol wires it: with TwinEarnings (its feeds published by `admin`)
+/// and the vault, deployed after both at the address they name.
+abstract contract TwinMarketFixture is Minting, Wiring {
     uint16 internal constant FEE_BPS = 250;
     uint96 internal constant ROYALTY_BPS = 500;
 
     TwinRegistry internal registry;
     TwinMarket internal market;
+    TwinEarnings internal earnings;
+    TwinVault internal vault;
 
     address internal admin = makeAddr("admin");
     address internal treasury = makeAddr("treasury");
@@ -43,7 +53,16 @@ abstract contract TwinMarketFixture is Minting {
     function setUp() public virtual {
         vm.warp(1_750_000_000);
         registry = new TwinRegistry();
-        market = new TwinMarket(registry, admin, treasury, FEE_BPS);
+        PublishedFeed ethUsd = new PublishedFeed(admin, 8, "ETH / USD", 3_000e8);
+        AggregatorV3Interface[3] memory network = [
+            AggregatorV3Interface(new PublishedFeed(admin, 8, "BTC / USD", 91_000e8)),
+            new PublishedFeed(admin, 0, "Bitcoin difficulty", 152e12),
+            new PublishedFeed(admin, 8, "Bitcoin fees per block (BTC)", 2_000_000)
+        ];
+        // The market, then TwinEarnings, then the vault: two creations ahead.
+        market = new TwinMarket(registry, ITwinVault(creationAhead(2)), admin, treasury, FEE_BPS);
+        (earnings, vault) = deployEarningsAndVault(registry, ethUsd, AggregatorV3Interface(address(0)), 1 days, network);
+        assertEq(address(market.vault()), address(vault), "the market names the vault");
         trackParty(admin);
         trackParty(treasury);
         trackParty(minter);
