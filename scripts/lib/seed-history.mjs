@@ -1,6 +1,7 @@
 // The month the demo twins lived before today, played day by day on the local chain's clock: hourly
 // telemetry from the reporter keys, the feeds moving as markets do, each operator settling its twins'
-// pool earnings when they fall due, and twin 3 sold to an investor mid-month. It runs between
+// pool earnings when they fall due, twin 3 sold to an investor mid-month, and twins 2 and 3 split
+// into shares that change hands. It runs between
 // the Seed.s.sol phases (see localchain.mjs). A forge script cannot do this: it broadcasts only after
 // it has run, so it cannot move the chain's clock between transactions.
 import { readFileSync } from 'node:fs';
@@ -26,6 +27,35 @@ const SKIPPED_DAYS = new Set([9, 10]);
 /** Twin 3 is sold mid-month, between two of its weekly settlements: operator 3 keeps what was
  * credited before, investor 9 (anvil account 9) receives what comes after. */
 const SALES = [{ day: 15, tokenId: 3, buyer: 9, priceEth: 2.8 }];
+/**
+ * Two twins are split into shares and their shares change hands, so that a new user finds living
+ * cap tables: twin 2 by its operator on the first day (it had been listed whole at 2.4 ETH, and its
+ * lot asks the same per share), twin 3 by investor 9 the day after buying it. Each lot is filled in
+ * part, and each split twin's settlements are shared among whoever holds its shares that day.
+ */
+const FRACTIONS = [
+  {
+    tokenId: 2,
+    day: 1,
+    by: 2,
+    supply: 1_000_000n,
+    gifts: [{ day: 1, to: 8, shares: 150_000n }],
+    lot: { day: 2, shares: 300_000n, priceWei: 2_400_000_000_000n, days: 60 },
+    fills: [{ day: 10, buyer: 9, shares: 100_000n }, { day: 20, buyer: 8, shares: 50_000n }],
+  },
+  {
+    tokenId: 3,
+    day: 16,
+    by: 9,
+    supply: 100_000n,
+    gifts: [],
+    lot: { day: 16, shares: 40_000n, priceWei: 30_000_000_000_000n, days: 60 },
+    fills: [{ day: 18, buyer: 8, shares: 15_000n }],
+  },
+];
+/** Investor 8 claims what its shares had earned once, so that its portfolio shows both figures. */
+const SHARE_CLAIM = { day: 25, account: 8, twins: [2n, 3n] };
+const SHARE_UNIT = 10n ** 18n;
 /** A pool keeps about 2% and luck moves a day's payout by a few percent. */
 const POOL_FEE = 0.02;
 const LUCK = 0.03;
@@ -104,7 +134,8 @@ export async function playHistory({ rpcUrl, contracts, keys, mintedAt, operatorO
   // anvil mines each transaction as it arrives: its receipt is there at the first look.
   const reader = createPublicClient({ chain, transport, pollingInterval: 20 });
   const wallets = keys.map((key) => createWalletClient({ chain, transport, account: privateKeyToAccount(key) }));
-  const [registryAbi, marketAbi, earningsAbi, feedAbi] = ['TwinRegistry', 'TwinMarket', 'TwinEarnings', 'PublishedFeed'].map(abi);
+  const [registryAbi, marketAbi, earningsAbi, feedAbi, vaultAbi, sharesAbi] =
+    ['TwinRegistry', 'TwinMarket', 'TwinEarnings', 'PublishedFeed', 'TwinVault', 'TwinShares'].map(abi);
 
   const send = async (signer, address, contractAbi, functionName, args, value) => {
     const hash = await wallets[signer].writeContract({ address, abi: contractAbi, functionName, args, value });
@@ -126,6 +157,39 @@ export async function playHistory({ rpcUrl, contracts, keys, mintedAt, operatorO
     twins.push({ tokenId, spec, terms, uptime: 40 * DAY + tokenId * DAY, unsettledWorkThs: 0n, lastSettledDay: 0 });
   }
 
+  const lots = new Map();
+  /** The day's splits, gifts, lots, fills and claims of shares, before the day's settlements. */
+  async function playFractions(day, dayEnd) {
+    const feeBps = await reader.readContract({ address: contracts.twinMarket, abi: marketAbi, functionName: 'feeBps' });
+    for (const fraction of FRACTIONS) {
+      const sharesOf = () =>
+        reader.readContract({ address: contracts.twinVault, abi: vaultAbi, functionName: 'sharesOf', args: [BigInt(fraction.tokenId)] });
+      if (fraction.day === day) {
+        const holder = wallets[fraction.by].account.address;
+        const supply = encodeAbiParameters([{ type: 'uint256' }], [fraction.supply * SHARE_UNIT]);
+        await send(fraction.by, contracts.twinRegistry, registryAbi, 'safeTransferFrom', [holder, contracts.twinVault, BigInt(fraction.tokenId), supply]);
+      }
+      for (const gift of fraction.gifts.filter((gift) => gift.day === day)) {
+        await send(fraction.by, await sharesOf(), sharesAbi, 'transfer', [wallets[gift.to].account.address, gift.shares * SHARE_UNIT]);
+      }
+      if (fraction.lot.day === day) {
+        const { shares, priceWei, days } = fraction.lot;
+        await send(fraction.by, await sharesOf(), sharesAbi, 'approve', [contracts.twinMarket, shares * SHARE_UNIT]);
+        await send(fraction.by, contracts.twinMarket, marketAbi, 'listLot',
+          [BigInt(fraction.tokenId), shares * SHARE_UNIT, priceWei, BigInt(dayEnd + days * DAY), feeBps]);
+        const count = await reader.readContract({ address: contracts.twinMarket, abi: marketAbi, functionName: 'lotCount' });
+        lots.set(fraction.tokenId, count);
+      }
+      for (const fill of fraction.fills.filter((fill) => fill.day === day)) {
+        const price = fill.shares * fraction.lot.priceWei;
+        await send(fill.buyer, contracts.twinMarket, marketAbi, 'buyLot', [lots.get(fraction.tokenId), fill.shares * SHARE_UNIT], price);
+      }
+    }
+    if (SHARE_CLAIM.day === day) {
+      await send(SHARE_CLAIM.account, contracts.twinEarnings, earningsAbi, 'claim', [SHARE_CLAIM.twins]);
+    }
+  }
+
   for (let day = 1; day <= HISTORY_DAYS; day++) {
     const dayEnd = mintedAt + day * DAY;
     await setTime(dayEnd + 60);
@@ -145,6 +209,8 @@ export async function playHistory({ rpcUrl, contracts, keys, mintedAt, operatorO
       }
       await send(reporterOf(twin.tokenId), contracts.twinRegistry, registryAbi, 'reportTelemetry', [BigInt(twin.tokenId), reports]);
     }
+
+    await playFractions(day, dayEnd);
 
     for (const twin of twins) {
       const periodDays = twin.terms.settlementPeriod / DAY;
