@@ -201,7 +201,9 @@ contract TwinEarnings is ReentrancyGuardTransient {
         if (holder == address(vault)) {
             holder = vault.sharesOf(tokenId);
             if (holder == address(0)) revert NoShareholders(tokenId);
-            // The shares token is the vault's clone; it reverts when no shares exist.
+            // The shares token is the vault's clone, which calls nothing; it reverts when no shares
+            // exist. The event names it, so it comes after.
+            // slither-disable-next-line reentrancy-events
             ITwinShares(holder).accrue(s.net);
         } else {
             _claimable[holder] += s.net;
@@ -333,20 +335,25 @@ contract TwinEarnings is ReentrancyGuardTransient {
         else s.shortfall = kept - s.gross;
     }
 
+    /// @dev The credit is zeroed before the shares tokens are called, and each marks what it returns
+    /// as paid; a revert (a twin never split, nothing at all to claim, a refused payment) undoes both.
     function _claim(address payable to, uint256[] calldata splitTwins) private {
         uint256 amount = _claimable[msg.sender];
+        if (amount != 0) _claimable[msg.sender] = 0;
+        // The calls go to this deployment's vault and its clones, one of each per twin the caller
+        // names: a list too long to process fails only the caller's own claim.
+        // slither-disable-start calls-loop
         for (uint256 i = 0; i < splitTwins.length; ++i) {
             address shares = vault.sharesOf(splitTwins[i]);
             if (shares == address(0)) revert NeverSplit(splitTwins[i]);
-            // The vault's clone: it marks what it returns as paid.
             amount += ITwinShares(shares).take(msg.sender);
         }
+        // slither-disable-end calls-loop
         // A credit, not a balance or a time: Slither taints it with the `late` flag of the settlement
         // figures the net is computed among.
         // slither-disable-next-line incorrect-equality
         if (amount == 0) revert NothingToClaim(msg.sender);
 
-        _claimable[msg.sender] = 0;
         emit Claimed(msg.sender, to, amount);
 
         // A plain call forwards all gas, so that contract wallets can receive; the nonReentrant guard

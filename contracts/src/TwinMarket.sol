@@ -532,6 +532,9 @@ contract TwinMarket is Ownable2Step, ReentrancyGuardTransient {
             lotId, lot.tokenId, msg.sender, lot.seller, amount, price, royaltyReceiver, royalty, fee, remaining
         );
 
+        // The seller is who listed the lot (the `msg.sender` of {listLot}), and approved this market
+        // for the shares it sells: a fill moves nothing the seller did not offer.
+        // slither-disable-next-line arbitrary-send-erc20
         shares.safeTransferFrom(lot.seller, msg.sender, amount);
     }
 

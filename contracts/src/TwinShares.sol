@@ -87,7 +87,10 @@ contract TwinShares is ERC20, ITwinShares {
     /// @param vault_ The vault (the deployer, in practice).
     /// @param earnings_ TwinEarnings.
     constructor(address vault_, address earnings_) ERC20("", "") {
+        // The vault deploys this in its constructor, with itself and the TwinEarnings it checked.
+        // slither-disable-next-line missing-zero-check
         vault = vault_;
+        // slither-disable-next-line missing-zero-check
         earnings = earnings_;
     }
 

@@ -104,9 +104,9 @@ contract TwinVault is ITwinVault, IERC721Receiver, ReentrancyGuardTransient {
 
         address shares = predictShares(tokenId);
         if (shares.code.length == 0) {
-            // The registry is a contract of this deployment: the clone's address, fixed by the id,
-            // cannot be taken by anyone else, and a twin is split again into the same token.
-            Clones.cloneDeterministic(address(sharesImplementation), bytes32(tokenId));
+            // Only this vault can deploy at the clone's address, fixed by the id: a twin split again
+            // is split into the same token.
+            shares = Clones.cloneDeterministic(address(sharesImplementation), bytes32(tokenId));
             string memory id = Strings.toString(tokenId);
             TwinShares(shares)
                 .initialize(

@@ -2,7 +2,11 @@
 // - what one more telemetry report costs, now that every report meters energy, against the registry
 //   before issue 13 (commit a1cf191, HASHTWIN_BENCH_GAS_BASELINE to change it); the goal is at most
 //   10% more;
-// - what a settlement costs: TwinEarnings is new, so it has no baseline.
+// - what a settlement costs: TwinEarnings is new, so it has no baseline;
+// - what fractions (issue 14) cost: split (a twin's first, which makes its shares token, and a later
+//   one), join, a lot's partial fill, a share transfer through the earnings accumulator, a claim of
+//   a split twin's earnings, and a split twin's settlement (contracts/test/TwinFractions.gas.t.sol).
+//   New contracts: no baseline either.
 //
 // A report's cost is (gas[168] - gas[1]) / 167 from the probe test_gas_reportTelemetry
 // (contracts/test/TwinRegistry.gas.t.sol), which posts a 1-report and a 168-report batch to one twin:
@@ -32,6 +36,18 @@ const BASELINE_DIR = join(ROOT, '.run', 'bench-gas-baseline');
 const PROBE = join('test', 'TwinRegistry.gas.t.sol');
 const TELEMETRY_PROBE = 'test_gas_reportTelemetry';
 const SETTLE_PROBE = 'test_gas_settle';
+const FRACTION_PROBES = ['test_gas_split_join', 'test_gas_settle_transfer_lot_claim'];
+/** The fractions' operations, in the order they are printed, as the probes name them. */
+const FRACTION_OPERATIONS = [
+  ['split(first)', "a twin's first split (makes its shares token)"],
+  ['split', 'a later split of the same twin'],
+  ['join', 'join'],
+  ['buyLot(partial)', "a lot's partial fill"],
+  ['transfer(shares)', 'a share transfer (accumulator checkpoints)'],
+  ['claim(split)', "a claim of a split twin's earnings"],
+  ['settle(split)', "a split twin's settlement"],
+  ['listLot', 'listing a lot'],
+];
 /** The issue's goal: a report may cost at most this much more than before it. */
 const GOAL_GROWTH = 0.1;
 const BATCH = 168;
@@ -126,7 +142,7 @@ function percent(now, before) {
 // This checkout first, then the baseline: one forge at a time on two cores.
 const currentLog = options.log
   ? readFileSync(options.log, 'utf8')
-  : await forgeTest(join(ROOT, 'contracts'), `^(${TELEMETRY_PROBE}|${SETTLE_PROBE})`);
+  : await forgeTest(join(ROOT, 'contracts'), `^(${[TELEMETRY_PROBE, SETTLE_PROBE, ...FRACTION_PROBES].join('|')})`);
 const current = parseGas(currentLog);
 const baselineLog = await forgeTest(await baselineTree(), `^${TELEMETRY_PROBE}`);
 const baseline = parseGas(baselineLog);
@@ -149,6 +165,11 @@ console.log(`settle gas: ${gas(settle.execution)} (no baseline: new function)`);
 console.log(
   `  total ${gas(settle.total)}; a twin's first settlement ${gas(firstSettle.execution)} (total ${gas(firstSettle.total)})`,
 );
+console.log('fractions gas (no baseline: new contracts), execution and total:');
+for (const [operation, label] of FRACTION_OPERATIONS) {
+  const figure = need(current, operation, 'this checkout');
+  console.log(`  ${label.padEnd(44)} ${gas(figure.execution).padStart(9)}  (total ${gas(figure.total)})`);
+}
 console.log(
   `\nbaseline: ${BASELINE_COMMIT}'s registry with this checkout's probe, measured in this run. Per report: (gas[${BATCH}] - gas[1]) / ${BATCH - 1}, execution gas judged.`,
 );
