@@ -203,7 +203,7 @@ contract TwinMarket is Ownable2Step, ReentrancyGuardTransient {
     );
 
     /// @notice Lot `lotId` was withdrawn by `by`: its seller, or anyone once it was dead.
-    event LotCancelled(uint256 indexed lotId, address indexed by);
+    event LotCancelled(uint256 indexed lotId, uint256 indexed tokenId, address indexed by);
 
     /// @notice `payee` withdrew `amount` wei, sent to `to`.
     event Withdrawn(address indexed payee, address indexed to, uint256 amount);
@@ -549,7 +549,7 @@ contract TwinMarket is Ownable2Step, ReentrancyGuardTransient {
         if (live && msg.sender != lot.seller) revert NotLotSeller(lotId, msg.sender, lot.seller);
 
         delete _lots[lotId];
-        emit LotCancelled(lotId, msg.sender);
+        emit LotCancelled(lotId, lot.tokenId, msg.sender);
     }
 
     // ------------------------------------------------------------------------------------ payments

@@ -36,6 +36,7 @@ contract TwinShares is ERC20, ITwinShares {
     struct Holder {
         uint256 paidPerShare;
         uint256 unpaidScaled;
+        uint256 taken;
     }
 
     /// @notice The factor {netPerShare} and the holders' entitlements are scaled by.
@@ -140,6 +141,7 @@ contract TwinShares is ERC20, ITwinShares {
         if (amount == 0) return 0;
         // The fraction of a wei stays with the holder, for the next claim.
         h.unpaidScaled = unpaid % ACCUMULATOR_SCALE;
+        h.taken += amount;
         emit Taken(holder, amount);
     }
 
@@ -147,6 +149,15 @@ contract TwinShares is ERC20, ITwinShares {
     function earnedOf(address holder) external view returns (uint256) {
         Holder memory h = _holders[holder];
         return (h.unpaidScaled + balanceOf(holder) * (_netPerShare - h.paidPerShare)) / ACCUMULATOR_SCALE;
+    }
+
+    /// @notice Everything `holder`'s shares have earned since the token was made: what they claimed
+    /// of it and what they may claim now, in wei.
+    /// @param holder The holder, past or present.
+    /// @return The wei earned to date.
+    function earnedToDateOf(address holder) external view returns (uint256) {
+        Holder memory h = _holders[holder];
+        return h.taken + (h.unpaidScaled + balanceOf(holder) * (_netPerShare - h.paidPerShare)) / ACCUMULATOR_SCALE;
     }
 
     /// @inheritdoc ITwinShares

@@ -354,7 +354,7 @@ contract TwinMarketLotsTest is FractionsFixture {
     function test_cancelLot_bySellerEmits() public {
         uint256 lotId = listed();
         vm.expectEmit(address(market));
-        emit TwinMarket.LotCancelled(lotId, investor);
+        emit TwinMarket.LotCancelled(lotId, id, investor);
         vm.prank(investor);
         market.cancelLot(lotId);
         assertEq(market.lotOf(lotId).remaining, 0);
@@ -394,7 +394,7 @@ contract TwinMarketLotsTest is FractionsFixture {
         vm.prank(operator);
         registry.setStatus(id, TwinRegistry.Status.Decommissioned);
         vm.expectEmit(address(market));
-        emit TwinMarket.LotCancelled(retired, stranger);
+        emit TwinMarket.LotCancelled(retired, id, stranger);
         vm.prank(stranger);
         market.cancelLot(retired);
     }

@@ -156,6 +156,22 @@ contract TwinSharesTest is FractionsFixture {
         assertEq(take(investor), 0, "taken once");
     }
 
+    /// @dev What a holder earned to date counts what they claimed and what they may claim, across
+    /// claims and transfers alike.
+    function test_earnedToDate_countsTakenAndUnclaimed() public {
+        accrue(1 ether);
+        assertEq(shares.earnedToDateOf(investor), 1 ether);
+        take(investor);
+        assertEq(shares.earnedToDateOf(investor), 1 ether, "a claim moves nothing out of the total");
+        send(shares, investor, alice, MILLION);
+        accrue(2 ether);
+        assertEq(shares.earnedToDateOf(investor), 1 ether, "a seller earns nothing after the sale");
+        assertEq(shares.earnedToDateOf(alice), 2 ether);
+        take(alice);
+        assertEq(shares.earnedToDateOf(alice), 2 ether);
+        assertEq(shares.earnedToDateOf(stranger), 0);
+    }
+
     /// @dev Nothing earned: nothing taken, and no event.
     function test_take_nothingEarnedTakesNothingSilently() public {
         vm.recordLogs();

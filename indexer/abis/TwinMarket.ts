@@ -852,6 +852,12 @@ export const TwinMarketAbi = [
         "internalType": "uint256"
       },
       {
+        "name": "tokenId",
+        "type": "uint256",
+        "indexed": true,
+        "internalType": "uint256"
+      },
+      {
         "name": "by",
         "type": "address",
         "indexed": true,

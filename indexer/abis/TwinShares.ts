@@ -161,6 +161,25 @@ export const TwinSharesAbi = [
   },
   {
     "type": "function",
+    "name": "earnedToDateOf",
+    "inputs": [
+      {
+        "name": "holder",
+        "type": "address",
+        "internalType": "address"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
     "name": "earnings",
     "inputs": [],
     "outputs": [

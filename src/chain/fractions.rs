@@ -78,6 +78,8 @@ pub struct Holding {
     pub balance: ShareUnits,
     /// Its part of the settlements so far, not yet claimed: `earnedOf`.
     pub earned: Wei,
+    /// Everything its shares earned, claimed or not: `earnedToDateOf`.
+    pub earned_to_date: Wei,
     /// What the market may move of it: `allowance(account, market)`.
     pub market_allowance: ShareUnits,
     pub supply: ShareUnits,
@@ -182,7 +184,7 @@ impl ShareToken {
     }
 }
 
-const HOLDING_CALLS: [&str; 4] = ["balanceOf", "earnedOf", "allowance", "totalSupply"];
+const HOLDING_CALLS: [&str; 5] = ["balanceOf", "earnedOf", "earnedToDateOf", "allowance", "totalSupply"];
 
 /// `account`'s holding of each of `tokens`, in one round trip.
 pub async fn holdings(
@@ -200,6 +202,7 @@ pub async fn holdings(
             [
                 call("balanceOf", std::slice::from_ref(&account)),
                 call("earnedOf", std::slice::from_ref(&account)),
+                call("earnedToDateOf", std::slice::from_ref(&account)),
                 call("allowance", &[account.clone(), market.clone()]),
                 call("totalSupply", &[]),
             ]
@@ -222,6 +225,7 @@ pub async fn holdings(
             Ok(Holding {
                 balance: units(next()?, "a balance")?,
                 earned: to_wei(next()?)?,
+                earned_to_date: to_wei(next()?)?,
                 market_allowance: units(next()?, "an allowance")?,
                 supply: units(next()?, "the supply")?,
             })

@@ -238,7 +238,8 @@ fn YourShares(
                         <div><dt>"Your shares"</dt><dd data-testid="your-balance">{holding.balance.format(4)}</dd></div>
                         <div><dt>"Of the twin"</dt><dd data-testid="your-percent">{format_bps_percent(position.bps)}</dd></div>
                         <div><dt>"Value at the last trade"</dt><dd>{value}</dd></div>
-                        <div><dt>"Earned, to claim"</dt><dd data-testid="your-share-earnings">{holding.earned.to_string()}</dd></div>
+                        <div><dt>"Earned to date"</dt><dd data-testid="your-share-earnings-to-date">{holding.earned_to_date.to_string()}</dd></div>
+                        <div><dt>"To claim"</dt><dd data-testid="your-share-earnings">{holding.earned.to_string()}</dd></div>
                     </dl>
                     <p class="hint">"Claim what your shares earned with your other earnings, from your "<a href="/portfolio">"portfolio"</a>"."</p>
                 }

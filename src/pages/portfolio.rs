@@ -359,6 +359,7 @@ fn SharePositions() -> impl IntoView {
                                 <td class="number">{holding.balance.format(4)}</td>
                                 <td class="number">{format_bps_percent(at.bps)}</td>
                                 <td class="number">{value}</td>
+                                <td class="number" data-testid="position-earned-to-date">{holding.earned_to_date.to_string()}</td>
                                 <td class="number" data-testid="position-earned">{holding.earned.to_string()}</td>
                                 <td class="number">{yearly}</td>
                             </tr>
@@ -368,7 +369,7 @@ fn SharePositions() -> impl IntoView {
                         <table class="positions">
                             <thead><tr>
                                 <th scope="col">"Twin"</th><th scope="col">"Shares"</th><th scope="col">"Of the twin"</th>
-                                <th scope="col">"Value at the last trade"</th><th scope="col">"Earned, to claim"</th><th scope="col">"Yield"</th>
+                                <th scope="col">"Value at the last trade"</th><th scope="col">"Earned to date"</th><th scope="col">"To claim"</th><th scope="col">"Yield"</th>
                             </tr></thead>
                             <tbody>{rows.collect_view()}</tbody>
                         </table>
