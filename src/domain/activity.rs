@@ -449,7 +449,11 @@ impl Book {
                 record.fraction = Some(Fraction { shares: *shares, supply: *supply, since_block: located.block });
                 record.shares = Some(*shares);
             }
-            TwinEvent::Joined { .. } => record.fraction = None,
+            TwinEvent::Joined { .. } => {
+                record.fraction = None;
+                // A lot is tied to the split it was made under: a join ends it for good.
+                self.lots.retain(|_, stored| stored.lot.twin != twin_id);
+            }
             TwinEvent::LotListed { lot, seller, amount, price_per_share, expires_at, max_fee_bps } => {
                 let (_, seller_nonce) = seller_terms(&self.accounts, seller);
                 let lot = Lot {
@@ -533,6 +537,8 @@ impl Book {
         let nonce = self.accounts.get(&stored.lot.seller).map_or(0, |account| account.listing_nonce);
         if now >= stored.lot.expires_at {
             LotState::Expired
+        } else if self.retired(stored.lot.twin) {
+            LotState::Retired
         } else if stored.seller_nonce != nonce {
             LotState::SellerCancelledAll
         } else {
@@ -1572,5 +1578,22 @@ mod tests {
         let book = Book::replay(&events);
         assert_eq!(book.lots_on(1, NOW)[0].1, LotState::SellerCancelledAll);
         assert!(book.live_lots(NOW).is_empty());
+    }
+
+    #[test]
+    fn a_lot_dies_with_a_decommissioned_rig_and_for_good_with_a_join() {
+        let mut events = minted(1, 10, operator()).to_vec();
+        events.extend(split(1, 11, operator(), 1000));
+        events.push(lot_listed(1, 12, 1, operator(), 300, eth(1)));
+        let mut retired = events.clone();
+        retired.push(at(1, 13, 0, TwinEvent::StatusChanged { next: TwinStatus::Decommissioned }));
+        assert_eq!(Book::replay(&retired).lots_on(1, NOW)[0].1, LotState::Retired);
+
+        events.push(at(1, 13, 0, TwinEvent::Joined { holder: operator() }));
+        events.push(at(1, 13, 1, TwinEvent::Transfer { from: vault(), to: operator() }));
+        events.extend(split(1, 14, operator(), 1000));
+        let book = Book::replay(&events);
+        assert!(book.lots_on(1, NOW).is_empty(), "a lot of the split before the join stays dead");
+        assert!(book.fraction(1).is_some());
     }
 }

@@ -89,6 +89,8 @@ pub enum LotState {
     Expired,
     /// The seller cancelled all their listings and lots since.
     SellerCancelledAll,
+    /// The rig was decommissioned: its shares no longer trade on the market.
+    Retired,
     /// The seller holds fewer shares than the lot still offers.
     SellerShort,
     /// The seller's allowance to the market is below what the lot still offers.
@@ -119,6 +121,7 @@ impl LotState {
             LotState::Filled => "Sold out",
             LotState::Expired => "Expired",
             LotState::SellerCancelledAll => "Withdrawn: the seller cancelled all their listings",
+            LotState::Retired => "The rig was decommissioned: its shares no longer trade here",
             LotState::SellerShort => "The seller no longer holds these shares",
             LotState::NotApproved => "The seller has withdrawn the market's approval",
         }
