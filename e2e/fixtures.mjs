@@ -68,6 +68,7 @@ export const test = base.extend({
         twinMarket: process.env.E2E_TWIN_MARKET,
         hashLedger: process.env.E2E_HASH_LEDGER,
         twinEarnings: process.env.E2E_TWIN_EARNINGS,
+        twinVault: process.env.E2E_TWIN_VAULT,
         /** The latest block's time: the clock telemetry and settlements are judged by. */
         now: async () => Number((await rpc(url, 'eth_getBlockByNumber', ['latest', false])).timestamp),
         send,
