@@ -10,11 +10,14 @@
 import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createConfig } from "ponder";
+import { createConfig, factory } from "ponder";
+import { getAbiItem } from "viem";
 import { HashLedgerAbi } from "./abis/HashLedger";
 import { TwinEarningsAbi } from "./abis/TwinEarnings";
 import { TwinMarketAbi } from "./abis/TwinMarket";
 import { TwinRegistryAbi } from "./abis/TwinRegistry";
+import { TwinSharesAbi } from "./abis/TwinShares";
+import { TwinVaultAbi } from "./abis/TwinVault";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -27,6 +30,7 @@ type Network = {
     twinMarket?: string;
     hashLedger?: string;
     twinEarnings?: string;
+    twinVault?: string;
     deploymentBlock?: number;
   };
 };
@@ -45,7 +49,7 @@ const network =
   networks.networks.find((entry) => entry.chainId === chainId) ??
   fail(`${networksPath} has no network with chainId ${chainId}`);
 const deployed = network.contracts ?? fail(`${network.name} in ${networksPath} has no contracts`);
-const address = (name: "twinRegistry" | "twinMarket" | "hashLedger" | "twinEarnings") => {
+const address = (name: "twinRegistry" | "twinMarket" | "hashLedger" | "twinEarnings" | "twinVault") => {
   const value = deployed[name];
   if (!value || !/^0x[0-9a-fA-F]{40}$/.test(value)) {
     fail(`${network.name} in ${networksPath}: contracts.${name} is not an address`);
@@ -83,6 +87,19 @@ export default createConfig({
     TwinMarket: { chain: "hashtwin", abi: TwinMarketAbi, address: address("twinMarket"), startBlock },
     HashLedger: { chain: "hashtwin", abi: HashLedgerAbi, address: address("hashLedger"), startBlock },
     TwinEarnings: { chain: "hashtwin", abi: TwinEarningsAbi, address: address("twinEarnings"), startBlock },
+    TwinVault: { chain: "hashtwin", abi: TwinVaultAbi, address: address("twinVault"), startBlock },
+    // Each twin's shares token: a clone the vault makes at the twin's first split and names in
+    // `Split` (and again, the same address, at every later split of the twin).
+    TwinShares: {
+      chain: "hashtwin",
+      abi: TwinSharesAbi,
+      address: factory({
+        address: address("twinVault"),
+        event: getAbiItem({ abi: TwinVaultAbi, name: "Split" }),
+        parameter: "shares",
+      }),
+      startBlock,
+    },
   },
 });
 
@@ -94,6 +111,7 @@ export const deployment = {
     twinMarket: address("twinMarket").toLowerCase(),
     hashLedger: address("hashLedger").toLowerCase(),
     twinEarnings: address("twinEarnings").toLowerCase(),
+    twinVault: address("twinVault").toLowerCase(),
   },
   deploymentBlock: startBlock,
 };

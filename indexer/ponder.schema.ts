@@ -58,6 +58,29 @@ export const twinEventKind = onchainEnum("twin_event_kind", [
   "OfferCancelled",
   "OfferAccepted",
   "WorkCredited",
+  "Split",
+  "Joined",
+  "LotListed",
+  "LotFilled",
+  "LotCancelled",
+]);
+
+/**
+ * Where a lot of a split twin's shares stands, as `TwinMarket` would judge it at any time before its
+ * `expiresAt` (compare that with now, as for a listing). The dead states are those the market still
+ * stores, ranked as the app's `Book` reports them (a lot shows the highest-ranked reason that
+ * applies): the twin was joined since (for good, even if it is split again), the rig was
+ * decommissioned, the seller cancelled all their listings and lots. `SoldOut` and `Cancelled` lots
+ * are no longer stored by the market. Whether the seller still holds and has approved the shares is
+ * the share token's to say, and no part of this: the app's gallery does not judge it either.
+ */
+export const lotState = onchainEnum("lot_state", [
+  "Live",
+  "SellerCancelledAll",
+  "Retired",
+  "Joined",
+  "SoldOut",
+  "Cancelled",
 ]);
 
 export const facetKind = onchainEnum("facet_kind", ["Manufacturer", "Model"]);
@@ -101,10 +124,35 @@ export const twin = onchainTable(
     /** Whether that listing is live as the market judges it, expiry aside (compare
      * `listingExpiresAt` with now): custody, the seller's counters and the status unchanged. */
     listingLive: t.boolean().notNull(),
-    /** Set only while that listing is live (expiry aside): what the gallery shows and filters on. */
+    /** Set only while that listing is live (expiry aside). The gallery filters and sorts on
+     * `gallerySpan`, which also knows expiries. */
     listingPrice: t.bigint(),
     listingExpiresAt: t.bigint(),
     listingSeller: t.hex(),
+
+    // Fractions (TwinVault, TwinShares, the market's lots).
+    /** Locked in the vault, its shares out: between a `Split` and the next `Joined`. */
+    split: t.boolean().notNull(),
+    /** The twin's shares token (an ERC-20, 18 decimals) once it was ever split: a twin split again
+     * after a join is split into the same token. */
+    sharesToken: t.hex(),
+    /** Share units (10^-18 of a share) the twin is split into; null while it is not split. */
+    shareSupply: t.bigint(),
+    /** The block of the latest split, where the token's history of this split starts. */
+    splitAtBlock: t.bigint(),
+    /** The lots of its shares the market still stores (live or dead, not sold out or cancelled),
+     * by id, as decimal strings: what its fraction figures are worked out from. */
+    lotIds: t.text().array().notNull(),
+    /** While split: the share of the supply its live lots offer, expiry aside, in basis points
+     * (rounded down, at most 10,000); null while not split. `gallerySpan` has it at now. */
+    forSaleBps: t.integer(),
+    /** While split: the cheapest live lot's price per whole share (wei), expiry aside; null without
+     * a live lot. What the yield of a split twin is taken on. */
+    cheapestPerShare: t.bigint(),
+    /** The last fill of a lot of its shares: what it paid per whole share (price × 10^18 / amount,
+     * rounded down), and when. Kept across a join: the yield of a twin split again falls back to it. */
+    lastFillPerShare: t.bigint(),
+    lastFillAt: t.bigint(),
 
     lastSalePrice: t.bigint(),
     lastSaleAt: t.bigint(),
@@ -122,10 +170,7 @@ export const twin = onchainTable(
     sortEfficiency: t.bigint().notNull(),
     /** donated work × 2^64 + id; sort descending. */
     sortDonated: t.bigint().notNull(),
-    /** price × 2^64 + (2^64 − 1 − id); sort ascending; null without a live listing. */
-    sortPriceAsc: t.bigint(),
-    /** price × 2^64 + id; sort descending; null without a live listing. */
-    sortPriceDesc: t.bigint(),
+    // The price sorts depend on the time (a listing or a lot expires): they are `gallerySpan`'s.
 
     // Earnings (TwinEarnings). The terms are fixed at mint (`EarningTermsFixed`, right after
     // `TwinMinted`): the service fee's share of a period's gross, the electricity tariff in
@@ -156,8 +201,10 @@ export const twin = onchainTable(
     /** Gross of the 30-day settlements that have an expected gross, × 10,000 / expected30d;
      * null without an expected gross. */
     paidRatioBps30d: t.bigint(),
-    /** net30d × 365 / 30 × 10,000 / price: the price is the live listing's (expiry aside, as
-     * `listingPrice`), else the last sale's; null without either. */
+    /** net30d × 365 / 30 × 10,000 / price, rounded down. The price of a whole twin is its live
+     * listing's (expiry aside, as `listingPrice`), else its last sale's; of a split twin, its
+     * cheapest live lot's price per share (expiry aside, `cheapestPerShare`), else its last fill's
+     * (`lastFillPerShare`), × `shareSupply` / 10^18 rounded down. Null without a price. */
     yieldBps: t.bigint(),
     /** (yieldBps + 1) × 2^64 + id, or just id without a yield; sort descending: highest yield
      * first, then the twins without one, ties newest first. */
@@ -175,6 +222,13 @@ export const twin = onchainTable(
     approvalsWithdrawn: t.integer().notNull(),
     /** The per-token approval (`getApproved`); a transfer clears it without an event. */
     approved: t.hex(),
+    /** The `twin_event` row of its latest transfer: a split's `Split` marks the transfer into the
+     * vault before it as part of the split. */
+    lastTransferEventId: t.text(),
+    /** The transaction of its latest join, whose transfer out of the vault is part of the join. */
+    joinTx: t.hex(),
+    /** How many `gallerySpan` rows it has now. */
+    spanCount: t.integer().notNull(),
   }),
   (table) => ({
     ownerIndex: index().on(table.owner),
@@ -183,13 +237,186 @@ export const twin = onchainTable(
     manufacturerIndex: index().on(table.manufacturerKey),
     modelIndex: index().on(table.modelKey),
     listingExpiresIndex: index().on(table.listingExpiresAt),
-    sortPriceAscIndex: index().on(table.sortPriceAsc),
-    sortPriceDescIndex: index().on(table.sortPriceDesc),
+    splitIndex: index().on(table.split),
     sortHashrateIndex: index().on(table.sortHashrate),
     sortEfficiencyIndex: index().on(table.sortEfficiency),
     sortDonatedIndex: index().on(table.sortDonated),
     sortYieldIndex: index().on(table.sortYield),
     lateAtIndex: index().on(table.lateAt),
+  }),
+);
+
+/**
+ * The twin as the gallery judges it at any `now` in [`validFrom`, `validUntil`): what it asks, and
+ * copies of every field the gallery filters or sorts on, so that one table answers a gallery query.
+ * A listing or a lot stops being for sale when it expires, with no event: each expiry of the twin's
+ * live listing and lots after the block that last touched the twin starts a span of its own, so for
+ * any now at or after the indexed block's time exactly one span of each twin has
+ * `validFrom <= now < validUntil`, and that span says what the app's own `GalleryEntry` says at
+ * now. The first span starts at 0 and the last ends at 2^64 (after every uint64 time). Rewritten
+ * whenever the twin, its listing or its lots change.
+ */
+export const gallerySpan = onchainTable(
+  "gallery_span",
+  (t) => ({
+    /** `<twin id>-<n>`, n from 0 in time order. */
+    id: t.text().primaryKey(),
+    twinId: t.bigint().notNull(),
+    /** Unix seconds, inclusive. */
+    validFrom: t.bigint().notNull(),
+    /** Unix seconds, exclusive; 2^64 for the last span. */
+    validUntil: t.bigint().notNull(),
+    /** Has an asking price: listed whole, or split with a live lot (the gallery's "For sale"). */
+    forSale: t.boolean().notNull(),
+    /** What the whole twin costs at its asking price (`GalleryEntry::asking_price`): the live
+     * listing's price, else for a split twin its cheapest live lot's price per share × the supply /
+     * 10^18, rounded down. Null when not for sale. */
+    askingPrice: t.bigint(),
+    /** The live, unexpired listing's price. */
+    listingPrice: t.bigint(),
+    split: t.boolean().notNull(),
+    shareSupply: t.bigint(),
+    /** While split: the share of the supply its live, unexpired lots offer, in basis points
+     * (rounded down), as `EntryFraction::for_sale_bps`. */
+    forSaleBps: t.integer(),
+    /** While split: the cheapest live, unexpired lot's price per whole share. */
+    cheapestPerShare: t.bigint(),
+    /** askingPrice × 2^64 + (2^64 − 1 − twin id); sort ascending; null when not for sale. */
+    sortPriceAsc: t.bigint(),
+    /** askingPrice × 2^64 + twin id; sort descending; null when not for sale. */
+    sortPriceDesc: t.bigint(),
+    // Copies of the twin's, as `twin` documents them.
+    search: t.text().notNull(),
+    manufacturerKey: t.text().notNull(),
+    modelKey: t.text().notNull(),
+    status: twinStatus("status").notNull(),
+    efficiencyJth: t.doublePrecision().notNull(),
+    lateAt: t.bigint().notNull(),
+    lateCount30d: t.integer().notNull(),
+    paidRatioBps30d: t.bigint(),
+    yieldBps: t.bigint(),
+    sortHashrate: t.bigint().notNull(),
+    sortEfficiency: t.bigint().notNull(),
+    sortDonated: t.bigint().notNull(),
+    sortYield: t.bigint().notNull(),
+  }),
+  (table) => ({
+    twinIndex: index().on(table.twinId),
+    validIndex: index().on(table.validUntil, table.validFrom),
+    sortPriceAscIndex: index().on(table.sortPriceAsc),
+    sortPriceDescIndex: index().on(table.sortPriceDesc),
+  }),
+);
+
+/** One `LotListed` event of the market and what became of it. */
+export const lot = onchainTable(
+  "lot",
+  (t) => ({
+    /** The market's lot id, counting from 1. */
+    id: t.bigint().primaryKey(),
+    twinId: t.bigint().notNull(),
+    seller: t.hex().notNull(),
+    /** Share units offered when it was listed. */
+    amount: t.bigint().notNull(),
+    /** Share units left to buy (`lotOf(id).remaining` while the market stores it). */
+    remaining: t.bigint().notNull(),
+    /** Wei per whole share (10^18 units); a fill of `n` units costs ceil(n × price / 10^18). */
+    pricePerShare: t.bigint().notNull(),
+    /** Unix seconds; it can be filled while the chain's time is before it. */
+    expiresAt: t.bigint().notNull(),
+    maxFeeBps: t.integer().notNull(),
+    state: lotState("state").notNull(),
+    listedAtBlock: t.bigint().notNull(),
+    listedAt: t.bigint().notNull(),
+    txHash: t.hex().notNull(),
+    /** The block of the event that ended it or, for a dead lot, of its latest death reason. */
+    endedAtBlock: t.bigint(),
+  }),
+  (table) => ({
+    twinIndex: index().on(table.twinId, table.state),
+    sellerStateIndex: index().on(table.seller, table.state),
+    stateExpiresIndex: index().on(table.state, table.expiresAt),
+  }),
+);
+
+/** One `LotFilled`: a sale of some of a lot's shares. */
+export const shareTrade = onchainTable(
+  "share_trade",
+  (t) => ({
+    id: t.text().primaryKey(),
+    lotId: t.bigint().notNull(),
+    twinId: t.bigint().notNull(),
+    seller: t.hex().notNull(),
+    buyer: t.hex().notNull(),
+    /** Share units bought. */
+    amount: t.bigint().notNull(),
+    /** Wei paid: ceil(amount × pricePerShare / 10^18). */
+    price: t.bigint().notNull(),
+    /** What it paid per whole share: price × 10^18 / amount, rounded down. */
+    pricePerShare: t.bigint().notNull(),
+    royaltyReceiver: t.hex().notNull(),
+    royalty: t.bigint().notNull(),
+    fee: t.bigint().notNull(),
+    /** Share units left of the lot after it. */
+    remaining: t.bigint().notNull(),
+    blockNumber: t.bigint().notNull(),
+    timestamp: t.bigint().notNull(),
+    txHash: t.hex().notNull(),
+  }),
+  (table) => ({
+    twinIndex: index().on(table.twinId, table.id),
+    lotIndex: index().on(table.lotId),
+    buyerIndex: index().on(table.buyer),
+    sellerIndex: index().on(table.seller),
+  }),
+);
+
+/** A twin's shares token (a clone of TwinShares the vault made at its first split). */
+export const shareToken = onchainTable("share_token", (t) => ({
+  /** The token's address. */
+  id: t.hex().primaryKey(),
+  twinId: t.bigint().notNull(),
+  /** `totalSupply()`: the twin's supply while it is split, 0 after a join. */
+  supply: t.bigint().notNull(),
+  /** How many accounts hold some of it. */
+  holders: t.integer().notNull(),
+  /** `netPerShare()`: wei credited per share unit since the token was made, × 10^36. */
+  netPerShare: t.bigint().notNull(),
+  /** Wei credited to its holders by settlements (`Accrued`). */
+  accrued: t.bigint().notNull(),
+  /** Wei its holders took (`Taken`, by their claims). */
+  taken: t.bigint().notNull(),
+  splits: t.integer().notNull(),
+  createdAtBlock: t.bigint().notNull(),
+}));
+
+/**
+ * What one account holds of one twin's shares (from the token's `Transfer`s), and where its
+ * earnings stand, kept as the token keeps them: what it earned and may claim is
+ * `earnedOf = (unpaidScaled + balance × (token.netPerShare − paidPerShare)) / 10^36` (rounded
+ * down), and everything it earned to date is `taken + earnedOf`. A past holder keeps its row, with a
+ * balance of 0, for what its shares earned.
+ */
+export const shareHolding = onchainTable(
+  "share_holding",
+  (t) => ({
+    /** `<twin id>-<holder>`. */
+    id: t.text().primaryKey(),
+    twinId: t.bigint().notNull(),
+    token: t.hex().notNull(),
+    holder: t.hex().notNull(),
+    /** Share units. */
+    balance: t.bigint().notNull(),
+    /** The accumulator at its last checkpoint (any transfer of its shares, or a claim). */
+    paidPerShare: t.bigint().notNull(),
+    /** Earned by its last checkpoint and not taken, × 10^36. */
+    unpaidScaled: t.bigint().notNull(),
+    /** Wei its claims took. */
+    taken: t.bigint().notNull(),
+  }),
+  (table) => ({
+    twinBalanceIndex: index().on(table.twinId, table.balance),
+    holderIndex: index().on(table.holder),
   }),
 );
 
@@ -437,6 +664,11 @@ export const account = onchainTable("account", (t) => ({
   claimed: t.bigint().notNull().default(0n),
   /** earned − claimed: `TwinEarnings.claimableOf`. */
   claimable: t.bigint().notNull().default(0n),
+  /** Wei its claims took from shares tokens (their `Taken`): the part of its `Claimed` amounts that
+   * split twins' settlements paid, which `earned` and `claimed` leave out. */
+  sharesClaimed: t.bigint().notNull().default(0n),
+  /** Taken by the claim being indexed, until its `Claimed` (internal). */
+  sharesTakenPending: t.bigint().notNull().default(0n),
 }));
 
 /**
@@ -450,7 +682,8 @@ export const settlement = onchainTable(
     twinId: t.bigint().notNull(),
     /** The twin's settlements counted from 0. */
     index: t.bigint().notNull(),
-    /** The twin's holder when it landed, credited with `net`. */
+    /** The twin's holder when it landed, credited with `net`: for a split twin, its shares token,
+     * which credits its holders pro rata. */
     holder: t.hex().notNull(),
     /** The period (periodStart, periodEnd], unix seconds. */
     periodStart: t.bigint().notNull(),
@@ -534,7 +767,7 @@ export const marketConfig = onchainTable("market_config", (t) => ({
 }));
 
 /**
- * Every log of the three contracts that the app's store reads (`src/chain/collection.rs` asks the
+ * Every log of the five contracts that the app's store reads (`src/chain/collection.rs` asks the
  * chain for the same events), field for field as `eth_getLogs` returns it: `GET /history` serves
  * them so that a browser reads the collection's history without scanning the chain.
  */
@@ -571,6 +804,24 @@ export const twinRelations = relations(twin, ({ one, many }) => ({
   credits: many(credit),
   contributions: many(twinContribution),
   settlements: many(settlement),
+  lots: many(lot),
+  shareTrades: many(shareTrade),
+  shareHoldings: many(shareHolding),
+  gallerySpans: many(gallerySpan),
+}));
+
+export const gallerySpanRelations = relations(gallerySpan, ({ one }) => ({
+  twin: one(twin, { fields: [gallerySpan.twinId], references: [twin.id] }),
+}));
+export const lotRelations = relations(lot, ({ one }) => ({
+  twin: one(twin, { fields: [lot.twinId], references: [twin.id] }),
+}));
+export const shareTradeRelations = relations(shareTrade, ({ one }) => ({
+  twin: one(twin, { fields: [shareTrade.twinId], references: [twin.id] }),
+  lot: one(lot, { fields: [shareTrade.lotId], references: [lot.id] }),
+}));
+export const shareHoldingRelations = relations(shareHolding, ({ one }) => ({
+  twin: one(twin, { fields: [shareHolding.twinId], references: [twin.id] }),
 }));
 
 export const listingRelations = relations(listing, ({ one }) => ({

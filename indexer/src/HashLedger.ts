@@ -1,7 +1,7 @@
 // HashLedger: donated work, per batch, per twin, per contributor and per (twin, contributor).
 import { ponder } from "ponder:registry";
 import { contributor, credit, twin, twinContribution } from "ponder:schema";
-import { descendingKey, getTwin, keepLog, lower, recordTwinEvent } from "./lib";
+import { descendingKey, getTwin, keepLog, lower, recordTwinEvent, refreshTwin } from "./lib";
 
 ponder.on("HashLedger:WorkCredited", async ({ event, context }) => {
   await keepLog(context, event);
@@ -25,6 +25,7 @@ ponder.on("HashLedger:WorkCredited", async ({ event, context }) => {
     donatedShares: row.donatedShares + shares,
     sortDonated: descendingKey(donatedWork, tokenId),
   });
+  await refreshTwin(context, tokenId, event.block);
   await context.db
     .insert(twinContribution)
     .values({ id: `${tokenId}-${lower(who)}`, twinId: tokenId, contributor: lower(who), work, shares, batches: 1, lastCreditAt: at })

@@ -2,9 +2,9 @@
 // work, the twin's 30-day figures and yield, and what each holder was credited and claimed.
 import { and, eq, gt } from "ponder";
 import { type Context, ponder } from "ponder:registry";
-import { account, settlement, twin } from "ponder:schema";
+import { account, settlement, shareToken, twin } from "ponder:schema";
 import { TwinEarningsAbi } from "../abis/TwinEarnings";
-import { getTwin, keepLog, lower, refreshYield, type Hex } from "./lib";
+import { getTwin, keepLog, lower, refreshTwin, type Hex } from "./lib";
 
 /** What a block pays its miner before fees since the halving of April 2024, in satoshis. */
 const SUBSIDY_SATS = 312_500_000n;
@@ -141,8 +141,15 @@ ponder.on("TwinEarnings:Settled", async ({ event, context }) => {
     paidRatioBps30d: expected30d !== null && expected30d > 0n ? (grossWithExpected * BPS) / expected30d : null,
     workSettledGhs: row.workMeteredGhs,
   });
-  await refreshYield(context, tokenId);
+  await refreshTwin(context, tokenId, event.block);
 
+  // A split twin's net went to its shares token, which credits its holders pro rata (`Accrued`,
+  // indexed with the token): nobody may claim it from TwinEarnings as holder of record.
+  const token = await context.db.find(shareToken, { id: lower(holder) });
+  if (token !== null) {
+    if (token.twinId !== tokenId) throw new Error(`twin ${tokenId} settled to the shares of twin ${token.twinId}`);
+    return;
+  }
   await context.db
     .insert(account)
     .values({ id: lower(holder), earned: s.net, claimable: s.net })
@@ -153,12 +160,16 @@ ponder.on("TwinEarnings:Claimed", async ({ event, context }) => {
   await keepLog(context, event);
   const { account: who, amount } = event.args;
   const id = lower(who);
+  // `claim` pays out all that settlements of whole twins credited the account, and what the shares
+  // tokens it named gave up (their `Taken`, earlier in the same transaction).
   const current = await context.db.find(account, { id });
-  // `claim` pays out only what settlements credited.
-  if (current === null || current.claimable < amount) {
-    throw new Error(`${id} claimed ${amount} but was credited ${current?.claimable ?? 0n} unclaimed`);
+  const whole = current?.claimable ?? 0n;
+  const shares = current?.sharesTakenPending ?? 0n;
+  if (whole + shares !== amount) {
+    throw new Error(`${id} claimed ${amount}, but was credited ${whole} unclaimed and its shares gave up ${shares}`);
   }
   await context.db
-    .update(account, { id })
-    .set({ claimed: current.claimed + amount, claimable: current.claimable - amount });
+    .insert(account)
+    .values({ id })
+    .onConflictDoUpdate((row) => ({ claimed: row.claimed + whole, claimable: 0n, sharesTakenPending: 0n }));
 });

@@ -1,14 +1,17 @@
-// TwinMarket: listings (and every way one dies), offers, sales and the fee in force.
+// TwinMarket: listings (and every way one dies), offers, sales, lots of a split twin's shares and
+// their fills, and the fee in force.
 import { type Context, ponder } from "ponder:registry";
-import { account, listing, marketConfig, offer, sale, twin } from "ponder:schema";
+import { account, listing, lot, marketConfig, offer, sale, shareTrade, twin } from "ponder:schema";
 import {
+  forgetLot,
   getTwin,
   keepLog,
   killSellerListings,
+  killSellerLots,
   listingFields,
   lower,
   recordTwinEvent,
-  refreshYield,
+  refreshTwin,
   removeTwinListing,
 } from "./lib";
 
@@ -17,7 +20,7 @@ ponder.on("TwinMarket:Listed", async ({ event, context }) => {
   const { tokenId, seller, price, expiresAt, maxFeeBps } = event.args;
   await getTwin(context, tokenId);
   // `list` overwrites whatever the market stored for the twin, live or dead.
-  await removeTwinListing(context, tokenId, "Replaced", event.block.number);
+  await removeTwinListing(context, tokenId, "Replaced", event.block);
   // `list` checked that the seller owns the twin and that it is not retired, and tied the listing
   // to the custody and listing nonce of this moment: it is live until one of them changes.
   const created = await context.db.insert(listing).values({
@@ -33,15 +36,15 @@ ponder.on("TwinMarket:Listed", async ({ event, context }) => {
     txHash: lower(event.transaction.hash),
     endedAtBlock: null,
   });
-  await context.db.update(twin, { id: tokenId }).set({ listingId: created.id, ...listingFields(tokenId, created) });
-  await refreshYield(context, tokenId);
+  await context.db.update(twin, { id: tokenId }).set({ listingId: created.id, ...listingFields(created) });
+  await refreshTwin(context, tokenId, event.block);
   await recordTwinEvent(context, event, tokenId, "Listed", { from: seller, amount: price, expiresAt });
 });
 
 ponder.on("TwinMarket:ListingCancelled", async ({ event, context }) => {
   await keepLog(context, event);
   const { tokenId, by } = event.args;
-  await removeTwinListing(context, tokenId, "Cancelled", event.block.number);
+  await removeTwinListing(context, tokenId, "Cancelled", event.block);
   await recordTwinEvent(context, event, tokenId, "ListingCancelled", { from: by });
 });
 
@@ -52,7 +55,9 @@ ponder.on("TwinMarket:AllListingsCancelled", async ({ event, context }) => {
     .insert(account)
     .values({ id: lower(seller), listingNonce })
     .onConflictDoUpdate({ listingNonce });
-  await killSellerListings(context, seller, "SellerCancelledAll", event.block.number);
+  // The same counter ends the seller's lots.
+  await killSellerListings(context, seller, "SellerCancelledAll", event.block);
+  await killSellerLots(context, seller, event.block);
 });
 
 ponder.on("TwinMarket:Sold", async ({ event, context }) => {
@@ -60,7 +65,7 @@ ponder.on("TwinMarket:Sold", async ({ event, context }) => {
   const { tokenId, seller, buyer, price, royaltyReceiver, royalty, fee, kind } = event.args;
   await getTwin(context, tokenId);
   // Both `buy` and `acceptOffer` delete the twin's listing; the Transfer that follows moves it.
-  await removeTwinListing(context, tokenId, "Sold", event.block.number);
+  await removeTwinListing(context, tokenId, "Sold", event.block);
   const saleKind = kind === 0 ? "Listing" : kind === 1 ? "Offer" : undefined;
   if (saleKind === undefined) throw new Error(`unknown TwinMarket.SaleKind ${kind}`);
   await context.db.insert(sale).values({
@@ -80,9 +85,83 @@ ponder.on("TwinMarket:Sold", async ({ event, context }) => {
   await context.db
     .update(twin, { id: tokenId })
     .set({ lastSalePrice: price, lastSaleAt: event.block.timestamp, lastSaleId: event.id });
-  await refreshYield(context, tokenId);
+  await refreshTwin(context, tokenId, event.block);
   await recordTwinEvent(context, event, tokenId, "Sold", { from: seller, to: buyer, amount: price, detail: saleKind });
 });
+
+// ---------------------------------------------------------------------------------------- lots
+
+ponder.on("TwinMarket:LotListed", async ({ event, context }) => {
+  await keepLog(context, event);
+  const { lotId, tokenId, seller, amount, pricePerShare, expiresAt, maxFeeBps } = event.args;
+  const row = await getTwin(context, tokenId);
+  // `listLot` checked that the vault holds the twin and that it is not retired, and tied the lot to
+  // this split and the seller's listing nonce: it is live until one of them changes.
+  if (!row.split) throw new Error(`lot ${lotId} of twin ${tokenId}, which is not split`);
+  await context.db.insert(lot).values({
+    id: lotId,
+    twinId: tokenId,
+    seller: lower(seller),
+    amount,
+    remaining: amount,
+    pricePerShare,
+    expiresAt,
+    maxFeeBps,
+    state: "Live",
+    listedAtBlock: event.block.number,
+    listedAt: event.block.timestamp,
+    txHash: lower(event.transaction.hash),
+    endedAtBlock: null,
+  });
+  await context.db.update(twin, { id: tokenId }).set({ lotIds: [...row.lotIds, lotId.toString()] });
+  await refreshTwin(context, tokenId, event.block);
+  await recordTwinEvent(context, event, tokenId, "LotListed", { from: seller, amount, expiresAt, detail: lotId.toString() });
+});
+
+ponder.on("TwinMarket:LotFilled", async ({ event, context }) => {
+  await keepLog(context, event);
+  const { lotId, tokenId, buyer, seller, amount, price, royaltyReceiver, royalty, fee, remaining } = event.args;
+  const stored = await context.db.find(lot, { id: lotId });
+  // `buyLot` fills only a live lot.
+  if (stored === null || stored.state !== "Live") throw new Error(`lot ${lotId} was filled but is ${stored?.state ?? "missing"}`);
+  await context.db
+    .update(lot, { id: lotId })
+    .set(remaining === 0n ? { remaining, state: "SoldOut", endedAtBlock: event.block.number } : { remaining });
+  if (remaining === 0n) await forgetLot(context, tokenId, lotId);
+  const pricePerShare = (price * 10n ** 18n) / amount;
+  await context.db.insert(shareTrade).values({
+    id: event.id,
+    lotId,
+    twinId: tokenId,
+    seller: lower(seller),
+    buyer: lower(buyer),
+    amount,
+    price,
+    pricePerShare,
+    royaltyReceiver: lower(royaltyReceiver),
+    royalty,
+    fee,
+    remaining,
+    blockNumber: event.block.number,
+    timestamp: event.block.timestamp,
+    txHash: lower(event.transaction.hash),
+  });
+  await context.db.update(twin, { id: tokenId }).set({ lastFillPerShare: pricePerShare, lastFillAt: event.block.timestamp });
+  await refreshTwin(context, tokenId, event.block);
+  await recordTwinEvent(context, event, tokenId, "LotFilled", { from: seller, to: buyer, amount: price, detail: lotId.toString() });
+});
+
+ponder.on("TwinMarket:LotCancelled", async ({ event, context }) => {
+  await keepLog(context, event);
+  const { lotId, tokenId, by } = event.args;
+  // The seller withdrew it, or anyone removed it once dead: the market no longer stores it.
+  await context.db.update(lot, { id: lotId }).set({ state: "Cancelled", endedAtBlock: event.block.number });
+  await forgetLot(context, tokenId, lotId);
+  await refreshTwin(context, tokenId, event.block);
+  await recordTwinEvent(context, event, tokenId, "LotCancelled", { from: by, detail: lotId.toString() });
+});
+
+// -------------------------------------------------------------------------------------- offers
 
 const offerId = (tokenId: bigint, bidder: string) => `${tokenId}-${lower(bidder)}`;
 

@@ -23,9 +23,11 @@ import {
   keepLog,
   killSellerListings,
   killTwinListing,
+  killTwinLots,
   lower,
   maintenanceKindName,
   recordTwinEvent,
+  refreshTwin,
   statusName,
 } from "./lib";
 
@@ -76,8 +78,6 @@ ponder.on("TwinRegistry:TwinMinted", async ({ event, context }) => {
     sortHashrate: descendingKey(spec.hashrateGhs, tokenId),
     sortEfficiency: ascendingKey(doubleBits(jth), tokenId),
     sortDonated: descendingKey(0n, tokenId),
-    sortPriceAsc: null,
-    sortPriceDesc: null,
     // `EarningTermsFixed` follows in the same transaction with the terms.
     serviceFeeBps: 0,
     tariffMicroUsdPerKwh: 0,
@@ -100,10 +100,23 @@ ponder.on("TwinRegistry:TwinMinted", async ({ event, context }) => {
     transfers: 0,
     approvalsWithdrawn: 0,
     approved: null,
+    split: false,
+    sharesToken: null,
+    shareSupply: null,
+    splitAtBlock: null,
+    lotIds: [],
+    forSaleBps: null,
+    cheapestPerShare: null,
+    lastFillPerShare: null,
+    lastFillAt: null,
+    lastTransferEventId: null,
+    joinTx: null,
+    spanCount: 0,
   });
   await countFacet(context, "Manufacturer", spec.manufacturer);
   await countFacet(context, "Model", spec.model);
   await recordTwinEvent(context, event, tokenId, "Minted", { to: operator, detail: lower(reporter) });
+  await refreshTwin(context, tokenId, event.block);
 });
 
 ponder.on("TwinRegistry:EarningTermsFixed", async ({ event, context }) => {
@@ -118,6 +131,7 @@ ponder.on("TwinRegistry:EarningTermsFixed", async ({ event, context }) => {
     // The first period starts at the mint.
     lateAt: row.mintedAt + BigInt(terms.settlementPeriod) + BigInt(terms.gracePeriod),
   });
+  await refreshTwin(context, tokenId, event.block);
 });
 
 /** One more twin carries `name`; the facet shows its most common spelling, ties to the smallest. */
@@ -164,6 +178,10 @@ ponder.on("TwinRegistry:Transfer", async ({ event, context }) => {
   let merged = false;
   if (lower(from) === ZERO_ADDRESS) {
     merged = row.mintTx === tx;
+  } else if (row.joinTx === tx) {
+    // The vault sends a joined twin to its holder: part of the join (a split's transfer into the
+    // vault is marked by the `Split` that follows it).
+    merged = true;
   } else if (row.lastSaleId !== null) {
     const last = await context.db.find(sale, { id: row.lastSaleId });
     merged = last !== null && last.txHash === tx && last.seller === lower(from) && last.buyer === lower(to);
@@ -173,8 +191,9 @@ ponder.on("TwinRegistry:Transfer", async ({ event, context }) => {
     owner: lower(to),
     transfers: row.transfers + 1,
     approved: null,
+    lastTransferEventId: event.id,
   });
-  await killTwinListing(context, tokenId, "ChangedHands", event.block.number);
+  await killTwinListing(context, tokenId, "ChangedHands", event.block);
   await recordTwinEvent(context, event, tokenId, "Transfer", { from, to, merged });
 });
 
@@ -189,7 +208,7 @@ ponder.on("TwinRegistry:Approval", async ({ event, context }) => {
     approved: next,
     approvalsWithdrawn: row.approvalsWithdrawn + (withdrawn ? 1 : 0),
   });
-  if (withdrawn) await killTwinListing(context, tokenId, "ApprovalWithdrawn", event.block.number);
+  if (withdrawn) await killTwinListing(context, tokenId, "ApprovalWithdrawn", event.block);
   await recordTwinEvent(context, event, tokenId, "Approval", { from: owner, to: approved });
 });
 
@@ -209,7 +228,7 @@ ponder.on("TwinRegistry:ApprovalForAll", async ({ event, context }) => {
       .insert(account)
       .values({ id: lower(owner), approvalRevocations: 1 })
       .onConflictDoUpdate((row) => ({ approvalRevocations: row.approvalRevocations + 1 }));
-    await killSellerListings(context, owner, "ApprovalWithdrawn", event.block.number);
+    await killSellerListings(context, owner, "ApprovalWithdrawn", event.block);
   }
 });
 
@@ -219,7 +238,12 @@ ponder.on("TwinRegistry:StatusChanged", async ({ event, context }) => {
   const status = statusName(next);
   await getTwin(context, tokenId);
   await context.db.update(twin, { id: tokenId }).set({ status });
-  if (status === "Decommissioned") await killTwinListing(context, tokenId, "Retired", event.block.number);
+  if (status === "Decommissioned") {
+    // A decommissioned rig is no longer sold on the market, whole or in shares.
+    await killTwinListing(context, tokenId, "Retired", event.block);
+    await killTwinLots(context, tokenId, "Retired", event.block);
+  }
+  await refreshTwin(context, tokenId, event.block);
   await recordTwinEvent(context, event, tokenId, "StatusChanged", { detail: status });
 });
 

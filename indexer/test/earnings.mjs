@@ -1,7 +1,8 @@
 // Earnings for the indexer's tests: the figures a settlement should carry, worked out here from the
 // chain's own logs (telemetry, settlements, sales, claims), and the transactions that make them
 // (telemetry, feed answers, settlements) from anvil's accounts.
-import { ACCOUNTS, gql, indexedBlock } from './harness.mjs';
+import { ABI, ACCOUNTS, gql, indexedBlock } from './harness.mjs';
+import { fractionsOnChain } from './fractions.mjs';
 import { rpc } from '../../scripts/lib/localchain.mjs';
 
 const DAY = 86_400n;
@@ -73,11 +74,14 @@ const TWIN_EARNINGS = `id settledCount settledThrough lateAt grossTotal netTotal
  * Every settlement, twin and holder the indexer shows against the chain at the indexer's block: each
  * settlement row field for field as its `Settled` event, its work and expected gross from the
  * twin's `TelemetryReported` events and the recorded figures, each twin's totals, 30-day figures
- * and yield, and each holder's credits and claims (`claimableOf`). Returns the figures worked out
- * here, by twin.
+ * and yield (a split twin's on its lots, as the app takes it), and each holder's credits and claims
+ * (`claimableOf`; a claim's amount less what shares tokens gave up to it, their `Taken`). Returns
+ * the figures worked out here, by twin.
  */
 export async function assertEarningsMatchChain(assert, indexerUrl, chain) {
   const block = BigInt(await indexedBlock(indexerUrl));
+  const { timestamp: now } = await chain.client.getBlock({ blockNumber: block });
+  const fractions = await fractionsOnChain(chain, block, now);
   const upTo = (logs) => logs.filter((log) => log.blockNumber <= block);
   const [telemetry, settled, sold, claimed] = await Promise.all([
     chain.logs('registry', 'TelemetryReported').then(upTo),
@@ -147,7 +151,8 @@ export async function assertEarningsMatchChain(assert, indexerUrl, chain) {
     const list = byTwin.get(id) ?? [];
     const lastSale = sold.filter((log) => log.tokenId === id).at(-1)?.price ?? null;
     assert.equal(twin.lastSalePrice, str(lastSale), `${where}: last sale`);
-    const price = twin.listingLive ? BigInt(twin.listingPrice) : lastSale;
+    const fraction = fractions.twins.get(id);
+    const price = fraction.split ? fraction.yieldPrice : twin.listingLive ? BigInt(twin.listingPrice) : lastSale;
     if (list.length === 0) {
       assert.deepEqual(
         [twin.settledCount, twin.settledThrough, twin.grossTotal, twin.netTotal, twin.gross30d, twin.net30d, twin.expected30d, twin.lateCount30d, twin.paidRatioBps30d],
@@ -191,15 +196,39 @@ export async function assertEarningsMatchChain(assert, indexerUrl, chain) {
     figures.set(id, { ...window, yieldBps, settlements: list });
   }
 
-  // Holders: what settlements credited them, what they claimed, and what the contract still owes.
+  // Holders: what settlements credited them, what they claimed, and what the contract still owes. A
+  // split twin's settlements went to its shares token, which owes its holders (fractions.mjs checks
+  // them); a claim also takes what the shares tokens it names owe the claimant.
+  const tokens = new Set([...fractions.twins.values()].map((twin) => twin.token).filter(Boolean));
+  const taken =
+    tokens.size === 0
+      ? []
+      : await chain.client.getContractEvents({ address: [...tokens], abi: ABI.shares, eventName: 'Taken', fromBlock: 0n, toBlock: block });
+  const sum = (logs) => logs.reduce((total, log) => total + log, 0n);
   const holders = new Set([...settled.map((log) => lc(log.holder)), ...claimed.map((log) => lc(log.account))]);
   for (const holder of holders) {
-    const earned = settled.filter((log) => lc(log.holder) === holder).reduce((total, log) => total + log.settlement.net, 0n);
-    const paid = claimed.filter((log) => lc(log.account) === holder).reduce((total, log) => total + log.amount, 0n);
+    const { account } = await gql(
+      indexerUrl,
+      `query A($id: String!) { account(id: $id) { earned claimed claimable sharesClaimed } }`,
+      { id: holder },
+    );
+    if (tokens.has(holder)) {
+      assert.equal(account, null, `${holder} is a shares token, credited for its holders`);
+      const { shareToken } = await gql(indexerUrl, `query T($id: String!) { shareToken(id: $id) { accrued } }`, { id: holder });
+      const accrued = sum(settled.filter((log) => lc(log.holder) === holder).map((log) => log.settlement.net));
+      assert.equal(shareToken.accrued, String(accrued), `${holder}: what settlements credited the shares`);
+      continue;
+    }
+    const earned = sum(settled.filter((log) => lc(log.holder) === holder).map((log) => log.settlement.net));
+    const fromShares = sum(taken.filter((log) => lc(log.args.holder) === holder).map((log) => log.args.amount));
+    const paid = sum(claimed.filter((log) => lc(log.account) === holder).map((log) => log.amount)) - fromShares;
     const claimable = await chain.read('earnings', 'claimableOf', [holder], block);
     assert.equal(claimable, earned - paid, `${holder}: the contract owes what was credited less what was claimed`);
-    const { account } = await gql(indexerUrl, `query A($id: String!) { account(id: $id) { earned claimed claimable } }`, { id: holder });
-    assert.deepEqual(account, { earned: String(earned), claimed: String(paid), claimable: String(claimable) }, `account ${holder}`);
+    assert.deepEqual(
+      account,
+      { earned: String(earned), claimed: String(paid), claimable: String(claimable), sharesClaimed: String(fromShares) },
+      `account ${holder}`,
+    );
   }
   return figures;
 }

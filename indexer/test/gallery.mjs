@@ -19,37 +19,39 @@ export const fold = (text) => Array.from(text, (char) => char.toLowerCase()).joi
 const escapeLike = (text) => text.replace(/[\\%_]/g, (char) => `\\${char}`);
 
 /**
- * The `where` of a gallery query. `now` is the chain's time (unix seconds): a listing counts as
- * listed while `listingExpiresAt` is after it (the column is null unless the listing is live).
+ * The `where` of a gallery query over `gallerySpans`. `now` is the chain's time (unix seconds): the
+ * span of each twin in force at `now` is the one with `validFrom <= now < validUntil`, and says
+ * whether the twin is for sale then and at what asking price.
  */
 export function galleryWhere(query, now) {
-  const and = [];
+  const and = [{ validFrom_lte: String(now) }, { validUntil_gt: String(now) }];
   for (const word of query.search.split(/\s+/).filter(Boolean)) {
     const exact = word.startsWith('#') ? parseU64(word.slice(1)) : null;
     if (exact !== null) {
-      and.push({ id: String(exact) });
+      and.push({ twinId: String(exact) });
       continue;
     }
     const text = { search_contains: escapeLike(fold(word)) };
     const asId = parseU64(word);
-    and.push(asId === null ? text : { OR: [text, { id: String(asId) }] });
+    and.push(asId === null ? text : { OR: [text, { twinId: String(asId) }] });
   }
   if (query.manufacturers.length > 0) and.push({ manufacturerKey_in: query.manufacturers.map(fold) });
   if (query.models.length > 0) and.push({ modelKey_in: query.models.map(fold) });
   if (query.statuses.length > 0) and.push({ status_in: query.statuses });
   const priced = query.priceMin !== null || query.priceMax !== null;
-  if (query.listedOnly || priced) and.push({ listingExpiresAt_gt: String(now) });
-  if (query.priceMin !== null) and.push({ listingPrice_gte: String(query.priceMin) });
-  if (query.priceMax !== null) and.push({ listingPrice_lte: String(query.priceMax) });
+  if (query.listedOnly || priced) and.push({ forSale: true });
+  if (query.splitOnly) and.push({ split: true });
+  if (query.priceMin !== null) and.push({ askingPrice_gte: String(query.priceMin) });
+  if (query.priceMax !== null) and.push({ askingPrice_lte: String(query.priceMax) });
   if (query.efficiencyMin !== null) and.push({ efficiencyJth_gte: query.efficiencyMin });
   if (query.efficiencyMax !== null) and.push({ efficiencyJth_lte: query.efficiencyMax });
   return { AND: and };
 }
 
-/** Column and direction of each sort (the gallery's URL slugs). Price sorts order the listed
- * twins; the rest follow, newest first. */
+/** Column and direction of each sort (the gallery's URL slugs). Price sorts order the twins for
+ * sale; the rest follow, newest first. */
 export const SORTS = {
-  newest: ['id', 'desc'],
+  newest: ['twinId', 'desc'],
   'price-asc': ['sortPriceAsc', 'asc'],
   'price-desc': ['sortPriceDesc', 'desc'],
   hashrate: ['sortHashrate', 'desc'],
@@ -57,34 +59,37 @@ export const SORTS = {
   donated: ['sortDonated', 'desc'],
 };
 
-const PAGE_QUERY = `query Gallery($where: twinFilter, $orderBy: String, $orderDirection: String, $limit: Int, $offset: Int) {
-  twins(where: $where, orderBy: $orderBy, orderDirection: $orderDirection, limit: $limit, offset: $offset) {
+const PAGE_QUERY = `query Gallery($where: gallerySpanFilter, $orderBy: String, $orderDirection: String, $limit: Int, $offset: Int) {
+  gallerySpans(where: $where, orderBy: $orderBy, orderDirection: $orderDirection, limit: $limit, offset: $offset) {
     totalCount
-    items { id manufacturer model location hashrateGhs powerWatts efficiencyJth status listingPrice listingExpiresAt donatedWork }
+    items {
+      twinId askingPrice listingPrice split shareSupply forSaleBps cheapestPerShare
+      twin { id manufacturer model location hashrateGhs powerWatts efficiencyJth status donatedWork }
+    }
   }
 }`;
 
-/** One page of the gallery: at most two requests (a price sort's page may straddle the listed
- * twins and the rest). Returns the page's twins and how many match in all. */
+/** One page of the gallery: at most two requests (a price sort's page may straddle the twins for
+ * sale and the rest). Returns the page's spans and how many match in all. */
 export async function galleryPage(url, query, now, pageSize = 48) {
   const where = galleryWhere(query, now);
   const [orderBy, orderDirection] = SORTS[query.sort];
   const offset = query.page * pageSize;
   if (!orderBy.startsWith('sortPrice')) {
-    const { twins } = await gql(url, PAGE_QUERY, { where, orderBy, orderDirection, limit: pageSize, offset });
-    return { items: twins.items, total: twins.totalCount };
+    const { gallerySpans } = await gql(url, PAGE_QUERY, { where, orderBy, orderDirection, limit: pageSize, offset });
+    return { items: gallerySpans.items, total: gallerySpans.totalCount };
   }
-  const listed = { AND: [...where.AND, { listingExpiresAt_gt: String(now) }] };
-  const { twins: first } = await gql(url, PAGE_QUERY, { where: listed, orderBy, orderDirection, limit: pageSize, offset });
-  const unlisted = { AND: [...where.AND, { OR: [{ listingExpiresAt: null }, { listingExpiresAt_lte: String(now) }] }] };
-  const { twins: rest } = await gql(url, PAGE_QUERY, {
-    where: unlisted,
-    orderBy: 'id',
+  const forSale = { AND: [...where.AND, { forSale: true }] };
+  const { gallerySpans: first } = await gql(url, PAGE_QUERY, { where: forSale, orderBy, orderDirection, limit: pageSize, offset });
+  const notForSale = { AND: [...where.AND, { forSale: false }] };
+  const { gallerySpans: rest } = await gql(url, PAGE_QUERY, {
+    where: notForSale,
+    orderBy: 'twinId',
     orderDirection: 'desc',
     limit: Math.max(pageSize - first.items.length, 0),
     offset: Math.max(offset - first.totalCount, 0),
   });
-  // A page wholly among the listed twins still asks for the count of the rest (limit 0).
+  // A page wholly among the twins for sale still asks for the count of the rest (limit 0).
   return { items: [...first.items, ...rest.items], total: first.totalCount + rest.totalCount };
 }
 
@@ -94,6 +99,7 @@ export const defaultQuery = () => ({
   models: [],
   statuses: [],
   listedOnly: false,
+  splitOnly: false,
   priceMin: null,
   priceMax: null,
   efficiencyMin: null,
@@ -106,7 +112,8 @@ export const defaultQuery = () => ({
 
 const efficiencyOf = (twin) => (twin.powerWatts * 1000) / Number(twin.hashrateGhs);
 
-/** GalleryQuery::apply over twins as the chain describes them (all pages). */
+/** GalleryQuery::apply over twins as the chain describes them (all pages): `askingPrice` is
+ * `GalleryEntry::asking_price`, `split` whether it has a fraction. */
 export function expectedGallery(twins, query) {
   const terms = query.search.split(/\s+/).filter(Boolean).map((word) => {
     const exact = word.startsWith('#') ? parseU64(word.slice(1)) : null;
@@ -121,8 +128,9 @@ export function expectedGallery(twins, query) {
       (query.manufacturers.length === 0 || sameName(query.manufacturers, twin.manufacturer)) &&
       (query.models.length === 0 || sameName(query.models, twin.model)) &&
       (query.statuses.length === 0 || query.statuses.includes(twin.status)) &&
-      (!query.listedOnly || twin.listingPrice !== null) &&
-      (!priced || (twin.listingPrice !== null && within(twin.listingPrice, query.priceMin, query.priceMax))) &&
+      (!query.listedOnly || twin.askingPrice !== null) &&
+      (!query.splitOnly || twin.split) &&
+      (!priced || (twin.askingPrice !== null && within(twin.askingPrice, query.priceMin, query.priceMax))) &&
       (!rated || within(efficiencyOf(twin), query.efficiencyMin, query.efficiencyMax)) &&
       terms.every((term) =>
         term.id !== undefined
@@ -135,8 +143,8 @@ export function expectedGallery(twins, query) {
   const presentFirst = (a, b, order) => (a !== null && b !== null ? order(a, b) : a !== null ? -1 : b !== null ? 1 : 0);
   const byKey = {
     newest: () => 0,
-    'price-asc': (a, b) => presentFirst(a.listingPrice, b.listingPrice, cmp),
-    'price-desc': (a, b) => presentFirst(a.listingPrice, b.listingPrice, (x, y) => cmp(y, x)),
+    'price-asc': (a, b) => presentFirst(a.askingPrice, b.askingPrice, cmp),
+    'price-desc': (a, b) => presentFirst(a.askingPrice, b.askingPrice, (x, y) => cmp(y, x)),
     hashrate: (a, b) => cmp(b.hashrateGhs, a.hashrateGhs),
     efficiency: (a, b) => cmp(efficiencyOf(a), efficiencyOf(b)),
     donated: (a, b) => cmp(b.donatedWork, a.donatedWork),

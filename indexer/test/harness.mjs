@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { createPublicClient, createWalletClient, decodeEventLog, defineChain, http } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { ANVIL_KEYS, CHAIN_ID, ROOT, rpc } from '../../scripts/lib/localchain.mjs';
+import { fractionsOnChain, spansAt } from './fractions.mjs';
 
 export { ROOT };
 export const INDEXER_DIR = join(ROOT, 'indexer');
@@ -169,6 +170,8 @@ export const ABI = {
   market: abiOf('TwinMarket'),
   ledger: abiOf('HashLedger'),
   earnings: abiOf('TwinEarnings'),
+  vault: abiOf('TwinVault'),
+  shares: abiOf('TwinShares'),
   feed: abiOf('PublishedFeed'),
 };
 
@@ -193,16 +196,23 @@ export function chainClients(rpcUrl, contracts) {
     market: contracts.twinMarket,
     ledger: contracts.hashLedger,
     earnings: contracts.twinEarnings,
+    vault: contracts.twinVault,
     ...Object.fromEntries(FEEDS.map((feed) => [feed, contracts[feed]])),
   };
   const read = (contract, functionName, args = [], blockNumber) =>
     client.readContract({ address: address[contract], abi: abiFor(contract), functionName, args, blockNumber });
-  /** Sends a transaction from anvil account `from` and fails unless it succeeds. */
+  /** A view of the shares token at `token` (an address: each split twin has its own). */
+  const readShares = (token, functionName, args = [], blockNumber) =>
+    client.readContract({ address: token, abi: ABI.shares, functionName, args, blockNumber });
+  /** Sends a transaction from anvil account `from` and fails unless it succeeds. `contract` is a
+   * name above, or `{ shares: <token address> }` for a shares token. */
   const write = async (from, contract, functionName, args = [], value) => {
     const wallet = createWalletClient({ chain, transport, account: ACCOUNTS[from] });
-    const hash = await wallet.writeContract({ address: address[contract], abi: abiFor(contract), functionName, args, value });
+    const [to, abi] = typeof contract === 'string' ? [address[contract], abiFor(contract)] : [contract.shares, ABI.shares];
+    const hash = await wallet.writeContract({ address: to, abi, functionName, args, value });
     const receipt = await client.waitForTransactionReceipt({ hash });
-    if (receipt.status !== 'success') throw new Error(`${contract}.${functionName} reverted (${hash})`);
+    const name = typeof contract === 'string' ? contract : `shares ${contract.shares}`;
+    if (receipt.status !== 'success') throw new Error(`${name}.${functionName} reverted (${hash})`);
     return receipt;
   };
   const logs = async (contract, eventName) => {
@@ -212,7 +222,7 @@ export function chainClients(rpcUrl, contracts) {
       .filter(({ decoded }) => decoded?.eventName === eventName)
       .map(({ log, decoded }) => ({ ...decoded.args, blockNumber: log.blockNumber, logIndex: log.logIndex }));
   };
-  return { client, read, write, logs, address };
+  return { client, read, readShares, write, logs, address };
 }
 
 function safeDecode(abi, log) {
@@ -282,7 +292,8 @@ const lc = (value) => (value === null || value === undefined ? value : String(va
 /**
  * Compares what the indexer says of every twin with what the contracts answer at the indexer's
  * block: ownership, custody, operation, status, spec, royalty, telemetry time, stored listing and
- * whether it can be bought, donated work, and how many telemetry and maintenance events there are.
+ * whether it can be bought, donated work, and how many telemetry and maintenance events there are;
+ * and its gallery span at the block's time against the listing and the lots the chain holds then.
  * Returns the chain's view of the twins for further checks.
  */
 export async function assertMatchesChain(assert, indexerUrl, chain) {
@@ -292,6 +303,10 @@ export async function assertMatchesChain(assert, indexerUrl, chain) {
   const data = await gql(indexerUrl, `{ twins(orderBy: "id", orderDirection: "asc", limit: 1000) { totalCount items { ${TWIN_FIELDS} } } }`);
   assert.equal(data.twins.totalCount, Number(supply), 'every minted twin is indexed');
 
+  const fractions = await fractionsOnChain(chain, block, now);
+  const spans = await spansAt(indexerUrl, now);
+  assert.equal(spans.totalCount, Number(supply), 'one gallery span of each twin in force now');
+  const spanOf = new Map(spans.items.map((span) => [BigInt(span.twinId), span]));
   const telemetryLogs = await chain.logs('registry', 'TelemetryReported');
   const maintenanceLogs = await chain.logs('registry', 'MaintenanceLogged');
   const countFor = (logs, id) => logs.filter((log) => log.tokenId === id && log.blockNumber <= block).length;
@@ -365,6 +380,25 @@ export async function assertMatchesChain(assert, indexerUrl, chain) {
     assert.equal(indexed.settledCount, period.settled, `${where}: settlements`);
     assert.equal(indexed.settledThrough, period.settled === 0 ? null : String(period.start), `${where}: settled through`);
     assert.equal(indexed.lateAt, String(period.lateAt), `${where}: late at`);
+    // The gallery's view now: `GalleryEntry::asking_price` and its fraction, from the chain.
+    const fraction = fractions.twins.get(id);
+    const listingPrice = buyable ? stored.price : null;
+    const askingPrice = listingPrice ?? fraction.lotPrice;
+    const span = spanOf.get(id);
+    assert.deepEqual(
+      span,
+      {
+        twinId: String(id),
+        forSale: askingPrice !== null,
+        askingPrice: askingPrice === null ? null : String(askingPrice),
+        listingPrice: listingPrice === null ? null : String(listingPrice),
+        split: fraction.split,
+        shareSupply: fraction.split ? String(fraction.supply) : null,
+        forSaleBps: fraction.atNow?.forSaleBps ?? null,
+        cheapestPerShare: fraction.atNow?.cheapestPerShare == null ? null : String(fraction.atNow.cheapestPerShare),
+      },
+      `${where}: gallery span now`,
+    );
     truth.push({
       id,
       manufacturer: spec.manufacturer,
@@ -373,7 +407,9 @@ export async function assertMatchesChain(assert, indexerUrl, chain) {
       status: STATUS[status],
       hashrateGhs: spec.hashrateGhs,
       powerWatts: spec.powerWatts,
-      listingPrice: buyable ? stored.price : null,
+      listingPrice,
+      askingPrice,
+      split: fraction.split,
       donatedWork: work,
     });
   }
@@ -386,5 +422,5 @@ export async function assertMatchesChain(assert, indexerUrl, chain) {
   assert.equal(counts.maintenanceLogs.totalCount, maintenanceLogs.filter((log) => log.blockNumber <= block).length);
   const credits = await chain.logs('ledger', 'WorkCredited');
   assert.equal(counts.credits.totalCount, credits.filter((log) => log.blockNumber <= block).length);
-  return { block, now, twins: truth };
+  return { block, now, twins: truth, fractions };
 }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { toEventSelector } from 'viem';
+import { encodeAbiParameters, toEventSelector } from 'viem';
 import { rpc, startLocalChain } from '../../scripts/lib/localchain.mjs';
 import {
   ABI,
@@ -23,6 +23,9 @@ import {
 } from './harness.mjs';
 import { defaultQuery, expectedGallery, galleryPage } from './gallery.mjs';
 import { assertEarningsMatchChain, earningsActions, expectedWei, measuredWorkGhs, yieldOf } from './earnings.mjs';
+import { assertFractionsMatchChain, spansAt } from './fractions.mjs';
+
+const lc = (value) => String(value).toLowerCase();
 
 const RUN = join(ROOT, '.run', 'test-indexer-pglite');
 // Regtest's easiest target: about every second hash is a share, so the test finds them at once.
@@ -72,7 +75,19 @@ after(async () => {
 test('every twin, listing, count and credit agrees with the contracts', async () => {
   const { twins } = await assertMatchesChain(assert, indexer.url, contracts);
   assert.equal(twins.length, 12);
-  assert.equal(twins.filter((twin) => twin.listingPrice !== null).length, 5, 'the demo has five live listings');
+  assert.equal(twins.filter((twin) => twin.listingPrice !== null).length, 4, 'the demo has four live listings (twin 2 was split)');
+  assert.deepEqual(twins.filter((twin) => twin.split).map((twin) => twin.id), [2n, 3n], 'the demo splits twins 2 and 3');
+});
+
+test('fractions: splits, lots, fills, holders and their earnings agree with the contracts', async () => {
+  const { twins, lots } = await assertFractionsMatchChain(assert, indexer.url, contracts);
+  assert.ok(twins.get(2n).atNow.forSaleBps > 0 && twins.get(3n).atNow.forSaleBps > 0, 'both split twins have shares for sale');
+  assert.ok([...lots.values()].some((lot) => lot.stored && lot.live), 'the demo has live lots');
+  const { shareTrades } = await gql(indexer.url, '{ shareTrades { totalCount } }');
+  assert.equal(shareTrades.totalCount, 3, 'the demo fills its lots three times');
+  // The seed's claim of split twins' earnings: its Claimed names both parts.
+  const { account } = await gql(indexer.url, `{ account(id: "${ACCOUNTS[8].address.toLowerCase()}") { sharesClaimed } }`);
+  assert.ok(BigInt(account.sharesClaimed) > 0n, "investor 8's claim took its shares' earnings");
 });
 
 test('gallery filters, search, sorts and pages give the gallery order', async () => {
@@ -90,6 +105,10 @@ test('gallery filters, search, sorts and pages give the gallery order', async ()
     { ...defaultQuery(), search: '1', sort: 'hashrate' },
     { ...defaultQuery(), search: 'us 100%' },
     { ...defaultQuery(), statuses: ['Offline'] },
+    { ...defaultQuery(), splitOnly: true },
+    { ...defaultQuery(), splitOnly: true, sort: 'price-desc' },
+    { ...defaultQuery(), listedOnly: true, sort: 'price-desc' },
+    { ...defaultQuery(), priceMin: 2_400_000_000_000_000_000n, sort: 'price-asc' },
   ];
   for (const query of cases) {
     const expected = expectedGallery(twins, query).map((twin) => String(twin.id));
@@ -99,22 +118,29 @@ test('gallery filters, search, sorts and pages give the gallery order', async ()
     for (let page = 0; page * 5 < Math.max(expected.length, 1); page++) {
       const { items, total } = await galleryPage(indexer.url, { ...query, page }, now, 5);
       assert.equal(total, expected.length, `${label}: total`);
-      shown.push(...items.map((item) => item.id));
+      shown.push(...items.map((item) => item.twinId));
     }
     assert.deepEqual(shown, expected, label);
   }
   assert.ok(expectedGallery(twins, cases[0]).length >= 3, 'the first case should exercise the filters');
+  const splitByPrice = expectedGallery(twins, cases.at(-3)).map((twin) => twin.id);
+  assert.deepEqual(splitByPrice, [3n, 2n], 'the split twins priced whole by their cheapest lots');
 
   const facets = await gql(
     indexer.url,
     `{ facets(where: { kind: Manufacturer }, limit: 1000) { items { key name count } }
        active: twins(where: { status: Active }) { totalCount }
        offline: twins(where: { status: Offline }) { totalCount }
-       listed: twins(where: { listingExpiresAt_gt: "${now}" }) { totalCount } }`,
+       listed: gallerySpans(where: { validFrom_lte: "${now}", validUntil_gt: "${now}", forSale: true }) { totalCount }
+       split: twins(where: { split: true }) { totalCount } }`,
   );
   const makers = Object.fromEntries(facets.facets.items.map((facet) => [facet.name, facet.count]));
   assert.deepEqual(makers, { Bitmain: 7, MicroBT: 3, Canaan: 2 });
-  assert.deepEqual([facets.active.totalCount, facets.offline.totalCount, facets.listed.totalCount], [11, 1, 5]);
+  assert.deepEqual(
+    [facets.active.totalCount, facets.offline.totalCount, facets.listed.totalCount, facets.split.totalCount],
+    [11, 1, 6, 2],
+    'four twins listed whole and two split twins with lots for sale',
+  );
 });
 
 test('hourly telemetry roll-ups add up to the reported samples', async () => {
@@ -200,8 +226,11 @@ test('the indexer follows new transactions: every way a listing dies, sales, off
   const feeBps = await contracts.read('market', 'feeBps');
   const block = await contracts.client.getBlock();
 
-  // Twin 2 (listed by operator 2) changes hands outside the market: its listing dies.
-  await contracts.write(op2, 'registry', 'transferFrom', [address(op2), address(investor8), 2n]);
+  // Twin 2's listing died when the seed split it (the twin went into the vault). Twin 4 changes
+  // hands outside the market.
+  const holder4 = (await contracts.read('registry', 'ownerOf', [4n])).toLowerCase();
+  const from4 = ACCOUNTS.findIndex((account) => account.address.toLowerCase() === holder4);
+  await contracts.write(from4, 'registry', 'transferFrom', [ACCOUNTS[from4].address, address(investor8), 4n]);
   // Operator 3 cancels all their listings: twin 7's dies.
   await contracts.write(op3, 'market', 'cancelAllListings');
   // Twin 10 is bought.
@@ -295,9 +324,15 @@ test('the indexer follows new transactions: every way a listing dies, sales, off
     'Transfer (merged)',
   ]);
 
-  const twin2 = await gql(indexer.url, `{ twin(id: "2") { events(orderBy: "id", limit: 100) { items { kind merged } } } }`);
-  const plain = twin2.twin.events.items.filter((row) => row.kind === 'Transfer' && !row.merged);
+  const twin4 = await gql(indexer.url, `{ twin(id: "4") { events(orderBy: "id", limit: 100) { items { kind merged } } } }`);
+  const plain = twin4.twin.events.items.filter((row) => row.kind === 'Transfer' && !row.merged);
   assert.equal(plain.length, 1, 'a transfer outside a sale is a step of its own');
+  const twin2 = await gql(indexer.url, `{ twin(id: "2") { events(orderBy: "id", limit: 100) { items { kind merged } } } }`);
+  assert.deepEqual(
+    twin2.twin.events.items.filter((row) => ['Transfer', 'Split'].includes(row.kind)).map((row) => `${row.kind}${row.merged ? ' (merged)' : ''}`),
+    ['Transfer (merged)', 'Transfer (merged)', 'Split'],
+    'the transfer into the vault is part of the split',
+  );
 
   const offer4 = await gql(indexer.url, `{ offer(id: "4-${address(investor9).toLowerCase()}") { status amount } }`);
   assert.deepEqual(offer4.offer, { status: 'Cancelled', amount: '500000000000000000' });
@@ -544,18 +579,160 @@ test('earnings: settlements as their events, expected gross from telemetry, 30-d
   assert.ok(onTime.includes(T11) && !onTime.includes(T10), 'twin 11 pays on time, twin 10 was late');
 });
 
+test('fractions follow the chain: split, share transfers, lots, fills, expiry, cancel, cancel-all, settle, claim, join, re-split, decommission', async () => {
+  const act = earningsActions(contracts, rpcUrl);
+  const ETH = 10n ** 18n;
+  const UNIT = 10n ** 18n;
+  const DAY = 86_400n;
+  const T9 = 9n;
+  const { market, vault } = contracts.address;
+  const feeBps = await contracts.read('market', 'feeBps');
+  const indexOf = (address) => ACCOUNTS.findIndex((account) => account.address.toLowerCase() === lc(address));
+  const owner = indexOf(await contracts.read('registry', 'ownerOf', [T9]));
+  assert.ok(owner >= 0, 'twin 9 is held by an anvil account');
+  const [friend, buyer, other] = [7, 6, 5].filter((index) => index !== owner);
+  const at = (index) => ACCOUNTS[index].address;
+  const lotIdOf = (receipt) => BigInt(receipt.logs.find((log) => lc(log.address) === lc(market)).topics[1]);
+  const lotRow = async (id) => (await gql(indexer.url, `{ lot(id: "${id}") { state remaining } }`)).lot;
+  const check = async () => {
+    await waitSynced(indexer, rpcUrl);
+    await assertMatchesChain(assert, indexer.url, contracts);
+    return assertFractionsMatchChain(assert, indexer.url, contracts);
+  };
+
+  // 1. Split twin 9 into 1,000 shares; give 200 away.
+  const supply = 1_000n * UNIT;
+  await contracts.write(owner, 'registry', 'safeTransferFrom', [at(owner), vault, T9, encodeAbiParameters([{ type: 'uint256' }], [supply])]);
+  const token = await contracts.read('vault', 'sharesOf', [T9]);
+  const shares = { shares: token };
+  await contracts.write(owner, shares, 'transfer', [at(friend), 200n * UNIT]);
+
+  // 2. Three lots: A (300 at 0.002 ETH a share, ten days), B (100 at 0.001, a day), and C, the
+  // friend's (100 at 0.0015, five days). A buyer takes 50.5 shares and a unit of A, paying
+  // ceil(amount × price / 10^18): a wei more than the exact price.
+  const now = await act.now();
+  await contracts.write(owner, shares, 'approve', [market, 1_000n * UNIT]);
+  const lotA = lotIdOf(await contracts.write(owner, 'market', 'listLot', [T9, 300n * UNIT, 2n * 10n ** 15n, now + 10n * DAY, feeBps]));
+  const lotB = lotIdOf(await contracts.write(owner, 'market', 'listLot', [T9, 100n * UNIT, 10n ** 15n, now + DAY, feeBps]));
+  await contracts.write(friend, shares, 'approve', [market, 100n * UNIT]);
+  const lotC = lotIdOf(await contracts.write(friend, 'market', 'listLot', [T9, 100n * UNIT, 15n * 10n ** 14n, now + 5n * DAY, feeBps]));
+  const bought = 50n * UNIT + UNIT / 2n + 1n;
+  const cost = (bought * 2n * 10n ** 15n + UNIT - 1n) / UNIT;
+  await contracts.write(buyer, 'market', 'buyLot', [lotA, bought], cost);
+  let chainView = await check();
+  let twin9 = chainView.twins.get(T9);
+  assert.deepEqual(twin9.atNow, { forSaleBps: 4_494, cheapestPerShare: 10n ** 15n }, '(249.5 + 100 + 100) of 1,000 shares, cheapest at 0.001');
+  assert.equal(twin9.lotPrice, ETH, 'the whole twin at its cheapest lot: 1 ETH');
+  assert.equal((await lotRow(lotA)).remaining, String(300n * UNIT - bought));
+
+  // 3. A settlement of the split twin goes to its shares token, pro rata; then shares move, and the
+  // buyer claims what its shares earned.
+  await act.publish('ethUsdFeed', 3_000n * 10n ** 8n);
+  await act.report(T9, [{ timestamp: await act.now(), hashrateGhs: 95_000n, powerWatts: 3_250 }]);
+  await act.settle(T9, 3n * 10n ** 16n);
+  await contracts.write(buyer, shares, 'transfer', [at(other), 20n * UNIT]);
+  await contracts.write(buyer, shares, 'transfer', [at(other), 0n]);
+  await contracts.write(buyer, 'earnings', 'claim', [[T9]]);
+  const [settledTo] = (await contracts.logs('earnings', 'Settled')).slice(-1);
+  assert.equal(lc(settledTo.holder), lc(token), "a split twin's settlement credits its shares token");
+  chainView = await check();
+  await assertEarningsMatchChain(assert, indexer.url, contracts);
+
+  // 4. Lot B expires with no event: a query after its expiry no longer counts it, though nothing
+  // was indexed since. Then the friend withdraws C.
+  const before = await spansAt(indexer.url, now + DAY - 1n);
+  const after = await spansAt(indexer.url, now + DAY);
+  const span = (list) => list.items.find((item) => item.twinId === String(T9));
+  assert.deepEqual([span(before).forSaleBps, span(before).cheapestPerShare], [4_494, String(10n ** 15n)]);
+  assert.deepEqual([span(after).forSaleBps, span(after).cheapestPerShare], [3_494, String(15n * 10n ** 14n)], 'B expired');
+  assert.equal(span(after).askingPrice, String(15n * 10n ** 14n * 1_000n), 'priced at C, the cheapest lot left');
+  await act.at(now + DAY + 60n);
+  await rpc(rpcUrl, 'evm_mine');
+  chainView = await check();
+  assert.deepEqual(chainView.twins.get(T9).atNow, { forSaleBps: 3_494, cheapestPerShare: 15n * 10n ** 14n });
+  await contracts.write(friend, 'market', 'cancelLot', [lotC]);
+  chainView = await check();
+  assert.equal(chainView.twins.get(T9).lotPrice, 2n * ETH, 'priced at A');
+
+  // 5. The owner cancels all their listings: A dies, and so does B, though it had expired.
+  await contracts.write(owner, 'market', 'cancelAllListings');
+  chainView = await check();
+  assert.equal(chainView.twins.get(T9).lotPrice, null, 'nothing for sale');
+  const { twin: afterCancelAll } = await gql(indexer.url, `{ twin(id: "9") { forSaleBps cheapestPerShare lastFillPerShare yieldBps } }`);
+  assert.deepEqual([afterCancelAll.forSaleBps, afterCancelAll.cheapestPerShare], [0, null]);
+  assert.equal(afterCancelAll.lastFillPerShare, String((cost * UNIT) / bought), 'the yield falls back on the last fill');
+  const lotD = lotIdOf(await contracts.write(owner, 'market', 'listLot', [T9, 10n * UNIT, 3n * 10n ** 15n, now + 20n * DAY, feeBps]));
+  await check();
+
+  // 6. Every share back to the owner, who joins the twin: lot D dies for good.
+  for (const holder of [friend, buyer, other]) {
+    const balance = await contracts.readShares(token, 'balanceOf', [at(holder)]);
+    if (balance > 0n) await contracts.write(holder, shares, 'transfer', [at(owner), balance]);
+  }
+  await contracts.write(owner, 'vault', 'join', [T9]);
+  chainView = await check();
+  assert.equal(chainView.twins.get(T9).split, false);
+
+  // 7. Split again, into 10 shares: the same token; D stays dead; a new lot E lives.
+  await contracts.write(owner, 'registry', 'safeTransferFrom', [at(owner), vault, T9, encodeAbiParameters([{ type: 'uint256' }], [10n * UNIT])]);
+  assert.equal(await contracts.read('vault', 'sharesOf', [T9]), token, 'a twin split again reuses its token');
+  await contracts.write(owner, shares, 'approve', [market, 10n * UNIT]);
+  const lotE = lotIdOf(await contracts.write(owner, 'market', 'listLot', [T9, 4n * UNIT, 5n * 10n ** 16n, now + 20n * DAY, feeBps]));
+  chainView = await check();
+  assert.deepEqual(chainView.twins.get(T9).atNow, { forSaleBps: 4_000, cheapestPerShare: 5n * 10n ** 16n });
+  const states = async (ids) => Promise.all(ids.map(async (id) => (await lotRow(id)).state));
+  assert.deepEqual(await states([lotA, lotB, lotC, lotD, lotE]), ['SellerCancelledAll', 'SellerCancelledAll', 'Cancelled', 'Joined', 'Live']);
+
+  // 8. Twin 3, split by the seed with a lot live, is decommissioned: its lot dies with the rig.
+  const lot3 = [...chainView.lots.values()].find((lot) => lot.stored && lot.live && lot.twinId === 3n);
+  assert.ok(lot3, 'twin 3 has a live lot');
+  const operator3 = indexOf(await contracts.read('registry', 'operatorOf', [3n]));
+  await contracts.write(operator3, 'registry', 'setStatus', [3n, 2]);
+  chainView = await check();
+  assert.equal((await lotRow(lot3.id)).state, 'Retired');
+  assert.equal(chainView.twins.get(3n).lotPrice, null);
+  const { twin: twin3 } = await gql(indexer.url, '{ twin(id: "3") { split forSaleBps cheapestPerShare } }');
+  assert.deepEqual(twin3, { split: true, forSaleBps: 0, cheapestPerShare: null }, 'still split, nothing for sale');
+
+  // Provenance: the transfers into and out of the vault are part of the split and the join.
+  const { twin } = await gql(
+    indexer.url,
+    `{ twin(id: "9") { events(where: { kind_in: [Transfer, Split, Joined] }, orderBy: "id", limit: 100) { items { kind merged } } } }`,
+  );
+  assert.deepEqual(
+    twin.events.items.map((row) => `${row.kind}${row.merged ? ' (merged)' : ''}`),
+    ['Transfer (merged)', 'Transfer (merged)', 'Split', 'Joined', 'Transfer (merged)', 'Transfer (merged)', 'Split'],
+  );
+
+  // The gallery, with split twins priced whole by their cheapest lots, the split filter among them.
+  const { now: chainNow, twins } = await assertMatchesChain(assert, indexer.url, contracts);
+  for (const query of [
+    { ...defaultQuery(), splitOnly: true, sort: 'price-asc' },
+    { ...defaultQuery(), listedOnly: true, sort: 'price-desc' },
+    { ...defaultQuery(), priceMax: 2n * ETH, sort: 'price-asc' },
+    { ...defaultQuery(), splitOnly: true, sort: 'newest' },
+  ]) {
+    const expected = expectedGallery(twins, query).map((row) => String(row.id));
+    const { items, total } = await galleryPage(indexer.url, query, chainNow, 48);
+    assert.deepEqual(items.map((item) => item.twinId), expected, JSON.stringify(query, (_, v) => (typeof v === 'bigint' ? String(v) : v)));
+    assert.equal(total, expected.length);
+  }
+  assert.ok(expectedGallery(twins, { ...defaultQuery(), splitOnly: true }).length === 3, 'twins 2, 3 and 9 are split');
+});
+
 test('/history serves exactly the logs the app would read from the chain, in pages cut at blocks', async () => {
   // The events `CollectionLogs` (src/chain/collection.rs) asks the chain for.
   const kept = {
     registry: ['TwinMinted', 'EarningTermsFixed', 'Transfer', 'Approval', 'ApprovalForAll', 'StatusChanged', 'OperatorProposed', 'OperatorTransferred', 'ReporterChanged', 'MaintenanceLogged'],
-    market: ['Listed', 'ListingCancelled', 'AllListingsCancelled', 'Sold', 'OfferMade', 'OfferRaised', 'OfferCancelled', 'OfferAccepted'],
+    market: ['Listed', 'ListingCancelled', 'AllListingsCancelled', 'Sold', 'OfferMade', 'OfferRaised', 'OfferCancelled', 'OfferAccepted', 'LotListed', 'LotFilled', 'LotCancelled'],
     ledger: ['WorkCredited'],
     earnings: ['Settled', 'Claimed'],
+    vault: ['Split', 'Joined'],
   };
   const topics = Object.entries(kept).flatMap(([contract, names]) =>
     names.map((name) => toEventSelector(ABI[contract].find((item) => item.type === 'event' && item.name === name))),
   );
-  assert.equal(topics.length, 21);
+  assert.equal(topics.length, 26);
   const { deploymentBlock } = await (await fetch(`${indexer.url}/deployment`)).json();
   const head = Number(await contracts.client.getBlockNumber());
   const addresses = Object.keys(kept).map((contract) => contracts.address[contract]);
@@ -564,11 +741,12 @@ test('/history serves exactly the logs the app would read from the chain, in pag
   ]);
   const kinds = new Set(chainLogs.map((log) => log.topics[0])).size;
   assert.ok(chainLogs.length > 50 && kinds >= 15, `a varied history (${chainLogs.length} logs of ${kinds} events)`);
-  for (const name of ['EarningTermsFixed', 'Settled', 'Claimed']) {
-    const contract = name === 'EarningTermsFixed' ? 'registry' : 'earnings';
-    const topic = toEventSelector(ABI[contract].find((item) => item.type === 'event' && item.name === name));
+  const contractOf = Object.fromEntries(Object.entries(kept).flatMap(([contract, names]) => names.map((name) => [name, contract])));
+  for (const name of ['EarningTermsFixed', 'Settled', 'Claimed', 'Split', 'Joined', 'LotListed', 'LotFilled', 'LotCancelled']) {
+    const topic = toEventSelector(ABI[contractOf[name]].find((item) => item.type === 'event' && item.name === name));
     assert.ok(chainLogs.some((log) => log.topics[0] === topic), `the history holds ${name}`);
   }
+
 
   // Small pages, so that many end on a block boundary and some would otherwise cut a block.
   const served = [];
