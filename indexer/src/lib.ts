@@ -233,9 +233,11 @@ export async function killLot(context: Context, lotId: bigint, reason: LotDeathR
   if (stored === null) throw new Error(`lot ${lotId} is referenced but missing`);
   const rank = LOT_RANK[stored.state];
   if (rank === undefined || rank >= LOT_RANK[reason]!) return false;
+  // Read before the update: the store hands out its cached row, which the update changes in place.
+  const wasLive = stored.state === "Live";
   await context.db.update(lot, { id: lotId }).set({ state: reason, endedAtBlock: at.number });
   if (reason === "Joined") await forgetLot(context, stored.twinId, lotId);
-  return stored.state === "Live" || reason === "Joined";
+  return wasLive || reason === "Joined";
 }
 
 /** The twin's stored lots die for `reason` (a decommissioning, a join); the caller refreshes the
@@ -374,6 +376,8 @@ export function gallerySpans(row: TwinRow, lots: LotFigures[], now: bigint): Spa
  */
 export async function refreshTwin(context: Context, twinId: bigint, at: At) {
   const row = await getTwin(context, twinId);
+  // Read before the update below changes the cached row in place.
+  const spansBefore = row.spanCount;
   const lots = await liveLots(context, row);
   const fraction =
     row.split && row.shareSupply !== null
@@ -392,7 +396,7 @@ export async function refreshTwin(context: Context, twinId: bigint, at: At) {
   for (const span of spans) {
     await context.db.insert(gallerySpan).values(span).onConflictDoUpdate(span);
   }
-  for (let index = spans.length; index < row.spanCount; index++) {
+  for (let index = spans.length; index < spansBefore; index++) {
     await context.db.delete(gallerySpan, { id: `${twinId}-${index}` });
   }
 }

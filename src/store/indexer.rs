@@ -8,8 +8,10 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use crate::domain::fractions::ShareUnits;
 use crate::domain::gallery::{
-    fold_case, EntryEarnings, Facets, GalleryEntry, GalleryQuery, GalleryView, SortKey, PAGE_SIZE, PAID_IN_FULL_BPS,
+    fold_case, EntryEarnings, EntryFraction, Facets, GalleryEntry, GalleryQuery, GalleryView, SortKey, PAGE_SIZE,
+    PAID_IN_FULL_BPS,
 };
 use crate::domain::{Address, RigSpec, Twin, TwinStatus, Wei};
 
@@ -39,52 +41,59 @@ pub struct Indexed {
     pub time: u64,
 }
 
-/// What a gallery card shows of a twin, for both gallery documents.
-macro_rules! card_fragment {
+/// What a gallery card shows of a twin, for both gallery documents: the span of the twin in force at
+/// now (what it asks then, and its fraction) and the twin.
+macro_rules! entry_fragment {
     () => {
-        "fragment Card on twin {
-  id manufacturer model location serialHash hashrateGhs powerWatts commissionedAt royaltyBps status
-  operator reporter listingPrice listingExpiresAt donatedWork
-  yieldBps lateAt lateCount30d paidRatioBps30d
-}"
+        "fragment Entry on gallerySpan {
+  listingPrice shareSupply forSaleBps cheapestPerShare
+  twin {
+    id manufacturer model location serialHash hashrateGhs powerWatts commissionedAt royaltyBps status
+    operator reporter donatedWork yieldBps lateAt lateCount30d paidRatioBps30d
+  }
+}
+"
     };
 }
 
-/// The gallery in one request: a page of twins; for a price sort, the unlisted twins that follow
-/// the listed ones (newest first); and the filters' counts. One round trip per change of query.
+/// The gallery in one request: a page of twins; for a price sort, the twins not for sale that follow
+/// those for sale (newest first); and the filters' counts. One round trip per change of query. The
+/// gallery reads `gallerySpans`: what a twin asks depends on the time (a listing or a lot expires),
+/// and the span of each twin in force at now says it.
 const GALLERY: &str = concat!("query Gallery(
-  $where: twinFilter, $orderBy: String!, $orderDirection: String!, $limit: Int!, $offset: Int!,
-  $rest: twinFilter, $restLimit: Int!, $restOffset: Int!, $withRest: Boolean!, $now: BigInt!
+  $where: gallerySpanFilter, $orderBy: String!, $orderDirection: String!, $limit: Int!, $offset: Int!,
+  $rest: gallerySpanFilter, $restLimit: Int!, $restOffset: Int!, $withRest: Boolean!, $now: BigInt!
 ) {
-  page: twins(where: $where, orderBy: $orderBy, orderDirection: $orderDirection, limit: $limit, offset: $offset) {
+  page: gallerySpans(where: $where, orderBy: $orderBy, orderDirection: $orderDirection, limit: $limit, offset: $offset) {
     totalCount
-    items { ...Card }
+    items { ...Entry }
   }
-  rest: twins(where: $rest, orderBy: \"id\", orderDirection: \"desc\", limit: $restLimit, offset: $restOffset) @include(if: $withRest) {
+  rest: gallerySpans(where: $rest, orderBy: \"twinId\", orderDirection: \"desc\", limit: $restLimit, offset: $restOffset) @include(if: $withRest) {
     totalCount
-    items { ...Card }
+    items { ...Entry }
   }
   manufacturers: facets(where: { kind: Manufacturer }, limit: 1000) { items { key name count } }
   models: facets(where: { kind: Model }, limit: 1000) { items { key name count } }
   active: twins(where: { status: Active }, limit: 1) { totalCount }
   offline: twins(where: { status: Offline }, limit: 1) { totalCount }
   decommissioned: twins(where: { status: Decommissioned }, limit: 1) { totalCount }
-  listed: twins(where: { listingExpiresAt_gt: $now }, limit: 1) { totalCount }
+  listed: gallerySpans(where: { validFrom_lte: $now, validUntil_gt: $now, forSale: true }, limit: 1) { totalCount }
+  split: twins(where: { split: true }, limit: 1) { totalCount }
   all: twins(limit: 1) { totalCount }
 }
-", card_fragment!());
+", entry_fragment!());
 
-/// The unlisted twins after a price sort's listed ones, when a page needs more of them than the
-/// first request could know to ask for.
+/// The twins not for sale after a price sort's twins for sale, when a page needs more of them than
+/// the first request could know to ask for.
 const REST: &str = concat!(
-    "query GalleryRest($where: twinFilter, $limit: Int!, $offset: Int!) {
-  page: twins(where: $where, orderBy: \"id\", orderDirection: \"desc\", limit: $limit, offset: $offset) {
+    "query GalleryRest($where: gallerySpanFilter, $limit: Int!, $offset: Int!) {
+  page: gallerySpans(where: $where, orderBy: \"twinId\", orderDirection: \"desc\", limit: $limit, offset: $offset) {
     totalCount
-    items { ...Card }
+    items { ...Entry }
   }
 }
 ",
-    card_fragment!()
+    entry_fragment!()
 );
 
 /// A page of twins and how many match.
@@ -92,7 +101,7 @@ const REST: &str = concat!(
 #[serde(rename_all = "camelCase")]
 struct TwinPage {
     total_count: usize,
-    items: Vec<IndexedTwin>,
+    items: Vec<IndexedEntry>,
 }
 
 impl IndexerClient {
@@ -213,6 +222,7 @@ impl IndexerClient {
             offline: Count,
             decommissioned: Count,
             listed: Count,
+            split: Count,
             all: Count,
         }
         #[derive(Deserialize)]
@@ -223,11 +233,11 @@ impl IndexerClient {
         let filter = gallery_filter(query, now);
         let price_sort = matches!(query.sort, SortKey::PriceLowHigh | SortKey::PriceHighLow);
         let offset = query.page as usize * PAGE_SIZE;
-        // Unlisted twins come after the listed ones, newest first; a listing that expired counts as
-        // unlisted, which only a query at `now` can tell. Where they start is known before the
-        // answer only on the first page (at the start); a later page may need a second request.
+        // Twins not for sale come after those for sale, newest first; a listing or a lot that expired
+        // is not for sale, which the span in force at `now` tells. Where they start is known before
+        // the answer only on the first page (at the start); a later page may need a second request.
         let (page_filter, rest_filter) = if price_sort {
-            (and(&filter, listed_at(now)), Some(and(&filter, unlisted_at(now))))
+            (and(&filter, for_sale(true)), Some(and(&filter, for_sale(false))))
         } else {
             (filter, None)
         };
@@ -254,13 +264,6 @@ impl IndexerClient {
             matching += rest.total_count;
             entries.extend(rest.items.into_iter().take(room));
         }
-        for entry in &mut entries {
-            // The indexer keeps a listing's price while its expiry is after now; past it, it is no
-            // listing at all.
-            if entry.listing_price.is_some() && !entry.listed_at(now) {
-                entry.listing_price = None;
-            }
-        }
         // By key: the database's collation need not be the byte order the chain reader sorts by.
         let sorted = |mut names: Vec<Name>| {
             names.sort_by(|a, b| a.key.cmp(&b.key));
@@ -279,7 +282,7 @@ impl IndexerClient {
                     (TwinStatus::Decommissioned, answer.decommissioned.total_count),
                 ],
                 listed: answer.listed.total_count,
-                split: 0,
+                split: answer.split.total_count,
             },
         })
     }
@@ -298,6 +301,19 @@ fn indexed_from_status(status: &Value) -> Result<Indexed, IndexerError> {
     }
 }
 
+/// A twin's gallery span as the gallery query returns it: what it asks at now, and the twin.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct IndexedEntry {
+    /// The live listing's price, while it is unexpired.
+    listing_price: Option<Decimal>,
+    /// While the twin is split.
+    share_supply: Option<Decimal>,
+    for_sale_bps: Option<u32>,
+    cheapest_per_share: Option<Decimal>,
+    twin: IndexedTwin,
+}
+
 /// A twin as the gallery query returns it.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -314,8 +330,6 @@ struct IndexedTwin {
     status: String,
     operator: Address,
     reporter: Address,
-    listing_price: Option<Decimal>,
-    listing_expires_at: Option<Decimal>,
     donated_work: Decimal,
     yield_bps: Option<Decimal>,
     late_at: Decimal,
@@ -336,12 +350,29 @@ impl<'de> Deserialize<'de> for Decimal {
     }
 }
 
-impl IndexedTwin {
-    fn listed_at(&self, now: u64) -> bool {
-        self.listing_expires_at.is_some_and(|expires| expires.0 > u128::from(now))
+impl IndexedEntry {
+    /// The gallery's entry, judged at chain time `now` (the span is the one in force then).
+    fn into_entry(self, now: u64) -> Result<GalleryEntry, IndexerError> {
+        let id = self.twin.id.0;
+        let malformed = |what: &str| IndexerError::Malformed(format!("twin #{id} has {what}"));
+        let fraction = match (self.share_supply, self.for_sale_bps) {
+            (None, _) => None,
+            (Some(supply), Some(for_sale_bps)) if for_sale_bps <= 10_000 => Some(EntryFraction {
+                supply: ShareUnits(supply.0),
+                for_sale_bps,
+                cheapest_per_share: self.cheapest_per_share.map(|price| Wei(price.0)),
+            }),
+            (Some(_), _) => return Err(malformed("shares without a share for sale in basis points")),
+        };
+        let mut entry = self.twin.into_entry(now)?;
+        entry.listing_price = self.listing_price.map(|price| Wei(price.0));
+        entry.fraction = fraction;
+        Ok(entry)
     }
+}
 
-    /// The gallery's entry, judged at chain time `now`.
+impl IndexedTwin {
+    /// The gallery's entry, judged at chain time `now`, without what it asks (its span's).
     fn into_entry(self, now: u64) -> Result<GalleryEntry, IndexerError> {
         let id = self.id.0;
         let malformed = |what: &str| IndexerError::Malformed(format!("twin #{id} has {what}"));
@@ -369,7 +400,7 @@ impl IndexedTwin {
                 },
             },
             status,
-            listing_price: self.listing_price.map(|price| Wei(price.0)),
+            listing_price: None,
             donated_work: self.donated_work.0,
             // Work over the last day is not in the gallery query: the twin page shows it.
             donated_hashrate: 0.0,
@@ -388,7 +419,7 @@ impl IndexedTwin {
 
 fn sort_columns(sort: SortKey) -> (&'static str, &'static str) {
     match sort {
-        SortKey::Newest => ("id", "desc"),
+        SortKey::Newest => ("twinId", "desc"),
         SortKey::HashrateHigh => ("sortHashrate", "desc"),
         SortKey::EfficiencyBest => ("sortEfficiency", "asc"),
         SortKey::DonatedWork => ("sortDonated", "desc"),
@@ -399,12 +430,10 @@ fn sort_columns(sort: SortKey) -> (&'static str, &'static str) {
     }
 }
 
-fn listed_at(now: u64) -> Value {
-    json!({ "listingExpiresAt_gt": now.to_string() })
-}
-
-fn unlisted_at(now: u64) -> Value {
-    json!({ "OR": [{ "listingExpiresAt": null }, { "listingExpiresAt_lte": now.to_string() }] })
+/// For sale now (`GalleryEntry::asking_price` is some), or not: listed whole, or split with a live
+/// lot, each unexpired.
+fn for_sale(yes: bool) -> Value {
+    json!({ "forSale": yes })
 }
 
 fn and(filter: &Value, more: Value) -> Value {
@@ -423,16 +452,17 @@ fn like_literal(word: &str) -> String {
         .collect()
 }
 
-/// The `where` of a gallery query, as `GalleryQuery::apply` filters the chain's catalog.
+/// The `where` of a gallery query, as `GalleryQuery::apply` filters the chain's catalog: over each
+/// twin's span in force at `now`, which says what it asks then.
 fn gallery_filter(query: &GalleryQuery, now: u64) -> Value {
-    let mut parts = Vec::new();
+    let mut parts = vec![json!({ "validFrom_lte": now.to_string() }), json!({ "validUntil_gt": now.to_string() })];
     for word in query.search.split_whitespace() {
         match word.strip_prefix('#').map(str::parse::<u64>) {
-            Some(Ok(id)) => parts.push(json!({ "id": id.to_string() })),
+            Some(Ok(id)) => parts.push(json!({ "twinId": id.to_string() })),
             _ => {
                 let text = json!({ "search_contains": like_literal(&fold_case(word)) });
                 parts.push(match word.parse::<u64>() {
-                    Ok(id) => json!({ "OR": [text, { "id": id.to_string() }] }),
+                    Ok(id) => json!({ "OR": [text, { "twinId": id.to_string() }] }),
                     Err(_) => text,
                 });
             }
@@ -449,8 +479,13 @@ fn gallery_filter(query: &GalleryQuery, now: u64) -> Value {
         let statuses: Vec<&str> = query.statuses.iter().map(|status| status.label()).collect();
         parts.push(json!({ "status_in": statuses }));
     }
+    if query.split_only {
+        parts.push(json!({ "split": true }));
+    }
+    // "For sale" and the price range go by the asking price: a listing's, or a split twin's whole
+    // at its cheapest lot.
     if query.listed_only || query.price_min.is_some() || query.price_max.is_some() {
-        parts.push(listed_at(now));
+        parts.push(for_sale(true));
     }
     if query.on_time {
         // Late is after `lateAt`, as the contract judges a settlement late.
@@ -461,10 +496,10 @@ fn gallery_filter(query: &GalleryQuery, now: u64) -> Value {
         parts.push(json!({ "paidRatioBps30d_gte": PAID_IN_FULL_BPS.to_string() }));
     }
     if let Some(min) = query.price_min {
-        parts.push(json!({ "listingPrice_gte": min.0.to_string() }));
+        parts.push(json!({ "askingPrice_gte": min.0.to_string() }));
     }
     if let Some(max) = query.price_max {
-        parts.push(json!({ "listingPrice_lte": max.0.to_string() }));
+        parts.push(json!({ "askingPrice_lte": max.0.to_string() }));
     }
     if let Some(min) = query.efficiency_min {
         parts.push(json!({ "efficiencyJth_gte": min }));
@@ -482,6 +517,8 @@ mod tests {
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
+    const NOW: u64 = 1_796_246_000;
+
     #[test]
     fn every_part_of_a_query_becomes_one_condition() {
         let query = GalleryQuery {
@@ -490,7 +527,7 @@ mod tests {
             models: vec!["S21".into()],
             statuses: vec![TwinStatus::Active, TwinStatus::Offline],
             listed_only: false,
-            split_only: false,
+            split_only: true,
             on_time: true,
             paid_in_full: true,
             price_min: None,
@@ -501,51 +538,96 @@ mod tests {
             page: 0,
         };
         assert_eq!(
-            gallery_filter(&query, 1_796_246_000),
+            gallery_filter(&query, NOW),
             json!({ "AND": [
+                { "validFrom_lte": "1796246000" },
+                { "validUntil_gt": "1796246000" },
                 { "search_contains": "antminer" },
-                { "OR": [{ "search_contains": "21" }, { "id": "21" }] },
-                { "id": "7" },
+                { "OR": [{ "search_contains": "21" }, { "twinId": "21" }] },
+                { "twinId": "7" },
                 { "search_contains": "50\\%\\_off" },
                 { "manufacturerKey_in": ["bitmain"] },
                 { "modelKey_in": ["s21"] },
                 { "status_in": ["Active", "Offline"] },
-                { "listingExpiresAt_gt": "1796246000" },
+                { "split": true },
+                { "forSale": true },
                 { "lateCount30d": 0 },
                 { "lateAt_gte": "1796246000" },
                 { "paidRatioBps30d_gte": "9500" },
-                { "listingPrice_lte": "2500000000000000000" },
+                { "askingPrice_lte": "2500000000000000000" },
                 { "efficiencyJth_lte": 17.5 },
             ] })
         );
-        assert_eq!(gallery_filter(&GalleryQuery::default(), 1), json!({ "AND": [] }));
+        // Every query asks for each twin's span in force at now, and nothing more by default.
+        assert_eq!(
+            gallery_filter(&GalleryQuery::default(), 1),
+            json!({ "AND": [{ "validFrom_lte": "1" }, { "validUntil_gt": "1" }] })
+        );
+    }
+
+    #[test]
+    fn for_sale_goes_by_the_asking_price_whole_or_in_shares() {
+        let only = |query: GalleryQuery| {
+            let filter = gallery_filter(&query, NOW);
+            filter["AND"].as_array().unwrap()[2..].to_vec()
+        };
+        // "For sale" alone: listed whole or split with a live lot, which the span says as `forSale`.
+        assert_eq!(only(GalleryQuery { listed_only: true, ..GalleryQuery::default() }), [json!({ "forSale": true })]);
+        // A price bound needs a price: the asking price, a split twin's whole at its cheapest lot.
+        assert_eq!(
+            only(GalleryQuery { price_min: Some(Wei(WEI_PER_ETHER)), ..GalleryQuery::default() }),
+            [json!({ "forSale": true }), json!({ "askingPrice_gte": "1000000000000000000" })]
+        );
+        assert_eq!(only(GalleryQuery { split_only: true, ..GalleryQuery::default() }), [json!({ "split": true })]);
+        // A price sort's page is the twins for sale; the rest, newest first, those not for sale.
+        let filter = gallery_filter(&GalleryQuery::default(), NOW);
+        assert_eq!(and(&filter, for_sale(true))["AND"][2], json!({ "forSale": true }));
+        assert_eq!(and(&filter, for_sale(false))["AND"][2], json!({ "forSale": false }));
     }
 
     #[test]
     fn sorts_break_ties_as_the_gallery_does() {
-        assert_eq!(sort_columns(SortKey::Newest), ("id", "desc"));
+        assert_eq!(sort_columns(SortKey::Newest), ("twinId", "desc"));
+        assert_eq!(sort_columns(SortKey::PriceLowHigh), ("sortPriceAsc", "asc"));
         assert_eq!(sort_columns(SortKey::PriceHighLow), ("sortPriceDesc", "desc"));
         assert_eq!(sort_columns(SortKey::EfficiencyBest), ("sortEfficiency", "asc"));
         assert_eq!(sort_columns(SortKey::YieldHigh), ("sortYield", "desc"));
     }
 
     #[test]
-    fn a_twin_of_the_indexer_is_a_gallery_entry() {
-        let item = json!({
+    fn the_gallery_document_is_the_one_the_indexer_readme_gives() {
+        // indexer/test/pglite.test.mjs runs the README's documents against a live indexer.
+        let readme = include_str!("../../indexer/README.md");
+        assert!(readme.contains(GALLERY), "indexer/README.md's Gallery query differs from the app's");
+        assert!(REST.contains(entry_fragment!()));
+    }
+
+    fn twin_json() -> Value {
+        json!({
             "id": "7", "manufacturer": "Bitmain", "model": "Antminer S21", "location": "Oslo",
             "serialHash": format!("0x{}", "ab".repeat(32)), "hashrateGhs": "200000", "powerWatts": 3500,
             "commissionedAt": "1700000000", "royaltyBps": 500, "status": "Offline",
             "operator": "0x70997970c51812dc3a010c7d01b50e0d17dc79c8",
             "reporter": "0x90f79bf6eb2c4f870365e785982e1f101e93b906",
-            "listingPrice": "1350000000000000000", "listingExpiresAt": "1796246001", "donatedWork": "340282366920938463463374607431768211455",
+            "donatedWork": "340282366920938463463374607431768211455",
             "yieldBps": "981", "lateAt": "1796246000", "lateCount30d": 1, "paidRatioBps30d": null,
-        });
-        let twin: IndexedTwin = serde_json::from_value(item.clone()).unwrap();
-        assert!(twin.listed_at(1_796_246_000));
-        assert!(!twin.listed_at(1_796_246_001));
-        let entry = twin.clone().into_entry(1_796_246_000).unwrap();
+        })
+    }
+
+    fn span_json(twin: Value) -> Value {
+        json!({
+            "listingPrice": "1350000000000000000", "shareSupply": null, "forSaleBps": null, "cheapestPerShare": null,
+            "twin": twin,
+        })
+    }
+
+    #[test]
+    fn a_twin_of_the_indexer_is_a_gallery_entry() {
+        let item = span_json(twin_json());
+        let entry: IndexedEntry = serde_json::from_value(item.clone()).unwrap();
+        let shown = entry.clone().into_entry(NOW).unwrap();
         assert_eq!(
-            entry.earnings,
+            shown.earnings,
             EntryEarnings {
                 yield_bps: Some(981),
                 late_at: Some(1_796_246_000),
@@ -554,20 +636,67 @@ mod tests {
                 paid_bps_30d: None
             }
         );
-        assert_eq!(entry.earnings.yield_words().as_deref(), Some("9.8% a year"));
-        assert!(twin.into_entry(1_796_246_001).unwrap().earnings.late, "late once past `lateAt`");
-        assert_eq!(entry.twin.id, 7);
-        assert_eq!(entry.status, TwinStatus::Offline);
-        assert_eq!(entry.twin.spec.serial_hash, [0xab; 32]);
-        assert_eq!(entry.listing_price, Some(Wei(1_350_000_000_000_000_000)));
-        assert_eq!(entry.donated_work, u128::MAX);
+        assert_eq!(shown.earnings.yield_words().as_deref(), Some("9.8% a year"));
+        assert!(entry.into_entry(NOW + 1).unwrap().earnings.late, "late once past `lateAt`");
+        assert_eq!(shown.twin.id, 7);
+        assert_eq!(shown.status, TwinStatus::Offline);
+        assert_eq!(shown.twin.spec.serial_hash, [0xab; 32]);
+        assert_eq!(shown.listing_price, Some(Wei(1_350_000_000_000_000_000)));
+        assert_eq!(shown.asking_price(), shown.listing_price);
+        assert_eq!(shown.fraction, None);
+        assert_eq!(shown.donated_work, u128::MAX);
+
+        // A span without a listing in force (none, or expired by now) is not for sale.
+        let mut unlisted = item.clone();
+        unlisted["listingPrice"] = Value::Null;
+        let unlisted: IndexedEntry = serde_json::from_value(unlisted).unwrap();
+        assert_eq!(unlisted.into_entry(NOW).unwrap().asking_price(), None);
 
         // A field the app cannot read is an error, not a blank that looks like data.
         for (field, value) in [("status", json!("Sleeping")), ("serialHash", json!("0xabcd"))] {
+            let mut twin = twin_json();
+            twin[field] = value;
+            let entry: IndexedEntry = serde_json::from_value(span_json(twin)).unwrap();
+            assert!(matches!(entry.into_entry(0), Err(IndexerError::Malformed(_))), "{field}");
+        }
+    }
+
+    #[test]
+    fn a_split_twin_of_the_indexer_has_its_fraction_and_is_priced_whole_by_its_cheapest_lot() {
+        // A million shares, 12.5% of them for sale, the cheapest at 0.0000024 ETH a share.
+        let supply = 1_000_000 * WEI_PER_ETHER;
+        let item = json!({
+            "listingPrice": null, "shareSupply": supply.to_string(), "forSaleBps": 1_250,
+            "cheapestPerShare": "2400000000000", "twin": twin_json(),
+        });
+        let entry: IndexedEntry = serde_json::from_value(item.clone()).unwrap();
+        let shown = entry.into_entry(NOW).unwrap();
+        assert_eq!(
+            shown.fraction,
+            Some(EntryFraction {
+                supply: ShareUnits(supply),
+                for_sale_bps: 1_250,
+                cheapest_per_share: Some(Wei(2_400_000_000_000))
+            })
+        );
+        assert_eq!(shown.listing_price, None);
+        assert_eq!(shown.asking_price(), Some(Wei(2_400_000_000_000_000_000)), "2.4 ETH for the whole twin");
+
+        // Split with nothing for sale now: a fraction, no price.
+        let mut idle = item.clone();
+        idle["forSaleBps"] = json!(0);
+        idle["cheapestPerShare"] = Value::Null;
+        let idle: IndexedEntry = serde_json::from_value(idle).unwrap();
+        let idle = idle.into_entry(NOW).unwrap();
+        assert_eq!(idle.fraction.map(|fraction| fraction.for_sale_bps), Some(0));
+        assert_eq!(idle.asking_price(), None);
+
+        // Shares without the part for sale, or more than all of them, are not an answer to show.
+        for bad in [Value::Null, json!(10_001)] {
             let mut item = item.clone();
-            item[field] = value;
-            let twin: IndexedTwin = serde_json::from_value(item).unwrap();
-            assert!(matches!(twin.into_entry(0), Err(IndexerError::Malformed(_))), "{field}");
+            item["forSaleBps"] = bad;
+            let entry: IndexedEntry = serde_json::from_value(item).unwrap();
+            assert!(matches!(entry.into_entry(NOW), Err(IndexerError::Malformed(_))));
         }
     }
 
