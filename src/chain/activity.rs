@@ -865,7 +865,7 @@ mod tests {
 
     /// Events the app deliberately does not index, and why. Anything else a contract emits must
     /// be decoded, so that an ABI swap cannot add an event the book silently misses.
-    const NOT_INDEXED: [(&str, &str); 15] = [
+    const NOT_INDEXED: [(&str, &str); 12] = [
         // Registry
         ("TelemetryReported", "fetched per twin, on its own page"),
         ("MaintenanceLogged", "fetched per twin, on its own page"),
@@ -883,10 +883,6 @@ mod tests {
         ("TreasuryChangeScheduled", "not shown"),
         ("OwnershipTransferStarted", "not shown"),
         ("OwnershipTransferred", "not shown"),
-        // Market: lots of a split twin's shares, which the app does not show yet (issue #14's UI)
-        ("LotListed", "lots of shares are not shown yet"),
-        ("LotFilled", "lots of shares are not shown yet"),
-        ("LotCancelled", "lots of shares are not shown yet"),
     ];
 
     #[test]

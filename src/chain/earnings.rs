@@ -232,13 +232,14 @@ mod tests {
     }
 
     #[test]
-    fn a_claim_names_no_split_twin_yet() {
+    fn a_claim_names_the_split_twins_whose_shares_earned() {
         let earnings = TwinEarnings::new(RpcClient::new("http://127.0.0.1:8545"), Address([9; 20]));
-        let tx = earnings.claim(Wei(5));
+        let tx = earnings.claim(Wei(5), &[2, 3]);
         assert_eq!(tx.value, Wei::ZERO);
         // cast sig "claim(uint256[])"
         assert_eq!(tx.data[..4], [0x6b, 0xa4, 0xc1, 0x38]);
         let function = twin_earnings_abi().function("claim").unwrap();
-        assert_eq!(function.decode_input(&tx.data[4..]).unwrap(), vec![Token::Array(Vec::new())]);
+        let twins = Token::Array(vec![Token::Uint(2.into()), Token::Uint(3.into())]);
+        assert_eq!(function.decode_input(&tx.data[4..]).unwrap(), vec![twins]);
     }
 }
