@@ -62,7 +62,7 @@ test('the full journey: an operator mints and lists, an investor buys, the selle
 
   await page.goto('/?q=%2313');
   await expect(page.getByTestId('twin-card')).toHaveCount(1);
-  await expect(page.getByTestId('card-price')).toHaveText('For sale: 3.25 ETH');
+  await expect(page.getByTestId('card-price')).toHaveText('For sale: 3.25 ETH 0.0325 ETH per 1%');
 
   // The investor, in a browser of their own.
   const investorContext = await browser.newContext();
@@ -237,7 +237,8 @@ test("an investor's portfolio shows the shares they hold of split twins; another
   await expect(positions.filter({ hasText: 'Twin #3' })).toContainText('85%');
   await expect(positions.filter({ hasText: 'Twin #3' }).getByTestId('position-earned-to-date')).toHaveText(/^0\.\d+ ETH$/);
   await expect(page.getByTestId('claimable')).toContainText('of it from your shares');
-  await expect(page.getByTestId('proceeds')).toHaveText('Nothing to withdraw.');
+  // Account 8's 15,000 shares at 0.00003 ETH, less the 2.5% fee and the twin's 7.5% royalty.
+  await expect(page.getByTestId('proceeds')).toHaveText('0.405 ETH to withdraw.');
 
   // Account 8 owns nothing and has offered 1.5 ETH on twin 1.
   const bidderContext = await browser.newContext();

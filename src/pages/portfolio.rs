@@ -64,6 +64,8 @@ fn Holdings(catalog: Catalog, account: Address) -> impl IntoView {
         &Economics::default(),
     );
     let listings = catalog.book().listings_by(account, now);
+    // Lots of shares, as the market's record holds them: the twin page says whether each can be bought.
+    let lots: Vec<_> = catalog.book().live_lots(now).into_iter().filter(|lot| lot.seller == account).collect();
     let offers_made = catalog.book().offers_by(account);
     let offers_received: Vec<Offer> = owned_ids.iter().flat_map(|id| catalog.book().offers_on(*id, now)).collect();
     let donated = donations::by_contributor(catalog.credits(), account);
@@ -74,7 +76,7 @@ fn Holdings(catalog: Catalog, account: Address) -> impl IntoView {
     let cancel_all = market.clone().map(|market| {
         let request = Callback::new(move |()| Ok(market.cancel_all_listings()));
         view! {
-            <p class="hint">"Ends every listing you have made, on every twin, in one transaction."</p>
+            <p class="hint">"Ends every listing and lot of shares you have made, on every twin, in one transaction."</p>
             <TransactButton label="Cancel all my listings" request/>
         }
     });
@@ -143,7 +145,7 @@ fn Holdings(catalog: Catalog, account: Address) -> impl IntoView {
         </section>
         <section class="panel" aria-labelledby="listings-heading">
             <h2 id="listings-heading">"Your listings"</h2>
-            {if listings.is_empty() {
+            {if listings.is_empty() && lots.is_empty() {
                 view! { <p class="empty">"Nothing listed."</p> }.into_any()
             } else {
                 view! {
@@ -152,6 +154,17 @@ fn Holdings(catalog: Catalog, account: Address) -> impl IntoView {
                             <li>
                                 <A href=format!("/twin/{}", listing.token_id)>{format!("Twin #{}", listing.token_id)}</A>
                                 {format!(" for {}, open until {}", listing.price, format_moment(listing.expires_at))}
+                            </li>
+                        }).collect_view()}
+                        {lots.into_iter().map(|lot| view! {
+                            <li>
+                                <A href=format!("/twin/{}", lot.twin)>{format!("Twin #{}", lot.twin)}</A>
+                                {format!(
+                                    ": {} at {} per share, open until {}",
+                                    lot.remaining.format(4),
+                                    lot.price_per_share.format_ether(9),
+                                    format_moment(lot.expires_at)
+                                )}
                             </li>
                         }).collect_view()}
                     </ul>
