@@ -139,3 +139,28 @@ test('a twin is split, sold in parts, settled pro rata to its holders, and joine
   await expect(eight.page.getByTestId('split-summary')).toHaveCount(0);
   for (const context of contexts) await context.close();
 });
+
+test('a new visitor finds split twins in the gallery and a living cap table on their pages', async ({ page }) => {
+  // Seeded: twin 2 split into a million shares held by accounts 2, 8 and 9, a lot of 300,000 filled
+  // in part; twin 3 split into 100,000 by account 9, who sold some to account 8.
+  await page.goto('/?split=1');
+  await expect(page.getByTestId('twin-count')).toHaveText('2 of 12 twins');
+  const cards = page.getByTestId('twin-card');
+  await expect(cards.locator('.twin-id')).toHaveText([/^#3 /, /^#2 /]);
+  await expect(cards.filter({ hasText: '#2' }).getByTestId('card-fractional')).toHaveText('fractional · 15% for sale');
+  await expect(cards.filter({ hasText: '#2' }).getByTestId('card-per-percent')).toHaveText('0.024 ETH per 1%');
+
+  await page.goto('/twin/2');
+  await expect(page.getByTestId('split-summary')).toContainText('Split into 1000000 shares of HT2');
+  const rows = page.getByTestId('cap-table').locator('tbody tr');
+  await expect(rows).toHaveCount(3);
+  await expect(rows.nth(0)).toContainText('0x3c44…93bc');
+  await expect(rows.nth(0)).toContainText('70%');
+  await expect(rows.nth(1)).toContainText('20%');
+  await expect(rows.nth(2)).toContainText('10%');
+  await expect(page.getByTestId('lot')).toHaveCount(1);
+  await expect(page.getByTestId('lot-text')).toContainText('150000 shares at 0.0000024 ETH per share (0.024 ETH per 1%)');
+  await expect(page.getByTestId('provenance')).toContainText('Split by 0x3c44…93bc into 1000000 shares');
+  // Without a wallet there is nothing to buy with, and the page says how to.
+  await expect(page.getByRole('button', { name: 'Buy shares' })).toHaveCount(0);
+});
