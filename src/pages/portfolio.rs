@@ -261,6 +261,14 @@ fn grid(entries: Vec<GalleryEntry>, empty: &'static str) -> AnyView {
     }
 }
 
+/// What one claim pays: the whole twins' credit, the shares' earnings, and the split twins it names.
+#[derive(Debug, Clone, PartialEq)]
+struct ToClaim {
+    whole: Wei,
+    shares: Wei,
+    twins: Vec<u64>,
+}
+
 /// What settlements credited the account, for the twins it held whole and its shares of split
 /// twins, what it can claim now, and the one button that claims all of it.
 #[component]
@@ -291,7 +299,7 @@ fn Earnings() -> impl IntoView {
     });
     let positions = use_share_positions();
     // The whole twins' credit, and each split twin's part with its id: `claim` names those twins.
-    let to_claim = Memo::new(move |_| -> Option<Result<(Wei, Wei, Vec<u64>), String>> {
+    let to_claim = Memo::new(move |_| -> Option<Result<ToClaim, String>> {
         let whole = claimable.get()?;
         let positions = positions.get()?;
         Some(whole.and_then(|whole| {
@@ -299,7 +307,7 @@ fn Earnings() -> impl IntoView {
             let earning: Vec<&SharePosition> =
                 positions.iter().filter(|position| position.holding.earned.0 > 0).collect();
             let shares = Wei(earning.iter().map(|position| position.holding.earned.0).sum());
-            Ok((whole, shares, earning.iter().map(|position| position.twin_id).collect()))
+            Ok(ToClaim { whole, shares, twins: earning.iter().map(|position| position.twin_id).collect() })
         }))
     });
     let earned = chain.slice(move |catalog| {
@@ -324,7 +332,7 @@ fn Earnings() -> impl IntoView {
             {move || match (to_claim.get(), earnings.get_value()) {
                 (None, _) => view! { <p class="loading">"Loading…"</p> }.into_any(),
                 (Some(Err(message)), _) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
-                (Some(Ok((whole, shares, twins))), Some(earnings)) if whole.0 + shares.0 > 0 => {
+                (Some(Ok(ToClaim { whole, shares, twins })), Some(earnings)) if whole.0 + shares.0 > 0 => {
                     let amount = Wei(whole.0 + shares.0);
                     let request = Callback::new(move |()| Ok(earnings.claim(amount, &twins)));
                     let from_shares = (shares.0 > 0).then(|| format!(" ({shares} of it from your shares)"));
