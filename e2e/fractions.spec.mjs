@@ -95,6 +95,11 @@ test('a twin is split, sold in parts, settled pro rata to its holders, and joine
     await buyFromFirstLot(investor.page, investor.provider, bought[account]);
     await expect(investor.page.getByTestId('your-balance')).toHaveText(`${bought[account]} shares`);
   }
+  // The test wallet cannot track tokens (EIP-747): the page says how to add it by hand.
+  await investors[8].page.getByRole('button', { name: `Add HT${TWIN} to your wallet` }).click();
+  await expect(investors[8].page.getByTestId('watch-asset')).toHaveText(
+    new RegExp(`^Your wallet could not add the token\\. Add it by hand: HT${TWIN} at 0x[0-9a-f]{40}, 18 decimals\\.$`),
+  );
   await expect(investors[9].page.getByTestId('no-lots')).toBeVisible();
 
   // The operator settles; each holder is credited their part of the net.

@@ -138,8 +138,8 @@ fn SplitTwin(twin_id: u64, fraction: Fraction) -> impl IntoView {
             match provider.watch_asset(fraction.shares, &symbol, SHARE_DECIMALS as u8).await {
                 Ok(true) => Ok(format!("{symbol} was added to your wallet.")),
                 Ok(false) => Ok(format!("Your wallet did not add {symbol}.")),
-                Err(error) => Err(format!(
-                    "Your wallet could not add the token ({error}). Add it by hand: {symbol}, {}, 18 decimals.",
+                Err(_) => Err(format!(
+                    "Your wallet could not add the token. Add it by hand: {symbol} at {}, 18 decimals.",
                     fraction.shares
                 )),
             }
