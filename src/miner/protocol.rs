@@ -20,7 +20,7 @@
 //! The 80 header bytes and the 32 target bytes (big-endian) are packed four to a word, the first
 //! byte of each four in the word's low byte: `u32::from_le_bytes` of each chunk.
 
-use super::job::HEADER_LEN;
+use super::header::HEADER_LEN;
 
 const SCAN: u32 = 1;
 const DUTY: u32 = 2;

@@ -97,7 +97,7 @@ async fn mine(scope: DedicatedWorkerGlobalScope, state: Rc<RefCell<State>>) {
             let count = assignment.remaining.min(slice);
             found.clear();
             let started = js_sys::Date::now();
-            (KERNEL.scan)(&assignment.job, assignment.next, count, &mut found);
+            KERNEL(&assignment.job, assignment.next, count, &mut found);
             let elapsed_ms = (js_sys::Date::now() - started).max(1.0);
             found.retain(|&nonce| assignment.job.is_share(nonce));
             assignment.next = assignment.next.wrapping_add(count);
@@ -125,7 +125,10 @@ async fn mine(scope: DedicatedWorkerGlobalScope, state: Rc<RefCell<State>>) {
 /// (a busy machine, a GC pause) does not swing it.
 fn next_slice(slice: u32, elapsed_ms: f64) -> u32 {
     let ideal = f64::from(slice) * SLICE_MS / elapsed_ms;
-    ideal.clamp(f64::from(slice) / 2.0, f64::from(slice) * 2.0).clamp(1024.0, f64::from(1u32 << 26)) as u32
+    // max and min rather than clamp, whose panic message alone would bring float formatting into
+    // the worker's download; the bounds here are in order and never NaN anyway.
+    let steered = ideal.max(f64::from(slice) / 2.0).min(f64::from(slice) * 2.0);
+    steered.max(1024.0).min(f64::from(1u32 << 26)) as u32
 }
 
 /// Lets the pool's messages in without the 4 ms floor browsers put on chained zero-delay timers,
