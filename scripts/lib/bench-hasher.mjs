@@ -34,9 +34,7 @@ const CHAIN_PORT = 8191;
 export const VISITOR = 8;
 
 // src/miner/protocol.rs: each message is a Uint32Array, its first word the kind.
-const SCAN = 1;
-const READY = 11;
-const PROGRESS = 12;
+export const PROTOCOL = { SCAN: 1, READY: 11, PROGRESS: 12 };
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
@@ -60,7 +58,7 @@ async function main(counts, bareOnly) {
       const page = await browser.newPage();
       // Any page of the origin will do; the app itself is not needed, only its worker script.
       await page.goto(`${server.url}/favicon.svg`);
-      const bare = await page.evaluate(measureBare, { workers, warmupMs: WARMUP_MS, measureMs: MEASURE_MS, kinds: { SCAN, READY, PROGRESS } });
+      const bare = await page.evaluate(measureBare, { workers, warmupMs: WARMUP_MS, measureMs: MEASURE_MS, kinds: PROTOCOL });
       await page.close();
       console.log(`bare, ${workers} worker(s): ${bare.totalMhs.toFixed(2)} MH/s in total, ${(bare.totalMhs / workers).toFixed(2)} MH/s per worker`);
       const result = { workers, totalMhs: bare.totalMhs };
@@ -108,7 +106,7 @@ export async function measurePool(page, { mineUrl, workers, warmupMs, measureMs 
         });
       }
     };
-  }, PROGRESS);
+  }, PROTOCOL.PROGRESS);
   await page.goto(mineUrl);
   await page.getByRole('button', { name: 'Connect' }).click();
   await page.getByTestId('account').waitFor();
@@ -140,8 +138,9 @@ export async function measurePool(page, { mineUrl, workers, warmupMs, measureMs 
   return { workers, totalMhs: (last.hashes - first.hashes) / seconds / 1e6, hashes: last.hashes - first.hashes, shares, work };
 }
 
-/** Runs in the page. */
-async function measureBare({ workers, warmupMs, measureMs, kinds }) {
+/** Runs in a page of the app's origin: `page.evaluate(measureBare, { workers, warmupMs, measureMs,
+ * kinds: PROTOCOL })`. */
+export async function measureBare({ workers, warmupMs, measureMs, kinds }) {
   const header = Array.from({ length: 80 }, (_, i) => (i * 37 + 11) & 0xff);
   // Four header bytes to a word, the first in the low byte; a zero target: nothing is a share, so
   // the figure is the pure hashing rate.
