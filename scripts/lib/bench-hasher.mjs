@@ -9,9 +9,11 @@
 //   found, and the main thread verifies each, queues and stores it and updates the page as it does
 //   for a visitor. Its hashes are counted from the same progress messages, as the pool receives them.
 //
-// Prints MH/s per worker and in total for each, as JSON on the last line.
+// Each round measures every count both ways, bare first; the best round of each is kept, since on a
+// shared machine other work only ever slows a round down. Prints MH/s per worker and in total for
+// each, as JSON on the last line (each round's figures go to stderr as they come).
 //
-// node scripts/lib/bench-hasher.mjs [--bare-only] [workers...]   (default: 1 2)
+// node scripts/lib/bench-hasher.mjs [--bare-only] [--rounds N] [workers...]   (default: 1 round, 1 2)
 //
 // `measurePool` is exported for the e2e suite, which runs it briefly on its own chain (no timing
 // asserted there): the benchmark's way through the mine page stays working.
@@ -39,11 +41,13 @@ export const PROTOCOL = { SCAN: 1, READY: 11, PROGRESS: 12 };
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
   const bareOnly = args.includes('--bare-only');
+  const roundsAt = args.indexOf('--rounds');
+  const rounds = roundsAt >= 0 ? Number(args.splice(roundsAt, 2)[1]) : 1;
   const counts = args.map(Number).filter((n) => n > 0);
-  await main(counts.length ? counts : [1, 2], bareOnly);
+  await main(counts.length ? counts : [1, 2], bareOnly, Math.max(1, rounds || 1));
 }
 
-async function main(counts, bareOnly) {
+async function main(counts, bareOnly, rounds) {
   const networks = join(ROOT, '.run', 'bench-hasher-networks.json');
   const chain = bareOnly ? null : await startLocalChain({ port: CHAIN_PORT, networks, log: () => {} });
   const server = await startStaticServer({
@@ -53,32 +57,39 @@ async function main(counts, bareOnly) {
   });
   const browser = await chromium.launch(CHROMIUM);
   try {
-    const results = [];
-    for (const workers of counts) {
-      const page = await browser.newPage();
-      // Any page of the origin will do; the app itself is not needed, only its worker script.
-      await page.goto(`${server.url}/favicon.svg`);
-      const bare = await page.evaluate(measureBare, { workers, warmupMs: WARMUP_MS, measureMs: MEASURE_MS, kinds: PROTOCOL });
-      await page.close();
-      console.log(`bare, ${workers} worker(s): ${bare.totalMhs.toFixed(2)} MH/s in total, ${(bare.totalMhs / workers).toFixed(2)} MH/s per worker`);
-      const result = { workers, totalMhs: bare.totalMhs };
-      if (chain) {
+    const best = new Map(counts.map((workers) => [workers, { workers, totalMhs: 0 }]));
+    for (let round = 1; round <= rounds; round++) {
+      for (const workers of counts) {
+        const result = best.get(workers);
+        const page = await browser.newPage();
+        // Any page of the origin will do; the app itself is not needed, only its worker script.
+        await page.goto(`${server.url}/favicon.svg`);
+        const bare = await page.evaluate(measureBare, { workers, warmupMs: WARMUP_MS, measureMs: MEASURE_MS, kinds: PROTOCOL });
+        await page.close();
+        console.error(
+          `round ${round}, bare, ${workers} worker(s): ${bare.totalMhs.toFixed(2)} MH/s in total, ` +
+            `${(bare.totalMhs / workers).toFixed(2)} MH/s per worker`,
+        );
+        result.totalMhs = Math.max(result.totalMhs, bare.totalMhs);
+        if (!chain) continue;
         const context = await browser.newContext();
-        const page = await context.newPage();
-        await injectHeadlessWeb3Provider(page, [ANVIL_KEYS[VISITOR]], CHAIN_ID, chain.url, {
+        const poolPage = await context.newPage();
+        await injectHeadlessWeb3Provider(poolPage, [ANVIL_KEYS[VISITOR]], CHAIN_ID, chain.url, {
           permitted: [Web3RequestKind.RequestAccounts],
         });
-        const pool = await measurePool(page, { mineUrl: `${server.url}/mine`, workers, warmupMs: WARMUP_MS, measureMs: MEASURE_MS });
+        const pool = await measurePool(poolPage, { mineUrl: `${server.url}/mine`, workers, warmupMs: WARMUP_MS, measureMs: MEASURE_MS });
         await context.close();
-        console.log(
-          `pool on /mine, ${workers} worker(s): ${pool.totalMhs.toFixed(2)} MH/s in total, ` +
+        console.error(
+          `round ${round}, pool on /mine, ${workers} worker(s): ${pool.totalMhs.toFixed(2)} MH/s in total, ` +
             `${(pool.totalMhs / workers).toFixed(2)} MH/s per worker, ${pool.shares} share(s) found and verified ` +
             `(the ledger's minimum: a share in about ${pool.work})`,
         );
-        Object.assign(result, { poolTotalMhs: pool.totalMhs, poolShares: pool.shares, poolWork: pool.work });
+        if (pool.totalMhs > (result.poolTotalMhs ?? 0)) {
+          Object.assign(result, { poolTotalMhs: pool.totalMhs, poolShares: pool.shares, poolWork: pool.work });
+        }
       }
-      results.push(result);
     }
+    const results = [...best.values()];
     console.log(JSON.stringify(results));
   } finally {
     await browser.close();
