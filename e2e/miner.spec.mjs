@@ -1,4 +1,5 @@
 import { test, expect, Web3RequestKind } from './fixtures.mjs';
+import { measureBare, measurePool, PROTOCOL } from '../scripts/lib/bench-hasher.mjs';
 
 // Account 8 is a seeded investor; account 0 deployed the ledger and owns it.
 const VISITOR = 8;
@@ -141,6 +142,53 @@ test('a hasher worker that dies is replaced and mining goes on', async ({ page, 
   const before = Number(await page.getByTestId('shares-found').textContent());
   await expect.poll(async () => Number(await page.getByTestId('shares-found').textContent()), { timeout: 30_000 }).toBeGreaterThan(before);
   await page.getByRole('button', { name: 'Stop' }).click();
+});
+
+test('the hasher worker refuses a malformed message with the reason, and the pool stops on one', async ({ page, chain, wallet }) => {
+  await page.goto('/favicon.svg');
+  const answers = await page.evaluate(async () => {
+    const worker = new Worker('/hasher_loader.js');
+    const next = () => new Promise((resolve) => (worker.onmessage = ({ data }) => resolve(Array.from(data))));
+    const ready = await next();
+    const answers = [ready];
+    // A scan whose header stops after one word; then something that is not a Uint32Array at all.
+    for (const message of [new Uint32Array([1, 7]), { kind: 'scan' }]) {
+      worker.postMessage(message);
+      answers.push(await next());
+    }
+    worker.terminate();
+    return answers;
+  });
+  // Ready with its self-test passed; refused for a length of two words in a scan; refused as not words.
+  expect(answers).toEqual([[11, 1], [14, 3, 1, 2], [14, 0]]);
+
+  await page.addInitScript(() => {
+    const Native = window.Worker;
+    window.__workers = [];
+    window.Worker = class extends Native {
+      constructor(...args) {
+        super(...args);
+        window.__workers.push(this);
+      }
+    };
+  });
+  await mineSomeShares(page, chain, wallet, 1, { stop: false });
+  await page.evaluate(() => window.__workers.at(-1).dispatchEvent(new MessageEvent('message', { data: new Uint32Array([99]) })));
+  await expect(page.getByTestId('miner-status')).toHaveText(
+    'The miner stopped: the hasher worker sent a message this app does not understand: a message of unknown kind 99.',
+  );
+  await expect(page.getByRole('button', { name: 'Start mining' })).toBeVisible();
+});
+
+test('the hasher benchmark drives bare workers and the pool on the mine page (no timing asserted)', async ({ page, wallet }) => {
+  await page.goto('/favicon.svg');
+  const bare = await page.evaluate(measureBare, { workers: 1, warmupMs: 200, measureMs: 1_000, kinds: PROTOCOL });
+  expect(bare.totalMhs).toBeGreaterThan(0);
+
+  await wallet(VISITOR, { permitted: [Web3RequestKind.RequestAccounts] });
+  const pool = await measurePool(page, { mineUrl: '/mine', workers: 1, warmupMs: 200, measureMs: 1_000 });
+  expect(pool.hashes).toBeGreaterThan(0);
+  await expect(page.getByTestId('workers')).toHaveText('0');
 });
 
 test('a twin list that cannot be read is said in words, not shown as an empty picker', async ({ page, chain, indexer }) => {

@@ -62,7 +62,7 @@ test('the full journey: an operator mints and lists, an investor buys, the selle
 
   await page.goto('/?q=%2313');
   await expect(page.getByTestId('twin-card')).toHaveCount(1);
-  await expect(page.getByTestId('card-price')).toHaveText('For sale: 3.25 ETH');
+  await expect(page.getByTestId('card-price')).toHaveText('For sale: 3.25 ETH 0.0325 ETH per 1%');
 
   // The investor, in a browser of their own.
   const investorContext = await browser.newContext();
@@ -223,19 +223,22 @@ test('the earnings panel works from the nameplate without reports, follows the p
   await expect(page.getByTestId('profitability')).toContainText(/TH\/s at \d+ W, measured over the last 7 days\./);
 });
 
-test("an investor's portfolio adds up the twin they bought; another's lists the offer they made", async ({ page, browser, chain }) => {
-  // Account 9 bought twin 3, an Antminer S21 XP (270 TH/s, 3645 W), for 2.8 ETH.
+test("an investor's portfolio shows the shares they hold of split twins; another's lists the offer they made", async ({ page, browser, chain }) => {
+  // Account 9 bought twin 3 for 2.8 ETH and split it into 100,000 shares, 15,000 of which it sold to
+  // account 8; it also bought 100,000 of twin 2's million shares.
   const buyer = await injectWallet(page, 9, CHAIN_ID, chain.url);
   await connect(page, buyer, '/portfolio');
-  const totals = page.getByTestId('portfolio-totals');
-  await expect(totals.getByTestId('owned-count')).toHaveText('1');
-  // 270 × $0.05 − 3.645 kW × 24 h × $0.06 = 13.50 − 5.25.
-  await expect(totals).toContainText('270.0 TH/s');
-  await expect(totals).toContainText('3645 W');
-  await expect(totals).toContainText('$8.25');
-  const owned = page.getByRole('region', { name: 'Twins you own' });
-  await expect(owned.locator('.twin-id')).toHaveText([/^#3 /]);
-  await expect(page.getByTestId('proceeds')).toHaveText('Nothing to withdraw.');
+  await expect(page.getByTestId('portfolio-totals').getByTestId('owned-count')).toHaveText('0');
+  const positions = page.getByTestId('share-position');
+  await expect(positions).toHaveCount(2);
+  await expect(positions.filter({ hasText: 'Twin #2' })).toContainText('100000 shares');
+  await expect(positions.filter({ hasText: 'Twin #2' })).toContainText('10%');
+  await expect(positions.filter({ hasText: 'Twin #3' })).toContainText('85000 shares');
+  await expect(positions.filter({ hasText: 'Twin #3' })).toContainText('85%');
+  await expect(positions.filter({ hasText: 'Twin #3' }).getByTestId('position-earned-to-date')).toHaveText(/^0\.\d+ ETH$/);
+  await expect(page.getByTestId('claimable')).toContainText('of it from your shares');
+  // Account 8's 15,000 shares at 0.00003 ETH, less the 2.5% fee and the twin's 7.5% royalty.
+  await expect(page.getByTestId('proceeds')).toHaveText('0.405 ETH to withdraw.');
 
   // Account 8 owns nothing and has offered 1.5 ETH on twin 1.
   const bidderContext = await browser.newContext();
@@ -267,11 +270,12 @@ test('the gallery filters, sorts and pages, and keeps its query in the address',
   await expect(ids).toHaveText([/^#9 /]);
   await page.getByRole('button', { name: 'Clear' }).click();
 
+  // Four twins listed whole, and two split twins with shares offered (3 and 2.4 ETH for the whole).
   await page.getByLabel('For sale only').check();
-  await expect(count).toHaveText('5 of 12 twins');
+  await expect(count).toHaveText('6 of 12 twins');
   await page.getByLabel('Sort').selectOption('price-desc');
   await expect(page).toHaveURL(/sort=price-desc/);
-  await expect(ids).toHaveText([/^#2 /, /^#12 /, /^#7 /, /^#10 /, /^#5 /]);
+  await expect(ids).toHaveText([/^#3 /, /^#2 /, /^#12 /, /^#7 /, /^#10 /, /^#5 /]);
   await page.getByLabel('Lowest price in ETH').fill('1.2');
   await page.getByLabel('Lowest price in ETH').press('Enter');
   await page.getByLabel('Highest price in ETH').fill('2');

@@ -1,14 +1,19 @@
-# Sourced by scripts/bench after setup.sh. The baseline of the load-time benchmark is the app as it
-# was before the data layer's redesign (issue 12), built once from its commit and kept under .run/:
-# a cold release build takes minutes on two cores, and the commit never changes.
+# Sourced by scripts/bench after setup.sh. Baselines are the app as it was at a past commit, built
+# once from that commit and kept under .run/: a cold release build takes minutes on two cores, and
+# a commit's build never changes.
+#
+# The load-time benchmark's is the app before the data layer's redesign (issue 12); the worker
+# size's is the app before the first-load work on the worker (issue 15).
 
 BASELINE_COMMIT="${HASHTWIN_BENCH_BASELINE:-2a331e3}"
+WORKER_BASELINE_COMMIT="${HASHTWIN_BENCH_WORKER_BASELINE:-51c32da}"
 
-# Prints the directory of the baseline's built app (its dist/), building it on the first call.
+# Prints the directory of a baseline's built app (its dist/), building it on the first call:
+# `baseline_dist [commit]`, the load-time benchmark's commit by default.
 baseline_dist() {
-  local full dir dist target
-  full=$(git -C "$ROOT" rev-parse --verify --quiet "$BASELINE_COMMIT^{commit}") \
-    || die "the baseline commit $BASELINE_COMMIT is not in this repository"
+  local commit="${1:-$BASELINE_COMMIT}" full dir dist target
+  full=$(git -C "$ROOT" rev-parse --verify --quiet "$commit^{commit}") \
+    || die "the baseline commit $commit is not in this repository"
   dir="$RUN_DIR/bench-baseline/${full:0:12}"
   dist="$dir/dist"
   if [ -f "$dist/.complete" ]; then
@@ -18,7 +23,7 @@ baseline_dist() {
   # A target directory of its own: sharing the checkout's would lock it for minutes against whoever
   # builds there, and it is deleted once the build is cached.
   target="$RUN_DIR/bench-baseline/target"
-  step "building the baseline app ($BASELINE_COMMIT) once, into $dist (several minutes)" >&2
+  step "building the baseline app ($commit) once, into $dist (several minutes)" >&2
   if [ ! -e "$dir/.git" ]; then
     rm -rf "$dir"
     git -C "$ROOT" worktree add --detach --quiet "$dir" "$full" >&2 || die "git worktree add $dir failed"

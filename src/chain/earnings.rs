@@ -230,4 +230,16 @@ mod tests {
         let args = function.decode_input(&tx.data[4..]).unwrap();
         assert_eq!(args, [4u64, 1_790_000_000, 1_000, 100, 300].map(|n| Token::Uint(n.into())).to_vec());
     }
+
+    #[test]
+    fn a_claim_names_the_split_twins_whose_shares_earned() {
+        let earnings = TwinEarnings::new(RpcClient::new("http://127.0.0.1:8545"), Address([9; 20]));
+        let tx = earnings.claim(Wei(5), &[2, 3]);
+        assert_eq!(tx.value, Wei::ZERO);
+        // cast sig "claim(uint256[])"
+        assert_eq!(tx.data[..4], [0x6b, 0xa4, 0xc1, 0x38]);
+        let function = twin_earnings_abi().function("claim").unwrap();
+        let twins = Token::Array(vec![Token::Uint(2.into()), Token::Uint(3.into())]);
+        assert_eq!(function.decode_input(&tx.data[4..]).unwrap(), vec![twins]);
+    }
 }

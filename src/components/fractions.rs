@@ -126,6 +126,7 @@ fn SplitTwin(twin_id: u64, fraction: Fraction) -> impl IntoView {
     });
     let holding = Memo::new(move |_| holding.get());
     let mine = Memo::new(move |_| holding.get().and_then(Result::ok).flatten());
+    let holds_shares = Memo::new(move |_| mine.get().is_some_and(|holding| holding.balance.0 > 0));
     let last_price = store.slice(move |catalog| catalog.book().last_share_price(twin_id));
     let last_price = Memo::new(move |_| last_price.get().and_then(Result::ok).flatten());
 
@@ -137,8 +138,8 @@ fn SplitTwin(twin_id: u64, fraction: Fraction) -> impl IntoView {
             match provider.watch_asset(fraction.shares, &symbol, SHARE_DECIMALS as u8).await {
                 Ok(true) => Ok(format!("{symbol} was added to your wallet.")),
                 Ok(false) => Ok(format!("Your wallet did not add {symbol}.")),
-                Err(error) => Err(format!(
-                    "Your wallet could not add the token ({error}). Add it by hand: {symbol}, {}, 18 decimals.",
+                Err(_) => Err(format!(
+                    "Your wallet could not add the token. Add it by hand: {symbol} at {}, 18 decimals.",
                     fraction.shares
                 )),
             }
@@ -168,9 +169,8 @@ fn SplitTwin(twin_id: u64, fraction: Fraction) -> impl IntoView {
             }}
             <YourShares holding mine supply=fraction.supply last_price/>
             <Lots twin_id fraction token=token.clone() holders=Signal::derive(move || holders.get().and_then(Result::ok).map(|state| state.balances))/>
-            {move || mine.get().filter(|holding| holding.balance.0 > 0).map(|holding| {
-                view! { <SellShares twin_id token=token.clone() holding/> }
-            })}
+            // Drawn once while the viewer holds shares, not per new holding: what they typed stays.
+            {move || holds_shares.get().then(|| view! { <SellShares twin_id token=token.clone() mine/> })}
             {move || {
                 mine.get().filter(|holding| check_join(holding.balance, holding.supply).is_ok()).map(|_| {
                     let vault = store.vault;
@@ -259,7 +259,6 @@ fn Lots(
     #[prop(into)] holders: Signal<Option<Balances>>,
 ) -> impl IntoView {
     let store = expect_context::<ChainStore>();
-    let wallet = expect_context::<WalletContext>();
     let market_address = store.network.contracts.as_ref().map(|deployment| deployment.twin_market);
     let lots = store.timed_slice(move |catalog| catalog.book().lots_on(twin_id, catalog.now()));
     let lots = Memo::new(move |_| lots.get());
@@ -287,7 +286,6 @@ fn Lots(
         }
     });
     let clock = store.clock();
-    let account = move || wallet.connection.get().map(|connection| connection.account);
     let rows = Memo::new(move |_| {
         let lots = lots.get().and_then(Result::ok).unwrap_or_default();
         let balances = holders.get();
@@ -316,7 +314,7 @@ fn Lots(
             Some(Ok(_)) => view! {
                 <ul class="lots" data-testid="lots">
                     <For each=move || rows.get() key=|(lot, state)| (lot.id, lot.remaining, *state) let:row>
-                        <LotRow lot=row.0 state=row.1 supply=fraction.supply viewer=account()/>
+                        <LotRow lot=row.0 state=row.1 supply=fraction.supply/>
                     </For>
                 </ul>
             }.into_any(),
@@ -325,8 +323,9 @@ fn Lots(
 }
 
 #[component]
-fn LotRow(lot: Lot, state: LotState, supply: ShareUnits, viewer: Option<Address>) -> impl IntoView {
+fn LotRow(lot: Lot, state: LotState, supply: ShareUnits) -> impl IntoView {
     let store = expect_context::<ChainStore>();
+    let wallet = expect_context::<WalletContext>();
     let per_percent = price_per_percent_split(lot.price_per_share, supply).map(|price| format!(" ({price} per 1%)"));
     let text = format!(
         "{} at {} per share{}, from {}, until {}",
@@ -336,18 +335,21 @@ fn LotRow(lot: Lot, state: LotState, supply: ShareUnits, viewer: Option<Address>
         lot.seller.short(),
         format_moment(lot.expires_at)
     );
-    let own = viewer == Some(lot.seller);
-    let action = match (state, own, store.market.clone()) {
-        (_, true, Some(market)) => {
-            let lot = lot.clone();
-            let request = Callback::new(move |()| Ok(market.cancel_lot(&lot)));
-            view! { <TransactButton label="Withdraw your lot" request/> }.into_any()
+    let viewer = Memo::new(move |_| wallet.connection.get().map(|connection| connection.account));
+    let action = move || {
+        let viewer = viewer.get();
+        match (state, viewer == Some(lot.seller), store.market.clone()) {
+            (_, true, Some(market)) => {
+                let lot = lot.clone();
+                let request = Callback::new(move |()| Ok(market.cancel_lot(&lot)));
+                view! { <TransactButton label="Withdraw your lot" request/> }.into_any()
+            }
+            (LotState::Live, false, Some(market)) if viewer.is_some() => {
+                view! { <BuyLot lot=lot.clone() market/> }.into_any()
+            }
+            (LotState::Live, _, _) => ().into_any(),
+            (dead, _, _) => view! { <span class="notice" data-testid="lot-state">{dead.describe()}</span> }.into_any(),
         }
-        (LotState::Live, false, Some(market)) if viewer.is_some() => {
-            view! { <BuyLot lot=lot.clone() market/> }.into_any()
-        }
-        (LotState::Live, _, _) => ().into_any(),
-        (dead, _, _) => view! { <span class="notice" data-testid="lot-state">{dead.describe()}</span> }.into_any(),
     };
     view! {
         <li data-testid="lot">
@@ -389,7 +391,7 @@ fn BuyLot(lot: Lot, market: crate::chain::market::TwinMarket) -> impl IntoView {
 }
 
 #[component]
-fn SellShares(twin_id: u64, token: ShareToken, holding: Holding) -> impl IntoView {
+fn SellShares(twin_id: u64, token: ShareToken, mine: Memo<Option<Holding>>) -> impl IntoView {
     let store = expect_context::<ChainStore>();
     let fee = use_fee_bps();
     let clock = store.clock();
@@ -402,41 +404,43 @@ fn SellShares(twin_id: u64, token: ShareToken, holding: Holding) -> impl IntoVie
     let amount = RwSignal::new(String::new());
     let price = RwSignal::new(String::new());
     let days = RwSignal::new(DEFAULT_LISTING_DAYS);
-    let draft = move || {
-        LotDraft::parse(&amount.get(), &price.get(), holding.balance, holding.supply)
+    // Checked against the holding as it is now, which each block may change.
+    let parse = move |amount: &str, price: &str| -> Result<(LotDraft, Holding), String> {
+        let holding = mine.get_untracked().ok_or("Reading your shares…")?;
+        LotDraft::parse(amount, price, holding.balance, holding.supply)
+            .map(|draft| (draft, holding))
             .map_err(|error| format!("{}.", capitalise(&error.to_string())))
     };
-    let needs_approval = move || draft().is_ok_and(|draft| holding.market_allowance < draft.amount);
-    let symbol = share_symbol(twin_id);
-    let approve_request = {
-        let token = token.clone();
-        Callback::new(move |()| -> Result<TxRequest, String> {
-            let market = market_address.ok_or("HashTwin has no market on this network.")?;
-            let draft =
-                LotDraft::parse(&amount.get_untracked(), &price.get_untracked(), holding.balance, holding.supply)
-                    .map_err(|error| format!("{}.", capitalise(&error.to_string())))?;
-            Ok(token.approve(market, draft.amount, &symbol))
-        })
+    let draft = move || {
+        mine.track();
+        parse(&amount.get(), &price.get())
     };
+    let needs_approval = move || draft().is_ok_and(|(draft, holding)| holding.market_allowance < draft.amount);
+    let symbol = share_symbol(twin_id);
+    let approve_request = Callback::new(move |()| -> Result<TxRequest, String> {
+        let market = market_address.ok_or("HashTwin has no market on this network.")?;
+        let (draft, _) = parse(&amount.get_untracked(), &price.get_untracked())?;
+        Ok(token.approve(market, draft.amount, &symbol))
+    });
     let list_request = Callback::new(move |()| -> Result<TxRequest, String> {
         let market = store.market.as_ref().ok_or("HashTwin has no market on this network.")?;
-        let draft = LotDraft::parse(&amount.get_untracked(), &price.get_untracked(), holding.balance, holding.supply)
-            .map_err(|error| format!("{}.", capitalise(&error.to_string())))?;
+        let (draft, _) = parse(&amount.get_untracked(), &price.get_untracked())?;
         let expires_at = listing_expiry(clock.now(), days.get_untracked());
         Ok(market.list_lot(twin_id, &draft, expires_at, fee_now()?))
     });
     let receives = move || {
-        let draft = draft().ok()?;
+        let (draft, _) = draft().ok()?;
         let (fee, royalty) = (fee_now().ok()?, royalty_bps.get()?);
         Some(seller_proceeds(draft.total()?, fee, royalty).describe(fee, royalty))
     };
+    let placeholder = move || mine.get().map(|holding| holding.balance.digits()).unwrap_or_default();
 
     view! {
         <div class="sell-shares" data-testid="sell-shares">
             <h3>"Sell shares"</h3>
             <div class="field">
                 <label for="lot-amount">"Shares to sell"</label>
-                <input id="lot-amount" inputmode="decimal" placeholder=holding.balance.digits() prop:value=amount on:input=move |event| amount.set(event_target_value(&event))/>
+                <input id="lot-amount" inputmode="decimal" placeholder=placeholder prop:value=amount on:input=move |event| amount.set(event_target_value(&event))/>
                 <label for="lot-price">"Price per share, ETH"</label>
                 <input id="lot-price" inputmode="decimal" placeholder="0.000002" prop:value=price on:input=move |event| price.set(event_target_value(&event))/>
                 <label for="lot-days">"Open for"</label>
@@ -458,14 +462,15 @@ fn SellShares(twin_id: u64, token: ShareToken, holding: Holding) -> impl IntoVie
                     Err(_) => None,
                 }
             }}</p>
-            {move || if needs_approval() {
-                view! {
-                    <p class="hint">"First let the market move the shares you offer when they sell."</p>
-                    <TransactButton label="Approve the market" request=approve_request/>
-                }.into_any()
-            } else {
-                view! { <TransactButton label="Offer for sale" request=list_request/> }.into_any()
-            }}
+            // One button or the other, each kept while it shows: a block that changes nothing here
+            // leaves an open confirmation alone.
+            <Show
+                when=needs_approval
+                fallback=move || view! { <TransactButton label="Offer for sale" request=list_request/> }
+            >
+                <p class="hint">"First let the market move the shares you offer when they sell."</p>
+                <TransactButton label="Approve the market" request=approve_request/>
+            </Show>
         </div>
     }
 }

@@ -1,6 +1,7 @@
 //! Donated hashing: the SHA-256d kernels, the worker that runs them and the pool that drives the
 //! workers. Everything but `worker` and `pool` is plain Rust and tests natively.
 
+pub mod header;
 pub mod job;
 pub mod kernel;
 pub mod meter;

@@ -18,7 +18,7 @@ use web_sys::{MessageEvent, Worker};
 
 use super::job::CompactBits;
 use super::meter::HashrateMeter;
-use super::protocol::{FromWorker, ToWorker};
+use super::protocol::{self, FromWorker, ProtocolError, ToWorker};
 pub use super::schedule::MiningTarget;
 use super::schedule::{ActiveJob, Command, Scheduler, SlotId};
 use super::shares::{BatchSignature, JobSpec, PendingBatch, ShareQueue};
@@ -39,8 +39,12 @@ pub enum WorkerError {
     Spawn(String),
     #[error("the hasher worker failed to load: {0}")]
     Load(String),
-    #[error("the hasher worker sent a message this app does not understand")]
-    Protocol,
+    #[error("the hasher worker sent a message this app does not understand: {0}")]
+    Protocol(ProtocolError),
+    #[error("the hasher worker went away before it was ready")]
+    Gone,
+    #[error("the hasher worker spoke before it said it was ready")]
+    NotReady,
     #[error("the hasher's self-test failed: its SHA-256d does not match the reference")]
     SelfTest,
 }
@@ -54,7 +58,9 @@ pub async fn spawn_worker() -> Result<Worker, WorkerError> {
     let on_message = {
         let sender = sender.clone();
         Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-            let message = serde_wasm_bindgen::from_value(event.data()).map_err(|_| WorkerError::Protocol);
+            let message = protocol::from_js(&event.data())
+                .and_then(|words| FromWorker::decode(&words))
+                .map_err(WorkerError::Protocol);
             if let Some(sender) = sender.borrow_mut().take() {
                 let _ = sender.send(message);
             }
@@ -68,7 +74,7 @@ pub async fn spawn_worker() -> Result<Worker, WorkerError> {
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
 
-    let answer = receiver.await.unwrap_or(Err(WorkerError::Protocol));
+    let answer = receiver.await.unwrap_or(Err(WorkerError::Gone));
     worker.set_onmessage(None);
     worker.set_onerror(None);
     drop((on_message, on_error));
@@ -79,9 +85,13 @@ pub async fn spawn_worker() -> Result<Worker, WorkerError> {
             worker.terminate();
             Err(WorkerError::SelfTest)
         }
+        Ok(FromWorker::Refused { error }) => {
+            worker.terminate();
+            Err(WorkerError::Protocol(error))
+        }
         Ok(_) => {
             worker.terminate();
-            Err(WorkerError::Protocol)
+            Err(WorkerError::NotReady)
         }
         Err(error) => {
             worker.terminate();
@@ -305,8 +315,14 @@ impl Miner {
             return;
         };
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-            if let Ok(message) = serde_wasm_bindgen::from_value::<FromWorker>(event.data()) {
-                self.on_message(slot, message);
+            match protocol::from_js(&event.data()).and_then(|words| FromWorker::decode(&words)) {
+                Ok(message) => self.on_message(slot, message),
+                // The worker is of another build than this page: it cannot be trusted to hash.
+                Err(error) => {
+                    self.stop();
+                    self.status
+                        .set(MinerStatus::Failed(format!("The miner stopped: {}.", WorkerError::Protocol(error))));
+                }
             }
         });
         let on_error = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |event: web_sys::ErrorEvent| {
@@ -584,14 +600,12 @@ impl Engine {
 fn scan_message(job: &ActiveJob, start: u32, count: u32) -> ToWorker {
     let mut target = [0u8; 32];
     job.prepared.target().to_big_endian(&mut target);
-    ToWorker::Scan { job_id: job.id, header: job.prepared.header(0).to_vec(), target: target.to_vec(), start, count }
+    ToWorker::Scan { job_id: job.id, header: job.prepared.header(0), target, start, count }
 }
 
 fn post(worker: &Worker, message: &ToWorker) {
-    if let Ok(value) = serde_wasm_bindgen::to_value(message) {
-        // A worker that has died cannot take messages; its error handler replaces it.
-        let _ = worker.post_message(&value);
-    }
+    // A worker that has died cannot take messages; its error handler replaces it.
+    let _ = worker.post_message(&protocol::to_js(&message.encode()));
 }
 
 fn rejected_words(rejected: usize) -> String {

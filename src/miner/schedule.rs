@@ -190,7 +190,7 @@ impl Scheduler {
         match message {
             FromWorker::Progress { job_id, hashes, shares } => self.on_progress(slot, job_id, hashes, &shares),
             FromWorker::RangeDone { job_id } => self.on_range_done(slot, job_id),
-            FromWorker::Refused { reason, .. } => vec![Command::Fail { reason }],
+            FromWorker::Refused { error } => vec![Command::Fail { reason: error.to_string() }],
             // Only a worker that is starting says it is ready, and the pool waits for that itself.
             FromWorker::Ready { .. } => Vec::new(),
         }
@@ -315,6 +315,7 @@ mod tests {
     use super::*;
     use crate::miner::kernel::XorShift;
     use crate::miner::nonces::RANGE_LEN;
+    use crate::miner::protocol::ProtocolError;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
@@ -581,10 +582,10 @@ mod tests {
     fn a_refused_job_fails_the_pool() {
         let (mut scheduler, generation) = started();
         let (slot, _) = adopt(&mut scheduler, generation);
-        let refused = FromWorker::Refused { job_id: 1, reason: "the header must be 80 bytes".into() };
+        let error = ProtocolError::Length { kind: 1, words: 31 };
         assert_eq!(
-            scheduler.on_message(slot, refused),
-            vec![Command::Fail { reason: "the header must be 80 bytes".into() }]
+            scheduler.on_message(slot, FromWorker::Refused { error }),
+            vec![Command::Fail { reason: "a message of kind 1 with 31 words".into() }]
         );
     }
 

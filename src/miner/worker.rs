@@ -13,9 +13,8 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{DedicatedWorkerGlobalScope, MessageChannel, MessageEvent};
 
-use super::job::HEADER_LEN;
 use super::kernel::{self, Kernel, PreparedJob};
-use super::protocol::{FromWorker, ToWorker};
+use super::protocol::{self, FromWorker, ToWorker};
 use super::sha256d;
 
 /// Long enough that reporting and yielding cost next to nothing, short enough that a halt or a
@@ -50,10 +49,11 @@ pub fn run() {
     let on_message = {
         let (scope, state) = (scope.clone(), state.clone());
         Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-            // A message this worker does not understand comes from a page of another version:
-            // ignoring it is all it can do.
-            if let Ok(message) = serde_wasm_bindgen::from_value::<ToWorker>(event.data()) {
-                handle(&scope, &state, message);
+            // A message this worker cannot read comes from a page of another build: the pool is told,
+            // and stops, rather than have this worker guess.
+            match protocol::from_js(&event.data()).and_then(|words| ToWorker::decode(&words)) {
+                Ok(message) => handle(&scope, &state, message),
+                Err(error) => post(&scope, &FromWorker::Refused { error }),
             }
         })
     };
@@ -69,10 +69,6 @@ fn handle(scope: &DedicatedWorkerGlobalScope, state: &Rc<RefCell<State>>, messag
     let mut current = state.borrow_mut();
     match message {
         ToWorker::Scan { job_id, header, target, start, count } => {
-            let (Ok(header), Ok(target)) = (<[u8; HEADER_LEN]>::try_from(header), <[u8; 32]>::try_from(target)) else {
-                let reason = "the header must be 80 bytes and the target 32".to_string();
-                return post(scope, &FromWorker::Refused { job_id, reason });
-            };
             let job = PreparedJob::with_target(&header, U256::from_big_endian(&target));
             current.assignment = Some(Assignment { job_id, job, next: start, remaining: count });
             if !current.running {
@@ -101,7 +97,7 @@ async fn mine(scope: DedicatedWorkerGlobalScope, state: Rc<RefCell<State>>) {
             let count = assignment.remaining.min(slice);
             found.clear();
             let started = js_sys::Date::now();
-            (KERNEL.scan)(&assignment.job, assignment.next, count, &mut found);
+            KERNEL(&assignment.job, assignment.next, count, &mut found);
             let elapsed_ms = (js_sys::Date::now() - started).max(1.0);
             found.retain(|&nonce| assignment.job.is_share(nonce));
             assignment.next = assignment.next.wrapping_add(count);
@@ -129,7 +125,10 @@ async fn mine(scope: DedicatedWorkerGlobalScope, state: Rc<RefCell<State>>) {
 /// (a busy machine, a GC pause) does not swing it.
 fn next_slice(slice: u32, elapsed_ms: f64) -> u32 {
     let ideal = f64::from(slice) * SLICE_MS / elapsed_ms;
-    ideal.clamp(f64::from(slice) / 2.0, f64::from(slice) * 2.0).clamp(1024.0, f64::from(1u32 << 26)) as u32
+    // max and min rather than clamp, whose panic message alone would bring float formatting into
+    // the worker's download; the bounds here are in order and never NaN anyway.
+    let steered = ideal.max(f64::from(slice) / 2.0).min(f64::from(slice) * 2.0);
+    steered.max(1024.0).min(f64::from(1u32 << 26)) as u32
 }
 
 /// Lets the pool's messages in without the 4 ms floor browsers put on chained zero-delay timers,
@@ -142,9 +141,8 @@ async fn yield_to_events(channel: &MessageChannel) {
 }
 
 fn post(scope: &DedicatedWorkerGlobalScope, message: &FromWorker) {
-    let value = serde_wasm_bindgen::to_value(message).unwrap_or(JsValue::NULL);
     // A worker whose parent has gone can only drop the message: nothing to report it to.
-    let _ = scope.post_message(&value);
+    let _ = scope.post_message(&protocol::to_js(&message.encode()));
 }
 
 #[cfg(test)]

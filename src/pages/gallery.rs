@@ -427,6 +427,17 @@ fn Filters(facets: Signal<Facets>, query: Memo<GalleryQuery>, set_query: Callbac
                     />
                     " For sale only"
                 </label>
+                <label title="Twins split into shares anyone can own a piece of">
+                    <input
+                        type="checkbox"
+                        prop:checked=move || query.get().split_only
+                        on:change=move |event| {
+                            let checked = event_target_checked(&event);
+                            update(&|query| query.split_only = checked);
+                        }
+                    />
+                    " Split into shares"
+                </label>
                 <label title="No settlement came late in its last 30 days of them, and the open period is within its grace">
                     <input
                         type="checkbox"

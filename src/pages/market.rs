@@ -19,7 +19,7 @@ pub fn MarketPage() -> impl IntoView {
     let catalog = expect_context::<ChainStore>().catalog();
     view! {
         <h1>"Market"</h1>
-        <p class="lede">"Twins for sale at a fixed price, cheapest first. Every sale pays the operator's royalty."</p>
+        <p class="lede">"Twins for sale at a fixed price, whole or in shares, cheapest first (a split twin at its cheapest lot's price for the whole). Every sale pays the operator's royalty."</p>
         {move || match catalog.get() {
             None => view! { <p class="loading" aria-busy="true">"Loading the market…"</p> }.into_any(),
             Some(Err(message)) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
@@ -31,8 +31,8 @@ pub fn MarketPage() -> impl IntoView {
 #[component]
 fn Listings(catalog: Catalog) -> impl IntoView {
     let mut for_sale: Vec<_> =
-        catalog.gallery_entries(catalog.now()).into_iter().filter(|entry| entry.listing_price.is_some()).collect();
-    for_sale.sort_by_key(|entry| (entry.listing_price, entry.twin.id));
+        catalog.gallery_entries(catalog.now()).into_iter().filter(|entry| entry.asking_price().is_some()).collect();
+    for_sale.sort_by_key(|entry| (entry.asking_price(), entry.twin.id));
     let sales: Vec<Sale> = catalog.book().sales().iter().rev().take(RECENT_SALES).cloned().collect();
 
     view! {

@@ -64,6 +64,8 @@ fn Holdings(catalog: Catalog, account: Address) -> impl IntoView {
         &Economics::default(),
     );
     let listings = catalog.book().listings_by(account, now);
+    // Lots of shares, as the market's record holds them: the twin page says whether each can be bought.
+    let lots: Vec<_> = catalog.book().live_lots(now).into_iter().filter(|lot| lot.seller == account).collect();
     let offers_made = catalog.book().offers_by(account);
     let offers_received: Vec<Offer> = owned_ids.iter().flat_map(|id| catalog.book().offers_on(*id, now)).collect();
     let donated = donations::by_contributor(catalog.credits(), account);
@@ -74,7 +76,7 @@ fn Holdings(catalog: Catalog, account: Address) -> impl IntoView {
     let cancel_all = market.clone().map(|market| {
         let request = Callback::new(move |()| Ok(market.cancel_all_listings()));
         view! {
-            <p class="hint">"Ends every listing you have made, on every twin, in one transaction."</p>
+            <p class="hint">"Ends every listing and lot of shares you have made, on every twin, in one transaction."</p>
             <TransactButton label="Cancel all my listings" request/>
         }
     });
@@ -143,7 +145,7 @@ fn Holdings(catalog: Catalog, account: Address) -> impl IntoView {
         </section>
         <section class="panel" aria-labelledby="listings-heading">
             <h2 id="listings-heading">"Your listings"</h2>
-            {if listings.is_empty() {
+            {if listings.is_empty() && lots.is_empty() {
                 view! { <p class="empty">"Nothing listed."</p> }.into_any()
             } else {
                 view! {
@@ -152,6 +154,17 @@ fn Holdings(catalog: Catalog, account: Address) -> impl IntoView {
                             <li>
                                 <A href=format!("/twin/{}", listing.token_id)>{format!("Twin #{}", listing.token_id)}</A>
                                 {format!(" for {}, open until {}", listing.price, format_moment(listing.expires_at))}
+                            </li>
+                        }).collect_view()}
+                        {lots.into_iter().map(|lot| view! {
+                            <li>
+                                <A href=format!("/twin/{}", lot.twin)>{format!("Twin #{}", lot.twin)}</A>
+                                {format!(
+                                    ": {} at {} per share, open until {}",
+                                    lot.remaining.format(4),
+                                    lot.price_per_share.format_ether(9),
+                                    format_moment(lot.expires_at)
+                                )}
                             </li>
                         }).collect_view()}
                     </ul>
@@ -248,6 +261,14 @@ fn grid(entries: Vec<GalleryEntry>, empty: &'static str) -> AnyView {
     }
 }
 
+/// What one claim pays: the whole twins' credit, the shares' earnings, and the split twins it names.
+#[derive(Debug, Clone, PartialEq)]
+struct ToClaim {
+    whole: Wei,
+    shares: Wei,
+    twins: Vec<u64>,
+}
+
 /// What settlements credited the account, for the twins it held whole and its shares of split
 /// twins, what it can claim now, and the one button that claims all of it.
 #[component]
@@ -278,7 +299,7 @@ fn Earnings() -> impl IntoView {
     });
     let positions = use_share_positions();
     // The whole twins' credit, and each split twin's part with its id: `claim` names those twins.
-    let to_claim = Memo::new(move |_| -> Option<Result<(Wei, Wei, Vec<u64>), String>> {
+    let to_claim = Memo::new(move |_| -> Option<Result<ToClaim, String>> {
         let whole = claimable.get()?;
         let positions = positions.get()?;
         Some(whole.and_then(|whole| {
@@ -286,7 +307,7 @@ fn Earnings() -> impl IntoView {
             let earning: Vec<&SharePosition> =
                 positions.iter().filter(|position| position.holding.earned.0 > 0).collect();
             let shares = Wei(earning.iter().map(|position| position.holding.earned.0).sum());
-            Ok((whole, shares, earning.iter().map(|position| position.twin_id).collect()))
+            Ok(ToClaim { whole, shares, twins: earning.iter().map(|position| position.twin_id).collect() })
         }))
     });
     let earned = chain.slice(move |catalog| {
@@ -311,7 +332,7 @@ fn Earnings() -> impl IntoView {
             {move || match (to_claim.get(), earnings.get_value()) {
                 (None, _) => view! { <p class="loading">"Loading…"</p> }.into_any(),
                 (Some(Err(message)), _) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
-                (Some(Ok((whole, shares, twins))), Some(earnings)) if whole.0 + shares.0 > 0 => {
+                (Some(Ok(ToClaim { whole, shares, twins })), Some(earnings)) if whole.0 + shares.0 > 0 => {
                     let amount = Wei(whole.0 + shares.0);
                     let request = Callback::new(move |()| Ok(earnings.claim(amount, &twins)));
                     let from_shares = (shares.0 > 0).then(|| format!(" ({shares} of it from your shares)"));

@@ -29,7 +29,7 @@ mod tests;
 
 use ethers_core::types::U256;
 
-use super::job::{meets_target, BitsError, CompactBits, Job, HEADER_LEN};
+use super::header::{meets_target, CompactBits, HEADER_LEN};
 use super::sha256d::sha256d;
 use rounds::Precomputed;
 
@@ -75,11 +75,7 @@ pub struct PreparedJob {
 }
 
 impl PreparedJob {
-    pub fn new(job: &Job) -> Result<Self, BitsError> {
-        Ok(Self::with_target(&job.header(0), job.bits.target()?))
-    }
-
-    /// For a header and target that need not come from a [`Job`] (tests, benchmarks).
+    /// For a header and target, from a job (`PreparedJob::new`, in `job`) or not (the self-test).
     pub fn with_target(header: &[u8; HEADER_LEN], target: U256) -> Self {
         let midstate = Midstate::new(header);
         PreparedJob {
@@ -117,6 +113,11 @@ impl PreparedJob {
         meets_target(&sha256d(&self.header(nonce)), self.target)
     }
 
+    /// The same header under the highest target whose top word is `top`.
+    fn with_target_top(&self, top: u32) -> Self {
+        PreparedJob { target: (U256::from(top) << 224) | (U256::MAX >> 32), target_top: top, ..self.clone() }
+    }
+
     pub(crate) fn precomputed(&self) -> &Precomputed<u32> {
         &self.precomputed
     }
@@ -129,39 +130,34 @@ fn word7_may_meet(h7: u32, target_top: u32) -> bool {
     h7.swap_bytes() <= target_top
 }
 
-/// A kernel's scan function: hashes `count` nonces from a start, appends candidates, returns hashes.
-pub type Scan = fn(&PreparedJob, u32, u32, &mut Vec<u32>) -> u32;
+/// A kernel: hashes `count` nonces from a start, appends the candidates, returns the hashes done.
+/// [`scalar::scan`] is the contract every kernel keeps.
+pub type Kernel = fn(&PreparedJob, u32, u32, &mut Vec<u32>) -> u32;
 
-/// A kernel as a worker runs it: its scan, and the full digests of four consecutive nonces through
-/// the same rounds, to check it against `sha2` where it runs.
-#[derive(Clone, Copy)]
-pub struct Kernel {
-    pub scan: Scan,
-    pub digests: fn(&PreparedJob, u32) -> [[u8; 32]; 4],
-}
-
-pub const SCALAR: Kernel = Kernel { scan: scalar::scan, digests: scalar::digests };
+pub const SCALAR: Kernel = scalar::scan;
 
 #[cfg(target_arch = "wasm32")]
-pub const SIMD: Kernel = Kernel {
-    scan: |job, start, count, found| simd::scan(job, start, count, found),
-    digests: |job, first| simd::digests(job, first),
-};
+pub const SIMD: Kernel = |job, start, count, found| simd::scan(job, start, count, found);
 
 /// Random headers a worker checks before it reports ready: a few milliseconds of work.
 const SELF_TEST_HEADERS: usize = 1_024;
+/// Nonces per random header: one SIMD step, a nonce in every lane.
+const SELF_TEST_LANES: u32 = 4;
 
-/// Whether a kernel hashes bit-exactly like `sha2`, on [`SELF_TEST_HEADERS`] random headers in
-/// every lane, and picks the Bitcoin genesis block's nonce out of its neighbours under the
-/// genesis target, whose top word is zero so nothing else qualifies even as a candidate. A kernel
-/// that fails this must not hash for anyone.
+/// Whether a kernel scans exactly like `sha2` decides, checked on the kernel's own scan, the code
+/// that hashes for the visitor. First it must pick the Bitcoin genesis block's nonce out of its
+/// neighbours under the genesis target, whose top word is zero so nothing else qualifies even as a
+/// candidate. Then, on [`SELF_TEST_HEADERS`] headers drawn from a fixed seed and four nonces each
+/// (a nonce in every lane), the digest's top word in each lane must be exactly `sha2`'s: a scan
+/// under that word as the target's top word must report the lane, and one under the word less one
+/// must not. A kernel that fails this must not hash for anyone.
 pub fn self_test(kernel: Kernel) -> bool {
     let header = super::sha256d::genesis::header();
     let nonce = u32::from_le_bytes(header[HEADER_LEN - 4..].try_into().expect("4 bytes"));
     let Ok(target) = CompactBits(super::sha256d::genesis::BITS).target() else { return false };
     let job = PreparedJob::with_target(&header, target);
     let mut candidates = Vec::new();
-    let hashed = (kernel.scan)(&job, nonce - 5, 11, &mut candidates);
+    let hashed = kernel(&job, nonce - 5, 11, &mut candidates);
     if hashed != 11 || candidates != [nonce] || !job.is_share(nonce) {
         return false;
     }
@@ -169,9 +165,22 @@ pub fn self_test(kernel: Kernel) -> bool {
     (0..SELF_TEST_HEADERS).all(|_| {
         let job = PreparedJob::with_target(&rng.header(), U256::MAX);
         let first = rng.next_u32();
-        let digests = (kernel.digests)(&job, first);
-        (0..4u32).all(|lane| digests[lane as usize] == sha256d(&job.header(first.wrapping_add(lane))))
+        let nonces = (0..SELF_TEST_LANES).map(|lane| first.wrapping_add(lane));
+        let tops: Vec<u32> = nonces.clone().map(|nonce| top_word(&sha256d(&job.header(nonce)))).collect();
+        let mut thresholds = tops.iter().flat_map(|&top| [Some(top), top.checked_sub(1)]).flatten();
+        thresholds.all(|threshold| {
+            let job = job.with_target_top(threshold);
+            candidates.clear();
+            let expected = nonces.clone().zip(&tops).filter(|&(_, &top)| top <= threshold).map(|(nonce, _)| nonce);
+            kernel(&job, first, SELF_TEST_LANES, &mut candidates) == SELF_TEST_LANES
+                && candidates.iter().copied().eq(expected)
+        })
     })
+}
+
+/// A digest's top 32 bits, as the share test reads them: bytes 28..32, little-endian.
+fn top_word(digest: &[u8; 32]) -> u32 {
+    u32::from_le_bytes([digest[28], digest[29], digest[30], digest[31]])
 }
 
 /// xorshift64*: deterministic, so a failing header can be replayed.

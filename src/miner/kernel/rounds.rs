@@ -399,6 +399,7 @@ pub(crate) fn word7<L: Lanes>(p: &Precomputed<L>, w3: L) -> L {
 
 /// The whole SHA-256d digest, as eight big-endian words: for the self-test of the specialised rounds.
 #[inline(always)]
+#[cfg(test)]
 pub(crate) fn digest_words<L: Lanes>(p: &Precomputed<L>, w3: L) -> [L; 8] {
     second_hash::<L, true>(p, first_hash(p, w3))
 }

@@ -20,12 +20,8 @@ pub fn scan(job: &PreparedJob, start_nonce: u32, count: u32, found: &mut Vec<u32
     count
 }
 
-/// Full digests of four consecutive nonces, as [`super::Kernel`] wants them.
-pub fn digests(job: &PreparedJob, first_nonce: u32) -> [[u8; 32]; 4] {
-    [0, 1, 2, 3].map(|lane| digest(job, first_nonce.wrapping_add(lane)))
-}
-
 /// The full SHA-256d digest through the kernel's specialised rounds, to check them.
+#[cfg(test)]
 pub(crate) fn digest(job: &PreparedJob, nonce: u32) -> [u8; 32] {
     words_to_bytes(rounds::digest_words(job.precomputed(), nonce.swap_bytes()))
 }
@@ -36,6 +32,7 @@ pub(crate) fn word7(job: &PreparedJob, nonce: u32) -> u32 {
     rounds::word7(job.precomputed(), nonce.swap_bytes())
 }
 
+#[cfg(test)]
 pub(crate) fn words_to_bytes(words: [u32; 8]) -> [u8; 32] {
     let mut bytes = [0u8; 32];
     for (chunk, word) in bytes.chunks_exact_mut(4).zip(words) {

@@ -87,7 +87,9 @@ pub fn scan(job: &PreparedJob, start_nonce: u32, count: u32, found: &mut Vec<u32
     count
 }
 
-/// Full digests of four consecutive nonces through the SIMD rounds, to check them.
+/// Full digests of four consecutive nonces through the SIMD rounds, to check every word of them in
+/// the tests (the worker's self-test checks [`scan`] itself).
+#[cfg(test)]
 #[target_feature(enable = "simd128")]
 pub fn digests(job: &PreparedJob, first_nonce: u32) -> [[u8; 32]; 4] {
     let precomputed = job.precomputed().splat::<Words>();
@@ -97,6 +99,7 @@ pub fn digests(job: &PreparedJob, first_nonce: u32) -> [[u8; 32]; 4] {
     [0, 1, 2, 3].map(|l| super::scalar::words_to_bytes(lane(l)))
 }
 
+#[cfg(test)]
 #[target_feature(enable = "simd128")]
 fn lane_of(v: v128, lane: usize) -> u32 {
     use core::arch::wasm32::u32x4_extract_lane;

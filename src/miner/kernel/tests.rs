@@ -10,10 +10,6 @@ fn easy_target() -> U256 {
     (U256::from(0x00ff_ffffu64) << 224) | U256::from(0xdead_beefu64)
 }
 
-fn top_word(digest: &[u8; 32]) -> u32 {
-    u32::from_le_bytes(digest[28..32].try_into().unwrap())
-}
-
 /// Runs `scan` over a range and checks its candidates and shares against `sha2` on every nonce.
 fn check_scan(scan: fn(&PreparedJob, u32, u32, &mut Vec<u32>) -> u32, job: &PreparedJob, start: u32, count: u32) {
     let nonces = (0..count).map(|i| start.wrapping_add(i));
@@ -120,30 +116,67 @@ fn the_scalar_kernel_passes_its_self_test() {
 
 #[test]
 fn a_kernel_that_misses_the_share_or_miscounts_fails_the_self_test() {
-    assert!(!self_test(Kernel { scan: |_, _, count, _| count, ..SCALAR }));
-    assert!(!self_test(Kernel {
-        scan: |_, start, count, found| {
-            found.extend(start..start + count);
-            count
-        },
-        ..SCALAR
+    assert!(!self_test(|_, _, count, _| count));
+    assert!(!self_test(|_, start, count, found| {
+        found.extend(start..start + count);
+        count
     }));
-    assert!(!self_test(Kernel {
-        scan: |job, start, count, found| scalar::scan(job, start, count - 1, found),
-        ..SCALAR
-    }));
+    assert!(!self_test(|job, start, count, found| scalar::scan(job, start, count - 1, found)));
+}
+
+/// The fourth lane's nonces, under a target one higher than asked: a top word off by one there.
+fn off_by_one_in_the_last_lane(job: &PreparedJob, start: u32, count: u32, found: &mut Vec<u32>) -> u32 {
+    let looser = job.with_target_top(job.target_top().saturating_add(1));
+    for nonce in (0..count).map(|i| start.wrapping_add(i)) {
+        let job = if nonce.wrapping_sub(start) % 4 == 3 { &looser } else { job };
+        scalar::scan(job, nonce, 1, found);
+    }
+    count
 }
 
 #[test]
-fn a_kernel_that_hashes_one_lane_wrong_fails_the_self_test() {
-    assert!(!self_test(Kernel {
-        digests: |job, first| {
-            let mut digests = scalar::digests(job, first);
-            digests[3][0] ^= 1;
-            digests
-        },
-        ..SCALAR
-    }));
+fn a_kernel_whose_top_word_is_off_by_one_in_one_lane_fails_the_self_test() {
+    // The genesis check alone does not see it: the genesis target's top word is zero, and the
+    // neighbours' are far above one.
+    let header = genesis::header();
+    let target = CompactBits(genesis::BITS).target().unwrap();
+    let (mut scalar_found, mut faulty_found) = (vec![], vec![]);
+    let job = PreparedJob::with_target(&header, target);
+    scalar::scan(&job, 2_083_236_893 - 5, 11, &mut scalar_found);
+    off_by_one_in_the_last_lane(&job, 2_083_236_893 - 5, 11, &mut faulty_found);
+    assert_eq!(scalar_found, faulty_found);
+    assert!(!self_test(off_by_one_in_the_last_lane));
+}
+
+/// A kernel that fails for one lane, on one header of the thousand: the self-test looks at all.
+#[test]
+fn a_kernel_wrong_on_one_late_header_fails_the_self_test() {
+    let mut rng = Rng(0x5151_d00d);
+    let late_header = (0..=SELF_TEST_HEADERS / 2).map(|_| {
+        let header = rng.header();
+        rng.next_u32();
+        header
+    });
+    let late_midstate = Midstate::new(&late_header.last().unwrap());
+    let faulty: Kernel = |job, start, count, found| {
+        let hashed = scalar::scan(job, start, count, found);
+        if job.midstate().state == faulty_midstate() && count == SELF_TEST_LANES {
+            found.retain(|&nonce| nonce != start.wrapping_add(2));
+        }
+        hashed
+    };
+    FAULTY_MIDSTATE.with(|cell| cell.set(Some(late_midstate.state)));
+    assert!(!self_test(faulty));
+    FAULTY_MIDSTATE.with(|cell| cell.set(None));
+    assert!(self_test(faulty), "the same kernel is right on every other header");
+}
+
+thread_local! {
+    static FAULTY_MIDSTATE: std::cell::Cell<Option<[u32; 8]>> = const { std::cell::Cell::new(None) };
+}
+
+fn faulty_midstate() -> [u32; 8] {
+    FAULTY_MIDSTATE.with(|cell| cell.get()).unwrap_or([0; 8])
 }
 
 #[cfg(target_arch = "wasm32")]
