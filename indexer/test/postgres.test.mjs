@@ -23,6 +23,7 @@ import {
 } from './harness.mjs';
 import { startPostgres } from './postgres.mjs';
 import { assertEarningsMatchChain, earningsActions } from './earnings.mjs';
+import { assertFractionsMatchChain } from './fractions.mjs';
 
 const RUN = join(ROOT, '.run', 'test-indexer-postgres');
 const VIEWS = 'hashtwin';
@@ -49,6 +50,13 @@ const SNAPSHOT = `{
   listings(orderBy: "id", limit: 100) { items { id twinId state price } }
   telemetryHours(where: { twinId: "2" }, orderBy: "hourStart", limit: 1000) { totalCount items { hourStart count avgHashrateGhs } }
   twinEvents(orderBy: "id", limit: 1000) { totalCount }
+  gallerySpans(orderBy: "id", limit: 1000) {
+    totalCount
+    items { id twinId validFrom validUntil forSale askingPrice listingPrice split shareSupply forSaleBps cheapestPerShare sortPriceAsc sortYield }
+  }
+  lots(orderBy: "id", limit: 1000) { items { id twinId seller remaining pricePerShare expiresAt state } }
+  shareTrades(orderBy: "id", limit: 1000) { items { lotId buyer amount price } }
+  shareHoldings(orderBy: "id", limit: 1000) { items { id balance paidPerShare unpaidScaled taken } }
 }`;
 
 function startIndexer(schema, port) {
@@ -98,6 +106,7 @@ test('ponder start indexes into PostgreSQL and publishes the views schema', asyn
   await waitReady(indexers.a);
   await waitSynced(indexers.a, chain.url);
   await assertMatchesChain(assert, indexers.a.url, contracts);
+  await assertFractionsMatchChain(assert, indexers.a.url, contracts);
   const views = postgres.psql(`SELECT definition FROM pg_views WHERE schemaname = '${VIEWS}' AND viewname = 'twin'`);
   assert.match(views, /hashtwin_a/, 'the views schema reads the first deployment');
 });
@@ -125,12 +134,22 @@ test('the replica follows new blocks', async () => {
   await act.report(1n, [{ timestamp: await act.now(), hashrateGhs: 198_000n, powerWatts: 3_480 }]);
   await act.publish('ethUsdFeed', 3_100n * 10n ** 8n);
   await act.settle(1n, 5n * 10n ** 15n);
+  // Operator 2 offers 50,000 of twin 2's shares at 0.000002 ETH a share, and account 7 takes 20,000.
+  const shares = { shares: await contracts.read('vault', 'sharesOf', [2n]) };
+  const unit = 10n ** 18n;
+  await contracts.write(2, shares, 'approve', [contracts.address.market, 50_000n * unit]);
+  const listed = await contracts.write(2, 'market', 'listLot', [2n, 50_000n * unit, 2_000_000_000_000n, block.timestamp + 86_400n, feeBps]);
+  const lotId = BigInt(listed.logs.find((log) => log.address.toLowerCase() === contracts.address.market.toLowerCase()).topics[1]);
+  await contracts.write(7, 'market', 'buyLot', [lotId, 20_000n * unit], 20_000n * 2_000_000_000_000n);
   const head = await waitSynced(indexers.a, chain.url);
   await until('the replica to see the new head', async () => (await indexedBlock(replica.url)) >= head);
   assert.deepEqual(await gql(replica.url, SNAPSHOT), await gql(indexers.a.url, SNAPSHOT));
   const { twin } = await gql(replica.url, '{ twin(id: "12") { status listing { state } } }');
   assert.deepEqual(twin, { status: 'Decommissioned', listing: { state: 'Retired' } });
   await assertEarningsMatchChain(assert, replica.url, contracts);
+  await assertMatchesChain(assert, replica.url, contracts);
+  const { twins } = await assertFractionsMatchChain(assert, replica.url, contracts);
+  assert.ok(twins.get(2n).atNow.cheapestPerShare === 2_000_000_000_000n, "the replica shows twin 2's new, cheaper lot");
   const { settlements } = await gql(replica.url, '{ settlements(where: { twinId: "1" }) { totalCount } }');
   assert.ok(settlements.totalCount >= 1, 'the replica shows the settlement');
 });
