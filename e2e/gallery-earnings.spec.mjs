@@ -1,8 +1,9 @@
-// The gallery by earnings: sorted by yield, filtered to twins that pay on time and pay in full. What
-// each should show is worked out here from the chain itself (the settlements, the lens's open
-// periods, the prices, the telemetry), not written down, and both passes of the suite hold the app to
-// it: reading the chain, and on the indexer, where the indexer's answers are also held against the
-// chain reader's in the same run.
+// The gallery by earnings: sorted by yield, filtered to twins that pay on time and pay in full; and
+// split twins: the split filter, and the price sorts with split twins priced whole by their cheapest
+// live lot. What each should show is worked out here from the chain itself (the settlements, the
+// lens's open periods, the prices, the lots, the telemetry), not written down, and both passes of the
+// suite hold the app to it: reading the chain, and on the indexer, where the indexer's answers are
+// also held against the chain reader's in the same run.
 import { readFileSync } from 'node:fs';
 import { createPublicClient, http, toEventSelector } from 'viem';
 import { test, expect } from './fixtures.mjs';
@@ -187,11 +188,151 @@ test('"Paid ≥ 95% of expected" leaves out the twins of the operator who keeps 
   await expect(page.getByLabel('Paid ≥ 95% of expected')).toBeChecked();
 });
 
+const UNIT = 10n ** 18n;
+
+/** `format_bps_percent`: 2500 → "25%", 1450 → "14.5%", 3 → "0.03%". */
+const bpsPercent = (bps) => {
+  const [whole, fraction] = [Math.floor(bps / 100), bps % 100];
+  if (fraction === 0) return `${whole}%`;
+  return fraction % 10 === 0 ? `${whole}.${fraction / 10}%` : `${whole}.${String(fraction).padStart(2, '0')}%`;
+};
+
+/**
+ * What the gallery should say of every twin's price at `now`, from the chain itself: its asking
+ * price (`GalleryEntry::asking_price`), the live listing's price, or for a split twin its cheapest
+ * live lot's price per share × the supply / 10^18; and a split twin's share of its supply for sale.
+ * A lot is live as the market's record holds it: unexpired, the rig not decommissioned, the twin
+ * still in the vault under the split it was made in, its seller's listing nonce unchanged.
+ */
+async function pricesOnChain(chain) {
+  const { contracts } = JSON.parse(readFileSync(process.env.E2E_NETWORKS, 'utf8')).networks.find((network) => network.chainId === 31337);
+  const client = createPublicClient({ transport: http(chain.url) });
+  const count = await client.readContract({ address: contracts.twinLens, abi: LENS, functionName: 'twinCount' });
+  const ids = Array.from({ length: Number(count) }, (_, index) => BigInt(index + 1));
+  const [head, views] = await client.readContract({ address: contracts.twinLens, abi: LENS, functionName: 'twins', args: [ids] });
+  const now = BigInt(Math.max(Math.floor(Date.now() / 1000), Number(head.timestamp)));
+  const lotCount = await client.readContract({ address: contracts.twinMarket, abi: MARKET, functionName: 'lotCount' });
+  const lots = [];
+  for (let id = 1n; id <= lotCount; id++) {
+    const lot = await client.readContract({ address: contracts.twinMarket, abi: MARKET, functionName: 'lotOf', args: [id] });
+    if (lot.remaining === 0n) continue;
+    const view = views[Number(lot.tokenId) - 1];
+    const nonce = await client.readContract({ address: contracts.twinMarket, abi: MARKET, functionName: 'listingNonceOf', args: [lot.seller] });
+    const live =
+      !view.retired &&
+      view.owner.toLowerCase() === contracts.twinVault.toLowerCase() &&
+      Number(view.custodyEpoch >> 32n) === Number(lot.splitEpoch) &&
+      nonce === BigInt(lot.sellerNonce) &&
+      BigInt(lot.expiresAt) > now;
+    if (live) lots.push(lot);
+  }
+  return views.map((view) => {
+    const listing = view.buyable ? view.listing.price : null;
+    if (!view.fraction.split) return { id: Number(view.id), askingPrice: listing, split: false };
+    const own = lots.filter((lot) => BigInt(lot.tokenId) === view.id);
+    const supply = view.fraction.supply;
+    const offered = own.reduce((sum, lot) => sum + lot.remaining, 0n);
+    const forSaleBps = Number(((offered < supply ? offered : supply) * 10_000n) / supply);
+    const cheapest = own.length === 0 ? null : own.map((lot) => lot.pricePerShare).reduce((a, b) => (b < a ? b : a));
+    return {
+      id: Number(view.id),
+      split: true,
+      forSaleBps,
+      askingPrice: listing ?? (cheapest === null ? null : (cheapest * supply) / UNIT),
+    };
+  });
+}
+
+/** `GalleryQuery::apply`'s order for a price sort: twins with a price by it, the rest newest first. */
+function byPrice(twins, descending) {
+  return [...twins].sort((a, b) => {
+    if (a.askingPrice !== null && b.askingPrice !== null && a.askingPrice !== b.askingPrice) {
+      return (a.askingPrice < b.askingPrice) !== descending ? -1 : 1;
+    }
+    if ((a.askingPrice === null) !== (b.askingPrice === null)) return a.askingPrice === null ? 1 : -1;
+    return b.id - a.id;
+  });
+}
+
+/** The gallery's views of split twins and prices: `(twins) => ids` each page should show. */
+const FRACTION_VIEWS = {
+  '/?split=1': (twins) => twins.filter((twin) => twin.split).sort((a, b) => b.id - a.id),
+  '/?sort=price-asc': (twins) => byPrice(twins, false),
+  '/?sort=price-desc': (twins) => byPrice(twins, true),
+  '/?listed=1&sort=price-asc': (twins) => byPrice(twins.filter((twin) => twin.askingPrice !== null), false),
+  '/?split=1&sort=price-desc': (twins) => byPrice(twins.filter((twin) => twin.split), true),
+  '/?pmin=1.4&pmax=2.5&sort=price-desc': (twins) =>
+    byPrice(twins.filter((twin) => twin.askingPrice !== null && twin.askingPrice >= 14n * 10n ** 17n && twin.askingPrice <= 25n * 10n ** 17n), true),
+};
+
+/** Each card's id line and price line, in order: what both paths must show alike. */
+async function cards(page) {
+  const card = page.getByTestId('twin-card');
+  return { ids: await card.locator('.twin-id').allTextContents(), prices: await card.getByTestId('card-price').allTextContents() };
+}
+
+test('split twins: the split filter, and the price sorts with split twins priced whole by their cheapest live lot', async ({ browser, page, chain, indexer }) => {
+  // Investor 8 offers 20,000 of its twin 2 shares at 0.0000015 ETH (the whole twin at 1.5 ETH, under
+  // the seeded lot's 2.4), and investor 9 some of twin 3's at 0.000001 ETH (0.1 ETH for the whole)
+  // for ten minutes only.
+  const feeBps = (await chain.call(chain.twinMarket, 'feeBps()(uint16)')).split(' ')[0];
+  const LOT = 'listLot(uint256,uint256,uint256,uint64,uint16)';
+  const start = await chain.now();
+  await chain.send(8, chain.twinMarket, LOT, '2', String(20_000n * UNIT), '1500000000000', String(start + 30 * 86_400), feeBps);
+  await chain.send(9, chain.twinMarket, LOT, '3', String(5_000n * UNIT), '1000000000000', String(start + 600), feeBps);
+
+  const check = async (label) => {
+    const twins = await pricesOnChain(chain);
+    const shown = [];
+    for (const [query, view] of Object.entries(FRACTION_VIEWS)) {
+      const expected = view(twins).map((twin) => twin.id);
+      expect(expected.length, `${label} ${query}: the seed has twins to show`).toBeGreaterThan(0);
+      await page.goto(query);
+      await expect(page.getByTestId('gallery-source')).toContainText(WITH_INDEXER ? 'From the indexer' : 'Read from the chain by this browser');
+      await expect(page.getByTestId('twin-card').locator('.twin-id'), `${label} ${query}`).toHaveText(asIds(expected), { timeout: 20_000 });
+      // A split twin's card says how much of it is for sale now.
+      for (const twin of twins.filter((twin) => twin.split && expected.includes(twin.id))) {
+        const words = twin.forSaleBps === 0 ? 'fractional' : `fractional · ${bpsPercent(twin.forSaleBps)} for sale`;
+        const card = page.getByTestId('twin-card').filter({ has: page.locator('.twin-id', { hasText: new RegExp(`^#${twin.id} `) }) });
+        await expect(card.getByTestId('card-fractional')).toHaveText(words);
+      }
+      shown.push(await cards(page));
+    }
+    return { twins, shown };
+  };
+
+  const before = await check('with the short lot');
+  const byId = new Map(before.twins.map((twin) => [twin.id, twin]));
+  expect(byId.get(2).askingPrice, "twin 2 at its cheapest lot's price").toBe(15n * 10n ** 17n);
+  expect(byId.get(3).askingPrice, 'twin 3 at the short lot').toBe(10n ** 17n);
+
+  // The short lot expires with no event: twin 3 is priced by its seeded lot again on both paths.
+  await chain.increaseTime(900);
+  await chain.mine();
+  const after = await check('after it expired');
+  expect(new Map(after.twins.map((twin) => [twin.id, twin])).get(3).askingPrice).toBe(3n * 10n ** 18n);
+
+  if (WITH_INDEXER) {
+    // The same queries in a browser that cannot reach the indexer: the chain reader shows the same
+    // twins in the same order, with the same price lines.
+    const context = await browser.newContext();
+    const chainPage = await context.newPage();
+    await chainPage.route(`${indexer.url}/**`, (route) => route.abort());
+    for (const [index, query] of Object.keys(FRACTION_VIEWS).entries()) {
+      await chainPage.goto(query);
+      await expect(chainPage.getByTestId('gallery-source')).toContainText('Read from the chain by this browser');
+      await expect(chainPage.getByTestId('twin-card').locator('.twin-id'), query).toHaveText(after.shown[index].ids, { timeout: 20_000 });
+      expect(await cards(chainPage), query).toEqual(after.shown[index]);
+    }
+    await context.close();
+  }
+});
+
 test.describe('with the indexer', () => {
   test.skip(!WITH_INDEXER, 'the chain-only pass has no indexer');
 
-  test('the indexer and the chain reader show the same twins for every earnings query', async ({ browser, page, indexer }) => {
-    const queries = ['/?sort=yield', '/?ontime=1', '/?paid=1', '/?ontime=1&paid=1&sort=yield'];
+  test('the indexer and the chain reader show the same twins for every earnings, split and price query', async ({ browser, page, indexer }) => {
+    const queries = ['/?sort=yield', '/?ontime=1', '/?paid=1', '/?ontime=1&paid=1&sort=yield', ...Object.keys(FRACTION_VIEWS)];
     const fromIndexer = [];
     for (const query of queries) {
       await page.goto(query);
