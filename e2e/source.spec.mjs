@@ -33,7 +33,7 @@ test.describe('with the indexer', () => {
       }
     });
     await page.goto('/market');
-    await expect(page.getByTestId('for-sale').getByTestId('twin-card')).toHaveCount(5);
+    await expect(page.getByTestId('for-sale').getByTestId('twin-card')).toHaveCount(6);
     expect(pages.length).toBeGreaterThan(0);
     // Whatever the chain was asked for starts after what the indexer supplied.
     for (const from of scans) expect(from).toBeGreaterThan(pages[0]);

@@ -81,7 +81,9 @@ fn Holdings(catalog: Catalog, account: Address) -> impl IntoView {
         }
     });
     let book = catalog.book().clone();
-    let yields: Vec<(u64, String, Wei)> = owned_ids
+    // A whole twin is a position of 100%, valued at its last sale, as a share position is at its
+    // last fill.
+    let yields: Vec<(u64, String, String, Wei)> = owned_ids
         .iter()
         .map(|&id| {
             let settlements = book.settlements(id);
@@ -96,7 +98,11 @@ fn Holdings(catalog: Catalog, account: Address) -> impl IntoView {
                 ),
                 None => "no price to take a yield on".to_string(),
             };
-            (id, yearly, credited_to(settlements, account))
+            let value = book.last_sale(id).map_or_else(
+                || "not sold since its mint".to_string(),
+                |sale| format!("{} at its last sale", sale.price),
+            );
+            (id, value, yearly, credited_to(settlements, account))
         })
         .collect();
 
@@ -108,10 +114,10 @@ fn Holdings(catalog: Catalog, account: Address) -> impl IntoView {
             } else {
                 view! {
                     <ul data-testid="twin-yields">
-                        {yields.into_iter().map(|(id, yearly, earned)| view! {
+                        {yields.into_iter().map(|(id, value, yearly, earned)| view! {
                             <li data-testid="twin-yield">
                                 <A href=format!("/twin/{id}")>{format!("Twin #{id}")}</A>
-                                {format!(": {yearly}; {earned} credited to you so far")}
+                                {format!(": 100% yours, {value}; {yearly}; {earned} credited to you so far")}
                             </li>
                         }).collect_view()}
                     </ul>
