@@ -9,6 +9,7 @@ use leptos::prelude::*;
 
 use crate::chain::fractions::{Holding, ShareToken};
 use crate::chain::tx::TxRequest;
+use crate::components::market_panel::ListingDays;
 use crate::components::tx::TransactButton;
 use crate::components::wallet::WalletContext;
 use crate::domain::activity::Fraction;
@@ -17,7 +18,7 @@ use crate::domain::fractions::{
     check_join, format_bps_percent, parse_fill, parse_split_supply, position, price_per_percent_split, share_symbol,
     Balances, CapTable, Lot, LotDraft, LotState, ShareUnits, DEFAULT_WHOLE_SHARES, SHARE_DECIMALS,
 };
-use crate::domain::market::{listing_expiry, seller_proceeds, DEFAULT_LISTING_DAYS, LISTING_DAYS};
+use crate::domain::market::{listing_expiry, seller_proceeds, DEFAULT_LISTING_DAYS};
 use crate::domain::{Address, TwinStatus, Wei};
 use crate::store::{use_fee_bps, ChainStore};
 
@@ -443,16 +444,7 @@ fn SellShares(twin_id: u64, token: ShareToken, mine: Memo<Option<Holding>>) -> i
                 <input id="lot-amount" inputmode="decimal" placeholder=placeholder prop:value=amount on:input=move |event| amount.set(event_target_value(&event))/>
                 <label for="lot-price">"Price per share, ETH"</label>
                 <input id="lot-price" inputmode="decimal" placeholder="0.000002" prop:value=price on:input=move |event| price.set(event_target_value(&event))/>
-                <label for="lot-days">"Open for"</label>
-                <select id="lot-days" on:change=move |event| {
-                    if let Ok(chosen) = event_target_value(&event).parse() { days.set(chosen) }
-                }>
-                    {LISTING_DAYS.into_iter().map(|choice| view! {
-                        <option value=choice.to_string() selected=choice == DEFAULT_LISTING_DAYS>
-                            {if choice == 1 { "1 day".to_string() } else { format!("{choice} days") }}
-                        </option>
-                    }).collect_view()}
-                </select>
+                <ListingDays id="lot-days" days/>
             </div>
             <p class="receives" data-testid="lot-receives">{move || {
                 let typed = !amount.get().trim().is_empty() || !price.get().trim().is_empty();

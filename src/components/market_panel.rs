@@ -336,16 +336,7 @@ pub fn OwnerActions(
                                 <div class="field">
                                     <label for="list-price">"Price, ETH"</label>
                                     <input id="list-price" inputmode="decimal" placeholder="2.5" prop:value=price on:input=move |event| price.set(event_target_value(&event))/>
-                                    <label for="list-days">"Open for"</label>
-                                    <select id="list-days" on:change=move |event| {
-                                        if let Ok(chosen) = event_target_value(&event).parse() { days.set(chosen) }
-                                    }>
-                                        {LISTING_DAYS.into_iter().map(|choice| view! {
-                                            <option value=choice.to_string() selected=choice == DEFAULT_LISTING_DAYS>
-                                                {if choice == 1 { "1 day".to_string() } else { format!("{choice} days") }}
-                                            </option>
-                                        }).collect_view()}
-                                    </select>
+                                    <ListingDays id="list-days" days/>
                                 </div>
                                 <p class="hint" data-testid="list-fee">{move || match fee_now() {
                                     Ok(bps) => format!("Protocol fee: {}. The listing holds you to it: a later rise does not apply to this sale.", format_bps(bps)),
@@ -427,5 +418,22 @@ fn expiry_words(expires_at: u64, now: u64) -> String {
         format!("expires in {} days", (seconds + DAY / 2) / DAY)
     } else {
         format!("expires in {} h", (seconds + 1_800) / 3_600)
+    }
+}
+
+/// How long a listing or a lot stays open: the market's fixed choices, labelled "Open for".
+#[component]
+pub fn ListingDays(id: &'static str, days: RwSignal<u64>) -> impl IntoView {
+    view! {
+        <label for=id>"Open for"</label>
+        <select id=id on:change=move |event| {
+            if let Ok(chosen) = event_target_value(&event).parse() { days.set(chosen) }
+        }>
+            {LISTING_DAYS.into_iter().map(|choice| view! {
+                <option value=choice.to_string() selected=choice == DEFAULT_LISTING_DAYS>
+                    {if choice == 1 { "1 day".to_string() } else { format!("{choice} days") }}
+                </option>
+            }).collect_view()}
+        </select>
     }
 }
