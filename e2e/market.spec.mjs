@@ -83,7 +83,7 @@ test('a seller lists with an expiry of their choice and cancels all their listin
   await page.getByRole('button', { name: 'Confirm in wallet' }).click();
   await seller.authorize(Web3RequestKind.SendTransaction);
   await expect(page.getByTestId('toast').filter({ hasText: 'List twin #6 for 3.3 ETH: done' })).toBeVisible();
-  await expect(page.getByTestId('listing')).toHaveText('Listed for 3.3 ETH by 0x3c44…93bc');
+  await expect(page.getByTestId('listing')).toHaveText('Listed for 3.3 ETH by 0x3c44…93bc (you)');
   const expiry = (await page.getByTestId('listing-expiry').textContent()).match(/(\d{4}-\d\d-\d\d)/)[1];
   const days = (Date.parse(expiry) - Date.now()) / 86_400_000;
   expect(days).toBeGreaterThan(5.9);

@@ -72,7 +72,7 @@ test('the full journey: an operator mints and lists, an investor buys, the selle
   await expect(investorPage.getByTestId('listing')).toHaveText('Listed for 3.25 ETH by 0x7099…79c8');
   await transact(investorPage, investor, 'Buy for 3.25 ETH', 'Buy twin #13 for 3.25 ETH');
   await expect(investorPage.getByTestId('owner')).toHaveText(INVESTOR_ADDRESS);
-  await expect(investorPage.getByTestId('provenance')).toContainText('Sold by 0x7099…79c8 to 0x2361…1e8f for 3.25 ETH');
+  await expect(investorPage.getByTestId('provenance')).toContainText('Sold by 0x7099…79c8 to 0x2361…1e8f (you) for 3.25 ETH');
   await expect(investorPage.getByTestId('provenance')).toContainText('Minted by 0x7099…79c8');
   await investorContext.close();
 

@@ -47,6 +47,22 @@ impl Network {
         }
         parameters
     }
+
+    /// The explorer's page for an account or contract, where the network names an explorer.
+    pub fn explorer_address_url(&self, address: &Address) -> Option<String> {
+        self.explorer_page("address", &address.to_string())
+    }
+
+    /// The explorer's page for a transaction, where the network names an explorer.
+    pub fn explorer_tx_url(&self, hash: &str) -> Option<String> {
+        self.explorer_page("tx", hash)
+    }
+
+    /// Etherscan's paths, which Blockscout, Basescan and Otterscan share.
+    fn explorer_page(&self, kind: &str, id: &str) -> Option<String> {
+        let base = self.block_explorer_url.as_deref()?.trim_end_matches('/');
+        Some(format!("{base}/{kind}/{id}"))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -173,6 +189,22 @@ mod tests {
         let local = config.network(31_337).unwrap().add_chain_parameters();
         assert_eq!(local["chainId"], "0x7a69");
         assert!(local.get("blockExplorerUrls").is_none());
+    }
+
+    #[test]
+    fn explorer_links_follow_the_etherscan_paths_and_exist_only_where_an_explorer_is_named() {
+        let config = NetworkConfig::parse(SHIPPED).unwrap();
+        let account: Address = "0x70997970c51812dc3a010c7d01b50e0d17dc79c8".parse().unwrap();
+        let mut sepolia = config.network(11_155_111).unwrap().clone();
+        assert_eq!(
+            sepolia.explorer_address_url(&account).as_deref(),
+            Some("https://sepolia.etherscan.io/address/0x70997970c51812dc3a010c7d01b50e0d17dc79c8")
+        );
+        sepolia.block_explorer_url = Some("https://sepolia.etherscan.io/".into());
+        assert_eq!(sepolia.explorer_tx_url("0xab").as_deref(), Some("https://sepolia.etherscan.io/tx/0xab"));
+        let local = config.network(31_337).unwrap();
+        assert_eq!(local.explorer_address_url(&account), None);
+        assert_eq!(local.explorer_tx_url("0xab"), None);
     }
 
     #[test]

@@ -12,8 +12,14 @@ enum Copied {
     Failed(String),
 }
 
+/// `compact` shows a glyph in place of the label, for a button beside every address on a page;
+/// the label stays its accessible name.
 #[component]
-pub fn CopyButton(#[prop(into)] text: Signal<String>, #[prop(into)] label: String) -> impl IntoView {
+pub fn CopyButton(
+    #[prop(into)] text: Signal<String>,
+    #[prop(into)] label: String,
+    #[prop(optional)] compact: bool,
+) -> impl IntoView {
     let state = RwSignal::new(Copied::Not);
     let copy = move |_| {
         let text = text.get_untracked();
@@ -24,11 +30,17 @@ pub fn CopyButton(#[prop(into)] text: Signal<String>, #[prop(into)] label: Strin
             });
         });
     };
+    let button = if compact {
+        view! { <button type="button" class="copy-glyph" aria-label=label.clone() title=label on:click=copy></button> }
+            .into_any()
+    } else {
+        view! { <button type="button" on:click=copy>{label}</button> }.into_any()
+    };
     view! {
-        <button type="button" on:click=copy>{label}</button>
+        {button}
         {move || match state.get() {
             Copied::Not => ().into_any(),
-            Copied::Yes => view! { <span class="ok" role="status">"Copied."</span> }.into_any(),
+            Copied::Yes => view! { <span class="ok" role="status">{if compact { "Copied" } else { "Copied." }}</span> }.into_any(),
             Copied::Failed(reason) => view! {
                 <span class="error" role="alert">{format!("Could not copy ({reason}): select the text and copy it.")}</span>
             }

@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::account::AccountName;
 use crate::components::source::HistorySourceLine;
 use leptos_router::components::A;
 
@@ -44,7 +45,7 @@ fn DonationSummary(twin: Donations) -> impl IntoView {
                 .map(|contribution| {
                     view! {
                         <li>
-                            <span class="mono" title=contribution.contributor.to_string()>{contribution.contributor.short()}</span>
+                            <AccountName address=contribution.contributor/>
                             " "{format_work(contribution.work)}" in "{contribution.shares}" shares"
                         </li>
                     }
@@ -52,5 +53,5 @@ fn DonationSummary(twin: Donations) -> impl IntoView {
                 .collect_view()}
         </ol>
     }
-        .into_any()
+    .into_any()
 }

@@ -9,6 +9,7 @@ use leptos::prelude::*;
 
 use crate::chain::fractions::{Holding, ShareToken};
 use crate::chain::tx::TxRequest;
+use crate::components::account::AccountName;
 use crate::components::market_panel::ListingDays;
 use crate::components::tx::TransactButton;
 use crate::components::wallet::WalletContext;
@@ -152,7 +153,7 @@ fn SplitTwin(twin_id: u64, fraction: Fraction) -> impl IntoView {
             <h2 id="fractions-heading">"Shares"</h2>
             <p data-testid="split-summary">
                 {format!("Split into {} of {symbol}, an ERC-20 token at ", fraction.supply.format(4))}
-                <code class="mono" title=fraction.shares.to_string()>{fraction.shares.short()}</code>
+                <AccountName address=fraction.shares/>
                 "."
             </p>
             <div class="inline-actions">
@@ -166,7 +167,7 @@ fn SplitTwin(twin_id: u64, fraction: Fraction) -> impl IntoView {
             {move || match holders.get() {
                 None => view! { <p class="loading">"Reading the holders…"</p> }.into_any(),
                 Some(Err(message)) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
-                Some(Ok(state)) => view! { <CapTableView table=state.table.clone() you=account()/> }.into_any(),
+                Some(Ok(state)) => view! { <CapTableView table=state.table.clone()/> }.into_any(),
             }}
             <YourShares holding mine supply=fraction.supply last_price/>
             <Lots twin_id fraction token=token.clone() holders=Signal::derive(move || holders.get().and_then(Result::ok).map(|state| state.balances))/>
@@ -192,12 +193,11 @@ fn SplitTwin(twin_id: u64, fraction: Fraction) -> impl IntoView {
 }
 
 #[component]
-fn CapTableView(table: CapTable, you: Option<Address>) -> impl IntoView {
+fn CapTableView(table: CapTable) -> impl IntoView {
     let rows = table.top.into_iter().map(|row| {
-        let tag = (Some(row.holder) == you).then(|| view! { " " <span class="you-tag">"you"</span> });
         view! {
             <tr>
-                <td><code class="mono" title=row.holder.to_string()>{row.holder.short()}</code>{tag}</td>
+                <td><AccountName address=row.holder/></td>
                 <td class="number">{row.amount.format(2)}</td>
                 <td class="number">{format_bps_percent(row.bps)}</td>
             </tr>
@@ -328,14 +328,13 @@ fn LotRow(lot: Lot, state: LotState, supply: ShareUnits) -> impl IntoView {
     let store = expect_context::<ChainStore>();
     let wallet = expect_context::<WalletContext>();
     let per_percent = price_per_percent_split(lot.price_per_share, supply).map(|price| format!(" ({price} per 1%)"));
-    let text = format!(
-        "{} at {} per share{}, from {}, until {}",
+    let offered = format!(
+        "{} at {} per share{}, from ",
         lot.remaining.format(4),
         lot.price_per_share.format_ether(9),
-        per_percent.unwrap_or_default(),
-        lot.seller.short(),
-        format_moment(lot.expires_at)
+        per_percent.unwrap_or_default()
     );
+    let (seller, until) = (lot.seller, format!(", until {}", format_moment(lot.expires_at)));
     let viewer = Memo::new(move |_| wallet.connection.get().map(|connection| connection.account));
     let action = move || {
         let viewer = viewer.get();
@@ -354,7 +353,7 @@ fn LotRow(lot: Lot, state: LotState, supply: ShareUnits) -> impl IntoView {
     };
     view! {
         <li data-testid="lot">
-            <span data-testid="lot-text">{text}</span>
+            <span data-testid="lot-text">{offered}<AccountName address=seller/>{until}</span>
             {action}
         </li>
     }

@@ -7,6 +7,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::account::AccountName;
 use crate::components::source::HistorySourceLine;
 
 use crate::chain::tx::TxRequest;
@@ -90,7 +91,7 @@ pub fn MarketPanel(twin_id: u64) -> impl IntoView {
                 Some(Err(message)) => view! { <p class="error" role="alert">{message.clone()}</p> }.into_any(),
                 Some(Ok(state)) => match state.stored {
                     Some((listing, ListingState::Live)) => view! {
-                        <p data-testid="listing">{format!("Listed for {} by {}", listing.price, listing.seller.short())}</p>
+                        <p data-testid="listing">{format!("Listed for {} by ", listing.price)}<AccountName address=listing.seller/></p>
                         <p class="hint" data-testid="listing-expiry">{format!("Open until {}.", format_moment(listing.expires_at))}</p>
                     }.into_any(),
                     Some((listing, dead)) => view! {
@@ -100,7 +101,9 @@ pub fn MarketPanel(twin_id: u64) -> impl IntoView {
                 },
             })}
             {move || offers.with(|offers| offers.first().map(|best| view! {
-                <p data-testid="best-offer">{format!("Best offer: {} from {} ({} open)", best.amount, best.bidder.short(), offers.len())}</p>
+                <p data-testid="best-offer">
+                    {format!("Best offer: {} from ", best.amount)}<AccountName address=best.bidder/>{format!(" ({} open)", offers.len())}
+                </p>
             }))}
             {move || match viewer.get() {
                 Viewer::Nobody => view! { <p class="hint">"Connect a wallet to buy, sell or make an offer."</p> }.into_any(),
@@ -365,15 +368,15 @@ pub fn OwnerActions(
                         {
                             let market = accept_market.get_value();
                             let label = format!("Accept {}", offer.amount);
-                            let text = format!("{} from {}, {}", offer.amount, offer.bidder.short(), expiry_words(offer.expires_at, clock.now()));
-                            let offered = offer.amount;
+                            let expiry = expiry_words(offer.expires_at, clock.now());
+                            let (offered, bidder) = (offer.amount, offer.bidder);
                             let request = Callback::new(move |()| {
                                 let market = market.as_ref().ok_or("No market on this network.")?;
                                 Ok(market.accept_offer(&offer, fee_now()?))
                             });
                             view! {
                                 <li>
-                                    <span>{text}</span>
+                                    <span>{format!("{offered} from ")}<AccountName address=bidder/>{format!(", {expiry}")}</span>
                                     <span class="receives" data-testid="offer-receives">{move || receives(offered)}</span>
                                     <TransactButton label request/>
                                 </li>

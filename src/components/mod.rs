@@ -1,5 +1,6 @@
 //! Pieces of view shared by several pages.
 
+pub mod account;
 pub mod chart;
 pub mod copy;
 pub mod donations;

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use crate::chain::checksummed;
 use crate::chain::tx::TxRequest;
+use crate::components::account::AccountName;
 use crate::components::tx::TransactButton;
 use crate::domain::activity::MaintenanceKind;
 use crate::domain::mint_form::byte_count;
@@ -172,7 +173,7 @@ pub fn OperatorOffer(twin_id: u64, operator: Address) -> impl IntoView {
     view! {
         <section class="panel" aria-labelledby="offer-heading" data-testid="operator-offer">
             <h2 id="offer-heading">"Operator role"</h2>
-            <p>{format!("{} offered you the running of this rig, and its royalties.", operator.short())}</p>
+            <p><AccountName address=operator/>" offered you the running of this rig, and its royalties."</p>
             <TransactButton label="Accept operator role" request/>
         </section>
     }

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use crate::chain::tx::{self, Explained, FeeQuote, RecentTx, TxError, TxRequest, TxStatus};
 use crate::chain::wallet::InjectedWallet;
+use crate::components::account::TxLink;
 use crate::components::wallet::WalletContext;
 use crate::domain::{Address, Wei};
 use crate::store::ChainStore;
@@ -24,6 +25,9 @@ pub struct Toast {
     hash: Option<String>,
 }
 
+/// Long enough to read a sentence and reach its explorer link.
+const SUCCESS_TOAST_MS: u32 = 8_000;
+
 /// Every toast on screen, newest last.
 #[derive(Clone, Copy)]
 pub struct Toasts {
@@ -36,14 +40,20 @@ impl Toasts {
         Self { list: RwSignal::new(Vec::new()), next_id: StoredValue::new(0) }
     }
 
-    /// Shows a toast, or replaces the one with the same hash (a pending one that settled).
+    /// Shows a toast, or replaces the one with the same hash (a pending one that settled). Good
+    /// news closes itself once read; a failure stays until it is dismissed or retried.
     fn show(&self, kind: ToastKind, text: String, hash: Option<String>) {
         let id = self.next_id.get_value();
         self.next_id.set_value(id + 1);
+        let closes_itself = kind == ToastKind::Success;
         self.list.update(|list| {
             list.retain(|toast| hash.is_none() || toast.hash != hash);
             list.push(Toast { id, kind, text, hash });
         });
+        if closes_itself {
+            let toasts = *self;
+            gloo_timers::callback::Timeout::new(SUCCESS_TOAST_MS, move || toasts.dismiss(id)).forget();
+        }
     }
 
     fn dismiss(&self, id: u64) {
@@ -71,20 +81,11 @@ pub fn ToastArea() -> impl IntoView {
                     data-testid="toast"
                 >
                     <span>{toast.text.clone()}</span>
-                    {toast.hash.clone().map(|hash| view! { <code class="mono" title=hash.clone()>{short_hash(&hash)}</code> })}
+                    {toast.hash.clone().map(|hash| view! { <TxLink hash/> })}
                     <button class="quiet" aria-label="Dismiss" on:click=move |_| toasts.dismiss(toast.id)>"×"</button>
                 </div>
             </For>
         </div>
-    }
-}
-
-/// `0x1234ab…cdef01`: enough of a transaction hash to match it in an explorer.
-pub fn short_hash(hash: &str) -> String {
-    if hash.len() > 14 {
-        format!("{}…{}", &hash[..8], &hash[hash.len() - 6..])
-    } else {
-        hash.to_string()
     }
 }
 

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use crate::chain::wallet::{self, Connection, Discovery, InjectedWallet, Subscription, WalletError, WalletEvent};
+use crate::components::copy::CopyButton;
 use crate::storage;
 use crate::store::ChainStore;
 
@@ -184,6 +185,7 @@ pub fn ConnectButton() -> impl IntoView {
                         <span class="account" data-testid="account" title=connection.account.to_string()>
                             {connection.account.short()}
                         </span>
+                        <CopyButton text=connection.account.to_string() label="Copy your address" compact=true/>
                         {move || balance.get().flatten().map(|balance| match balance {
                             Ok(balance) => view! { <span class="balance" data-testid="balance">{balance.format_ether(4)}</span> }.into_any(),
                             Err(why) => view! { <span class="balance error" data-testid="balance" title=why>"balance unknown"</span> }.into_any(),

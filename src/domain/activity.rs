@@ -712,29 +712,71 @@ pub struct ProvenanceEntry {
     pub event: ProvenanceEvent,
 }
 
+/// A piece of a sentence about the chain: words, or an account that a view shows as a name it
+/// can link, copy and tag.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Phrase {
+    Words(String),
+    Account(Address),
+}
+
+/// Words and accounts in reading order, as [`Phrase`]s: `sentence!["Sold by ", seller, " to ", buyer]`.
+macro_rules! sentence {
+    ($($part:expr),+ $(,)?) => { vec![$(Phrase::from($part)),+] };
+}
+
+impl From<&str> for Phrase {
+    fn from(words: &str) -> Self {
+        Phrase::Words(words.to_string())
+    }
+}
+
+impl From<String> for Phrase {
+    fn from(words: String) -> Self {
+        Phrase::Words(words)
+    }
+}
+
+impl From<&Address> for Phrase {
+    fn from(account: &Address) -> Self {
+        Phrase::Account(*account)
+    }
+}
+
+/// The sentence as plain text, accounts shortened.
+pub fn plain(phrases: &[Phrase]) -> String {
+    phrases
+        .iter()
+        .map(|phrase| match phrase {
+            Phrase::Words(words) => words.clone(),
+            Phrase::Account(account) => account.short(),
+        })
+        .collect()
+}
+
 impl ProvenanceEntry {
     /// One sentence, such as "Sold by 0x7099…79c8 to 0x2361…1e8f for 1.1 ETH".
-    pub fn describe(&self) -> String {
+    pub fn phrases(&self) -> Vec<Phrase> {
         match &self.event {
-            ProvenanceEvent::Minted { operator } => format!("Minted by {}", operator.short()),
-            ProvenanceEvent::Transferred { from, to } => format!("Transferred from {} to {}", from.short(), to.short()),
+            ProvenanceEvent::Minted { operator } => sentence!["Minted by ", operator],
+            ProvenanceEvent::Transferred { from, to } => sentence!["Transferred from ", from, " to ", to],
             ProvenanceEvent::Sold { seller, buyer, price, via_offer } => {
                 let how = if *via_offer { " (offer accepted)" } else { "" };
-                format!("Sold by {} to {} for {price}{how}", seller.short(), buyer.short())
+                sentence!["Sold by ", seller, " to ", buyer, format!(" for {price}{how}")]
             }
-            ProvenanceEvent::OperatorChanged { from, to } => {
-                format!("Operator changed from {} to {}", from.short(), to.short())
-            }
-            ProvenanceEvent::StatusChanged { next } => format!("Status changed to {next}"),
-            ProvenanceEvent::Listed { seller, price } => format!("Listed by {} for {price}", seller.short()),
-            ProvenanceEvent::ListingCancelled { by } => format!("Listing withdrawn by {}", by.short()),
+            ProvenanceEvent::OperatorChanged { from, to } => sentence!["Operator changed from ", from, " to ", to],
+            ProvenanceEvent::StatusChanged { next } => sentence![format!("Status changed to {next}")],
+            ProvenanceEvent::Listed { seller, price } => sentence!["Listed by ", seller, format!(" for {price}")],
+            ProvenanceEvent::ListingCancelled { by } => sentence!["Listing withdrawn by ", by],
             ProvenanceEvent::Split { holder, supply } => {
-                format!("Split by {} into {}", holder.short(), supply.format(0))
+                sentence!["Split by ", holder, format!(" into {}", supply.format(0))]
             }
-            ProvenanceEvent::Joined { holder } => {
-                format!("Joined by {}, who holds the twin whole again", holder.short())
-            }
+            ProvenanceEvent::Joined { holder } => sentence!["Joined by ", holder, ", who holds the twin whole again"],
         }
+    }
+
+    pub fn describe(&self) -> String {
+        plain(&self.phrases())
     }
 }
 

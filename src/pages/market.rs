@@ -5,8 +5,8 @@ use leptos::prelude::*;
 use crate::components::source::HistorySourceLine;
 use leptos_router::components::A;
 
+use crate::components::account::{AccountName, TxLink};
 use crate::components::twin_card::TwinCard;
-use crate::components::tx::short_hash;
 use crate::domain::Sale;
 use crate::store::{Catalog, ChainStore};
 
@@ -55,8 +55,11 @@ fn Listings(catalog: Catalog) -> impl IntoView {
                         {sales.into_iter().map(|sale| view! {
                             <li>
                                 <A href=format!("/twin/{}", sale.twin_id)>{format!("Twin #{}", sale.twin_id)}</A>
-                                <span>{format!("{} from {} to {}{}", sale.price, sale.seller.short(), sale.buyer.short(), if sale.via_offer { " (offer)" } else { "" })}</span>
-                                <span class="meta">"block "{sale.block}" · "<code class="mono">{short_hash(&sale.tx_hash)}</code></span>
+                                <span>
+                                    {format!("{} from ", sale.price)}<AccountName address=sale.seller/>" to "<AccountName address=sale.buyer/>
+                                    {if sale.via_offer { " (offer)" } else { "" }}
+                                </span>
+                                <span class="meta">"block "{sale.block}" · "<TxLink hash=sale.tx_hash.clone()/></span>
                             </li>
                         }).collect_view()}
                     </ol>

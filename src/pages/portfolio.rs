@@ -1,5 +1,6 @@
 use leptos::prelude::*;
 
+use crate::components::account::AccountName;
 use crate::components::source::HistorySourceLine;
 use leptos_router::components::A;
 
@@ -189,6 +190,7 @@ fn Holdings(catalog: Catalog, account: Address) -> impl IntoView {
                 view! {
                     <ul data-testid="offers-received">
                         {offers_received.into_iter().map(|offer| {
+                            let (twin_id, amount, bidder) = (offer.twin_id, offer.amount, offer.bidder);
                             let request = {
                                 let market = market.clone();
                                 Callback::new(move |()| {
@@ -198,9 +200,9 @@ fn Holdings(catalog: Catalog, account: Address) -> impl IntoView {
                             };
                             view! {
                                 <li>
-                                    <A href=format!("/twin/{}", offer.twin_id)>{format!("Twin #{}", offer.twin_id)}</A>
-                                    {format!(": {} from {}", offer.amount, offer.bidder.short())}
-                                    <TransactButton label=format!("Accept {}", offer.amount) request/>
+                                    <A href=format!("/twin/{twin_id}")>{format!("Twin #{twin_id}")}</A>
+                                    {format!(": {amount} from ")}<AccountName address=bidder/>
+                                    <TransactButton label=format!("Accept {amount}") request/>
                                 </li>
                             }
                         }).collect_view()}

@@ -6,6 +6,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
+use crate::components::account::{Sentence, TxLink};
 use crate::components::donations::DonatedWork;
 use crate::components::earnings::{PayoutsPanel, SettlePanel, TermsPanel};
 use crate::components::fractions::FractionsPanel;
@@ -13,7 +14,6 @@ use crate::components::market_panel::MarketPanel;
 use crate::components::operator_tools::{OperatorOffer, OperatorTools};
 use crate::components::source::HistorySourceLine;
 use crate::components::telemetry::{ProfitabilityPanel, Reports, TelemetryPanel};
-use crate::components::tx::short_hash;
 use crate::components::wallet::WalletContext;
 use crate::domain::activity::{provenance, TwinEvent};
 use crate::domain::calendar::Date;
@@ -314,8 +314,8 @@ fn TwinDetails(twin: Twin) -> impl IntoView {
                     let:entry
                 >
                     <li>
-                        <span>{entry.describe()}</span>
-                        <span class="meta">"block "{entry.block}" · "<code class="mono" title=entry.tx_hash.clone()>{short_hash(&entry.tx_hash)}</code></span>
+                        <span><Sentence phrases=entry.phrases()/></span>
+                        <span class="meta">"block "{entry.block}" · "<TxLink hash=entry.tx_hash.clone()/></span>
                     </li>
                 </For>
             </ol>
