@@ -71,10 +71,23 @@ pub fn GalleryPage() -> impl IntoView {
     let query = Memo::new(move |_| GalleryQuery::from_query_string(location.search.get().trim_start_matches('?')));
     let navigate = use_navigate();
     // Every change of filter starts again from the first page; paging itself keeps the filters.
-    let set_query = Callback::new(move |next: GalleryQuery| {
+    // Each change is a step Back can undo, except that typing on in the same field replaces the
+    // step its first pause made.
+    let last_typed = StoredValue::new(None::<&'static str>);
+    let set_query = Callback::new(move |(next, change): (GalleryQuery, QueryChange)| {
+        let replace = match change {
+            QueryChange::Picked => false,
+            QueryChange::Typed(field) => last_typed.get_value() == Some(field),
+        };
+        last_typed.set_value(match change {
+            QueryChange::Picked => None,
+            QueryChange::Typed(field) => Some(field),
+        });
         let search = next.to_query_string();
         let path = if search.is_empty() { "/".to_string() } else { format!("/?{search}") };
-        navigate(&path, NavigateOptions { replace: true, scroll: false, ..Default::default() });
+        if path != format!("{}{}", location.pathname.get_untracked(), location.search.get_untracked()) {
+            navigate(&path, NavigateOptions { replace, scroll: false, ..Default::default() });
+        }
     });
 
     // Every twin once per change of the history, and their facets once with them: a change of
@@ -327,32 +340,102 @@ fn GallerySkeleton() -> impl IntoView {
     }
 }
 
+/// How a filter changed, which decides whether Back undoes it on its own.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum QueryChange {
+    /// Picked, ticked, cleared or paged: a step of its own.
+    Picked,
+    /// Typed into the named field.
+    Typed(&'static str),
+}
+
+/// Typing waits for this pause before it filters, so that each key does not refilter and rewrite
+/// the address.
+const TYPING_PAUSE_MS: u32 = 350;
+
+/// An input that applies what is typed once typing pauses, and shows the query's value whenever
+/// that means something else than the text in it: a Back or a Clear rewrites it; the echo of
+/// its own typing ("1." applied as 1) does not, nor does any change while typing waits.
+/// `normalized` is the text as the query would show it.
 #[component]
-fn Filters(facets: Signal<Facets>, query: Memo<GalleryQuery>, set_query: Callback<GalleryQuery>) -> impl IntoView {
-    let update = move |change: &dyn Fn(&mut GalleryQuery)| {
+fn TypedFilter(
+    #[prop(into)] shown: Signal<String>,
+    normalized: fn(&str) -> String,
+    on_pause: Callback<String>,
+) -> impl IntoView {
+    let input = NodeRef::<leptos::html::Input>::new();
+    let pending = StoredValue::new_local(None::<gloo_timers::callback::Timeout>);
+    Effect::new(move |_| {
+        let text = shown.get();
+        let Some(input) = input.get() else { return };
+        let waiting = pending.with_value(Option::is_some);
+        if !waiting && normalized(&input.value()) != text {
+            input.set_value(&text);
+        }
+    });
+    let typed_text = move || input.get_untracked().map(|element| element.value());
+    let apply = move |text: String| {
+        pending.set_value(None);
+        on_pause.run(text);
+    };
+    let on_input = move |_| {
+        let Some(text) = typed_text() else { return };
+        // Replacing the timer of the last keystroke cancels it.
+        pending.set_value(Some(gloo_timers::callback::Timeout::new(TYPING_PAUSE_MS, move || apply(text))));
+    };
+    // Enter, or leaving the field (to press Clear, say), applies at once what is still waiting.
+    let on_change = move |_| {
+        if pending.with_value(Option::is_some) {
+            if let Some(text) = typed_text() {
+                apply(text);
+            }
+        }
+    };
+    view! { <input node_ref=input prop:value=shown.get_untracked() on:input=on_input on:change=on_change/> }
+}
+
+fn price_text(price: Option<Wei>) -> String {
+    price.map(|price| price.format_ether(18).trim_end_matches(" ETH").to_string()).unwrap_or_default()
+}
+
+fn typed_price(text: &str) -> Option<Wei> {
+    Wei::parse_ether(text).ok()
+}
+
+fn efficiency_text(value: Option<f64>) -> String {
+    value.map(|value| value.to_string()).unwrap_or_default()
+}
+
+fn typed_efficiency(text: &str) -> Option<f64> {
+    text.parse::<f64>().ok().filter(|value| *value >= 0.0)
+}
+
+#[component]
+fn Filters(
+    facets: Signal<Facets>,
+    query: Memo<GalleryQuery>,
+    set_query: Callback<(GalleryQuery, QueryChange)>,
+) -> impl IntoView {
+    let change_to = move |how: QueryChange, change: &dyn Fn(&mut GalleryQuery)| {
         let mut next = query.get_untracked();
         change(&mut next);
         next.page = 0;
-        set_query.run(next);
+        set_query.run((next, how));
     };
+    let update = move |change: &dyn Fn(&mut GalleryQuery)| change_to(QueryChange::Picked, change);
+    let typed =
+        move |field: &'static str, change: &dyn Fn(&mut GalleryQuery)| change_to(QueryChange::Typed(field), change);
     let single = |values: &[String]| values.first().cloned().unwrap_or_default();
-    let price_text =
-        |price: Option<Wei>| price.map(|price| price.format_ether(18).trim_end_matches(" ETH").to_string());
-    let number_text = |value: Option<f64>| value.map(|value| value.to_string()).unwrap_or_default();
 
     view! {
         <form class="filters" role="search" aria-label="Filter twins" on:submit=|event| event.prevent_default()>
             <div class="field grow">
                 <label for="gallery-search">"Search"</label>
-                <input
-                    id="gallery-search"
-                    type="search"
-                    placeholder="Model, maker, place or #id"
-                    prop:value=move || query.get().search
-                    on:input=move |event| {
-                        let text = event_target_value(&event);
-                        update(&|query| query.search = text.clone());
-                    }
+                <TypedFilter
+                    shown=Signal::derive(move || query.get().search)
+                    normalized=str::to_string
+                    on_pause=Callback::new(move |text: String| typed("search", &|query| query.search = text.clone()))
+                    {..} id="gallery-search" type="search" placeholder="Model, maker, place or #id"
                 />
             </div>
             <div class="field">
@@ -463,43 +546,47 @@ fn Filters(facets: Signal<Facets>, query: Memo<GalleryQuery>, set_query: Callbac
             </div>
             <fieldset class="range">
                 <legend>"Price, ETH"</legend>
-                <input
-                    type="number" min="0" step="any" inputmode="decimal" aria-label="Lowest price in ETH" placeholder="min"
-                    prop:value=move || price_text(query.get().price_min).unwrap_or_default()
-                    on:change=move |event| {
-                        let price = Wei::parse_ether(&event_target_value(&event)).ok();
-                        update(&|query| query.price_min = price);
-                    }
+                <TypedFilter
+                    shown=Signal::derive(move || price_text(query.get().price_min))
+                    normalized=|text| price_text(typed_price(text))
+                    on_pause=Callback::new(move |text: String| {
+                        let price = typed_price(&text);
+                        typed("price_min", &|query| query.price_min = price);
+                    })
+                    {..} type="number" min="0" step="any" inputmode="decimal" aria-label="Lowest price in ETH" placeholder="min"
                 />
-                <input
-                    type="number" min="0" step="any" inputmode="decimal" aria-label="Highest price in ETH" placeholder="max"
-                    prop:value=move || price_text(query.get().price_max).unwrap_or_default()
-                    on:change=move |event| {
-                        let price = Wei::parse_ether(&event_target_value(&event)).ok();
-                        update(&|query| query.price_max = price);
-                    }
+                <TypedFilter
+                    shown=Signal::derive(move || price_text(query.get().price_max))
+                    normalized=|text| price_text(typed_price(text))
+                    on_pause=Callback::new(move |text: String| {
+                        let price = typed_price(&text);
+                        typed("price_max", &|query| query.price_max = price);
+                    })
+                    {..} type="number" min="0" step="any" inputmode="decimal" aria-label="Highest price in ETH" placeholder="max"
                 />
             </fieldset>
             <fieldset class="range">
                 <legend>"Efficiency, J/TH"</legend>
-                <input
-                    type="number" min="0" step="any" inputmode="decimal" aria-label="Best efficiency in J/TH" placeholder="min"
-                    prop:value=move || number_text(query.get().efficiency_min)
-                    on:change=move |event| {
-                        let value = event_target_value(&event).parse::<f64>().ok().filter(|value| *value >= 0.0);
-                        update(&|query| query.efficiency_min = value);
-                    }
+                <TypedFilter
+                    shown=Signal::derive(move || efficiency_text(query.get().efficiency_min))
+                    normalized=|text| efficiency_text(typed_efficiency(text))
+                    on_pause=Callback::new(move |text: String| {
+                        let value = typed_efficiency(&text);
+                        typed("efficiency_min", &|query| query.efficiency_min = value);
+                    })
+                    {..} type="number" min="0" step="any" inputmode="decimal" aria-label="Best efficiency in J/TH" placeholder="min"
                 />
-                <input
-                    type="number" min="0" step="any" inputmode="decimal" aria-label="Worst efficiency in J/TH" placeholder="max"
-                    prop:value=move || number_text(query.get().efficiency_max)
-                    on:change=move |event| {
-                        let value = event_target_value(&event).parse::<f64>().ok().filter(|value| *value >= 0.0);
-                        update(&|query| query.efficiency_max = value);
-                    }
+                <TypedFilter
+                    shown=Signal::derive(move || efficiency_text(query.get().efficiency_max))
+                    normalized=|text| efficiency_text(typed_efficiency(text))
+                    on_pause=Callback::new(move |text: String| {
+                        let value = typed_efficiency(&text);
+                        typed("efficiency_max", &|query| query.efficiency_max = value);
+                    })
+                    {..} type="number" min="0" step="any" inputmode="decimal" aria-label="Worst efficiency in J/TH" placeholder="max"
                 />
             </fieldset>
-            <button type="button" class="quiet" on:click=move |_| set_query.run(GalleryQuery::default())>"Clear"</button>
+            <button type="button" class="quiet" on:click=move |_| set_query.run((GalleryQuery::default(), QueryChange::Picked))>"Clear"</button>
         </form>
     }
 }
@@ -508,7 +595,7 @@ fn Filters(facets: Signal<Facets>, query: Memo<GalleryQuery>, set_query: Callbac
 fn Results(
     view: Signal<GalleryView>,
     query: Memo<GalleryQuery>,
-    set_query: Callback<GalleryQuery>,
+    set_query: Callback<(GalleryQuery, QueryChange)>,
     /// What is still being read before the results can be judged, in words.
     pending: Signal<Option<String>>,
 ) -> impl IntoView {
@@ -517,7 +604,7 @@ fn Results(
     let go_to = move |page: u32| {
         let mut next = query.get_untracked();
         next.page = page;
-        set_query.run(next);
+        set_query.run((next, QueryChange::Picked));
     };
 
     view! {
@@ -540,7 +627,7 @@ fn Results(
             if matching.get() == 0 {
                 return view! { <p class="empty">"No twin matches these filters."</p> }.into_any();
             }
-            view! {
+                    view! {
                 <div class="twin-grid">
                     // Keyed on what a card shows, so that a card whose twin changed is drawn again.
                     <For
