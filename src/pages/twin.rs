@@ -260,6 +260,7 @@ fn TwinDetails(twin: Twin) -> impl IntoView {
     let spec = twin.spec.clone();
 
     view! {
+        <div class="twin-page">
         <TwinHeader twin=twin.clone() status/>
         <RigPanel spec=spec.clone()/>
         <RolesPanel twin=twin.clone() roles/>
@@ -322,6 +323,7 @@ fn TwinDetails(twin: Twin) -> impl IntoView {
             <HistorySourceLine/>
         </section>
         {move || donated.get().and_then(Result::ok).map(|donations| view! { <DonatedWork twin_id donations/> })}
+        </div>
     }
 }
 
