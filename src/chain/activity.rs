@@ -94,6 +94,11 @@ pub(crate) fn market_topics() -> Vec<H256> {
     topic0s(&MARKET_EVENTS)
 }
 
+/// The market's trades, whose blocks' times date the price history.
+pub(crate) fn trade_topics() -> [H256; 2] {
+    ["Sold", "LotFilled"].map(|name| contract_event(twin_market_abi(), name).signature())
+}
+
 pub(crate) fn earnings_topics() -> Vec<H256> {
     topic0s(&EARNINGS_EVENTS)
 }

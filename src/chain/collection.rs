@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use super::abi::{decode_twin_minted, twin_minted_event, ChainError};
 use super::activity::{
     decode_earnings_log, decode_maintenance, decode_market_log, decode_registry_log, decode_vault_log, earnings_topics,
-    maintenance_logged_event, market_topics, registry_topics, vault_topics,
+    maintenance_logged_event, market_topics, registry_topics, trade_topics, vault_topics,
 };
 use super::ledger::{decode_work_credited, work_credited_event};
 use super::networks::Deployment;
@@ -173,13 +173,18 @@ impl CollectionLogs {
             .to_block(BlockNumber::Number(to.into()))
     }
 
-    /// The blocks of credits and of mints: a credit is dated by its block, and a twin's first
-    /// earning period starts at its mint's, a time a log does not carry.
+    /// The blocks of credits, mints and trades: a credit is dated by its block, a twin's first
+    /// earning period starts at its mint's, and a trade is placed on the price history by its
+    /// block's: times a log does not carry.
     fn dated_blocks(&self, logs: &[Log]) -> BTreeSet<u64> {
         let minted = twin_minted_event().signature();
+        let trades = trade_topics();
         logs.iter()
             .filter(|log| {
-                log.address == self.ledger || (log.address == self.registry && log.topics.first() == Some(&minted))
+                let topic0 = log.topics.first();
+                log.address == self.ledger
+                    || (log.address == self.registry && topic0 == Some(&minted))
+                    || (log.address == self.market && topic0.is_some_and(|topic0| trades.contains(topic0)))
             })
             .filter_map(|log| log.block_number.map(|number| number.as_u64()))
             .collect()

@@ -9,6 +9,7 @@ pub mod fractions;
 pub mod header;
 pub mod market_panel;
 pub mod operator_tools;
+pub mod price_history;
 pub mod source;
 pub mod telemetry;
 pub mod twin_card;

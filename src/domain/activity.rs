@@ -254,6 +254,16 @@ pub struct Fraction {
     pub since_block: u64,
 }
 
+/// A point of a twin's price history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PricePoint {
+    pub block: u64,
+    /// The price of the whole twin: a sale's, or a fill's price per share times the supply.
+    pub whole_price: Wei,
+    /// The shares a fill bought; `None` for a sale of the whole twin.
+    pub shares: Option<ShareUnits>,
+}
+
 /// One fill of a lot.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ShareTrade {
@@ -263,6 +273,8 @@ pub struct ShareTrade {
     pub buyer: Address,
     pub amount: ShareUnits,
     pub price: Wei,
+    /// The twin's supply of shares when the fill was made.
+    pub supply: ShareUnits,
     pub block: u64,
     pub tx_hash: String,
 }
@@ -473,6 +485,8 @@ impl Book {
                 } else if let Some(stored) = self.lots.get_mut(lot) {
                     stored.lot.remaining = *remaining;
                 }
+                // A lot can be filled only while its twin is split (its custody epoch says so).
+                let supply = record.fraction.map_or(ShareUnits(0), |fraction| fraction.supply);
                 self.share_trades.push(ShareTrade {
                     twin_id,
                     lot: *lot,
@@ -480,6 +494,7 @@ impl Book {
                     buyer: *buyer,
                     amount: *amount,
                     price: *price,
+                    supply,
                     block: located.block,
                     tx_hash: located.tx_hash.clone(),
                 });
@@ -549,6 +564,27 @@ impl Book {
     /// Every fill of the twin's lots, oldest first.
     pub fn share_trades(&self, twin_id: u64) -> impl Iterator<Item = &ShareTrade> {
         self.share_trades.iter().filter(move |trade| trade.twin_id == twin_id)
+    }
+
+    /// What the twin changed hands at, whole or in part, oldest first: each sale's price, and each
+    /// fill of its shares as the price of the whole twin at that fill's price per share.
+    pub fn price_history(&self, twin_id: u64) -> Vec<PricePoint> {
+        let sales = self.sales.iter().filter(|sale| sale.twin_id == twin_id).map(|sale| PricePoint {
+            block: sale.block,
+            whole_price: sale.price,
+            shares: None,
+        });
+        let fills = self.share_trades(twin_id).filter_map(|trade| {
+            let per_share = trade.price_per_share()?;
+            Some(PricePoint {
+                block: trade.block,
+                whole_price: Wei(mul_div(per_share.0, trade.supply.0, UNITS_PER_SHARE)),
+                shares: Some(trade.amount),
+            })
+        });
+        let mut points: Vec<PricePoint> = sales.chain(fills).collect();
+        points.sort_by_key(|point| point.block);
+        points
     }
 
     /// What the twin's last fill paid per whole share.
@@ -1581,6 +1617,28 @@ mod tests {
             ],
             "the moves to and from the vault belong to the split and the join"
         );
+    }
+
+    #[test]
+    fn the_price_history_values_a_fill_of_shares_as_the_whole_twin_at_the_supply_of_its_day() {
+        let mut events = minted(1, 10, operator()).to_vec();
+        events.extend(bought(1, 11, operator(), investor(), eth(2)));
+        events.extend(split(1, 12, investor(), 1000));
+        events.push(lot_listed(1, 13, 1, investor(), 300, Wei(WEI_PER_ETHER / 1000)));
+        // 100 shares for 0.1 ETH: 0.001 ETH a share, so 1 ETH for the 1000 of the whole twin.
+        events.push(lot_filled(1, 14, 1, investor(), collector(), 100, 200));
+        events.extend(minted(2, 15, operator()));
+        events.extend(bought(2, 16, operator(), collector(), eth(5)));
+        let book = Book::replay(&events);
+        assert_eq!(
+            book.price_history(1),
+            vec![
+                PricePoint { block: 11, whole_price: eth(2), shares: None },
+                PricePoint { block: 14, whole_price: Wei(WEI_PER_ETHER), shares: Some(whole_shares(100)) },
+            ]
+        );
+        assert_eq!(book.price_history(2), vec![PricePoint { block: 16, whole_price: eth(5), shares: None }]);
+        assert!(book.price_history(3).is_empty());
     }
 
     #[test]

@@ -30,7 +30,8 @@ impl ShareUnits {
 
     /// At most `max_decimals` decimals, rounded down: "1,250 shares" reads as "1250 shares".
     pub fn format(self, max_decimals: usize) -> String {
-        format_units(self.0, SHARE_DECIMALS, max_decimals, "shares")
+        let unit = if self.0 == UNITS_PER_SHARE { "share" } else { "shares" };
+        format_units(self.0, SHARE_DECIMALS, max_decimals, unit)
     }
 
     /// The exact amount as a person types it, with no unit.

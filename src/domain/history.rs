@@ -6,7 +6,7 @@
 //! Moving on by a block applies only that block's events to the book; the whole history is
 //! replayed only after a rollback, which a reorganisation makes rare.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 
 use serde::{Deserialize, Serialize};
 
@@ -78,6 +78,9 @@ pub struct History {
     /// period starts then.
     mint_times: Vec<Option<u64>>,
     events: Vec<Located>,
+    /// The time of each block with events, where it was read (the chain reader reads those of
+    /// trades; the indexer gives every block's).
+    event_times: BTreeMap<u64, u64>,
     credits: Vec<Credit>,
     book: Book,
 }
@@ -110,6 +113,11 @@ impl History {
     pub fn minted_at(&self, id: u64) -> Option<u64> {
         let index = self.twins.binary_search_by_key(&id, |twin| twin.id).ok()?;
         self.mint_times.get(index).copied().flatten()
+    }
+
+    /// When block `block`, which holds events, was mined, if its time was read.
+    pub fn event_time(&self, block: u64) -> Option<u64> {
+        self.event_times.get(&block).copied()
     }
 
     /// Every registry and market event, in chain order.
@@ -177,6 +185,9 @@ impl History {
             Record::Event(located) => {
                 self.book.apply_event(located);
                 self.events.push(located.clone());
+                if let Some(time) = time {
+                    self.event_times.insert(block, time);
+                }
             }
             Record::Credit(credit) => self.credits.push(credit.clone()),
         }
@@ -203,6 +214,7 @@ impl History {
             self.mint_times.push(time);
         }
         self.events.retain(|located| located.block <= last);
+        self.event_times.retain(|&block, _| block <= last);
         self.credits.retain(|credit| credit.block <= last);
         self.checkpoints.retain(|checkpoint| checkpoint.number <= last);
         if self.checkpoints.back() != Some(&keep) {

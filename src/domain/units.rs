@@ -50,6 +50,11 @@ impl Wei {
         format_decimal(self.0, ETHER_DECIMALS, max_decimals, "ETH")
     }
 
+    /// Ether as a float, for drawing: a chart's scale, never an amount that is paid.
+    pub fn ether_f64(self) -> f64 {
+        self.0 as f64 / 10f64.powi(ETHER_DECIMALS as i32)
+    }
+
     /// The exact amount in ether as a person types it, with no unit: what an input field shows
     /// for a price it was given, so that submitting it unchanged sends the same wei.
     pub fn ether_digits(self) -> String {

@@ -12,6 +12,7 @@ use crate::components::earnings::{PayoutsPanel, SettlePanel, TermsPanel};
 use crate::components::fractions::FractionsPanel;
 use crate::components::market_panel::MarketPanel;
 use crate::components::operator_tools::{OperatorOffer, OperatorTools};
+use crate::components::price_history::PriceHistoryPanel;
 use crate::components::source::HistorySourceLine;
 use crate::components::telemetry::{ProfitabilityPanel, Reports, TelemetryPanel};
 use crate::components::wallet::WalletContext;
@@ -268,6 +269,7 @@ fn TwinDetails(twin: Twin) -> impl IntoView {
         {move || check.get().flatten().map(|checked| view! { <CrossCheckLine checked/> })}
         <MarketPanel twin_id/>
         <FractionsPanel twin_id/>
+        <PriceHistoryPanel twin_id/>
         {role_tools}
         {move || terms.get().and_then(Result::ok).flatten().map(|terms| view! {
             <TermsPanel terms/>

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::domain::activity::{Book, Located};
+use crate::domain::activity::{Book, Located, PricePoint};
 use crate::domain::cross_check::TwinFacts;
 use crate::domain::donations::{self, Credit};
 use crate::domain::fractions::{mul_div, Lot, UNITS_PER_SHARE};
@@ -52,6 +52,11 @@ impl Catalog {
 
     pub fn twin(&self, id: u64) -> Option<&Twin> {
         self.history.twin(id)
+    }
+
+    /// What twin `id` changed hands at, oldest first, each with its block's time where it is known.
+    pub fn price_history(&self, id: u64) -> Vec<(Option<u64>, PricePoint)> {
+        self.book().price_history(id).into_iter().map(|point| (self.history.event_time(point.block), point)).collect()
     }
 
     /// When twin `id` was minted, where the time of its block is known.

@@ -15,9 +15,10 @@ use crate::domain::history::{BlockRecords, BlockRef};
 const DATABASE: &str = "hashtwin";
 /// Bumped when what is stored changes shape: an upgrade drops what an older app wrote.
 /// 3: JSON as bytes, byte strings in it as hex. 4: terms, settlements and claims among the
-/// events. 5: the times of the blocks with mints. 6: splits, joins and lots among the events. An
+/// events. 5: the times of the blocks with mints. 6: splits, joins and lots among the events. 7: the
+/// times of the blocks with trades, for the price history. An
 /// upgrade sets the stored history aside; it is read again.
-const VERSION: u32 = 6;
+const VERSION: u32 = 7;
 const BLOCKS: &str = "blocks";
 /// Bytes of stored history parsed between two pauses: a few tens of ms of work.
 const PARSE_BETWEEN_PAUSES: usize = 2 * 1024 * 1024;
