@@ -28,3 +28,30 @@ test('a sale made now joins the price history of a twin that never sold', async 
   await transact(page, buyer, 'Buy for 1.35 ETH', 'Buy twin #10 for 1.35 ETH');
   await expect(lastSale).toHaveText(/^Last sale: 1\.35 ETH, \d{4}-\d\d-\d\d \d\d:\d\d UTC\.$/);
 });
+
+test("the gallery shows each model's floor and a feed of the collection's activity, by kind", async ({ page, wallet }) => {
+  const buyer = await wallet(9);
+  await connect(page, buyer, '/');
+  // Twin 3 (S21 XP) is offered only in shares: 3 ETH for the whole twin at its lot's price.
+  const xp = page.getByTestId('floors').getByRole('row').filter({ hasText: 'Bitmain Antminer S21 XP' });
+  await expect(xp).toHaveText(/Bitmain Antminer S21 XP\s*3 ETH\s*1/);
+  await expect(xp.getByRole('link', { name: '3 ETH' })).toHaveAttribute('href', '/twin/3');
+
+  const activity = page.getByTestId('activity');
+  const items = activity.getByTestId('activity-items').locator('li');
+  await activity.getByLabel('Show').selectOption({ label: 'Sales' });
+  await expect(items).toHaveCount(1);
+  await expect(items.first()).toContainText('#3 Sold by 0x90f7…b906 to 0xa0ee…9720 (you) for 2.8 ETH');
+  await activity.getByLabel('Show').selectOption({ label: 'Settlements' });
+  await expect(items.first()).toContainText(/Settled [\d.]+ ETH net to /);
+  await activity.getByLabel('Show').selectOption({ label: 'Shares' });
+  await expect(items.first()).toContainText('bought');
+
+  // A sale made now tops the feed.
+  await page.goto('/twin/10');
+  await transact(page, buyer, 'Buy for 1.35 ETH', 'Buy twin #10 for 1.35 ETH');
+  await page.getByRole('link', { name: 'Gallery' }).click();
+  await activity.getByLabel('Show').selectOption({ label: 'Sales' });
+  await expect(items).toHaveCount(2);
+  await expect(items.first()).toContainText('#10 Sold by 0x3c44…93bc to 0xa0ee…9720 (you) for 1.35 ETH');
+});

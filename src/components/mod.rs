@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod chart;
+pub mod collection_pulse;
 pub mod copy;
 pub mod donations;
 pub mod earnings;

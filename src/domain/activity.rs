@@ -218,7 +218,7 @@ impl Located {
 
 /// Registry and market events arrive from separate indexers; state only makes sense replayed in
 /// the order the chain executed them.
-fn in_chain_order(events: &[Located]) -> Vec<&Located> {
+pub(crate) fn in_chain_order(events: &[Located]) -> Vec<&Located> {
     let mut ordered: Vec<&Located> = events.iter().collect();
     ordered.sort_by_key(|located| (located.block, located.log_index));
     ordered
@@ -760,6 +760,7 @@ pub enum Phrase {
 macro_rules! sentence {
     ($($part:expr),+ $(,)?) => { vec![$(Phrase::from($part)),+] };
 }
+pub(crate) use sentence;
 
 impl From<&str> for Phrase {
     fn from(words: &str) -> Self {

@@ -563,6 +563,37 @@ pub struct Facets {
 
 /// Names differing only in case ("Bitmain", "BITMAIN") count as one, as the filters treat them, and
 /// are shown as their most common spelling.
+/// The cheapest twin for sale of one model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelFloor {
+    pub model: String,
+    pub floor: Wei,
+    pub twin_id: u64,
+    /// How many twins of the model are for sale, whole or in shares.
+    pub for_sale: usize,
+}
+
+/// Each model's floor: its cheapest asking price for a whole twin (a split twin's is its cheapest
+/// lot's per share times the supply), by model name, ignoring case, as the filters do.
+pub fn floors(entries: &[GalleryEntry]) -> Vec<ModelFloor> {
+    let mut by_model: BTreeMap<String, ModelFloor> = BTreeMap::new();
+    for entry in entries {
+        let Some(price) = entry.asking_price() else { continue };
+        let model = entry.twin.spec.display_name();
+        let floor = by_model.entry(model.to_lowercase()).or_insert(ModelFloor {
+            model,
+            floor: price,
+            twin_id: entry.twin.id,
+            for_sale: 0,
+        });
+        floor.for_sale += 1;
+        if (price, entry.twin.id) < (floor.floor, floor.twin_id) {
+            (floor.floor, floor.twin_id) = (price, entry.twin.id);
+        }
+    }
+    by_model.into_values().collect()
+}
+
 pub fn facets(entries: &[GalleryEntry]) -> Facets {
     let mut manufacturers = NameCounts::default();
     let mut models = NameCounts::default();
@@ -685,6 +716,34 @@ mod tests {
             },
             GalleryEntry { donated_work: 50, ..entry(6, "Bitaxe", "Gamma 601", 0, 18) },
         ]
+    }
+
+    #[test]
+    fn each_model_floor_is_its_cheapest_asking_price_whole_or_in_shares() {
+        let mut entries = sample();
+        entries.push(listed(entry(7, "Bitmain", "Antminer S21", 200, 3_500), 35));
+        // 1,000 shares at 0.003 ETH each: 3 ETH for the whole twin, the S21's floor.
+        entries.push(GalleryEntry {
+            fraction: Some(EntryFraction {
+                supply: ShareUnits(1_000 * UNITS_PER_SHARE),
+                for_sale_bps: 1_000,
+                cheapest_per_share: Some(Wei(3 * WEI_PER_ETHER / 1_000)),
+                ..EntryFraction::default()
+            }),
+            ..entry(8, "BITMAIN", "antminer s21", 200, 3_500)
+        });
+        let floors: Vec<(String, u128, u64, usize)> = floors(&entries)
+            .into_iter()
+            .map(|floor| (floor.model, floor.floor.0 * 10 / WEI_PER_ETHER, floor.twin_id, floor.for_sale))
+            .collect();
+        assert_eq!(
+            floors,
+            vec![
+                ("Bitmain Antminer S19j Pro".to_string(), 15, 1, 1),
+                ("Bitmain Antminer S21".to_string(), 30, 8, 3),
+                ("Canaan Avalon A1466".to_string(), 15, 4, 1),
+            ]
+        );
     }
 
     fn ids(entries: &[&GalleryEntry]) -> Vec<u64> {

@@ -8,6 +8,7 @@ pub mod chart;
 pub mod cross_check;
 pub mod donations;
 pub mod earnings;
+pub mod feed;
 pub mod fractions;
 pub mod gallery;
 pub mod hashprice;

@@ -11,6 +11,7 @@ use leptos_router::NavigateOptions;
 use crate::chain::activity::RegistryActivity;
 use crate::chain::collection::ChainHead;
 use crate::chain::earnings::read_feeds;
+use crate::components::collection_pulse::{ActivityFeed, FloorsPanel};
 use crate::components::twin_card::TwinCard;
 use crate::domain::earnings::Settlement;
 use crate::domain::gallery::{self, Facets, GalleryEntry, GalleryQuery, GalleryView, SortKey, PAGE_SIZE};
@@ -324,6 +325,10 @@ pub fn GalleryPage() -> impl IntoView {
                     _ if paid_filter.get() => "Read from the chain by this browser, what each twin paid held against its telemetry.".to_string(),
                     _ => "Read from the chain by this browser.".to_string(),
                 }}</p>
+                <div class="pulse">
+                    <FloorsPanel/>
+                    <ActivityFeed/>
+                </div>
             }
                 .into_any(),
         }}

@@ -144,10 +144,14 @@ fn RolesPanel(twin: Twin, #[prop(into)] roles: Signal<Roles>) -> impl IntoView {
         <section class="panel" aria-labelledby="roles-heading">
             <h2 id="roles-heading">"Roles"</h2>
             <dl class="spec">
-                <dt>"Owner"</dt><dd class="mono" data-testid="owner">{move || roles.with(|roles| roles.owner.map(|owner| owner.to_string()).unwrap_or_default())}</dd>
-                {move || roles.with(|roles| roles.owner.is_some() && roles.owner == vault).then(|| view! {
-                    <dd class="hint" data-testid="owner-is-vault">"The vault, which holds the twin for its share holders while it is split."</dd>
-                })}
+                <dt>"Owner"</dt>
+                <dd>
+                    <span class="mono" data-testid="owner">{move || roles.with(|roles| roles.owner.map(|owner| owner.to_string()).unwrap_or_default())}</span>
+                    // In the owner's cell: a cell of its own would shift the list's pairs.
+                    {move || roles.with(|roles| roles.owner.is_some() && roles.owner == vault).then(|| view! {
+                        <span class="hint block" data-testid="owner-is-vault">"The vault, which holds the twin for its share holders while it is split."</span>
+                    })}
+                </dd>
                 <dt>"Operator"</dt><dd class="mono" data-testid="operator">{move || roles.with(|roles| roles.operator.to_string())}</dd>
                 <dt>"Reporter key"</dt><dd class="mono" data-testid="reporter">{move || roles.with(|roles| roles.reporter.to_string())}</dd>
                 {move || roles.with(|roles| roles.pending_operator).map(|pending| view! {

@@ -5,8 +5,9 @@ use std::sync::Arc;
 use crate::domain::activity::{Book, Located, PricePoint};
 use crate::domain::cross_check::TwinFacts;
 use crate::domain::donations::{self, Credit};
+use crate::domain::feed::{self, FeedItem, FeedKind};
 use crate::domain::fractions::{mul_div, Lot, UNITS_PER_SHARE};
-use crate::domain::gallery::{EntryEarnings, EntryFraction, GalleryEntry};
+use crate::domain::gallery::{self, EntryEarnings, EntryFraction, GalleryEntry, ModelFloor};
 use crate::domain::history::{BlockRef, History};
 use crate::domain::{Twin, TwinStatus, Wei};
 
@@ -57,6 +58,20 @@ impl Catalog {
     /// What twin `id` changed hands at, oldest first, each with its block's time where it is known.
     pub fn price_history(&self, id: u64) -> Vec<(Option<u64>, PricePoint)> {
         self.book().price_history(id).into_iter().map(|point| (self.history.event_time(point.block), point)).collect()
+    }
+
+    /// Each model's cheapest twin for sale at `now`.
+    pub fn floors(&self, now: u64) -> Vec<ModelFloor> {
+        gallery::floors(&self.gallery_entries(now))
+    }
+
+    /// The newest `limit` events of the collection that are news, of one kind or all, each with
+    /// its block's time where it is known.
+    pub fn feed(&self, only: Option<FeedKind>, limit: usize) -> Vec<(Option<u64>, FeedItem)> {
+        feed::feed(self.events(), only, limit)
+            .into_iter()
+            .map(|item| (self.history.event_time(item.block), item))
+            .collect()
     }
 
     /// When twin `id` was minted, where the time of its block is known.
