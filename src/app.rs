@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, Lazy};
 
 use crate::chain::networks::NetworkConfig;
 use crate::components::header::{Header, OfflineBanner, SyncBanner};
@@ -10,7 +10,7 @@ use crate::components::tx::{ToastArea, Toasts};
 use crate::components::wallet::{NetworkBanner, WalletContext};
 use crate::miner::pool::Miner;
 use crate::pages::{
-    gallery::GalleryPage, market::MarketPage, mine::MinePage, mint::MintPage, not_found::NotFound,
+    gallery::GalleryPage, market::MarketPage, mine::MinePage, mint::MintRoute, not_found::NotFound,
     portfolio::PortfolioPage, twin::TwinPage,
 };
 use crate::store::ChainStore;
@@ -58,7 +58,7 @@ pub fn App(config: NetworkConfig) -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=GalleryPage/>
                     <Route path=path!("/twin/:id") view=TwinPage/>
-                    <Route path=path!("/mint") view=MintPage/>
+                    <Route path=path!("/mint") view={Lazy::<MintRoute>::new()}/>
                     <Route path=path!("/market") view=MarketPage/>
                     <Route path=path!("/mine") view=MinePage/>
                     <Route path=path!("/portfolio") view=PortfolioPage/>
