@@ -19,9 +19,10 @@ main_js="${main_js[0]}"
 if grep -qF __wasm_split_placeholder__ "$main_js"; then
   fail "the app was built with the split feature but without the wasm-bindgen shim: put $TRUNK_SOURCE_DIR/scripts/trunk-bin first on PATH (source scripts/lib/setup.sh)"
 fi
-link="$(grep -oE 'from "\./__wasm_split-[0-9a-f]+\.js"' "$main_js" | grep -oE '__wasm_split-[0-9a-f]+\.js' || true)"
+link="$(grep -oE 'from "\./__wasm_split-[0-9a-f]+\.js"' "$main_js" | grep -oE '__wasm_split-[0-9a-f]+\.js' | sort -u || true)"
 # An app without lazy routes (no `split` feature): nothing to add.
 [ -n "$link" ] || exit 0
+[ "$(wc -l <<<"$link")" -eq 1 ] || fail "$(basename "$main_js") imports more than one link module: $link"
 
 target_dir="$(cd "$TRUNK_SOURCE_DIR" && cargo metadata --format-version 1 --no-deps --offline \
   | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
