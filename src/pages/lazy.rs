@@ -62,8 +62,8 @@ macro_rules! lazy_route {
                 $crate::pages::lazy::load_page(|| Box::pin($chunk())).await
             }
 
-            // The router runs this before `view`, on every navigation to the route: with nothing
-            // here the chunk is fetched by `view` alone, once, and a failure is shown there.
+            // No `preload`: the router awaits it before `view` and has no way to show its failure,
+            // so the chunk is fetched by `view` alone, where a failure becomes the Retry panel.
         }
     };
 }
