@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, Lazy};
 
 use crate::chain::networks::NetworkConfig;
 use crate::components::header::{Header, OfflineBanner, SyncBanner};
@@ -10,8 +10,8 @@ use crate::components::tx::{ToastArea, Toasts};
 use crate::components::wallet::{NetworkBanner, WalletContext};
 use crate::miner::pool::Miner;
 use crate::pages::{
-    gallery::GalleryPage, market::MarketPage, mine::MinePage, mint::MintPage, not_found::NotFound,
-    portfolio::PortfolioPage, twin::TwinPage,
+    gallery::GalleryPage, market::MarketRoute, mine::MineRoute, mint::MintRoute, not_found::NotFound,
+    portfolio::PortfolioRoute, twin::TwinRoute,
 };
 use crate::store::ChainStore;
 
@@ -57,11 +57,11 @@ pub fn App(config: NetworkConfig) -> impl IntoView {
             <main class="page" id="content" tabindex="-1">
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=GalleryPage/>
-                    <Route path=path!("/twin/:id") view=TwinPage/>
-                    <Route path=path!("/mint") view=MintPage/>
-                    <Route path=path!("/market") view=MarketPage/>
-                    <Route path=path!("/mine") view=MinePage/>
-                    <Route path=path!("/portfolio") view=PortfolioPage/>
+                    <Route path=path!("/twin/:id") view={Lazy::<TwinRoute>::new()}/>
+                    <Route path=path!("/mint") view={Lazy::<MintRoute>::new()}/>
+                    <Route path=path!("/market") view={Lazy::<MarketRoute>::new()}/>
+                    <Route path=path!("/mine") view={Lazy::<MineRoute>::new()}/>
+                    <Route path=path!("/portfolio") view={Lazy::<PortfolioRoute>::new()}/>
                 </Routes>
             </main>
             <ToastArea/>

@@ -5,9 +5,12 @@
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 RUN_DIR="$ROOT/.run"
 mkdir -p "$RUN_DIR"
-export PATH="$ROOT/node_modules/.bin:$ROOT/node_modules/@foundry-rs/forge-linux-amd64/bin:$ROOT/node_modules/@foundry-rs/anvil-linux-amd64/bin:$ROOT/node_modules/@foundry-rs/cast-linux-amd64/bin:$HOME/.cargo/bin:$PATH"
+# scripts/trunk-bin first: its wasm-bindgen is the one trunk must call, to split the app into its
+# lazy routes' chunks before the real wasm-bindgen runs (issue 15); it calls the real one after.
+export PATH="$ROOT/scripts/trunk-bin:$ROOT/node_modules/.bin:$ROOT/node_modules/@foundry-rs/forge-linux-amd64/bin:$ROOT/node_modules/@foundry-rs/anvil-linux-amd64/bin:$ROOT/node_modules/@foundry-rs/cast-linux-amd64/bin:$HOME/.cargo/bin:$PATH"
 
 TRUNK_VERSION="0.21.14"
+WASM_SPLIT_VERSION="0.2.4"
 
 step() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
 note() { printf '    %s\n' "$*"; }
@@ -26,17 +29,36 @@ ensure_rust() {
     || (cd "$ROOT" && rustup target add wasm32-unknown-unknown)
 }
 
-# cargo install, skipped when `binary --version` already prints `version`. Long: shows its progress.
+# cargo install, outside the project so that its rust-toolchain.toml does not apply to the tool's
+# own build. Long: shows its progress.
+cargo_install() {
+  local crate="$1" version="$2"; shift 2
+  step "installing $crate $version from crates.io (several minutes, once)"
+  (cd /tmp && cargo install "$crate" --version "$version" "$@" 2>&1 | grep --line-buffered -E '^\s+(Compiling|Installing|Installed|Finished)|error' \
+    | awk '/Compiling/ { n++; if (n % 25 == 0) { printf "    compiled %d crates\n", n; fflush() } next } { print "    " $0; fflush() }')
+}
+
+# cargo install, skipped when `binary --version` already prints `version`.
 ensure_cargo_tool() {
   local crate="$1" binary="$2" version="$3"; shift 3
   if command -v "$binary" >/dev/null && "$binary" --version 2>/dev/null | grep -qF " $version"; then
     return
   fi
-  step "installing $crate $version from crates.io (several minutes, once)"
-  # Outside the project so that its rust-toolchain.toml does not apply to the tool's own build.
-  (cd /tmp && cargo install "$crate" --version "$version" "$@" 2>&1 | grep --line-buffered -E '^\s+(Compiling|Installing|Installed|Finished)|error' \
-    | awk '/Compiling/ { n++; if (n % 25 == 0) { printf "    compiled %d crates\n", n; fflush() } next } { print "    " $0; fflush() }')
+  cargo_install "$crate" "$version" "$@"
   "$binary" --version 2>/dev/null | grep -qF " $version" || die "$crate $version did not install"
+}
+
+# The splitter behind scripts/trunk-bin/wasm-bindgen. wasm-split-cli has no --version: cargo's record
+# of what it installed says which one is there.
+ensure_wasm_split() {
+  local installed="wasm_split_cli_support v$WASM_SPLIT_VERSION:"
+  # Not `cargo … | grep -q`: grep's early exit would fail the pipe under pipefail.
+  if command -v wasm-split-cli >/dev/null && grep -qxF "$installed" <<<"$(cargo install --list)"; then
+    return
+  fi
+  cargo_install wasm_split_cli_support "$WASM_SPLIT_VERSION" --features build-binary --locked
+  command -v wasm-split-cli >/dev/null && grep -qxF "$installed" <<<"$(cargo install --list)" \
+    || die "wasm_split_cli_support $WASM_SPLIT_VERSION did not install"
 }
 
 ensure_wasm_tools() {
@@ -47,6 +69,9 @@ ensure_wasm_tools() {
   ensure_cargo_tool trunk trunk "$TRUNK_VERSION" --locked
   # Not --locked: its lockfile pins a webpki-roots release the registry no longer serves.
   ensure_cargo_tool wasm-bindgen-cli wasm-bindgen "$wbg"
+  ensure_wasm_split
+  [ "$(command -v wasm-bindgen)" = "$ROOT/scripts/trunk-bin/wasm-bindgen" ] \
+    || die "scripts/trunk-bin/wasm-bindgen must come first on PATH, or trunk builds an app whose lazy routes cannot load"
 }
 
 ensure_node_modules() {

@@ -13,6 +13,13 @@ use crate::store::{Catalog, ChainStore};
 /// Sales the page lists; the full history of a twin is on its page.
 const RECENT_SALES: usize = 20;
 
+crate::pages::lazy::lazy_route!(
+    /// `/market`, downloaded on the first visit.
+    MarketRoute,
+    route_market,
+    MarketPage
+);
+
 #[component]
 pub fn MarketPage() -> impl IntoView {
     crate::components::page_title(|| "Market".to_string());

@@ -19,6 +19,13 @@ use crate::miner::pool::{self, Miner, MinerStatus, MiningTarget};
 use crate::miner::shares::{shares_words, JobSpec, PendingBatch};
 use crate::store::ChainStore;
 
+crate::pages::lazy::lazy_route!(
+    /// `/mine`, downloaded on the first visit.
+    MineRoute,
+    route_mine,
+    MinePage
+);
+
 #[component]
 pub fn MinePage() -> impl IntoView {
     crate::components::page_title(|| "Mine".to_string());

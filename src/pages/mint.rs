@@ -25,6 +25,13 @@ use crate::domain::{Address, RigSpec, Twin, TwinStatus, Wei};
 use crate::store::ChainStore;
 use crate::store::{mint_progress, now_seconds, serial_lookup, MintProgress};
 
+crate::pages::lazy::lazy_route!(
+    /// `/mint`, downloaded on the first visit.
+    MintRoute,
+    route_mint,
+    MintPage
+);
+
 fn fresh_form() -> MintForm {
     MintForm::fresh()
 }

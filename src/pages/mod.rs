@@ -1,6 +1,7 @@
 //! One module per route.
 
 pub mod gallery;
+pub mod lazy;
 pub mod market;
 pub mod mine;
 pub mod mint;

@@ -19,6 +19,13 @@ use crate::domain::{Address, Offer, Wei};
 use crate::store::ChainStore;
 use crate::store::{use_fee_bps, use_share_positions, Catalog, SharePosition};
 
+crate::pages::lazy::lazy_route!(
+    /// `/portfolio`, downloaded on the first visit.
+    PortfolioRoute,
+    route_portfolio,
+    PortfolioPage
+);
+
 #[component]
 pub fn PortfolioPage() -> impl IntoView {
     crate::components::page_title(|| "Portfolio".to_string());

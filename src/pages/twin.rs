@@ -26,6 +26,13 @@ use crate::domain::twin::{format_hashrate, format_power};
 use crate::domain::{Address, RigSpec, Twin, TwinStatus};
 use crate::store::{cross_check, now_seconds, twin_snapshot, use_feed_readings, ChainStore, CrossCheck, TwinSnapshot};
 
+crate::pages::lazy::lazy_route!(
+    /// `/twin/:id`, downloaded on the first visit.
+    TwinRoute,
+    route_twin,
+    TwinPage
+);
+
 #[component]
 pub fn TwinPage() -> impl IntoView {
     let store = expect_context::<ChainStore>();

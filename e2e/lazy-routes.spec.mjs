@@ -1,0 +1,81 @@
+import { test, expect } from './fixtures.mjs';
+
+// Issue 15: the gallery is in the main wasm module; every other route is a chunk of its own
+// (src/pages/lazy.rs), fetched on the first visit to it. The shim names chunks
+// split_<route>-<build>.wasm, and code that several routes share chunk_<n>-<build>.wasm.
+const CHUNK = /\/(split_[a-z_]+|chunk_\d+)-[0-9a-f]+\.wasm$/;
+const chunkOf = (route) => new RegExp(`/split_${route}-[0-9a-f]+\\.wasm$`);
+
+/** Every wasm chunk the page asks for, in order, by file name. */
+function recordChunks(page) {
+  const fetched = [];
+  page.on('request', (request) => {
+    const path = new URL(request.url()).pathname;
+    if (CHUNK.test(path)) fetched.push(path.slice(1));
+  });
+  return fetched;
+}
+
+// Header links, so that each visit is the app's own navigation after one cold load of /.
+const ROUTES = [
+  { route: 'route_market', link: 'Market', heading: 'Market' },
+  { route: 'route_mint', link: 'Mint', heading: 'Mint a twin' },
+  { route: 'route_mine', link: 'Mine', heading: 'Mine' },
+  { route: 'route_portfolio', link: 'Portfolio', heading: 'Portfolio' },
+];
+
+test('a cold load of / fetches no route chunk, and every route fetches its own on the first visit', async ({ page }) => {
+  const fetched = recordChunks(page);
+  const consoleErrors = [];
+  page.on('console', (message) => message.type() === 'error' && consoleErrors.push(message.text()));
+
+  await page.goto('/');
+  await expect(page.getByTestId('twin-card')).toHaveCount(12);
+  expect(fetched, 'chunks fetched by the gallery').toEqual([]);
+
+  const nav = page.getByRole('navigation');
+  for (const { route, link, heading } of ROUTES) {
+    await nav.getByRole('link', { name: link, exact: true }).click();
+    await expect(page.getByRole('heading', { level: 1, name: heading, exact: true })).toBeVisible();
+    expect(fetched.some((file) => chunkOf(route).test(`/${file}`)), `${route}'s chunk among ${fetched.join(', ')}`).toBe(true);
+  }
+
+  // A twin page: from the gallery's card, as a visitor gets there.
+  await nav.getByRole('link', { name: 'Gallery', exact: true }).click();
+  await page.getByTestId('twin-card').filter({ hasText: 'Antminer S19j Pro' }).first().getByRole('link').first().click();
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('Antminer S19j Pro');
+  expect(fetched.some((file) => chunkOf('route_twin').test(`/${file}`)), `route_twin's chunk among ${fetched.join(', ')}`).toBe(true);
+
+  // Back on a visited route, its chunk is not fetched again.
+  const before = fetched.length;
+  await nav.getByRole('link', { name: 'Market', exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Market', exact: true })).toBeVisible();
+  expect(fetched.length).toBe(before);
+  expect(consoleErrors).toEqual([]);
+});
+
+test('a route whose chunk does not arrive says so and loads on Retry', async ({ page }) => {
+  const mintChunk = chunkOf('route_mint');
+  const isMintChunk = (url) => mintChunk.test(url.pathname);
+  let blocked = 0;
+  await page.route(isMintChunk, (route) => {
+    blocked += 1;
+    return route.abort('internetdisconnected');
+  });
+
+  await page.goto('/');
+  await expect(page.getByTestId('twin-card')).toHaveCount(12);
+  await page.getByRole('navigation').getByRole('link', { name: 'Mint', exact: true }).click();
+  const failed = page.getByTestId('chunk-failed');
+  await expect(failed).toBeVisible();
+  await expect(failed.getByRole('alert')).toHaveText('Part of HashTwin could not be downloaded. Check the connection, then try again.');
+  expect(blocked).toBe(1);
+  // The rest of the app still works around it.
+  await expect(page.getByRole('link', { name: 'Gallery', exact: true })).toBeVisible();
+
+  await page.unroute(isMintChunk);
+  await failed.getByRole('button', { name: 'Retry' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Mint a twin', exact: true })).toBeVisible();
+  await expect(page.getByTestId('chunk-failed')).toHaveCount(0);
+  await expect(page).toHaveTitle(/Mint a twin/);
+});
