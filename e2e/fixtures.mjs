@@ -69,6 +69,7 @@ export const test = base.extend({
         hashLedger: process.env.E2E_HASH_LEDGER,
         twinEarnings: process.env.E2E_TWIN_EARNINGS,
         twinVault: process.env.E2E_TWIN_VAULT,
+        ensRegistry: process.env.E2E_ENS_REGISTRY,
         /** The latest block's time: the clock telemetry and settlements are judged by. */
         now: async () => Number((await rpc(url, 'eth_getBlockByNumber', ['latest', false])).timestamp),
         send,

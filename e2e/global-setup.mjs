@@ -32,6 +32,7 @@ export default async function globalSetup() {
   process.env.E2E_HASH_LEDGER = chain.contracts.hashLedger;
   process.env.E2E_TWIN_EARNINGS = chain.contracts.twinEarnings;
   process.env.E2E_TWIN_VAULT = chain.contracts.twinVault;
+  process.env.E2E_ENS_REGISTRY = chain.ensRegistry;
   process.env.E2E_NETWORKS = networksPath;
   if (indexerUrl) console.log(`e2e: the app reads its history and gallery from the indexer at ${indexerUrl}`);
   return async () => {

@@ -6,6 +6,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { privateKeyToAccount } from 'viem/accounts';
+import { avatarFor, seedEns } from './seed-ens.mjs';
 import { HISTORY_DAYS, playHistory, publishToday } from './seed-history.mjs';
 
 const run = promisify(execFile);
@@ -130,9 +132,18 @@ export async function deploy(rpcUrl) {
  * spare, so that its last settlements land before now. */
 export const SEED_HISTORY_SECONDS = HISTORY_DAYS * 24 * 3600 + 2 * 3600;
 
+/** The demo operators' ENS names (Seed.s.sol's accounts 1-4), with avatars in their colours. */
+export const OPERATOR_NAMES = [
+  { account: 1, name: 'alice-mining.eth', colour: '#d9480f' },
+  { account: 2, name: 'bob-hashworks.eth', colour: '#1971c2' },
+  { account: 3, name: 'carol-rigs.eth', colour: '#2b8a3e' },
+  { account: 4, name: 'dave-farms.eth', colour: '#7048e8' },
+];
+
 /** Mints the demo twins, plays the month they lived (seed-history.mjs), moves the chain's clock to
- * now, publishes today's prices, logs maintenance and opens the market. The chain must have started
- * `SEED_HISTORY_SECONDS` ago. */
+ * now, publishes today's prices, logs maintenance and opens the market, and names the operators
+ * in an ENS of the chain's own. The chain must have started `SEED_HISTORY_SECONDS` ago. Returns
+ * the ENS registry's address. */
 export async function seed(rpcUrl, contracts) {
   const env = { TWIN_REGISTRY: contracts.twinRegistry, TWIN_MARKET: contracts.twinMarket };
   // The reveals must land a block after their commits, which forge's on-chain simulation does not
@@ -152,17 +163,26 @@ export async function seed(rpcUrl, contracts) {
   await rpc(rpcUrl, 'evm_mine');
   await publishToday({ rpcUrl, contracts, key: ANVIL_KEYS[0] });
   await forgeScript('script/Seed.s.sol', rpcUrl, [], { ...env, SEED_PHASE: 'activity' });
+  const operators = OPERATOR_NAMES.map(({ account, name, colour }) => ({
+    address: privateKeyToAccount(ANVIL_KEYS[account]).address,
+    name,
+    avatar: avatarFor(name, colour),
+  }));
+  return { ensRegistry: await seedEns({ rpcUrl, operators }) };
 }
 
-/** Writes `source` networks.json to `target` with the local chain's RPC URL and addresses, and
- * the indexer's URL when one runs for it (without one, the app reads the chain). */
-export function writeNetworks({ source, target, rpcUrl, contracts, indexerUrl }) {
+/** Writes `source` networks.json to `target` with the local chain's RPC URL and addresses, the
+ * indexer's URL when one runs for it (without one, the app reads the chain) and the ENS registry's
+ * when the chain has one (without one, accounts show as hex). */
+export function writeNetworks({ source, target, rpcUrl, contracts, indexerUrl, ensRegistry }) {
   const config = JSON.parse(readFileSync(source, 'utf8'));
   const local = config.networks.find((network) => network.chainId === CHAIN_ID);
   local.rpcUrl = rpcUrl;
   local.contracts = contracts;
   if (indexerUrl) local.indexerUrl = indexerUrl;
   else delete local.indexerUrl;
+  if (ensRegistry) local.ensRegistry = ensRegistry;
+  else delete local.ensRegistry;
   const text = JSON.stringify(config, null, 2) + '\n';
   // Unchanged content is not rewritten, so that trunk's watcher does not rebuild for nothing.
   if (existsSync(target) && readFileSync(target, 'utf8') === text) return;
@@ -177,10 +197,10 @@ export async function startLocalChain({ port, networks, log = console.log, index
     const started = Date.now();
     const contracts = await deploy(anvil.url);
     log(`deployed TwinRegistry ${contracts.twinRegistry}, TwinMarket ${contracts.twinMarket}, HashLedger ${contracts.hashLedger}`);
-    await seed(anvil.url, contracts);
+    const { ensRegistry } = await seed(anvil.url, contracts);
     log(`seeded demo data in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    writeNetworks({ source: join(ROOT, 'public', 'networks.json'), target: networks, rpcUrl: anvil.url, contracts, indexerUrl });
-    return { ...anvil, contracts };
+    writeNetworks({ source: join(ROOT, 'public', 'networks.json'), target: networks, rpcUrl: anvil.url, contracts, indexerUrl, ensRegistry });
+    return { ...anvil, contracts, ensRegistry };
   } catch (error) {
     anvil.stop();
     throw error;

@@ -7,6 +7,7 @@ pub mod activity;
 pub mod collection;
 pub mod contracts;
 pub mod earnings;
+pub mod ens;
 pub mod fractions;
 pub mod indexer;
 pub mod ledger;

@@ -27,6 +27,10 @@ pub struct Network {
     /// instead of reading the whole history from the chain.
     #[serde(default)]
     pub indexer_url: Option<String>,
+    /// The ENS registry, where the network has ENS: accounts are shown by their verified names.
+    /// A network property, not HashTwin's: Sepolia has ENS without a HashTwin deployment.
+    #[serde(default, deserialize_with = "deserialize_optional_address")]
+    pub ens_registry: Option<Address>,
 }
 
 impl Network {
@@ -205,6 +209,15 @@ mod tests {
         let local = config.network(31_337).unwrap();
         assert_eq!(local.explorer_address_url(&account), None);
         assert_eq!(local.explorer_tx_url("0xab"), None);
+    }
+
+    #[test]
+    fn ens_is_named_where_the_network_has_it() {
+        let config = NetworkConfig::parse(SHIPPED).unwrap();
+        let registry = |chain_id| config.network(chain_id).unwrap().ens_registry.map(|address| address.to_string());
+        assert_eq!(registry(11_155_111).as_deref(), Some("0x00000000000c2e074ec69a0dfb2997ba6c7d2e1e"));
+        assert!(registry(31_337).is_some(), "the local chain deploys ENS");
+        assert_eq!(registry(84_532), None);
     }
 
     #[test]

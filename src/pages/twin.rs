@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-use crate::components::account::{Sentence, TxLink};
+use crate::components::account::{AccountName, Sentence, TxLink};
 use crate::components::donations::DonatedWork;
 use crate::components::earnings::{PayoutsPanel, SettlePanel, TermsPanel};
 use crate::components::fractions::FractionsPanel;
@@ -85,8 +85,10 @@ fn TwinFirstPaint(snapshot: TwinSnapshot, block: u64) -> impl IntoView {
         pending_operator: snapshot.pending_operator,
     });
     let listing = match snapshot.buyable {
-        Some(listing) => format!("Listed for {} by {}", listing.price, listing.seller.short()),
-        None => "Not listed for sale.".to_string(),
+        Some(listing) => {
+            view! { {format!("Listed for {} by ", listing.price)}<AccountName address=listing.seller/> }.into_any()
+        }
+        None => "Not listed for sale.".into_any(),
     };
     view! {
         <TwinHeader twin=snapshot.twin.clone() status=Signal::stored(snapshot.status)/>

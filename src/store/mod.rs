@@ -9,6 +9,7 @@
 mod catalog;
 pub mod idb;
 pub mod indexer;
+pub mod names;
 mod reads;
 
 use std::sync::Arc;
@@ -22,6 +23,7 @@ use crate::chain::abi::ChainError;
 use crate::chain::collection::{ChainHead, CollectionLogs, WINDOW_BLOCKS};
 use crate::chain::contracts::TwinRegistryReader;
 use crate::chain::earnings::{FeedAddresses, TwinEarnings};
+use crate::chain::ens::EnsReader;
 use crate::chain::fractions::TwinVault;
 use crate::chain::ledger::HashLedger;
 use crate::chain::lens::TwinLens;
@@ -31,6 +33,7 @@ use crate::chain::rpc::RpcClient;
 use crate::domain::history::{BlockRecords, BlockRef, History, HistoryError, SyncProgress};
 use idb::{HistoryDb, StoredHead};
 use indexer::{Indexed, IndexerClient, IndexerError};
+use names::EnsNames;
 
 pub use crate::chain::lens::TwinSnapshot;
 pub use catalog::{now_seconds, Catalog};
@@ -103,6 +106,8 @@ pub struct ChainStore {
     pub feeds: Option<FeedAddresses>,
     collection: Option<CollectionLogs>,
     pub indexer: Option<IndexerClient>,
+    /// Accounts' ENS names, where the network has ENS.
+    pub names: Option<EnsNames>,
     indexer_state: RwSignal<IndexerState>,
     /// `Some(false)` while the node cannot be reached.
     pub online: RwSignal<Option<bool>>,
@@ -151,6 +156,7 @@ impl ChainStore {
             }),
             collection: deployment.as_ref().map(|deployment| CollectionLogs::new(rpc.clone(), deployment)),
             indexer: network.indexer_url.clone().filter(|_| deployment.is_some()).map(IndexerClient::new),
+            names: network.ens_registry.map(|registry| EnsNames::new(EnsReader::new(rpc.clone(), registry))),
             indexer_state: RwSignal::new(if network.indexer_url.is_some() && deployment.is_some() {
                 IndexerState::Checking
             } else {
