@@ -291,6 +291,10 @@ pub(crate) fn decode_work_credited(log: &Log, timestamp: u64) -> Result<Credit, 
         work: if work.bits() > 128 { u128::MAX } else { work.low_u128() },
         block: log.block_number.ok_or_else(|| ChainError::Decode("a WorkCredited log names no block".into()))?.as_u64(),
         timestamp,
+        tx_hash: format!(
+            "{:?}",
+            log.transaction_hash.ok_or_else(|| ChainError::Decode("a WorkCredited log names no transaction".into()))?
+        ),
     })
 }
 
@@ -445,6 +449,7 @@ mod tests {
                 Token::Uint(U256::from(1u64) << 30),
             ])),
             block_number: Some(12u64.into()),
+            transaction_hash: Some(H256::repeat_byte(0xcc)),
             ..Default::default()
         };
         let credit = decode_work_credited(&log, 1_764_000_000).unwrap();
@@ -458,6 +463,7 @@ mod tests {
                 work: 1 << 30,
                 block: 12,
                 timestamp: 1_764_000_000,
+                tx_hash: format!("0x{}", "cc".repeat(32)),
             }
         );
         let pending = Log { block_number: None, ..log };

@@ -13,9 +13,9 @@ use crate::components::source::HistorySourceLine;
 use crate::chain::tx::TxRequest;
 use crate::components::tx::TransactButton;
 use crate::components::wallet::WalletContext;
-use crate::domain::calendar::format_moment;
+use crate::domain::calendar::{format_input_moment, format_moment};
 use crate::domain::market::{
-    format_bps, listing_expiry, seller_proceeds, ListingState, DEFAULT_LISTING_DAYS, LISTING_DAYS,
+    format_bps, listing_expiry, offer_expiry, seller_proceeds, ListingState, DEFAULT_LISTING_DAYS, LISTING_DAYS,
 };
 use crate::domain::{Address, Listing, Offer, Wei};
 use crate::store::{use_fee_bps, ChainStore};
@@ -141,14 +141,21 @@ fn BuyerActions(
 
     // Above the parts that redraw: what the buyer typed survives every block.
     let amount = RwSignal::new(String::new());
-    let days = RwSignal::new(DEFAULT_OFFER_DAYS.to_string());
+    // `None` until the user edits it: the field then shows a week from now, or the offer's own
+    // expiry when that is later, which a raise may not move earlier.
+    let expiry_typed = RwSignal::new(None::<String>);
+    let default_expiry = move || {
+        let week = clock.now() + DEFAULT_OFFER_DAYS * DAY;
+        format_input_moment(own_offer.with(|offer| offer.as_ref().map_or(week, |offer| offer.expires_at.max(week))))
+    };
+    let expiry_text = move || expiry_typed.get().unwrap_or_else(default_expiry);
     let offer_request = {
         let market = market.clone();
         Callback::new(move |()| -> Result<TxRequest, String> {
             let market = market.as_ref().ok_or("No market on this network.")?;
             let amount = parse_amount(&amount.get_untracked())?;
-            let days = parse_days(&days.get_untracked())?;
-            let expires_at = clock.now() + days * DAY;
+            let current = own_offer.with_untracked(|offer| offer.as_ref().map(|offer| offer.expires_at));
+            let expires_at = offer_expiry(&untrack(expiry_text), clock.now(), current)?;
             Ok(match own_offer.get_untracked() {
                 Some(_) => market.raise_offer(twin_id, amount, expires_at),
                 None => market.make_offer(twin_id, amount, expires_at),
@@ -204,8 +211,13 @@ fn BuyerActions(
                 <div class="field">
                     <label for="offer-amount">{move || if raising.get() { "Add, ETH" } else { "Amount, ETH" }}</label>
                     <input id="offer-amount" inputmode="decimal" placeholder="1.5" prop:value=amount on:input=move |event| amount.set(event_target_value(&event))/>
-                    <label for="offer-days">"Valid for, days"</label>
-                    <input id="offer-days" inputmode="numeric" prop:value=days on:input=move |event| days.set(event_target_value(&event))/>
+                    <label for="offer-expiry">"Expires, UTC"</label>
+                    <input
+                        id="offer-expiry"
+                        type="datetime-local"
+                        prop:value=expiry_text
+                        on:input=move |event| expiry_typed.set(Some(event_target_value(&event)))
+                    />
                 </div>
                 <TransactButton
                     label=Signal::derive(move || if raising.get() { "Raise offer".to_string() } else { "Make offer".to_string() })
@@ -402,13 +414,6 @@ fn parse_amount(text: &str) -> Result<Wei, String> {
         return Err("The amount must be more than zero.".into());
     }
     Ok(amount)
-}
-
-fn parse_days(text: &str) -> Result<u64, String> {
-    match text.trim().parse::<u64>() {
-        Ok(days) if (1..=365).contains(&days) => Ok(days),
-        _ => Err("An offer lasts from 1 to 365 whole days.".into()),
-    }
 }
 
 fn expiry_words(expires_at: u64, now: u64) -> String {

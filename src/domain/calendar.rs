@@ -112,6 +112,40 @@ pub fn format_moment(unix_seconds: u64) -> String {
     format!("{} {:02}:{:02} UTC", Date::from_unix(unix_seconds), minutes / 60, minutes % 60)
 }
 
+/// "2025-11-03T12:00": what `<input type="datetime-local">` shows and gives back, meant as UTC here
+/// like every moment the app shows.
+pub fn format_input_moment(unix_seconds: u64) -> String {
+    let minutes = unix_seconds % SECONDS_PER_DAY / 60;
+    format!("{}T{:02}:{:02}", Date::from_unix(unix_seconds), minutes / 60, minutes % 60)
+}
+
+/// `YYYY-MM-DDTHH:MM`, with `:SS` where the input asks for seconds, as UTC unix seconds.
+pub fn parse_input_moment(text: &str) -> Result<u64, DateError> {
+    let text = text.trim();
+    let (day, time) = text.split_once('T').ok_or(DateError::Format)?;
+    let date = Date::parse_iso(day)?;
+    let mut fields = time.split(':');
+    let mut field = |limit: u64| -> Result<Option<u64>, DateError> {
+        let Some(digits) = fields.next() else { return Ok(None) };
+        let value = (digits.len() == 2 && digits.bytes().all(|byte| byte.is_ascii_digit()))
+            .then(|| digits.parse::<u64>().ok())
+            .flatten()
+            .ok_or(DateError::Format)?;
+        if value >= limit {
+            return Err(DateError::NoSuchDay);
+        }
+        Ok(Some(value))
+    };
+    let hours = field(24)?.ok_or(DateError::Format)?;
+    let minutes = field(60)?.ok_or(DateError::Format)?;
+    let seconds = field(60)?.unwrap_or(0);
+    if fields.next().is_some() {
+        return Err(DateError::Format);
+    }
+    let midnight = date.unix_seconds().ok_or(DateError::NoSuchDay)?;
+    Ok(midnight + hours * 3_600 + minutes * 60 + seconds)
+}
+
 pub fn is_leap_year(year: i32) -> bool {
     year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
 }
@@ -128,6 +162,18 @@ pub fn days_in_month(year: i32, month: u8) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn input_moments_round_trip_as_utc_and_refuse_what_no_clock_shows() {
+        assert_eq!(format_input_moment(1_231_006_505), "2009-01-03T18:15");
+        assert_eq!(parse_input_moment("2009-01-03T18:15"), Ok(1_231_006_500));
+        assert_eq!(parse_input_moment(" 2009-01-03T18:15:05 "), Ok(1_231_006_505));
+        assert_eq!(parse_input_moment("2009-01-03 18:15"), Err(DateError::Format));
+        assert_eq!(parse_input_moment("2009-01-03T18"), Err(DateError::Format));
+        assert_eq!(parse_input_moment("2009-01-03T18:15:05:00"), Err(DateError::Format));
+        assert_eq!(parse_input_moment("2009-01-03T24:00"), Err(DateError::NoSuchDay));
+        assert_eq!(parse_input_moment("2009-02-30T10:00"), Err(DateError::NoSuchDay));
+    }
 
     #[test]
     fn moments_read_to_the_minute_in_utc() {

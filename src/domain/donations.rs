@@ -22,6 +22,8 @@ pub struct Credit {
     pub block: u64,
     /// The block's time, unix seconds.
     pub timestamp: u64,
+    /// `0x` and 64 hex digits: the submission, for the account's transaction list.
+    pub tx_hash: String,
 }
 
 /// What has been donated to one twin.
@@ -114,6 +116,7 @@ mod tests {
             work,
             block: 10,
             timestamp: NOW - age,
+            tx_hash: format!("0x{}", "ab".repeat(32)),
         }
     }
 

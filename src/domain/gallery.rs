@@ -728,7 +728,6 @@ mod tests {
                 supply: ShareUnits(1_000 * UNITS_PER_SHARE),
                 for_sale_bps: 1_000,
                 cheapest_per_share: Some(Wei(3 * WEI_PER_ETHER / 1_000)),
-                ..EntryFraction::default()
             }),
             ..entry(8, "BITMAIN", "antminer s21", 200, 3_500)
         });

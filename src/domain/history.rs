@@ -461,6 +461,7 @@ mod tests {
             work: u128::MAX,
             block: 3,
             timestamp: 1_700_000_123,
+            tx_hash: format!("0x{}", "cd".repeat(32)),
         }));
         records.records.push(event(
             3,

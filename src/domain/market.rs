@@ -1,6 +1,6 @@
 //! What is for sale, for how much, and what people offer and pay.
 
-use super::calendar::{format_moment, SECONDS_PER_DAY};
+use super::calendar::{format_moment, parse_input_moment, DateError, SECONDS_PER_DAY};
 use super::{Address, Wei};
 
 /// How long a seller can keep a listing open, in days: `TwinMarket` allows up to a year, and a
@@ -11,6 +11,35 @@ pub const DEFAULT_LISTING_DAYS: u64 = 30;
 /// The expiry of a listing made at `now` (unix seconds, by the chain's clock) for `days`.
 pub fn listing_expiry(now: u64, days: u64) -> u64 {
     now + days * SECONDS_PER_DAY
+}
+
+/// How long an offer may run: the contract takes any future time, but an offer that lapses before
+/// its transaction is mined, or outlives the rig, helps no one.
+pub const OFFER_SECONDS: std::ops::RangeInclusive<u64> = 10 * 60..=365 * SECONDS_PER_DAY;
+
+/// The expiry the user wrote for an offer (`<input type="datetime-local">`, UTC), checked against
+/// the chain's clock and, when raising, against the offer's own expiry, which may not move earlier.
+pub fn offer_expiry(text: &str, now: u64, current: Option<u64>) -> Result<u64, String> {
+    let expires_at = parse_input_moment(text).map_err(|error| match error {
+        DateError::Format => "Write when the offer expires as a date and a time.".to_string(),
+        DateError::NoSuchDay => "That date and time do not exist.".to_string(),
+    })?;
+    if expires_at < now + OFFER_SECONDS.start() {
+        return Err(format!(
+            "An offer must stay open at least 10 minutes, until {} or later.",
+            format_moment(now + OFFER_SECONDS.start())
+        ));
+    }
+    if expires_at > now + OFFER_SECONDS.end() {
+        return Err(format!("An offer lasts at most 365 days, until {}.", format_moment(now + OFFER_SECONDS.end())));
+    }
+    match current {
+        Some(current) if expires_at < current => Err(format!(
+            "Your offer already runs until {}: a raise keeps that or a later time.",
+            format_moment(current)
+        )),
+        _ => Ok(expires_at),
+    }
 }
 
 /// "2.5%": a fee in basis points as people read it.
@@ -168,6 +197,32 @@ mod tests {
     use super::*;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn an_offer_expiry_is_a_real_utc_moment_between_ten_minutes_and_a_year_away() {
+        let now = 1_764_000_000; // 2025-11-24 16:00 UTC
+        assert_eq!(offer_expiry("2025-11-25T16:00", now, None), Ok(now + SECONDS_PER_DAY));
+        assert_eq!(offer_expiry("2025-11-24T16:10", now, None), Ok(now + 600));
+        assert_eq!(
+            offer_expiry("2025-11-24T16:09", now, None).unwrap_err(),
+            "An offer must stay open at least 10 minutes, until 2025-11-24 16:10 UTC or later."
+        );
+        assert_eq!(
+            offer_expiry("2026-11-25T16:00", now, None).unwrap_err(),
+            "An offer lasts at most 365 days, until 2026-11-24 16:00 UTC."
+        );
+        assert_eq!(
+            offer_expiry("next week", now, None).unwrap_err(),
+            "Write when the offer expires as a date and a time."
+        );
+        assert_eq!(offer_expiry("2025-11-31T10:00", now, None).unwrap_err(), "That date and time do not exist.");
+        let current = now + 3 * SECONDS_PER_DAY;
+        assert_eq!(
+            offer_expiry("2025-11-25T16:00", now, Some(current)).unwrap_err(),
+            "Your offer already runs until 2025-11-27 16:00 UTC: a raise keeps that or a later time."
+        );
+        assert_eq!(offer_expiry("2025-11-27T16:00", now, Some(current)), Ok(current));
+    }
 
     #[test]
     fn an_offer_expires_at_its_expiry_second_not_after() {

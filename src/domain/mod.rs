@@ -1,5 +1,6 @@
 //! What HashTwin is about, in plain Rust: no chain, no browser. Everything here tests natively.
 
+pub mod account_history;
 pub mod activity;
 pub mod address;
 pub mod block_seek;

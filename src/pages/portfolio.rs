@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use crate::components::account::AccountName;
+use crate::components::account::{AccountName, Sentence, TxLink};
 use crate::components::source::HistorySourceLine;
 use leptos_router::components::A;
 
@@ -8,6 +8,7 @@ use crate::chain::tx::{self, TxStatus};
 use crate::components::twin_card::TwinCard;
 use crate::components::tx::TransactButton;
 use crate::components::wallet::WalletContext;
+use crate::domain::account_history::transactions_of;
 use crate::domain::calendar::format_moment;
 use crate::domain::donations;
 use crate::domain::earnings::{annualised_yield, credited_to};
@@ -18,6 +19,9 @@ use crate::domain::twin::format_power;
 use crate::domain::{Address, Offer, Wei};
 use crate::store::ChainStore;
 use crate::store::{use_fee_bps, use_share_positions, Catalog, SharePosition};
+
+/// How many of the account's transactions the chain's record lists: a page, not an archive.
+const RECENT_ON_CHAIN: usize = 30;
 
 crate::pages::lazy::lazy_route!(
     /// `/portfolio`, downloaded on the first visit.
@@ -49,7 +53,7 @@ pub fn PortfolioPage() -> impl IntoView {
                     view! { <Holdings catalog account/> }.into_any()
                 }
             }}
-            <RecentTransactions/>
+            {move || wallet.connection.get().map(|connection| view! { <RecentTransactions account=connection.account/> })}
         </Show>
     }
 }
@@ -197,7 +201,7 @@ fn Holdings(catalog: Catalog, account: Address) -> impl IntoView {
                 view! {
                     <ul data-testid="offers-received">
                         {offers_received.into_iter().map(|offer| {
-                            let (twin_id, amount, bidder) = (offer.twin_id, offer.amount, offer.bidder);
+                            let (twin_id, amount, bidder, expires_at) = (offer.twin_id, offer.amount, offer.bidder, offer.expires_at);
                             let request = {
                                 let market = market.clone();
                                 Callback::new(move |()| {
@@ -209,6 +213,7 @@ fn Holdings(catalog: Catalog, account: Address) -> impl IntoView {
                                 <li>
                                     <A href=format!("/twin/{twin_id}")>{format!("Twin #{twin_id}")}</A>
                                     {format!(": {amount} from ")}<AccountName address=bidder/>
+                                    {format!(", expires {}", format_moment(expires_at))}
                                     <TransactButton label=format!("Accept {amount}") request/>
                                 </li>
                             }
@@ -228,11 +233,11 @@ fn Holdings(catalog: Catalog, account: Address) -> impl IntoView {
                                 Callback::new(move |()| market.as_ref().map(|market| market.cancel_offer(offer.twin_id, offer.amount)).ok_or_else(|| "No market on this network.".to_string()))
                             };
                             let state = if !book.accepts_offers(offer.twin_id) {
-                                " (the twin was decommissioned: cancel it to get the ether back)"
+                                " (the twin was decommissioned: cancel it to get the ether back)".to_string()
                             } else if offer.expired(now) {
-                                " (expired: cancel it to get the ether back)"
+                                format!(" (expired {}: cancel it to get the ether back)", format_moment(offer.expires_at))
                             } else {
-                                ""
+                                format!(", expires {}", format_moment(offer.expires_at))
                             };
                             view! {
                                 <li>
@@ -475,40 +480,64 @@ fn Proceeds() -> impl IntoView {
     }
 }
 
-/// This account's recent transactions on this chain, as remembered in this browser.
+/// This account's transactions on this chain: those the chain's events tell it sent, in any
+/// browser, and before them those this browser sent that the events do not show (pending, failed,
+/// or of a kind no event names its sender for, such as a withdrawal).
 #[component]
-fn RecentTransactions() -> impl IntoView {
+fn RecentTransactions(account: Address) -> impl IntoView {
     let chain = expect_context::<ChainStore>();
-    let wallet = expect_context::<WalletContext>();
     let chain_id = chain.network.chain_id;
-    let recent = move || {
+    let on_chain =
+        chain.slice(move |catalog| transactions_of(catalog.events(), catalog.credits(), account, RECENT_ON_CHAIN));
+    let from_this_browser = move || {
         chain.head.track();
-        wallet.connection.get().map(|connection| tx::recent(chain_id, connection.account)).unwrap_or_default()
+        let recorded: Vec<String> = match on_chain.get() {
+            Some(Ok(txs)) => txs.into_iter().map(|tx| tx.tx_hash).collect(),
+            _ => Vec::new(),
+        };
+        tx::recent(chain_id, account)
+            .into_iter()
+            .filter(|entry| !recorded.iter().any(|hash| hash.eq_ignore_ascii_case(&entry.hash)))
+            .collect::<Vec<_>>()
     };
+    let local_rows = move || {
+        from_this_browser()
+            .into_iter()
+            .map(|entry| {
+                let status = match &entry.status {
+                    TxStatus::Pending => "pending".to_string(),
+                    TxStatus::Confirmed => "confirmed".to_string(),
+                    TxStatus::Failed(reason) => format!("failed: {reason}"),
+                };
+                view! { <li><span>{entry.label}</span>" · "<span>{status}</span>" · "<TxLink hash=entry.hash/></li> }
+            })
+            .collect_view()
+    };
+    let chain_rows = move || match on_chain.get() {
+        None => {
+            view! { <li class="loading" aria-busy="true">"Reading your transactions from the chain…"</li> }.into_any()
+        }
+        Some(Err(message)) => view! { <li class="error" role="alert">{message}</li> }.into_any(),
+        Some(Ok(txs)) => txs
+            .into_iter()
+            .map(|tx| {
+                let twin =
+                    tx.twin_id.map(|id| view! { " · " <A href=format!("/twin/{id}")>{format!("twin #{id}")}</A> });
+                view! {
+                    <li>
+                        <Sentence phrases=tx.phrases/>" · block "{tx.block}" · "<TxLink hash=tx.tx_hash/>{twin}
+                    </li>
+                }
+            })
+            .collect_view()
+            .into_any(),
+    };
+    let empty = move || from_this_browser().is_empty() && matches!(on_chain.get(), Some(Ok(txs)) if txs.is_empty());
     view! {
         <section class="panel" aria-labelledby="recent-heading">
             <h2 id="recent-heading">"Recent transactions"</h2>
-            <Show when=move || !recent().is_empty() fallback=|| view! { <p class="empty">"None yet from this browser."</p> }>
-                <ul class="recent" data-testid="recent-transactions">
-                    {move || {
-                        recent()
-                            .into_iter()
-                            .map(|entry| {
-                                let status = match &entry.status {
-                                    TxStatus::Pending => "pending".to_string(),
-                                    TxStatus::Confirmed => "confirmed".to_string(),
-                                    TxStatus::Failed(reason) => format!("failed: {reason}"),
-                                };
-                                view! {
-                                    <li>
-                                        <span>{entry.label}</span>" · "<span>{status}</span>" · "
-                                        <code class="mono">{entry.hash}</code>
-                                    </li>
-                                }
-                            })
-                            .collect_view()
-                    }}
-                </ul>
+            <Show when=move || !empty() fallback=|| view! { <p class="empty">"None yet on this chain."</p> }>
+                <ul class="recent" data-testid="recent-transactions">{local_rows}{chain_rows}</ul>
             </Show>
         </section>
     }

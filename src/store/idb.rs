@@ -16,9 +16,9 @@ const DATABASE: &str = "hashtwin";
 /// Bumped when what is stored changes shape: an upgrade drops what an older app wrote.
 /// 3: JSON as bytes, byte strings in it as hex. 4: terms, settlements and claims among the
 /// events. 5: the times of the blocks with mints. 6: splits, joins and lots among the events. 7: the
-/// times of the blocks with trades, for the price history. An
+/// times of the blocks with trades, for the price history. 8: each credit's transaction, for the account's list. An
 /// upgrade sets the stored history aside; it is read again.
-const VERSION: u32 = 7;
+const VERSION: u32 = 8;
 const BLOCKS: &str = "blocks";
 /// Bytes of stored history parsed between two pauses: a few tens of ms of work.
 const PARSE_BETWEEN_PAUSES: usize = 2 * 1024 * 1024;
