@@ -4,6 +4,7 @@
 
 pub mod abi;
 pub mod activity;
+pub mod batch;
 pub mod collection;
 pub mod contracts;
 pub mod earnings;

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use crate::chain::batch::{self, BatchPath};
 use crate::chain::tx::{self, Explained, FeeQuote, RecentTx, TxError, TxRequest, TxStatus};
 use crate::chain::wallet::InjectedWallet;
 use crate::components::account::TxLink;
@@ -194,12 +195,7 @@ pub fn TransactButton(
                     Err(error) => return outcome(error),
                 };
                 let chain_id = store.network.chain_id;
-                let remember = |status| {
-                    let entry = RecentTx { hash: hash.clone(), label: request.label.clone(), status };
-                    if let Err(why) = tx::remember(chain_id, account, entry) {
-                        toasts.show(ToastKind::Failure, why, None);
-                    }
-                };
+                let remember = |status| remember(toasts, chain_id, account, &hash, &request.label, status);
                 remember(TxStatus::Pending);
                 if let Some(on_sent) = on_sent {
                     on_sent.try_run(hash.clone());
@@ -359,6 +355,324 @@ pub fn TransactButton(
                 _ => ().into_any(),
             }}
         </div>
+    }
+}
+
+/// Where a set of writes stands, as [`BatchTransactButton`] shows it.
+#[derive(Debug, Clone, PartialEq)]
+enum SetStep {
+    Idle,
+    /// The click made no transactions, for this reason.
+    Refused(String),
+    Quoting,
+    Confirm(Vec<TxRequest>, Vec<FeeQuote>, BatchPath),
+    /// Waiting for the wallet: `asked` of `total` prompts so far (one for an atomic batch).
+    InWallet {
+        asked: usize,
+        total: usize,
+    },
+    Mining,
+    Over(SetOutcome),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum SetOutcome {
+    Done(usize),
+    /// Cancelled in the wallet after `landed` of the writes had gone through.
+    Cancelled {
+        landed: usize,
+    },
+    /// Every write went through, or failed in a way the caller says means it is done.
+    Settled(String),
+    Failed {
+        landed: usize,
+        explained: Explained,
+    },
+}
+
+/// A button for several writes at once: all of them in one EIP-5792 `wallet_sendCalls` where the
+/// wallet says it batches them atomically on this chain, else one transaction after another, each
+/// followed to its receipt before the next is asked for. As with [`TransactButton`], the fees are
+/// shown before the wallet opens; `on_confirmed` and `settled` are told which write (its index in
+/// what `requests` returned) went through or failed.
+#[component]
+pub fn BatchTransactButton(
+    #[prop(into)] label: Signal<String>,
+    #[prop(into)] requests: Callback<(), Result<Vec<TxRequest>, String>>,
+    #[prop(into)] on_confirmed: Callback<usize>,
+    #[prop(into)] settled: Callback<(usize, TxError), Option<String>>,
+) -> impl IntoView {
+    let chain = expect_context::<ChainStore>();
+    let wallet = expect_context::<WalletContext>();
+    let toasts = expect_context::<Toasts>();
+    let step = RwSignal::new(SetStep::Idle);
+    let told = Told { on_confirmed, settled };
+
+    let quote = Action::new_local({
+        let rpc = chain.rpc.clone();
+        move |(provider, account, requests): &(InjectedWallet, Address, Vec<TxRequest>)| {
+            let (rpc, provider, account, requests) = (rpc.clone(), provider.clone(), *account, requests.clone());
+            let chain_id = chain.network.chain_id;
+            async move {
+                let mut quotes = Vec::with_capacity(requests.len());
+                for (index, request) in requests.iter().enumerate() {
+                    match tx::quote(&rpc, account, request).await {
+                        Ok(quote) => quotes.push(quote),
+                        Err(error) => {
+                            let outcome = match settled.try_run((index, error.clone())).flatten() {
+                                Some(words) => SetOutcome::Settled(words),
+                                None => SetOutcome::Failed { landed: 0, explained: error.explain() },
+                            };
+                            let _ = step.try_set(SetStep::Over(outcome));
+                            return;
+                        }
+                    }
+                }
+                let path = batch::path_for(&provider, account, chain_id).await;
+                let _ = step.try_set(SetStep::Confirm(requests, quotes, path));
+            }
+        }
+    });
+
+    let send = Action::new_local({
+        let store = chain.clone();
+        move |approved: &(InjectedWallet, Address, Vec<TxRequest>, Vec<FeeQuote>, BatchPath)| {
+            let (provider, account, requests, quotes, path) = approved.clone();
+            let store = store.clone();
+            async move {
+                let total = requests.len();
+                let outcome = match path {
+                    BatchPath::Atomic => {
+                        let _ = step.try_set(SetStep::InWallet { asked: 1, total: 1 });
+                        match batch::send_calls(&provider, account, store.network.chain_id, &requests).await {
+                            Err(TxError::Cancelled) => SetOutcome::Cancelled { landed: 0 },
+                            Err(error) => SetOutcome::Failed { landed: 0, explained: error.explain() },
+                            Ok(id) => {
+                                let _ = step.try_set(SetStep::Mining);
+                                match batch::wait_for_calls(&provider, &id).await {
+                                    Err(error) => SetOutcome::Failed { landed: 0, explained: error.explain() },
+                                    Ok(hashes) => land_all(&store, toasts, account, &requests, &hashes, 0, told).await,
+                                }
+                            }
+                        }
+                    }
+                    BatchPath::OneByOne => {
+                        let mut outcome = SetOutcome::Done(total);
+                        for (index, (request, fee)) in requests.iter().zip(&quotes).enumerate() {
+                            let _ = step.try_set(SetStep::InWallet { asked: index + 1, total });
+                            let hash = match tx::send(&provider, account, request, fee).await {
+                                Ok(hash) => hash,
+                                Err(TxError::Cancelled) => {
+                                    outcome = SetOutcome::Cancelled { landed: index };
+                                    break;
+                                }
+                                Err(error) => {
+                                    outcome = SetOutcome::Failed { landed: index, explained: error.explain() };
+                                    break;
+                                }
+                            };
+                            let _ = step.try_set(SetStep::Mining);
+                            let landed =
+                                land_all(&store, toasts, account, std::slice::from_ref(request), &[hash], index, told)
+                                    .await;
+                            if let SetOutcome::Failed { explained, .. } = landed {
+                                outcome = SetOutcome::Failed { landed: index, explained };
+                                break;
+                            }
+                        }
+                        outcome
+                    }
+                };
+                let _ = step.try_set(SetStep::Over(outcome));
+            }
+        }
+    });
+
+    let button = NodeRef::<leptos::html::Button>::new();
+    let refocus = move || {
+        if let Some(button) = button.get_untracked() {
+            let _ = button.focus();
+        }
+    };
+    let busy = move || matches!(step.get(), SetStep::Quoting | SetStep::InWallet { .. } | SetStep::Mining);
+    let begin = {
+        let network = chain.network.clone();
+        move |_| {
+            if busy() {
+                return;
+            }
+            let (Some(connection), Some(provider)) = (wallet.connection.get_untracked(), wallet.active_wallet()) else {
+                step.set(SetStep::Refused("Connect a wallet first.".into()));
+                return;
+            };
+            if connection.chain_id != network.chain_id {
+                step.set(SetStep::Refused(format!("Switch your wallet to {} first.", network.name)));
+                return;
+            }
+            match requests.run(()) {
+                Ok(requests) => {
+                    step.set(SetStep::Quoting);
+                    quote.dispatch_local((provider, connection.account, requests));
+                }
+                Err(message) => step.set(SetStep::Refused(message)),
+            }
+        }
+    };
+    let confirm = move |requests: Vec<TxRequest>, quotes: Vec<FeeQuote>, path: BatchPath| {
+        let (Some(connection), Some(provider)) = (wallet.connection.get_untracked(), wallet.active_wallet()) else {
+            step.set(SetStep::Refused("Connect a wallet first.".into()));
+            return;
+        };
+        step.set(SetStep::InWallet { asked: 0, total: if path == BatchPath::Atomic { 1 } else { requests.len() } });
+        send.dispatch_local((provider, connection.account, requests, quotes, path));
+        refocus();
+    };
+    let dismiss = move || {
+        step.set(SetStep::Idle);
+        refocus();
+    };
+    let on_keydown = move |event: leptos::ev::KeyboardEvent| {
+        if event.key() == "Escape" && matches!(step.get_untracked(), SetStep::Confirm(..)) {
+            event.prevent_default();
+            dismiss();
+        }
+    };
+
+    view! {
+        <div class="transact" on:keydown=on_keydown>
+            <button class="primary" node_ref=button on:click=begin aria-disabled=move || busy().to_string()>
+                {move || match step.get() {
+                    SetStep::Quoting => "Estimating the fees…".to_string(),
+                    SetStep::InWallet { total: 1, .. } => "Confirm in your wallet…".to_string(),
+                    SetStep::InWallet { asked, total } => format!("Confirm {asked} of {total} in your wallet…"),
+                    SetStep::Mining => "Waiting for the block…".to_string(),
+                    _ => label.get(),
+                }}
+            </button>
+            {move || match step.get() {
+                SetStep::Confirm(requests, quotes, path) => {
+                    let fee = quotes.iter().fold(Wei::ZERO, |sum, quote| sum.checked_add(quote.max_fee()).unwrap_or(sum));
+                    let how = match (path, requests.len()) {
+                        (_, 1) => "One transaction: your wallet asks once.".to_string(),
+                        (BatchPath::Atomic, count) => format!("{count} transactions in one batch: your wallet asks once, and all go through or none does."),
+                        (BatchPath::OneByOne, count) => format!("{count} transactions, one after another: your wallet asks {count} times."),
+                    };
+                    view! {
+                        <div class="confirm" role="group" aria-label="Confirm transactions" data-testid="confirm">
+                            <ul>{requests.iter().map(|request| view! { <li>{request.label.clone()}</li> }).collect_view()}</ul>
+                            <p data-testid="batch-path">{how}</p>
+                            <p class="fee" data-testid="fee">{format!("Network fees: up to {} in all.", fee.format_ether(6))}</p>
+                            <button class="primary" on:click=move |_| confirm(requests.clone(), quotes.clone(), path)>"Confirm in wallet"</button>
+                            <button class="quiet" on:click=move |_| dismiss()>"Cancel"</button>
+                        </div>
+                    }
+                        .into_any()
+                }
+                SetStep::Refused(words) => view! { <div class="error" role="alert"><p>{words}</p></div> }.into_any(),
+                SetStep::Over(SetOutcome::Done(_)) => view! { <p class="ok" role="status">"Done."</p> }.into_any(),
+                SetStep::Over(SetOutcome::Settled(words)) => view! { <p class="ok" role="status">{words}</p> }.into_any(),
+                SetStep::Over(SetOutcome::Cancelled { landed }) => {
+                    let words = match landed {
+                        0 => "Cancelled in your wallet. Nothing was sent.".to_string(),
+                        landed => format!("Cancelled in your wallet after {landed} went through; the rest were not sent."),
+                    };
+                    view! { <p class="notice" role="status">{words}</p> }.into_any()
+                }
+                SetStep::Over(SetOutcome::Failed { landed, explained: Explained { words, details } }) => {
+                    let words = match landed {
+                        0 => words,
+                        landed => format!("{landed} went through, then: {words} The rest were not sent."),
+                    };
+                    view! {
+                        <div class="error" role="alert">
+                            <p>{words}</p>
+                            {details.map(|details| view! {
+                                <details class="raw-error"><summary>"Details"</summary><code class="mono">{details}</code></details>
+                            })}
+                        </div>
+                    }
+                    .into_any()
+                }
+                _ => ().into_any(),
+            }}
+        </div>
+    }
+}
+
+/// Whom [`BatchTransactButton`] tells how each write went.
+#[derive(Clone, Copy)]
+struct Told {
+    on_confirmed: Callback<usize>,
+    settled: Callback<(usize, TxError), Option<String>>,
+}
+
+/// Follows transactions the wallet sent to their receipts: each remembered, toasted, and told to
+/// the caller by its index in the set, `first` being the index of `requests[0]`. `hashes` pairs
+/// with `requests`, except where a wallet carried every call in one transaction (a smart account),
+/// whose receipt then stands for all of them.
+async fn land_all(
+    store: &ChainStore,
+    toasts: Toasts,
+    account: Address,
+    requests: &[TxRequest],
+    hashes: &[String],
+    first: usize,
+    told: Told,
+) -> SetOutcome {
+    let Told { on_confirmed, settled } = told;
+    let chain_id = store.network.chain_id;
+    let paired: Vec<(usize, &String)> = if hashes.len() == requests.len() {
+        hashes.iter().enumerate().collect()
+    } else {
+        hashes.iter().map(|hash| (0, hash)).collect()
+    };
+    let mut settled_words = None;
+    for (index, hash) in paired {
+        let request = &requests[index];
+        remember(toasts, chain_id, account, hash, &request.label, TxStatus::Pending);
+        toasts.show(ToastKind::Pending, format!("{}: pending", request.label), Some(hash.clone()));
+        match tx::wait_for_receipt(&store.rpc, hash, account, request).await {
+            Ok(_) => {
+                remember(toasts, chain_id, account, hash, &request.label, TxStatus::Confirmed);
+                toasts.show(ToastKind::Success, format!("{}: done", request.label), Some(hash.clone()));
+                let covered = if hashes.len() == requests.len() { index..index + 1 } else { 0..requests.len() };
+                for index in covered {
+                    on_confirmed.try_run(first + index);
+                }
+            }
+            Err(error) => {
+                let explained = error.explain();
+                remember(toasts, chain_id, account, hash, &request.label, TxStatus::Failed(explained.words.clone()));
+                match settled.try_run((first + index, error)).flatten() {
+                    Some(words) => {
+                        toasts.show(ToastKind::Success, format!("{}: {words}", request.label), Some(hash.clone()));
+                        settled_words = Some(words);
+                    }
+                    None => {
+                        toasts.show(
+                            ToastKind::Failure,
+                            format!("{}: {}", request.label, explained.words),
+                            Some(hash.clone()),
+                        );
+                        store.refresh();
+                        return SetOutcome::Failed { landed: first + index, explained };
+                    }
+                }
+            }
+        }
+    }
+    store.refresh();
+    match settled_words {
+        Some(words) => SetOutcome::Settled(words),
+        None => SetOutcome::Done(requests.len()),
+    }
+}
+
+/// Keeps a transaction in the account's recent list; a browser that cannot keep it says so.
+fn remember(toasts: Toasts, chain_id: u64, account: Address, hash: &str, label: &str, status: TxStatus) {
+    let entry = RecentTx { hash: hash.to_string(), label: label.to_string(), status };
+    if let Err(why) = tx::remember(chain_id, account, entry) {
+        toasts.show(ToastKind::Failure, why, None);
     }
 }
 

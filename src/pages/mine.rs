@@ -10,7 +10,7 @@ use crate::chain::relay::{CheckedRelay, RelayPackage};
 use crate::chain::tx::{TxError, TxRequest};
 use crate::components::chart::LineChart;
 use crate::components::copy::CopyButton;
-use crate::components::tx::TransactButton;
+use crate::components::tx::{BatchTransactButton, TransactButton};
 use crate::components::wallet::WalletContext;
 use crate::domain::donations::{format_count, format_work};
 use crate::miner::job::CompactBits;
@@ -263,8 +263,9 @@ fn LiveFigures() -> impl IntoView {
                 let stats = stats.get();
                 (stats.workers_replaced > 0 || stats.rejected > 0).then(|| view! {
                     <p class="hint">
-                        {format!("{} worker(s) replaced after a crash; {} claimed share(s) rejected by verification.",
-                            stats.workers_replaced, stats.rejected)}
+                        {format!("{} replaced after a crash; {} rejected by verification.",
+                            count_words(u64::from(stats.workers_replaced), "worker", "workers"),
+                            count_words(stats.rejected, "claimed share", "claimed shares"))}
                     </p>
                 })
             }}
@@ -299,7 +300,6 @@ fn PendingShares() -> impl IntoView {
     let chain = expect_context::<ChainStore>();
     let wallet = expect_context::<WalletContext>();
     let miner = expect_context::<Miner>();
-    let submitting = RwSignal::new(None::<JobSpec>);
     // What became of batches that left the queue without a transaction of this page's.
     let news = RwSignal::new(None::<Result<String, String>>);
 
@@ -311,26 +311,41 @@ fn PendingShares() -> impl IntoView {
         })
     });
 
-    // Read when the button is pressed: the batch is verified again from storage at that moment.
-    let request = Callback::new({
+    // Read when the button is pressed: each batch is verified again from storage at that moment.
+    let sent_jobs = StoredValue::new(Vec::<JobSpec>::new());
+    let requests = Callback::new({
         let chain = chain.clone();
-        move |()| -> Result<TxRequest, String> {
+        move |()| -> Result<Vec<TxRequest>, String> {
             let connection = wallet.connection.get_untracked().ok_or("Connect a wallet first.")?;
             let ledger = chain.ledger.as_ref().ok_or("HashTwin has no ledger on this network.")?;
             let now = crate::store::now_seconds();
-            let batch = miner.take_batch_for_submission(chain.network.chain_id, connection.account, now)?;
-            submitting.set(Some(batch.job.clone()));
-            Ok(ledger.submit(&batch))
+            let jobs: Vec<JobSpec> = mine.get_untracked().into_iter().map(|batch| batch.job).collect();
+            if jobs.is_empty() {
+                return Err("No shares are waiting to be submitted.".into());
+            }
+            let batches = jobs
+                .iter()
+                .map(|job| miner.take_batch(chain.network.chain_id, connection.account, Some(job), now))
+                .collect::<Result<Vec<_>, String>>()?;
+            sent_jobs.set_value(batches.iter().map(|batch| batch.job.clone()).collect());
+            Ok(batches.iter().map(|batch| ledger.submit(batch)).collect())
         }
     });
-    let on_confirmed = Callback::new(move |_| {
-        if let Some(job) = submitting.get_untracked() {
+    let sent_job = move |index: usize| sent_jobs.with_value(|jobs| jobs.get(index).cloned());
+    let on_confirmed = Callback::new(move |index| {
+        if let Some(job) = sent_job(index) {
             miner.forget_batch(&job);
         }
     });
-    let settled = Callback::new(move |error: TxError| {
-        let job = submitting.get_untracked()?;
-        settle_own_batch(miner, news, &job, &error)
+    let settled =
+        Callback::new(move |(index, error): (usize, TxError)| settle_own_batch(miner, news, &sent_job(index)?, &error));
+    let submit_label = Signal::derive(move || {
+        let total: usize = mine.with(|batches| batches.iter().map(|batch| batch.nonces.len()).sum());
+        if total == 0 {
+            "Submit shares".to_string()
+        } else {
+            format!("Submit {}", shares_words(total))
+        }
     });
 
     watch_signed_batches(&chain, miner, news);
@@ -346,7 +361,7 @@ fn PendingShares() -> impl IntoView {
                 }
                 let total: usize = batches.iter().map(|batch| batch.nonces.len()).sum();
                 view! {
-                    <p data-testid="pending-count">{format!("{total} share(s) in {} batch(es), kept in this browser until submitted.", batches.len())}</p>
+                    <p data-testid="pending-count">{format!("{} in {}, kept in this browser until submitted.", shares_words(total), batches_words(batches.len()))}</p>
                 }
                     .into_any()
             }}
@@ -364,7 +379,7 @@ fn PendingShares() -> impl IntoView {
             }}
             // Outside the list: submitting changes the queue, and must not rebuild the button
             // that is showing its progress.
-            <TransactButton label="Submit the oldest batch" request on_confirmed settled/>
+            <BatchTransactButton label=submit_label requests on_confirmed settled/>
         </section>
     }
 }
@@ -691,5 +706,18 @@ fn difficulty_words(bits: u32) -> String {
     match CompactBits(bits).work_per_share() {
         Ok(work) => format!("The ledger takes shares of about {} each.", format_work(work.as_u128())),
         Err(error) => format!("The ledger's difficulty is unusable: {error}."),
+    }
+}
+
+/// "1 batch", "3 batches".
+fn batches_words(count: usize) -> String {
+    count_words(count as u64, "batch", "batches")
+}
+
+fn count_words(count: u64, one: &str, many: &str) -> String {
+    if count == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{count} {many}")
     }
 }
