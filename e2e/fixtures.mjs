@@ -123,7 +123,11 @@ export const test = base.extend({
 
   /** Gives the page an injected EIP-1193 wallet signing with anvil account `account`. */
   wallet: async ({ page, chain }, use) => {
-    await use((account = 0, { chainId = CHAIN_ID, ...config } = {}) => injectWallet(page, account, chainId, chain.url, config));
+    await use(async (account = 0, { chainId = CHAIN_ID, batchCalls = false, ...config } = {}) => {
+      const provider = await injectWallet(page, account, chainId, chain.url, config);
+      if (batchCalls) await addBatchCalls(page, chainId);
+      return provider;
+    });
   },
 });
 
@@ -149,6 +153,43 @@ export async function injectWallet(page, account, chainId, rpcUrl, config = {}) 
       });
   });
   return provider;
+}
+
+/**
+ * The part of an EIP-5792 wallet the headless one lacks: it says it batches calls atomically on
+ * the chain, and sends a batch's calls as transactions in order (each still authorised by the test,
+ * where a user confirms the batch once), answering `wallet_getCallsStatus` from their receipts.
+ * `window.__sentCalls` lists the size of each batch the page sent, for the test to check.
+ */
+async function addBatchCalls(page, chainId) {
+  await page.addInitScript((chainHex) => {
+    const send = window.__injectedHeadlessWeb3ProviderRequest;
+    const request = (method, params) => send('request', { method, params });
+    const batches = new Map();
+    window.__sentCalls = [];
+    window.__injectedHeadlessWeb3ProviderRequest = async (name, ...args) => {
+      const { method, params } = name === 'request' ? args[0] : {};
+      if (method === 'wallet_getCapabilities') return { [chainHex]: { atomic: { status: 'supported' } } };
+      if (method === 'wallet_sendCalls') {
+        const [{ from, calls }] = params;
+        window.__sentCalls.push(calls.length);
+        const id = `0x${(batches.size + 1).toString(16).padStart(64, '0')}`;
+        const hashes = [];
+        for (const call of calls) hashes.push(await request('eth_sendTransaction', [{ from, to: call.to, data: call.data, value: call.value }]));
+        batches.set(id, hashes);
+        return { id };
+      }
+      if (method === 'wallet_getCallsStatus') {
+        const hashes = batches.get(params[0]);
+        if (!hashes) throw Object.assign(new Error('Unknown bundle id.'), { code: 5730 });
+        const receipts = await Promise.all(hashes.map((hash) => request('eth_getTransactionReceipt', [hash])));
+        const base = { version: '2.0.0', id: params[0], chainId: chainHex, atomic: true };
+        if (receipts.some((receipt) => !receipt)) return { ...base, status: 100 };
+        return { ...base, status: receipts.every((receipt) => receipt.status === '0x1') ? 200 : 500, receipts };
+      }
+      return send(name, ...args);
+    };
+  }, `0x${chainId.toString(16)}`);
 }
 
 /** Connects the injected wallet on `path` and waits for the account to show. */

@@ -159,13 +159,13 @@ test('a new visitor finds split twins in the gallery and a living cap table on t
   await expect(page.getByTestId('split-summary')).toContainText('Split into 1000000 shares of HT2');
   const rows = page.getByTestId('cap-table').locator('tbody tr');
   await expect(rows).toHaveCount(3);
-  await expect(rows.nth(0)).toContainText('0x3c44…93bc');
+  await expect(rows.nth(0)).toContainText('bob-hashworks.eth');
   await expect(rows.nth(0)).toContainText('70%');
   await expect(rows.nth(1)).toContainText('20%');
   await expect(rows.nth(2)).toContainText('10%');
   await expect(page.getByTestId('lot')).toHaveCount(1);
   await expect(page.getByTestId('lot-text')).toContainText('150000 shares at 0.0000024 ETH per share (0.024 ETH per 1%)');
-  await expect(page.getByTestId('provenance')).toContainText('Split by 0x3c44…93bc into 1000000 shares');
+  await expect(page.getByTestId('provenance')).toContainText('Split by bob-hashworks.eth into 1000000 shares');
   // Without a wallet there is nothing to buy with, and the page says how to.
   await expect(page.getByRole('button', { name: 'Buy shares' })).toHaveCount(0);
 });

@@ -41,7 +41,7 @@ test("the gallery shows each model's floor and a feed of the collection's activi
   const items = activity.getByTestId('activity-items').locator('li');
   await activity.getByLabel('Show').selectOption({ label: 'Sales' });
   await expect(items).toHaveCount(1);
-  await expect(items.first()).toContainText('#3 Sold by 0x90f7…b906 to 0xa0ee…9720 (you) for 2.8 ETH');
+  await expect(items.first()).toContainText('#3 Sold by carol-rigs.eth to 0xa0ee…9720 (you) for 2.8 ETH');
   await activity.getByLabel('Show').selectOption({ label: 'Settlements' });
   await expect(items.first()).toContainText(/Settled [\d.]+ ETH net to /);
   await activity.getByLabel('Show').selectOption({ label: 'Shares' });
@@ -53,5 +53,5 @@ test("the gallery shows each model's floor and a feed of the collection's activi
   await page.getByRole('link', { name: 'Gallery' }).click();
   await activity.getByLabel('Show').selectOption({ label: 'Sales' });
   await expect(items).toHaveCount(2);
-  await expect(items.first()).toContainText('#10 Sold by 0x3c44…93bc to 0xa0ee…9720 (you) for 1.35 ETH');
+  await expect(items.first()).toContainText('#10 Sold by bob-hashworks.eth to 0xa0ee…9720 (you) for 1.35 ETH');
 });

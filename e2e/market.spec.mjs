@@ -21,7 +21,7 @@ async function confirm(page, provider) {
 test('a listing whose twin left its seller and came back is dead: no Buy, and a buy sent anyway is refused', async ({ page, wallet, chain }) => {
   const buyer = await wallet(BUYER);
   await connect(page, buyer, '/twin/10');
-  await expect(page.getByTestId('listing')).toHaveText('Listed for 1.35 ETH by 0x3c44…93bc');
+  await expect(page.getByTestId('listing')).toHaveText('Listed for 1.35 ETH by bob-hashworks.eth');
   const thaw = await startBuyingOnAStalePage(page, chain, '1.35 ETH');
 
   // The seller moves the twin to another account of theirs and back.
@@ -51,7 +51,7 @@ test('a listing whose twin left its seller and came back is dead: no Buy, and a 
 test('an expired listing shows as expired, and a buy sent anyway is refused with its date', async ({ page, wallet, chain }) => {
   const buyer = await wallet(BUYER);
   await connect(page, buyer, '/twin/12');
-  await expect(page.getByTestId('listing')).toHaveText('Listed for 2.05 ETH by 0x15d3…6a65');
+  await expect(page.getByTestId('listing')).toHaveText('Listed for 2.05 ETH by dave-farms.eth');
   await expect(page.getByTestId('listing-expiry')).toHaveText(/^Open until \d{4}-\d\d-\d\d \d\d:\d\d UTC\.$/);
   const until = (await page.getByTestId('listing-expiry').textContent()).replace('Open until ', '').replace(/\.$/, '');
   const thaw = await startBuyingOnAStalePage(page, chain, '2.05 ETH');
@@ -83,7 +83,7 @@ test('a seller lists with an expiry of their choice and cancels all their listin
   await page.getByRole('button', { name: 'Confirm in wallet' }).click();
   await seller.authorize(Web3RequestKind.SendTransaction);
   await expect(page.getByTestId('toast').filter({ hasText: 'List twin #6 for 3.3 ETH: done' })).toBeVisible();
-  await expect(page.getByTestId('listing')).toHaveText('Listed for 3.3 ETH by 0x3c44…93bc (you)');
+  await expect(page.getByTestId('listing')).toHaveText('Listed for 3.3 ETH by bob-hashworks.eth (you)');
   const expiry = (await page.getByTestId('listing-expiry').textContent()).match(/(\d{4}-\d\d-\d\d)/)[1];
   const days = (Date.parse(expiry) - Date.now()) / 86_400_000;
   expect(days).toBeGreaterThan(5.9);
@@ -120,7 +120,7 @@ test('the market page lists what is for sale, cheapest first, and the sale alrea
 
   const sales = page.getByTestId('recent-sales').getByRole('listitem');
   await expect(sales).toHaveCount(1);
-  await expect(sales).toContainText('2.8 ETH from 0x90f7…b906 to 0xa0ee…9720');
+  await expect(sales).toContainText('2.8 ETH from carol-rigs.eth to 0xa0ee…9720');
   await sales.getByRole('link', { name: 'Twin #3' }).click();
   await expect(page).toHaveURL(/\/twin\/3$/);
   // Account 9 split it since: the vault holds it, and account 9 most of its shares.

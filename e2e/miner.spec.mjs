@@ -13,11 +13,14 @@ const QUEUE_KEY = 'hashtwin.miner.queue';
 // Mining runs in real time; the rest of the suite keeps the default.
 test.describe.configure({ timeout: 120_000 });
 
-async function mineSomeShares(page, chain, wallet, atLeast, { stop = true } = {}) {
+const sharesWords = (count) => (count === 1 ? '1 share' : `${count} shares`);
+const queuedBatches = (page) => page.evaluate((key) => JSON.parse(localStorage.getItem(key) ?? '{"batches":[]}').batches, QUEUE_KEY);
+
+async function mineSomeShares(page, chain, wallet, atLeast, { stop = true, walletOptions = {} } = {}) {
   // Waiting for zero shares would pass before a single hash: every caller needs a real one.
   expect(atLeast).toBeGreaterThanOrEqual(1);
   await chain.send(0, chain.hashLedger, 'setMinBits(uint32)', EASY_BITS);
-  const provider = await wallet(VISITOR);
+  const provider = await wallet(VISITOR, walletOptions);
   await page.goto(`/mine?twin=${TWIN}`);
   await page.getByRole('button', { name: 'Connect' }).click();
   await provider.authorize(Web3RequestKind.RequestAccounts);
@@ -39,31 +42,46 @@ async function mineSomeShares(page, chain, wallet, atLeast, { stop = true } = {}
   return provider;
 }
 
+/** Mines again after a stop: a start draws a new job seed, so the shares found go in a second batch. */
+async function mineASecondBatch(page) {
+  await page.getByRole('button', { name: 'Start mining' }).click();
+  await expect
+    .poll(async () => (await queuedBatches(page)).filter((batch) => batch.nonces.length > 0).length, { timeout: 60_000 })
+    .toBe(2);
+  await page.getByRole('button', { name: 'Stop' }).click();
+  await expect(page.getByTestId('miner-status')).toHaveText('Not mining.');
+  return (await queuedBatches(page)).filter((batch) => batch.nonces.length > 0);
+}
+
 const sharesOf = async (chain, twin) => Number((await chain.call(chain.hashLedger, 'sharesOf(uint256)(uint256)', twin)).split(' ')[0]);
 
 test('a visitor mines for a twin, submits, and the ledger credits the twin and the visitor', async ({ page, chain, wallet }) => {
   const provider = await mineSomeShares(page, chain, wallet, 3);
-  const queued = await page.evaluate((key) => JSON.parse(localStorage.getItem(key)), QUEUE_KEY);
-  const nonces = queued.batches.flatMap((batch) => batch.nonces);
-  expect(nonces.length).toBeGreaterThanOrEqual(3);
+  const queued = await mineASecondBatch(page);
+  const total = queued.flatMap((batch) => batch.nonces).length;
+  expect(total).toBeGreaterThanOrEqual(4);
 
   // The queue survives a reload.
   await page.reload();
-  await expect(page.getByTestId('pending-count')).toContainText(`${nonces.length} share(s)`);
-  const firstBatch = queued.batches[0].nonces.length;
+  await expect(page.getByTestId('pending-count')).toHaveText(`${sharesWords(total)} in 2 batches, kept in this browser until submitted.`);
 
-  await page.getByRole('button', { name: 'Submit the oldest batch' }).click();
-  await expect(page.getByTestId('fee')).toBeVisible();
+  // This wallet knows nothing of EIP-5792: the batches go one after another, a confirmation each.
+  await page.getByRole('button', { name: `Submit ${sharesWords(total)}` }).click();
+  await expect(page.getByTestId('fee')).toHaveText(/^Network fees: up to 0\.\d+ ETH in all\.$/);
+  await expect(page.getByTestId('batch-path')).toHaveText('2 transactions, one after another: your wallet asks 2 times.');
+  expect(provider.getPendingRequestCount(Web3RequestKind.SendTransaction)).toBe(0);
   await page.getByRole('button', { name: 'Confirm in wallet' }).click();
-  await provider.authorize(Web3RequestKind.SendTransaction);
-  const label = `Submit ${firstBatch} share${firstBatch === 1 ? '' : 's'} for twin #${TWIN}: done`;
-  await expect(page.getByTestId('toast').filter({ hasText: label })).toBeVisible();
+  for (const batch of queued) {
+    await provider.authorize(Web3RequestKind.SendTransaction);
+    const label = `Submit ${sharesWords(batch.nonces.length)} for twin #${TWIN}: done`;
+    await expect(page.getByTestId('toast').filter({ hasText: label })).toBeVisible();
+  }
+  await expect(page.getByTestId('pending-empty')).toBeVisible();
 
-  expect(await sharesOf(chain, TWIN)).toBe(firstBatch);
+  expect(await sharesOf(chain, TWIN)).toBe(total);
   const work = await chain.call(chain.hashLedger, 'workBy(address)(uint256)', VISITOR_ADDRESS);
   expect(BigInt(work.split(' ')[0])).toBeGreaterThan(0n);
-  const left = await page.evaluate((key) => JSON.parse(localStorage.getItem(key)).batches.length, QUEUE_KEY);
-  expect(left).toBe(queued.batches.length - 1);
+  expect(await queuedBatches(page)).toEqual([]);
 
   // The twin page and the gallery show the donation, from the ledger's WorkCredited events.
   await page.goto(`/twin/${TWIN}`);
@@ -71,6 +89,25 @@ test('a visitor mines for a twin, submits, and the ledger credits the twin and t
   await expect(page.getByTestId('donated-total')).toHaveText(/hashes$/);
   await page.goto(`/?q=%23${TWIN}`);
   await expect(page.getByTestId('card-donated')).toHaveText(/hashes · [\d.]+ [kMG]?H\/s over 24 h$/);
+});
+
+test('a wallet that batches calls gets every waiting batch in one wallet_sendCalls', async ({ page, chain, wallet }) => {
+  const provider = await mineSomeShares(page, chain, wallet, 1, { walletOptions: { batchCalls: true } });
+  const queued = await mineASecondBatch(page);
+  const total = queued.flatMap((batch) => batch.nonces).length;
+
+  await page.getByRole('button', { name: `Submit ${sharesWords(total)}` }).click();
+  await expect(page.getByTestId('batch-path')).toHaveText('2 transactions in one batch: your wallet asks once, and all go through or none does.');
+  await page.getByRole('button', { name: 'Confirm in wallet' }).click();
+  // The test wallet sends the batch's calls as its own transactions, each authorised here.
+  for (const _ of queued) await provider.authorize(Web3RequestKind.SendTransaction);
+  for (const batch of queued) {
+    const label = `Submit ${sharesWords(batch.nonces.length)} for twin #${TWIN}: done`;
+    await expect(page.getByTestId('toast').filter({ hasText: label })).toBeVisible();
+  }
+  await expect(page.getByTestId('pending-empty')).toBeVisible();
+  expect(await page.evaluate(() => window.__sentCalls), 'one wallet request carried both batches').toEqual([2]);
+  expect(await sharesOf(chain, TWIN)).toBe(total);
 });
 
 test('a share tampered with in storage is caught and never reaches the chain', async ({ page, chain, wallet }) => {
@@ -82,7 +119,7 @@ test('a share tampered with in storage is caught and never reaches the chain', a
     localStorage.setItem(key, JSON.stringify(queue));
   }, QUEUE_KEY);
 
-  await page.getByRole('button', { name: 'Submit the oldest batch' }).click();
+  await page.getByRole('button', { name: /^Submit \d+ shares?$/ }).click();
   await expect(page.getByRole('alert')).toContainText(/stored shares? failed verification and (was|were) removed\. Nothing was sent\./);
   await expect(page.getByTestId('pending-empty')).toBeVisible();
   expect(provider.getPendingRequestCount(Web3RequestKind.SendTransaction)).toBe(0);
@@ -137,7 +174,7 @@ test('a hasher worker that dies is replaced and mining goes on', async ({ page, 
   await mineSomeShares(page, chain, wallet, 1, { stop: false });
   await expect(page.getByTestId('workers')).toHaveText('1');
   await page.evaluate(() => window.__workers.at(-1).dispatchEvent(new ErrorEvent('error', { message: 'RuntimeError: unreachable' })));
-  await expect(page.getByText('1 worker(s) replaced after a crash')).toBeVisible();
+  await expect(page.getByText('1 worker replaced after a crash')).toBeVisible();
   await expect(page.getByTestId('workers')).toHaveText('1');
   const before = Number(await page.getByTestId('shares-found').textContent());
   await expect.poll(async () => Number(await page.getByTestId('shares-found').textContent()), { timeout: 30_000 }).toBeGreaterThan(before);

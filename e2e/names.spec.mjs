@@ -3,7 +3,7 @@ import { test, expect, connect, transact, ANVIL_ADDRESSES } from './fixtures.mjs
 // Seeded (contracts/script/Seed.s.sol): account 2 listed twin 10 at 1.35 ETH.
 const SELLER = 2;
 const SELLER_FULL = ANVIL_ADDRESSES[SELLER].toLowerCase();
-const SELLER_SHORT = '0x3c44…93bc';
+const SELLER_NAME = 'bob-hashworks.eth';
 // Never visited: the tests only read where the links point.
 const EXPLORER = 'http://127.0.0.1:9/explorer';
 
@@ -24,9 +24,9 @@ test('addresses and transactions link to the explorer the network names, are tag
   await connect(page, seller, '/twin/10');
 
   const listing = page.getByTestId('listing');
-  await expect(listing).toHaveText(`Listed for 1.35 ETH by ${SELLER_SHORT} (you)`);
-  await expect(listing.getByRole('link', { name: SELLER_SHORT })).toHaveAttribute('href', `${EXPLORER}/address/${SELLER_FULL}`);
-  await expect(page.getByTestId('provenance').getByRole('link', { name: SELLER_SHORT }).first()).toHaveAttribute(
+  await expect(listing).toHaveText(`Listed for 1.35 ETH by ${SELLER_NAME} (you)`);
+  await expect(listing.getByRole('link', { name: SELLER_NAME })).toHaveAttribute('href', `${EXPLORER}/address/${SELLER_FULL}`);
+  await expect(page.getByTestId('provenance').getByRole('link', { name: SELLER_NAME }).first()).toHaveAttribute(
     'href',
     `${EXPLORER}/address/${SELLER_FULL}`,
   );
@@ -47,7 +47,7 @@ test('addresses and transactions link to the explorer the network names, are tag
 test('on a network without an explorer, addresses are plain text and another visitor sees no "you"', async ({ page }) => {
   await page.goto('/twin/10');
   const listing = page.getByTestId('listing');
-  await expect(listing).toHaveText(`Listed for 1.35 ETH by ${SELLER_SHORT}`);
+  await expect(listing).toHaveText(`Listed for 1.35 ETH by ${SELLER_NAME}`);
   await expect(listing.getByRole('link')).toHaveCount(0);
-  await expect(listing.locator('code', { hasText: SELLER_SHORT })).toHaveAttribute('title', SELLER_FULL);
+  await expect(listing.locator('code', { hasText: SELLER_NAME })).toHaveAttribute('title', SELLER_FULL);
 });

@@ -103,12 +103,12 @@ test('the operator offers the rig to another account, which accepts and becomes 
   const other = await otherContext.newPage();
   const successorWallet = await injectWallet(other, 9, CHAIN_ID, chain.url);
   await connect(other, successorWallet, '/twin/11');
-  await expect(other.getByTestId('operator-offer')).toContainText('0x90f7…b906 offered you the running of this rig');
+  await expect(other.getByTestId('operator-offer')).toContainText('carol-rigs.eth offered you the running of this rig');
   await expect(other.getByTestId('operator-tools')).toHaveCount(0);
   await transact(other, successorWallet, 'Accept operator role', 'Become the operator of twin #11');
   await expect(other.getByTestId('operator')).toHaveText(successor.toLowerCase());
   await expect(other.getByTestId('operator-tools')).toBeVisible();
-  await expect(other.getByTestId('provenance')).toContainText('Operator changed from 0x90f7…b906 to 0xa0ee…9720');
+  await expect(other.getByTestId('provenance')).toContainText('Operator changed from carol-rigs.eth to 0xa0ee…9720');
   await otherContext.close();
 
   // The old operator's tools are gone once the page catches up.

@@ -69,11 +69,11 @@ test('the full journey: an operator mints and lists, an investor buys, the selle
   const investorPage = await investorContext.newPage();
   const investor = await injectWallet(investorPage, INVESTOR, CHAIN_ID, chain.url);
   await connect(investorPage, investor, '/twin/13');
-  await expect(investorPage.getByTestId('listing')).toHaveText('Listed for 3.25 ETH by 0x7099…79c8');
+  await expect(investorPage.getByTestId('listing')).toHaveText('Listed for 3.25 ETH by alice-mining.eth');
   await transact(investorPage, investor, 'Buy for 3.25 ETH', 'Buy twin #13 for 3.25 ETH');
   await expect(investorPage.getByTestId('owner')).toHaveText(INVESTOR_ADDRESS);
-  await expect(investorPage.getByTestId('provenance')).toContainText('Sold by 0x7099…79c8 to 0x2361…1e8f (you) for 3.25 ETH');
-  await expect(investorPage.getByTestId('provenance')).toContainText('Minted by 0x7099…79c8');
+  await expect(investorPage.getByTestId('provenance')).toContainText('Sold by alice-mining.eth to 0x2361…1e8f (you) for 3.25 ETH');
+  await expect(investorPage.getByTestId('provenance')).toContainText('Minted by alice-mining.eth');
   await investorContext.close();
 
   // The seller's proceeds: the price less the 2.5% fee; the royalty comes back to them as operator.

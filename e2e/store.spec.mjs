@@ -20,7 +20,7 @@ test('a new block disturbs nothing the user is doing on a twin page', async ({ p
   test.setTimeout(90_000);
   const buyer = await wallet(BUYER);
   await connect(page, buyer, '/twin/10');
-  await expect(page.getByTestId('listing')).toHaveText('Listed for 1.35 ETH by 0x3c44…93bc');
+  await expect(page.getByTestId('listing')).toHaveText('Listed for 1.35 ETH by bob-hashworks.eth');
   const offerForm = page.getByTestId('offer-form');
   const amount = page.locator('#offer-amount');
 

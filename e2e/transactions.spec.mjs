@@ -17,7 +17,7 @@ async function connectAs(page, wallet, account, path) {
 
 test('a purchase shows its fee first, then goes through the wallet to the chain', async ({ page, wallet }) => {
   const provider = await connectAs(page, wallet, INVESTOR, '/twin/5');
-  await expect(page.getByTestId('listing')).toHaveText('Listed for 1.1 ETH by 0x7099…79c8');
+  await expect(page.getByTestId('listing')).toHaveText('Listed for 1.1 ETH by alice-mining.eth');
 
   await page.getByRole('button', { name: 'Buy for 1.1 ETH' }).click();
   await expect(page.getByTestId('fee')).toHaveText(/^Network fee: up to 0\.\d+ ETH \(\d+ gas at up to [\d.]+ gwei\)\.$/);
@@ -36,7 +36,7 @@ test('a purchase the user rejects in the wallet is calmly cancelled', async ({ p
   await page.getByRole('button', { name: 'Confirm in wallet' }).click();
   await provider.reject(Web3RequestKind.SendTransaction);
   await expect(page.getByText('Cancelled in your wallet. Nothing was sent.')).toBeVisible();
-  await expect(page.getByTestId('listing')).toHaveText('Listed for 1.1 ETH by 0x7099…79c8');
+  await expect(page.getByTestId('listing')).toHaveText('Listed for 1.1 ETH by alice-mining.eth');
   await expect(page.getByTestId('market-panel').getByRole('alert')).toHaveCount(0);
 });
 
@@ -74,7 +74,9 @@ test('a purchase whose page is left while it is mined still finishes, toasts and
     await rpc(chain.url, 'evm_setAutomine', [true]);
   }
   await expect(page.getByTestId('toast').filter({ hasText: 'Buy twin #5 for 1.1 ETH: done' })).toBeVisible();
-  await expect(page.getByTestId('recent-transactions')).toContainText('Buy twin #5 for 1.1 ETH · confirmed');
+  // Landed, the purchase is the chain's record of it, no longer this browser's note.
+  await expect(page.getByTestId('recent-transactions')).toContainText('Bought twin #5 from alice-mining.eth for 1.1 ETH · block ');
+  await expect(page.getByTestId('recent-transactions')).not.toContainText('Buy twin #5 for 1.1 ETH');
 });
 
 test('a seller withdraws the proceeds of a sale', async ({ page, wallet, chain }) => {
