@@ -14,6 +14,15 @@ const QUEUE_KEY = 'hashtwin.miner.queue';
 test.describe.configure({ timeout: 120_000 });
 
 const sharesWords = (count) => (count === 1 ? '1 share' : `${count} shares`);
+
+/** Each batch's "done" toast: batches of the same size have the same words, so they are counted. */
+async function expectDoneToasts(page, batches) {
+  const labels = batches.map((batch) => `Submit ${sharesWords(batch.nonces.length)} for twin #${TWIN}: done`);
+  for (const label of new Set(labels)) {
+    const expected = labels.filter((other) => other === label).length;
+    await expect(page.getByTestId('toast').filter({ hasText: label })).toHaveCount(expected);
+  }
+}
 const queuedBatches = (page) => page.evaluate((key) => JSON.parse(localStorage.getItem(key) ?? '{"batches":[]}').batches, QUEUE_KEY);
 
 async function mineSomeShares(page, chain, wallet, atLeast, { stop = true, walletOptions = {} } = {}) {
@@ -71,11 +80,8 @@ test('a visitor mines for a twin, submits, and the ledger credits the twin and t
   await expect(page.getByTestId('batch-path')).toHaveText('2 transactions, one after another: your wallet asks 2 times.');
   expect(provider.getPendingRequestCount(Web3RequestKind.SendTransaction)).toBe(0);
   await page.getByRole('button', { name: 'Confirm in wallet' }).click();
-  for (const batch of queued) {
-    await provider.authorize(Web3RequestKind.SendTransaction);
-    const label = `Submit ${sharesWords(batch.nonces.length)} for twin #${TWIN}: done`;
-    await expect(page.getByTestId('toast').filter({ hasText: label })).toBeVisible();
-  }
+  for (const _ of queued) await provider.authorize(Web3RequestKind.SendTransaction);
+  await expectDoneToasts(page, queued);
   await expect(page.getByTestId('pending-empty')).toBeVisible();
 
   expect(await sharesOf(chain, TWIN)).toBe(total);
@@ -101,10 +107,7 @@ test('a wallet that batches calls gets every waiting batch in one wallet_sendCal
   await page.getByRole('button', { name: 'Confirm in wallet' }).click();
   // The test wallet sends the batch's calls as its own transactions, each authorised here.
   for (const _ of queued) await provider.authorize(Web3RequestKind.SendTransaction);
-  for (const batch of queued) {
-    const label = `Submit ${sharesWords(batch.nonces.length)} for twin #${TWIN}: done`;
-    await expect(page.getByTestId('toast').filter({ hasText: label })).toBeVisible();
-  }
+  await expectDoneToasts(page, queued);
   await expect(page.getByTestId('pending-empty')).toBeVisible();
   expect(await page.evaluate(() => window.__sentCalls), 'one wallet request carried both batches').toEqual([2]);
   expect(await sharesOf(chain, TWIN)).toBe(total);
