@@ -135,36 +135,6 @@ for (const [what, change, field] of INVALID) {
   });
 }
 
-// Kept as artifacts of the run (scripts/test prints where): the pages people look at, on a
-// desktop and at a phone's 375 px.
-const ARTIFACTS = new URL('./artifacts/', import.meta.url).pathname;
-for (const [name, width, height] of [['desktop', 1280, 900], ['phone', 375, 812]]) {
-  test(`screenshots of the gallery, a twin page and the mine page (${name})`, async ({ page }) => {
-    await page.setViewportSize({ width, height });
-    // Nothing may stick out sideways, on any page.
-    const expectNoSidewaysScroll = async () =>
-      expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
-    await page.goto('/');
-    await expect(page.getByTestId('twin-card')).toHaveCount(12);
-    await page.screenshot({ path: `${ARTIFACTS}gallery-${name}.png`, fullPage: true });
-    await expectNoSidewaysScroll();
-    await page.goto('/twin/1');
-    await expect(page.getByTestId('report-count')).not.toHaveText('0');
-    await expect(page.getByTestId('payout-rows')).toBeVisible();
-    await page.screenshot({ path: `${ARTIFACTS}twin-${name}.png`, fullPage: true });
-    await expectNoSidewaysScroll();
-    // On a phone the market comes first, right under the twin's name; on a desktop after the rig.
-    const top = async (locator) => (await locator.boundingBox()).y;
-    const [market, rig] = [page.getByTestId('market-panel'), page.getByTestId('twin-spec')];
-    if (name === 'phone') expect(await top(market)).toBeLessThan(await top(rig));
-    else expect(await top(market)).toBeGreaterThan(await top(rig));
-    await page.goto('/mine');
-    await expect(page.getByTestId('miner-status')).toHaveText('Not mining.');
-    await page.screenshot({ path: `${ARTIFACTS}mine-${name}.png`, fullPage: true });
-    await expectNoSidewaysScroll();
-  });
-}
-
 test('a telemetry chart reads out its values with the pointer and with the keyboard', async ({ page }) => {
   await page.goto('/twin/1');
   const chart = page.getByRole('img', { name: 'Hashrate, TH/s' });

@@ -210,7 +210,8 @@ fn PayoutChart(rows: Vec<PayoutRow>, terms: EarningTerms) -> impl IntoView {
 #[component]
 fn PayoutTable(rows: Vec<PayoutRow>, nameplate_watts: u32) -> impl IntoView {
     view! {
-        <div class="table-scroll">
+        // Focusable, so that a keyboard can scroll it where it is wider than a phone (it has no link).
+        <div class="table-scroll" tabindex="0" role="region" aria-label="Payouts by period">
             <table class="payouts" data-testid="payout-rows">
                 <thead>
                     <tr>

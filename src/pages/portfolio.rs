@@ -407,13 +407,13 @@ fn SharePositions() -> impl IntoView {
                         }
                     });
                     view! {
-                        <table class="positions">
+                        <div class="table-scroll"><table class="positions">
                             <thead><tr>
                                 <th scope="col">"Twin"</th><th scope="col">"Shares"</th><th scope="col">"Of the twin"</th>
                                 <th scope="col">"Value at the last trade"</th><th scope="col">"Earned to date"</th><th scope="col">"To claim"</th><th scope="col">"Yield"</th>
                             </tr></thead>
                             <tbody>{rows.collect_view()}</tbody>
-                        </table>
+                        </table></div>
                     }.into_any()
                 }
                 (Some(Ok(_)), Some(Ok(_))) => view! { <p class="empty">"You hold no shares of split twins."</p> }.into_any(),
