@@ -110,17 +110,20 @@ ensure_postgres() {
     || die "apt-get install postgresql failed"
 }
 
-# Slither from PyPI, in a virtualenv of the project's (.tools/venv), on PATH for the scripts.
+# Slither from PyPI, in a virtualenv of its own version under the user's cache, on PATH for the
+# scripts: outside the checkout, so that a fresh clone (CI's) finds it rather than installing again.
 SLITHER_VERSION="0.11.6"
-export PATH="$ROOT/.tools/venv/bin:$PATH"
+SLITHER_VENV="${XDG_CACHE_HOME:-$HOME/.cache}/hashtwin/slither-$SLITHER_VERSION"
+export PATH="$SLITHER_VENV/bin:$PATH"
 ensure_slither() {
   if slither --version 2>/dev/null | grep -qxF "$SLITHER_VERSION"; then
     return
   fi
-  step "installing slither-analyzer $SLITHER_VERSION from PyPI into .tools/venv"
+  step "installing slither-analyzer $SLITHER_VERSION from PyPI into $SLITHER_VENV"
   command -v python3 >/dev/null || die "python3 is required for Slither"
-  python3 -m venv "$ROOT/.tools/venv" || die "python3 -m venv failed (Debian: apt-get install python3-venv)"
-  "$ROOT/.tools/venv/bin/pip" install --quiet "slither-analyzer==$SLITHER_VERSION" || die "pip install slither-analyzer failed"
+  mkdir -p "$(dirname "$SLITHER_VENV")"
+  python3 -m venv "$SLITHER_VENV" || die "python3 -m venv failed (Debian: apt-get install python3-venv)"
+  "$SLITHER_VENV/bin/pip" install --quiet "slither-analyzer==$SLITHER_VERSION" || die "pip install slither-analyzer failed"
 }
 
 ensure_contracts_built() {
