@@ -81,3 +81,20 @@ test('a reverse record naming an account that the name does not resolve to shows
   // The claim was read, and checked: the name resolves to Alice, so account 9 stays its address.
   expect(asked(reads, SELECTORS.name, reverseNode(ANVIL_ADDRESSES[INVESTOR]))).toHaveLength(1);
 });
+
+test('a name beyond ASCII is checked with the Unicode tables, a chunk fetched when such a name is first met', async ({ page }) => {
+  // Issue 15: UTS-46's tables would weigh on every first load, so plain ASCII names are normalised
+  // without them and the rest wait for the ens_normaliser chunk. Dave (account 4) operates twin 12.
+  const normaliser = [];
+  page.on('request', (request) => /\/split_ens_normaliser-[0-9a-f]+\.wasm$/.test(request.url()) && normaliser.push(request.url()));
+
+  await page.goto('/twin/12');
+  await expect(page.getByTestId('listing')).toHaveText('Listed for 2.05 ETH by dave-färms.eth');
+  expect(normaliser).toHaveLength(1);
+
+  // Another of Dave's twins, reached in the page: the tables are already there.
+  await page.getByRole('link', { name: 'Gallery', exact: true }).first().click();
+  await page.getByTestId('twin-card').filter({ hasText: /#8\b/ }).first().getByRole('link').first().click();
+  await expect(page.getByTestId('provenance')).toContainText('Minted by dave-färms.eth');
+  expect(normaliser).toHaveLength(1);
+});

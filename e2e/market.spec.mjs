@@ -51,7 +51,7 @@ test('a listing whose twin left its seller and came back is dead: no Buy, and a 
 test('an expired listing shows as expired, and a buy sent anyway is refused with its date', async ({ page, wallet, chain }) => {
   const buyer = await wallet(BUYER);
   await connect(page, buyer, '/twin/12');
-  await expect(page.getByTestId('listing')).toHaveText('Listed for 2.05 ETH by dave-farms.eth');
+  await expect(page.getByTestId('listing')).toHaveText('Listed for 2.05 ETH by dave-färms.eth');
   await expect(page.getByTestId('listing-expiry')).toHaveText(/^Open until \d{4}-\d\d-\d\d \d\d:\d\d UTC\.$/);
   const until = (await page.getByTestId('listing-expiry').textContent()).replace('Open until ', '').replace(/\.$/, '');
   const thaw = await startBuyingOnAStalePage(page, chain, '2.05 ETH');

@@ -132,12 +132,13 @@ export async function deploy(rpcUrl) {
  * spare, so that its last settlements land before now. */
 export const SEED_HISTORY_SECONDS = HISTORY_DAYS * 24 * 3600 + 2 * 3600;
 
-/** The demo operators' ENS names (Seed.s.sol's accounts 1-4), with avatars in their colours. */
+/** The demo operators' ENS names (Seed.s.sol's accounts 1-4), with avatars in their colours. Dave's is
+ * beyond ASCII, as many real names are: the app checks it with UTS-46's Unicode tables. */
 export const OPERATOR_NAMES = [
   { account: 1, name: 'alice-mining.eth', colour: '#d9480f' },
   { account: 2, name: 'bob-hashworks.eth', colour: '#1971c2' },
   { account: 3, name: 'carol-rigs.eth', colour: '#2b8a3e' },
-  { account: 4, name: 'dave-farms.eth', colour: '#7048e8' },
+  { account: 4, name: 'dave-färms.eth', colour: '#7048e8' },
 ];
 
 /** Mints the demo twins, plays the month they lived (seed-history.mjs), moves the chain's clock to

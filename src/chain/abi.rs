@@ -1,5 +1,5 @@
 //! The HashTwin contracts' ABIs, embedded from the compiled artifacts (`scripts/lib/abi.mjs` keeps
-//! them in step), with calldata encoding and the decoding of what they return and log.
+//! them in step, build.rs compacts them), with calldata encoding and the decoding of what they return and log.
 
 use std::sync::LazyLock;
 
@@ -13,7 +13,7 @@ use crate::domain::{RigSpec, Twin, Wei};
 macro_rules! embedded_abi {
     ($name:ident, $file:literal) => {
         static $name: LazyLock<Abi> = LazyLock::new(|| {
-            serde_json::from_str(include_str!(concat!("abi/", $file))).expect(concat!(
+            serde_json::from_str(include_str!(concat!(env!("OUT_DIR"), "/abi/", $file))).expect(concat!(
                 "the embedded ",
                 $file,
                 " is valid"

@@ -59,10 +59,73 @@ pub fn reverse_node(account: Address) -> [u8; 32] {
     namehash(&format!("{}.addr.reverse", hex::encode(account.0)))
 }
 
+/// Why a lookup of names failed: not an answer about any account.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum EnsError {
+    #[error(transparent)]
+    Rpc(#[from] RpcError),
+    #[error("the Unicode name normaliser could not be downloaded")]
+    NormaliserNotLoaded,
+}
+
+impl From<leptos::wasm_split::SplitLoaderError> for EnsError {
+    fn from(_: leptos::wasm_split::SplitLoaderError) -> Self {
+        EnsError::NormaliserNotLoaded
+    }
+}
+
 /// UTS-46 processing as ENSIP-1 asks for it (non-transitional, STD3 ASCII rules). `None` for a
 /// name that has a disallowed character or an empty label: such a name cannot be checked, since
 /// no namehash is the right one for it.
-pub fn normalise(name: &str) -> Option<String> {
+///
+/// Names in plain ASCII, nearly all of them, are decided here; the rest need UTS-46's Unicode
+/// tables, which weigh more than the rest of ENS together and so come in a chunk of their own
+/// (issue 15), fetched the first time such a name is met.
+pub async fn normalise(name: &str) -> Result<Option<String>, EnsError> {
+    match ascii_verdict(name) {
+        AsciiVerdict::Normalised(name) => Ok(Some(name)),
+        AsciiVerdict::Refused => Ok(None),
+        AsciiVerdict::NeedsUts46 => normalise_with_tables(name.to_string()).await,
+    }
+}
+
+/// What UTS-46 makes of a name, where ASCII rules alone can tell.
+#[derive(Debug, PartialEq, Eq)]
+enum AsciiVerdict {
+    Normalised(String),
+    Refused,
+    /// Not ASCII, or a label in Punycode (`xn--`), whose decoded form must be checked too.
+    NeedsUts46,
+}
+
+/// For ASCII, UTS-46 with STD3 rules and hyphens allowed maps upper case to lower and refuses
+/// anything but letters, digits and hyphens; the empty label is refused as `normalise` refuses it.
+fn ascii_verdict(name: &str) -> AsciiVerdict {
+    let is_punycode = |label: &str| label.get(..4).is_some_and(|prefix| prefix.eq_ignore_ascii_case("xn--"));
+    if !name.is_ascii() || name.split('.').any(is_punycode) {
+        return AsciiVerdict::NeedsUts46;
+    }
+    let lower = name.to_ascii_lowercase();
+    let allowed = |byte: u8| byte.is_ascii_lowercase() || byte.is_ascii_digit() || byte == b'-';
+    if lower.split('.').all(|label| !label.is_empty() && label.bytes().all(allowed)) {
+        AsciiVerdict::Normalised(lower)
+    } else {
+        AsciiVerdict::Refused
+    }
+}
+
+#[cfg(feature = "split")]
+#[leptos::wasm_split::wasm_split(ens_normaliser, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn normalise_with_tables(name: String) -> Result<Option<String>, EnsError> {
+    Ok(uts46(&name))
+}
+
+#[cfg(not(feature = "split"))]
+async fn normalise_with_tables(name: String) -> Result<Option<String>, EnsError> {
+    Ok(uts46(&name))
+}
+
+fn uts46(name: &str) -> Option<String> {
     let (normalised, outcome) = Uts46::new().to_unicode(name.as_bytes(), AsciiDenyList::STD3, Hyphens::Allow);
     let has_empty_label = normalised.is_empty() || normalised.split('.').any(str::is_empty);
     (outcome.is_ok() && !has_empty_label).then(|| normalised.into_owned())
@@ -88,9 +151,9 @@ struct Claim {
 }
 
 impl Claim {
-    fn new(account: Address, reverse_name: &str) -> Option<Self> {
-        let name = normalise(reverse_name)?;
-        Some(Self { account, node: namehash(&name), name })
+    /// `name` normalised, as the node is its namehash.
+    fn new(account: Address, name: String) -> Self {
+        Self { account, node: namehash(&name), name }
     }
 
     fn verify(self, forward: Option<Address>, avatar: Option<&str>) -> Option<EnsProfile> {
@@ -136,7 +199,7 @@ impl EnsReader {
     /// The verified name of each of `accounts`, in their order; `None` where an account has no
     /// name, or its name fails normalisation or does not resolve back to it. An error is a
     /// failure to ask, not an answer about any account.
-    pub async fn profiles(&self, accounts: &[Address]) -> Result<Vec<Option<EnsProfile>>, RpcError> {
+    pub async fn profiles(&self, accounts: &[Address]) -> Result<Vec<Option<EnsProfile>>, EnsError> {
         let reverse: Vec<_> = accounts.iter().map(|&account| reverse_node(account)).collect();
         let resolvers = self.resolvers(&reverse).await?;
         let names = self
@@ -147,8 +210,14 @@ impl EnsReader {
                     .map(|(resolver, &node)| resolver.map(|resolver| Ask::record(resolver, "name", node))),
             )
             .await?;
-        let claims: Vec<Option<Claim>> =
-            accounts.iter().zip(names).map(|(&account, name)| Claim::new(account, &name?.into_string()?)).collect();
+        let mut claims: Vec<Option<Claim>> = Vec::with_capacity(accounts.len());
+        for (&account, name) in accounts.iter().zip(names) {
+            let normalised = match name.and_then(Token::into_string) {
+                Some(name) => normalise(&name).await?,
+                None => None,
+            };
+            claims.push(normalised.map(|name| Claim::new(account, name)));
+        }
         let forward_nodes: Vec<_> = claims.iter().map(|claim| claim.as_ref().map(|claim| claim.node)).collect();
         let forward_resolvers = self.resolvers_of(&forward_nodes).await?;
         let records = self
@@ -259,22 +328,62 @@ mod tests {
         assert_eq!(reverse_node(alice), namehash("70997970c51812dc3a010c7d01b50e0d17dc79c8.addr.reverse"));
     }
 
+    /// The chunk-free build's `normalise` never waits on anything, so polling it once finishes it.
+    fn normalise_now(name: &str) -> Option<String> {
+        futures::FutureExt::now_or_never(normalise(name)).expect("no chunk to wait for").unwrap()
+    }
+
     #[test]
     fn normalisation_folds_case_and_width_and_keeps_what_is_already_normal() {
-        assert_eq!(normalise("alice-mining.eth").as_deref(), Some("alice-mining.eth"));
-        assert_eq!(normalise("Alice-Mining.ETH").as_deref(), Some("alice-mining.eth"));
-        assert_eq!(normalise("ＡＬＩＣＥ.eth").as_deref(), Some("alice.eth"));
-        assert_eq!(normalise("bücher.eth").as_deref(), Some("bücher.eth"));
-        assert_eq!(normalise("BÜCHER.eth").as_deref(), Some("bücher.eth"));
+        assert_eq!(normalise_now("alice-mining.eth").as_deref(), Some("alice-mining.eth"));
+        assert_eq!(normalise_now("Alice-Mining.ETH").as_deref(), Some("alice-mining.eth"));
+        assert_eq!(normalise_now("ＡＬＩＣＥ.eth").as_deref(), Some("alice.eth"));
+        assert_eq!(normalise_now("bücher.eth").as_deref(), Some("bücher.eth"));
+        assert_eq!(normalise_now("BÜCHER.eth").as_deref(), Some("bücher.eth"));
+        assert_eq!(normalise_now("xn--bcher-kva.eth").as_deref(), Some("bücher.eth"));
     }
 
     #[test]
     fn names_that_do_not_normalise_are_refused() {
-        for name in
-            ["", "alice..eth", ".eth", "alice.eth.", "alice mining.eth", "alice/eth", "al\u{0}ice.eth", "a\u{FFFD}.eth"]
-        {
-            assert_eq!(normalise(name), None, "{name:?}");
+        for name in [
+            "",
+            "alice..eth",
+            ".eth",
+            "alice.eth.",
+            "alice mining.eth",
+            "alice/eth",
+            "al\u{0}ice.eth",
+            "a\u{FFFD}.eth",
+            "xn--.eth",
+            "xn--a-ecp.eth",
+        ] {
+            assert_eq!(normalise_now(name), None, "{name:?}");
         }
+    }
+
+    /// Every ASCII name of up to four characters from an alphabet that reaches each of the fast
+    /// path's branches: where it decides, it decides as UTS-46 does.
+    #[test]
+    fn the_ascii_fast_path_agrees_with_uts46() {
+        const ALPHABET: &[char] = &['a', 'Z', '0', '-', '.', '_', ' ', 'x', 'n'];
+        let mut names = vec![String::new()];
+        let mut decided = 0;
+        for _ in 0..4 {
+            names = names.iter().flat_map(|name| ALPHABET.iter().map(move |c| format!("{name}{c}"))).collect();
+            for name in &names {
+                let expected = uts46(name);
+                match ascii_verdict(name) {
+                    AsciiVerdict::Normalised(normalised) => assert_eq!(Some(normalised), expected, "{name:?}"),
+                    AsciiVerdict::Refused => assert_eq!(None, expected, "{name:?}"),
+                    AsciiVerdict::NeedsUts46 => continue,
+                }
+                decided += 1;
+            }
+        }
+        assert!(decided > 7000, "only {decided} names were decided by the fast path");
+        assert_eq!(ascii_verdict("xn--bcher-kva.eth"), AsciiVerdict::NeedsUts46);
+        assert_eq!(ascii_verdict("XN--bcher-kva.eth"), AsciiVerdict::NeedsUts46);
+        assert_eq!(ascii_verdict("bücher.eth"), AsciiVerdict::NeedsUts46);
     }
 
     #[test]
@@ -300,16 +409,15 @@ mod tests {
         let mallory = account("0xa0ee7a142d267c1f36714e4a8f75612f20a79720");
         let avatar = Some("data:image/svg+xml,<svg/>");
 
-        let claim = Claim::new(alice, "Alice-Mining.eth").unwrap();
+        let claim = Claim::new(alice, normalise_now("Alice-Mining.eth").unwrap());
         assert_eq!(claim.node, namehash("alice-mining.eth"));
         let profile = claim.clone().verify(Some(alice), avatar).unwrap();
         assert_eq!(profile, EnsProfile { name: "alice-mining.eth".into(), avatar: avatar.map(String::from) });
 
         // Mallory's reverse record names Alice's name: its forward address is Alice's, not hers.
-        let stolen = Claim::new(mallory, "alice-mining.eth").unwrap();
+        let stolen = Claim::new(mallory, "alice-mining.eth".into());
         assert_eq!(stolen.verify(Some(alice), avatar), None);
         assert_eq!(claim.clone().verify(None, avatar), None);
-        assert_eq!(Claim::new(alice, "alice mining.eth"), None);
         assert_eq!(claim.verify(Some(alice), Some("ipfs://QmHash")).unwrap().avatar, None);
     }
 
