@@ -17,13 +17,12 @@
 // Progress on stderr; the table on stdout.
 import { chromium } from '@playwright/test';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startStaticServer } from '../../e2e/serve.mjs';
 import { ensureStates, loadState } from './bench-chain.mjs';
 import { CHROMIUM } from './chromium.mjs';
-import { ROOT, writeNetworks } from './localchain.mjs';
+import { freePort, ROOT, writeNetworks } from './localchain.mjs';
 
 /** The issue's "slow 4G", in CDP's units: bytes per second and milliseconds. */
 const SLOW_4G = { offline: false, latency: 150, downloadThroughput: 1_600_000 / 8, uploadThroughput: 750_000 / 8 };
@@ -51,16 +50,6 @@ for (const build of builds) {
   // Without the variants the figure would be of an uncompressed download no host ships.
   if (!existsSync(join(build.dist, 'index.html.br'))) throw new Error(`${build.dist} has no precompressed files: a release build writes them`);
 }
-
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 
 // Stopped in reverse on the way out, also on a signal.
 const cleanups = [];

@@ -23,7 +23,6 @@
 // tests, but a harness whose selectors no longer match the app would otherwise rot unseen.
 import { chromium } from '@playwright/test';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -32,7 +31,7 @@ import { cacheSize, ensureStates, loadState, SCENARIOS } from './bench-chain.mjs
 import { findIndexer } from './bench-indexer.mjs';
 import { CHROMIUM } from './chromium.mjs';
 import { epochNow, startLatencyProxy } from './latency-proxy.mjs';
-import { CHAIN_ID, ROOT, writeNetworks } from './localchain.mjs';
+import { CHAIN_ID, freePort, ROOT, writeNetworks } from './localchain.mjs';
 
 const QUICK = ['blocks-0', 'blocks-20000', 'twins-1000'];
 const FULL = Object.keys(SCENARIOS);
@@ -116,16 +115,6 @@ function started(stop, what) {
     await bounded(stop);
   };
 }
-
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 
 const builds = [
   { id: 'current', label: options['current-label'], dist: options.current },

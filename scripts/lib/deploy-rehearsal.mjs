@@ -6,11 +6,10 @@
 // every other network untouched, and that no process's command line ever held the key.
 import { execFile, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ANVIL_KEYS, ROOT, rpc, startAnvil } from './localchain.mjs';
+import { ANVIL_KEYS, freePort, ROOT, rpc, startAnvil } from './localchain.mjs';
 
 const SEPOLIA = 11155111;
 const DEPLOY = join(ROOT, 'scripts', 'deploy');
@@ -45,17 +44,6 @@ const log = (line) => console.log(`rehearsal: ${line} (${((Date.now() - started)
 
 function assert(condition, message) {
   if (!condition) throw new Error(message);
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Every process this user can see, as `ps` reads them from /proc: its parent and command line. */
