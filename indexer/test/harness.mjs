@@ -4,7 +4,6 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createWriteStream, existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createPublicClient, createWalletClient, decodeEventLog, defineChain, http } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
@@ -17,17 +16,7 @@ const PONDER = join(ROOT, 'node_modules', 'ponder', 'dist', 'esm', 'bin', 'ponde
 const GUARD = join(INDEXER_DIR, 'test', 'loopback-only.cjs');
 export const GUARD_MARKER = 'LOOPBACK-GUARD';
 
-/** A TCP port nobody listens on right now, on 127.0.0.1. */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../../scripts/lib/localchain.mjs';
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
