@@ -1,8 +1,9 @@
 // Copies the ABI of each contract the app calls from forge's artifacts into src/chain/abi/, where the
 // app embeds it, and into indexer/abis/ as TypeScript (`as const`, so that Ponder types each event's
-// arguments from it). With --check it writes nothing and fails when either copy has drifted from the
-// compiled contracts.
+// arguments from it); and the ENS functions the app reads from ENS's own published artifacts. With
+// --check it writes nothing and fails when any copy has drifted from its source.
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -27,7 +28,43 @@ const copies = [
   },
 ];
 
+// src/chain/ens.rs's reads, from the artifacts scripts/lib/seed-ens.mjs deploys: the registry's
+// resolver and a resolver's records. Only these: the resolver's ABI is many times their size, and
+// its second `addr` (with a coin type) would be the one a lookup by name could find.
+const ENS = {
+  target: 'src/chain/abi/Ens.json',
+  functions: [
+    ['@ensdomains/ens/build/contracts/ENSRegistry.json', 'resolver(bytes32)'],
+    ['@ensdomains/resolver/build/contracts/PublicResolver.json', 'name(bytes32)'],
+    ['@ensdomains/resolver/build/contracts/PublicResolver.json', 'addr(bytes32)'],
+    ['@ensdomains/resolver/build/contracts/PublicResolver.json', 'text(bytes32,string)'],
+  ],
+};
+
 let drifted = 0;
+/** Writes `text` to `relative`, or with --check counts it as drifted when it differs. */
+function keep(relative, text, source) {
+  const target = join(root, relative);
+  const current = existsSync(target) ? readFileSync(target, 'utf8') : '';
+  if (current === text) return;
+  if (check) {
+    console.error(`abi: ${relative} differs from ${source}; run scripts/lib/abi.mjs`);
+    drifted++;
+  } else {
+    writeFileSync(target, text);
+    console.log(`abi: wrote ${relative}`);
+  }
+}
+
+const require = createRequire(import.meta.url);
+const signature = (item) => `${item.name}(${item.inputs.map((input) => input.type).join(',')})`;
+const ensAbi = ENS.functions.map(([artifact, wanted]) => {
+  const found = require(artifact).abi.find((item) => item.type === 'function' && signature(item) === wanted);
+  if (!found) throw new Error(`abi: ${artifact} has no function ${wanted}`);
+  return found;
+});
+keep(ENS.target, JSON.stringify(ensAbi, null, 2) + '\n', "ENS's published artifacts");
+
 for (const name of new Set(copies.flatMap((copy) => copy.contracts))) {
   const artifact = join(root, 'contracts', 'out', `${name}.sol`, `${name}.json`);
   if (!existsSync(artifact)) {
@@ -36,18 +73,7 @@ for (const name of new Set(copies.flatMap((copy) => copy.contracts))) {
   }
   const abi = JSON.parse(readFileSync(artifact, 'utf8')).abi;
   for (const copy of copies.filter((copy) => copy.contracts.includes(name))) {
-    const relative = `${copy.dir}/${copy.file(name)}`;
-    const text = copy.render(name, abi);
-    const target = join(root, relative);
-    const current = existsSync(target) ? readFileSync(target, 'utf8') : '';
-    if (current === text) continue;
-    if (check) {
-      console.error(`abi: ${relative} differs from the compiled ${name}; run scripts/lib/abi.mjs`);
-      drifted++;
-    } else {
-      writeFileSync(target, text);
-      console.log(`abi: wrote ${relative}`);
-    }
+    keep(`${copy.dir}/${copy.file(name)}`, copy.render(name, abi), `the compiled ${name}`);
   }
 }
 process.exit(drifted ? 1 : 0);

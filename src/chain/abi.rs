@@ -11,8 +11,8 @@ use super::to_domain_address;
 use crate::domain::{RigSpec, Twin, Wei};
 
 macro_rules! embedded_abi {
-    ($name:ident, $file:literal) => {
-        static $name: LazyLock<Abi> = LazyLock::new(|| {
+    ($vis:vis $name:ident, $file:literal) => {
+        $vis static $name: LazyLock<Abi> = LazyLock::new(|| {
             serde_json::from_str(include_str!(concat!(env!("OUT_DIR"), "/abi/", $file))).expect(concat!(
                 "the embedded ",
                 $file,
@@ -29,6 +29,8 @@ embedded_abi!(TWIN_LENS, "TwinLens.json");
 embedded_abi!(TWIN_EARNINGS, "TwinEarnings.json");
 embedded_abi!(TWIN_VAULT, "TwinVault.json");
 embedded_abi!(TWIN_SHARES, "TwinShares.json");
+// The ENS functions chain::ens reads, from ENS's own artifacts.
+embedded_abi!(pub(crate) ENS, "Ens.json");
 
 /// Every contract the app talks to, for decoding their custom errors. TwinEarnings' ABI carries
 /// the errors of the PriceFeeds library it reads Chainlink with; its `NotOperator` is the

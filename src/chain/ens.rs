@@ -6,28 +6,14 @@
 //! answer before it: the reverse nodes' resolvers, their names, the names' resolvers, and the
 //! names' addresses and avatars.
 
-use std::sync::LazyLock;
-
-use ethers_core::abi::{parse_abi, Abi, Token};
+use ethers_core::abi::Token;
 use ethers_core::utils::keccak256;
 use idna::uts46::{AsciiDenyList, Hyphens, Uts46};
 
-use super::abi::{decode_output, encode_call};
+use super::abi::{decode_output, encode_call, ENS};
 use super::rpc::{Call, RpcClient, RpcError};
 use super::to_domain_address;
 use crate::domain::Address;
-
-/// The ENS registry's and a resolver's functions that resolution reads: the registry names a
-/// node's resolver, the resolver holds the node's records.
-static ENS_ABI: LazyLock<Abi> = LazyLock::new(|| {
-    parse_abi(&[
-        "function resolver(bytes32 node) external view returns (address)",
-        "function name(bytes32 node) external view returns (string)",
-        "function addr(bytes32 node) external view returns (address)",
-        "function text(bytes32 node, string key) external view returns (string)",
-    ])
-    .expect("the ENS functions parse")
-});
 
 /// ENSIP-12's text record key for an avatar.
 const AVATAR_KEY: &str = "avatar";
@@ -273,7 +259,7 @@ impl EnsReader {
 }
 
 fn encode_ask(ask: &Ask) -> Vec<u8> {
-    encode_call(&ENS_ABI, ask.function, &ask.args)
+    encode_call(&ENS, ask.function, &ask.args)
 }
 
 /// The first output of `function` from its batch answer; a revert is no record, any other fault
@@ -288,7 +274,7 @@ fn first_output(
         Err(RpcError::Node { .. }) => return Ok(None),
         Err(error) => return Err(error),
     };
-    Ok(decode_output(&ENS_ABI, function, &output).ok().and_then(|tokens| tokens.into_iter().next()))
+    Ok(decode_output(&ENS, function, &output).ok().and_then(|tokens| tokens.into_iter().next()))
 }
 
 #[cfg(test)]
