@@ -51,6 +51,26 @@ contract TwinRegistryInvariantTest is StdInvariant, Test {
         targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
     }
 
+    /// @dev A salt a copier once committed with, later typed by an actor for the same serial (the
+    /// fuzzer draws salts from the handler's storage): replaying that actor's reveal, the copier
+    /// finds its own old commitment, due, so the registry answers that the serial is taken, not that
+    /// nothing was committed. Found by a CI run of the campaign below.
+    function test_copierRace_replaysAnActorSaltItCommittedWithBefore() public {
+        bytes32 actorSalt = keccak256("first salt");
+        handler.commit({actorSeed: 0, baseSeed: 0, variantSeed: 0, salt: actorSalt});
+        handler.roll(1);
+        handler.copierRace({copierSeed: 0, pendingSeed: 0, royaltyBps: 0});
+        assertEq(registry.totalSupply(), 1, "the actor minted, the copier did not");
+
+        bytes32 copierSalt = keccak256(abi.encode(actorSalt, handler.copiers()[0]));
+        handler.commit({actorSeed: 1, baseSeed: 0, variantSeed: 0, salt: copierSalt});
+        handler.roll(1);
+        handler.copierRace({copierSeed: 0, pendingSeed: 0, royaltyBps: 0});
+
+        assertEq(handler.ghostCopierMints(), 0, "a copier minted");
+        assertEq(registry.totalSupply(), 1, "the serial minted once");
+    }
+
     /// @dev Every twin is found again by its serial hash, no two share one, and every serial hash
     /// stored is that of a canonical pool serial: no other spelling ever became a twin.
     /// forge-config: default.invariant.fail-on-revert = true

@@ -166,20 +166,19 @@ contract TwinRegistryHandler is Test {
         address copier = _copier(copierSeed);
         string memory serial = serialOf(p.base, p.variant);
 
-        // The same call from the copier: the commitment it needs binds the actor, not the copier.
-        _copierMint(copier, serial, p.salt, _canonicalOr(p, _notCommitted(serial, copier, p.salt)));
+        // The same call from the copier: the commitment it needs binds the actor, not the copier
+        // (unless the copier once committed with that very salt, which the fuzzer can type).
+        _copierMint(copier, p, p.salt);
 
         // Committing on the spot: too early in this block.
         bytes32 salt = keccak256(abi.encode(p.salt, copier));
         bytes32 commitment = registry.mintCommitment(serial, copier, salt);
-        uint256 committedAt = registry.commitmentBlock(commitment);
-        if (committedAt == 0) {
+        if (registry.commitmentBlock(commitment) == 0) {
             vm.prank(copier);
             registry.commitMint(commitment);
-            committedAt = block.number;
-            _copierCommitments.push(Pending(copier, p.base, p.variant, salt, committedAt));
+            _copierCommitments.push(Pending(copier, p.base, p.variant, salt, block.number));
         }
-        _copierMint(copier, serial, salt, _copierRevealError(p, serial, commitment, committedAt));
+        _copierMint(copier, p, salt);
 
         royaltyBps = uint96(bound(royaltyBps, 0, registry.MAX_ROYALTY_BPS()));
         if (_revealAs(p, royaltyBps)) _removePending(index);
@@ -192,12 +191,7 @@ contract TwinRegistryHandler is Test {
     function copierRevealLater(uint256 commitmentSeed) external {
         if (_copierCommitments.length == 0) return;
         Pending memory p = _copierCommitments[bound(commitmentSeed, 0, _copierCommitments.length - 1)];
-        string memory serial = serialOf(p.base, p.variant);
-        bytes32 commitment = registry.mintCommitment(serial, p.minter, p.salt);
-
-        _copierMint(
-            p.minter, serial, p.salt, _copierRevealError(p, serial, commitment, registry.commitmentBlock(commitment))
-        );
+        _copierMint(p.minter, p, p.salt);
         _observe();
         ++calls["copierRevealLater"];
     }
@@ -423,31 +417,32 @@ contract TwinRegistryHandler is Test {
         }
     }
 
-    /// @dev What a copier's own commitment yields when revealed: the serial's form is checked first,
-    /// then the commitment's block, then whether the serial is taken. A copier's commitment is only
-    /// ever made while the serial's reveal is in the same block, so it is never both due and free.
-    function _copierRevealError(Pending memory p, string memory serial, bytes32 commitment, uint256 committedAt)
-        private
-        view
-        returns (bytes memory)
-    {
+    /// @dev What the registry answers a copier revealing `p`'s serial with `salt`, in the order it
+    /// checks: the serial's form, then the copier's commitment and its block, then whether the serial
+    /// is taken. A copier only ever commits while the serial's reveal is in the same block, so its
+    /// commitment is never both due and free: a due one meets the taken error, and should the copier
+    /// mint instead, the success fails the run.
+    function _copierRefusal(address copier, Pending memory p, bytes32 salt) private view returns (bytes memory) {
+        string memory serial = serialOf(p.base, p.variant);
         if (p.variant != 0) return abi.encodeWithSelector(TwinRegistry.SerialNotCanonical.selector, serial);
+        bytes32 commitment = registry.mintCommitment(serial, copier, salt);
+        uint256 committedAt = registry.commitmentBlock(commitment);
         if (committedAt == 0) return abi.encodeWithSelector(TwinRegistry.MintNotCommitted.selector, commitment);
         if (committedAt >= block.number) {
             return abi.encodeWithSelector(TwinRegistry.RevealTooEarly.selector, commitment, committedAt);
         }
         bytes32 serialHash = keccak256(bytes(serial));
-        // Not taken would mean the copier can mint: then expect the taken error all the same, and let
-        // the unexpected success fail the run.
         return abi.encodeWithSelector(
             TwinRegistry.SerialAlreadyRegistered.selector, serialHash, ghostTokenOfSerial[serialHash]
         );
     }
 
-    /// @dev A copier's attempt to mint. Should one ever succeed, it is recorded like any mint and
-    /// counted, for the invariants to catch; a refusal must be the expected one.
-    function _copierMint(address copier, string memory serial, bytes32 salt, bytes memory expected) private {
+    /// @dev A copier's attempt to mint `p`'s serial with `salt`. Should one ever succeed, it is recorded
+    /// like any mint and counted, for the invariants to catch; a refusal must be the expected one.
+    function _copierMint(address copier, Pending memory p, bytes32 salt) private {
         ++ghostCopierAttempts;
+        string memory serial = serialOf(p.base, p.variant);
+        bytes memory expected = _copierRefusal(copier, p, salt);
         vm.prank(copier);
         try registry.mint(DemoRigs.s21(serial), copier, 1_000, DemoRigs.terms(), salt) returns (uint256 id) {
             ++ghostCopierMints;
@@ -460,18 +455,6 @@ contract TwinRegistryHandler is Test {
         } catch (bytes memory reason) {
             assertEq(reason, expected, "copier refused for another reason");
         }
-    }
-
-    function _canonicalOr(Pending memory p, bytes memory otherwise) private view returns (bytes memory) {
-        if (p.variant == 0) return otherwise;
-        return abi.encodeWithSelector(TwinRegistry.SerialNotCanonical.selector, serialOf(p.base, p.variant));
-    }
-
-    function _notCommitted(string memory serial, address minter, bytes32 salt) private view returns (bytes memory) {
-        return
-            abi.encodeWithSelector(
-                TwinRegistry.MintNotCommitted.selector, registry.mintCommitment(serial, minter, salt)
-            );
     }
 
     /// @dev Records every twin's custody after an action: a change must be expected and new to its
