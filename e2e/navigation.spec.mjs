@@ -46,6 +46,8 @@ test('Back from a twin returns the gallery to where it was scrolled', async ({ p
 
   await page.goBack();
   await expect(cards).toHaveCount(12);
-  await expect.poll(async () => Math.round(await page.evaluate(() => window.scrollY))).toBe(Math.round(left));
+  // Within a card's height: the browser clamps the restored position to the page's height at that
+  // moment, which panels still filling in (the activity, the sync banner) can leave a line short.
+  await expect.poll(async () => Math.abs((await page.evaluate(() => window.scrollY)) - left)).toBeLessThan(150);
   await expect(cards.nth(9)).toBeInViewport();
 });
