@@ -1,5 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { toEventSelector } from 'viem';
 import { test, expect } from './fixtures.mjs';
 import { rpc } from '../scripts/lib/localchain.mjs';
+
+const REGISTRY_ABI = JSON.parse(readFileSync(new URL('../contracts/out/TwinRegistry.sol/TwinRegistry.json', import.meta.url), 'utf8')).abi;
+const TWIN_MINTED = toEventSelector(REGISTRY_ABI.find((item) => item.type === 'event' && item.name === 'TwinMinted'));
 
 const REPORTER = '0x90F79bf6EB2c4f870365E785982E1f101E93b906';
 
@@ -11,7 +16,7 @@ test('the gallery picks up a newly minted twin as blocks arrive, without a reloa
   await expect(page.getByRole('heading', { name: 'Canaan Avalon A1566HA' })).toBeVisible();
 });
 
-/** What the store kept in this browser's IndexedDB: the heads read to, and the blocks with records. */
+/** What the store kept in this browser's IndexedDB: the heads read to, and the blocks with logs, as the node gave them. */
 function storedHistory(page) {
   return page.evaluate(
     () =>
@@ -36,7 +41,7 @@ test('the history is kept in IndexedDB, not as logs in localStorage, and only ne
   await expect(page.getByTestId('twin-card')).toHaveCount(12);
   await expect.poll(async () => (await storedHistory(page)).heads.length).toBe(1);
   const stored = await storedHistory(page);
-  const minted = stored.blocks.flatMap((block) => block.records).filter((record) => 'Minted' in record);
+  const minted = stored.blocks.flatMap((block) => block.logs).filter((log) => log.topics[0] === TWIN_MINTED);
   expect(minted).toHaveLength(12);
   expect(await page.evaluate(() => Object.keys(localStorage).filter((key) => key.startsWith('hashtwin.logs.')))).toEqual([]);
   const cachedHead = stored.heads[0].head.number;

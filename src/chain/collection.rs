@@ -4,10 +4,10 @@
 //! A range of blocks is read in pages the node accepts, several pages to a JSON-RPC batch, so a
 //! year of history costs a few dozen round trips rather than a thousand and more.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 
 use ethers_core::types::{Address as EthAddress, BlockNumber, Filter, Log, H256, U64};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::abi::{decode_twin_minted, twin_minted_event, ChainError};
@@ -27,6 +27,38 @@ pub const PAGE_BLOCKS: u64 = 5_000;
 const PAGES_PER_BATCH: u64 = 8;
 /// The blocks one call of [`CollectionLogs::records`] should cover at most: one batch of pages.
 pub const WINDOW_BLOCKS: u64 = PAGE_BLOCKS * PAGES_PER_BATCH;
+
+/// One block's logs of the collection as the node gave them, and the block's time where it was
+/// read: what this browser keeps of the history. Each visit decodes them again, so what the app
+/// makes of a log can change without the stored history being read from the chain again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BlockLogs {
+    pub block: BlockRef,
+    /// Unix seconds: the indexer gives every block's, the chain reader reads those of the blocks
+    /// with mints, trades or credits, which are dated by it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<u64>,
+    pub logs: Vec<Log>,
+}
+
+/// Blocks as read: their logs, to keep, and the records decoded from them, to apply; block for block.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReadBlocks {
+    pub logs: Vec<BlockLogs>,
+    pub records: Vec<BlockRecords>,
+}
+
+impl ReadBlocks {
+    pub fn append(&mut self, more: ReadBlocks) {
+        self.logs.extend(more.logs);
+        self.records.extend(more.records);
+    }
+
+    /// The newest block read.
+    pub fn newest(&self) -> Option<BlockRef> {
+        self.logs.last().map(|block| block.block)
+    }
+}
 
 /// The newest block, and its time: the clock the contracts judge expiries by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,7 +140,7 @@ impl CollectionLogs {
         from: u64,
         to: u64,
         end: Option<BlockRef>,
-    ) -> Result<(Vec<BlockRecords>, BlockRef), ChainError> {
+    ) -> Result<(ReadBlocks, BlockRef), ChainError> {
         let pages = pages(from, to, PAGE_BLOCKS);
         let mut calls: Vec<Call> =
             pages.iter().map(|&(from, to)| Call::new("eth_getLogs", json!([self.filter(from, to)]))).collect();
@@ -136,13 +168,13 @@ impl CollectionLogs {
             }
         }
         let times = self.block_times(&self.dated_blocks(&logs)).await?;
-        Ok((self.decode(logs, &times)?, end))
+        Ok((self.decode(by_block(logs, &times)?)?, end))
     }
 
-    /// The records of one `GET /history` answer of the indexer (`indexer/src/api/index.ts`): the
+    /// The blocks of one `GET /history` answer of the indexer (`indexer/src/api/index.ts`): the
     /// logs this filter selects, in `eth_getLogs`' own form, with their blocks' times. Decoded as
     /// the chain's own logs are; which blocks the answer covers is [`Self::indexed_through`].
-    pub fn indexed_records(&self, answer: &str) -> Result<Vec<BlockRecords>, ChainError> {
+    pub fn indexed_blocks(&self, answer: &str) -> Result<ReadBlocks, ChainError> {
         #[derive(Deserialize)]
         struct HistoryPage {
             times: HashMap<u64, u64>,
@@ -150,7 +182,7 @@ impl CollectionLogs {
         }
         let page: HistoryPage = serde_json::from_str(answer)
             .map_err(|error| ChainError::Decode(format!("the indexer's history: {error}")))?;
-        self.decode(page.logs, &page.times)
+        self.decode(by_block(page.logs, &page.times)?)
     }
 
     /// The last block a `GET /history` answer covers, read without decoding its logs: what the
@@ -190,54 +222,45 @@ impl CollectionLogs {
             .collect()
     }
 
-    /// `logs` as records, by block in chain order; `times` dates the blocks (the credits' and the
-    /// mints' at least).
-    fn decode(&self, mut logs: Vec<Log>, times: &HashMap<u64, u64>) -> Result<Vec<BlockRecords>, ChainError> {
-        let position = |log: &Log| (log.block_number.map(|number| number.as_u64()), log.log_index);
-        logs.sort_by_key(position);
+    /// The records `blocks` hold, block for block: every log of the filter yields at least one.
+    pub fn decode(&self, blocks: Vec<BlockLogs>) -> Result<ReadBlocks, ChainError> {
         let minted = twin_minted_event().signature();
         let maintenance = maintenance_logged_event().signature();
-
-        let mut blocks: BTreeMap<u64, BlockRecords> = BTreeMap::new();
-        for log in &logs {
-            let missing = |what: &str| ChainError::Decode(format!("a log without its {what}"));
-            let number = log.block_number.ok_or_else(|| missing("block number"))?.as_u64();
-            let hash = log.block_hash.ok_or_else(|| missing("block hash"))?.0;
-            let block = blocks.entry(number).or_insert_with(|| BlockRecords {
-                block: BlockRef { number, hash },
-                time: times.get(&number).copied(),
-                records: Vec::new(),
-            });
-            if block.block.hash != hash {
-                return Err(ChainError::Decode(format!("block {number} changed while it was read: read it again")));
-            }
-            if log.address == self.registry {
-                let topic0 = log.topics.first();
-                if topic0 == Some(&maintenance) {
-                    block.records.push(Record::Event(decode_maintenance(log)?));
-                    continue;
+        let mut records = Vec::with_capacity(blocks.len());
+        for block in &blocks {
+            let mut decoded = BlockRecords { block: block.block, time: block.time, records: Vec::new() };
+            for log in &block.logs {
+                if log.address == self.registry {
+                    let topic0 = log.topics.first();
+                    if topic0 == Some(&maintenance) {
+                        decoded.records.push(Record::Event(decode_maintenance(log)?));
+                        continue;
+                    }
+                    if topic0 == Some(&minted) {
+                        decoded.records.push(Record::Minted(decode_twin_minted(log)?));
+                    }
+                    decoded.records.push(Record::Event(decode_registry_log(log)?));
+                } else if log.address == self.market {
+                    decoded.records.push(Record::Event(decode_market_log(log)?));
+                } else if log.address == self.earnings {
+                    decoded.records.push(Record::Event(decode_earnings_log(log)?));
+                } else if log.address == self.vault {
+                    decoded.records.push(Record::Event(decode_vault_log(log)?));
+                } else if log.address == self.ledger {
+                    let time = block.time.ok_or_else(|| {
+                        ChainError::Decode(format!("a credit of block {} without the block's time", block.block.number))
+                    })?;
+                    decoded.records.push(Record::Credit(decode_work_credited(log, time)?));
+                } else {
+                    return Err(ChainError::Decode(format!(
+                        "a log of {:?}, which the filter did not ask for",
+                        log.address
+                    )));
                 }
-                if topic0 == Some(&minted) {
-                    block.records.push(Record::Minted(decode_twin_minted(log)?));
-                }
-                block.records.push(Record::Event(decode_registry_log(log)?));
-            } else if log.address == self.market {
-                block.records.push(Record::Event(decode_market_log(log)?));
-            } else if log.address == self.earnings {
-                block.records.push(Record::Event(decode_earnings_log(log)?));
-            } else if log.address == self.vault {
-                block.records.push(Record::Event(decode_vault_log(log)?));
-            } else if log.address == self.ledger {
-                let time = times.get(&number).copied().ok_or_else(|| missing("block's time"))?;
-                block.records.push(Record::Credit(decode_work_credited(log, time)?));
-            } else {
-                return Err(ChainError::Decode(format!(
-                    "a log of {:?}, which the filter did not ask for",
-                    log.address
-                )));
             }
+            records.push(decoded);
         }
-        Ok(blocks.into_values().collect())
+        Ok(ReadBlocks { logs: blocks, records })
     }
 
     /// The time of each block, in one round trip: a credit is dated by its block.
@@ -253,6 +276,32 @@ impl CollectionLogs {
         }
         Ok(times)
     }
+}
+
+/// `logs` by block, in chain order; `times` dates the blocks (the credits' and the mints' at least).
+fn by_block(mut logs: Vec<Log>, times: &HashMap<u64, u64>) -> Result<Vec<BlockLogs>, ChainError> {
+    let position = |log: &Log| (log.block_number.map(|number| number.as_u64()), log.log_index);
+    logs.sort_by_key(position);
+    let mut blocks: Vec<BlockLogs> = Vec::new();
+    for log in logs {
+        let missing = |what: &str| ChainError::Decode(format!("a log without its {what}"));
+        let number = log.block_number.ok_or_else(|| missing("block number"))?.as_u64();
+        let hash = log.block_hash.ok_or_else(|| missing("block hash"))?.0;
+        match blocks.last_mut() {
+            Some(block) if block.block.number == number => {
+                if block.block.hash != hash {
+                    return Err(ChainError::Decode(format!("block {number} changed while it was read: read it again")));
+                }
+                block.logs.push(log);
+            }
+            _ => blocks.push(BlockLogs {
+                block: BlockRef { number, hash },
+                time: times.get(&number).copied(),
+                logs: vec![log],
+            }),
+        }
+    }
+    Ok(blocks)
 }
 
 /// The logs `filter` selects in blocks `from..=to`, the range halved until the node accepts each
@@ -308,9 +357,8 @@ mod tests {
         assert_eq!(pages(8, 7, 5_000), vec![]);
     }
 
-    #[test]
-    fn one_filter_asks_for_every_contract_and_every_event_the_store_keeps() {
-        let deployment = Deployment {
+    fn deployment() -> Deployment {
+        Deployment {
             twin_registry: Address([1; 20]),
             twin_market: Address([2; 20]),
             hash_ledger: Address([3; 20]),
@@ -322,8 +370,12 @@ mod tests {
             difficulty_feed: Address([7; 20]),
             block_fees_feed: Address([8; 20]),
             deployment_block: 5,
-        };
-        let logs = CollectionLogs::new(RpcClient::new("http://127.0.0.1:8545"), &deployment);
+        }
+    }
+
+    #[test]
+    fn one_filter_asks_for_every_contract_and_every_event_the_store_keeps() {
+        let logs = CollectionLogs::new(RpcClient::new("http://127.0.0.1:8545"), &deployment());
         let filter = serde_json::to_value(logs.filter(5, 9)).unwrap();
         assert_eq!(filter["address"].as_array().map(Vec::len), Some(5));
         let topics = filter["topics"][0].as_array().unwrap();
@@ -331,5 +383,58 @@ mod tests {
         assert!(topics.contains(&json!(format!("{:?}", twin_minted_event().signature()))));
         assert!(topics.contains(&json!(format!("{:?}", work_credited_event().signature()))));
         assert_eq!((filter["fromBlock"].as_str(), filter["toBlock"].as_str()), (Some("0x5"), Some("0x9")));
+    }
+
+    fn minted_log(block: u64, log_index: u64) -> Log {
+        let mut log: Log = serde_json::from_str(include_str!("fixtures/twin_minted_log.json")).unwrap();
+        log.block_number = Some(block.into());
+        log.block_hash = Some(H256::repeat_byte(block as u8));
+        log.log_index = Some(log_index.into());
+        log
+    }
+
+    fn fixture_collection() -> CollectionLogs {
+        let registry = minted_log(2, 0).address;
+        CollectionLogs::new(
+            RpcClient::new("http://127.0.0.1:8545"),
+            &Deployment { twin_registry: Address(registry.0), ..deployment() },
+        )
+    }
+
+    #[test]
+    fn logs_group_by_block_in_chain_order_whatever_order_they_came_in() {
+        let times = HashMap::from([(2, 1_700_000_000)]);
+        let blocks = by_block(vec![minted_log(4, 0), minted_log(2, 1), minted_log(2, 0)], &times).unwrap();
+        let positions: Vec<(u64, Option<u64>, usize)> =
+            blocks.iter().map(|block| (block.block.number, block.time, block.logs.len())).collect();
+        assert_eq!(positions, vec![(2, Some(1_700_000_000), 2), (4, None, 1)]);
+        assert_eq!(blocks[0].logs[0].log_index, Some(0.into()));
+
+        let mut moved = minted_log(2, 1);
+        moved.block_hash = Some(H256::repeat_byte(9));
+        assert!(by_block(vec![minted_log(2, 0), moved], &times).is_err(), "a block that changed while read");
+    }
+
+    #[test]
+    fn stored_logs_decode_to_the_records_they_were_read_as() {
+        let collection = fixture_collection();
+        let read = collection.decode(by_block(vec![minted_log(2, 0)], &HashMap::new()).unwrap()).unwrap();
+        assert_eq!(read.records.len(), 1);
+        assert!(matches!(read.records[0].records.as_slice(), [Record::Minted(_), Record::Event(_)]));
+
+        // As IndexedDB keeps them: JSON, decoded again on the next visit.
+        let text = serde_json::to_string(&read.logs).unwrap();
+        assert!(!text.contains("\"time\""), "a block without its time read stores none: {text}");
+        let stored: Vec<BlockLogs> = serde_json::from_str(&text).unwrap();
+        assert_eq!(stored, read.logs);
+        assert_eq!(collection.decode(stored).unwrap().records, read.records);
+    }
+
+    #[test]
+    fn a_log_of_a_contract_the_filter_did_not_ask_for_is_refused() {
+        let mut stray = minted_log(2, 0);
+        stray.address = EthAddress::repeat_byte(0xee);
+        let error = fixture_collection().decode(by_block(vec![stray], &HashMap::new()).unwrap()).unwrap_err();
+        assert!(error.to_string().contains("did not ask for"), "{error}");
     }
 }

@@ -16,7 +16,7 @@ use super::market::{Listing, ListingState, Offer, Sale, StaleReason};
 use super::{Address, TwinStatus, Wei};
 
 /// What kind of work a maintenance entry records, numbered as `TwinRegistry.MaintenanceKind`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum MaintenanceKind {
     Inspection,
     Repair,
@@ -60,7 +60,7 @@ impl fmt::Display for MaintenanceKind {
 }
 
 /// One event of a twin, from either contract, with only what the app uses of it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TwinEvent {
     /// `operator` minted the twin and runs its rig, `reporter` posts its telemetry; the twin itself
     /// arrives by the `Transfer` from zero of the same transaction.
@@ -177,7 +177,7 @@ pub enum TwinEvent {
 }
 
 /// An event about an account rather than one twin: it reaches every twin the account holds.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AccountEvent {
     /// ERC-721 `ApprovalForAll`: `operator` may, or may no longer, move every twin of the account.
     ApprovalForAll { operator: Address, approved: bool },
@@ -188,14 +188,14 @@ pub enum AccountEvent {
 }
 
 /// What an event is about: one twin, or one account.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ChainEvent {
     Twin { twin_id: u64, event: TwinEvent },
     Account { account: Address, event: AccountEvent },
 }
 
 /// An event and where it happened on chain.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Located {
     pub block: u64,
     /// Position in the block, across all contracts: orders the registry's and the market's events

@@ -9,12 +9,11 @@ use super::Address;
 pub const HASHRATE_WINDOW_SECONDS: u64 = 24 * 60 * 60;
 
 /// One accepted batch.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Credit {
     pub twin_id: u64,
     pub contributor: Address,
     /// The job seed of the credited batch: each batch a contributor submits has its own.
-    #[serde(with = "hex")]
     pub job_seed: [u8; 32],
     pub shares: u64,
     /// Expected hashes the shares prove. u128: a u256 past that is no plausible amount of work.

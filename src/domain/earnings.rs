@@ -23,7 +23,7 @@ pub const TRAILING_WINDOW: u64 = 30 * SECONDS_A_DAY;
 const WEI_AN_ETHER: f64 = 1e18;
 
 /// How a twin's rig pays its holder, fixed at mint.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EarningTerms {
     pub service_fee_bps: u16,
     /// Millionths of a US dollar per kWh.
@@ -104,7 +104,7 @@ impl Schedule {
 
 /// The network as the deployment's feeds stood when a period was settled, as the contract
 /// recorded them: a figure of zero or less means its feed had none.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RecordedFigures {
     /// BTC/USD with its feed's decimals.
     pub btc_usd: i128,
@@ -132,7 +132,7 @@ impl RecordedFigures {
 }
 
 /// One settled period, every figure as the contract recorded it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settlement {
     /// Counting from 0 for each twin.
     pub index: u32,

@@ -27,7 +27,7 @@ pub struct BlockRef {
 }
 
 /// One thing a log says, in the form the app keeps.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Record {
     /// A new twin's nameplate and roles: `TwinMinted`, which also yields an `Event`.
     Minted(Twin),
@@ -46,12 +46,10 @@ impl Record {
 }
 
 /// Everything one block said, in log order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BlockRecords {
     pub block: BlockRef,
-    /// The block's time, unix seconds, where it was read: the indexer gives every block's, the
-    /// chain reader reads those of the blocks with mints or credits, which are dated by it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The block's time, unix seconds, where it was read (see `chain::collection::BlockLogs`).
     pub time: Option<u64>,
     pub records: Vec<Record>,
 }
@@ -264,7 +262,7 @@ impl SyncProgress {
 mod tests {
     use super::*;
     use crate::domain::activity::{AccountEvent, ChainEvent, TwinEvent};
-    use crate::domain::{Address, RigSpec, TwinStatus};
+    use crate::domain::{Address, RigSpec};
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
@@ -448,39 +446,5 @@ mod tests {
         assert_eq!(SyncProgress::CatchingUp { first: 100, done: 199, last: 199 }.percent(), Some(100));
         assert_eq!(SyncProgress::CatchingUp { first: 7, done: 6, last: 7 }.percent(), Some(0));
         assert_eq!(SyncProgress::Synced { block: 7 }.percent(), None);
-    }
-
-    #[test]
-    fn records_survive_the_store_as_json() {
-        let mut records = mint(3, 0, 1, account(7));
-        records.records.push(Record::Credit(Credit {
-            twin_id: 1,
-            contributor: account(5),
-            job_seed: [9; 32],
-            shares: 3,
-            work: u128::MAX,
-            block: 3,
-            timestamp: 1_700_000_123,
-            tx_hash: format!("0x{}", "cd".repeat(32)),
-        }));
-        records.records.push(event(
-            3,
-            4,
-            1,
-            TwinEvent::Listed {
-                seller: account(7),
-                price: crate::domain::Wei(u128::MAX - 1),
-                expires_at: 9,
-                max_fee_bps: 250,
-            },
-        ));
-        records.records.push(event(3, 5, 1, TwinEvent::StatusChanged { next: TwinStatus::Offline }));
-        let text = serde_json::to_string(&records).unwrap();
-        assert_eq!(serde_json::from_str::<BlockRecords>(&text).unwrap(), records);
-        // A block without its time read stores none.
-        let undated = transfer(6, 0, 1, account(7), account(9));
-        let text = serde_json::to_string(&undated).unwrap();
-        assert!(!text.contains("time"), "{text}");
-        assert_eq!(serde_json::from_str::<BlockRecords>(&text).unwrap(), undated);
     }
 }

@@ -3,12 +3,10 @@ use std::fmt;
 use super::Address;
 
 /// A rig as minted: fixed for the life of its twin.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RigSpec {
     pub manufacturer: String,
     pub model: String,
-    /// As hex: the history stores thousands of these, and hex is a third of an array of numbers.
-    #[serde(with = "hex")]
     pub serial_hash: [u8; 32],
     pub hashrate_ghs: u64,
     pub power_watts: u32,
@@ -66,7 +64,7 @@ pub fn display_name(manufacturer: &str, model: &str) -> String {
 }
 
 /// A minted twin and the roles around it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Twin {
     pub id: u64,
     pub operator: Address,
@@ -82,7 +80,7 @@ impl Twin {
 }
 
 /// Where a rig stands in its life, numbered as `TwinRegistry.Status` numbers it on chain.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub enum TwinStatus {
     /// What every twin is minted as.
     #[default]

@@ -10,15 +10,18 @@ use web_sys::{
     IdbDatabase, IdbKeyRange, IdbObjectStore, IdbOpenDbRequest, IdbRequest, IdbTransaction, IdbTransactionMode,
 };
 
-use crate::domain::history::{BlockRecords, BlockRef};
+use crate::chain::collection::BlockLogs;
+use crate::domain::history::BlockRef;
 
 const DATABASE: &str = "hashtwin";
 /// Bumped when what is stored changes shape: an upgrade drops what an older app wrote.
 /// 3: JSON as bytes, byte strings in it as hex. 4: terms, settlements and claims among the
 /// events. 5: the times of the blocks with mints. 6: splits, joins and lots among the events. 7: the
-/// times of the blocks with trades, for the price history. 8: each credit's transaction, for the account's list. An
-/// upgrade sets the stored history aside; it is read again.
-const VERSION: u32 = 8;
+/// times of the blocks with trades, for the price history. 8: each credit's transaction, for the account's list.
+/// 9: the blocks' logs as the node gave them, decoded on each visit, rather than the app's records:
+/// what the app makes of a log may change from now on without a new version. An upgrade sets the
+/// stored history aside; it is read again.
+const VERSION: u32 = 9;
 const BLOCKS: &str = "blocks";
 /// Bytes of stored history parsed between two pauses: a few tens of ms of work.
 const PARSE_BETWEEN_PAUSES: usize = 2 * 1024 * 1024;
@@ -116,7 +119,7 @@ impl HistoryDb {
     }
 
     /// What was stored, or `None` on a first visit.
-    pub async fn load(&self) -> Result<Option<(StoredHead, Vec<BlockRecords>)>, StorageError> {
+    pub async fn load(&self) -> Result<Option<(StoredHead, Vec<BlockLogs>)>, StorageError> {
         let failed = |error| StorageError::from_js("read the stored history", error);
         let (_, blocks, heads) = self.transaction(IdbTransactionMode::Readonly).map_err(failed)?;
         let head = heads.get(&self.scope.clone().into()).map_err(failed)?;
@@ -143,7 +146,7 @@ impl HistoryDb {
     }
 
     /// Adds `blocks` and moves the stored head, in one transaction.
-    pub async fn append(&self, blocks: &[BlockRecords], head: &StoredHead) -> Result<(), StorageError> {
+    pub async fn append(&self, blocks: &[BlockLogs], head: &StoredHead) -> Result<(), StorageError> {
         let failed = |error| StorageError::from_js("store the history", error);
         let (transaction, store, heads) = self.transaction(IdbTransactionMode::Readwrite).map_err(failed)?;
         for block in blocks {

@@ -20,7 +20,7 @@ use futures::{FutureExt, StreamExt};
 use leptos::prelude::*;
 
 use crate::chain::abi::ChainError;
-use crate::chain::collection::{ChainHead, CollectionLogs, WINDOW_BLOCKS};
+use crate::chain::collection::{BlockLogs, ChainHead, CollectionLogs, ReadBlocks, WINDOW_BLOCKS};
 use crate::chain::contracts::TwinRegistryReader;
 use crate::chain::earnings::{FeedAddresses, TwinEarnings};
 use crate::chain::ens::EnsReader;
@@ -30,7 +30,7 @@ use crate::chain::lens::TwinLens;
 use crate::chain::market::TwinMarket;
 use crate::chain::networks::{Network, NetworkConfig};
 use crate::chain::rpc::RpcClient;
-use crate::domain::history::{BlockRecords, BlockRef, History, HistoryError, SyncProgress};
+use crate::domain::history::{BlockRef, History, HistoryError, SyncProgress};
 use idb::{HistoryDb, StoredHead};
 use indexer::{Indexed, IndexerClient, IndexerError};
 use names::EnsNames;
@@ -311,7 +311,7 @@ impl ChainStore {
             }
         };
         match db.load().await {
-            Ok(Some((stored, blocks))) => match History::restore(&blocks, stored.head, &stored.checkpoints) {
+            Ok(Some((stored, blocks))) => match restore(collection, blocks, &stored) {
                 Ok(history) => {
                     self.history_block.set(Some(stored.head.number));
                     self.history.set(Arc::new(history));
@@ -453,7 +453,7 @@ impl ChainStore {
         }
         let read = |from: u64| indexer.history(from, handover.number, HISTORY_PAGE_LOGS);
         let failed = |error: IndexerError| error.to_string();
-        let mut blocks = Vec::new();
+        let mut blocks = ReadBlocks::default();
         let mut from = first;
         let mut answer = read(from).await.map_err(failed)?;
         loop {
@@ -476,18 +476,18 @@ impl ChainStore {
             };
             let decode = async {
                 gloo_timers::future::sleep(Duration::ZERO).await;
-                collection.indexed_records(&answer)
+                collection.indexed_blocks(&answer)
             };
             let (next, decoded) = futures::join!(next, decode);
             let page = decoded.map_err(|error| format!("its history could not be read: {error}"))?;
-            blocks.extend(page);
+            blocks.append(page);
             self.progress.set(SyncProgress::CatchingUp { first, done: through, last: latest.block.number });
             match next {
                 Some(next) => (from, answer) = (through + 1, next.map_err(failed)?),
                 None => break,
             }
         }
-        if let Some(newest) = blocks.last().map(|block| block.block) {
+        if let Some(newest) = blocks.newest() {
             let on_chain = if newest.number == handover.number {
                 Some(handover.hash)
             } else {
@@ -510,13 +510,13 @@ impl ChainStore {
         Ok(())
     }
 
-    /// Moves the history on by `blocks` to `head`, and stores them.
-    async fn apply(&self, db: Option<&HistoryDb>, blocks: &[BlockRecords], head: BlockRef) -> Result<(), HistoryError> {
+    /// Moves the history on by `blocks` to `head`, and stores their logs.
+    async fn apply(&self, db: Option<&HistoryDb>, blocks: &ReadBlocks, head: BlockRef) -> Result<(), HistoryError> {
         let mut extended = Ok(());
         // In place: a copy of the whole history per window would cost more than the window.
-        self.history.update_untracked(|history| extended = Arc::make_mut(history).extend(blocks, head));
+        self.history.update_untracked(|history| extended = Arc::make_mut(history).extend(&blocks.records, head));
         extended?;
-        if !blocks.is_empty() {
+        if !blocks.records.is_empty() {
             // When only the head moved, nothing a page shows changed.
             self.history.notify();
         }
@@ -527,7 +527,7 @@ impl ChainStore {
         if let Some(db) = db {
             let stored = self.history.with_untracked(|history| stored_head(history));
             if let Some(stored) = stored {
-                self.keep(db.append(blocks, &stored).await);
+                self.keep(db.append(&blocks.logs, &stored).await);
             }
         }
         Ok(())
@@ -581,4 +581,10 @@ impl ChainStore {
 
 fn stored_head(history: &History) -> Option<StoredHead> {
     history.head().map(|head| StoredHead { head, checkpoints: history.checkpoints().collect() })
+}
+
+/// The history a previous visit stored, its logs decoded again.
+fn restore(collection: &CollectionLogs, blocks: Vec<BlockLogs>, stored: &StoredHead) -> Result<History, String> {
+    let read = collection.decode(blocks).map_err(|error| error.to_string())?;
+    History::restore(&read.records, stored.head, &stored.checkpoints).map_err(|error| error.to_string())
 }
