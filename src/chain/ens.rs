@@ -50,13 +50,14 @@ pub fn reverse_node(account: Address) -> [u8; 32] {
 pub enum EnsError {
     #[error(transparent)]
     Rpc(#[from] RpcError),
-    #[error("the Unicode name normaliser could not be downloaded")]
-    NormaliserNotLoaded,
+    /// The ENS reader or the Unicode normaliser: chunks of their own, fetched when first needed.
+    #[error("the part of HashTwin that reads ENS names could not be downloaded")]
+    ChunkNotLoaded,
 }
 
 impl From<leptos::wasm_split::SplitLoaderError> for EnsError {
     fn from(_: leptos::wasm_split::SplitLoaderError) -> Self {
-        EnsError::NormaliserNotLoaded
+        EnsError::ChunkNotLoaded
     }
 }
 
@@ -185,7 +186,14 @@ impl EnsReader {
     /// The verified name of each of `accounts`, in their order; `None` where an account has no
     /// name, or its name fails normalisation or does not resolve back to it. An error is a
     /// failure to ask, not an answer about any account.
+    ///
+    /// No page needs a name before its first paint, so the reading comes in a chunk of its own
+    /// (issue 15), fetched with the first lookup of the visit.
     pub async fn profiles(&self, accounts: &[Address]) -> Result<Vec<Option<EnsProfile>>, EnsError> {
+        read_profiles(self.clone(), accounts.to_vec()).await?.await
+    }
+
+    async fn read(&self, accounts: &[Address]) -> Result<Vec<Option<EnsProfile>>, EnsError> {
         let reverse: Vec<_> = accounts.iter().map(|&account| reverse_node(account)).collect();
         let resolvers = self.resolvers(&reverse).await?;
         let names = self
@@ -256,6 +264,19 @@ impl EnsReader {
             })
             .collect()
     }
+}
+
+type ProfilesRead = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Vec<Option<EnsProfile>>, EnsError>>>>;
+
+#[cfg(feature = "split")]
+#[leptos::wasm_split::wasm_split(ens_reader, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn read_profiles(reader: EnsReader, accounts: Vec<Address>) -> Result<ProfilesRead, EnsError> {
+    Ok(Box::pin(async move { reader.read(&accounts).await }))
+}
+
+#[cfg(not(feature = "split"))]
+async fn read_profiles(reader: EnsReader, accounts: Vec<Address>) -> Result<ProfilesRead, EnsError> {
+    Ok(Box::pin(async move { reader.read(&accounts).await }))
 }
 
 fn encode_ask(ask: &Ask) -> Vec<u8> {
