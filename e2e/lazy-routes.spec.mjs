@@ -10,17 +10,21 @@ const CHUNK = /\/(split_[a-z_]+|chunk_\d+)-[0-9a-f]+\.wasm$/;
 const chunkOf = (route) => new RegExp(`/split_${route}-[0-9a-f]+\\.wasm$`);
 
 /**
- * The shared chunks the ENS normaliser needs, by name without the build hash: the one split that is
- * not a route, which the gallery fetches as soon as its activity names an account with a name beyond
- * ASCII (Dave's, dave-färms.eth). The splitter's shim heads each shared chunk with the splits that
- * need it.
+ * The chunks of the splits that are not routes, by file name without its build hash: the ENS reader
+ * and normaliser, which the gallery fetches once its activity names accounts, with the shared
+ * chunks they need. The splitter's shim heads each shared chunk with the splits that need it.
  */
-function normaliserChunks() {
+function chunksBesideRoutes() {
   const dist = join(ROOT, 'dist');
   const shim = readdirSync(dist).find((file) => /^__wasm_split-[0-9a-f]+\.js$/.test(file));
-  const shared = [...readFileSync(join(dist, shim), 'utf8').matchAll(/\/\* ([a-z_, ]+) \*\/\s*const __(chunk_\d+) /g)];
+  const text = readFileSync(join(dist, shim), 'utf8');
+  const shared = [...text.matchAll(/\/\* ([a-z_, ]+) \*\/\s*const __(chunk_\d+) /g)];
   expect(shared.length, `shared chunks declared in ${shim}`).toBeGreaterThan(0);
-  return shared.filter(([, splits]) => splits.split(', ').includes('ens_normaliser')).map(([, , chunk]) => chunk);
+  const splits = [...text.matchAll(/"\.\/(split_[a-z_]+)-[0-9a-f]+\.wasm"/g)].map(([, split]) => split);
+  return new Set([
+    ...splits.filter((split) => !split.startsWith('split_route_')),
+    ...shared.filter(([, needers]) => needers.split(', ').some((split) => !split.startsWith('route_'))).map(([, , chunk]) => chunk),
+  ]);
 }
 
 /** A chunk's file name without its build hash. */
@@ -51,9 +55,10 @@ test('a cold load of / fetches no route chunk, and every route fetches its own o
 
   await page.goto('/');
   await expect(page.getByTestId('twin-card')).toHaveCount(12);
-  // Only the ENS normaliser may come, whenever the gallery's activity names Dave.
-  const normaliser = new Set(['split_ens_normaliser', ...normaliserChunks()]);
-  expect(fetched.map(withoutHash).filter((chunk) => !normaliser.has(chunk)), 'route chunks fetched by the gallery').toEqual([]);
+  // Only ENS's chunks may come, whenever the gallery's activity names accounts.
+  const besideRoutes = chunksBesideRoutes();
+  expect([...besideRoutes]).toEqual(expect.arrayContaining(['split_ens_reader', 'split_ens_normaliser']));
+  expect(fetched.map(withoutHash).filter((file) => !besideRoutes.has(file)), 'route chunks fetched by the gallery').toEqual([]);
 
   const nav = page.getByRole('navigation');
   for (const { route, link, heading } of ROUTES) {
