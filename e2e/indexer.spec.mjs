@@ -16,24 +16,33 @@ test('the gallery picks up a newly minted twin as blocks arrive, without a reloa
   await expect(page.getByRole('heading', { name: 'Canaan Avalon A1566HA' })).toBeVisible();
 });
 
-/** What the store kept in this browser's IndexedDB: the heads read to, and the blocks with logs, as the node gave them. */
+/**
+ * What the store kept in this browser's IndexedDB: the heads read to, and the blocks with logs, as the
+ * node gave them; nothing before the app has made its database. It never creates the database (an
+ * open without a version would, empty, and hold the app's own upgrade back) and closes it after.
+ */
 function storedHistory(page) {
-  return page.evaluate(
-    () =>
-      new Promise((resolve, reject) => {
-        const open = indexedDB.open('hashtwin');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const transaction = open.result.transaction(['blocks', 'heads']);
-          const heads = transaction.objectStore('heads').getAll();
-          const blocks = transaction.objectStore('blocks').getAll();
-          // Each value is its JSON as UTF-8 bytes.
-          const json = (bytes) => JSON.parse(new TextDecoder().decode(bytes));
-          transaction.oncomplete = () => resolve({ heads: heads.result.map(json), blocks: blocks.result.map(json) });
-          transaction.onerror = () => reject(transaction.error);
+  return page.evaluate(async () => {
+    const nothing = { heads: [], blocks: [] };
+    if (!(await indexedDB.databases()).some((database) => database.name === 'hashtwin')) return nothing;
+    return new Promise((resolve, reject) => {
+      const open = indexedDB.open('hashtwin');
+      open.onerror = () => reject(open.error);
+      open.onsuccess = () => {
+        const database = open.result;
+        const transaction = database.transaction(['blocks', 'heads']);
+        const heads = transaction.objectStore('heads').getAll();
+        const blocks = transaction.objectStore('blocks').getAll();
+        // Each value is its JSON as UTF-8 bytes.
+        const json = (bytes) => JSON.parse(new TextDecoder().decode(bytes));
+        transaction.oncomplete = () => {
+          database.close();
+          resolve({ heads: heads.result.map(json), blocks: blocks.result.map(json) });
         };
-      }),
-  );
+        transaction.onerror = () => reject(transaction.error);
+      };
+    });
+  });
 }
 
 test('the history is kept in IndexedDB, not as logs in localStorage, and only newer blocks are read after a reload', async ({ page, chain, indexer }) => {

@@ -10,9 +10,10 @@ const CHUNK = /\/(split_[a-z_]+|chunk_\d+)-[0-9a-f]+\.wasm$/;
 const chunkOf = (route) => new RegExp(`/split_${route}-[0-9a-f]+\\.wasm$`);
 
 /**
- * The chunks of the splits that are not routes, by file name without its build hash: the ENS reader
- * and normaliser, which the gallery fetches once its activity names accounts, with the shared
- * chunks they need. The splitter's shim heads each shared chunk with the splits that need it.
+ * The chunks of the splits that are not routes, by file name without its build hash, with the shared
+ * chunks they need: the chain follower, which every page fetches once its first reads are
+ * answered, and the ENS reader and normaliser, which the gallery fetches once its activity names
+ * accounts. The splitter's shim heads each shared chunk with the splits that need it.
  */
 function chunksBesideRoutes() {
   const dist = join(ROOT, 'dist');
@@ -55,9 +56,9 @@ test('a cold load of / fetches no route chunk, and every route fetches its own o
 
   await page.goto('/');
   await expect(page.getByTestId('twin-card')).toHaveCount(12);
-  // Only ENS's chunks may come, whenever the gallery's activity names accounts.
+  // Only the follower's and ENS's chunks may come.
   const besideRoutes = chunksBesideRoutes();
-  expect([...besideRoutes]).toEqual(expect.arrayContaining(['split_ens_reader', 'split_ens_normaliser']));
+  expect([...besideRoutes]).toEqual(expect.arrayContaining(['split_chain_follower', 'split_ens_reader', 'split_ens_normaliser']));
   expect(fetched.map(withoutHash).filter((file) => !besideRoutes.has(file)), 'route chunks fetched by the gallery').toEqual([]);
 
   const nav = page.getByRole('navigation');
@@ -105,4 +106,29 @@ test('a route whose chunk does not arrive says so and loads on Retry', async ({ 
   await expect(page.getByRole('heading', { level: 1, name: 'Mint a twin', exact: true })).toBeVisible();
   await expect(page.getByTestId('chunk-failed')).toHaveCount(0);
   await expect(page).toHaveTitle(/Mint a twin/);
+});
+
+test('a chain follower that does not arrive is said, and asked for again until it does', async ({ page }) => {
+  const fetched = recordChunks(page);
+  const follower = chunkOf('chain_follower');
+  const isFollower = (url) => follower.test(url.pathname);
+  let blocked = 0;
+  await page.route(isFollower, (route) => {
+    blocked += 1;
+    return route.abort('internetdisconnected');
+  });
+
+  await page.goto('/mine');
+  // /mine lists the twins from the history, which only the follower reads.
+  await expect(page.getByTestId('twins-error')).toHaveText(
+    "The part of HashTwin that reads the collection's history could not be downloaded; it is asked for again every few seconds.",
+  );
+  await expect(page.getByLabel('Twin', { exact: true })).toBeDisabled();
+  expect(blocked).toBe(1);
+
+  await page.unroute(isFollower);
+  // The next try, a block poll later, loads it and the history with it.
+  await expect(page.getByLabel('Twin', { exact: true })).toBeEnabled();
+  await expect(page.getByTestId('twins-error')).toHaveCount(0);
+  expect(fetched.filter((file) => follower.test(`/${file}`))).toHaveLength(2);
 });

@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod chain;
+pub mod chunk;
 pub mod components;
 pub mod domain;
 pub mod miner;

@@ -1,6 +1,10 @@
 //! TwinLens: what a page shows of the twins now, in one `eth_call` whatever the history's length,
 //! for the first paint while the history is read behind it.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
 use ethers_core::abi::Token;
 use ethers_core::types::U256;
 
@@ -54,14 +58,30 @@ pub struct LensHead {
 pub struct TwinLens {
     rpc: RpcClient,
     address: Address,
+    /// Reads asked for and not yet answered, by every clone of this lens.
+    in_flight: Arc<AtomicUsize>,
 }
+
+/// How often [`TwinLens::settled`] looks again.
+const SETTLED_POLL: Duration = Duration::from_millis(20);
 
 impl TwinLens {
     pub fn new(rpc: RpcClient, address: Address) -> Self {
-        Self { rpc, address }
+        Self { rpc, address, in_flight: Arc::default() }
+    }
+
+    /// Resolves once no read of this lens is waiting for its answer, the page having first had
+    /// its turn to ask: what a page's first paint waits on, and nothing else should compete with.
+    pub async fn settled(&self) {
+        // A page asks for its first reads as it is drawn, before the next task.
+        gloo_timers::future::sleep(Duration::ZERO).await;
+        while self.in_flight.load(Ordering::Relaxed) > 0 {
+            gloo_timers::future::sleep(SETTLED_POLL).await;
+        }
     }
 
     async fn read(&self, function: &str, args: &[Token]) -> Result<Vec<Token>, ChainError> {
+        let _in_flight = InFlight::count(&self.in_flight);
         let output = self.rpc.call(self.address, &encode_call(twin_lens_abi(), function, args)).await?;
         decode_output(twin_lens_abi(), function, &output)
     }
@@ -81,10 +101,27 @@ impl TwinLens {
 
     /// One twin as the contracts held it at block `block`, `None` for an id that named none.
     pub async fn twin_at(&self, id: u64, block: u64) -> Result<(LensHead, Option<TwinSnapshot>), ChainError> {
+        let _in_flight = InFlight::count(&self.in_flight);
         let call = encode_call(twin_lens_abi(), "twins", &[Token::Array(vec![Token::Uint(id.into())])]);
         let output = self.rpc.call_at(self.address, &call, block).await?;
         let (head, mut page) = head_and_page(decode_output(twin_lens_abi(), "twins", &output)?)?;
         Ok((head, page.pop().flatten()))
+    }
+}
+
+/// One read counted among those in flight until it is answered or dropped.
+struct InFlight(Arc<AtomicUsize>);
+
+impl InFlight {
+    fn count(in_flight: &Arc<AtomicUsize>) -> Self {
+        in_flight.fetch_add(1, Ordering::Relaxed);
+        InFlight(in_flight.clone())
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
     }
 }
 
@@ -294,5 +331,17 @@ mod tests {
         assert_eq!(page[2].as_ref().unwrap().buyable, None, "a stored listing the market would refuse is no listing");
         assert_eq!(twelve.fraction, Some((Address([0x5e; 20]), ShareUnits(10u128.pow(24)))));
         assert_eq!(page[2].as_ref().unwrap().fraction, None);
+    }
+
+    #[test]
+    fn a_read_counts_as_in_flight_until_it_is_answered_or_dropped() {
+        let in_flight = Arc::new(AtomicUsize::new(0));
+        let first = InFlight::count(&in_flight);
+        let second = InFlight::count(&in_flight);
+        assert_eq!(in_flight.load(Ordering::Relaxed), 2);
+        drop(first);
+        assert_eq!(in_flight.load(Ordering::Relaxed), 1, "a read abandoned mid-way no longer holds the follower back");
+        drop(second);
+        assert_eq!(in_flight.load(Ordering::Relaxed), 0);
     }
 }

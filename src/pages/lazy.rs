@@ -18,15 +18,7 @@ use std::pin::Pin;
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 
-/// A route's chunk could not be loaded; the browser console has the network error.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ChunkLoadFailed;
-
-impl From<leptos::wasm_split::SplitLoaderError> for ChunkLoadFailed {
-    fn from(_: leptos::wasm_split::SplitLoaderError) -> Self {
-        ChunkLoadFailed
-    }
-}
+use crate::chunk::ChunkLoadFailed;
 
 pub type PageLoad = fn() -> Pin<Box<dyn Future<Output = Result<AnyView, ChunkLoadFailed>>>>;
 
@@ -48,13 +40,13 @@ macro_rules! lazy_route {
             async fn view(_: Self) -> ::leptos::prelude::AnyView {
                 #[cfg(feature = "split")]
                 #[::leptos::wasm_split::wasm_split($chunk, wasm_split_path = ::leptos::wasm_split, fallible)]
-                fn $chunk() -> Result<::leptos::prelude::AnyView, $crate::pages::lazy::ChunkLoadFailed> {
+                fn $chunk() -> Result<::leptos::prelude::AnyView, $crate::chunk::ChunkLoadFailed> {
                     use ::leptos::prelude::*;
                     Ok(view! { <$page/> }.into_any())
                 }
 
                 #[cfg(not(feature = "split"))]
-                async fn $chunk() -> Result<::leptos::prelude::AnyView, $crate::pages::lazy::ChunkLoadFailed> {
+                async fn $chunk() -> Result<::leptos::prelude::AnyView, $crate::chunk::ChunkLoadFailed> {
                     use ::leptos::prelude::*;
                     Ok(view! { <$page/> }.into_any())
                 }

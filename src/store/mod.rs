@@ -30,6 +30,7 @@ use crate::chain::lens::TwinLens;
 use crate::chain::market::TwinMarket;
 use crate::chain::networks::{Network, NetworkConfig};
 use crate::chain::rpc::RpcClient;
+use crate::chunk::ChunkLoadFailed;
 use crate::domain::history::{BlockRef, History, HistoryError, SyncProgress};
 use idb::{HistoryDb, StoredHead};
 use indexer::{Indexed, IndexerClient, IndexerError};
@@ -185,22 +186,46 @@ impl ChainStore {
     }
 
     /// Keeps the history in step with the chain for as long as the app runs.
+    ///
+    /// Following the chain is code no page's first paint needs, so it comes in a chunk of its own
+    /// (issue 15), fetched once the page's first reads are answered: on a slow link it would
+    /// otherwise share the line with them.
     pub fn start(&self) {
-        let (wake, mut woken) = unbounded::<()>();
-        self.wake.set_value(Some(wake));
         let store = self.clone();
         leptos::task::spawn_local(async move {
-            // Side by side: neither waits for the other before the first sync.
-            let (db, ()) = futures::join!(store.open_storage(), store.follow_indexer());
+            if let Some(lens) = &store.lens {
+                lens.settled().await;
+            }
             loop {
-                store.sync(db.as_ref()).await;
-                futures::select! {
-                    _ = gloo_timers::future::sleep(BLOCK_POLL).fuse() => {},
-                    _ = woken.next() => {},
+                match follow_chain(store.clone()).await {
+                    Ok(following) => return following.await,
+                    Err(ChunkLoadFailed) => {
+                        store.progress.set(SyncProgress::Failed {
+                            message: "The part of HashTwin that reads the collection's history could not be \
+                                      downloaded; it is asked for again every few seconds."
+                                .into(),
+                        });
+                        gloo_timers::future::sleep(BLOCK_POLL).await;
+                    }
                 }
-                store.follow_indexer().await;
             }
         });
+    }
+
+    /// Follows the chain for as long as the app runs: the stored history first, then every block.
+    async fn follow_forever(&self) {
+        let (wake, mut woken) = unbounded::<()>();
+        self.wake.set_value(Some(wake));
+        // Side by side: neither waits for the other before the first sync.
+        let (db, ()) = futures::join!(self.open_storage(), self.follow_indexer());
+        loop {
+            self.sync(db.as_ref()).await;
+            futures::select! {
+                _ = gloo_timers::future::sleep(BLOCK_POLL).fuse() => {},
+                _ = woken.next() => {},
+            }
+            self.follow_indexer().await;
+        }
     }
 
     /// Reads the next blocks now rather than at the next poll: after a write landed.
@@ -577,6 +602,19 @@ impl ChainStore {
         }
         Ok(())
     }
+}
+
+type Following = std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>;
+
+#[cfg(feature = "split")]
+#[leptos::wasm_split::wasm_split(chain_follower, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn follow_chain(store: ChainStore) -> Result<Following, ChunkLoadFailed> {
+    Ok(Box::pin(async move { store.follow_forever().await }))
+}
+
+#[cfg(not(feature = "split"))]
+async fn follow_chain(store: ChainStore) -> Result<Following, ChunkLoadFailed> {
+    Ok(Box::pin(async move { store.follow_forever().await }))
 }
 
 fn stored_head(history: &History) -> Option<StoredHead> {
