@@ -132,3 +132,32 @@ test('a chain follower that does not arrive is said, and asked for again until i
   await expect(page.getByTestId('twins-error')).toHaveCount(0);
   expect(fetched.filter((file) => follower.test(`/${file}`))).toHaveLength(2);
 });
+
+test('a telemetry reader that does not arrive is said under the results, and asked for again when the filter is', async ({ page }) => {
+  const reader = chunkOf('paid_reader');
+  const isReader = (url) => reader.test(url.pathname);
+  let blocked = 0;
+  await page.route(isReader, (route) => {
+    blocked += 1;
+    return route.abort('internetdisconnected');
+  });
+
+  await page.goto('/');
+  await expect(page.getByTestId('twin-count')).toHaveText('12 twins');
+  const paid = page.getByLabel('Paid ≥ 95% of expected');
+  await paid.check();
+  await expect(page.getByRole('alert')).toHaveText(
+    "The part of HashTwin that reads the twins' telemetry could not be downloaded; it is asked for again with the next block that changes the collection.",
+  );
+  expect(blocked).toBe(1);
+
+  await page.unroute(isReader);
+  // The gallery itself goes on working.
+  await paid.uncheck();
+  await expect(page.getByTestId('twin-count')).toHaveText('12 twins');
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  await paid.check();
+  await expect(page.getByTestId('gallery-source')).toHaveText(/held against its telemetry/);
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  await expect(page.getByTestId('twin-count')).toHaveText(/of 12 twins$/, { timeout: 20_000 });
+});

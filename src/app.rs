@@ -8,7 +8,7 @@ use crate::chain::networks::NetworkConfig;
 use crate::components::header::{Header, OfflineBanner, SyncBanner};
 use crate::components::tx::{ToastArea, Toasts};
 use crate::components::wallet::{NetworkBanner, WalletContext};
-use crate::miner::pool::Miner;
+use crate::miner::pool::MinerSlot;
 use crate::pages::{
     gallery::GalleryPage, market::MarketRoute, mine::MineRoute, mint::MintRoute, not_found::NotFound,
     portfolio::PortfolioRoute, twin::TwinRoute,
@@ -45,7 +45,7 @@ pub fn App(config: NetworkConfig) -> impl IntoView {
     provide_context(store);
     provide_context(Toasts::new());
     provide_context(WalletContext::start());
-    provide_context(Miner::new());
+    provide_context(MinerSlot::new());
 
     view! {
         <Router>

@@ -164,6 +164,41 @@ pub struct Miner {
     engine: StoredValue<Rc<RefCell<Engine>>, LocalStorage>,
 }
 
+/// Where the app keeps its miner: made on the first visit to the mine page rather than at start, so
+/// that checking the stored queue, and the code that does it, stay out of the first route (issue
+/// 15); owned by the app rather than by that page, so that mining goes on across routes.
+#[derive(Clone)]
+pub struct MinerSlot {
+    app: Owner,
+    miner: StoredValue<Option<Miner>, LocalStorage>,
+}
+
+impl MinerSlot {
+    /// An empty slot, owned by the reactive owner it is made under: the app's.
+    pub fn new() -> Self {
+        Self {
+            app: Owner::current().expect("the miner's slot is made inside the app"),
+            miner: StoredValue::new_local(None),
+        }
+    }
+
+    /// The app's miner, made now if this is the first ask.
+    pub fn miner(&self) -> Miner {
+        if let Some(miner) = self.miner.get_value() {
+            return miner;
+        }
+        let miner = self.app.with(Miner::new);
+        self.miner.set_value(Some(miner));
+        miner
+    }
+}
+
+impl Default for MinerSlot {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// A live worker and the handlers through which it talks to the pool.
 struct Hasher {
     worker: Worker,

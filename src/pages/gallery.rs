@@ -2,6 +2,8 @@
 //! a reload. Pages of [`PAGE_SIZE`] keep the DOM small however many twins there are.
 
 use std::collections::{HashMap, HashSet};
+use std::future::Future;
+use std::pin::Pin;
 
 use futures::StreamExt;
 use leptos::prelude::*;
@@ -10,7 +12,9 @@ use leptos_router::NavigateOptions;
 
 use crate::chain::activity::RegistryActivity;
 use crate::chain::collection::ChainHead;
-use crate::chain::earnings::read_feeds;
+use crate::chain::earnings::{read_feeds, FeedAddresses};
+use crate::chain::rpc::RpcClient;
+use crate::chunk::ChunkLoadFailed;
 use crate::components::collection_pulse::{ActivityFeed, FloorsPanel};
 use crate::components::twin_card::TwinCard;
 use crate::domain::earnings::Settlement;
@@ -133,43 +137,33 @@ pub fn GalleryPage() -> impl IntoView {
                 return;
             }
             in_flight.update_value(|flying| flying.extend(missing.iter().map(|need| (need.twin_id, need.settled))));
-            let activity = store.registry.as_ref().map(|registry| registry.activity().clone());
-            let (rpc, feeds) = (store.rpc.clone(), store.feeds);
+            let reads = PaidReads {
+                activity: store.registry.as_ref().map(|registry| registry.activity().clone()),
+                rpc: store.rpc.clone(),
+                feeds: store.feeds,
+                missing,
+                latest,
+                ratios: paid_ratios,
+                reading: paid_reading,
+                in_flight,
+            };
             leptos::task::spawn_local(async move {
-                let of = missing.len();
-                paid_reading.set(PaidReading::Reading { done: 0, of });
-                // Settlements record BTC's price with its feed's decimals: Chainlink's USD feeds, and
-                // the deployment's own, have 8.
-                let decimals = match feeds {
-                    Some(feeds) => read_feeds(&rpc, feeds).await.map_or(8, |readings| readings.btc_usd.decimals),
-                    None => 8,
-                };
-                let mut reads = futures::stream::iter(missing.into_iter().map(|need| {
-                    let activity = activity.clone();
-                    async move {
-                        let ratio = read_paid_ratio(activity, &need, latest, decimals).await;
-                        (need, ratio)
+                match read_paid_ratios(reads.clone()).await {
+                    Ok(reading) => reading.await,
+                    Err(ChunkLoadFailed) => {
+                        // Asked for again when the history changes, as a failed read is.
+                        reads.in_flight.update_value(|flying| {
+                            for need in &reads.missing {
+                                flying.remove(&(need.twin_id, need.settled));
+                            }
+                        });
+                        reads.reading.set(PaidReading::Failed(
+                            "The part of HashTwin that reads the twins' telemetry could not be downloaded; \
+                             it is asked for again with the next block that changes the collection."
+                                .into(),
+                        ));
                     }
-                }))
-                .buffer_unordered(TELEMETRY_READS_AT_ONCE);
-                let (mut done, mut failure) = (0, None);
-                while let Some((need, ratio)) = reads.next().await {
-                    done += 1;
-                    in_flight.update_value(|flying| {
-                        flying.remove(&(need.twin_id, need.settled));
-                    });
-                    if paid_ratios.is_disposed() {
-                        return;
-                    }
-                    match ratio {
-                        Ok(ratio) => paid_ratios.update(|known| {
-                            known.insert(need.twin_id, (need.settled, ratio));
-                        }),
-                        Err(message) => failure = Some(message),
-                    }
-                    paid_reading.set(PaidReading::Reading { done, of });
                 }
-                paid_reading.set(failure.map_or(PaidReading::Idle, PaidReading::Failed));
             });
         }
     });
@@ -693,6 +687,74 @@ fn with_paid_ratios(entries: &mut [GalleryEntry], needs: &[PaidNeed], known: &Pa
             (Some((read_for, ratio)), Some(settled)) if read_for == settled => *ratio,
             _ => None,
         };
+    }
+}
+
+/// What reading the paid ratios of the twins that still miss one takes, and where it reports.
+#[derive(Clone)]
+struct PaidReads {
+    activity: Option<RegistryActivity>,
+    rpc: RpcClient,
+    feeds: Option<FeedAddresses>,
+    missing: Vec<PaidNeed>,
+    latest: ChainHead,
+    ratios: RwSignal<PaidRatios>,
+    reading: RwSignal<PaidReading>,
+    in_flight: StoredValue<HashSet<(u64, usize)>>,
+}
+
+type Reading = Pin<Box<dyn Future<Output = ()>>>;
+
+/// Reads the missing twins' telemetry and works out their paid ratios, a few at a time. Only the
+/// "Paid ≥ 95%" filter on the chain's history needs it, so it is a chunk of its own (issue 15).
+#[cfg(feature = "split")]
+#[leptos::wasm_split::wasm_split(paid_reader, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn read_paid_ratios(reads: PaidReads) -> Result<Reading, ChunkLoadFailed> {
+    Ok(Box::pin(reads.read()))
+}
+
+#[cfg(not(feature = "split"))]
+async fn read_paid_ratios(reads: PaidReads) -> Result<Reading, ChunkLoadFailed> {
+    Ok(Box::pin(reads.read()))
+}
+
+impl PaidReads {
+    async fn read(self) {
+        let PaidReads { activity, rpc, feeds, missing, latest, ratios, reading, in_flight } = self;
+        let of = missing.len();
+        reading.set(PaidReading::Reading { done: 0, of });
+        // Settlements record BTC's price with its feed's decimals: Chainlink's USD feeds, and the
+        // deployment's own, have 8.
+        let decimals = match feeds {
+            Some(feeds) => read_feeds(&rpc, feeds).await.map_or(8, |readings| readings.btc_usd.decimals),
+            None => 8,
+        };
+        let mut reads = futures::stream::iter(missing.into_iter().map(|need| {
+            let activity = activity.clone();
+            async move {
+                let ratio = read_paid_ratio(activity, &need, latest, decimals).await;
+                (need, ratio)
+            }
+        }))
+        .buffer_unordered(TELEMETRY_READS_AT_ONCE);
+        let (mut done, mut failure) = (0, None);
+        while let Some((need, ratio)) = reads.next().await {
+            done += 1;
+            in_flight.update_value(|flying| {
+                flying.remove(&(need.twin_id, need.settled));
+            });
+            if ratios.is_disposed() {
+                return;
+            }
+            match ratio {
+                Ok(ratio) => ratios.update(|known| {
+                    known.insert(need.twin_id, (need.settled, ratio));
+                }),
+                Err(message) => failure = Some(message),
+            }
+            reading.set(PaidReading::Reading { done, of });
+        }
+        reading.set(failure.map_or(PaidReading::Idle, PaidReading::Failed));
     }
 }
 

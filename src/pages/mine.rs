@@ -15,7 +15,7 @@ use crate::components::wallet::WalletContext;
 use crate::domain::donations::{format_count, format_work};
 use crate::miner::job::CompactBits;
 use crate::miner::meter::format_rate;
-use crate::miner::pool::{self, Miner, MinerStatus, MiningTarget};
+use crate::miner::pool::{self, Miner, MinerSlot, MinerStatus, MiningTarget};
 use crate::miner::shares::{shares_words, JobSpec, PendingBatch};
 use crate::store::ChainStore;
 
@@ -30,7 +30,8 @@ crate::pages::lazy::lazy_route!(
 pub fn MinePage() -> impl IntoView {
     crate::components::page_title(|| "Mine".to_string());
     let chain = expect_context::<ChainStore>();
-    let miner = expect_context::<Miner>();
+    let miner = expect_context::<MinerSlot>().miner();
+    provide_context(miner);
 
     view! {
         <h1>"Mine"</h1>
