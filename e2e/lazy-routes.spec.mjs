@@ -41,6 +41,21 @@ function recordChunks(page) {
   return fetched;
 }
 
+/**
+ * Drops every download of `split`'s chunk as a lost connection would, until `restore()`; `blocked()`
+ * is how many were dropped.
+ */
+async function dropChunk(page, split) {
+  const chunk = chunkOf(split);
+  const matches = (url) => chunk.test(url.pathname);
+  let dropped = 0;
+  await page.route(matches, (route) => {
+    dropped += 1;
+    return route.abort('internetdisconnected');
+  });
+  return { blocked: () => dropped, restore: () => page.unroute(matches) };
+}
+
 // Header links, so that each visit is the app's own navigation after one cold load of /.
 const ROUTES = [
   { route: 'route_market', link: 'Market', heading: 'Market' },
@@ -83,13 +98,7 @@ test('a cold load of / fetches no route chunk, and every route fetches its own o
 });
 
 test('a route whose chunk does not arrive says so and loads on Retry', async ({ page }) => {
-  const mintChunk = chunkOf('route_mint');
-  const isMintChunk = (url) => mintChunk.test(url.pathname);
-  let blocked = 0;
-  await page.route(isMintChunk, (route) => {
-    blocked += 1;
-    return route.abort('internetdisconnected');
-  });
+  const dropped = await dropChunk(page, 'route_mint');
 
   await page.goto('/');
   await expect(page.getByTestId('twin-card')).toHaveCount(12);
@@ -97,11 +106,11 @@ test('a route whose chunk does not arrive says so and loads on Retry', async ({ 
   const failed = page.getByTestId('chunk-failed');
   await expect(failed).toBeVisible();
   await expect(failed.getByRole('alert')).toHaveText('Part of HashTwin could not be downloaded. Check the connection, then try again.');
-  expect(blocked).toBe(1);
+  expect(dropped.blocked()).toBe(1);
   // The rest of the app still works around it.
   await expect(page.getByRole('link', { name: 'Gallery', exact: true })).toBeVisible();
 
-  await page.unroute(isMintChunk);
+  await dropped.restore();
   await failed.getByRole('button', { name: 'Retry' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Mint a twin', exact: true })).toBeVisible();
   await expect(page.getByTestId('chunk-failed')).toHaveCount(0);
@@ -110,13 +119,7 @@ test('a route whose chunk does not arrive says so and loads on Retry', async ({ 
 
 test('a chain follower that does not arrive is said, and asked for again until it does', async ({ page }) => {
   const fetched = recordChunks(page);
-  const follower = chunkOf('chain_follower');
-  const isFollower = (url) => follower.test(url.pathname);
-  let blocked = 0;
-  await page.route(isFollower, (route) => {
-    blocked += 1;
-    return route.abort('internetdisconnected');
-  });
+  const dropped = await dropChunk(page, 'chain_follower');
 
   await page.goto('/mine');
   // /mine lists the twins from the history, which only the follower reads.
@@ -124,23 +127,17 @@ test('a chain follower that does not arrive is said, and asked for again until i
     "The part of HashTwin that reads the collection's history could not be downloaded; it is asked for again every few seconds.",
   );
   await expect(page.getByLabel('Twin', { exact: true })).toBeDisabled();
-  expect(blocked).toBe(1);
+  expect(dropped.blocked()).toBe(1);
 
-  await page.unroute(isFollower);
+  await dropped.restore();
   // The next try, a block poll later, loads it and the history with it.
   await expect(page.getByLabel('Twin', { exact: true })).toBeEnabled();
   await expect(page.getByTestId('twins-error')).toHaveCount(0);
-  expect(fetched.filter((file) => follower.test(`/${file}`))).toHaveLength(2);
+  expect(fetched.filter((file) => chunkOf('chain_follower').test(`/${file}`))).toHaveLength(2);
 });
 
 test('a telemetry reader that does not arrive is said under the results, and asked for again when the filter is', async ({ page }) => {
-  const reader = chunkOf('paid_reader');
-  const isReader = (url) => reader.test(url.pathname);
-  let blocked = 0;
-  await page.route(isReader, (route) => {
-    blocked += 1;
-    return route.abort('internetdisconnected');
-  });
+  const dropped = await dropChunk(page, 'paid_reader');
 
   await page.goto('/');
   await expect(page.getByTestId('twin-count')).toHaveText('12 twins');
@@ -149,9 +146,9 @@ test('a telemetry reader that does not arrive is said under the results, and ask
   await expect(page.getByRole('alert')).toHaveText(
     "The part of HashTwin that reads the twins' telemetry could not be downloaded; it is asked for again with the next block that changes the collection.",
   );
-  expect(blocked).toBe(1);
+  expect(dropped.blocked()).toBe(1);
 
-  await page.unroute(isReader);
+  await dropped.restore();
   // The gallery itself goes on working.
   await paid.uncheck();
   await expect(page.getByTestId('twin-count')).toHaveText('12 twins');
